@@ -1,0 +1,39 @@
+//! # gomap
+//!
+//! A byte-exact port of Go 1.19's `runtime/map.go`: the bucketed hash map with tophash
+//! bytes, overflow chains, incremental doubling and same-size growth, and randomised
+//! iteration, over untyped byte buffers described by a [`MapType`].
+//!
+//! The runtime functions keep Go's names and signatures (with the [`MapType`] passed by
+//! reference): [`runtime::makemap`], [`runtime::mapaccess1`], [`runtime::mapassign`],
+//! [`runtime::mapdelete`], [`runtime::mapiterinit`], ... A map built through them holds,
+//! after every operation, the same bytes Go's map would hold; [`runtime::dump`] prints
+//! them in the canonical form of the differential tests, and [`runtime::check`] verifies
+//! every structural invariant.
+//!
+//! ```
+//! use gomap::maptype::MapType;
+//! use gomap::runtime::{makemap, mapassign, mapaccess2, mapfree};
+//!
+//! let t = MapType::int64();
+//! unsafe {
+//!     let h = makemap(&t, 10, std::ptr::null_mut());
+//!     let k: i64 = 42;
+//!     let e = mapassign(&t, h, (&k as *const i64).cast());
+//!     *(e as *mut i64) = 7;
+//!     let (v, ok) = mapaccess2(&t, h, (&k as *const i64).cast());
+//!     assert!(ok && *(v as *const i64) == 7);
+//!     assert_eq!((*h).B, 1); // hint 10 gives two buckets
+//!     mapfree(&t, h);
+//! }
+//! ```
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+pub mod maptype;
+pub mod runtime;
+pub mod trace;
+
+pub use maptype::{GoKind, GoString, MapType, MapTypeError, MapTypeFlags, Type};
+pub use runtime::{Hiter, Hmap};

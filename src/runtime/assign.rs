@@ -1,0 +1,166 @@
+//! Insertion. Port of `mapassign` (go1.19 map.go).
+//
+// Copyright 2014 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found
+// in Go's LICENSE file.
+
+#![allow(non_snake_case)]
+
+use core::ptr;
+
+use super::grow::{growWork, hashGrow};
+use super::make::{overLoadFactor, tooManyOverflowBuckets};
+use super::types::*;
+use crate::maptype::MapType;
+
+/// Port of `runtime.mapassign`: finds or makes the slot for `key` and returns a pointer
+/// to its elem, which the caller then writes (Go's compiler emits that store after the
+/// call). A new entry's elem is zero.
+///
+/// Panics with "assignment to entry in nil map" when `h` is null and with "concurrent map
+/// writes" when another write is seen in progress.
+///
+/// # Safety
+/// `h` is null or a live map of type `t`; `key` points at a key of `t`. No other thread
+/// uses the map during the call. The result is valid until the next write to the map.
+pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
+    if h.is_null() {
+        panic!("{}", NIL_MAP_WRITE);
+    }
+    // SAFETY: non-null, live, and ours alone for the call (caller).
+    let h = unsafe { &mut *h };
+    if h.flags() & HASH_WRITING != 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    // SAFETY: `key` points at a key (caller).
+    let hash = unsafe { t.hash(key, h.hash0 as usize) };
+
+    // Set hashWriting after calling t.hasher, since t.hasher may panic, in which case we
+    // have not actually done a write.
+    h.set_flags(h.flags() ^ HASH_WRITING);
+
+    if h.buckets.is_null() {
+        // newarray(t.bucket, 1)
+        // SAFETY: bucketsize > 0; zeroed memory is an empty bucket.
+        h.buckets = unsafe { t.alloc.alloc(t.bucketsize as usize, 8) }.cast();
+    }
+
+    let elem: *mut u8;
+    'again: loop {
+        let bucket = hash & bucketMask(h.B);
+        if h.growing() {
+            // SAFETY: `h` is live and growing.
+            unsafe { growWork(t, h, bucket) };
+        }
+        // SAFETY: bucket < 2^B.
+        let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
+        let top = tophash(hash);
+
+        let mut inserti: *mut u8 = ptr::null_mut();
+        let mut insertk: *mut u8 = ptr::null_mut();
+        let mut ielem: *mut u8 = ptr::null_mut();
+        'bucketloop: loop {
+            for i in 0..BUCKET_CNT {
+                // SAFETY: `b` is a live bucket of the chain, i < 8.
+                let th = unsafe { (*b).tophash[i] };
+                if th != top {
+                    if isEmpty(th) && inserti.is_null() {
+                        // SAFETY: slot `i` of a live bucket.
+                        unsafe {
+                            inserti = ptr::addr_of_mut!((*b).tophash[i]);
+                            insertk = key_at(t, b, i);
+                            ielem = elem_at(t, b, i);
+                        }
+                    }
+                    if th == EMPTY_REST {
+                        break 'bucketloop;
+                    }
+                    continue;
+                }
+                // SAFETY: slot `i` of a live bucket.
+                let mut k = unsafe { key_at(t, b, i) };
+                if t.indirectkey() {
+                    // SAFETY: live cell, indirect slot holds a live key pointer.
+                    k = unsafe { load_ptr(k) };
+                }
+                // SAFETY: both are keys of t.
+                if !unsafe { t.key_equal(key, k) } {
+                    continue;
+                }
+                // already have a mapping for key. Update it.
+                if t.needkeyupdate() {
+                    // SAFETY: `k` is a key of t, distinct from `key` storage.
+                    unsafe { ptr::copy(key, k, t.key.size) };
+                }
+                // SAFETY: slot `i` of a live bucket.
+                elem = unsafe { elem_at(t, b, i) };
+                break 'again;
+            }
+            // SAFETY: `b` is live.
+            let ovf = unsafe { Bmap::overflow(b, t) };
+            if ovf.is_null() {
+                break;
+            }
+            b = ovf;
+        }
+
+        // Did not find mapping for key. Allocate new cell & add entry.
+
+        // If we hit the max load factor or we have too many overflow buckets, and we're
+        // not already in the middle of growing, start growing.
+        if !h.growing()
+            && (overLoadFactor(h.count + 1, h.B) || tooManyOverflowBuckets(h.noverflow, h.B))
+        {
+            // SAFETY: live map, not growing.
+            unsafe { hashGrow(t, h) };
+            continue 'again; // Growing the table invalidates everything, so try again
+        }
+
+        if inserti.is_null() {
+            // The current bucket and all the overflow buckets connected to it are full,
+            // allocate a new one.
+            // SAFETY: `b` is the last bucket of its chain.
+            let newb = unsafe { h.newoverflow(t, b) };
+            // SAFETY: `newb` is a fresh bucket.
+            unsafe {
+                inserti = ptr::addr_of_mut!((*newb).tophash[0]);
+                insertk = key_at(t, newb, 0);
+                ielem = elem_at(t, newb, 0);
+            }
+        }
+
+        // store new key/elem at insert position
+        if t.indirectkey() {
+            // SAFETY: key.size > 128 > 0.
+            let kmem = unsafe { t.alloc.alloc(t.key.size, t.key.align as usize) };
+            // SAFETY: `insertk` is an empty indirect slot.
+            unsafe { store_ptr(insertk, kmem) };
+            insertk = kmem;
+        }
+        if t.indirectelem() {
+            // SAFETY: elem.size > 128 > 0.
+            let vmem = unsafe { t.alloc.alloc(t.elem.size, t.elem.align as usize) };
+            // SAFETY: `ielem` is an empty indirect slot.
+            unsafe { store_ptr(ielem, vmem) };
+        }
+        // SAFETY: `insertk` has key.size writable bytes; `key` is a key of t.
+        unsafe {
+            ptr::copy(key, insertk, t.key.size);
+            *inserti = top;
+        }
+        h.count += 1;
+        elem = ielem;
+        break 'again;
+    }
+
+    // done:
+    if h.flags() & HASH_WRITING == 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    h.set_flags(h.flags() & !HASH_WRITING);
+    if t.indirectelem() {
+        // SAFETY: `elem` is a live cell's indirect slot.
+        return unsafe { load_ptr(elem) };
+    }
+    elem
+}

@@ -1,0 +1,272 @@
+//! Deletion and clearing. Port of `mapdelete` and `mapclear` (go1.19 map.go).
+//
+// Copyright 2014 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found
+// in Go's LICENSE file.
+
+#![allow(non_snake_case)]
+
+use core::ptr;
+
+use super::grow::growWork;
+use super::make::{bucket_array_len, for_each_live_cell, free_cell_indirect, makeBucketArray};
+use super::rand::fastrand;
+use super::reclaim;
+use super::types::*;
+use crate::maptype::MapType;
+
+/// Port of `runtime.mapdelete`: removes `key` if present.
+///
+/// The slot's tophash becomes `emptyOne`; if nothing live follows it in the chain, it and
+/// the `emptyOne` cells before it (walking back across overflow buckets) become `emptyRest`,
+/// so lookups stop early. Deleting the last entry re-seeds `hash0`, so an attacker who
+/// found colliding keys for one seed cannot keep using them by emptying and refilling the
+/// map (Go issue 25237).
+///
+/// # Safety
+/// As [`super::mapassign`] (a null `h` is allowed and is a no-op).
+pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
+    if h.is_null() || {
+        // SAFETY: non-null, live (caller).
+        unsafe { (*h).count == 0 }
+    } {
+        if t.hashMightPanic() {
+            // SAFETY: `key` is a key (caller); see issue 23734.
+            unsafe { t.hash(key, 0) };
+        }
+        return;
+    }
+    // SAFETY: non-null, live, exclusive for the call (caller).
+    let h = unsafe { &mut *h };
+    if h.flags() & HASH_WRITING != 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+
+    // SAFETY: `key` is a key (caller).
+    let hash = unsafe { t.hash(key, h.hash0 as usize) };
+
+    // Set hashWriting after calling t.hasher, since t.hasher may panic, in which case we
+    // have not actually done a write (delete).
+    h.set_flags(h.flags() ^ HASH_WRITING);
+
+    let bucket = hash & bucketMask(h.B);
+    if h.growing() {
+        // SAFETY: live and growing.
+        unsafe { growWork(t, h, bucket) };
+    }
+    // SAFETY: bucket < 2^B.
+    let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
+    let bOrig = b;
+    let top = tophash(hash);
+    'search: while !b.is_null() {
+        let mut i = 0;
+        while i < BUCKET_CNT {
+            // SAFETY: live bucket, i < 8.
+            let th = unsafe { (*b).tophash[i] };
+            if th != top {
+                if th == EMPTY_REST {
+                    break 'search;
+                }
+                i += 1;
+                continue;
+            }
+            // SAFETY: slot i of a live bucket.
+            let k = unsafe { key_at(t, b, i) };
+            let mut k2 = k;
+            if t.indirectkey() {
+                // SAFETY: live cell.
+                k2 = unsafe { load_ptr(k2) };
+            }
+            // SAFETY: keys of t.
+            if !unsafe { t.key_equal(key, k2) } {
+                i += 1;
+                continue;
+            }
+            // Only clear key if there are pointers in it.
+            if t.indirectkey() {
+                // SAFETY: the slot is a live indirect slot; its key is no longer reachable
+                // once the slot is nulled.
+                unsafe {
+                    store_ptr(k, ptr::null_mut());
+                    reclaim::retire(t, h, k2, t.key.size, t.key.align as usize);
+                }
+            } else if t.key.ptrdata != 0 {
+                // SAFETY: key.size bytes of the slot.
+                unsafe { ptr::write_bytes(k, 0, t.key.size) };
+            }
+            // SAFETY: slot i of a live bucket.
+            let e = unsafe { elem_at(t, b, i) };
+            if t.indirectelem() {
+                // SAFETY: live indirect slot, as for the key.
+                unsafe {
+                    let v = load_ptr(e);
+                    store_ptr(e, ptr::null_mut());
+                    reclaim::retire(t, h, v, t.elem.size, t.elem.align as usize);
+                }
+            } else {
+                // Go clears the elem either way (memclrHasPointers or memclrNoHeapPointers).
+                // SAFETY: elem.size bytes of the slot.
+                unsafe { ptr::write_bytes(e, 0, t.elem.size) };
+            }
+            // SAFETY: live bucket.
+            unsafe { (*b).tophash[i] = EMPTY_ONE };
+            // If the bucket now ends in a bunch of emptyOne states, change those to
+            // emptyRest states. It would be nice to make this a separate function, but
+            // for loops are not currently inlineable.
+            // SAFETY: `b` and its successor (when non-null) are live buckets.
+            let not_last = unsafe {
+                if i == BUCKET_CNT - 1 {
+                    let o = Bmap::overflow(b, t);
+                    !o.is_null() && (*o).tophash[0] != EMPTY_REST
+                } else {
+                    (*b).tophash[i + 1] != EMPTY_REST
+                }
+            };
+            if !not_last {
+                loop {
+                    // SAFETY: `b` is a live bucket of the chain from bOrig.
+                    unsafe { (*b).tophash[i] = EMPTY_REST };
+                    if i == 0 {
+                        if b == bOrig {
+                            break; // beginning of initial bucket, we're done.
+                        }
+                        // Find previous bucket, continue at its last entry.
+                        let c = b;
+                        b = bOrig;
+                        // SAFETY: `c` is in the chain from bOrig, so the walk ends at it.
+                        while unsafe { Bmap::overflow(b, t) } != c {
+                            // SAFETY: as above.
+                            b = unsafe { Bmap::overflow(b, t) };
+                        }
+                        i = BUCKET_CNT - 1;
+                    } else {
+                        i -= 1;
+                    }
+                    // SAFETY: live bucket.
+                    if unsafe { (*b).tophash[i] } != EMPTY_ONE {
+                        break;
+                    }
+                }
+            }
+            // notLast:
+            h.count -= 1;
+            // Reset the hash seed to make it more difficult for attackers to repeatedly
+            // trigger hash collisions. See issue 25237.
+            if h.count == 0 {
+                h.hash0 = fastrand();
+            }
+            break 'search;
+        }
+        // SAFETY: live bucket.
+        b = unsafe { Bmap::overflow(b, t) };
+    }
+
+    if h.flags() & HASH_WRITING == 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    h.set_flags(h.flags() & !HASH_WRITING);
+}
+
+/// Port of `runtime.mapclear`: deletes all keys, keeping the bucket array (cleared) and
+/// its preallocated overflow buckets. Separately allocated overflow buckets, the old array
+/// of an unfinished growth and indirect keys and elems are retired (see `reclaim.rs`).
+///
+/// Like Go, it returns at once for an empty map, so the seed is kept then.
+///
+/// # Safety
+/// As [`super::mapassign`] (a null `h` is allowed and is a no-op).
+pub unsafe fn mapclear(t: &MapType, h: *mut Hmap) {
+    if h.is_null() || {
+        // SAFETY: non-null, live (caller).
+        unsafe { (*h).count == 0 }
+    } {
+        return;
+    }
+    // SAFETY: non-null, live, exclusive (caller).
+    let h = unsafe { &mut *h };
+    if h.flags() & HASH_WRITING != 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    h.set_flags(h.flags() ^ HASH_WRITING);
+
+    // What Go drops for its collector: live indirect entries, the old array with its
+    // chains, and the current array's separately allocated overflow buckets.
+    // SAFETY: exclusive access; each block is retired once (see the functions' docs).
+    unsafe { retire_for_clear(t, h) };
+
+    h.set_flags(h.flags() & !SAME_SIZE_GROW);
+    h.oldbuckets = ptr::null_mut();
+    h.nevacuate = 0;
+    h.noverflow = 0;
+    h.count = 0;
+
+    // Reset the hash seed to make it more difficult for attackers to repeatedly trigger
+    // hash collisions. See issue 25237.
+    h.hash0 = fastrand();
+
+    // Keep the mapextra allocation but clear any extra information.
+    if !h.extra.is_null() {
+        // SAFETY: `extra` is live.
+        unsafe { (*h.extra).nextOverflow = ptr::null_mut() };
+    }
+
+    // makeBucketArray clears the memory pointed to by h.buckets and recovers any overflow
+    // buckets by generating them as if h.buckets was newly alloced.
+    // SAFETY: h.buckets was made by makeBucketArray(t, h.B, ..) (or is the lone B=0 bucket,
+    // which is the same allocation).
+    let (_, nextOverflow) = unsafe { makeBucketArray(t, h.B, h.buckets) };
+    if !nextOverflow.is_null() {
+        // If overflow buckets are created then h.extra will have been allocated during
+        // initial bucket creation.
+        // SAFETY: `extra` exists whenever the array has preallocated buckets.
+        unsafe { (*h.extra).nextOverflow = nextOverflow };
+    }
+
+    if h.flags() & HASH_WRITING == 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    h.set_flags(h.flags() & !HASH_WRITING);
+}
+
+/// Retires what `mapclear` drops.
+///
+/// # Safety
+/// Exclusive access to a live map with `count > 0`.
+unsafe fn retire_for_clear(t: &MapType, h: &Hmap) {
+    let indirect = t.indirectkey() || t.indirectelem();
+    if !h.oldbuckets.is_null() {
+        let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+        if indirect {
+            // Cells of unevacuated old buckets own their indirect entries; evacuated
+            // cells (marked evacuatedX/Y) handed theirs to the new array.
+            // SAFETY: the old array is live with 2^oldB buckets.
+            unsafe { retire_live_indirect(t, h, h.oldbuckets, oldB) };
+        }
+        // SAFETY: the old array is dropped from `h` by mapclear right after this.
+        unsafe { reclaim::retire_array(t, h, h.oldbuckets, oldB) };
+    }
+    if indirect {
+        // SAFETY: the current array is live with 2^B buckets.
+        unsafe { retire_live_indirect(t, h, h.buckets, h.B) };
+    }
+    let n = 1usize << h.B;
+    debug_assert!(bucket_array_len(t, h.B) >= n);
+    for i in 0..n {
+        // SAFETY: i < 2^B; the chains are cleared by makeBucketArray right after.
+        unsafe { reclaim::retire_chain(t, h, h.buckets, h.B, bucket_at(t, h.buckets, i)) };
+    }
+}
+
+/// Retires the indirect keys and elems of every live cell of an array.
+///
+/// # Safety
+/// `base` is a live array of `2^B` buckets of `h` whose live cells own their indirect
+/// pointers.
+unsafe fn retire_live_indirect(t: &MapType, h: &Hmap, base: *mut Bmap, B: u8) {
+    // SAFETY: forwarded.
+    unsafe {
+        for_each_live_cell(t, base, B, |b, i| {
+            free_cell_indirect(t, b, i, &mut |p, s, a| reclaim::retire(t, h, p, s, a));
+        })
+    };
+}

@@ -1,0 +1,1 @@
+//! Placeholder: the fast32 fast paths (issue 4).

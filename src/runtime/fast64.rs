@@ -1,0 +1,1 @@
+//! Placeholder: the fast64 fast paths (issue 4).

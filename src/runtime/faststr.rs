@@ -1,0 +1,1 @@
+//! Placeholder: the faststr fast paths (issue 4).

@@ -1,0 +1,366 @@
+//! Iteration. Port of `hiter`, `mapiterinit` and `mapiternext` (go1.19 map.go).
+//!
+//! An iterator walks the buckets of the array that was current when it started
+//! (`it.buckets`), from a random bucket and a random offset inside each bucket, so that
+//! programs cannot come to rely on an order. The map may grow underneath it:
+//! * while the growth that was in progress at the start is still going (`it.B == h.B`),
+//!   a bucket whose old bucket is not evacuated yet is read from the old bucket, keeping
+//!   only the entries that will land in the bucket being walked (`checkBucket`);
+//! * an entry found in a bucket that has since been evacuated is looked up again
+//!   (`mapaccessK`), so a deleted entry is skipped and an updated elem is seen.
+//!
+//! gomap adds one thing Go leaves to its collector: a started iterator is counted as
+//! live on its map until it runs out, [`mapiterend`] is called, or it is dropped. While
+//! any iterator is live the map defers freeing the memory an iterator may still read (see
+//! `reclaim.rs`).
+//
+// Copyright 2014 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found
+// in Go's LICENSE file.
+
+#![allow(non_snake_case)]
+
+use core::ptr;
+
+use super::access::mapaccessK;
+use super::rand::{fastrand, fastrand64};
+use super::reclaim;
+use super::types::*;
+use crate::maptype::MapType;
+
+/// A hash iteration structure. Port of Go's `hiter`, fields in Go's order (`key` and
+/// `elem` first; a null `key` means the iteration is over).
+///
+/// Invariants: while `registered`, the iterator is counted in its map's live iterators
+/// and `h` and `t` are live. `bucket` is the next bucket to enter (wrapping at `2^B`),
+/// `bptr` the bucket being read, `i` the next slot in it.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Hiter {
+    /// The current entry's key, or null when the iteration is over.
+    pub key: *mut u8,
+    /// The current entry's elem.
+    pub elem: *mut u8,
+    /// The map type.
+    pub t: *const MapType,
+    /// The map.
+    pub h: *mut Hmap,
+    /// `h.buckets` at initialisation.
+    pub buckets: *mut Bmap,
+    /// The current bucket.
+    pub bptr: *mut Bmap,
+    /// Go keeps the overflow buckets alive for its GC here; unused in gomap.
+    pub overflow: *mut u8,
+    /// As `overflow`, for the old array; unused in gomap.
+    pub oldoverflow: *mut u8,
+    /// The bucket iteration started at.
+    pub startBucket: usize,
+    /// Intra-bucket offset to start from during iteration.
+    pub offset: u8,
+    /// Already wrapped around from the end of the bucket array to the beginning.
+    pub wrapped: bool,
+    /// `h.B` at initialisation.
+    pub B: u8,
+    /// Next slot to look at in `bptr`.
+    pub i: u8,
+    /// The next bucket to enter.
+    pub bucket: usize,
+    /// The new-array bucket whose entries are wanted when reading an old bucket, or
+    /// [`NO_CHECK`].
+    pub checkBucket: usize,
+    /// Counted in the map's live iterators.
+    registered: bool,
+}
+
+// SAFETY: an Hiter only reads its map; sending it to another thread is allowed under Go's
+// rules (no concurrent writer), which the caller upholds as for the map itself.
+unsafe impl Send for Hiter {}
+
+impl Hiter {
+    /// A zero iterator, as Go's compiler lays one down before `mapiterinit`.
+    pub const fn new() -> Hiter {
+        Hiter {
+            key: ptr::null_mut(),
+            elem: ptr::null_mut(),
+            t: ptr::null(),
+            h: ptr::null_mut(),
+            buckets: ptr::null_mut(),
+            bptr: ptr::null_mut(),
+            overflow: ptr::null_mut(),
+            oldoverflow: ptr::null_mut(),
+            startBucket: 0,
+            offset: 0,
+            wrapped: false,
+            B: 0,
+            i: 0,
+            bucket: 0,
+            checkBucket: 0,
+            registered: false,
+        }
+    }
+
+    /// Whether this iterator is counted as live on its map.
+    pub fn is_registered(&self) -> bool {
+        self.registered
+    }
+}
+
+impl Default for Hiter {
+    fn default() -> Hiter {
+        Hiter::new()
+    }
+}
+
+impl Drop for Hiter {
+    fn drop(&mut self) {
+        // SAFETY: a registered iterator's map and type are live (mapiterinit's contract).
+        unsafe { mapiterend(self) };
+    }
+}
+
+/// Port of `runtime.mapiterinit`: initializes `it` for ranging over `h` and advances it to
+/// the first entry (`it.key` null when there is none).
+///
+/// # Safety
+/// `h` is null or a live map of type `t`; `it` is not registered on another map (a fresh or
+/// finished iterator). While `it` is registered, `h` and `t` must stay alive and no other
+/// thread may write `h`. `it` must be dropped or passed to [`mapiterend`] before `h` is
+/// freed.
+pub unsafe fn mapiterinit(t: &MapType, h: *mut Hmap, it: &mut Hiter) {
+    let B = if h.is_null() {
+        0
+    } else {
+        // SAFETY: non-null, live (caller).
+        unsafe { (*h).B }
+    };
+    let r = if B > 31 - BUCKET_CNT_BITS as u8 {
+        fastrand64() as usize
+    } else {
+        fastrand() as usize
+    };
+    // SAFETY: forwarded.
+    unsafe { mapiterinit_r(t, h, it, r) }
+}
+
+/// [`mapiterinit`] with the random word given: `startBucket = r & (2^B - 1)` and
+/// `offset = (r >> B) & 7`, as Go computes them from `fastrand`. Used by the differential
+/// traces (`iter ID R`).
+///
+/// # Safety
+/// As [`mapiterinit`].
+pub unsafe fn mapiterinit_r(t: &MapType, h: *mut Hmap, it: &mut Hiter, r: usize) {
+    // SAFETY: `it` is fresh or finished; ending it is a no-op or unregisters from its
+    // (still live) map.
+    unsafe { mapiterend(it) };
+    *it = Hiter::new();
+    it.t = t;
+    if h.is_null() || {
+        // SAFETY: non-null, live (caller).
+        unsafe { (*h).count == 0 }
+    } {
+        return;
+    }
+
+    // SAFETY: non-null, live (caller).
+    let hm = unsafe { &*h };
+    it.h = h;
+
+    // grab snapshot of bucket state
+    it.B = hm.B;
+    it.buckets = hm.buckets;
+
+    // decide where to start
+    it.startBucket = r & bucketMask(hm.B);
+    it.offset = ((r >> hm.B) & (BUCKET_CNT - 1)) as u8;
+
+    // iterator state
+    it.bucket = it.startBucket;
+
+    // Remember we have an iterator. Can run concurrently with another mapiterinit().
+    let old = hm.flags();
+    if old & (ITERATOR | OLD_ITERATOR) != ITERATOR | OLD_ITERATOR {
+        hm.flags.fetch_or(
+            ITERATOR | OLD_ITERATOR,
+            core::sync::atomic::Ordering::Relaxed,
+        );
+    }
+    reclaim::iter_register(hm);
+    it.registered = true;
+
+    // SAFETY: `it` is initialised on a live map.
+    unsafe { mapiternext(it) };
+}
+
+/// Port of `runtime.mapiternext`: advances `it` to the next entry; `it.key` becomes null
+/// when there are no more (and the iterator stops being live).
+///
+/// # Safety
+/// `it` was initialised by [`mapiterinit`] and its map and type are still live; no other
+/// thread writes the map during the call.
+pub unsafe fn mapiternext(it: &mut Hiter) {
+    if !it.registered {
+        // An iteration over an empty map, or one that already ended.
+        it.key = ptr::null_mut();
+        it.elem = ptr::null_mut();
+        return;
+    }
+    // SAFETY: a registered iterator's map is live (caller).
+    let h = unsafe { &*it.h };
+    if h.flags() & HASH_WRITING != 0 {
+        fatal(CONCURRENT_ITER_WRITE);
+    }
+    // SAFETY: a registered iterator's type is live (caller).
+    let t = unsafe { &*it.t };
+    let mut bucket = it.bucket;
+    let mut b = it.bptr;
+    let mut i = it.i as usize;
+    let mut checkBucket = it.checkBucket;
+
+    loop {
+        // next:
+        if b.is_null() {
+            if bucket == it.startBucket && it.wrapped {
+                it.key = ptr::null_mut();
+                it.elem = ptr::null_mut();
+                // SAFETY: the iteration is over; the map is live.
+                unsafe { mapiterend(it) };
+                return;
+            }
+            // SAFETY: the arrays below are live (current, old, or the iterator's own,
+            // which reclamation keeps while the iterator is live); indexes are masked.
+            unsafe {
+                if h.growing() && it.B == h.B {
+                    // Iterator was started in the middle of a grow, and the grow isn't
+                    // done yet. If the bucket we're looking at hasn't been filled in yet
+                    // (i.e. the old bucket hasn't been evacuated) then we need to iterate
+                    // through the old bucket and only return the ones that will be
+                    // migrated to this bucket.
+                    let oldbucket = bucket & h.oldbucketmask();
+                    b = bucket_at(t, h.oldbuckets, oldbucket);
+                    if !evacuated(b) {
+                        checkBucket = bucket;
+                    } else {
+                        b = bucket_at(t, it.buckets, bucket);
+                        checkBucket = NO_CHECK;
+                    }
+                } else {
+                    b = bucket_at(t, it.buckets, bucket);
+                    checkBucket = NO_CHECK;
+                }
+            }
+            bucket += 1;
+            if bucket == bucketShift(it.B) {
+                bucket = 0;
+                it.wrapped = true;
+            }
+            i = 0;
+        }
+        while i < BUCKET_CNT {
+            let offi = (i + it.offset as usize) & (BUCKET_CNT - 1);
+            // SAFETY: `b` is a live bucket (see above), offi < 8.
+            let th = unsafe { (*b).tophash[offi] };
+            if isEmpty(th) || th == EVACUATED_EMPTY {
+                // TODO in Go: emptyRest is hard to use here, as we start iterating in the
+                // middle of a bucket. It's feasible, just tricky.
+                i += 1;
+                continue;
+            }
+            // SAFETY: slot offi of a live bucket.
+            let mut k = unsafe { key_at(t, b, offi) };
+            if t.indirectkey() {
+                // SAFETY: a non-empty cell's indirect slot.
+                k = unsafe { load_ptr(k) };
+                if k.is_null() {
+                    // Only an old bucket that a write evacuated and cleared while this
+                    // iterator stood in it has a nil here; Go would fault. Its entries
+                    // live on in the new array, where a later bucket of this walk (or the
+                    // re-lookup) covers them.
+                    i += 1;
+                    continue;
+                }
+            }
+            // SAFETY: slot offi of a live bucket.
+            let mut e = unsafe { elem_at(t, b, offi) };
+            if checkBucket != NO_CHECK && !h.sameSizeGrow() {
+                // Special case: iterator was started during a grow to a larger size and
+                // the grow is not done yet. We're working on a bucket whose oldbucket has
+                // not been evacuated yet. Or at least, it wasn't evacuated when we
+                // started the bucket. So we're iterating through the oldbucket, skipping
+                // any keys that will go to the other new bucket (each oldbucket expands to
+                // two buckets during a grow).
+                // SAFETY: `k` is a key of t.
+                if t.reflexivekey() || unsafe { t.key_equal(k, k) } {
+                    // If the item in the oldbucket is not destined for the current new
+                    // bucket in the iteration, skip it.
+                    // SAFETY: `k` is a key of t.
+                    let hash = unsafe { t.hash(k, h.hash0 as usize) };
+                    if hash & bucketMask(it.B) != checkBucket {
+                        i += 1;
+                        continue;
+                    }
+                } else {
+                    // Hash isn't repeatable if k != k (NaNs). We need a repeatable and
+                    // randomish choice of which direction to send NaNs during evacuation.
+                    // We'll use the low bit of tophash to decide which way NaNs go.
+                    // NOTE: this case is why we need two evacuate tophash values,
+                    // evacuatedX and evacuatedY, that differ in their low bit.
+                    if checkBucket >> (it.B - 1) != (th & 1) as usize {
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
+            // SAFETY: `k` is a key of t.
+            if (th != EVACUATED_X && th != EVACUATED_Y)
+                || !(t.reflexivekey() || unsafe { t.key_equal(k, k) })
+            {
+                // This is the golden data, we can return it. OR key!=key, so the entry
+                // can't be deleted or updated, so we can just return it. That's lucky for
+                // us because when key!=key we can't look it up successfully.
+                it.key = k;
+                if t.indirectelem() {
+                    // SAFETY: a non-empty cell's indirect elem slot.
+                    e = unsafe { load_ptr(e) };
+                }
+                it.elem = e;
+            } else {
+                // The hash table has grown since the iterator was started. The golden data
+                // for this key is now somewhere else. Check the current hash table for the
+                // data. This code handles the case where the key has been deleted,
+                // updated, or deleted and reinserted. NOTE: we need to regrab the key as it
+                // has potentially been updated to an equal() but not identical key (e.g.
+                // +0.0 vs -0.0).
+                // SAFETY: `k` is a key of t; the map is live.
+                let (rk, re) = unsafe { mapaccessK(t, h, k) };
+                if rk.is_null() {
+                    i += 1;
+                    continue; // key has been deleted
+                }
+                it.key = rk;
+                it.elem = re;
+            }
+            it.bucket = bucket;
+            it.bptr = b;
+            it.i = (i + 1) as u8;
+            it.checkBucket = checkBucket;
+            return;
+        }
+        // SAFETY: `b` is live.
+        b = unsafe { Bmap::overflow(b, t) };
+        i = 0;
+    }
+}
+
+/// Ends an iteration early: the iterator stops being live on its map, which may then free
+/// memory it held back. Idempotent; [`Hiter`]'s `Drop` calls it. Not in Go, whose
+/// collector makes it unnecessary.
+///
+/// # Safety
+/// If `it` is registered, its map and type are live.
+pub unsafe fn mapiterend(it: &mut Hiter) {
+    if it.registered {
+        it.registered = false;
+        // SAFETY: registered iterators have a live map and type (caller).
+        unsafe { reclaim::iter_unregister(&*it.t, &*it.h) };
+    }
+}

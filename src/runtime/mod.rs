@@ -1,0 +1,71 @@
+//! The map runtime: Go 1.19's `runtime/map.go` over [`MapType`] descriptors.
+//!
+//! # How a Go map works
+//!
+//! A map is a hash table. The data is arranged into an array of buckets. Each bucket
+//! contains up to 8 key/elem pairs. The low-order bits of the hash select a bucket. Each
+//! bucket contains a few high-order bits of each hash (the *tophash*) to distinguish the
+//! entries within a single bucket without comparing keys.
+//!
+//! If more than 8 keys hash to a bucket, extra buckets are chained on (*overflow*
+//! buckets). From `B = 4` on, the bucket array is allocated with about `2^(B-4)` spare
+//! buckets at its end, handed out as overflow buckets before any is allocated alone.
+//!
+//! When the table grows past an average of 6.5 entries per bucket, a new array twice as
+//! big is allocated. When it has about as many overflow buckets as buckets (after many
+//! deletions), a new array of the same size is allocated, to pack entries again. Either
+//! way entries move to the new array *incrementally*: each write moves at most two old
+//! buckets. Until a bucket is moved, lookups read it from the old array.
+//!
+//! Iterators walk the bucket array and return keys in walk order (bucket number, then
+//! overflow chain order, then slot index), starting from a random bucket and slot. To
+//! keep iteration semantics, keys never move within their bucket; when growing, an
+//! iterator keeps walking the old table and checks the new one for entries that moved.
+//!
+//! Deleting marks a slot `emptyOne`, or `emptyRest` when nothing live follows it in the
+//! chain, so that lookups can stop early.
+//!
+//! # What differs from Go, and why
+//!
+//! * Memory: Go's collector frees what the map drops. gomap frees it explicitly, deferring
+//!   anything an iterator could still read (see [`reclaim`]); [`mapfree`] releases a map.
+//! * Allocation goes through the [`MapType`]'s [`malloc::Allocator`].
+//! * `flags` is an atomic byte, so that the misuse detection is a defined race.
+//! * `mapextra` keeps only `nextOverflow` (the others exist for Go's collector).
+//!
+//! [`MapType`]: crate::maptype::MapType
+
+#![allow(non_snake_case)]
+
+pub mod access;
+pub mod assign;
+pub mod check;
+pub mod delete;
+pub mod dump;
+pub mod fast32;
+pub mod fast64;
+pub mod faststr;
+pub mod grow;
+pub mod iter;
+pub mod make;
+pub mod malloc;
+pub mod rand;
+pub mod reclaim;
+pub mod sizeclasses;
+pub mod types;
+
+pub use access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat, mapaccessK};
+pub use assign::mapassign;
+pub use check::check;
+pub use delete::{mapclear, mapdelete};
+pub use dump::dump;
+
+pub use grow::{advanceEvacuationMark, bucketEvacuated, evacuate, growWork, hashGrow};
+pub use iter::{mapiterend, mapiterinit, mapiterinit_r, mapiternext, Hiter};
+pub use make::{
+    bucket_array_len, makeBucketArray, makemap, makemap64, makemap_small, mapdestroy, mapfree,
+    overLoadFactor, tooManyOverflowBuckets,
+};
+pub use malloc::{roundupsize, Allocator};
+pub use rand::{fastrand, fastrand64, set_fastrand_state};
+pub use types::*;

@@ -1,0 +1,483 @@
+//! The map's data structures and constants: Go's `hmap`, `mapextra`, `bmap`, the tophash
+//! marks and the `hmap` flags, and the small helpers every routine is written with.
+//
+// Copyright 2014 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found
+// in Go's LICENSE file.
+
+#![allow(non_snake_case)]
+
+use core::fmt;
+use core::sync::atomic::{AtomicU8, Ordering};
+
+use super::reclaim::Reclaim;
+use crate::maptype::MapType;
+
+/// log2 of the number of slots in a bucket (`bucketCntBits`).
+pub const BUCKET_CNT_BITS: usize = 3;
+/// Slots per bucket (`bucketCnt`).
+pub const BUCKET_CNT: usize = 1 << BUCKET_CNT_BITS;
+
+/// Numerator of the maximum average load of a bucket that triggers growth: 6.5 entries
+/// per bucket (`loadFactorNum / loadFactorDen`). Go measured, for several loads, the share
+/// of buckets with overflow, the bytes per key/elem pair, and the probes for hits and
+/// misses; 6.5 balances memory against chain length (at 6.5: about 20% overflow, 10.8
+/// bytes per pair, 4.25 probes per hit, 6.5 per miss). Kept as a fraction so the check
+/// is integer math.
+pub const LOAD_FACTOR_NUM: usize = 13;
+/// Denominator of the load factor (`loadFactorDen`).
+pub const LOAD_FACTOR_DEN: usize = 2;
+
+/// Largest key stored inline in a bucket (`maxKeySize`); larger ones are stored behind a
+/// pointer. Must fit a `u8` slot size, and must match the compiler's layout.
+pub const MAX_KEY_SIZE: usize = 128;
+/// Largest elem stored inline (`maxElemSize`).
+pub const MAX_ELEM_SIZE: usize = 128;
+
+/// Offset of the first key in a bucket (`dataOffset`): right after the 8 tophash bytes.
+/// Go computes it as the offset of an `int64` after a `bmap`, so keys are 8-aligned.
+pub const DATA_OFFSET: usize = core::mem::size_of::<Bmap>();
+
+// Keys start right after the 8 tophash bytes, at an 8-byte boundary.
+const _: () = assert!(DATA_OFFSET == BUCKET_CNT && DATA_OFFSET % 8 == 0);
+
+/// Tophash mark: this cell is empty, and so is every cell after it in this bucket and
+/// in its overflow chain (`emptyRest`). Lets lookups stop early.
+pub const EMPTY_REST: u8 = 0;
+/// Tophash mark: this cell is empty (`emptyOne`).
+pub const EMPTY_ONE: u8 = 1;
+/// Tophash mark in an old bucket: the entry was moved to the first half of the larger
+/// table (`evacuatedX`); its key and elem are still valid to read.
+pub const EVACUATED_X: u8 = 2;
+/// As [`EVACUATED_X`], to the second half (`evacuatedY`).
+pub const EVACUATED_Y: u8 = 3;
+/// Tophash mark: cell empty, bucket evacuated (`evacuatedEmpty`).
+pub const EVACUATED_EMPTY: u8 = 4;
+/// Smallest tophash of a live cell (`minTopHash`); hashes whose top byte is smaller are
+/// moved up by this much so they cannot be mistaken for a mark.
+pub const MIN_TOP_HASH: u8 = 5;
+
+// evacuate() stores EVACUATED_X + useY, so the two marks must be adjacent.
+const _: () = assert!(EVACUATED_X + 1 == EVACUATED_Y && EVACUATED_X ^ 1 == EVACUATED_Y);
+
+/// The sentinel "no bucket to check" of `hiter.checkBucket` (`noCheck`).
+pub const NO_CHECK: usize = usize::MAX;
+
+bitflags::bitflags! {
+    /// The `hmap.flags` bits (go1.19 map.go).
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct HmapFlags: u8 {
+        /// There may be an iterator using `buckets`.
+        const ITERATOR = 1;
+        /// There may be an iterator using `oldbuckets`.
+        const OLD_ITERATOR = 2;
+        /// A writer is inside the map.
+        const HASH_WRITING = 4;
+        /// The current growth keeps the number of buckets.
+        const SAME_SIZE_GROW = 8;
+    }
+}
+
+/// Short names for the flag values, as Go spells them.
+pub const ITERATOR: u8 = HmapFlags::ITERATOR.bits();
+/// See [`HmapFlags::OLD_ITERATOR`].
+pub const OLD_ITERATOR: u8 = HmapFlags::OLD_ITERATOR.bits();
+/// See [`HmapFlags::HASH_WRITING`].
+pub const HASH_WRITING: u8 = HmapFlags::HASH_WRITING.bits();
+/// See [`HmapFlags::SAME_SIZE_GROW`].
+pub const SAME_SIZE_GROW: u8 = HmapFlags::SAME_SIZE_GROW.bits();
+
+/// A bucket, seen through its first field. Port of Go's `bmap`.
+///
+/// The real bucket is `MapType::bucketsize` bytes:
+///
+/// ```text
+/// +------------+------------------+--------------------+-----------------+
+/// | tophash[8] | 8 keys (keysize) | 8 elems (elemsize) | overflow *Bmap  |
+/// +------------+------------------+--------------------+-----------------+
+/// ```
+///
+/// `tophash[i]` is the top byte of the hash of key `i` (at least [`MIN_TOP_HASH`]) or one
+/// of the marks [`EMPTY_REST`] .. [`EVACUATED_EMPTY`]. Only `tophash` is a Rust field;
+/// keys, elems and the overflow pointer are reached through [`key_at`], [`elem_at`],
+/// [`Bmap::overflow`] and [`Bmap::setoverflow`], which take the `MapType` for the offsets.
+#[repr(C)]
+pub struct Bmap {
+    /// Top byte of each slot's hash, or an emptiness/evacuation mark.
+    pub tophash: [u8; BUCKET_CNT],
+}
+
+/// Port of Go's `mapextra`: fields not every map needs.
+///
+/// Go also keeps `overflow`/`oldoverflow`, slices of the overflow buckets of
+/// pointer-free maps, only so that its garbage collector keeps those buckets alive while
+/// the buckets themselves are marked as holding no pointers. gomap frees memory itself by
+/// walking the chains (see `reclaim.rs`), so those slices have no role here and are
+/// left out; nothing observable depends on them.
+#[repr(C)]
+pub struct Mapextra {
+    /// The next free preallocated overflow bucket of the current array, or null.
+    pub nextOverflow: *mut Bmap,
+}
+
+/// The map header. Port of Go's `hmap` (go1.19 map.go), fields in Go's order.
+///
+/// Invariants:
+/// * `count` is the number of live cells in `buckets` and in not-yet-evacuated old buckets;
+/// * `buckets` holds `2^B` buckets (plus preallocated overflow buckets when `B >= 4`) or is
+///   null while the map has never been written;
+/// * `oldbuckets` is non-null exactly while growing: it then holds `2^(B-1)` buckets, or
+///   `2^B` when [`HmapFlags::SAME_SIZE_GROW`] is set;
+/// * every old bucket below `nevacuate` is evacuated;
+/// * `noverflow` counts overflow buckets of `buckets`, exactly for `B < 16`, approximately
+///   above (see `incrnoverflow`);
+/// * `flags` only ever changes through relaxed atomic loads and stores, so a concurrent
+///   misuse detected through [`HmapFlags::HASH_WRITING`] is a defined race, as in Go.
+///
+/// The fields after `extra` are gomap's own (memory reclamation without a GC).
+#[repr(C)]
+pub struct Hmap {
+    /// Number of live cells (`len(m)`). Must be first.
+    pub count: usize,
+    /// [`HmapFlags`] bits.
+    pub flags: AtomicU8,
+    /// log2 of the number of buckets.
+    pub B: u8,
+    /// Approximate number of overflow buckets.
+    pub noverflow: u16,
+    /// Hash seed.
+    pub hash0: u32,
+    /// Array of `2^B` buckets; null until the first write.
+    pub buckets: *mut Bmap,
+    /// The previous array while growing, else null.
+    pub oldbuckets: *mut Bmap,
+    /// Evacuation progress: old buckets below this are evacuated.
+    pub nevacuate: usize,
+    /// Optional fields; null until needed.
+    pub extra: *mut Mapextra,
+    /// Live iterators and memory waiting for them to finish.
+    pub(crate) reclaim: Reclaim,
+}
+
+// SAFETY: an Hmap owns its buckets; moving it between threads moves that ownership. Go's
+// rules (one writer, or any number of readers) are the caller's duty, as documented on the
+// runtime functions.
+unsafe impl Send for Hmap {}
+// SAFETY: concurrent readers only read, and the only field a reader writes (`flags`, in
+// mapiterinit, and the reclaim counters) is atomic.
+unsafe impl Sync for Hmap {}
+
+impl Hmap {
+    /// An empty header: what Go's `new(hmap)` gives.
+    pub fn new() -> Hmap {
+        Hmap {
+            count: 0,
+            flags: AtomicU8::new(0),
+            B: 0,
+            noverflow: 0,
+            hash0: 0,
+            buckets: core::ptr::null_mut(),
+            oldbuckets: core::ptr::null_mut(),
+            nevacuate: 0,
+            extra: core::ptr::null_mut(),
+            reclaim: Reclaim::new(),
+        }
+    }
+
+    /// The flag bits (a relaxed atomic load).
+    #[inline(always)]
+    pub fn flags(&self) -> u8 {
+        self.flags.load(Ordering::Relaxed)
+    }
+
+    /// Sets the flag bits (a relaxed atomic store: a plain store on x86 and ARM).
+    #[inline(always)]
+    pub fn set_flags(&self, f: u8) {
+        self.flags.store(f, Ordering::Relaxed)
+    }
+
+    /// Go's `h.growing()`: an evacuation is in progress.
+    #[inline(always)]
+    pub fn growing(&self) -> bool {
+        !self.oldbuckets.is_null()
+    }
+
+    /// Go's `h.sameSizeGrow()`.
+    #[inline(always)]
+    pub fn sameSizeGrow(&self) -> bool {
+        self.flags() & SAME_SIZE_GROW != 0
+    }
+
+    /// Go's `h.noldbuckets()`: buckets in the old array.
+    #[inline]
+    pub fn noldbuckets(&self) -> usize {
+        let mut oldB = self.B;
+        if !self.sameSizeGrow() {
+            oldB -= 1;
+        }
+        bucketShift(oldB)
+    }
+
+    /// Go's `h.oldbucketmask()`.
+    #[inline]
+    pub fn oldbucketmask(&self) -> usize {
+        self.noldbuckets() - 1
+    }
+
+    /// The preallocated overflow bucket to hand out next, or null.
+    #[inline]
+    pub fn next_overflow(&self) -> *mut Bmap {
+        if self.extra.is_null() {
+            core::ptr::null_mut()
+        } else {
+            // SAFETY: a non-null `extra` points at the Mapextra this map allocated.
+            unsafe { (*self.extra).nextOverflow }
+        }
+    }
+}
+
+impl Default for Hmap {
+    fn default() -> Hmap {
+        Hmap::new()
+    }
+}
+
+impl fmt::Debug for Hmap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hmap")
+            .field("count", &self.count)
+            .field("flags", &HmapFlags::from_bits_retain(self.flags()))
+            .field("B", &self.B)
+            .field("noverflow", &self.noverflow)
+            .field("hash0", &format_args!("{:08x}", self.hash0))
+            .field("buckets", &self.buckets)
+            .field("oldbuckets", &self.oldbuckets)
+            .field("nevacuate", &self.nevacuate)
+            .finish()
+    }
+}
+
+/// Go's `isEmpty`: the tophash marks an empty cell.
+#[inline(always)]
+pub fn isEmpty(x: u8) -> bool {
+    x <= EMPTY_ONE
+}
+
+/// Go's `bucketShift`: `1 << b`, the shift masked so it cannot overflow.
+#[inline(always)]
+pub fn bucketShift(b: u8) -> usize {
+    1usize << (b as u32 & (usize::BITS - 1))
+}
+
+/// Go's `bucketMask`: `bucketShift(b) - 1`.
+#[inline(always)]
+pub fn bucketMask(b: u8) -> usize {
+    bucketShift(b).wrapping_sub(1)
+}
+
+/// Go's `tophash`: the hash's top byte, moved above the marks.
+#[inline(always)]
+pub fn tophash(hash: usize) -> u8 {
+    let mut top = (hash >> (usize::BITS - 8)) as u8;
+    if top < MIN_TOP_HASH {
+        top += MIN_TOP_HASH;
+    }
+    top
+}
+
+/// Go's `evacuated`: the bucket's first tophash is an evacuation mark.
+///
+/// # Safety
+/// `b` points at a live bucket.
+#[inline(always)]
+pub unsafe fn evacuated(b: *const Bmap) -> bool {
+    // SAFETY: the caller vouches for `b`; tophash[0] is its first byte.
+    let h = unsafe { (*b).tophash[0] };
+    h > EMPTY_ONE && h < MIN_TOP_HASH
+}
+
+/// Go's `add`: pointer plus a byte offset.
+///
+/// # Safety
+/// The result stays inside (or one past) the allocation `p` points into.
+#[inline(always)]
+pub unsafe fn add<T>(p: *mut T, x: usize) -> *mut u8 {
+    // SAFETY: the caller keeps the offset inside the allocation.
+    unsafe { p.cast::<u8>().add(x) }
+}
+
+/// The bucket `i` of an array.
+///
+/// # Safety
+/// `base` is a bucket array of at least `i + 1` buckets of `t.bucketsize` bytes.
+#[inline(always)]
+pub unsafe fn bucket_at(t: &MapType, base: *mut Bmap, i: usize) -> *mut Bmap {
+    // SAFETY: the caller vouches that bucket `i` is inside the array.
+    unsafe { add(base, i * t.bucketsize as usize).cast() }
+}
+
+/// Address of key slot `i` of bucket `b`: `add(b, dataOffset+i*keysize)`.
+///
+/// # Safety
+/// `b` is a live bucket of `t`; `i < BUCKET_CNT`.
+#[inline(always)]
+pub unsafe fn key_at(t: &MapType, b: *mut Bmap, i: usize) -> *mut u8 {
+    // SAFETY: keys start at DATA_OFFSET and there are BUCKET_CNT of them, so the offset
+    // stays inside the bucket (the caller vouches for `b` and `i`).
+    unsafe { add(b, DATA_OFFSET + i * t.keysize as usize) }
+}
+
+/// Address of elem slot `i` of bucket `b`: `add(b, dataOffset+bucketCnt*keysize+i*elemsize)`.
+///
+/// # Safety
+/// `b` is a live bucket of `t`; `i < BUCKET_CNT`.
+#[inline(always)]
+pub unsafe fn elem_at(t: &MapType, b: *mut Bmap, i: usize) -> *mut u8 {
+    // SAFETY: elems follow the BUCKET_CNT keys; slot `i` ends before the overflow word.
+    unsafe {
+        add(
+            b,
+            DATA_OFFSET + BUCKET_CNT * t.keysize as usize + i * t.elemsize as usize,
+        )
+    }
+}
+
+/// Reads the pointer stored in an indirect slot.
+///
+/// # Safety
+/// `slot` is a pointer-sized slot of a live bucket (8-aligned: every slot offset of an
+/// indirect key or elem is a multiple of 8).
+#[inline(always)]
+pub unsafe fn load_ptr(slot: *mut u8) -> *mut u8 {
+    // SAFETY: the caller vouches for the slot; indirect slots are 8 bytes at 8-aligned offsets.
+    unsafe { *slot.cast::<*mut u8>() }
+}
+
+/// Writes the pointer stored in an indirect slot.
+///
+/// # Safety
+/// As [`load_ptr`], and the slot is writable.
+#[inline(always)]
+pub unsafe fn store_ptr(slot: *mut u8, p: *mut u8) {
+    // SAFETY: as for load_ptr.
+    unsafe { *slot.cast::<*mut u8>() = p }
+}
+
+impl Bmap {
+    /// Go's `b.overflow(t)`: the next bucket in the chain, or null.
+    ///
+    /// # Safety
+    /// `b` is a live bucket of `t`.
+    #[inline(always)]
+    pub unsafe fn overflow(b: *mut Bmap, t: &MapType) -> *mut Bmap {
+        // SAFETY: the overflow pointer is the last word of the bucket (layout invariant of
+        // MapType); buckets are 8-aligned and bucketsize is a multiple of 8.
+        unsafe { *add(b, t.bucketsize as usize - 8).cast::<*mut Bmap>() }
+    }
+
+    /// Go's `b.setoverflow(t, ovf)`.
+    ///
+    /// # Safety
+    /// `b` is a live, writable bucket of `t`.
+    #[inline(always)]
+    pub unsafe fn setoverflow(b: *mut Bmap, t: &MapType, ovf: *mut Bmap) {
+        // SAFETY: as in `overflow`.
+        unsafe { *add(b, t.bucketsize as usize - 8).cast::<*mut Bmap>() = ovf }
+    }
+
+    /// Go's `b.keys()`: the first key slot.
+    ///
+    /// # Safety
+    /// `b` is a live bucket.
+    #[inline(always)]
+    pub unsafe fn keys(b: *mut Bmap) -> *mut u8 {
+        // SAFETY: DATA_OFFSET is inside every bucket.
+        unsafe { add(b, DATA_OFFSET) }
+    }
+}
+
+/// A tophash byte with its mark named, for `Debug` output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct TopHash(pub u8);
+
+impl fmt::Debug for TopHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            EMPTY_REST => f.write_str("emptyRest"),
+            EMPTY_ONE => f.write_str("emptyOne"),
+            EVACUATED_X => f.write_str("evacuatedX"),
+            EVACUATED_Y => f.write_str("evacuatedY"),
+            EVACUATED_EMPTY => f.write_str("evacuatedEmpty"),
+            x => write!(f, "{x:#04x}"),
+        }
+    }
+}
+
+/// Go's `throw`: a broken invariant of the map itself. Panics with Go's words.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub fn throw(s: &str) -> ! {
+    panic!("{s}")
+}
+
+/// Go's `fatal`: a misuse by the program (concurrent writes). Panics with Go's words.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub fn fatal(s: &str) -> ! {
+    panic!("{s}")
+}
+
+/// The panic of a write to a nil map, with Go's message.
+pub const NIL_MAP_WRITE: &str = "assignment to entry in nil map";
+/// Go's message for two overlapping writes.
+pub const CONCURRENT_WRITES: &str = "concurrent map writes";
+/// Go's message for a read that overlaps a write.
+pub const CONCURRENT_READ_WRITE: &str = "concurrent map read and map write";
+/// Go's message for an iteration step that overlaps a write.
+pub const CONCURRENT_ITER_WRITE: &str = "concurrent map iteration and map write";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tophash_moves_small_values_above_marks() {
+        assert_eq!(tophash(0), MIN_TOP_HASH);
+        assert_eq!(tophash(4usize << 56), 4 + MIN_TOP_HASH);
+        assert_eq!(tophash(5usize << 56), 5);
+        assert_eq!(tophash(0xffusize << 56 | 0x1234), 0xff);
+    }
+
+    #[test]
+    fn bucket_shift_and_mask() {
+        assert_eq!(bucketShift(0), 1);
+        assert_eq!(bucketShift(4), 16);
+        assert_eq!(bucketMask(4), 15);
+        assert_eq!(bucketShift(64), 1, "the shift is masked as in Go");
+    }
+
+    #[test]
+    fn hmap_field_order_matches_go() {
+        use core::mem::offset_of;
+        assert_eq!(offset_of!(Hmap, count), 0);
+        assert_eq!(offset_of!(Hmap, flags), 8);
+        assert_eq!(offset_of!(Hmap, B), 9);
+        assert_eq!(offset_of!(Hmap, noverflow), 10);
+        assert_eq!(offset_of!(Hmap, hash0), 12);
+        assert_eq!(offset_of!(Hmap, buckets), 16);
+        assert_eq!(offset_of!(Hmap, oldbuckets), 24);
+        assert_eq!(offset_of!(Hmap, nevacuate), 32);
+        assert_eq!(offset_of!(Hmap, extra), 40);
+    }
+
+    #[test]
+    fn tophash_debug_names_marks() {
+        assert_eq!(format!("{:?}", TopHash(0)), "emptyRest");
+        assert_eq!(format!("{:?}", TopHash(3)), "evacuatedY");
+        assert_eq!(format!("{:?}", TopHash(0x9a)), "0x9a");
+    }
+}

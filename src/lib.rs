@@ -31,9 +31,12 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod ffi;
 pub mod maptype;
 pub mod runtime;
+pub mod tour;
 pub mod trace;
+pub mod typed;
 
 pub use maptype::{GoKind, GoString, MapType, MapTypeError, MapTypeFlags, Type};
 pub use runtime::{Hiter, Hmap};

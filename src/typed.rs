@@ -1,0 +1,1 @@
+//! The safe typed wrapper `GoMap<K, V>` (issue 7). Placeholder.

@@ -1,1 +1,696 @@
-//! Placeholder: the fast64 fast paths (issue 4).
+//! The fast paths for maps with 8-byte plain-memory keys (`map[int64]E`, `map[uint64]E`,
+//! `map[*T]E`, `map[[8]byte]E`, ...). Port of go1.19 `runtime/map_fast64.go`.
+//!
+//! Go's compiler calls these instead of the generic `mapaccess1` .. `mapdelete` when the
+//! key is 8 bytes of plain memory (or a pointer) and the elem at most 128 bytes (`walk.mapfast`; see
+//! [`super::dispatch`]). They run the generic algorithm with the key passed by value and
+//! compared as an integer, and leave exactly the bytes the generic functions leave. What
+//! differs from the generic code:
+//!
+//! * lookups compare the key first and look at the tophash only to skip empty cells, and
+//!   a one-bucket map (`B == 0`) is searched without hashing the key at all;
+//! * nothing is indirect (keys are 8 bytes, elems at most 128: the descriptor must say so,
+//!   which every function checks with a `debug_assert!`), and an 8-byte memory key always
+//!   equals itself, so [`evacuate_fast64`] needs none of the NaN handling of `evacuate`;
+//! * the key is hashed with the descriptor's hasher, called directly (and inlined) when
+//!   [`MapType::hash_alg`] says it is Go's `memhash64`.
+//
+// Copyright 2018 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found
+// in Go's LICENSE file.
+
+#![allow(non_snake_case)]
+
+use core::ptr;
+
+use super::access::bucket_for_read;
+use super::grow::{advanceEvacuationMark, hashGrow};
+use super::make::{overLoadFactor, tooManyOverflowBuckets};
+use super::malloc::zero_val;
+use super::rand::fastrand;
+use super::reclaim;
+use super::types::*;
+use crate::maptype::{alg, HashAlg, MapType};
+
+/// Size of a key slot in this family.
+const KEYSIZE: usize = 8;
+
+/// Whether `t` is a descriptor this family serves: 8-byte inline keys, inline elems.
+#[inline(always)]
+fn fits(t: &MapType) -> bool {
+    t.keysize as usize == KEYSIZE && !t.indirectkey() && !t.indirectelem()
+}
+
+/// Go's `t.hasher(key, seed)` for an 8-byte key: Go's `memhash64` called directly when the
+/// descriptor names it (the same function, so the same hash, but inlinable), else the
+/// descriptor's own function.
+///
+/// # Safety
+/// `key` points at 8 readable bytes.
+#[inline(always)]
+unsafe fn hash64(t: &MapType, key: *const u8, seed: usize) -> usize {
+    if t.hash_alg == HashAlg::Mem64 {
+        // SAFETY: 8 readable bytes (caller); `HashAlg::Mem64` records that `t.hasher` is
+        // memhash64, so this is the call Go makes.
+        unsafe { alg::memhash64(key, seed) }
+    } else {
+        // SAFETY: the caller vouches for the key.
+        unsafe { t.hash(key, seed) }
+    }
+}
+
+/// Key slot `i` of `b`: `add(b, dataOffset+i*8)`.
+///
+/// # Safety
+/// `b` is a live bucket of a map of this family; `i < BUCKET_CNT`.
+#[inline(always)]
+unsafe fn key64(b: *mut Bmap, i: usize) -> *mut u64 {
+    // SAFETY: 8 keys of 8 bytes follow the tophash bytes (caller vouches for `b`, `i`); the
+    // offset is a multiple of 8 in an 8-aligned bucket, so the slot is aligned for a u64.
+    unsafe { add(b, DATA_OFFSET + i * KEYSIZE).cast() }
+}
+
+/// Elem slot `i` of `b`: `add(b, dataOffset+bucketCnt*8+i*elemsize)`.
+///
+/// # Safety
+/// As [`key64`].
+#[inline(always)]
+unsafe fn elem64(t: &MapType, b: *mut Bmap, i: usize) -> *mut u8 {
+    // SAFETY: the elems follow the 8 keys; slot `i` ends before the overflow word.
+    unsafe {
+        add(
+            b,
+            DATA_OFFSET + BUCKET_CNT * KEYSIZE + i * t.elemsize as usize,
+        )
+    }
+}
+
+/// The search shared by [`mapaccess1_fast64`] and [`mapaccess2_fast64`] (Go repeats it in
+/// both): the elem of `key`, or null.
+///
+/// # Safety
+/// As [`mapaccess1_fast64`].
+#[inline(always)]
+unsafe fn access_fast64(t: &MapType, h: *const Hmap, key: u64) -> *mut u8 {
+    if h.is_null() || {
+        // SAFETY: non-null, so a live map (caller).
+        unsafe { (*h).count == 0 }
+    } {
+        return ptr::null_mut();
+    }
+    // SAFETY: non-null, live (caller).
+    let h = unsafe { &*h };
+    if h.flags() & HASH_WRITING != 0 {
+        fatal(CONCURRENT_READ_WRITE);
+    }
+    let mut b: *mut Bmap;
+    if h.B == 0 {
+        // One-bucket table. No need to hash. (A one-bucket map never grows in place: it
+        // cannot have overflow buckets, so it is not growing either.)
+        b = h.buckets;
+    } else {
+        // SAFETY: `key` is a local u64.
+        let hash = unsafe { hash64(t, ptr::addr_of!(key).cast(), h.hash0 as usize) };
+        // SAFETY: count > 0, so the buckets are allocated.
+        b = unsafe { bucket_for_read(t, h, hash) };
+    }
+    while !b.is_null() {
+        for i in 0..BUCKET_CNT {
+            // SAFETY: `b` is a live bucket of the chain, i < 8.
+            unsafe {
+                if *key64(b, i) == key && !isEmpty((*b).tophash[i]) {
+                    return elem64(t, b, i);
+                }
+            }
+        }
+        // SAFETY: `b` is live.
+        b = unsafe { Bmap::overflow(b, t) };
+    }
+    ptr::null_mut()
+}
+
+/// Port of `runtime.mapaccess1_fast64` (go1.19 map_fast64.go): a pointer to `h[key]`, or to
+/// the shared zero value when the key is missing.
+///
+/// # Safety
+/// `h` is null or a live map of type `t`, and `t` is of this family (8-byte inline keys,
+/// inline elems). No write to `h` runs concurrently (detected best-effort, as in Go). The
+/// result is valid until the next write to the map and must not be written through when it
+/// is the zero value.
+pub unsafe fn mapaccess1_fast64(t: &MapType, h: *const Hmap, key: u64) -> *mut u8 {
+    debug_assert!(
+        fits(t),
+        "mapaccess1_fast64 on a map without 8-byte inline keys"
+    );
+    // SAFETY: forwarded.
+    let e = unsafe { access_fast64(t, h, key) };
+    if e.is_null() {
+        zero_val()
+    } else {
+        e
+    }
+}
+
+/// Port of `runtime.mapaccess2_fast64` (go1.19 map_fast64.go): as [`mapaccess1_fast64`],
+/// also saying whether the key is present.
+///
+/// # Safety
+/// As [`mapaccess1_fast64`].
+pub unsafe fn mapaccess2_fast64(t: &MapType, h: *const Hmap, key: u64) -> (*mut u8, bool) {
+    debug_assert!(
+        fits(t),
+        "mapaccess2_fast64 on a map without 8-byte inline keys"
+    );
+    // SAFETY: forwarded.
+    let e = unsafe { access_fast64(t, h, key) };
+    if e.is_null() {
+        (zero_val(), false)
+    } else {
+        (e, true)
+    }
+}
+
+/// The body of [`mapassign_fast64`] and [`mapassign_fast64ptr`]. Go repeats it in both, the
+/// copy differing only in storing the key through a pointer type (for the write barrier);
+/// without a collector the bytes written are the same.
+///
+/// # Safety
+/// As [`mapassign_fast64`].
+#[inline(always)]
+unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
+    if h.is_null() {
+        panic!("{}", NIL_MAP_WRITE);
+    }
+    // SAFETY: non-null, live, and ours alone for the call (caller).
+    let h = unsafe { &mut *h };
+    if h.flags() & HASH_WRITING != 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    // SAFETY: `key` is a local u64.
+    let hash = unsafe { hash64(t, ptr::addr_of!(key).cast(), h.hash0 as usize) };
+
+    // Set hashWriting after calling t.hasher for consistency with mapassign.
+    h.set_flags(h.flags() ^ HASH_WRITING);
+
+    if h.buckets.is_null() {
+        // newarray(t.bucket, 1)
+        // SAFETY: bucketsize > 0; zeroed memory is an empty bucket.
+        h.buckets = unsafe { t.alloc.alloc(t.bucketsize as usize, 8) }.cast();
+    }
+
+    let insertb: *mut Bmap;
+    let inserti: usize;
+    'again: loop {
+        let bucket = hash & bucketMask(h.B);
+        if h.growing() {
+            // SAFETY: live, growing map being written.
+            unsafe { growWork_fast64(t, h, bucket) };
+        }
+        // SAFETY: bucket < 2^B.
+        let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
+
+        let mut ib: *mut Bmap = ptr::null_mut();
+        let mut ii = 0usize;
+
+        'bucketloop: loop {
+            for i in 0..BUCKET_CNT {
+                // SAFETY: `b` is a live bucket of the chain, i < 8.
+                let th = unsafe { (*b).tophash[i] };
+                if isEmpty(th) {
+                    if ib.is_null() {
+                        ii = i;
+                        ib = b;
+                    }
+                    if th == EMPTY_REST {
+                        break 'bucketloop;
+                    }
+                    continue;
+                }
+                // SAFETY: slot i of a live bucket.
+                let k = unsafe { *key64(b, i) };
+                if k != key {
+                    continue;
+                }
+                // goto done
+                inserti = i;
+                insertb = b;
+                break 'again;
+            }
+            // SAFETY: `b` is live.
+            let ovf = unsafe { Bmap::overflow(b, t) };
+            if ovf.is_null() {
+                break;
+            }
+            b = ovf;
+        }
+
+        // Did not find mapping for key. Allocate new cell & add entry.
+
+        // If we hit the max load factor or we have too many overflow buckets, and we're
+        // not already in the middle of growing, start growing.
+        if !h.growing()
+            && (overLoadFactor(h.count + 1, h.B) || tooManyOverflowBuckets(h.noverflow, h.B))
+        {
+            // SAFETY: live map, not growing, being written.
+            unsafe { hashGrow(t, h) };
+            continue 'again; // Growing the table invalidates everything, so try again
+        }
+
+        if ib.is_null() {
+            // The current bucket and all the overflow buckets connected to it are full,
+            // allocate a new one.
+            // SAFETY: `b` is the last bucket of its chain in the current array.
+            ib = unsafe { h.newoverflow(t, b) };
+            ii = 0;
+        }
+        // SAFETY: `ib` is a live bucket; masking keeps the index in range, as in Go.
+        unsafe {
+            (*ib).tophash[ii & (BUCKET_CNT - 1)] = tophash(hash);
+            // store new key at insert position
+            *key64(ib, ii) = key;
+        }
+        h.count += 1;
+        inserti = ii;
+        insertb = ib;
+        break 'again;
+    }
+
+    // done:
+    // SAFETY: slot `inserti` of the live bucket `insertb`.
+    let elem = unsafe { elem64(t, insertb, inserti) };
+    if h.flags() & HASH_WRITING == 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    h.set_flags(h.flags() & !HASH_WRITING);
+    elem
+}
+
+/// Port of `runtime.mapassign_fast64` (go1.19 map_fast64.go): finds or makes the slot for
+/// `key` and returns a pointer to its elem, which the caller then writes. A new entry's
+/// elem is zero.
+///
+/// Panics with "assignment to entry in nil map" when `h` is null and with "concurrent map
+/// writes" when another write is seen in progress.
+///
+/// # Safety
+/// `h` is null or a live map of type `t`, and `t` is of this family (8-byte inline keys,
+/// inline elems). No other thread uses the map during the call. The result is valid until
+/// the next write to the map.
+pub unsafe fn mapassign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
+    debug_assert!(
+        fits(t),
+        "mapassign_fast64 on a map without 8-byte inline keys"
+    );
+    // SAFETY: forwarded.
+    unsafe { assign_fast64(t, h, key) }
+}
+
+/// Port of `runtime.mapassign_fast64ptr` (go1.19 map_fast64.go): [`mapassign_fast64`] for a
+/// key that is a pointer (Go uses it where pointers are 8 bytes, `walk.mapfast`). The key
+/// slot holds the address; the map does not own what it points at.
+///
+/// # Safety
+/// As [`mapassign_fast64`].
+pub unsafe fn mapassign_fast64ptr(t: &MapType, h: *mut Hmap, key: *mut u8) -> *mut u8 {
+    debug_assert!(
+        fits(t),
+        "mapassign_fast64ptr on a map without 8-byte inline keys"
+    );
+    // SAFETY: forwarded; the 8 bytes of a pointer are its address.
+    unsafe { assign_fast64(t, h, key as usize as u64) }
+}
+
+/// Port of `runtime.mapdelete_fast64` (go1.19 map_fast64.go): removes `key` if present.
+///
+/// As `mapdelete`: the cell becomes `emptyOne`, and `emptyRest` (with the `emptyOne`
+/// cells before it) when nothing live follows; deleting the last entry re-seeds `hash0`
+/// (Go issue 25237). A key that holds a pointer is zeroed (Go clears it for its collector;
+/// the dump shows it), other key bytes are left in place; the elem is zeroed.
+///
+/// # Safety
+/// As [`mapassign_fast64`] (a null `h` is allowed and is a no-op).
+pub unsafe fn mapdelete_fast64(t: &MapType, h: *mut Hmap, key: u64) {
+    debug_assert!(
+        fits(t),
+        "mapdelete_fast64 on a map without 8-byte inline keys"
+    );
+    if h.is_null() || {
+        // SAFETY: non-null, so a live map (caller).
+        unsafe { (*h).count == 0 }
+    } {
+        return;
+    }
+    // SAFETY: non-null, live, exclusive for the call (caller).
+    let h = unsafe { &mut *h };
+    if h.flags() & HASH_WRITING != 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+
+    // SAFETY: `key` is a local u64.
+    let hash = unsafe { hash64(t, ptr::addr_of!(key).cast(), h.hash0 as usize) };
+
+    // Set hashWriting after calling t.hasher for consistency with mapdelete.
+    h.set_flags(h.flags() ^ HASH_WRITING);
+
+    let bucket = hash & bucketMask(h.B);
+    if h.growing() {
+        // SAFETY: live, growing map being written.
+        unsafe { growWork_fast64(t, h, bucket) };
+    }
+    // SAFETY: bucket < 2^B.
+    let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
+    let bOrig = b;
+    'search: while !b.is_null() {
+        for i in 0..BUCKET_CNT {
+            // SAFETY: slot i of a live bucket.
+            let k = unsafe { key64(b, i) };
+            // SAFETY: as above.
+            if key != unsafe { *k } || isEmpty(unsafe { (*b).tophash[i] }) {
+                continue;
+            }
+            // Only clear key if there are pointers in it. (Go clears one pointer where
+            // pointers are 8 bytes and calls memclrHasPointers on all 8 bytes where they
+            // are 4: either way the 8 bytes become zero.)
+            if t.key.ptrdata != 0 {
+                // SAFETY: the key slot of a live cell.
+                unsafe { *k = 0 };
+            }
+            // SAFETY: slot i of a live bucket; elem.size bytes (inline elem).
+            unsafe { ptr::write_bytes(elem64(t, b, i), 0, t.elem.size) };
+            // SAFETY: `b` is a live bucket of the chain from bOrig, and so is its successor
+            // when non-null; the walk back stays in that chain.
+            unsafe {
+                (*b).tophash[i] = EMPTY_ONE;
+                // If the bucket now ends in a bunch of emptyOne states, change those to
+                // emptyRest states.
+                let notLast = if i == BUCKET_CNT - 1 {
+                    let o = Bmap::overflow(b, t);
+                    !o.is_null() && (*o).tophash[0] != EMPTY_REST
+                } else {
+                    (*b).tophash[i + 1] != EMPTY_REST
+                };
+                if !notLast {
+                    let mut i = i;
+                    loop {
+                        (*b).tophash[i] = EMPTY_REST;
+                        if i == 0 {
+                            if b == bOrig {
+                                break; // beginning of initial bucket, we're done.
+                            }
+                            // Find previous bucket, continue at its last entry.
+                            let c = b;
+                            b = bOrig;
+                            while Bmap::overflow(b, t) != c {
+                                b = Bmap::overflow(b, t);
+                            }
+                            i = BUCKET_CNT - 1;
+                        } else {
+                            i -= 1;
+                        }
+                        if (*b).tophash[i] != EMPTY_ONE {
+                            break;
+                        }
+                    }
+                }
+            }
+            // notLast:
+            h.count -= 1;
+            // Reset the hash seed to make it more difficult for attackers to repeatedly
+            // trigger hash collisions. See issue 25237.
+            if h.count == 0 {
+                h.hash0 = fastrand();
+            }
+            break 'search;
+        }
+        // SAFETY: `b` is live.
+        b = unsafe { Bmap::overflow(b, t) };
+    }
+
+    if h.flags() & HASH_WRITING == 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    h.set_flags(h.flags() & !HASH_WRITING);
+}
+
+/// Port of `runtime.growWork_fast64` (go1.19 map_fast64.go): evacuates the old bucket
+/// behind `bucket` (the one about to be used) and, to make progress, one more.
+///
+/// # Safety
+/// `h` is a live, growing map of type `t` (of this family), being written by the caller;
+/// `bucket < 2^h.B`.
+pub unsafe fn growWork_fast64(t: &MapType, h: &mut Hmap, bucket: usize) {
+    debug_assert!(
+        fits(t),
+        "growWork_fast64 on a map without 8-byte inline keys"
+    );
+    // make sure we evacuate the oldbucket corresponding to the bucket we're about to use
+    let ob = bucket & h.oldbucketmask();
+    // SAFETY: ob < noldbuckets.
+    unsafe { evacuate_fast64(t, h, ob) };
+
+    // evacuate one more oldbucket to make progress on growing
+    if h.growing() {
+        let nv = h.nevacuate;
+        // SAFETY: nevacuate < noldbuckets while growing.
+        unsafe { evacuate_fast64(t, h, nv) };
+    }
+}
+
+/// Port of Go's `evacDst` for this family: where the entries of one half go.
+struct EvacDst {
+    /// current destination bucket
+    b: *mut Bmap,
+    /// key/elem index into b
+    i: usize,
+    /// pointer to current key storage
+    k: *mut u8,
+    /// pointer to current elem storage
+    e: *mut u8,
+}
+
+impl EvacDst {
+    /// A destination at slot 0 of bucket `b` (null for an unused Y half).
+    ///
+    /// # Safety
+    /// `b` is null or a live bucket of this family.
+    #[inline(always)]
+    unsafe fn at(b: *mut Bmap) -> EvacDst {
+        if b.is_null() {
+            return EvacDst {
+                b,
+                i: 0,
+                k: ptr::null_mut(),
+                e: ptr::null_mut(),
+            };
+        }
+        // SAFETY: live bucket (caller); the keys start at DATA_OFFSET, the elems 8 keys on.
+        let k = unsafe { add(b, DATA_OFFSET) };
+        EvacDst {
+            b,
+            i: 0,
+            k,
+            e: k.wrapping_add(BUCKET_CNT * KEYSIZE),
+        }
+    }
+}
+
+/// Port of `runtime.evacuate_fast64` (go1.19 map_fast64.go): moves every entry of old
+/// bucket `oldbucket` (and its overflow chain) to the new array, to bucket `oldbucket` (X)
+/// or `oldbucket + newbit` (Y) by the hash bit the doubling adds, marking each old cell
+/// evacuatedX, evacuatedY or evacuatedEmpty.
+///
+/// As in `evacuate`, when no iterator may be reading the old array and the buckets hold
+/// pointers, the old bucket's data is cleared after the move; its overflow chain is then
+/// retired (Go's collector would free it; see `reclaim.rs`).
+///
+/// # Safety
+/// `h` is a live, growing map of type `t` (of this family), being written by the caller;
+/// `oldbucket < noldbuckets`.
+pub unsafe fn evacuate_fast64(t: &MapType, h: &mut Hmap, oldbucket: usize) {
+    debug_assert!(
+        fits(t),
+        "evacuate_fast64 on a map without 8-byte inline keys"
+    );
+    // SAFETY: oldbucket < noldbuckets (caller).
+    let mut b = unsafe { bucket_at(t, h.oldbuckets, oldbucket) };
+    let newbit = h.noldbuckets();
+    // SAFETY: `b` is live.
+    if !unsafe { evacuated(b) } {
+        // TODO in Go's source: reuse overflow buckets instead of using new ones, if there
+        // is no iterator using the old buckets. (If !oldIterator.)
+
+        // xy contains the x and y (low and high) evacuation destinations.
+        // SAFETY: oldbucket < 2^B, and oldbucket + newbit < 2^B when doubling. Only
+        // calculate y pointers if we're growing bigger (Go: otherwise GC can see bad
+        // pointers).
+        let mut xy = unsafe {
+            [
+                EvacDst::at(bucket_at(t, h.buckets, oldbucket)),
+                EvacDst::at(if h.sameSizeGrow() {
+                    ptr::null_mut()
+                } else {
+                    bucket_at(t, h.buckets, oldbucket + newbit)
+                }),
+            ]
+        };
+
+        while !b.is_null() {
+            for i in 0..BUCKET_CNT {
+                // SAFETY: slot i of the live old bucket `b`.
+                let (k, e) = unsafe { (key64(b, i).cast::<u8>(), elem64(t, b, i)) };
+                // SAFETY: live bucket, i < 8.
+                let top = unsafe { (*b).tophash[i] };
+                if isEmpty(top) {
+                    // SAFETY: live bucket.
+                    unsafe { (*b).tophash[i] = EVACUATED_EMPTY };
+                    continue;
+                }
+                if top < MIN_TOP_HASH {
+                    throw("bad map state");
+                }
+                let mut useY: u8 = 0;
+                if !h.sameSizeGrow() {
+                    // Compute hash to make our evacuation decision (whether we need to
+                    // send this key/elem to bucket x or bucket y).
+                    // SAFETY: `k` is the 8-byte key of a live cell.
+                    let hash = unsafe { hash64(t, k, h.hash0 as usize) };
+                    if hash & newbit != 0 {
+                        useY = 1;
+                    }
+                }
+
+                // SAFETY: live bucket; evacuatedX + 1 == evacuatedY (const-asserted).
+                unsafe { (*b).tophash[i] = EVACUATED_X + useY };
+                let dst = &mut xy[useY as usize]; // evacuation destination
+
+                if dst.i == BUCKET_CNT {
+                    // SAFETY: dst.b is the last bucket of its chain in the new array.
+                    dst.b = unsafe { h.newoverflow(t, dst.b) };
+                    // SAFETY: a fresh bucket.
+                    *dst = unsafe { EvacDst::at(dst.b) };
+                }
+                // SAFETY: dst.i < 8 (masked, as Go does to avoid a bounds check), and
+                // dst.k/dst.e are the key and elem slots of dst.i in the live bucket dst.b;
+                // the old slots are live and do not overlap the new ones.
+                unsafe {
+                    (*dst.b).tophash[dst.i & (BUCKET_CNT - 1)] = top;
+                    // Copy key.
+                    *dst.k.cast::<u64>() = *k.cast::<u64>();
+                    ptr::copy_nonoverlapping(e, dst.e, t.elem.size);
+                }
+                dst.i += 1;
+                // These updates might push these pointers past the end of the key or elem
+                // arrays. That's ok, as we have the overflow pointer at the end of the
+                // bucket to protect against pointing past the end of the bucket.
+                dst.k = dst.k.wrapping_add(KEYSIZE);
+                dst.e = dst.e.wrapping_add(t.elemsize as usize);
+            }
+            // SAFETY: live bucket.
+            b = unsafe { Bmap::overflow(b, t) };
+        }
+        // Unlink the overflow buckets & clear key/elem to help GC.
+        if h.flags() & OLD_ITERATOR == 0 && t.bucket_has_pointers {
+            // SAFETY: oldbucket is inside the old array.
+            let b = unsafe { bucket_at(t, h.oldbuckets, oldbucket) };
+            // Go's GC would now free the chain; we retire it (see reclaim.rs).
+            let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+            // SAFETY: the chain is reachable only from `b`, whose link is cleared below.
+            unsafe { reclaim::retire_chain(t, h, h.oldbuckets, oldB, b) };
+            // Preserve b.tophash because the evacuation state is maintained there.
+            // SAFETY: from DATA_OFFSET to the end of the bucket.
+            unsafe {
+                ptr::write_bytes(add(b, DATA_OFFSET), 0, t.bucketsize as usize - DATA_OFFSET)
+            };
+        }
+    }
+
+    if oldbucket == h.nevacuate {
+        // SAFETY: live, growing map being written.
+        unsafe { advanceEvacuationMark(h, t, newbit) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::maptype::{GoKind, Type};
+    use crate::runtime::{check, dump::dump_string, makemap, mapfree};
+    use core::cell::Cell;
+
+    thread_local! {
+        static CALLS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Go's memhash64, counting its calls.
+    unsafe extern "C-unwind" fn counting_hash(p: *const u8, seed: usize, _t: *const Type) -> usize {
+        CALLS.with(|c| c.set(c.get() + 1));
+        // SAFETY: the map hands an 8-byte key.
+        unsafe { alg::memhash64(p, seed) }
+    }
+
+    #[test]
+    fn one_bucket_lookup_does_not_hash() {
+        let mut t = MapType::int64();
+        t.hasher = counting_hash;
+        t.hash_alg = HashAlg::Custom;
+        // SAFETY: a fresh map of type t, freed at the end.
+        unsafe {
+            let h = makemap(&t, 0, ptr::null_mut());
+            for k in 0..8u64 {
+                *mapassign_fast64(&t, h, k << 40).cast::<u64>() = k + 100;
+            }
+            let before = CALLS.with(|c| c.get());
+            for k in 0..16u64 {
+                let (e, ok) = mapaccess2_fast64(&t, h, k << 40);
+                assert_eq!(ok, k < 8);
+                assert_eq!(*e.cast::<u64>(), if k < 8 { k + 100 } else { 0 });
+                assert_eq!(
+                    *mapaccess1_fast64(&t, h, k << 40).cast::<u64>(),
+                    *e.cast::<u64>()
+                );
+            }
+            assert_eq!(CALLS.with(|c| c.get()), before, "B == 0 lookups hashed");
+            check(&t, h).unwrap();
+            mapfree(&t, h);
+        }
+    }
+
+    #[test]
+    fn delete_clears_pointer_keys_only() {
+        let tp = MapType::for_go_types(GoKind::Pointer, GoKind::Int64).unwrap();
+        assert_eq!(tp.fast, crate::maptype::MapFast::Fast64Ptr);
+        let ti = MapType::int64();
+        for (t, cleared) in [(tp, true), (ti, false)] {
+            // SAFETY: a fresh map of type t, freed at the end; pointer keys are never read.
+            unsafe {
+                let h = makemap(&t, 0, ptr::null_mut());
+                *mapassign_fast64ptr(&t, h, 0x1000usize as *mut u8).cast::<u64>() = 1;
+                *mapassign_fast64(&t, h, 0x2000).cast::<u64>() = 2;
+                assert_eq!(*mapaccess1_fast64(&t, h, 0x1000).cast::<u64>(), 1);
+                mapdelete_fast64(&t, h, 0x1000);
+                let b = (*h).buckets;
+                assert_eq!((*b).tophash[0], EMPTY_ONE, "{}", dump_string(&t, h));
+                let want = if cleared { 0 } else { 0x1000 };
+                assert_eq!(*key64(b, 0), want, "{}", dump_string(&t, h));
+                assert_eq!(*elem64(&t, b, 0).cast::<u64>(), 0);
+                mapdelete_fast64(&t, h, 0x2000);
+                assert_eq!((*h).count, 0);
+                assert_eq!([(*b).tophash[0], (*b).tophash[1]], [EMPTY_REST, EMPTY_REST]);
+                mapfree(&t, h);
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "concurrent map read and map write")]
+    fn read_during_write_is_fatal() {
+        let t = MapType::int64();
+        // SAFETY: a fresh map; the panic leaves it leaked, which is fine in a test.
+        unsafe {
+            let h = makemap(&t, 0, ptr::null_mut());
+            mapassign_fast64(&t, h, 1);
+            (*h).set_flags(HASH_WRITING);
+            mapaccess1_fast64(&t, h, 1);
+        }
+    }
+}

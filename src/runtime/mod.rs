@@ -41,6 +41,7 @@ pub mod access;
 pub mod assign;
 pub mod check;
 pub mod delete;
+pub mod dispatch;
 pub mod dump;
 pub mod fast32;
 pub mod fast64;
@@ -59,6 +60,10 @@ pub use assign::mapassign;
 pub use check::check;
 pub use delete::{mapclear, mapdelete};
 pub use dump::dump;
+pub use fast32::*;
+pub use fast64::*;
+pub use faststr::*;
+pub use dispatch::*;
 
 pub use grow::{advanceEvacuationMark, bucketEvacuated, evacuate, growWork, hashGrow};
 pub use iter::{mapiterend, mapiterinit, mapiterinit_r, mapiternext, Hiter};

@@ -1,0 +1,562 @@
+// Command gomap-oracle runs a gomap trace (see /work/shared/spec/trace-and-dump.md,
+// version 1) on Go 1.19's own maps and prints the canonical dump.
+//
+// Usage: gomap-oracle [TRACE|-]   (stdin when the argument is absent or "-")
+//
+// Everything comes from Go's runtime: the hashes (aeshash keyed by the trace's
+// aeskey, written into runtime.aeskeysched), the map code chosen by the compiler
+// (compiled map types for the fixed kinds, reflect for [N]uint8 kinds), mapclear and
+// mapiternext (through //go:linkname), and the bytes of the hmap and its buckets,
+// read back through mirrors of the runtime's structures.
+package main
+
+//go:generate go run gen.go
+
+import (
+	"bufio"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"reflect"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"unsafe"
+)
+
+// parseError is a malformed trace: reported as "line N: what was expected".
+type parseError struct {
+	line int
+	msg  string
+}
+
+func (e *parseError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+// kind is a trace kind: "i32", "i64", "f64", "str", "e0" or "bN" (size n).
+type kind struct {
+	name string
+	n    int // byte size for bN
+}
+
+func (k kind) isStr() bool   { return k.name == "str" }
+func (k kind) isBytes() bool { return k.name[0] == 'b' }
+
+func parseKind(s string, key bool) (kind, bool) {
+	switch s {
+	case "i32", "i64":
+		return kind{name: s}, true
+	case "f64", "str":
+		return kind{name: s}, key
+	case "e0":
+		return kind{name: s}, !key
+	}
+	if len(s) >= 2 && s[0] == 'b' {
+		n, err := strconv.Atoi(s[1:])
+		if err == nil && n >= 1 && n <= 1024 && strconv.Itoa(n) == s[1:] {
+			return kind{name: s, n: n}, true
+		}
+	}
+	return kind{}, false
+}
+
+// parseValue converts a value spelled as in a trace into its raw bytes.
+func parseValue(k kind, s string) ([]byte, string) {
+	switch k.name {
+	case "i32":
+		v, err := strconv.ParseInt(s, 10, 32)
+		if err != nil {
+			return nil, "a decimal int32"
+		}
+		return from_i32(int32(v)), ""
+	case "i64":
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, "a decimal int64"
+		}
+		return from_i64(v), ""
+	case "f64":
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) {
+			return nil, "a float64 in strconv.ParseFloat spelling (not NaN)"
+		}
+		return from_i64(int64(math.Float64bits(v))), ""
+	case "str":
+		if s == "-" {
+			return []byte{}, ""
+		}
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			return nil, "a string as hex digits, or - for the empty string"
+		}
+		return b, ""
+	case "e0":
+		if s != "-" {
+			return nil, "- (the struct{} value)"
+		}
+		return nil, ""
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != k.n {
+		return nil, fmt.Sprintf("%d hex digits (a %s value)", 2*k.n, k.name)
+	}
+	return b, ""
+}
+
+// iterState is one `iter ID R` iterator.
+//
+// Model: `iter` runs mapiterinit, which (as in Go) already fetches the first entry with
+// mapiternext. `next` yields the current entry; before each later entry it calls
+// mapiternext. So the mutations between two `next` lines run exactly where the body of
+// a Go `for k, e := range m` loop runs: after an entry is seen and before the next one
+// is fetched.
+type iterState struct {
+	it      *hiter
+	ops     mapOps // keeps the map alive
+	keyStr  bool
+	fetched bool // it.key/it.elem hold an entry (or the end) not yet yielded
+	done    bool
+}
+
+type oracle struct {
+	out      *bufio.Writer
+	started  bool
+	keyed    bool
+	typ      *[2]kind
+	m        mapOps
+	mkind    [2]kind
+	needSeed int // line of the del that emptied the map (Go re-seeded it with fastrand), or 0
+	iters    map[string]*iterState
+	newMap   func(k, e kind) mapOps // newMap, or a replacement in tests
+}
+
+func main() {
+	debug.SetGCPercent(-1)
+	if !useAeshash {
+		fmt.Fprintln(os.Stderr, "gomap-oracle: runtime.useAeshash is false (no AES-NI?): Go would ignore the aeskey")
+		os.Exit(2)
+	}
+	if unsafe.Sizeof(uintptr(0)) != ptrSize || unsafe.Sizeof(hiter{}) != 12*ptrSize || unsafe.Sizeof(hmap{}) != 48 || unsafe.Sizeof(maptype{}) != 88 {
+		fmt.Fprintln(os.Stderr, "gomap-oracle: runtime struct mirrors have the wrong size")
+		os.Exit(2)
+	}
+	var in io.Reader = os.Stdin
+	if len(os.Args) > 2 {
+		fmt.Fprintln(os.Stderr, "usage: gomap-oracle [TRACE|-]")
+		os.Exit(2)
+	}
+	if len(os.Args) == 2 && os.Args[1] != "-" {
+		f, err := os.Open(os.Args[1])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gomap-oracle:", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		in = f
+	}
+	o := newOracle(os.Stdout)
+	err := o.run(in)
+	o.out.Flush()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func newOracle(w io.Writer) *oracle {
+	return &oracle{out: bufio.NewWriterSize(w, 1<<16), iters: map[string]*iterState{}, newMap: newMap}
+}
+
+func (o *oracle) run(in io.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<16), 1<<24)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		if err := o.directive(line, strings.Split(text, " ")); err != "" {
+			return &parseError{line, err}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return &parseError{line + 1, "a line of at most 16 MiB (" + err.Error() + ")"}
+	}
+	if !o.started {
+		return &parseError{line, `"gomap-trace 1" as the first directive`}
+	}
+	return nil
+}
+
+// directive runs one line; it returns "" or what was expected.
+func (o *oracle) directive(line int, f []string) string {
+	for _, x := range f {
+		if x == "" {
+			return "fields separated by single spaces"
+		}
+	}
+	argc := func(n int, usage string) string {
+		if len(f) != n {
+			return "`" + usage + "`"
+		}
+		return ""
+	}
+	if !o.started {
+		if len(f) != 2 || f[0] != "gomap-trace" || f[1] != "1" {
+			return `"gomap-trace 1" as the first directive`
+		}
+		o.started = true
+		return ""
+	}
+	switch f[0] {
+	case "gomap-trace":
+		return "one gomap-trace directive, first"
+	case "aeskey":
+		if e := argc(2, "aeskey HEX"); e != "" {
+			return e
+		}
+		if o.m != nil {
+			return "aeskey before the first make"
+		}
+		b, err := hex.DecodeString(f[1])
+		if err != nil || len(b) != len(aeskeysched) {
+			return "aeskey with 256 hex digits"
+		}
+		copy(aeskeysched[:], b)
+		o.keyed = true
+		return ""
+	case "type":
+		if e := argc(3, "type K E"); e != "" {
+			return e
+		}
+		k, ok := parseKind(f[1], true)
+		if !ok {
+			return "a key kind: i32, i64, f64, str or bN (N from 1 to 1024)"
+		}
+		e, ok := parseKind(f[2], false)
+		if !ok {
+			return "an elem kind: i32, i64, e0 or bN (N from 1 to 1024)"
+		}
+		o.typ = &[2]kind{k, e}
+		return ""
+	case "make":
+		if e := argc(3, "make HINT SEED"); e != "" {
+			return e
+		}
+		if !o.keyed {
+			return "aeskey before make"
+		}
+		if o.typ == nil {
+			return "type before make"
+		}
+		hint, err := strconv.ParseInt(f[1], 10, 0)
+		if err != nil || hint < 0 {
+			return "a non-negative decimal HINT"
+		}
+		seed, e := parseSeed(f[2])
+		if e != "" {
+			return e
+		}
+		o.mkind = *o.typ
+		o.m = o.newMap(o.mkind[0], o.mkind[1])
+		o.m.make(int(hint))
+		o.m.hmap().hash0 = seed
+		o.needSeed = 0
+		t := o.m.maptype()
+		fmt.Fprintf(o.out, "maptype keysize=%d elemsize=%d bucketsize=%d flags=%d\n",
+			t.keysize, t.elemsize, t.bucketsize, t.flags)
+		return ""
+	}
+	if o.m == nil {
+		return "make before " + f[0]
+	}
+	switch f[0] {
+	case "put":
+		if e := argc(3, "put K E"); e != "" {
+			return e
+		}
+		k, e := parseValue(o.mkind[0], f[1])
+		if e != "" {
+			return "key " + e
+		}
+		v, e := parseValue(o.mkind[1], f[2])
+		if e != "" {
+			return "elem " + e
+		}
+		if o.needSeed != 0 {
+			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with fastrand", o.needSeed)
+		}
+		o.m.put(k, v)
+	case "del":
+		if e := argc(2, "del K"); e != "" {
+			return e
+		}
+		k, e := parseValue(o.mkind[0], f[1])
+		if e != "" {
+			return "key " + e
+		}
+		before := o.m.length()
+		o.m.del(k)
+		if before > 0 && o.m.length() == 0 {
+			o.needSeed = line
+		}
+	case "get":
+		if e := argc(2, "get K"); e != "" {
+			return e
+		}
+		k, e := parseValue(o.mkind[0], f[1])
+		if e != "" {
+			return "key " + e
+		}
+		v, ok := o.m.get(k)
+		if ok {
+			fmt.Fprintf(o.out, "get %s = %s\n", f[1], hexOrDash(v))
+		} else {
+			fmt.Fprintf(o.out, "get %s absent\n", f[1])
+		}
+	case "len":
+		if e := argc(1, "len"); e != "" {
+			return e
+		}
+		fmt.Fprintf(o.out, "len %d\n", o.m.length())
+	case "seed":
+		if e := argc(2, "seed SEED"); e != "" {
+			return e
+		}
+		seed, e := parseSeed(f[1])
+		if e != "" {
+			return e
+		}
+		if o.m.length() != 0 {
+			return "seed only on an empty map"
+		}
+		o.m.hmap().hash0 = seed
+		o.needSeed = 0
+	case "clear":
+		if e := argc(2, "clear SEED"); e != "" {
+			return e
+		}
+		seed, e := parseSeed(f[1])
+		if e != "" {
+			return e
+		}
+		h := o.m.hmap()
+		mapclear(o.m.maptype(), h)
+		h.hash0 = seed
+		o.needSeed = 0
+	case "iter":
+		if e := argc(3, "iter ID R"); e != "" {
+			return e
+		}
+		r, err := strconv.ParseUint(f[2], 10, 64)
+		if err != nil {
+			return "R as a decimal u64"
+		}
+		st := &iterState{it: new(hiter), ops: o.m, keyStr: o.mkind[0].isStr(), fetched: true}
+		h := o.m.hmap()
+		mapiterinitR(o.m.maptype(), h, st.it, r)
+		if h == nil || st.it.h == nil {
+			// mapiterinit returned early (nil or empty map): it.key is nil, the
+			// iteration is over, and mapiternext must not be called (it.h is nil).
+			st.done = true
+		}
+		o.iters[f[1]] = st
+	case "next":
+		if e := argc(3, "next ID N"); e != "" {
+			return e
+		}
+		st := o.iters[f[1]]
+		if st == nil {
+			return "an iterator started by iter " + f[1]
+		}
+		n, err := strconv.ParseUint(f[2], 10, 64)
+		if err != nil {
+			return "N as a decimal count"
+		}
+		for i := uint64(0); i < n; i++ {
+			if !st.done && !st.fetched {
+				mapiternext(st.it)
+				st.fetched = true
+			}
+			if st.done || st.it.key == nil {
+				st.done = true
+				fmt.Fprintf(o.out, "next %s end\n", f[1])
+				break
+			}
+			t := st.it.t
+			fmt.Fprintf(o.out, "next %s %s=%s\n", f[1],
+				spellValue(st.it.key, t.key.size, st.keyStr), spellValue(st.it.elem, t.elem.size, false))
+			st.fetched = false
+		}
+	case "dump":
+		if e := argc(1, "dump"); e != "" {
+			return e
+		}
+		if o.needSeed != 0 {
+			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with fastrand", o.needSeed)
+		}
+		dump(o.out, o.m.maptype(), o.m.hmap(), o.mkind[0].isStr())
+	default:
+		return "a directive: aeskey, type, make, put, del, get, len, seed, clear, iter, next or dump"
+	}
+	return ""
+}
+
+func parseSeed(s string) (uint32, string) {
+	if len(s) != 8 {
+		return 0, "SEED as 8 hex digits"
+	}
+	v, err := strconv.ParseUint(s, 16, 32)
+	if err != nil {
+		return 0, "SEED as 8 hex digits"
+	}
+	return uint32(v), ""
+}
+
+// newMap picks a compiled map type for the fixed kinds and reflect for bN.
+func newMap(k, e kind) mapOps {
+	if m := newCompiled(k.name, e.name); m != nil {
+		return m
+	}
+	return &reflectMap{kt: reflectType(k), et: reflectType(e)}
+}
+
+func reflectType(k kind) reflect.Type {
+	switch k.name {
+	case "i32":
+		return reflect.TypeOf(int32(0))
+	case "i64":
+		return reflect.TypeOf(int64(0))
+	case "f64":
+		return reflect.TypeOf(float64(0))
+	case "str":
+		return reflect.TypeOf("")
+	case "e0":
+		return reflect.TypeOf(struct{}{})
+	}
+	return reflect.ArrayOf(k.n, reflect.TypeOf(uint8(0)))
+}
+
+func hexOrDash(b []byte) string {
+	if len(b) == 0 {
+		return "-"
+	}
+	return hex.EncodeToString(b)
+}
+
+func bytesAt(p unsafe.Pointer, n uintptr) []byte {
+	return unsafe.Slice((*byte)(p), n)
+}
+
+// spellValue spells the value at p: a string header as s0/sL:HEX, anything else as
+// the hex of its size bytes ("-" for size 0).
+func spellValue(p unsafe.Pointer, size uintptr, str bool) string {
+	if str {
+		return spellString(p)
+	}
+	return hexOrDash(bytesAt(p, size))
+}
+
+// spellString spells the string header (data pointer, length) at p.
+func spellString(p unsafe.Pointer) string {
+	data := *(*unsafe.Pointer)(p)
+	n := *(*int)(unsafe.Add(p, ptrSize))
+	switch {
+	case n == 0:
+		return "s0"
+	case data == nil:
+		return fmt.Sprintf("s%d:nil", n)
+	}
+	return fmt.Sprintf("s%d:%s", n, hex.EncodeToString(bytesAt(data, uintptr(n))))
+}
+
+// allocBuckets is the number of buckets makeBucketArray (go1.19 map.go) allocates for
+// an array of 2^b buckets: 2^b + 2^(b-4) rounded up to a malloc size class when b >= 4.
+func allocBuckets(t *maptype, b uint8) uintptr {
+	base := bucketShift(b)
+	nbuckets := base
+	if b >= 4 {
+		nbuckets += bucketShift(b - 4)
+		sz := t.bucket.size * nbuckets
+		up := roundupsize(sz)
+		if up != sz {
+			nbuckets = up / t.bucket.size
+		}
+	}
+	return nbuckets
+}
+
+func dump(w *bufio.Writer, t *maptype, h *hmap, keyStr bool) {
+	if h == nil {
+		// Not reachable: make always gives a non-nil hmap.
+		panic("dump of a nil map")
+	}
+	bs := uintptr(t.bucketsize)
+	growing := 0
+	if h.oldbuckets != nil {
+		growing = 1
+	}
+	nextOverflow := "-"
+	if h.extra != nil && h.extra.nextOverflow != nil {
+		nextOverflow = strconv.FormatUint(uint64((uintptr(h.extra.nextOverflow)-uintptr(h.buckets))/bs), 10)
+	}
+	fmt.Fprintf(w, "hmap count=%d flags=%d B=%d noverflow=%d hash0=%08x nevacuate=%d growing=%d nextoverflow=%s\n",
+		h.count, h.flags, h.B, h.noverflow, h.hash0, h.nevacuate, growing, nextOverflow)
+	if h.buckets != nil {
+		dumpArray(w, t, "new", h.buckets, h.B, keyStr)
+	}
+	if h.oldbuckets != nil {
+		oldB := h.B - 1
+		if h.flags&sameSizeGrow != 0 {
+			oldB = h.B
+		}
+		dumpArray(w, t, "old", h.oldbuckets, oldB, keyStr)
+	}
+}
+
+func dumpArray(w *bufio.Writer, t *maptype, tag string, base unsafe.Pointer, b uint8, keyStr bool) {
+	bs := uintptr(t.bucketsize)
+	end := uintptr(base) + allocBuckets(t, b)*bs
+	for i := uintptr(0); i < bucketShift(b); i++ {
+		for p := unsafe.Add(base, i*bs); p != nil; p = *(*unsafe.Pointer)(unsafe.Add(p, bs-ptrSize)) {
+			var sb strings.Builder
+			fmt.Fprintf(&sb, "%s %d ", tag, i)
+			if uintptr(p) >= uintptr(base) && uintptr(p) < end {
+				fmt.Fprintf(&sb, "@%d ", (uintptr(p)-uintptr(base))/bs)
+			} else {
+				sb.WriteString("@h ")
+			}
+			tophash := bytesAt(p, bucketCnt)
+			sb.WriteString(hex.EncodeToString(tophash))
+			evacuated := tophash[0] == evacuatedX || tophash[0] == evacuatedY || tophash[0] == evacuatedEmpty
+			for s := uintptr(0); s < bucketCnt; s++ {
+				k := unsafe.Add(p, dataOffset+s*uintptr(t.keysize))
+				e := unsafe.Add(p, dataOffset+bucketCnt*uintptr(t.keysize)+s*uintptr(t.elemsize))
+				sb.WriteByte(' ')
+				sb.WriteString(spellSlot(k, t.indirectkey(), t.key.size, keyStr, evacuated))
+				sb.WriteByte('=')
+				sb.WriteString(spellSlot(e, t.indirectelem(), t.elem.size, false, evacuated))
+			}
+			sb.WriteByte('\n')
+			w.WriteString(sb.String())
+		}
+	}
+}
+
+// spellSlot spells a key or elem slot from its raw bytes, as the spec's Dump section says.
+func spellSlot(p unsafe.Pointer, indirect bool, size uintptr, str, evacuated bool) string {
+	if indirect {
+		target := *(*unsafe.Pointer)(p)
+		switch {
+		case target == nil:
+			return "*nil"
+		case evacuated:
+			return "*moved"
+		}
+		return "*" + spellValue(target, size, str)
+	}
+	return spellValue(p, size, str)
+}

@@ -37,7 +37,9 @@
 
 #![allow(non_snake_case)]
 
+pub mod aeshash;
 pub mod alg;
+pub mod hash64;
 mod builders;
 mod layout;
 

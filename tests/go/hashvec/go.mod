@@ -1,0 +1,3 @@
+module gomap/hashvec
+
+go 1.19

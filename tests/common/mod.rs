@@ -612,7 +612,11 @@ unsafe extern "C-unwind" fn tracked_free(p: *mut u8, size: usize, align: usize, 
         }
         s.frees += 1;
     }
-    // SAFETY: allocated by tracked_alloc with this very layout (checked above).
+    // SAFETY: allocated by tracked_alloc with this very layout (checked above). Poisoning
+    // it first makes a later read of freed map memory show up as garbage in the tests'
+    // consistency checks, even without valgrind.
+    unsafe { ptr::write_bytes(p, 0xDD, size) };
+    // SAFETY: as above.
     unsafe {
         std::alloc::dealloc(
             p,
@@ -623,8 +627,13 @@ unsafe extern "C-unwind" fn tracked_free(p: *mut u8, size: usize, align: usize, 
 
 /// A raw pointer that may cross threads: for sharing one map among reader threads, which
 /// Go's rules allow (any number of readers, no writer).
-#[derive(Clone, Copy)]
 pub struct SendPtr<T>(pub *mut T);
+impl<T> Clone for SendPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SendPtr<T> {}
 // SAFETY: used only to share maps among concurrent readers (see the type's doc); Hmap is
 // Sync for exactly that.
 unsafe impl<T> Send for SendPtr<T> {}

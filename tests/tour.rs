@@ -1,0 +1,270 @@
+//! `gomap tour` and `gomap viz` (issue 8): the tour runs, each stage's facts hold (the
+//! facts of the study notes, on real maps), and every picture is well-formed XML.
+
+use gomap::tour::draw::CellState;
+use gomap::tour::{self, Stage};
+use std::path::PathBuf;
+
+fn stage<'a>(stages: &'a [Stage], slug: &str) -> &'a Stage {
+    stages
+        .iter()
+        .find(|s| s.slug.ends_with(slug))
+        .unwrap_or_else(|| panic!("no stage {slug}"))
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("gomap-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn parse_xml(what: &str, s: &str) {
+    let opt = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    if let Err(e) = roxmltree::Document::parse_with_options(s, opt) {
+        panic!("{what} is not well-formed XML: {e}");
+    }
+}
+
+#[test]
+fn make_hint_10_gives_two_buckets() {
+    let st = tour::stages().unwrap();
+    let f = &stage(&st, "make").facts;
+    assert_eq!((f.B, f.nbuckets, f.count), (1, 2, 0));
+    assert_eq!(f.empty_rest_cells, 16, "every cell starts emptyRest");
+    let f = &stage(&st, "insert").facts;
+    assert_eq!((f.count, f.live_cells), (5, 5));
+}
+
+#[test]
+fn overflow_bucket_appears() {
+    let st = tour::stages().unwrap();
+    let f = &stage(&st, "overflow").facts;
+    assert_eq!(f.B, 1);
+    assert_eq!(f.overflow_bmaps, 1);
+    assert_eq!(f.noverflow, 1);
+    assert!(f.count <= 13, "no grow yet: {}", f.count);
+}
+
+#[test]
+fn doubling_after_6_5_per_bucket() {
+    let st = tour::stages().unwrap();
+    let s = stage(&st, "hashgrow");
+    let g = s.facts.grow.as_ref().unwrap();
+    assert_eq!((g.count_before, g.B_before, g.load_limit), (13, 1, 13));
+    assert!(!g.same_size);
+    let f = &s.facts;
+    assert_eq!((f.B, f.nbuckets, f.noldbuckets), (2, 4, 2));
+    assert!(f.growing && !f.same_size_grow);
+    assert_eq!(
+        (f.nevacuate, f.old_evacuated.len()),
+        (0, 0),
+        "hashGrow moves nothing"
+    );
+    assert_eq!(
+        f.live_cells, 0,
+        "the new array is empty right after hashGrow"
+    );
+
+    // the insert that goes on moves both old buckets and ends the grow
+    let f = &stage(&st, "05-evacuate").facts;
+    assert_eq!(f.writes.len(), 1);
+    assert_eq!(f.writes[0].evacuated.len(), 2);
+    assert!(!f.growing);
+    assert_eq!((f.B, f.count), (2, 14));
+
+    // the second doubling shown: 53 = 6.5 * 8 + 1 entries
+    let s = stage(&st, "grow-again");
+    let g = s.facts.grow.as_ref().unwrap();
+    assert_eq!((g.count_before, g.B_before, g.load_limit), (52, 3, 52));
+    let f = &s.facts;
+    assert_eq!((f.B, f.nbuckets, f.noldbuckets, f.count), (4, 16, 8, 53));
+    assert!(
+        f.preallocated >= 1,
+        "B = 4 arrays carry spare overflow buckets"
+    );
+    assert!(f.growing);
+    assert!(
+        (1..=2).contains(&f.old_evacuated.len()),
+        "{:?}",
+        f.old_evacuated
+    );
+}
+
+#[test]
+fn evacuation_moves_at_most_two_old_buckets_per_write() {
+    let st = tour::stages().unwrap();
+    let mut writes = 0;
+    for s in &st {
+        for w in &s.facts.writes {
+            assert!(
+                w.evacuated.len() <= 2,
+                "{}: {} moved {:?}",
+                s.slug,
+                w.op,
+                w.evacuated
+            );
+            assert!(
+                !w.evacuated.is_empty(),
+                "{}: {} moved nothing",
+                s.slug,
+                w.op
+            );
+            writes += 1;
+        }
+    }
+    assert!(writes >= 6, "only {writes} writes during grows");
+    // nevacuate only moves forward during the B = 4 grow, and the grow ends
+    let f = &stage(&st, "evacuate-more").facts;
+    assert!(f.growing);
+    let before = stage(&st, "grow-again").facts.old_evacuated.len();
+    assert!(f.old_evacuated.len() > before && f.old_evacuated.len() <= before + 2);
+    let done = &stage(&st, "grow-done").facts;
+    assert!(!done.growing);
+    assert_eq!(done.B, 4);
+    assert!(done.writes.last().is_some_and(|w| !w.growing_after));
+}
+
+#[test]
+fn lookup_during_grow_reads_old_bucket() {
+    let st = tour::stages().unwrap();
+    let s = stage(&st, "lookup-old");
+    let l = s.facts.lookup.as_ref().unwrap();
+    assert!(l.from_old);
+    assert!(!s.facts.old_evacuated.contains(&l.old_bucket));
+    assert_eq!(l.new_bucket & 7, l.old_bucket);
+}
+
+#[test]
+fn deletes_leave_empty_one_then_empty_rest() {
+    let st = tour::stages().unwrap();
+    let f = &stage(&st, "delete-emptyone").facts;
+    assert_eq!(f.watched_actual, vec![CellState::EmptyOne]);
+    assert!(f.empty_one_cells >= 1);
+    let f = &stage(&st, "delete-emptyrest").facts;
+    assert_eq!(
+        f.watched_actual,
+        vec![CellState::EmptyRest, CellState::EmptyRest],
+        "the deleted last entry and the emptyOne before it are emptyRest"
+    );
+    assert!(f.empty_rest_cells > 0);
+}
+
+#[test]
+fn same_size_grow_keeps_b() {
+    let st = tour::stages().unwrap();
+    let churn = &stage(&st, "churn").facts;
+    assert_eq!(churn.B, 2);
+    assert_eq!(churn.noverflow, 4, "one overflow bucket per bucket");
+    assert_eq!(churn.count, 4);
+    let s = stage(&st, "same-size-grow");
+    let g = s.facts.grow.as_ref().unwrap();
+    assert!(g.same_size);
+    assert!(g.noverflow_before as usize >= 1 << g.B_before.min(15));
+    let f = &s.facts;
+    assert_eq!(f.B, g.B_before, "a same-size grow keeps B");
+    assert!(f.growing && f.same_size_grow);
+    assert_eq!(f.noldbuckets, f.nbuckets);
+    assert_eq!(f.noverflow, 0);
+    let done = &stage(&st, "same-size-done").facts;
+    assert!(!done.growing);
+    assert_eq!((done.B, done.overflow_bmaps, done.noverflow), (2, 0, 0));
+}
+
+#[test]
+fn iteration_starts_at_random_bucket_and_offset() {
+    let st = tour::stages().unwrap();
+    let f = &stage(&st, "iterate").facts;
+    let it = f.iteration.as_ref().unwrap();
+    let nb = 1usize << f.B;
+    assert_eq!(it.start_bucket, it.r & (nb - 1));
+    assert_eq!(it.offset, (it.r >> f.B) & 7);
+    assert_eq!(it.order.len(), f.count, "every entry visited once");
+    let mut seen = it.order.clone();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), f.count);
+    // visiting order: buckets from the start bucket, wrapping; slots from the offset
+    let rank = |&(b, c, s): &(usize, usize, usize)| {
+        ((b + nb - it.start_bucket) % nb, c, (s + 8 - it.offset) % 8)
+    };
+    let ranks: Vec<_> = it.order.iter().map(rank).collect();
+    assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{:?}", it.order);
+    assert_eq!(f.flags & 3, 3, "iterator and oldIterator flags set");
+}
+
+#[test]
+fn tour_writes_well_formed_pictures() {
+    let dir = tempdir("tour");
+    let t0 = std::time::Instant::now();
+    tour::run_tour(&dir).unwrap();
+    let took = t0.elapsed();
+    let n = tour::stages().unwrap().len();
+    let mut svgs = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let s = std::fs::read_to_string(&p).unwrap();
+        match p.extension().and_then(|x| x.to_str()) {
+            Some("svg") => {
+                parse_xml(&p.display().to_string(), &s);
+                svgs += 1;
+            }
+            Some("html") => parse_xml(&p.display().to_string(), &s),
+            _ => {}
+        }
+    }
+    assert_eq!(svgs, n);
+    let html = std::fs::read_to_string(dir.join("tour.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), n, "every picture inline");
+    assert!(
+        !html.contains("http://") || !html.contains("src=\"http"),
+        "self-contained"
+    );
+    assert!(took.as_secs() < 20, "the tour took {took:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const TRACE: &str = "gomap-trace 1
+# a small trace
+type i64 i64
+make 0 12345678
+put 1 10
+put 2 20
+put 3 30
+del 2
+get 1
+dump
+";
+
+#[test]
+fn viz_draws_trace_step() {
+    // after step 5 (put 2 20): two entries
+    let (text, svg, steps) = tour::viz(TRACE, Some(5)).unwrap();
+    assert_eq!(steps, 5);
+    assert!(text.contains("count=2"), "{text}");
+    assert!(
+        text.contains("1=10 2=20") || text.contains("2=20"),
+        "{text}"
+    );
+    parse_xml("viz svg", &svg);
+    // at the end: 2 deleted
+    let (text, svg, steps) = tour::viz(TRACE, None).unwrap();
+    assert_eq!(steps, 9);
+    assert!(text.contains("count=2"), "{text}");
+    assert!(text.contains("--") || text.contains(".."), "{text}");
+    parse_xml("viz svg", &svg);
+    // errors: beyond the end, before make
+    assert!(tour::viz(TRACE, Some(10)).is_err());
+    assert!(tour::viz(TRACE, Some(2)).is_err());
+
+    let dir = tempdir("viz");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tr = dir.join("t.trace");
+    std::fs::write(&tr, TRACE).unwrap();
+    tour::run_viz(&tr, Some(6), &dir.join("out")).unwrap();
+    let svg = std::fs::read_to_string(dir.join("out/t-step6.svg")).unwrap();
+    parse_xml("viz file", &svg);
+    let _ = std::fs::remove_dir_all(&dir);
+}

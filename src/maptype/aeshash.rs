@@ -201,12 +201,14 @@ mod amd64 {
         let x0 = _mm_cvtsi64_si128(seed as i64);
         let x0 = _mm_insert_epi16::<4>(x0, s as i32);
         let x0 = _mm_shufflehi_epi16::<0>(x0);
-        let x1 = x0; // save unscrambled seed
-                     // SAFETY: offset 0 is in the schedule.
-        let x0 = _mm_xor_si128(x0, unsafe { sched(ks, 0) }); // xor in per-process seed
+        // Save the unscrambled seed.
+        let x1 = x0;
+        // Xor in the per-process seed.
+        // SAFETY: offset 0 is in the schedule.
+        let x0 = _mm_xor_si128(x0, unsafe { sched(ks, 0) });
         let x0 = aesenc(x0, x0); // scramble seed
 
-        // SAFETY (for each branch): the branch's size range is the one its callee
+        // SAFETY: in each branch, the branch's size range is the one its callee
         // requires, and the caller vouches for p[0..s].
         unsafe {
             if s < 16 {
@@ -233,7 +235,7 @@ mod amd64 {
     /// # Safety
     /// `1 <= s < 16` and `p[0..s]` is readable.
     #[inline(always)]
-    unsafe fn load0to15(p: *const u8, s: usize) -> __m128i {
+    pub(super) unsafe fn load0to15(p: *const u8, s: usize) -> __m128i {
         debug_assert!((1..16).contains(&s));
         // SAFETY: every read below lies inside p[0..s], per the range of its branch.
         let (lo, hi) = unsafe {
@@ -512,5 +514,36 @@ mod amd64 {
             let x0 = aesenc(x0, sched(ks, 32));
             low64(x0)
         }
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use core::arch::x86_64::*;
+
+    #[test]
+    fn load0to15_is_the_key_zero_padded() {
+        // What Go's masked (or shifted) 16-byte load yields: the key, then zeros.
+        let src: Vec<u8> = (1..=15).map(|i| i * 17).collect();
+        for s in 1..16 {
+            let key = src[..s].to_vec().into_boxed_slice(); // exact size: no slack to read
+            let mut want = [0u8; 16];
+            want[..s].copy_from_slice(&key);
+            let mut got = [0u8; 16];
+            // SAFETY: 1 <= s < 16 and `key` holds s bytes; `got` is 16 writable bytes.
+            unsafe { _mm_storeu_si128(got.as_mut_ptr().cast(), amd64::load0to15(key.as_ptr(), s)) };
+            assert_eq!(got, want, "s = {s}");
+        }
+    }
+
+    #[test]
+    fn supported_is_gos_alginit_rule() {
+        let want = std::arch::is_x86_feature_detected!("aes")
+            && std::arch::is_x86_feature_detected!("ssse3")
+            && std::arch::is_x86_feature_detected!("sse4.1");
+        assert_eq!(supported(), want);
+        assert_eq!(supported(), want, "cached answer");
+        assert_eq!(try_memhash(b"", 0, &[0; 128]).is_some(), want);
     }
 }

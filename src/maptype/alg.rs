@@ -586,6 +586,64 @@ mod tests {
         }
     }
 
+    /// (seed, key, aeshash, fallback) from Go 1.19 with the keys of `go_test_keys`.
+    const GO_MEMHASH32: &[(usize, u32, u64, u64)] = &[
+        (0, 0, 0x9d5958dec02f05e1, 0x4d0d213cef9567e3),
+        (
+            0x9e3779b97f4a7c15,
+            0,
+            0x62cca6ba12737082,
+            0x6b0213a76609f2e9,
+        ),
+        (0, u32::MAX, 0xe70ae5ff5dad9a25, 0x27fb26ba03d278fc),
+        (
+            0x9e3779b97f4a7c15,
+            u32::MAX,
+            0x77724b47835caf78,
+            0x32ea544eac4253c0,
+        ),
+    ];
+    /// (seed, key, aeshash, fallback) from Go 1.19 with the keys of `go_test_keys`.
+    const GO_MEMHASH64: &[(usize, u64, u64, u64)] = &[
+        (0, 0, 0x9d5958dec02f05e1, 0x961b6b30be185ffa),
+        (
+            0x9e3779b97f4a7c15,
+            0,
+            0x62cca6ba12737082,
+            0x2d0e3088bd391ec3,
+        ),
+        (0, u64::MAX, 0xf85b9e1b6bba5a3b, 0xa580ba054ea2df39),
+        (
+            0x9e3779b97f4a7c15,
+            u64::MAX,
+            0x502907b570632b91,
+            0x5f67cee13224408d,
+        ),
+    ];
+
+    #[test]
+    fn memhash32_and_memhash64_match_go() {
+        let (ks, hk) = go_test_keys();
+        for &(seed, k, aes, fb) in GO_MEMHASH32 {
+            let b = k.to_le_bytes();
+            // SAFETY: `b` has 4 readable bytes.
+            let got = unsafe { hash64::memhash32Fallback(b.as_ptr(), seed, hk[0]) };
+            assert_eq!(got as u64, fb, "fallback {k:#x} seed {seed:#x}");
+            if let Some(got) = aeshash::try_memhash32(b, seed, &ks) {
+                assert_eq!(got as u64, aes, "aeshash {k:#x} seed {seed:#x}");
+            }
+        }
+        for &(seed, k, aes, fb) in GO_MEMHASH64 {
+            let b = k.to_le_bytes();
+            // SAFETY: `b` has 8 readable bytes.
+            let got = unsafe { hash64::memhash64Fallback(b.as_ptr(), seed, hk[0]) };
+            assert_eq!(got as u64, fb, "fallback {k:#x} seed {seed:#x}");
+            if let Some(got) = aeshash::try_memhash64(b, seed, &ks) {
+                assert_eq!(got as u64, aes, "aeshash {k:#x} seed {seed:#x}");
+            }
+        }
+    }
+
     #[test]
     fn float_zeros_hash_alike_and_nans_randomly() {
         for h in [0usize, 1, 0xdead_beef, usize::MAX] {
@@ -637,7 +695,8 @@ mod tests {
             };
             assert!(strequal(gs(&empty), gs(&g(&s1, 0))));
             assert!(memequal(ptr::null(), s1.as_ptr(), 0));
-            assert!(memequal32(s1[..].as_ptr(), b"abcX".as_ptr()) == false);
+            assert!(!memequal32(b"abcd".as_ptr(), b"abcX".as_ptr()));
+            assert!(memequal32(b"abcd".as_ptr(), b"abcd".as_ptr()));
             let (x, y) = ([7u8; 17], [7u8; 17]);
             assert!(memequal128(x[1..].as_ptr(), y[..].as_ptr()));
         }

@@ -28,7 +28,7 @@ pub unsafe fn memhashFallback(mut p: *const u8, seed: usize, s: usize, hashkey0:
     let (a, b);
     let mut seed = seed as u64 ^ hashkey0 as u64 ^ M1;
     let s64 = s as u64;
-    // SAFETY (for every read below): each `r4`/`r8`/byte read lies inside `p[0..s]`, as
+    // SAFETY: each `r4`/`r8`/byte read lies inside `p[0..s]`, as
     // the comment on its branch says; the caller vouches for those bytes.
     unsafe {
         match s {

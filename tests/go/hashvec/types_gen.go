@@ -9,6 +9,7 @@ var mapTypes = []func(){
 	func() { show[int64, struct{}]("i64:e") },
 	func() { show[float64, struct{}]("f64:e") },
 	func() { show[string, struct{}]("s:e") },
+	func() { show[struct{}, struct{}]("e:e") },
 	func() { show[[1]byte, struct{}]("b1:e") },
 	func() { show[[2]byte, struct{}]("b2:e") },
 	func() { show[[3]byte, struct{}]("b3:e") },

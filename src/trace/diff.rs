@@ -1,0 +1,243 @@
+//! `gomap diff`: run traces through this crate and through Go 1.19 (the oracle program in
+//! `tests/go/oracle`), compare the outputs byte for byte, and report the first difference
+//! with the trace line that produced it and a few lines of context.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::Replayer;
+
+/// Finds the Go 1.19 toolchain: `$GO`, then `go` on PATH if it is 1.19, then Debian's
+/// `/usr/lib/go-1.19/bin/go`.
+pub fn find_go() -> Result<PathBuf, String> {
+    let mut cands: Vec<PathBuf> = Vec::new();
+    if let Ok(g) = std::env::var("GO") {
+        cands.push(g.into());
+    }
+    cands.push("/usr/lib/go-1.19/bin/go".into());
+    cands.push("go".into());
+    for c in cands {
+        if let Ok(o) = Command::new(&c).arg("version").output() {
+            let v = String::from_utf8_lossy(&o.stdout);
+            if o.status.success() && v.contains("go1.19") {
+                return Ok(c);
+            }
+        }
+    }
+    Err(
+        "Go 1.19 not found: install it with `apt-get update && apt-get install -y golang-1.19-go` \
+         (or set $GO to a go1.19 binary)"
+            .into(),
+    )
+}
+
+/// The repository root (where `tests/go/oracle` lives): the crate's manifest directory
+/// when built by cargo, else the current directory.
+fn repo_root() -> PathBuf {
+    let m = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if m.join("tests/go/oracle").is_dir() {
+        m
+    } else {
+        PathBuf::from(".")
+    }
+}
+
+/// Builds the Go oracle into `dir` and returns its path.
+pub fn build_oracle(dir: &Path) -> Result<PathBuf, String> {
+    let go = find_go()?;
+    let src = repo_root().join("tests/go/oracle");
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let dir = dir.canonicalize().map_err(|e| e.to_string())?;
+    let bin = dir.join("gomap-oracle");
+    let cache = dir.join("gocache");
+    let o = Command::new(&go)
+        .current_dir(&src)
+        .env("GOCACHE", &cache)
+        .env("GOPATH", dir.join("gopath"))
+        .env("GOFLAGS", "-mod=mod")
+        .env("GO111MODULE", "on")
+        .env("GOTOOLCHAIN", "local")
+        .env("CGO_ENABLED", "0")
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg(".")
+        .output()
+        .map_err(|e| format!("running {}: {e}", go.display()))?;
+    if !o.status.success() {
+        return Err(format!(
+            "building the Go oracle failed:\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    Ok(bin)
+}
+
+/// Runs a trace through this crate; returns the output and, for each output line, the
+/// trace line that printed it. A trace error is returned as the last line of output
+/// (`error: line N: ...`), as the oracle reports it, so that both can be compared.
+pub fn run_ours(text: &str) -> (String, Vec<usize>) {
+    let mut r = Replayer::new();
+    let mut out = String::new();
+    let mut origin = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let before = out.len();
+        if let Err(e) = r.run_line(i + 1, line, &mut out) {
+            out.push_str(&format!("error: {e}\n"));
+            origin.push(i + 1);
+            break;
+        }
+        let n = out[before..].matches('\n').count();
+        origin.extend(std::iter::repeat_n(i + 1, n));
+    }
+    (out, origin)
+}
+
+/// Runs a trace file through the oracle.
+pub fn run_oracle(oracle: &Path, trace: &Path) -> Result<String, String> {
+    let o = Command::new(oracle)
+        .arg(trace)
+        .output()
+        .map_err(|e| format!("running {}: {e}", oracle.display()))?;
+    let mut s = String::from_utf8_lossy(&o.stdout).into_owned();
+    if !o.status.success() {
+        let err = String::from_utf8_lossy(&o.stderr);
+        s.push_str(&format!("error: {}\n", err.trim()));
+    }
+    Ok(s)
+}
+
+/// Compares two outputs; on a difference returns a report naming the first differing
+/// line, the trace line behind it, and context.
+pub fn compare(
+    name: &str,
+    trace: &str,
+    ours: &str,
+    origin: &[usize],
+    go: &str,
+) -> Result<(), String> {
+    if ours == go {
+        return Ok(());
+    }
+    let a: Vec<&str> = ours.lines().collect();
+    let b: Vec<&str> = go.lines().collect();
+    let i = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let tl = origin.get(i).or(origin.last()).copied().unwrap_or(0);
+    let tlines: Vec<&str> = trace.lines().collect();
+    let mut r = format!(
+        "{name}: outputs differ at output line {} (trace line {tl})\n",
+        i + 1
+    );
+    let lo = tl.saturating_sub(4).max(1);
+    for n in lo..=tl.min(tlines.len()) {
+        r.push_str(&format!("  trace {n:>6}: {}\n", clip(tlines[n - 1])));
+    }
+    let from = i.saturating_sub(2);
+    for j in from..i {
+        r.push_str(&format!("  both   {:>6}: {}\n", j + 1, clip(a[j])));
+    }
+    r.push_str(&format!(
+        "  gomap  {:>6}: {}\n",
+        i + 1,
+        a.get(i).map_or("<end of output>", |s| clip(s))
+    ));
+    r.push_str(&format!(
+        "  go     {:>6}: {}\n",
+        i + 1,
+        b.get(i).map_or("<end of output>", |s| clip(s))
+    ));
+    if let (Some(x), Some(y)) = (a.get(i), b.get(i)) {
+        let c = x
+            .bytes()
+            .zip(y.bytes())
+            .position(|(p, q)| p != q)
+            .unwrap_or(x.len().min(y.len()));
+        r.push_str(&format!("  first differing column: {}\n", c + 1));
+    }
+    Err(r)
+}
+
+fn clip(s: &str) -> &str {
+    if s.len() > 400 {
+        let mut e = 400;
+        while !s.is_char_boundary(e) {
+            e -= 1;
+        }
+        &s[..e]
+    } else {
+        s
+    }
+}
+
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut v = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut d: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "trace"))
+                .collect();
+            d.sort();
+            v.extend(d);
+        } else {
+            v.push(p.clone());
+        }
+    }
+    Ok(v)
+}
+
+/// `gomap diff`: compares every trace (given, or generated into `work/traces`); prints a
+/// line per mismatch and a summary; fails when any differs.
+pub fn run(
+    traces: &[PathBuf],
+    count: usize,
+    large: usize,
+    seed: u64,
+    oracle: Option<&Path>,
+    work: &Path,
+) -> Result<(), String> {
+    let oracle = match oracle {
+        Some(o) => o.to_path_buf(),
+        None => build_oracle(&work.join("bin"))?,
+    };
+    let files = if traces.is_empty() {
+        let dir = work.join("traces");
+        let _ = std::fs::remove_dir_all(&dir);
+        super::gen::write_traces(&dir, count, large, seed)?;
+        collect(&[dir])?
+    } else {
+        collect(traces)?
+    };
+    let t0 = std::time::Instant::now();
+    let mut failed = 0;
+    let mut lines = 0usize;
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let (ours, origin) = run_ours(&text);
+        let go = run_oracle(&oracle, f)?;
+        lines += go.lines().count();
+        if let Err(r) = compare(&f.display().to_string(), &text, &ours, &origin, &go) {
+            failed += 1;
+            println!("{r}");
+        }
+    }
+    println!(
+        "{} traces, {} output lines compared in {:.1}s",
+        files.len(),
+        lines,
+        t0.elapsed().as_secs_f64()
+    );
+    println!("diff: {} passed, {} failed", files.len() - failed, failed);
+    if failed > 0 {
+        Err(format!(
+            "{failed} of {} traces differ from Go 1.19",
+            files.len()
+        ))
+    } else {
+        Ok(())
+    }
+}

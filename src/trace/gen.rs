@@ -1,0 +1,713 @@
+//! The trace generator: deterministic traces that reach every path of the map code, for
+//! the differential test against Go 1.19.
+//!
+//! Each trace is one [`Scenario`] over one pair of kinds. The generator keeps a model of
+//! the key set so that it knows when a `del` empties the map: Go re-seeds `hash0` with
+//! `fastrand` then, so the trace must say with what (`seed`), or the two sides would
+//! diverge on purpose.
+
+use std::collections::{HashMap, HashSet};
+
+/// A set of keys with deterministic, indexable order (a HashMap's order is random).
+#[derive(Default)]
+struct KeySet {
+    items: Vec<(Vec<u8>, String)>,
+    index: HashMap<Vec<u8>, usize>,
+}
+
+impl KeySet {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    fn clear(&mut self) {
+        self.items.clear();
+        self.index.clear();
+    }
+    fn insert(&mut self, c: Vec<u8>, s: String) {
+        if let Some(&i) = self.index.get(&c) {
+            self.items[i].1 = s;
+        } else {
+            self.index.insert(c.clone(), self.items.len());
+            self.items.push((c, s));
+        }
+    }
+    /// Removes a key; true when it was present.
+    fn remove(&mut self, c: &[u8]) -> bool {
+        let Some(i) = self.index.remove(c) else {
+            return false;
+        };
+        self.items.swap_remove(i);
+        if i < self.items.len() {
+            let moved = self.items[i].0.clone();
+            self.index.insert(moved, i);
+        }
+        true
+    }
+    fn nth(&self, n: usize) -> &str {
+        &self.items[n].1
+    }
+}
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::TKind;
+
+/// A small deterministic generator (splitmix64).
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9e37_79b9_7f4a_7c15)
+    }
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        ((self.next_u64() as u128 * n as u128) >> 64) as u64
+    }
+    /// True with probability `p` percent.
+    pub fn pct(&mut self, p: u64) -> bool {
+        self.below(100) < p
+    }
+    /// Random bytes.
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next_u64() as u8).collect()
+    }
+}
+
+/// What a trace exercises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenario {
+    /// A random mix of every operation.
+    Mix,
+    /// `make` with one hint (swept over 0..=70 and size-class edges), then filling.
+    Hint(i64),
+    /// Insert/delete churn at constant size until overflow buckets pile up and a
+    /// same-size grow happens, repeatedly.
+    Churn,
+    /// Iterators started and advanced while the table grows, then shrinks to empty.
+    IterGrow,
+    /// Fill, drain to empty (re-seeding), refill, several times; `clear` too.
+    Drain,
+    /// A large trace: 10^5+ operations, dumps now and then.
+    Large,
+}
+
+impl Scenario {
+    fn name(self) -> String {
+        match self {
+            Scenario::Mix => "mix".into(),
+            Scenario::Hint(h) => format!("hint{h}"),
+            Scenario::Churn => "churn".into(),
+            Scenario::IterGrow => "itergrow".into(),
+            Scenario::Drain => "drain".into(),
+            Scenario::Large => "large".into(),
+        }
+    }
+}
+
+/// The key kinds traces use, bN sizes chosen around Go's special cases (memhash8/16/32/
+/// 64/128, the 128-byte indirect limit) and up to the largest the spec allows.
+const KEY_KINDS: &[TKind] = &[
+    TKind::I64,
+    TKind::I32,
+    TKind::Str,
+    TKind::F64,
+    TKind::B(4),
+    TKind::B(8),
+    TKind::B(1),
+    TKind::B(16),
+    TKind::B(3),
+    TKind::B(129),
+    TKind::B(2),
+    TKind::B(17),
+    TKind::B(128),
+    TKind::B(200),
+    TKind::B(33),
+    TKind::B(1024),
+];
+
+const ELEM_KINDS: &[TKind] = &[
+    TKind::I64,
+    TKind::E0,
+    TKind::I32,
+    TKind::B(1),
+    TKind::B(129),
+    TKind::B(128),
+    TKind::B(12),
+    TKind::B(300),
+];
+
+/// Builds one trace, tracking the key set.
+struct Builder {
+    rng: Rng,
+    k: TKind,
+    e: TKind,
+    out: String,
+    /// The keys in the map (canonical bytes and trace spelling), in a deterministic order.
+    keys: KeySet,
+    /// Keys ever used, to draw hits and re-inserts from.
+    pool: Vec<String>,
+    iters: Vec<String>,
+    next_iter: usize,
+    ops: usize,
+    since_dump: usize,
+    peak: usize,
+    /// Dump after every operation while the map has at most this many entries.
+    dump_small: usize,
+    /// Otherwise dump every this many operations.
+    dump_every: usize,
+    /// Whether the random mix may `clear`.
+    clears: bool,
+}
+
+impl Builder {
+    fn new(seed: u64, k: TKind, e: TKind) -> Builder {
+        let mut rng = Rng::new(seed);
+        let mut out = String::from("gomap-trace 1\n");
+        let key: String = rng.bytes(128).iter().map(|b| format!("{b:02x}")).collect();
+        let _ = writeln!(out, "aeskey {key}");
+        let _ = writeln!(out, "type {} {}", k.name(), e.name());
+        Builder {
+            rng,
+            k,
+            e,
+            out,
+            keys: KeySet::default(),
+            pool: Vec::new(),
+            iters: Vec::new(),
+            next_iter: 0,
+            ops: 0,
+            since_dump: 0,
+            peak: 0,
+            dump_small: 24,
+            dump_every: 40,
+            clears: true,
+        }
+    }
+
+    fn line(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.out.push('\n');
+    }
+
+    fn seed_word(&mut self) -> String {
+        format!("{:08x}", self.rng.next_u64() as u32)
+    }
+
+    fn make(&mut self, hint: i64) {
+        let s = self.seed_word();
+        self.line(&format!("make {hint} {s}"));
+        self.keys.clear();
+        self.iters.clear();
+        self.peak = 0;
+        self.line("dump");
+    }
+
+    /// A fresh random key: (trace spelling, canonical bytes).
+    fn fresh_key(&mut self) -> (String, Vec<u8>) {
+        let r = &mut self.rng;
+        match self.k {
+            TKind::I32 => {
+                let v = if r.pct(50) {
+                    r.below(2000) as i32 - 1000
+                } else {
+                    r.next_u64() as i32
+                };
+                (v.to_string(), v.to_le_bytes().to_vec())
+            }
+            TKind::I64 => {
+                let v = if r.pct(50) {
+                    r.below(4000) as i64 - 2000
+                } else {
+                    r.next_u64() as i64
+                };
+                (v.to_string(), v.to_le_bytes().to_vec())
+            }
+            TKind::F64 => {
+                let v: f64 = match r.below(6) {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => (r.below(1000) as f64) / 8.0 - 60.0,
+                    3 => {
+                        f64::from_bits(r.next_u64() & !(0x7ffu64 << 52) | (r.below(2046) + 1) << 52)
+                    }
+                    4 => [
+                        f64::INFINITY,
+                        f64::NEG_INFINITY,
+                        f64::MIN_POSITIVE,
+                        5e-324,
+                        f64::MAX,
+                    ][r.below(5) as usize],
+                    _ => r.below(1 << 40) as f64 * 1.25,
+                };
+                let spelled = if v == 0.0 && v.is_sign_negative() {
+                    "-0".to_string()
+                } else if v.is_infinite() {
+                    if v > 0.0 {
+                        "+Inf".into()
+                    } else {
+                        "-Inf".into()
+                    }
+                } else {
+                    format!("{v:e}")
+                };
+                // +0 and -0 are the same key.
+                let canon = if v == 0.0 {
+                    0f64.to_bits()
+                } else {
+                    v.to_bits()
+                };
+                (spelled, canon.to_le_bytes().to_vec())
+            }
+            TKind::Str => {
+                let n = match r.below(10) {
+                    0 => 0,
+                    1..=5 => r.below(8) as usize,
+                    6 | 7 => r.below(40) as usize,
+                    _ => r.below(301) as usize,
+                };
+                let b = r.bytes(n);
+                let s = if b.is_empty() {
+                    "-".to_string()
+                } else {
+                    hex(&b)
+                };
+                (s, b)
+            }
+            TKind::B(n) => {
+                // Mostly-zero keys share prefixes, which exercises long compares.
+                let mut b = vec![0u8; n];
+                let m = n.min(1 + r.below(8) as usize);
+                for x in b.iter_mut().take(m) {
+                    *x = r.next_u64() as u8;
+                }
+                if r.pct(50) {
+                    b.reverse();
+                }
+                (hex(&b), b)
+            }
+            TKind::E0 => unreachable!("e0 is not a key kind"),
+        }
+    }
+
+    fn canon(&self, spelled: &str) -> Vec<u8> {
+        match self.k {
+            TKind::I32 => spelled
+                .parse::<i32>()
+                .expect("own spelling")
+                .to_le_bytes()
+                .to_vec(),
+            TKind::I64 => spelled
+                .parse::<i64>()
+                .expect("own spelling")
+                .to_le_bytes()
+                .to_vec(),
+            TKind::F64 => {
+                let v = super::parse_f64(spelled).expect("own spelling");
+                (if v == 0.0 {
+                    0f64.to_bits()
+                } else {
+                    v.to_bits()
+                })
+                .to_le_bytes()
+                .to_vec()
+            }
+            TKind::Str => {
+                if spelled == "-" {
+                    Vec::new()
+                } else {
+                    super::unhex(spelled).expect("own spelling")
+                }
+            }
+            TKind::B(_) => super::unhex(spelled).expect("own spelling"),
+            TKind::E0 => unreachable!(),
+        }
+    }
+
+    /// A key: fresh, or (when `hit` percent) one used before.
+    fn key(&mut self, hit: u64) -> (String, Vec<u8>) {
+        if !self.pool.is_empty() && self.rng.pct(hit) {
+            let s = self.pool[self.rng.below(self.pool.len() as u64) as usize].clone();
+            let c = self.canon(&s);
+            return (s, c);
+        }
+        let (s, c) = self.fresh_key();
+        if self.pool.len() < 4096 {
+            self.pool.push(s.clone());
+        } else {
+            let i = self.rng.below(4096) as usize;
+            self.pool[i] = s.clone();
+        }
+        (s, c)
+    }
+
+    fn elem(&mut self) -> String {
+        let r = &mut self.rng;
+        match self.e {
+            TKind::I32 => (r.next_u64() as i32 % 100_000).to_string(),
+            TKind::I64 => (r.next_u64() as i64 >> r.below(60)).to_string(),
+            TKind::E0 => "-".into(),
+            TKind::B(n) => {
+                let mut b = vec![0u8; n];
+                let m = n.min(1 + r.below(6) as usize);
+                for x in b.iter_mut().take(m) {
+                    *x = r.next_u64() as u8;
+                }
+                hex(&b)
+            }
+            _ => unreachable!("not an elem kind"),
+        }
+    }
+
+    /// Dumps after every operation while the map is small, else every `dump_every`
+    /// operations, spaced out further for big maps and big slots so that a trace's output
+    /// stays proportional to its length.
+    fn after_op(&mut self) {
+        self.ops += 1;
+        self.since_dump += 1;
+        // A dump prints every bucket, and Go's maps never shrink: size it by the largest
+        // the map has been.
+        self.peak = self.peak.max(self.keys.len());
+        let slot = (self.k.size() + self.e.size()).max(16) / 16;
+        let spacing = self.dump_every.max(self.peak * slot / 4);
+        if (self.peak <= self.dump_small && slot <= 4) || self.since_dump >= spacing {
+            self.line("dump");
+            self.since_dump = 0;
+        }
+    }
+
+    fn put(&mut self, hit: u64) {
+        let (s, c) = self.key(hit);
+        let e = self.elem();
+        self.line(&format!("put {s} {e}"));
+        self.keys.insert(c, s);
+        self.after_op();
+    }
+
+    fn put_key(&mut self, s: String) {
+        let c = self.canon(&s);
+        let e = self.elem();
+        self.line(&format!("put {s} {e}"));
+        self.keys.insert(c, s);
+        self.after_op();
+    }
+
+    fn del_key(&mut self, s: &str) {
+        let c = self.canon(s);
+        self.line(&format!("del {s}"));
+        if self.keys.remove(&c) && self.keys.is_empty() {
+            // Go re-seeds a map whose last entry was deleted; say with what.
+            let w = self.seed_word();
+            self.line(&format!("seed {w}"));
+        }
+        self.after_op();
+    }
+
+    /// Deletes a present key (most of the time) or a random one.
+    fn del(&mut self, present: u64) {
+        let s = if !self.keys.is_empty() && self.rng.pct(present) {
+            let n = self.rng.below(self.keys.len() as u64) as usize;
+            self.keys.nth(n).to_string()
+        } else {
+            self.key(30).0
+        };
+        self.del_key(&s);
+    }
+
+    fn get(&mut self) {
+        let s = if !self.keys.is_empty() && self.rng.pct(60) {
+            let n = self.rng.below(self.keys.len() as u64) as usize;
+            self.keys.nth(n).to_string()
+        } else {
+            self.key(20).0
+        };
+        self.line(&format!("get {s}"));
+    }
+
+    fn clear(&mut self) {
+        let w = self.seed_word();
+        self.line(&format!("clear {w}"));
+        self.keys.clear();
+        self.after_op();
+    }
+
+    fn iter(&mut self) {
+        let id = format!("i{}", self.next_iter);
+        self.next_iter += 1;
+        let r = self.rng.next_u64();
+        self.line(&format!("iter {id} {r}"));
+        self.iters.push(id);
+        if self.iters.len() > 4 {
+            self.iters.remove(0);
+        }
+    }
+
+    fn next(&mut self) {
+        if self.iters.is_empty() {
+            self.iter();
+        }
+        let id = self.iters[self.rng.below(self.iters.len() as u64) as usize].clone();
+        let n = 1 + self.rng.below(12);
+        self.line(&format!("next {id} {n}"));
+    }
+
+    /// One random operation of the mix.
+    fn random_op(&mut self) {
+        match self.rng.below(100) {
+            0..=44 => self.put(25),
+            45..=69 => self.del(70),
+            70..=79 => self.get(),
+            80..=81 => self.line("len"),
+            82..=85 => self.iter(),
+            86..=97 => self.next(),
+            98 if self.clears => self.clear(),
+            _ => self.line("len"),
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.line("len");
+        self.line("dump");
+        self.out
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    let mut s = String::with_capacity(2 * b.len());
+    for x in b {
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}
+
+/// Hints around Go's size-class edges: counts just below and above each load-factor
+/// threshold `6.5 * 2^B` for B up to 10.
+fn edge_hints() -> Vec<i64> {
+    let mut v = Vec::new();
+    for b in 4..=10 {
+        let t = 13 * (1i64 << b) / 2;
+        v.extend([t, t + 1]);
+    }
+    v
+}
+
+/// Generates one trace of the scenario over the kinds.
+pub fn trace(sc: Scenario, k: TKind, e: TKind, seed: u64) -> String {
+    let mut g = Builder::new(seed, k, e);
+    match sc {
+        Scenario::Mix => {
+            let hint = [0, 0, 8, 9, 30, 100][g.rng.below(6) as usize];
+            g.make(hint);
+            let n = 300 + g.rng.below(900);
+            for _ in 0..n {
+                g.random_op();
+            }
+        }
+        Scenario::Hint(h) => {
+            g.make(h);
+            let n = (h.max(8) as u64) * 3 / 2 + g.rng.below(20);
+            g.dump_small = 16;
+            g.dump_every = 25;
+            for _ in 0..n {
+                g.put(10);
+            }
+            g.iter();
+            g.next();
+        }
+        Scenario::Churn => {
+            // Fill to just under a growth threshold, then delete one and insert one at a
+            // time: chains fill unevenly and overflow buckets pile up until a same-size
+            // grow packs them again. Repeat at a few sizes.
+            g.make(0);
+            g.dump_small = 0;
+            g.dump_every = 16;
+            let target = [12, 25, 50, 100][g.rng.below(4) as usize];
+            for _ in 0..target {
+                g.put(0);
+            }
+            let rounds = 800 + g.rng.below(800);
+            for i in 0..rounds {
+                g.del(100);
+                g.put(0);
+                if i % 97 == 0 {
+                    g.iter();
+                }
+                if i % 13 == 0 {
+                    g.next();
+                }
+            }
+        }
+        Scenario::IterGrow => {
+            g.make(0);
+            g.dump_every = 10;
+            for round in 0..3 {
+                for _ in 0..(10 + 30 * round) {
+                    g.put(5);
+                }
+                g.iter();
+                // Grow under live iterators.
+                for _ in 0..(60 + 80 * round) {
+                    g.put(5);
+                    if g.rng.pct(30) {
+                        g.next();
+                    }
+                    if g.rng.pct(10) {
+                        g.del(80);
+                    }
+                    if g.rng.pct(3) {
+                        g.iter();
+                    }
+                }
+                // Shrink to empty under live iterators.
+                while !g.keys.is_empty() {
+                    g.del(100);
+                    if g.rng.pct(40) {
+                        g.next();
+                    }
+                }
+                for _ in 0..3 {
+                    g.next();
+                }
+            }
+        }
+        Scenario::Drain => {
+            let hint = g.rng.below(40) as i64;
+            g.make(hint);
+            g.dump_every = 15;
+            for round in 0..4 {
+                let n = 5 + g.rng.below(60 + 60 * round);
+                for _ in 0..n {
+                    g.put(15);
+                }
+                if round % 2 == 1 {
+                    g.clear();
+                } else {
+                    while !g.keys.is_empty() {
+                        g.del(100);
+                    }
+                    g.del(0); // delete on an empty map: no re-seed
+                }
+                g.line("len");
+                g.line("dump");
+            }
+            // Keys by pool reuse after refills.
+            for _ in 0..50 {
+                g.put(60);
+            }
+        }
+        Scenario::Large => {
+            g.make(0);
+            g.dump_small = 0;
+            g.dump_every = 20_000;
+            g.clears = false;
+            let n = 100_000 + g.rng.below(20_000);
+            // Phases: grow to tens of thousands, churn, shrink, regrow.
+            for i in 0..n {
+                let phase = i * 4 / n;
+                match phase {
+                    0 => g.put(5),
+                    1 => {
+                        if g.rng.pct(50) {
+                            g.put(10)
+                        } else {
+                            g.del(90)
+                        }
+                    }
+                    2 => {
+                        if g.rng.pct(25) {
+                            g.put(10)
+                        } else {
+                            g.del(95)
+                        }
+                    }
+                    _ => g.random_op(),
+                }
+                if i % 5000 == 0 {
+                    g.iter();
+                }
+                if i % 1000 == 0 {
+                    g.next();
+                }
+            }
+        }
+    }
+    // Strings of every length 0..300 appear in the Mix and Hint scenarios of str keys;
+    // make sure one trace per kind pair reaches the full range.
+    if k == TKind::Str && sc == Scenario::Mix {
+        for n in 0..=300usize {
+            let b = g.rng.bytes(n);
+            let s = if n == 0 { "-".to_string() } else { hex(&b) };
+            if g.rng.pct(50) {
+                g.put_key(s);
+            } else {
+                g.line(&format!("get {s}"));
+            }
+        }
+    }
+    g.finish()
+}
+
+/// The generated suite: `count` traces cycling through scenarios and kinds (every key
+/// kind with every elem kind appears), then `large` large ones. Names are unique.
+pub fn suite(count: usize, large: usize, seed: u64) -> Vec<(String, String)> {
+    let mut hints: Vec<i64> = (0..=70).collect();
+    hints.extend(edge_hints());
+    let mut scen = vec![
+        Scenario::Mix,
+        Scenario::Churn,
+        Scenario::IterGrow,
+        Scenario::Drain,
+        Scenario::Mix,
+    ];
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut hint_i = 0;
+    for i in 0..count {
+        let k = KEY_KINDS[i % KEY_KINDS.len()];
+        let e = ELEM_KINDS[(i / KEY_KINDS.len() + i) % ELEM_KINDS.len()];
+        let sc = if i % 3 == 2 {
+            let h = hints[hint_i % hints.len()];
+            hint_i += 1;
+            Scenario::Hint(h)
+        } else {
+            scen.rotate_left(1);
+            scen[0]
+        };
+        let s = rng.next_u64();
+        let name = format!("{i:04}-{}-{}-{}", sc.name(), k.name(), e.name());
+        if seen.insert(name.clone()) {
+            out.push((name, trace(sc, k, e, s)));
+        }
+    }
+    for j in 0..large {
+        let k = [TKind::I64, TKind::Str, TKind::I32, TKind::B(129)][j % 4];
+        let e = [TKind::I64, TKind::E0, TKind::B(129), TKind::I32][j % 4];
+        let name = format!("large{j:02}-{}-{}", k.name(), e.name());
+        out.push((name, trace(Scenario::Large, k, e, rng.next_u64())));
+    }
+    out
+}
+
+/// Writes [`suite`] to `dir` as `NAME.trace` files; returns how many.
+pub fn write_traces(dir: &Path, count: usize, large: usize, seed: u64) -> Result<usize, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let s = suite(count, large, seed);
+    for (name, text) in &s {
+        let p = dir.join(format!("{name}.trace"));
+        std::fs::write(&p, text).map_err(|e| format!("writing {}: {e}", p.display()))?;
+    }
+    Ok(s.len())
+}

@@ -20,7 +20,6 @@ import (
 	"math"
 	"os"
 	"reflect"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -113,7 +112,6 @@ func parseValue(k kind, s string) ([]byte, string) {
 // is fetched.
 type iterState struct {
 	it      *hiter
-	ops     mapOps // keeps the map alive
 	keyStr  bool
 	fetched bool // it.key/it.elem hold an entry (or the end) not yet yielded
 	done    bool
@@ -132,7 +130,6 @@ type oracle struct {
 }
 
 func main() {
-	debug.SetGCPercent(-1)
 	if !useAeshash {
 		fmt.Fprintln(os.Stderr, "gomap-oracle: runtime.useAeshash is false (no AES-NI?): Go would ignore the aeskey")
 		os.Exit(2)
@@ -261,6 +258,9 @@ func (o *oracle) directive(line int, f []string) string {
 			return e
 		}
 		o.mkind = *o.typ
+		// The new map replaces m; the iterators of the old one end with it (a later
+		// `next` of theirs is an error).
+		o.iters = map[string]*iterState{}
 		o.m = o.newMap(o.mkind[0], o.mkind[1])
 		o.m.make(int(hint))
 		o.m.hmap().hash0 = seed
@@ -355,7 +355,7 @@ func (o *oracle) directive(line int, f []string) string {
 		if err != nil {
 			return "R as a decimal u64"
 		}
-		st := &iterState{it: new(hiter), ops: o.m, keyStr: o.mkind[0].isStr(), fetched: true}
+		st := &iterState{it: new(hiter), keyStr: o.mkind[0].isStr(), fetched: true}
 		h := o.m.hmap()
 		mapiterinitR(o.m.maptype(), h, st.it, r)
 		if h == nil || st.it.h == nil {
@@ -387,8 +387,10 @@ func (o *oracle) directive(line int, f []string) string {
 				break
 			}
 			t := st.it.t
-			fmt.Fprintf(o.out, "next %s %s=%s\n", f[1],
-				spellValue(st.it.key, t.key.size, st.keyStr), spellValue(st.it.elem, t.elem.size, false))
+			line := append([]byte("next "), f[1]...)
+			line = appendValue(append(line, ' '), st.it.key, t.key.size, st.keyStr)
+			line = appendValue(append(line, '='), st.it.elem, t.elem.size, false)
+			o.out.Write(append(line, '\n'))
 			st.fetched = false
 		}
 	case "dump":
@@ -441,36 +443,61 @@ func reflectType(k kind) reflect.Type {
 }
 
 func hexOrDash(b []byte) string {
+	return string(appendHexOrDash(nil, b))
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendHexOrDash appends the lowercase hex of b, or "-" when b is empty.
+func appendHexOrDash(dst, b []byte) []byte {
 	if len(b) == 0 {
-		return "-"
+		return append(dst, '-')
 	}
-	return hex.EncodeToString(b)
+	for _, c := range b {
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return dst
 }
 
 func bytesAt(p unsafe.Pointer, n uintptr) []byte {
 	return unsafe.Slice((*byte)(p), n)
 }
 
-// spellValue spells the value at p: a string header as s0/sL:HEX, anything else as
+// appendValue spells the value at p: a string header as s0/sL:HEX, anything else as
 // the hex of its size bytes ("-" for size 0).
-func spellValue(p unsafe.Pointer, size uintptr, str bool) string {
-	if str {
-		return spellString(p)
+func appendValue(dst []byte, p unsafe.Pointer, size uintptr, str bool) []byte {
+	if !str {
+		return appendHexOrDash(dst, bytesAt(p, size))
 	}
-	return hexOrDash(bytesAt(p, size))
-}
-
-// spellString spells the string header (data pointer, length) at p.
-func spellString(p unsafe.Pointer) string {
+	// A string header: data pointer, then length.
 	data := *(*unsafe.Pointer)(p)
 	n := *(*int)(unsafe.Add(p, ptrSize))
+	dst = append(dst, 's')
+	dst = strconv.AppendInt(dst, int64(n), 10)
 	switch {
 	case n == 0:
-		return "s0"
+		return dst
 	case data == nil:
-		return fmt.Sprintf("s%d:nil", n)
+		return append(dst, ":nil"...)
 	}
-	return fmt.Sprintf("s%d:%s", n, hex.EncodeToString(bytesAt(data, uintptr(n))))
+	dst = append(dst, ':')
+	return appendHexOrDash(dst, bytesAt(data, uintptr(n)))
+}
+
+// appendSlot spells a key or elem slot from its raw bytes, as the spec's Dump section
+// says: indirect slots as *nil, *moved (in an evacuated bmap) or * and the value.
+func appendSlot(dst []byte, p unsafe.Pointer, indirect bool, size uintptr, str, evacuated bool) []byte {
+	if indirect {
+		target := *(*unsafe.Pointer)(p)
+		switch {
+		case target == nil:
+			return append(dst, "*nil"...)
+		case evacuated:
+			return append(dst, "*moved"...)
+		}
+		return appendValue(append(dst, '*'), target, size, str)
+	}
+	return appendValue(dst, p, size, str)
 }
 
 // allocBuckets is the number of buckets makeBucketArray (go1.19 map.go) allocates for
@@ -520,43 +547,32 @@ func dump(w *bufio.Writer, t *maptype, h *hmap, keyStr bool) {
 func dumpArray(w *bufio.Writer, t *maptype, tag string, base unsafe.Pointer, b uint8, keyStr bool) {
 	bs := uintptr(t.bucketsize)
 	end := uintptr(base) + allocBuckets(t, b)*bs
+	var line []byte
 	for i := uintptr(0); i < bucketShift(b); i++ {
 		for p := unsafe.Add(base, i*bs); p != nil; p = *(*unsafe.Pointer)(unsafe.Add(p, bs-ptrSize)) {
-			var sb strings.Builder
-			fmt.Fprintf(&sb, "%s %d ", tag, i)
+			line = append(line[:0], tag...)
+			line = append(line, ' ')
+			line = strconv.AppendUint(line, uint64(i), 10)
 			if uintptr(p) >= uintptr(base) && uintptr(p) < end {
-				fmt.Fprintf(&sb, "@%d ", (uintptr(p)-uintptr(base))/bs)
+				line = append(line, " @"...)
+				line = strconv.AppendUint(line, uint64((uintptr(p)-uintptr(base))/bs), 10)
 			} else {
-				sb.WriteString("@h ")
+				line = append(line, " @h"...)
 			}
+			line = append(line, ' ')
 			tophash := bytesAt(p, bucketCnt)
-			sb.WriteString(hex.EncodeToString(tophash))
+			line = appendHexOrDash(line, tophash)
 			evacuated := tophash[0] == evacuatedX || tophash[0] == evacuatedY || tophash[0] == evacuatedEmpty
 			for s := uintptr(0); s < bucketCnt; s++ {
 				k := unsafe.Add(p, dataOffset+s*uintptr(t.keysize))
 				e := unsafe.Add(p, dataOffset+bucketCnt*uintptr(t.keysize)+s*uintptr(t.elemsize))
-				sb.WriteByte(' ')
-				sb.WriteString(spellSlot(k, t.indirectkey(), t.key.size, keyStr, evacuated))
-				sb.WriteByte('=')
-				sb.WriteString(spellSlot(e, t.indirectelem(), t.elem.size, false, evacuated))
+				line = append(line, ' ')
+				line = appendSlot(line, k, t.indirectkey(), t.key.size, keyStr, evacuated)
+				line = append(line, '=')
+				line = appendSlot(line, e, t.indirectelem(), t.elem.size, false, evacuated)
 			}
-			sb.WriteByte('\n')
-			w.WriteString(sb.String())
+			line = append(line, '\n')
+			w.Write(line)
 		}
 	}
-}
-
-// spellSlot spells a key or elem slot from its raw bytes, as the spec's Dump section says.
-func spellSlot(p unsafe.Pointer, indirect bool, size uintptr, str, evacuated bool) string {
-	if indirect {
-		target := *(*unsafe.Pointer)(p)
-		switch {
-		case target == nil:
-			return "*nil"
-		case evacuated:
-			return "*moved"
-		}
-		return "*" + spellValue(target, size, str)
-	}
-	return spellValue(p, size, str)
 }

@@ -56,6 +56,7 @@ func TestMalformed(t *testing.T) {
 		{"gomap-trace 1\n" + key + "\ntype i64 i64\nmake 0 12345678\nput 1 1\nseed 00000000\n", "line 6: seed only on an empty map"},
 		{"gomap-trace 1\n" + key + "\ntype i64 i64\nmake 0 12345678\nput 1 1\ndel 1\nput 2 2\n", "line 7: seed SEED: del on line 6"},
 		{"gomap-trace 1\n" + key + "\ntype i64 i64\nmake 0 12345678\nnext a 1\n", "line 5: an iterator"},
+		{"gomap-trace 1\n" + key + "\ntype i64 i64\nmake 0 12345678\niter a 1\nmake 0 12345678\nnext a 1\n", "line 7: an iterator"},
 	} {
 		var out bytes.Buffer
 		o := newOracle(&out)

@@ -171,7 +171,7 @@ func (o *oracle) run(in io.Reader) error {
 	line := 0
 	for sc.Scan() {
 		line++
-		text := sc.Text()
+		text := strings.TrimSuffix(sc.Text(), "\r") // tolerate CRLF files
 		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
@@ -249,9 +249,10 @@ func (o *oracle) directive(line int, f []string) string {
 		if o.typ == nil {
 			return "type before make"
 		}
+		// Any int, as Go's make takes: makemap treats a negative hint as 0.
 		hint, err := strconv.ParseInt(f[1], 10, 0)
-		if err != nil || hint < 0 {
-			return "a non-negative decimal HINT"
+		if err != nil {
+			return "a decimal HINT (an int)"
 		}
 		seed, e := parseSeed(f[2])
 		if e != "" {

@@ -402,48 +402,79 @@ fn empty_key_and_value() {
 }
 
 /// Go's testMapLookups for `map[string]string` built from a literal (hint = number of
-/// entries): every key iterated finds its value.
+/// entries): every key iterated finds its value. Run through the generic functions and
+/// through `dispatch`, which takes the faststr family as Go's compiler does (its
+/// single-bucket lookup compares short keys directly and long keys by their first and
+/// last 4 bytes before comparing them whole).
 fn test_map_lookups(entries: &[(&str, &str)]) {
     let t = MapType::for_go_types(GoKind::String, GoKind::String).unwrap();
-    // SAFETY: a live map[string]string whose strings (`entries`) outlive it.
-    unsafe {
-        let h = make(&t, entries.len() as isize);
-        assert_eq!((*h).B, 0, "a single bucket");
-        for &(k, v) in entries {
-            put(&t, h, gs(k), gs(v));
+    assert_eq!(t.fast, gomap::maptype::MapFast::FastStr);
+    for ops in PATHS {
+        let p = ops.name;
+        // SAFETY: a live map[string]string whose strings (`entries`, `copies`, literals)
+        // outlive it.
+        unsafe {
+            let h = make(&t, entries.len() as isize);
+            assert_eq!((*h).B, 0, "a single bucket");
+            for &(k, v) in entries {
+                ops.put(&t, h, gs(k), gs(v));
+            }
+            assert_check(&t, h, "literal");
+            assert_eq!(len(h), entries.len());
+            let all = iterate::<GoString, GoString>(&t, h);
+            assert_eq!(all.len(), entries.len());
+            for (k, v) in all {
+                let got = ops.get1::<GoString, GoString>(&t, h, k);
+                assert_eq!(
+                    got.as_bytes(),
+                    v.as_bytes(),
+                    "{p}: m[{:?}] = {:?}; want {:?}",
+                    gs_str(k),
+                    gs_str(got),
+                    gs_str(v)
+                );
+            }
+            for &(k, v) in entries {
+                assert_eq!(
+                    gs_str(ops.get1::<GoString, GoString>(&t, h, gs(k))),
+                    v,
+                    "{p}"
+                );
+            }
+            // Same lengths and bytes but other storage: found by content, not address.
+            let copies: Vec<String> = entries.iter().map(|(k, _)| k.to_string()).collect();
+            for (c, &(_, v)) in copies.iter().zip(entries) {
+                assert_eq!(
+                    gs_str(ops.get1::<GoString, GoString>(&t, h, gs(c))),
+                    v,
+                    "{p}"
+                );
+            }
+            // Misses: absent short keys, the empty key, and long keys that share their
+            // length and first and last bytes with a present one.
+            let x128 = "x".repeat(128);
+            let mut near = x128.clone().into_bytes();
+            near[64] = b'z';
+            let near = String::from_utf8(near).unwrap();
+            let long_absent = "x".repeat(127) + "y";
+            for miss in ["y", "", "xxx", "fob", &near, &long_absent, &"x".repeat(129)] {
+                if entries.iter().any(|&(k, _)| k == miss) {
+                    continue;
+                }
+                assert!(
+                    ops.get::<GoString, GoString>(&t, h, gs(miss)).is_none(),
+                    "{p}: found absent key of length {}",
+                    miss.len()
+                );
+                assert_eq!(ops.get1::<GoString, GoString>(&t, h, gs(miss)).len, 0);
+            }
+            free(&t, h);
         }
-        assert_check(&t, h, "literal");
-        assert_eq!(len(h), entries.len());
-        let all = iterate::<GoString, GoString>(&t, h);
-        assert_eq!(all.len(), entries.len());
-        for (k, v) in all {
-            let got = get1::<GoString, GoString>(&t, h, k);
-            assert_eq!(
-                got.as_bytes(),
-                v.as_bytes(),
-                "m[{:?}] = {:?}; want {:?}",
-                gs_str(k),
-                gs_str(got),
-                gs_str(v)
-            );
-        }
-        for &(k, v) in entries {
-            assert_eq!(gs_str(get1::<GoString, GoString>(&t, h, gs(k))), v);
-        }
-        // Same lengths and bytes but other storage: found by content, not address.
-        let copies: Vec<String> = entries.iter().map(|(k, _)| k.to_string()).collect();
-        for (c, &(_, v)) in copies.iter().zip(entries) {
-            assert_eq!(gs_str(get1::<GoString, GoString>(&t, h, gs(c))), v);
-        }
-        assert!(get::<GoString, GoString>(&t, h, gs("y")).is_none());
-        assert!(get::<GoString, GoString>(&t, h, gs("")).is_none());
-        free(&t, h);
     }
 }
 
 /// Port of TestSingleBucketMapStringKeys_DupLen: a single bucket with same-length short
-/// keys and long keys. (Run through the generic functions; the faststr family is tested
-/// where it is written.)
+/// keys and long keys.
 #[test]
 fn single_bucket_map_string_keys_dup_len() {
     let x128 = "x".repeat(128);
@@ -687,7 +718,10 @@ fn map_buckets_allocation_size() {
     }
 }
 
-/// Go's map value kinds used by the TestIncrementAfterDelete* family.
+/// The TestIncrementAfterDelete* family (issue 25936: a fast-path delete left the elem
+/// behind, and the next new entry in that cell started from it instead of zero). Go
+/// compiles these maps to the fast paths, so the test runs through `dispatch` as well as
+/// the generic functions.
 ///
 /// # Safety
 /// `K` and `V` are the key and elem types of `t`; `k1`, `k2` outlive the map.
@@ -699,17 +733,25 @@ unsafe fn increment_after_delete<K: Copy, V: Copy + PartialEq + core::fmt::Debug
     incr: impl Fn(V) -> V,
     want: V,
 ) {
-    // SAFETY: forwarded (caller).
-    unsafe {
-        let h = make(t, 0);
-        put(t, h, k1, v99);
-        del_checked(t, h, k1);
-        let e = slot::<K, V>(t, h, k2);
-        // The new entry's elem must be zero, not the deleted entry's 99 (issue 25936).
-        *e = incr(ptr::read(e));
-        assert_eq!(get1::<K, V>(t, h, k2), want, "incremented zero wrongly");
-        assert_check(t, h, "increment");
-        free(t, h);
+    for ops in PATHS {
+        // SAFETY: forwarded (caller).
+        unsafe {
+            let h = make(t, 0);
+            ops.put(t, h, k1, v99);
+            ops.del(t, h, k1);
+            assert_check(t, h, "delete");
+            let e = ops.slot::<K, V>(t, h, k2);
+            // The new entry's elem must be zero, not the deleted entry's 99.
+            *e = incr(ptr::read(e));
+            assert_eq!(
+                ops.get1::<K, V>(t, h, k2),
+                want,
+                "{}: incremented zero wrongly",
+                ops.name
+            );
+            assert_check(t, h, "increment");
+            free(t, h);
+        }
     }
 }
 
@@ -775,28 +817,32 @@ fn increment_after_delete_key_value_string() {
 #[test]
 fn increment_after_bulk_clear_key_string_value_int() {
     let t = MapType::for_go_types(GoKind::String, GoKind::Int).unwrap();
-    for lowered in [false, true] {
-        // SAFETY: map[string]int with static keys; the iterator is dropped before the free.
-        unsafe {
-            let h = make(&t, 0);
-            put(&t, h, gs(""), 99i64);
-            if lowered {
-                mapclear(&t, h);
-            } else {
-                let mut it = iter_start(&t, h);
-                while let Some((k, _)) = iter_kv::<GoString, i64>(&it) {
-                    del(&t, h, k);
-                    mapiternext(&mut it);
+    for ops in PATHS {
+        for lowered in [false, true] {
+            // SAFETY: map[string]int with static keys; the iterator is dropped before the
+            // free.
+            unsafe {
+                let h = make(&t, 0);
+                ops.put(&t, h, gs(""), 99i64);
+                if lowered {
+                    mapclear(&t, h);
+                } else {
+                    let mut it = iter_start(&t, h);
+                    while let Some((k, _)) = iter_kv::<GoString, i64>(&it) {
+                        ops.del(&t, h, k);
+                        mapiternext(&mut it);
+                    }
                 }
+                assert_check(&t, h, "bulk clear");
+                *ops.slot::<GoString, i64>(&t, h, gs("x")) += 1;
+                assert_eq!(
+                    ops.get1::<GoString, i64>(&t, h, gs("x")),
+                    1,
+                    "{}: incremented 0 wrongly",
+                    ops.name
+                );
+                free(&t, h);
             }
-            assert_check(&t, h, "bulk clear");
-            *slot::<GoString, i64>(&t, h, gs("x")) += 1;
-            assert_eq!(
-                get1::<GoString, i64>(&t, h, gs("x")),
-                1,
-                "incremented 0 wrongly"
-            );
-            free(&t, h);
         }
     }
 }

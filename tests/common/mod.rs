@@ -639,3 +639,110 @@ impl<T> Copy for SendPtr<T> {}
 unsafe impl<T> Send for SendPtr<T> {}
 // SAFETY: as above.
 unsafe impl<T> Sync for SendPtr<T> {}
+
+// ---------------------------------------------------------------------------------------
+// Generic functions or Go's compiler's choice
+// ---------------------------------------------------------------------------------------
+
+/// A set of entry points for the map operations: the generic functions of `map.go`, or
+/// `runtime::dispatch`, which picks the fast32/fast64/faststr family as Go's compiler
+/// does. Tests that Go runs through the fast paths run through both.
+#[derive(Clone, Copy)]
+pub struct Ops {
+    /// For messages.
+    pub name: &'static str,
+    /// `m[k] = ...`.
+    pub assign: unsafe fn(&MapType, *mut Hmap, *const u8) -> *mut u8,
+    /// `m[k]`.
+    pub access1: unsafe fn(&MapType, *const Hmap, *const u8) -> *mut u8,
+    /// `v, ok := m[k]`.
+    pub access2: unsafe fn(&MapType, *const Hmap, *const u8) -> (*mut u8, bool),
+    /// `delete(m, k)`.
+    pub delete: unsafe fn(&MapType, *mut Hmap, *const u8),
+}
+
+/// The generic functions (`mapassign`, `mapaccess1/2`, `mapdelete`).
+pub const GENERIC: Ops = Ops {
+    name: "generic",
+    assign: mapassign,
+    access1: mapaccess1,
+    access2: mapaccess2,
+    delete: mapdelete,
+};
+
+/// `runtime::dispatch` (`map_assign`, `map_access1/2`, `map_delete`).
+pub const DISPATCH: Ops = Ops {
+    name: "dispatch",
+    assign: map_assign,
+    access1: map_access1,
+    access2: map_access2,
+    delete: map_delete,
+};
+
+/// Both.
+pub const PATHS: [Ops; 2] = [GENERIC, DISPATCH];
+
+impl Ops {
+    /// `m[k] = v`.
+    ///
+    /// # Safety
+    /// As [`put`]; elems of at most 1024 bytes.
+    #[track_caller]
+    pub unsafe fn put<K: Copy, V: Copy>(&self, t: &MapType, h: *mut Hmap, k: K, v: V) {
+        assert_key::<K>(t);
+        assert_elem::<V>(t);
+        // SAFETY: as in `put`.
+        unsafe { ptr::write_unaligned((self.assign)(t, h, kp(&k)).cast::<V>(), v) }
+    }
+
+    /// The elem slot `m[k]` for `m[k] op= x`.
+    ///
+    /// # Safety
+    /// As [`slot`].
+    #[track_caller]
+    pub unsafe fn slot<K: Copy, V: Copy>(&self, t: &MapType, h: *mut Hmap, k: K) -> *mut V {
+        assert_key::<K>(t);
+        assert_elem::<V>(t);
+        // SAFETY: as in `slot`.
+        unsafe { (self.assign)(t, h, kp(&k)).cast() }
+    }
+
+    /// `v, ok := m[k]`.
+    ///
+    /// # Safety
+    /// As [`get`].
+    #[track_caller]
+    pub unsafe fn get<K: Copy, V: Copy>(&self, t: &MapType, h: *const Hmap, k: K) -> Option<V> {
+        assert_key::<K>(t);
+        assert_elem::<V>(t);
+        // SAFETY: as in `get`.
+        unsafe {
+            let (e, ok) = (self.access2)(t, h, kp(&k));
+            ok.then(|| ptr::read_unaligned(e.cast::<V>()))
+        }
+    }
+
+    /// `m[k]`.
+    ///
+    /// # Safety
+    /// As [`get1`]; elems of at most 1024 bytes for the generic path.
+    #[track_caller]
+    pub unsafe fn get1<K: Copy, V: Copy>(&self, t: &MapType, h: *const Hmap, k: K) -> V {
+        assert_key::<K>(t);
+        assert_elem::<V>(t);
+        assert!(size_of::<V>() <= malloc::MAX_ZERO);
+        // SAFETY: the elem or the zero value has size_of::<V>() readable bytes.
+        unsafe { ptr::read_unaligned((self.access1)(t, h, kp(&k)).cast::<V>()) }
+    }
+
+    /// `delete(m, k)`.
+    ///
+    /// # Safety
+    /// As [`del`].
+    #[track_caller]
+    pub unsafe fn del<K: Copy>(&self, t: &MapType, h: *mut Hmap, k: K) {
+        assert_key::<K>(t);
+        // SAFETY: forwarded.
+        unsafe { (self.delete)(t, h, kp(&k)) }
+    }
+}

@@ -363,8 +363,10 @@ pub(crate) unsafe fn for_each_live_cell(
     }
 }
 
-/// Hands the indirect key and elem of cell `i` of `b` (when non-null) to `free`, and nulls
-/// the slots.
+/// Hands the indirect key and elem of cell `i` of `b` (when non-null) to `free`. The slots
+/// keep their pointers: `mapclear` drops an unfinished growth's old array without
+/// touching it, as Go does, and an iterator still walking that array must read there
+/// exactly what Go's would (the memory is retired, not freed, while it is live).
 ///
 /// # Safety
 /// `b` is a live bucket; the cell's indirect pointers are owned by it.
@@ -381,8 +383,6 @@ pub(crate) unsafe fn free_cell_indirect(
         let p = unsafe { load_ptr(k) };
         if !p.is_null() {
             free(p, t.key.size, t.key.align as usize);
-            // SAFETY: as above.
-            unsafe { store_ptr(k, ptr::null_mut()) };
         }
     }
     if t.indirectelem() {
@@ -392,8 +392,6 @@ pub(crate) unsafe fn free_cell_indirect(
         let p = unsafe { load_ptr(e) };
         if !p.is_null() {
             free(p, t.elem.size, t.elem.align as usize);
-            // SAFETY: as above.
-            unsafe { store_ptr(e, ptr::null_mut()) };
         }
     }
 }

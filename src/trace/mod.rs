@@ -268,8 +268,15 @@ pub unsafe fn print_value(out: &mut String, k: TKind, p: *const u8) {
 }
 
 /// An iterator of the trace (`iter ID R`).
+///
+/// Model (the same as the Go oracle's): `iter` runs `mapiterinit`, which already fetches
+/// the first entry; `next` yields the current entry and calls `mapiternext` before each
+/// later one. So the operations between two `next` lines run exactly where the body of a
+/// Go `for k, e := range m` loop runs: after an entry is seen, before the next is fetched.
 struct TraceIter {
     it: Box<Hiter>,
+    /// `it.key`/`it.elem` hold an entry (or the end) not yet yielded.
+    fetched: bool,
     done: bool,
 }
 
@@ -285,6 +292,9 @@ pub struct Replayer {
     h: *mut Hmap,
     iters: HashMap<String, TraceIter>,
     arena: Vec<Box<[u8]>>,
+    /// The line of a `del` that emptied the map, until a `seed` or `clear` says what Go's
+    /// re-seeding chose (0: none pending).
+    need_seed: usize,
     /// Number of directives run so far (blank and comment lines not counted).
     pub steps: usize,
 }
@@ -318,6 +328,7 @@ impl Replayer {
             h: ptr::null_mut(),
             iters: HashMap::new(),
             arena: Vec::new(),
+            need_seed: 0,
             steps: 0,
         }
     }
@@ -424,6 +435,7 @@ impl Replayer {
                     self.h = runtime::makemap64(t, hint, ptr::null_mut());
                     (*self.h).hash0 = seed;
                 }
+                self.need_seed = 0;
                 out.push_str(&dump::maptype_line(t));
                 out.push('\n');
                 Ok(())
@@ -458,6 +470,12 @@ impl Replayer {
             return Err(err(format!("`{}` before `make`", f[0])));
         }
         let h = self.h;
+        if self.need_seed != 0 && matches!(f[0], "put" | "dump") {
+            return Err(err(format!(
+                "expected `seed SEED`: the del on line {} emptied the map and Go re-seeded it with fastrand",
+                self.need_seed
+            )));
+        }
         match f[0] {
             "put" => {
                 want(3, "put K E")?;
@@ -473,7 +491,14 @@ impl Replayer {
                 want(2, "del K")?;
                 let k = parse_value(kk, f[1], &mut self.arena).map_err(&err)?;
                 // SAFETY: as for put.
-                unsafe { ops::map_delete(t, h, k.as_ptr()) };
+                let emptied = unsafe {
+                    let before = (*h).count;
+                    ops::map_delete(t, h, k.as_ptr());
+                    before != 0 && (*h).count == 0
+                };
+                if emptied {
+                    self.need_seed = lineno;
+                }
             }
             "get" => {
                 want(2, "get K")?;
@@ -504,6 +529,7 @@ impl Replayer {
                     }
                     (*h).hash0 = s;
                 }
+                self.need_seed = 0;
             }
             "clear" => {
                 want(2, "clear SEED")?;
@@ -513,6 +539,7 @@ impl Replayer {
                     runtime::mapclear(t, h);
                     (*h).hash0 = s;
                 }
+                self.need_seed = 0;
             }
             "iter" => {
                 want(3, "iter ID R")?;
@@ -525,8 +552,8 @@ impl Replayer {
                 // SAFETY: live map of type `t`; the iterator is ended (dropped) before the
                 // map is freed (free_map clears `iters` first).
                 unsafe { runtime::mapiterinit_r(t, h, &mut it, r as usize) };
-                self.iters
-                    .insert(f[1].to_string(), TraceIter { it, done: false });
+                let done = it.key.is_null();
+                self.iters.insert(f[1].to_string(), TraceIter { it, fetched: true, done });
             }
             "next" => {
                 want(3, "next ID N")?;
@@ -539,6 +566,11 @@ impl Replayer {
                     .ok_or_else(|| err(format!("no iterator {:?}", f[1])))?;
                 let mut produced = 0;
                 while produced < n {
+                    if !ti.done && !ti.fetched {
+                        // SAFETY: the iterator was started on our live map.
+                        unsafe { runtime::mapiternext(&mut ti.it) };
+                        ti.fetched = true;
+                    }
                     if ti.done || ti.it.key.is_null() {
                         ti.done = true;
                         out.push_str(&format!("next {} end\n", f[1]));
@@ -553,8 +585,7 @@ impl Replayer {
                     }
                     out.push('\n');
                     produced += 1;
-                    // SAFETY: the iterator was started on our live map.
-                    unsafe { runtime::mapiternext(&mut ti.it) };
+                    ti.fetched = false;
                 }
             }
             "dump" => {

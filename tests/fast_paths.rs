@@ -491,8 +491,7 @@ fn same_bytes(fam: Fam, seed: u64) -> Coverage {
                     o => o,
                 };
                 let rstate = rng.next();
-                let what;
-                match op {
+                let what = match op {
                     Op::Put(id, v) => {
                         let k = keys.key(id);
                         let v = v & mask;
@@ -500,7 +499,7 @@ fn same_bytes(fam: Fam, seed: u64) -> Coverage {
                         put_val(&t, mapassign(&t, hg, k.ptr()), v);
                         set_fastrand_state(rstate);
                         put_val(&t, fast::assign(fam, &t, hf, k, step % 2 == 0), v);
-                        what = format!("step {step} ({phase}): put {id}");
+                        format!("step {step} ({phase}): put {id}")
                     }
                     Op::Del(id) => {
                         let k = keys.key(id);
@@ -512,7 +511,7 @@ fn same_bytes(fam: Fam, seed: u64) -> Coverage {
                         if c == 1 {
                             cov.reseeds += 1;
                         }
-                        what = format!("step {step} ({phase}): delete {id}");
+                        format!("step {step} ({phase}): delete {id}")
                     }
                     Op::Clear => {
                         set_fastrand_state(rstate);
@@ -521,9 +520,9 @@ fn same_bytes(fam: Fam, seed: u64) -> Coverage {
                         mapclear(&t, hf);
                         live.clear();
                         cov.clears += 1;
-                        what = format!("step {step} ({phase}): clear");
+                        format!("step {step} ({phase}): clear")
                     }
-                }
+                };
                 checked(&t, hg, &format!("generic map after {what}"));
                 checked(&t, hf, &format!("fast map after {what}"));
 
@@ -794,8 +793,8 @@ fn model_run(fam: Fam, ops: &[MOp]) -> Result<(), TestCaseError> {
             prop_assert_eq!((*h).count, model.len(), "{}", what);
         }
         // Iterate to the end what is still running, then the whole map once more.
-        for s in 0..2 {
-            advance(&t, &keys, &model, &mut tracks[s], usize::MAX, "final")?;
+        for tk in tracks.iter_mut() {
+            advance(&t, &keys, &model, tk, usize::MAX, "final")?;
         }
         let mut fin = Some(Track {
             it: Hiter::new(),

@@ -88,7 +88,7 @@ fn zero_block(size: usize) -> *const u8 {
 /// valid until the next write to the map and must not be written through.
 #[inline]
 pub unsafe fn map_access1(t: &MapType, h: *const Hmap, key: *const u8) -> *mut u8 {
-    // SAFETY (all arms): the caller's duties are those of the function called; the key is
+    // SAFETY: (all arms) the caller's duties are those of the function called; the key is
     // read as the type the family says it is (MapType::from_parts checked the sizes).
     unsafe {
         match t.fast {

@@ -1,0 +1,126 @@
+//! The C ABI from C: compiles `tests/c/ffi_test.c` with the system C compiler against the
+//! `libgomap.a` that cargo built alongside this test (the library's crate types include
+//! `staticlib`), runs it and checks its report; and checks that the checked-in
+//! `include/gomap.h` is what `build.rs` generates from `src/ffi.rs`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+#[allow(dead_code)]
+#[path = "../build.rs"]
+mod build_script;
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn checked_in_header_matches_ffi_rs() {
+    let src = std::fs::read_to_string(manifest().join("src/ffi.rs")).unwrap();
+    let want = build_script::header(&src).unwrap_or_else(|e| panic!("generator: {e}"));
+    let have = std::fs::read_to_string(manifest().join("include/gomap.h"))
+        .expect("include/gomap.h exists (build.rs writes it)");
+    assert!(
+        have == want,
+        "include/gomap.h is out of date with src/ffi.rs: `cargo build` regenerates it"
+    );
+}
+
+fn mtime(p: &Path) -> SystemTime {
+    std::fs::metadata(p)
+        .and_then(|m| m.modified())
+        .unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+/// The newest modification time of the library's sources.
+fn newest_source(dir: &Path) -> SystemTime {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        let t = if p.is_dir() {
+            newest_source(&p)
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            mtime(&p)
+        } else {
+            continue;
+        };
+        newest = newest.max(t);
+    }
+    newest
+}
+
+/// The static library built with this test: `target/<profile>/deps/libgomap.a` (or its
+/// copy one level up), the newer of the two. Fails loudly if it is missing or older than
+/// the sources.
+fn staticlib() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let deps = exe.parent().unwrap();
+    let lib = [
+        deps.join("libgomap.a"),
+        deps.parent().unwrap().join("libgomap.a"),
+    ]
+    .into_iter()
+    .filter(|p| p.exists())
+    .max_by_key(|p| mtime(p))
+    .unwrap_or_else(|| panic!("no libgomap.a next to {}", exe.display()));
+    assert!(
+        mtime(&lib) >= newest_source(&manifest().join("src")),
+        "{} is older than the sources: run `cargo build --lib` (or `cargo test`) first",
+        lib.display()
+    );
+    lib
+}
+
+const EXPECTED: &str = "\
+ok custom key type: 5000 entries, indirect 200-byte elems, ctx hasher called
+ok delete half, iterate the rest exactly once
+ok clear and free
+ok colliding hasher: overflow chains, all keys found
+ok delete and grow during iteration: every original entry seen once
+ok string keys: lookups by bytes, key update on overwrite, dump
+ok nil map: reads find nothing, writes fail with GOMAP_ERR_NIL_MAP
+ok invalid types and arguments are refused with a reason
+ok re-entrant writes from a callback fail with GOMAP_ERR_CONCURRENT_WRITES
+ok a failing allocator gives GOMAP_ERR_OUT_OF_MEMORY
+ok allocator: every block came back (allocs == frees, 0 live bytes)
+";
+
+#[test]
+fn c_program_runs_against_the_static_library() {
+    let lib = staticlib();
+    let dir = std::env::temp_dir().join(format!("gomap-ffi-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join("ffi_test");
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let out = Command::new(&cc)
+        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-g", "-I"])
+        .arg(manifest().join("include"))
+        .arg(manifest().join("tests/c/ffi_test.c"))
+        .arg(&lib)
+        // What a Rust static library needs from the system (`rustc --print
+        // native-static-libs`).
+        .args(["-lpthread", "-ldl", "-lm", "-lrt", "-lutil", "-o"])
+        .arg(&exe)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the C compiler `{cc}`: {e}"));
+    assert!(
+        out.status.success(),
+        "compiling tests/c/ffi_test.c failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(&exe).output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        run.status.success(),
+        "ffi_test failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        run.status
+    );
+    assert_eq!(stdout, EXPECTED, "stderr:\n{stderr}");
+    // The only panic the program provokes is the failing allocator's; every other error
+    // is detected before calling into the runtime, so nothing else is printed.
+    let panics = stderr.matches("panicked").count();
+    assert_eq!(panics, 1, "stderr:\n{stderr}");
+}

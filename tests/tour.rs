@@ -30,7 +30,10 @@ fn parse_xml(what: &str, s: &str) {
 
 #[test]
 fn make_hint_10_gives_two_buckets() {
-    let st = tour::stages().unwrap();
+    check_make_hint_10_gives_two_buckets(&tour::stages().unwrap());
+}
+
+fn check_make_hint_10_gives_two_buckets(st: &[Stage]) {
     let f = &stage(&st, "make").facts;
     assert_eq!((f.B, f.nbuckets, f.count), (1, 2, 0));
     assert_eq!(f.empty_rest_cells, 16, "every cell starts emptyRest");
@@ -40,7 +43,10 @@ fn make_hint_10_gives_two_buckets() {
 
 #[test]
 fn overflow_bucket_appears() {
-    let st = tour::stages().unwrap();
+    check_overflow_bucket_appears(&tour::stages().unwrap());
+}
+
+fn check_overflow_bucket_appears(st: &[Stage]) {
     let f = &stage(&st, "overflow").facts;
     assert_eq!(f.B, 1);
     assert_eq!(f.overflow_bmaps, 1);
@@ -50,7 +56,10 @@ fn overflow_bucket_appears() {
 
 #[test]
 fn doubling_after_6_5_per_bucket() {
-    let st = tour::stages().unwrap();
+    check_doubling_after_6_5_per_bucket(&tour::stages().unwrap());
+}
+
+fn check_doubling_after_6_5_per_bucket(st: &[Stage]) {
     let s = stage(&st, "hashgrow");
     let g = s.facts.grow.as_ref().unwrap();
     assert_eq!((g.count_before, g.B_before, g.load_limit), (13, 1, 13));
@@ -95,9 +104,12 @@ fn doubling_after_6_5_per_bucket() {
 
 #[test]
 fn evacuation_moves_at_most_two_old_buckets_per_write() {
-    let st = tour::stages().unwrap();
+    check_evacuation_moves_at_most_two_old_buckets_per_write(&tour::stages().unwrap());
+}
+
+fn check_evacuation_moves_at_most_two_old_buckets_per_write(st: &[Stage]) {
     let mut writes = 0;
-    for s in &st {
+    for s in st {
         for w in &s.facts.writes {
             assert!(
                 w.evacuated.len() <= 2,
@@ -129,7 +141,10 @@ fn evacuation_moves_at_most_two_old_buckets_per_write() {
 
 #[test]
 fn lookup_during_grow_reads_old_bucket() {
-    let st = tour::stages().unwrap();
+    check_lookup_during_grow_reads_old_bucket(&tour::stages().unwrap());
+}
+
+fn check_lookup_during_grow_reads_old_bucket(st: &[Stage]) {
     let s = stage(&st, "lookup-old");
     let l = s.facts.lookup.as_ref().unwrap();
     assert!(l.from_old);
@@ -139,7 +154,10 @@ fn lookup_during_grow_reads_old_bucket() {
 
 #[test]
 fn deletes_leave_empty_one_then_empty_rest() {
-    let st = tour::stages().unwrap();
+    check_deletes_leave_empty_one_then_empty_rest(&tour::stages().unwrap());
+}
+
+fn check_deletes_leave_empty_one_then_empty_rest(st: &[Stage]) {
     let f = &stage(&st, "delete-emptyone").facts;
     assert_eq!(f.watched_actual, vec![CellState::EmptyOne]);
     assert!(f.empty_one_cells >= 1);
@@ -154,7 +172,10 @@ fn deletes_leave_empty_one_then_empty_rest() {
 
 #[test]
 fn same_size_grow_keeps_b() {
-    let st = tour::stages().unwrap();
+    check_same_size_grow_keeps_b(&tour::stages().unwrap());
+}
+
+fn check_same_size_grow_keeps_b(st: &[Stage]) {
     let churn = &stage(&st, "churn").facts;
     assert_eq!(churn.B, 2);
     assert_eq!(churn.noverflow, 4, "one overflow bucket per bucket");
@@ -175,7 +196,10 @@ fn same_size_grow_keeps_b() {
 
 #[test]
 fn iteration_starts_at_random_bucket_and_offset() {
-    let st = tour::stages().unwrap();
+    check_iteration_starts_at_random_bucket_and_offset(&tour::stages().unwrap());
+}
+
+fn check_iteration_starts_at_random_bucket_and_offset(st: &[Stage]) {
     let f = &stage(&st, "iterate").facts;
     let it = f.iteration.as_ref().unwrap();
     let nb = 1usize << f.B;
@@ -228,6 +252,7 @@ fn tour_writes_well_formed_pictures() {
 
 const TRACE: &str = "gomap-trace 1
 # a small trace
+aeskey 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f
 type i64 i64
 make 0 12345678
 put 1 10
@@ -240,9 +265,9 @@ dump
 
 #[test]
 fn viz_draws_trace_step() {
-    // after step 5 (put 2 20): two entries
-    let (text, svg, steps) = tour::viz(TRACE, Some(5)).unwrap();
-    assert_eq!(steps, 5);
+    // after step 6 (put 2 20): two entries
+    let (text, svg, steps) = tour::viz(TRACE, Some(6)).unwrap();
+    assert_eq!(steps, 6);
     assert!(text.contains("count=2"), "{text}");
     assert!(
         text.contains("1=10 2=20") || text.contains("2=20"),
@@ -251,20 +276,57 @@ fn viz_draws_trace_step() {
     parse_xml("viz svg", &svg);
     // at the end: 2 deleted
     let (text, svg, steps) = tour::viz(TRACE, None).unwrap();
-    assert_eq!(steps, 9);
+    assert_eq!(steps, 10);
     assert!(text.contains("count=2"), "{text}");
     assert!(text.contains("--") || text.contains(".."), "{text}");
     parse_xml("viz svg", &svg);
     // errors: beyond the end, before make
-    assert!(tour::viz(TRACE, Some(10)).is_err());
-    assert!(tour::viz(TRACE, Some(2)).is_err());
+    assert!(tour::viz(TRACE, Some(11)).is_err());
+    assert!(tour::viz(TRACE, Some(3)).is_err());
 
     let dir = tempdir("viz");
     std::fs::create_dir_all(&dir).unwrap();
     let tr = dir.join("t.trace");
     std::fs::write(&tr, TRACE).unwrap();
-    tour::run_viz(&tr, Some(6), &dir.join("out")).unwrap();
-    let svg = std::fs::read_to_string(dir.join("out/t-step6.svg")).unwrap();
+    tour::run_viz(&tr, Some(7), &dir.join("out")).unwrap();
+    let svg = std::fs::read_to_string(dir.join("out/t-step7.svg")).unwrap();
     parse_xml("viz file", &svg);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn full_bucket_takes_preallocated_overflow() {
+    check_full_bucket_takes_preallocated_overflow(&tour::stages().unwrap());
+}
+
+fn check_full_bucket_takes_preallocated_overflow(st: &[Stage]) {
+    let f = &stage(&st, "spare-overflow").facts;
+    assert_eq!(f.B, 4);
+    assert!(f.preallocated >= 1);
+    assert!(f.overflow_bmaps >= 1);
+    // newoverflow hands out the spare buckets before allocating any on its own
+    assert!(
+        f.spare_in_use >= 1,
+        "no overflow bucket came from the spare region"
+    );
+    assert_eq!(f.spare_in_use, f.preallocated.min(f.overflow_bmaps));
+    assert_eq!(f.noverflow as usize, f.overflow_bmaps);
+}
+
+/// The hash seed is random, so keys land differently on every run: the facts must hold
+/// on every run.
+#[test]
+fn tour_facts_hold_for_many_seeds() {
+    for _ in 0..40 {
+        let st = tour::stages().unwrap();
+        check_make_hint_10_gives_two_buckets(&st);
+        check_overflow_bucket_appears(&st);
+        check_doubling_after_6_5_per_bucket(&st);
+        check_evacuation_moves_at_most_two_old_buckets_per_write(&st);
+        check_lookup_during_grow_reads_old_bucket(&st);
+        check_deletes_leave_empty_one_then_empty_rest(&st);
+        check_same_size_grow_keeps_b(&st);
+        check_iteration_starts_at_random_bucket_and_offset(&st);
+        check_full_bucket_takes_preallocated_overflow(&st);
+    }
 }

@@ -534,11 +534,15 @@ unsafe fn slot_val(ty: &Type, indirect: bool, slot: *mut u8, live: bool) -> Val 
     if ty.kind == Kind::String && ty.size == core::mem::size_of::<GoString>() {
         // SAFETY: a string header's bytes; only the length is used.
         let s = unsafe { slot.cast::<GoString>().read_unaligned() };
-        return Val::stale(if s.ptr.is_null() {
-            format!("(len {}, ptr nil)", s.len)
-        } else {
-            format!("(len {})", s.len)
-        });
+        return Val {
+            short: format!("len {}", s.len),
+            full: if s.ptr.is_null() {
+                format!("(string header: len {}, ptr nil)", s.len)
+            } else {
+                format!("(string header: len {})", s.len)
+            },
+            stale: true,
+        };
     }
     // SAFETY: as above: inline bytes, decoded without following pointers.
     Val::stale(unsafe { decode_inline(ty, raw) })
@@ -888,11 +892,13 @@ fn text_array(s: &mut String, a: &ArrayView, v: &MapView, marks: &Marks) {
                 nums.sort_by_key(|m| m.label.parse::<usize>().unwrap_or(0));
                 let _ = write!(
                     s,
-                    "  visit order: {}",
+                    "  visits #{}-#{}: slots {}",
+                    nums[0].label,
+                    nums[nums.len() - 1].label,
                     nums.iter()
-                        .map(|m| format!("#{}=slot{}", m.label, m.slot))
+                        .map(|m| m.slot.to_string())
                         .collect::<Vec<_>>()
-                        .join(" ")
+                        .join(",")
                 );
             }
             for m in &marks.cells {
@@ -904,6 +910,8 @@ fn text_array(s: &mut String, a: &ArrayView, v: &MapView, marks: &Marks) {
                     let _ = write!(s, "  <- slot {}: {}", m.slot, m.label);
                 }
             }
+            let trimmed = s.trim_end_matches(' ').len();
+            s.truncate(trimmed);
             s.push('\n');
         }
     }
@@ -935,7 +943,7 @@ const CW: f64 = 66.0;
 /// Height of one strip (tophash, keys, elems).
 const SH: f64 = 18.0;
 /// Label area at the left of a bmap.
-const LBL: f64 = 84.0;
+const LBL: f64 = 110.0;
 /// Overflow pointer cell at the right of a bmap.
 const OV: f64 = 34.0;
 /// Width of a bmap.
@@ -1028,7 +1036,11 @@ pub fn svg(v: &MapView, marks: &Marks, title: &str, caption: &str) -> String {
             .set("font-weight", "bold")
             .set("font-family", "sans-serif"),
     );
-    let cap = wrap(caption, ((width - 2.0 * M) / 7.0) as usize);
+    let mut cap = wrap(caption, ((width - 2.0 * M) / 6.6) as usize);
+    if cap.len() > 5 {
+        cap.truncate(5);
+        cap[4].push_str(" …");
+    }
     let mut y = 50.0;
     for line in &cap {
         g = g.add(
@@ -1049,13 +1061,7 @@ pub fn svg(v: &MapView, marks: &Marks, title: &str, caption: &str) -> String {
     if let Some(a) = &v.new {
         let (ag, h) = array_svg(a, v, marks, new_x, top);
         g = g.add(ag);
-        g = g.add(arrow(
-            buckets_box.0,
-            buckets_box.1,
-            new_x + 40.0,
-            top - 4.0,
-            "#333",
-        ));
+        g = g.add(elbow(buckets_box, new_x, &array_title(a), top));
         height = height.max(top + h);
     } else {
         g = g.add(
@@ -1072,7 +1078,7 @@ pub fn svg(v: &MapView, marks: &Marks, title: &str, caption: &str) -> String {
     if let Some(a) = &v.old {
         let (ag, h) = array_svg(a, v, marks, old_x, top);
         g = g.add(ag);
-        g = g.add(arrow(old_box.0, old_box.1, old_x + 40.0, top - 4.0, "#333"));
+        g = g.add(elbow(old_box, old_x, &array_title(a), top));
         height = height.max(top + h);
     }
 
@@ -1175,7 +1181,7 @@ fn header(v: &MapView, x: f64, y: f64) -> (Group, (f64, f64), (f64, f64)) {
             .add(txt(bx + 5.0, y + 13.0, name, 10.0).set("fill", "#555"))
             .add(txt(bx + 5.0, y + 30.0, val, 14.0).set("font-weight", "bold"))
             .add(
-                txt(bx + 5.0, y + 44.0, &shorten(note, 18), 9.0)
+                txt(bx + 5.0, y + 44.0, &shorten(note, 21), 9.0)
                     .set("fill", "#555")
                     .set("font-family", "sans-serif"),
             );
@@ -1189,11 +1195,10 @@ fn header(v: &MapView, x: f64, y: f64) -> (Group, (f64, f64), (f64, f64)) {
     (g, bpos, opos)
 }
 
-/// One array panel at (x, y). Returns the group and its height.
-fn array_svg(a: &ArrayView, v: &MapView, marks: &Marks, x: f64, y: f64) -> (Group, f64) {
-    let mut g = Group::new();
+/// The title line of an array panel.
+fn array_title(a: &ArrayView) -> String {
     let spare = a.alloc_len - a.nbuckets;
-    let title = match a.which {
+    match a.which {
         Which::New => format!(
             "buckets: the current array, {} buckets{}",
             a.nbuckets,
@@ -1208,7 +1213,38 @@ fn array_svg(a: &ArrayView, v: &MapView, marks: &Marks, x: f64, y: f64) -> (Grou
             a.nbuckets,
             a.evacuated_list().len()
         ),
+    }
+}
+
+/// An arrow from a header box's bottom `from` down to the title line (at `top`) of the
+/// panel at `x`, then across to the title's nearer end.
+fn elbow(from: (f64, f64), x: f64, title: &str, top: f64) -> Path {
+    let tw = title.chars().count() as f64 * 7.4;
+    let ty = top + 7.0;
+    let tx = if from.0 > x + tw + 8.0 {
+        x + tw + 6.0
+    } else if from.0 < x {
+        x - 4.0
+    } else {
+        from.0
     };
+    let d = if tx == from.0 {
+        format!("M {} {} V {}", from.0, from.1, top - 6.0)
+    } else {
+        format!("M {} {} V {} H {}", from.0, from.1, ty, tx)
+    };
+    Path::new()
+        .set("d", d)
+        .set("fill", "none")
+        .set("stroke", "#333")
+        .set("stroke-width", 1.4)
+        .set("marker-end", "url(#arrow)")
+}
+
+/// One array panel at (x, y). Returns the group and its height.
+fn array_svg(a: &ArrayView, v: &MapView, marks: &Marks, x: f64, y: f64) -> (Group, f64) {
+    let mut g = Group::new();
+    let title = array_title(a);
     g = g.add(
         txt(x, y + 12.0, &title, 13.0)
             .set("font-weight", "bold")
@@ -1384,10 +1420,10 @@ fn bmap_svg(a: &ArrayView, b: &BmapView, bucket: usize, c: usize, x: f64, y: f64
     } else {
         "overflow".to_string()
     };
-    let origin = match b.origin {
-        Origin::Array(j) if j >= a.nbuckets => format!("@{j} spare"),
-        Origin::Array(j) => format!("@{j}"),
-        Origin::Heap => "@h own alloc".into(),
+    let (origin, note) = match b.origin {
+        Origin::Array(j) if j >= a.nbuckets => (format!("@{j}"), "spare"),
+        Origin::Array(j) => (format!("@{j}"), ""),
+        Origin::Heap => ("@h".to_string(), "own alloc"),
     };
     g = g
         .add(rect(
@@ -1401,7 +1437,12 @@ fn bmap_svg(a: &ArrayView, b: &BmapView, bucket: usize, c: usize, x: f64, y: f64
             txt(x + 5.0, y + 15.0, &lab, if c == 0 { 13.0 } else { 10.0 })
                 .set("font-weight", "bold"),
         )
-        .add(txt(x + 5.0, y + 30.0, &origin, 9.0).set("fill", "#444"));
+        .add(txt(x + 5.0, y + 32.0, &origin, 10.0).set("fill", "#444"))
+        .add(
+            txt(x + 5.0, y + 47.0, note, 9.0)
+                .set("fill", "#444")
+                .set("font-family", "sans-serif"),
+        );
     for (k, name) in ["tophash", "key", "elem"].iter().enumerate() {
         g = g.add(
             txt(x + LBL - 4.0, y + k as f64 * SH + 13.0, name, 8.0)
@@ -1441,7 +1482,15 @@ fn bmap_svg(a: &ArrayView, b: &BmapView, bucket: usize, c: usize, x: f64, y: f64
                     &tlabel,
                     if st == CellState::Live { 11.0 } else { 9.0 },
                 )
-                .set("text-anchor", "middle"),
+                .set("text-anchor", "middle")
+                .set(
+                    "fill",
+                    if st == CellState::EmptyRest {
+                        "#aaa"
+                    } else {
+                        "#000"
+                    },
+                ),
             );
         for (k, val) in [(1.0, &b.keys[s]), (2.0, &b.elems[s])] {
             let fill = if st == CellState::Live {
@@ -1497,18 +1546,18 @@ fn legend(x: f64, y: f64, width: f64) -> (Group, f64) {
         "live entry: top 8 bits of its hash",
         "empty; nothing live after it",
         "empty; a hole left by a delete",
-        "moved to new bucket i (evacuatedX)",
-        "moved to new bucket i+2^oldB",
+        "moved to new bucket i (X half)",
+        "moved to new bucket i+2^oldB (Y half)",
         "was empty when its bucket was moved",
     ];
-    let per_row = ((width / 250.0) as usize).max(1);
+    let per_row = ((width / 310.0) as usize).max(1);
     let mut cy = y + 20.0;
     for (k, st) in CellState::ALL.iter().enumerate() {
         let col = k % per_row;
         if k > 0 && col == 0 {
             cy += 20.0;
         }
-        let cx = x + col as f64 * 250.0;
+        let cx = x + col as f64 * 310.0;
         let name = if *st == CellState::Live {
             "9c"
         } else {

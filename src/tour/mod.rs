@@ -67,6 +67,8 @@ pub struct Facts {
     pub preallocated: usize,
     /// Overflow bmaps hanging from the current array's buckets.
     pub overflow_bmaps: usize,
+    /// Preallocated overflow buckets of the current array in use in some chain.
+    pub spare_in_use: usize,
     /// A grow is in progress.
     pub growing: bool,
     /// The grow in progress keeps the bucket count.
@@ -168,6 +170,9 @@ impl Facts {
             nbuckets: new.map_or(0, |a| a.nbuckets),
             preallocated: new.map_or(0, |a| a.alloc_len - a.nbuckets),
             overflow_bmaps: new.map_or(0, |a| a.overflow_bmaps()),
+            spare_in_use: new.map_or(0, |a| {
+                a.spare.iter().filter(|x| x.used_by.is_some()).count()
+            }),
             growing: v.growing,
             same_size_grow: v.same_size,
             noldbuckets: v.old.as_ref().map_or(0, |a| a.nbuckets),

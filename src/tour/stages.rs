@@ -32,7 +32,18 @@ const WORDS: &[&str] = &[
     "rat", "seal", "toad", "urchin", "vole", "wasp", "yak", "zebra", "bear", "crow", "deer",
     "duck", "frog", "goat", "hare", "lion", "moth", "red", "blue", "green", "amber", "ivory",
     "jade", "khaki", "lilac", "navy", "ochre", "pink", "ruby", "teal", "umber", "violet", "white",
-    "black", "gold", "silver", "bronze",
+    "black", "gold", "silver", "bronze", "acorn", "apron", "arrow", "badge", "bell", "bench",
+    "boat", "bolt", "book", "boot", "bowl", "box", "brick", "brush", "bucket", "cable", "candle",
+    "cap", "card", "chain", "chair", "chalk", "clock", "cloud", "coin", "comb", "cord", "cup",
+    "desk", "dice", "door", "drum", "fan", "fence", "flag", "flute", "fork", "frame", "gate",
+    "glove", "hammer", "harp", "hat", "hook", "horn", "jar", "kettle", "key", "kite", "knot",
+    "ladder", "lamp", "lock", "map", "mask", "mat", "mirror", "nail", "net", "oar", "pan", "pen",
+    "pipe", "plate", "pot", "quilt", "rake", "ring", "rope", "sail", "saw", "scarf", "shell",
+    "shoe", "sock", "spoon", "stamp", "stool", "tent", "tile", "torch", "towel", "toy", "tray",
+    "tube", "vase", "wagon", "wheel", "whip", "wire", "anchor", "beacon", "canyon", "delta",
+    "dune", "fjord", "geyser", "glacier", "grove", "harbor", "island", "jungle", "lagoon", "marsh",
+    "mesa", "oasis", "prairie", "reef", "ridge", "summit", "tundra", "valley", "volcano", "canal",
+    "cliff", "creek", "field", "forest", "hill", "lake",
 ];
 
 /// A map of the tour, with the bytes its string keys and elems point at.
@@ -207,13 +218,21 @@ impl Tour {
         k
     }
 
+    /// Inserts the next word; returns the write as Go code.
+    fn insert_op(&mut self, m: &mut TourMap) -> String {
+        let k = self.word();
+        let v = self.elem();
+        m.put_str(&k, &v);
+        format!("m[{k:?}] = {v:?}")
+    }
+
     /// Inserts the next word and records which old buckets the write moved.
     fn insert_logged(&mut self, m: &mut TourMap) -> WriteFact {
         let before = m.view();
-        let k = self.insert(m);
+        let op = self.insert_op(m);
         let after = m.view();
         WriteFact {
-            op: format!("m[{k:?}] = ..."),
+            op,
             evacuated: newly_evacuated(&before, &after),
             nevacuate_after: after.nevacuate,
             growing_after: after.growing,
@@ -239,7 +258,7 @@ impl Tour {
         let caption = explanation.first().cloned().unwrap_or_default();
         let svg_title = format!("{n}. {title}");
         let text = draw::text(&v, &marks);
-        let svg = draw::svg(&v, &marks, &svg_title, &first_sentence(&caption));
+        let svg = draw::svg(&v, &marks, &svg_title, &caption);
         self.stages.push(Stage {
             number: n,
             slug: format!("{n:02}-{slug}"),
@@ -250,14 +269,6 @@ impl Tour {
             text,
             svg,
         });
-    }
-}
-
-/// The first sentence of a paragraph (for the picture's caption).
-fn first_sentence(p: &str) -> String {
-    match p.find(". ") {
-        Some(i) => p[..=i].to_string(),
-        None => p.to_string(),
     }
 }
 
@@ -439,7 +450,7 @@ pub fn build() -> Result<Vec<Stage>, String> {
     m.put_str(&grow_key, &v);
     let after = m.view();
     let wf = WriteFact {
-        op: format!("m[{grow_key:?}] = ..."),
+        op: format!("m[{grow_key:?}] = {v:?}"),
         evacuated: newly_evacuated(&before, &after),
         nevacuate_after: after.nevacuate,
         growing_after: after.growing,
@@ -650,7 +661,86 @@ pub fn build() -> Result<Vec<Stage>, String> {
         |f| f.writes = writes.clone(),
     );
 
-    // 10-11. deletes: emptyOne, then emptyRest spreading backwards.
+    // 10. a full bucket takes a preallocated overflow bucket.
+    let v = m.view();
+    let a = v.new.as_ref().ok_or("tour: no buckets")?;
+    let target = (0..a.nbuckets)
+        .filter(|&i| a.chains[i].len() == 1)
+        .max_by_key(|&i| (a.cells_in_bucket(i), usize::MAX - i))
+        .ok_or("tour: every bucket already has an overflow bucket")?;
+    let had = a.cells_in_bucket(target);
+    let mut added = vec![];
+    let mut tries = 0;
+    while m.view().new.as_ref().map_or(0, |a| a.chains[target].len()) < 2 {
+        let k = tour.word();
+        tries += 1;
+        if tries > 2000 {
+            return Err("tour: could not fill a bucket".into());
+        }
+        if m.hash_str(&k) & bucketMask(m.hm().B) != target {
+            continue;
+        }
+        let v = tour.elem();
+        m.put_str(&k, &v);
+        added.push(k);
+    }
+    let v = m.view();
+    let a = v.new.as_ref().ok_or("tour: no buckets")?;
+    let from_spare = matches!(a.chains[target][1].origin, draw::Origin::Array(_));
+    let (para1, para2, note) = match a.chains[target][1].origin {
+        draw::Origin::Array(j) => (
+            format!(
+                "Bucket {target} held {had} entries. We added keys that hash to it until it \
+                 overflowed ({}). This time newoverflow did not allocate: it took @{j}, the \
+                 spare bucket after the 16 regular ones, which extra.nextOverflow pointed at. \
+                 noverflow counts it all the same.",
+                added.join(", ")
+            ),
+            match v.next_overflow {
+                None => "That was the last spare, so extra.nextOverflow is now nil: newoverflow \
+                         knew because the last spare's overflow word held an end marker (a \
+                         pointer back at bucket 0), which it cleared. Later overflow buckets \
+                         are allocated on their own."
+                    .to_string(),
+                Some(n) => format!("extra.nextOverflow moved on to @{n}, the next spare."),
+            },
+            "overflow from the spare region",
+        ),
+        draw::Origin::Heap => (
+            format!(
+                "Bucket {target} held {had} entries. We added keys that hash to it until it \
+                 overflowed ({}). The spare buckets after the 16 regular ones were already \
+                 used up: during the grow, a bucket that received more than 8 entries took \
+                 one. So newoverflow allocated this overflow bucket on its own (@h).",
+                added.join(", ")
+            ),
+            "newoverflow always hands out the spares first (extra.nextOverflow points at the \
+             next one), so most overflow buckets of a large map share the array's allocation."
+                .to_string(),
+            "overflow allocated on its own",
+        ),
+    };
+    let mut marks = Marks::default();
+    marks.bucket(
+        Which::New,
+        target,
+        format!("{} more keys here: {note}", added.len()),
+    );
+    tour.push(
+        &m,
+        "spare-overflow",
+        if from_spare {
+            "A full bucket takes a preallocated overflow bucket"
+        } else {
+            "A full bucket gets an overflow bucket (the spares are used up)"
+        },
+        vec![para1, para2],
+        added.iter().map(|k| hash_line(&m, k)).collect(),
+        marks,
+        |_| {},
+    );
+
+    // 11-12. deletes: emptyOne, then emptyRest spreading backwards.
     let v = m.view();
     let a = v.new.as_ref().ok_or("tour: no buckets")?;
     let mut best: Option<(usize, usize)> = None;
@@ -731,10 +821,10 @@ pub fn build() -> Result<Vec<Stage>, String> {
         },
     );
 
-    // 12-14. same-size grow after churn, on a map[int64]int64.
+    // 13-15. same-size grow after churn, on a map[int64]int64.
     same_size(&mut tour)?;
 
-    // 15. iteration over the first map.
+    // 16. iteration over the first map.
     let r: usize = 694;
     let mut it = Hiter::new();
     let mut order = vec![];
@@ -815,7 +905,7 @@ pub fn build() -> Result<Vec<Stage>, String> {
     Ok(tour.stages)
 }
 
-/// Stages 12 to 14: a map used as a queue gathers overflow buckets until a same-size grow
+/// Stages 13 to 15: a map used as a queue gathers overflow buckets until a same-size grow
 /// packs it again.
 fn same_size(tour: &mut Tour) -> Result<(), String> {
     let t = MapType::for_go_types(GoKind::Int64, GoKind::Int64).map_err(|e| e.to_string())?;

@@ -148,21 +148,44 @@ pub fn parse_f64(s: &str) -> Option<f64> {
         _ => (false, s),
     };
     let lower = body.to_ascii_lowercase();
+    let hex = lower.starts_with("0x");
+    // Go accepts `_` between digits (strconv's underscoreOK).
+    let lower = if lower.contains('_') {
+        let b = lower.as_bytes();
+        let digit = |c: u8| {
+            if hex {
+                c.is_ascii_hexdigit()
+            } else {
+                c.is_ascii_digit()
+            }
+        };
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'_' && !(i > 0 && i + 1 < b.len() && digit(b[i - 1]) && digit(b[i + 1])) {
+                return None;
+            }
+        }
+        lower.replace('_', "")
+    } else {
+        lower
+    };
     let v = if lower == "inf" || lower == "infinity" {
         f64::INFINITY
-    } else if let Some(h) = lower.strip_prefix("0x") {
-        parse_hex_float(h)?
     } else {
-        if !body
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-' | b'_'))
-        {
-            return None;
+        let v = if let Some(h) = lower.strip_prefix("0x") {
+            parse_hex_float(h)?
+        } else {
+            if !lower
+                .bytes()
+                .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+            {
+                return None;
+            }
+            lower.parse::<f64>().ok()?
+        };
+        if v.is_infinite() {
+            return None; // Go: "value out of range"
         }
-        if body.contains('_') {
-            return None; // Go allows underscores only with a base prefix
-        }
-        body.parse::<f64>().ok()?
+        v
     };
     Some(if neg { -v } else { v })
 }
@@ -295,6 +318,8 @@ pub struct Replayer {
     /// The line of a `del` that emptied the map, until a `seed` or `clear` says what Go's
     /// re-seeding chose (0: none pending).
     need_seed: usize,
+    /// An `aeskey` line was seen.
+    keyed: bool,
     /// Number of directives run so far (blank and comment lines not counted).
     pub steps: usize,
 }
@@ -329,6 +354,7 @@ impl Replayer {
             iters: HashMap::new(),
             arena: Vec::new(),
             need_seed: 0,
+            keyed: false,
             steps: 0,
         }
     }
@@ -399,7 +425,12 @@ impl Replayer {
                 }
                 let mut k = [0u8; 128];
                 k.copy_from_slice(&b);
+                if !alg::has_aes() {
+                    return Err(err("this CPU has no AES instructions: Go would use its fallback hash and ignore aeskey".into()));
+                }
+                alg::set_use_aeshash(true);
                 alg::set_aeskeysched(&k);
+                self.keyed = true;
                 Ok(())
             }
             "type" => {
@@ -427,6 +458,12 @@ impl Replayer {
                 let seed = parse_seed(f[2]).map_err(err)?;
                 if self.t.is_none() {
                     return Err(err("`type` must come before `make`".into()));
+                }
+                if !self.keyed {
+                    return Err(err(
+                        "expected `aeskey HEX` before `make`: without it the hashes are random"
+                            .into(),
+                    ));
                 }
                 self.free_map();
                 let t = self.t.as_deref().expect("checked");
@@ -553,7 +590,14 @@ impl Replayer {
                 // map is freed (free_map clears `iters` first).
                 unsafe { runtime::mapiterinit_r(t, h, &mut it, r as usize) };
                 let done = it.key.is_null();
-                self.iters.insert(f[1].to_string(), TraceIter { it, fetched: true, done });
+                self.iters.insert(
+                    f[1].to_string(),
+                    TraceIter {
+                        it,
+                        fetched: true,
+                        done,
+                    },
+                );
             }
             "next" => {
                 want(3, "next ID N")?;
@@ -627,6 +671,11 @@ mod tests {
         assert_eq!(parse_f64("0x1.8p1"), Some(3.0));
         assert_eq!(parse_f64("NaN"), None);
         assert_eq!(parse_f64("abc"), None);
+        assert_eq!(parse_f64("1e400"), None, "out of range in Go");
+        assert_eq!(parse_f64("1e-400"), Some(0.0));
+        assert_eq!(parse_f64("1_000"), Some(1000.0));
+        assert_eq!(parse_f64("1__0"), None);
+        assert_eq!(parse_f64(" 1"), None);
     }
 
     #[test]

@@ -1,0 +1,92 @@
+//! The differential test against Go 1.19 (`spec/trace-and-dump.md`), run by `cargo test`:
+//! the hand-written traces of the oracle have committed Go outputs, compared without Go;
+//! generated traces are compared against the Go oracle built from `tests/go/oracle`. CI
+//! also runs the full suite (`gomap diff`, 240 + 2 large traces) from `scripts/test.sh`.
+
+use gomap::trace::diff::{build_oracle, compare, run_oracle, run_ours};
+use gomap::trace::gen;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn committed_go_outputs_match() {
+    let dir = root().join("tests/go/oracle/testdata");
+    let mut n = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.extension().is_none_or(|x| x != "trace") {
+            continue;
+        }
+        let want = p.with_extension("out");
+        let Ok(go) = std::fs::read_to_string(&want) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&p).unwrap();
+        let (ours, origin) = run_ours(&text);
+        if let Err(r) = compare(&p.display().to_string(), &text, &ours, &origin, &go) {
+            panic!("{r}");
+        }
+        n += 1;
+    }
+    assert!(
+        n >= 5,
+        "expected the oracle's testdata traces with outputs, found {n}"
+    );
+}
+
+#[test]
+fn generated_traces_match_go() {
+    // Fails loudly without Go 1.19: this comparison is the point of the crate.
+    let work = root().join("target/differential-test");
+    let oracle = build_oracle(&work.join("bin")).unwrap_or_else(|e| panic!("{e}"));
+    let dir = work.join("traces");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // A different seed from the CI suite's, so `cargo test` adds coverage.
+    let suite = gen::suite(48, 0, 0x5eed);
+    let mut failures = Vec::new();
+    for (name, text) in &suite {
+        let p: &Path = &dir.join(format!("{name}.trace"));
+        std::fs::write(p, text).unwrap();
+        let (ours, origin) = run_ours(text);
+        assert!(
+            !ours.contains("error:"),
+            "{name}: our replay failed:\n{}",
+            ours.lines().last().unwrap_or("")
+        );
+        let go = run_oracle(&oracle, p).unwrap();
+        if let Err(r) = compare(name, text, &ours, &origin, &go) {
+            failures.push(r);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} traces differ:\n{}",
+        failures.len(),
+        suite.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn generator_is_deterministic_and_reseeds() {
+    let a = gen::suite(20, 0, 7);
+    let b = gen::suite(20, 0, 7);
+    assert_eq!(a, b);
+    // Every del that empties a map is followed by a seed line (Go re-seeds with fastrand).
+    for (name, text) in &a {
+        let (out, _) = run_ours(text);
+        assert!(
+            !out.contains("error:"),
+            "{name}: {}",
+            out.lines().last().unwrap()
+        );
+    }
+}

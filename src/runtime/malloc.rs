@@ -113,9 +113,11 @@ pub fn roundupsize(size: usize) -> usize {
         if size <= SMALL_SIZE_MAX - 8 {
             CLASS_TO_SIZE[SIZE_TO_CLASS8[divRoundUp(size, SMALL_SIZE_DIV)] as usize] as usize
         } else {
-            CLASS_TO_SIZE
-                [SIZE_TO_CLASS128[divRoundUp(size - SMALL_SIZE_MAX, LARGE_SIZE_DIV)] as usize]
-                as usize
+            // Go computes `size-smallSizeMax` in uintptr: for sizes in (1016, 1024] it wraps,
+            // and divRoundUp wraps back to 0 (the 1024-byte class). Same arithmetic here.
+            CLASS_TO_SIZE[SIZE_TO_CLASS128
+                [divRoundUp(size.wrapping_sub(SMALL_SIZE_MAX), LARGE_SIZE_DIV)]
+                as usize] as usize
         }
     } else if size.checked_add(PAGE_SIZE).is_none() {
         size
@@ -126,7 +128,8 @@ pub fn roundupsize(size: usize) -> usize {
 
 #[allow(non_snake_case)]
 fn divRoundUp(n: usize, a: usize) -> usize {
-    n.div_ceil(a)
+    // Go's `(n + a - 1) / a` in uintptr, wrapping as Go does (see roundupsize).
+    n.wrapping_add(a - 1) / a
 }
 
 #[allow(non_snake_case)]

@@ -34,10 +34,10 @@ fn make_hint_10_gives_two_buckets() {
 }
 
 fn check_make_hint_10_gives_two_buckets(st: &[Stage]) {
-    let f = &stage(&st, "make").facts;
+    let f = &stage(st, "make").facts;
     assert_eq!((f.B, f.nbuckets, f.count), (1, 2, 0));
     assert_eq!(f.empty_rest_cells, 16, "every cell starts emptyRest");
-    let f = &stage(&st, "insert").facts;
+    let f = &stage(st, "insert").facts;
     assert_eq!((f.count, f.live_cells), (5, 5));
 }
 
@@ -47,7 +47,7 @@ fn overflow_bucket_appears() {
 }
 
 fn check_overflow_bucket_appears(st: &[Stage]) {
-    let f = &stage(&st, "overflow").facts;
+    let f = &stage(st, "overflow").facts;
     assert_eq!(f.B, 1);
     assert_eq!(f.overflow_bmaps, 1);
     assert_eq!(f.noverflow, 1);
@@ -60,7 +60,7 @@ fn doubling_after_6_5_per_bucket() {
 }
 
 fn check_doubling_after_6_5_per_bucket(st: &[Stage]) {
-    let s = stage(&st, "hashgrow");
+    let s = stage(st, "hashgrow");
     let g = s.facts.grow.as_ref().unwrap();
     assert_eq!((g.count_before, g.B_before, g.load_limit), (13, 1, 13));
     assert!(!g.same_size);
@@ -78,14 +78,14 @@ fn check_doubling_after_6_5_per_bucket(st: &[Stage]) {
     );
 
     // the insert that goes on moves both old buckets and ends the grow
-    let f = &stage(&st, "05-evacuate").facts;
+    let f = &stage(st, "05-evacuate").facts;
     assert_eq!(f.writes.len(), 1);
     assert_eq!(f.writes[0].evacuated.len(), 2);
     assert!(!f.growing);
     assert_eq!((f.B, f.count), (2, 14));
 
     // the second doubling shown: 53 = 6.5 * 8 + 1 entries
-    let s = stage(&st, "grow-again");
+    let s = stage(st, "grow-again");
     let g = s.facts.grow.as_ref().unwrap();
     assert_eq!((g.count_before, g.B_before, g.load_limit), (52, 3, 52));
     let f = &s.facts;
@@ -129,11 +129,11 @@ fn check_evacuation_moves_at_most_two_old_buckets_per_write(st: &[Stage]) {
     }
     assert!(writes >= 6, "only {writes} writes during grows");
     // nevacuate only moves forward during the B = 4 grow, and the grow ends
-    let f = &stage(&st, "evacuate-more").facts;
+    let f = &stage(st, "evacuate-more").facts;
     assert!(f.growing);
-    let before = stage(&st, "grow-again").facts.old_evacuated.len();
+    let before = stage(st, "grow-again").facts.old_evacuated.len();
     assert!(f.old_evacuated.len() > before && f.old_evacuated.len() <= before + 2);
-    let done = &stage(&st, "grow-done").facts;
+    let done = &stage(st, "grow-done").facts;
     assert!(!done.growing);
     assert_eq!(done.B, 4);
     assert!(done.writes.last().is_some_and(|w| !w.growing_after));
@@ -145,7 +145,7 @@ fn lookup_during_grow_reads_old_bucket() {
 }
 
 fn check_lookup_during_grow_reads_old_bucket(st: &[Stage]) {
-    let s = stage(&st, "lookup-old");
+    let s = stage(st, "lookup-old");
     let l = s.facts.lookup.as_ref().unwrap();
     assert!(l.from_old);
     assert!(!s.facts.old_evacuated.contains(&l.old_bucket));
@@ -158,10 +158,10 @@ fn deletes_leave_empty_one_then_empty_rest() {
 }
 
 fn check_deletes_leave_empty_one_then_empty_rest(st: &[Stage]) {
-    let f = &stage(&st, "delete-emptyone").facts;
+    let f = &stage(st, "delete-emptyone").facts;
     assert_eq!(f.watched_actual, vec![CellState::EmptyOne]);
     assert!(f.empty_one_cells >= 1);
-    let f = &stage(&st, "delete-emptyrest").facts;
+    let f = &stage(st, "delete-emptyrest").facts;
     assert_eq!(
         f.watched_actual,
         vec![CellState::EmptyRest, CellState::EmptyRest],
@@ -176,11 +176,11 @@ fn same_size_grow_keeps_b() {
 }
 
 fn check_same_size_grow_keeps_b(st: &[Stage]) {
-    let churn = &stage(&st, "churn").facts;
+    let churn = &stage(st, "churn").facts;
     assert_eq!(churn.B, 2);
     assert_eq!(churn.noverflow, 4, "one overflow bucket per bucket");
     assert_eq!(churn.count, 4);
-    let s = stage(&st, "same-size-grow");
+    let s = stage(st, "same-size-grow");
     let g = s.facts.grow.as_ref().unwrap();
     assert!(g.same_size);
     assert!(g.noverflow_before as usize >= 1 << g.B_before.min(15));
@@ -189,7 +189,7 @@ fn check_same_size_grow_keeps_b(st: &[Stage]) {
     assert!(f.growing && f.same_size_grow);
     assert_eq!(f.noldbuckets, f.nbuckets);
     assert_eq!(f.noverflow, 0);
-    let done = &stage(&st, "same-size-done").facts;
+    let done = &stage(st, "same-size-done").facts;
     assert!(!done.growing);
     assert_eq!((done.B, done.overflow_bmaps, done.noverflow), (2, 0, 0));
 }
@@ -200,7 +200,7 @@ fn iteration_starts_at_random_bucket_and_offset() {
 }
 
 fn check_iteration_starts_at_random_bucket_and_offset(st: &[Stage]) {
-    let f = &stage(&st, "iterate").facts;
+    let f = &stage(st, "iterate").facts;
     let it = f.iteration.as_ref().unwrap();
     let nb = 1usize << f.B;
     assert_eq!(it.start_bucket, it.r & (nb - 1));
@@ -300,7 +300,7 @@ fn full_bucket_takes_preallocated_overflow() {
 }
 
 fn check_full_bucket_takes_preallocated_overflow(st: &[Stage]) {
-    let f = &stage(&st, "spare-overflow").facts;
+    let f = &stage(st, "spare-overflow").facts;
     assert_eq!(f.B, 4);
     assert!(f.preallocated >= 1);
     assert!(f.overflow_bmaps >= 1);

@@ -824,7 +824,7 @@ fn text_array(s: &mut String, a: &ArrayView, v: &MapView, marks: &Marks) {
     for row in rows(a, marks) {
         let i = match row {
             Row::Empty(x, y) => {
-                let _ = writeln!(s, "  {tag}[{x}..{y}]  all empty");
+                let _ = writeln!(s, "  {tag}[{x}..{y}]  all empty (every cell emptyRest)");
                 continue;
             }
             Row::Bucket(i) => i,
@@ -835,7 +835,7 @@ fn text_array(s: &mut String, a: &ArrayView, v: &MapView, marks: &Marks) {
             } else {
                 "   ->".to_string()
             };
-            let _ = write!(s, "  {lead:<8}{:<5} ", origin_text(b.origin, a.nbuckets));
+            let _ = write!(s, "  {lead:<8} {:<5} ", origin_text(b.origin, a.nbuckets));
             for j in 0..BUCKET_CNT {
                 let st = b.state(j);
                 if st == CellState::Live {
@@ -915,24 +915,54 @@ fn text_array(s: &mut String, a: &ArrayView, v: &MapView, marks: &Marks) {
             s.push('\n');
         }
     }
-    for sp in &a.spare {
-        if sp.used_by.is_none() {
-            let mut notes = vec![];
-            if sp.next {
-                notes.push("next to hand out (extra.nextOverflow)");
-            }
-            if sp.end_marker {
-                notes.push("last one: its overflow word points back at bucket 0 (end marker)");
-            }
-            let _ = writeln!(
-                s,
-                "  spare   @{}*  free{}{}",
-                sp.index,
-                if notes.is_empty() { "" } else { ": " },
-                notes.join("; ")
+    for (label, _) in spare_rows(a) {
+        let _ = writeln!(s, "  spare  {label}");
+    }
+}
+
+/// The preallocated overflow region as lines: each spare in use on its own, runs of free
+/// ones together; `true` marks a line about spares in use.
+fn spare_rows(a: &ArrayView) -> Vec<(String, bool)> {
+    let mut out = vec![];
+    let mut k = 0;
+    while k < a.spare.len() {
+        let sp = &a.spare[k];
+        if let Some(u) = sp.used_by {
+            out.push((
+                format!("@{}  in use: overflow of bucket {u}", sp.index),
+                true,
+            ));
+            k += 1;
+            continue;
+        }
+        let mut e = k;
+        while e + 1 < a.spare.len() && a.spare[e + 1].used_by.is_none() {
+            e += 1;
+        }
+        let run = &a.spare[k..=e];
+        let mut label = if k == e {
+            format!("@{}  free", sp.index)
+        } else {
+            format!("@{}..@{}  free ({})", sp.index, a.spare[e].index, e - k + 1)
+        };
+        if let Some(n) = run.iter().find(|x| x.next) {
+            let _ = write!(
+                label,
+                "; @{} is next to hand out (extra.nextOverflow)",
+                n.index
             );
         }
+        if let Some(n) = run.iter().find(|x| x.end_marker) {
+            let _ = write!(
+                label,
+                "; @{} holds the end marker (its overflow word points at bucket 0)",
+                n.index
+            );
+        }
+        out.push((label, false));
+        k = e + 1;
     }
+    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1219,7 +1249,7 @@ fn array_title(a: &ArrayView) -> String {
 /// An arrow from a header box's bottom `from` down to the title line (at `top`) of the
 /// panel at `x`, then across to the title's nearer end.
 fn elbow(from: (f64, f64), x: f64, title: &str, top: f64) -> Path {
-    let tw = title.chars().count() as f64 * 7.4;
+    let tw = title.chars().count() as f64 * 8.0;
     let ty = top + 7.0;
     let tx = if from.0 > x + tw + 8.0 {
         x + tw + 6.0
@@ -1388,25 +1418,15 @@ fn array_svg(a: &ArrayView, v: &MapView, marks: &Marks, x: f64, y: f64) -> (Grou
             .set("font-family", "sans-serif"),
         );
         cy += 22.0;
-        for sp in &a.spare {
-            let (fill, label) = match sp.used_by {
-                Some(u) => (
-                    "#dff0df",
-                    format!("@{}  in use: overflow of bucket {u}", sp.index),
-                ),
-                None => ("#f4f4f4", format!("@{}  free", sp.index)),
-            };
-            let mut label = label;
-            if sp.next {
-                label.push_str("  <- extra.nextOverflow (next to hand out)");
+        for (label, used) in spare_rows(a) {
+            let fill = if used { "#dff0df" } else { "#f4f4f4" };
+            let lines = wrap(&label, 100);
+            let h = 7.0 + 13.0 * lines.len() as f64;
+            g = g.add(rect(x, cy, BW, h, fill));
+            for (k, line) in lines.iter().enumerate() {
+                g = g.add(txt(x + 8.0, cy + 14.0 + 13.0 * k as f64, line, 10.5));
             }
-            if sp.end_marker {
-                label.push_str("  [end marker: overflow word points at bucket 0]");
-            }
-            g = g
-                .add(rect(x, cy, BW, 20.0, fill))
-                .add(txt(x + 8.0, cy + 14.0, &label, 10.5));
-            cy += 24.0;
+            cy += h + 4.0;
         }
     }
     (g, cy - y)

@@ -307,10 +307,11 @@ pub fn viz(text: &str, at: Option<usize>) -> Result<(String, String, usize), Str
         return Err("steps are counted from 1".into());
     }
     for (i, line) in text.lines().enumerate() {
-        let l = line.trim();
-        if l.is_empty() || l.starts_with('#') {
+        // the replayer's rule for lines that are not directives
+        if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
+        let l = line.trim_end();
         if at.is_some_and(|n| step >= n) {
             break;
         }

@@ -550,8 +550,7 @@ pub fn build() -> Result<Vec<Stage>, String> {
     let v = m.view();
     let old = v.old.as_ref().ok_or("tour: not growing")?;
     let mut lookup = None;
-    for wi in 0..tour.next_word.min(WORDS.len()) {
-        let k = WORDS[wi];
+    for &k in WORDS.iter().take(tour.next_word) {
         let h = m.hash_str(k);
         let ob = h & (old.nbuckets - 1);
         if old.evacuated(ob) {
@@ -752,7 +751,7 @@ pub fn build() -> Result<Vec<Stage>, String> {
             .take_while(|&s| chain[0].state(s) == CellState::Live)
             .count();
         let all_after_rest = (n..BUCKET_CNT).all(|s| chain[0].state(s) == CellState::EmptyRest);
-        if n >= 2 && all_after_rest && best.is_none_or(|(_, bn)| n > bn) {
+        if n >= 2 && all_after_rest && best.map_or(true, |(_, bn)| n > bn) {
             best = Some((i, n));
         }
     }

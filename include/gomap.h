@@ -297,6 +297,15 @@ int gomap_free(const gomap_maptype *t, gomap_map *h);
 size_t gomap_len(const gomap_map *h);
 
 /**
+ * Whether the map is in the middle of growing (Go's `h.growing()`): old buckets may
+ * still hold copies of deleted keys (see the module notes). False for NULL.
+ *
+ * # Safety
+ * `h` is NULL or a live map.
+ */
+bool gomap_growing(const gomap_map *h);
+
+/**
  * Looks `key` up (`v, ok := m[key]`). `*elem` becomes the entry's elem, or, when the key
  * is absent, Go's read-only zero value (NULL for elems over 1024 bytes); `*found` (if
  * `found` is not NULL) says which. A NULL map finds nothing.

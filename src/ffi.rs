@@ -31,8 +31,15 @@
 //!
 //! Lifetimes the C caller keeps: a map type outlives every map made from it; a map
 //! outlives its iterators; pointers returned by `gomap_access`, `gomap_assign` and the
-//! iterator are valid until the next write to the map; key bytes that a key points at
-//! (a `gomap_string`'s data, say) stay valid while the key is in the map.
+//! iterator are valid until the next write to the map.
+//!
+//! Memory a key points at (a `gomap_string`'s bytes, say) must stay valid while the key
+//! is in the map, and after the key is deleted, until (a) every iterator that was live
+//! at the deletion has been freed and (b) the growth in progress, if any, has finished
+//! (`gomap_growing` is false). Go leaves this to its garbage collector: an old bucket
+//! that was evacuated while an iterator used the old array keeps copies of its keys, an
+//! iterator re-hashes such a copy to find where the entry went, and `gomap_dump` prints
+//! it. (`mapclear` and `gomap_free` drop those copies at once.)
 
 #![allow(non_camel_case_types)]
 
@@ -641,6 +648,17 @@ pub unsafe extern "C" fn gomap_len(h: *const gomap_map) -> usize {
         // SAFETY: a live map (caller); `count` is a plain field read.
         unsafe { (*h).count }
     }
+}
+
+/// Whether the map is in the middle of growing (Go's `h.growing()`): old buckets may
+/// still hold copies of deleted keys (see the module notes). False for NULL.
+///
+/// # Safety
+/// `h` is NULL or a live map.
+#[no_mangle]
+pub unsafe extern "C" fn gomap_growing(h: *const gomap_map) -> bool {
+    // SAFETY: a live map (caller); `oldbuckets` is a plain field read.
+    !h.is_null() && unsafe { (*h).growing() }
 }
 
 /// Fails with Go's message when a write is in progress on `h` (what the runtime would

@@ -980,7 +980,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         }
     }
 
-    /// The descriptor and the map header, for the runtime functions, [`runtime::dump`] and
+    /// The descriptor and the map header, for the runtime functions, [`runtime::dump()`] and
     /// learners' experiments. See the [module documentation](self) for the invariants a
     /// caller using them must keep; reading through the pointer while holding `&self` is
     /// always fine.
@@ -1020,7 +1020,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         unsafe { runtime::dump::dump_string(&t, self.h) }
     }
 
-    /// Runs the runtime's invariant checker ([`runtime::check`]) over the map.
+    /// Runs the runtime's invariant checker ([`runtime::check()`]) over the map.
     ///
     /// ```
     /// let m: gomap::typed::GoMap<u16, u16> = (0..1000).map(|i| (i, i)).collect();

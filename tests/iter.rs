@@ -369,10 +369,12 @@ impl Walker {
     /// Starts an iterator and takes its first entry.
     ///
     /// # Safety
-    /// As `mapiterinit`.
+    /// As `mapiterinit`, for the walker's whole life: the map stays live, and is written
+    /// only on this thread, between calls of the walker's methods; the walker is dropped
+    /// or has run out before the map is freed.
     unsafe fn start(t: &MapType, h: *mut Hmap) -> Walker {
-        // SAFETY: forwarded.
         let mut w = Walker {
+            // SAFETY: forwarded.
             it: unsafe { iter_start(t, h) },
             seen: HashMap::new(),
             done: false,
@@ -393,15 +395,13 @@ impl Walker {
     }
 
     /// Advances up to `n` entries.
-    ///
-    /// # Safety
-    /// The map is live and not being written by another thread.
-    unsafe fn advance(&mut self, n: usize) {
+    fn advance(&mut self, n: usize) {
         for _ in 0..n {
             if self.done {
                 return;
             }
-            // SAFETY: forwarded.
+            // SAFETY: the map is live and written only between calls on this thread
+            // (`start`'s contract).
             unsafe { mapiternext(&mut self.it) };
             self.take();
         }
@@ -484,35 +484,38 @@ fn live_iterators_scenario(t: &MapType, tr: &Tracker, same_size: bool) {
     s.verify_all("fill");
     let frees = || tr.counts().1;
 
-    // A full walk across doublings and deletions.
-    // SAFETY (every Walker::start and advance below): the map is live until the end of
-    // the function, every walker ends (runs out or is dropped) before the map is freed,
-    // and all writes happen on this thread between advances.
+    // A full walk across doublings and deletions. Every walker below is started on the
+    // map, which lives until the end of the function; all writes happen on this thread
+    // between advances; every walker ends (runs out or is dropped) before the free.
+    // SAFETY: see above (Walker::start's contract).
     let mut w0 = unsafe { Walker::start(t, h) };
+    // SAFETY: as for w0.
     let mut w1 = unsafe { Walker::start(t, h) };
     // An anchor that stays live (and unadvanced) until the end, whatever the others do.
+    // SAFETY: as for w0.
     let mut wa = unsafe { Walker::start(t, h) };
     let f0 = frees();
-    unsafe { w0.advance(5) };
-    unsafe { w1.advance(3) };
+    w0.advance(5);
+    w1.advance(3);
     let b0 = s.b();
     for id in 40..300 {
         s.put(id);
         if id % 16 == 0 {
-            unsafe { w0.advance(1) };
+            w0.advance(1);
             s.check("doubling with live iterators");
         }
     }
     assert!(s.b() >= b0 + 2, "the map doubled at least twice");
     // Mid-grow (or not), a third iterator.
+    // SAFETY: as for w0.
     let mut w2 = unsafe { Walker::start(t, h) };
-    unsafe { w2.advance(7) };
+    w2.advance(7);
     // Delete a third of the keys, and update some others.
     for id in (0..300).step_by(3) {
         s.del(id);
         if id % 30 == 0 {
-            unsafe { w1.advance(2) };
-            unsafe { w2.advance(2) };
+            w1.advance(2);
+            w2.advance(2);
         }
     }
     for id in (1..300).step_by(7) {
@@ -548,7 +551,7 @@ fn live_iterators_scenario(t: &MapType, tr: &Tracker, same_size: bool) {
             for &id in &ids {
                 s.del(id);
             }
-            unsafe { w2.advance(1) };
+            w2.advance(1);
             s.check("churn");
             round += 1;
             if hit {
@@ -557,11 +560,12 @@ fn live_iterators_scenario(t: &MapType, tr: &Tracker, same_size: bool) {
             assert!(round < 10_000, "no same-size grow");
         }
         // Half the same-size grow, then a new iterator on it.
+        // SAFETY: as for w0.
         let mut w3 = unsafe { Walker::start(t, h) };
         for id in 300..310 {
             s.put(id);
         }
-        unsafe { w3.advance(10) };
+        w3.advance(10);
         s.verify_all("same-size grow with live iterators");
         assert_eq!(frees(), f0, "memory was freed while iterators were live");
         drop(w3); // ended early: unregisters, frees nothing while others are live
@@ -570,7 +574,7 @@ fn live_iterators_scenario(t: &MapType, tr: &Tracker, same_size: bool) {
 
     // w0 runs to its end before any clear: exactly-once for the keys present throughout
     // (0..40, except those deleted, i.e. the multiples of 3).
-    unsafe { w0.advance(usize::MAX) };
+    w0.advance(usize::MAX);
     assert!(w0.done);
     for id in (0..40).filter(|id| id % 3 != 0) {
         assert_eq!(
@@ -586,11 +590,11 @@ fn live_iterators_scenario(t: &MapType, tr: &Tracker, same_size: bool) {
     unsafe { mapclear(t, h) };
     s.model.clear();
     s.verify_all("clear with live iterators");
-    unsafe { w1.advance(5) };
+    w1.advance(5);
     for id in 1000..1200 {
         s.put(id);
     }
-    unsafe { w2.advance(5) };
+    w2.advance(5);
     for id in (1000..1200).step_by(2) {
         s.del(id);
     }
@@ -599,8 +603,8 @@ fn live_iterators_scenario(t: &MapType, tr: &Tracker, same_size: bool) {
 
     // Finish the last iterators: the retired memory goes back.
     let live_before = tr.live_bytes();
-    unsafe { w1.advance(usize::MAX) };
-    unsafe { w2.advance(usize::MAX) };
+    w1.advance(usize::MAX);
+    w2.advance(usize::MAX);
     assert!(w1.done && w2.done);
     assert!(!w1.it.is_registered() && !w2.it.is_registered());
     assert_eq!(
@@ -609,7 +613,7 @@ fn live_iterators_scenario(t: &MapType, tr: &Tracker, same_size: bool) {
         "memory was freed while the anchor iterator was live"
     );
     assert!(wa.it.is_registered());
-    unsafe { wa.advance(usize::MAX) };
+    wa.advance(usize::MAX);
     assert!(wa.done && !wa.it.is_registered());
     assert!(
         frees() > f0,
@@ -629,8 +633,9 @@ fn live_iterators_scenario(t: &MapType, tr: &Tracker, same_size: bool) {
     );
 
     // A final iterator sees exactly the model.
+    // SAFETY: as for w0.
     let mut w4 = unsafe { Walker::start(t, h) };
-    unsafe { w4.advance(usize::MAX) };
+    w4.advance(usize::MAX);
     let got: HashSet<u64> = w4.seen.keys().copied().collect();
     let want: HashSet<u64> = s.model.keys().copied().collect();
     assert_eq!(got, want);

@@ -611,6 +611,26 @@ unsafe fn map_buckets_count(h: *const Hmap) -> usize {
     1 << unsafe { (*h).B }
 }
 
+/// A map as each TestMapBuckets sub-test makes it: a literal (`makemap` without hint), no
+/// hint (`makemap_small`, or `makemap` for a caller-owned header), or `makemap`/`makemap64`
+/// with hint n.
+///
+/// # Safety
+/// `h` is null or writable memory for an `Hmap`, as for `makemap`.
+unsafe fn make_like(how: &str, t: &MapType, n: isize, h: *mut Hmap) -> *mut Hmap {
+    // SAFETY: the caller vouches for `h`.
+    unsafe {
+        match how {
+            "mapliteral" => makemap(t, 0, h),
+            "nohint" if h.is_null() => makemap_small(t),
+            "nohint" => makemap(t, 0, h),
+            "makemap" => makemap(t, n, h),
+            "makemap64" => makemap64(t, n as i64, h),
+            _ => unreachable!(),
+        }
+    }
+}
+
 /// Port of TestMapBuckets: maps filled to n elements (after no hint, or a hint of n given
 /// to `makemap`/`makemap64`) have the expected number of buckets.
 ///
@@ -624,21 +644,10 @@ unsafe fn map_buckets_count(h: *const Hmap) -> usize {
 fn map_buckets() {
     let t = MapType::for_go_types(GoKind::Int, GoKind::Int).unwrap();
     // How each sub-test makes its map from n.
-    let makers: [(&str, fn(&MapType, isize, *mut Hmap) -> *mut Hmap); 4] = [
-        // SAFETY (all four): `h` is null or a caller-owned header (see below).
-        ("mapliteral", |t, _n, h| unsafe { makemap(t, 0, h) }),
-        ("nohint", |t, _n, h| {
-            if h.is_null() {
-                makemap_small(t)
-            } else {
-                // SAFETY: as above.
-                unsafe { makemap(t, 0, h) }
-            }
-        }),
-        ("makemap", |t, n, h| unsafe { makemap(t, n, h) }),
-        ("makemap64", |t, n, h| unsafe { makemap64(t, n as i64, h) }),
-    ];
-    for (name, mk) in makers {
+    let makers = ["mapliteral", "nohint", "makemap", "makemap64"];
+    for name in makers {
+        // SAFETY: `h` is null or the header on this loop's stack (see below).
+        let mk = |t: &MapType, n: isize, h: *mut Hmap| unsafe { make_like(name, t, n, h) };
         for (n, want) in MAP_BUCKET_TESTS {
             // SAFETY: `local` is a header on our stack, destroyed with mapdestroy; the
             // escaping map comes from t.alloc and is freed with mapfree.

@@ -8,7 +8,13 @@
 #![allow(non_snake_case)]
 
 use core::fmt;
-use core::sync::atomic::{AtomicU8, Ordering};
+use core::sync::atomic::Ordering;
+// Under `--cfg loom` (tests/loom.rs) the flags byte is loom's atomic, so that loom sees and
+// permutes every access to it; the normal build uses the core atomic.
+#[cfg(not(loom))]
+use core::sync::atomic::AtomicU8;
+#[cfg(loom)]
+use loom::sync::atomic::AtomicU8;
 
 use super::reclaim::Reclaim;
 use crate::maptype::MapType;

@@ -1,0 +1,4 @@
+//! Fuzz target `hash`: see `gomap_fuzz::hash` (fuzz/src/lib.rs) for what it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| gomap_fuzz::hash(data));

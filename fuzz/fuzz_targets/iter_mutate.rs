@@ -1,0 +1,4 @@
+//! Fuzz target `iter_mutate`: see `gomap_fuzz::iter_mutate` (fuzz/src/lib.rs) for what it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| gomap_fuzz::iter_mutate(data));

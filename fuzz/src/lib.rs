@@ -1,0 +1,146 @@
+//! The fuzz harnesses of gomap, one public function per cargo-fuzz target
+//! (`fuzz/fuzz_targets/<name>.rs` is a one-line `fuzz_target!` calling it), so that the
+//! same code also runs without libFuzzer: `examples/corpus_replay.rs` replays the seed
+//! corpus under valgrind and AddressSanitizer.
+//!
+//! Each map target decodes its input into a sequence of map operations, mirrors them on a
+//! `std::collections::HashMap` model and calls [`gomap::runtime::check`] after every
+//! operation; any disagreement or broken invariant panics with the map's dump, which
+//! libFuzzer reports as a crash.
+//!
+//! | target        | what it drives |
+//! |---------------|----------------|
+//! | `ops_generic` | `mapassign`/`mapaccess1/2(_fat)`/`mapdelete`/`mapclear`/iteration on many layouts: tiny, indirect keys and elems (>128 bytes), zero-size keys and elems, fat elems (>1024 bytes), floats (NaN, ±0), strings, and weak custom hashers that force long overflow chains |
+//! | `ops_fast32`, `ops_fast64`, `ops_faststr` | the same through `runtime::dispatch` (the fast paths), with generic calls mixed in, including custom weak hashers on the fast families and the `ptr` variants |
+//! | `iter_mutate` | up to three live iterators advanced while inserting, deleting, growing and clearing; checks Go's iteration promises |
+//! | `maptype`     | arbitrary descriptor fields into `MapType::from_parts` / `MapType::new` |
+//! | `hash`        | every function of `gomap::maptype::alg` on keys placed against guard pages |
+//! | `replay`      | arbitrary text into `gomap::trace::replay` |
+
+#![allow(clippy::missing_safety_doc)]
+
+pub mod descr;
+pub mod hash;
+pub mod iter;
+pub mod layout;
+pub mod ops;
+
+pub use descr::maptype;
+pub use hash::hash;
+pub use iter::iter_mutate;
+pub use ops::{ops_fast32, ops_fast64, ops_faststr, ops_generic};
+
+/// Reads an input front to back; past the end every read gives zero and [`Cursor::done`]
+/// turns true, so a harness never indexes out of bounds.
+pub struct Cursor<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the start of `data`.
+    pub fn new(data: &'a [u8]) -> Cursor<'a> {
+        Cursor { data, pos: 0 }
+    }
+    /// Whether every byte has been read.
+    pub fn done(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+    /// The next byte, or 0.
+    pub fn u8(&mut self) -> u8 {
+        let b = self.data.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        b
+    }
+    /// The next two bytes, little-endian.
+    pub fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.u8(), self.u8()])
+    }
+    /// The next four bytes, little-endian.
+    pub fn u32(&mut self) -> u32 {
+        u32::from_le_bytes([self.u8(), self.u8(), self.u8(), self.u8()])
+    }
+    /// The next eight bytes, little-endian.
+    pub fn u64(&mut self) -> u64 {
+        (self.u32() as u64) | (self.u32() as u64) << 32
+    }
+    /// Up to `n` next bytes (fewer at the end).
+    pub fn bytes(&mut self, n: usize) -> &'a [u8] {
+        let start = self.pos.min(self.data.len());
+        let end = (start + n).min(self.data.len());
+        self.pos += n;
+        &self.data[start..end]
+    }
+    /// The rest of the input.
+    pub fn rest(&mut self) -> &'a [u8] {
+        let start = self.pos.min(self.data.len());
+        self.pos = self.data.len();
+        &self.data[start..]
+    }
+}
+
+/// Runs `runtime::check` and panics with the dump when an invariant is broken.
+///
+/// # Safety
+/// `h` is null or a live map of type `t`, not written during the call, whose string keys
+/// (if any) point at live bytes.
+pub unsafe fn check_or_die(t: &gomap::MapType, h: *const gomap::Hmap, what: &dyn std::fmt::Display) {
+    // SAFETY: forwarded.
+    if let Err(e) = unsafe { gomap::runtime::check(t, h) } {
+        // SAFETY: forwarded.
+        let d = unsafe { gomap::runtime::dump::dump_string(t, h) };
+        panic!("check failed after {what}: {e}\n{d}");
+    }
+}
+
+/// Runs every target on one input whose target is named: used by the corpus replayer.
+pub fn run_target(name: &str, data: &[u8]) -> bool {
+    match name {
+        "ops_generic" => ops_generic(data),
+        "ops_fast32" => ops_fast32(data),
+        "ops_fast64" => ops_fast64(data),
+        "ops_faststr" => ops_faststr(data),
+        "iter_mutate" => iter_mutate(data),
+        "maptype" => maptype(data),
+        "hash" => hash(data),
+        "replay" => replay(data),
+        _ => return false,
+    }
+    true
+}
+
+/// Every target's name.
+pub const TARGETS: &[&str] = &[
+    "ops_generic",
+    "ops_fast32",
+    "ops_fast64",
+    "ops_faststr",
+    "iter_mutate",
+    "maptype",
+    "hash",
+    "replay",
+];
+
+/// Largest `make` hint a replayed trace may carry: larger ones would only measure the
+/// machine's memory (Go's makemap allocates the whole bucket array at once, and so does
+/// gomap; a hint of 10^9 asks for gigabytes).
+pub const REPLAY_MAX_HINT: i64 = 1 << 20;
+
+/// Target `replay`: arbitrary text into `gomap::trace::replay`, which must return `Ok` or
+/// a `TraceError` and never panic. Traces whose `make` hint exceeds [`REPLAY_MAX_HINT`]
+/// are skipped (see there).
+pub fn replay(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for line in text.lines() {
+        let mut f = line.split(' ');
+        if f.next() == Some("make") {
+            if let Some(Ok(h)) = f.next().map(|s| s.parse::<i64>()) {
+                if h > REPLAY_MAX_HINT {
+                    return;
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    let _ = gomap::trace::replay(&text, &mut out);
+}

@@ -4,6 +4,15 @@
 use gomap::tour::draw::CellState;
 use gomap::tour::{self, Stage};
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+/// Replaying a trace sets the process-wide AES key of Go's string hash (`aeskey`), which
+/// would change the hashes under a tour running on another test thread; so the tests of
+/// this file run one at a time.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 fn stage<'a>(stages: &'a [Stage], slug: &str) -> &'a Stage {
     stages
@@ -30,6 +39,7 @@ fn parse_xml(what: &str, s: &str) {
 
 #[test]
 fn make_hint_10_gives_two_buckets() {
+    let _serial = serial();
     check_make_hint_10_gives_two_buckets(&tour::stages().unwrap());
 }
 
@@ -43,6 +53,7 @@ fn check_make_hint_10_gives_two_buckets(st: &[Stage]) {
 
 #[test]
 fn overflow_bucket_appears() {
+    let _serial = serial();
     check_overflow_bucket_appears(&tour::stages().unwrap());
 }
 
@@ -56,6 +67,7 @@ fn check_overflow_bucket_appears(st: &[Stage]) {
 
 #[test]
 fn doubling_after_6_5_per_bucket() {
+    let _serial = serial();
     check_doubling_after_6_5_per_bucket(&tour::stages().unwrap());
 }
 
@@ -104,6 +116,7 @@ fn check_doubling_after_6_5_per_bucket(st: &[Stage]) {
 
 #[test]
 fn evacuation_moves_at_most_two_old_buckets_per_write() {
+    let _serial = serial();
     check_evacuation_moves_at_most_two_old_buckets_per_write(&tour::stages().unwrap());
 }
 
@@ -141,6 +154,7 @@ fn check_evacuation_moves_at_most_two_old_buckets_per_write(st: &[Stage]) {
 
 #[test]
 fn lookup_during_grow_reads_old_bucket() {
+    let _serial = serial();
     check_lookup_during_grow_reads_old_bucket(&tour::stages().unwrap());
 }
 
@@ -154,24 +168,38 @@ fn check_lookup_during_grow_reads_old_bucket(st: &[Stage]) {
 
 #[test]
 fn deletes_leave_empty_one_then_empty_rest() {
+    let _serial = serial();
     check_deletes_leave_empty_one_then_empty_rest(&tour::stages().unwrap());
 }
 
 fn check_deletes_leave_empty_one_then_empty_rest(st: &[Stage]) {
-    let f = &stage(st, "delete-emptyone").facts;
-    assert_eq!(f.watched_actual, vec![CellState::EmptyOne]);
+    let s = stage(st, "delete-emptyone");
+    let f = &s.facts;
+    assert_eq!(
+        f.watched_actual,
+        vec![CellState::EmptyOne],
+        "{:?}\n{}",
+        f.watched,
+        s.text
+    );
     assert!(f.empty_one_cells >= 1);
-    let f = &stage(st, "delete-emptyrest").facts;
+    let s2 = stage(st, "delete-emptyrest");
+    let f = &s2.facts;
     assert_eq!(
         f.watched_actual,
         vec![CellState::EmptyRest, CellState::EmptyRest],
-        "the deleted last entry and the emptyOne before it are emptyRest"
+        "the deleted last entry and the emptyOne before it are emptyRest\n{}\n{}\n{}\n{}",
+        s.text,
+        s.explanation.join("\n"),
+        s2.explanation.join("\n"),
+        s2.text
     );
     assert!(f.empty_rest_cells > 0);
 }
 
 #[test]
 fn same_size_grow_keeps_b() {
+    let _serial = serial();
     check_same_size_grow_keeps_b(&tour::stages().unwrap());
 }
 
@@ -196,6 +224,7 @@ fn check_same_size_grow_keeps_b(st: &[Stage]) {
 
 #[test]
 fn iteration_starts_at_random_bucket_and_offset() {
+    let _serial = serial();
     check_iteration_starts_at_random_bucket_and_offset(&tour::stages().unwrap());
 }
 
@@ -221,6 +250,7 @@ fn check_iteration_starts_at_random_bucket_and_offset(st: &[Stage]) {
 
 #[test]
 fn tour_writes_well_formed_pictures() {
+    let _serial = serial();
     let dir = tempdir("tour");
     let t0 = std::time::Instant::now();
     tour::run_tour(&dir).unwrap();
@@ -265,6 +295,7 @@ dump
 
 #[test]
 fn viz_draws_trace_step() {
+    let _serial = serial();
     // after step 6 (put 2 20): two entries
     let (text, svg, steps) = tour::viz(TRACE, Some(6)).unwrap();
     assert_eq!(steps, 6);
@@ -296,6 +327,7 @@ fn viz_draws_trace_step() {
 
 #[test]
 fn full_bucket_takes_preallocated_overflow() {
+    let _serial = serial();
     check_full_bucket_takes_preallocated_overflow(&tour::stages().unwrap());
 }
 
@@ -317,6 +349,7 @@ fn check_full_bucket_takes_preallocated_overflow(st: &[Stage]) {
 /// on every run.
 #[test]
 fn tour_facts_hold_for_many_seeds() {
+    let _serial = serial();
     for _ in 0..40 {
         let st = tour::stages().unwrap();
         check_make_hint_10_gives_two_buckets(&st);

@@ -186,9 +186,9 @@ pub unsafe fn evacuate(t: &MapType, h: &mut Hmap, oldbucket: usize) {
                     // send this key/elem to bucket x or bucket y).
                     // SAFETY: `k2` is a key of t.
                     let hash = unsafe { t.hash(k2, h.hash0 as usize) };
-                    // SAFETY: `k2` is a key of t.
                     if h.flags() & ITERATOR != 0
                         && !t.reflexivekey()
+                        // SAFETY: `k2` is a key of t.
                         && !unsafe { t.key_equal(k2, k2) }
                     {
                         // If key != key (NaNs), then the hash could be (and probably will

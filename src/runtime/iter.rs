@@ -310,8 +310,8 @@ pub unsafe fn mapiternext(it: &mut Hiter) {
                     }
                 }
             }
-            // SAFETY: `k` is a key of t.
             if (th != EVACUATED_X && th != EVACUATED_Y)
+                // SAFETY: `k` is a key of t.
                 || !(t.reflexivekey() || unsafe { t.key_equal(k, k) })
             {
                 // This is the golden data, we can return it. OR key!=key, so the entry

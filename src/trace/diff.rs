@@ -136,8 +136,8 @@ pub fn compare(
         r.push_str(&format!("  trace {n:>6}: {}\n", clip(tlines[n - 1])));
     }
     let from = i.saturating_sub(2);
-    for j in from..i {
-        r.push_str(&format!("  both   {:>6}: {}\n", j + 1, clip(a[j])));
+    for (j, l) in a.iter().enumerate().take(i).skip(from) {
+        r.push_str(&format!("  both   {:>6}: {}\n", j + 1, clip(l)));
     }
     r.push_str(&format!(
         "  gomap  {:>6}: {}\n",

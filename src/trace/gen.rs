@@ -664,7 +664,7 @@ pub fn trace(sc: Scenario, k: TKind, e: TKind, seed: u64) -> String {
 pub fn suite(count: usize, large: usize, seed: u64) -> Vec<(String, String)> {
     let mut hints: Vec<i64> = (0..=70).collect();
     hints.extend(edge_hints());
-    let mut scen = vec![
+    let mut scen = [
         Scenario::Mix,
         Scenario::Churn,
         Scenario::IterGrow,

@@ -1,0 +1,876 @@
+//! The side-by-side benchmark: Go 1.19's own map, gomap and hashbrown (with foldhash, its
+//! default hasher) on identical key sequences, one table out.
+//!
+//! ```text
+//! cargo run --release --example bench_driver -- compare [--quick] [--rounds R] [--out FILE]
+//! cargo run --release --example bench_driver -- run gomap|hashbrown WORKLOAD N
+//! ```
+//!
+//! (`scripts/bench.sh` runs the first; see `BENCHMARKS.md` for a committed run.)
+//!
+//! # How it measures
+//!
+//! * Every measurement is a fresh process running one workload at one size: this program
+//!   (`run gomap ..`, `run hashbrown ..`) or the Go program of `bench/go` (built here with
+//!   Go 1.19, its build cache under `target/`). A process prints one `RESULT` line per
+//!   metric: `RESULT <workload> <n> <metric> <value> <unit> <fingerprint>`.
+//! * The keys are the splitmix64 sequence from a fixed seed, generated the same way in both
+//!   languages (16-byte string keys are the 16 hex digits of each value). Each process also
+//!   prints a fingerprint (a wrapping sum over the map's contents or the lookup results);
+//!   `compare` checks that all three implementations, in every round, print the same one,
+//!   and fails loudly if not.
+//! * Timed workloads repeat the operation about 2 million times in all (at least 3
+//!   repetitions, at most 2000) and report the median repetition, in ns per operation.
+//!   Go's collector is run (untimed) before each repetition.
+//! * `compare` runs every (workload, size) for the three implementations, in a rotating
+//!   order, once per round, over several rounds, and reports for each the median over the
+//!   rounds with the min–max spread, and the ratios of the medians.
+//! * gomap is called through the fast functions Go's compiler itself calls for these map
+//!   types (`mapassign_fast64`, `mapaccess2_fast64`, `mapdelete_fast64`, `*_faststr`,
+//!   `mapiterinit`/`mapiternext`), with Go's `make` (`makemap`, no hint unless stated).
+//!
+//! The workloads: `insert` (fresh map, no hint), `insert_hint` (hint n), `lookup_hit`,
+//! `lookup_miss` (keys of another seed), `delete` (every key of a full map), `iterate`
+//! (ns per entry), `insert_str`/`lookup_str` (16-byte string keys, the map stores the
+//! string header as Go does: hashbrown gets `&str` keys), `grow_latency` (every insert
+//! timed alone while growing to n: slowest and 99.99th percentile) and `peak_rss` (maximum
+//! resident set of a process that fills a map with n entries, keys generated on the fly).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::ptr;
+use std::time::Instant;
+
+use gomap::runtime::{
+    makemap, mapaccess2_fast64, mapaccess2_faststr, mapassign_fast64, mapassign_faststr,
+    mapdelete_fast64, mapfree, mapiterinit, mapiternext, Hiter, Hmap,
+};
+use gomap::{GoString, MapType};
+
+/// Seed of the present keys ("gomap").
+const SEED_KEYS: u64 = 0x676f6d6170;
+/// Seed of the absent keys of `lookup_miss` ("miss").
+const SEED_MISS: u64 = 0x6d697373;
+
+/// Steele, Lea and Flood's splitmix64, as in `bench/go/main.go`.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+fn keys(seed: u64, n: usize) -> Vec<i64> {
+    let mut g = SplitMix64(seed);
+    (0..n).map(|_| g.next() as i64).collect()
+}
+
+/// The 16-byte keys, concatenated: key `i` is `buf[16 * i..16 * i + 16]`.
+fn str_keys(seed: u64, n: usize) -> String {
+    let mut g = SplitMix64(seed);
+    let mut s = String::with_capacity(16 * n);
+    for _ in 0..n {
+        write!(s, "{:016x}", g.next()).expect("writing to a String");
+    }
+    s
+}
+
+/// Timed repetitions for `n` keys (as in the Go program).
+fn reps(n: usize) -> usize {
+    (2_000_000 / n).clamp(3, 2000)
+}
+
+fn median(xs: &[f64]) -> f64 {
+    let mut s = xs.to_vec();
+    s.sort_by(f64::total_cmp);
+    s[s.len() / 2]
+}
+
+/// One metric of one process.
+#[derive(Clone, Debug)]
+struct Metric {
+    metric: String,
+    value: f64,
+    unit: String,
+    fp: u64,
+}
+
+fn metric(metric: &str, value: f64, unit: &str, fp: u64) -> Metric {
+    Metric {
+        metric: metric.into(),
+        value,
+        unit: unit.into(),
+        fp,
+    }
+}
+
+/// The maximum resident set size of this process so far, in MiB.
+fn peak_rss_mib() -> f64 {
+    // SAFETY: getrusage writes a `rusage` into the zeroed struct we own.
+    let ru = unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut ru), 0);
+        ru
+    };
+    ru.ru_maxrss as f64 / 1024.0
+}
+
+/// Slowest and 99.99th-percentile latency (µs) of a list of nanosecond latencies.
+fn tail(mut lat: Vec<u32>) -> (f64, f64) {
+    let n = lat.len();
+    lat.sort_unstable();
+    (
+        lat[n - 1] as f64 / 1000.0,
+        lat[n - n / 10000 - 1] as f64 / 1000.0,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// gomap
+// ---------------------------------------------------------------------------------------
+
+/// A `map[int64]int64` (or `map[string]int64`) driven through the runtime's fast functions.
+///
+/// Invariant: `h` is a live map of type `t`, freed on drop; string maps only hold headers
+/// over bytes that outlive the map (the caller's key buffer).
+struct GoMap64 {
+    t: MapType,
+    h: *mut Hmap,
+}
+
+impl GoMap64 {
+    fn new(t: MapType, hint: usize) -> GoMap64 {
+        // SAFETY: a fresh header allocated by makemap, freed in Drop.
+        let h = unsafe { makemap(&t, hint as isize, ptr::null_mut()) };
+        GoMap64 { t, h }
+    }
+
+    fn int64(hint: usize) -> GoMap64 {
+        GoMap64::new(MapType::int64(), hint)
+    }
+
+    #[inline]
+    fn insert(&mut self, k: i64, v: i64) {
+        // SAFETY: `h` is a live map[int64]int64 (invariant), used by this thread only; the
+        // returned elem slot is 8 aligned bytes, written before the next map call.
+        unsafe { *mapassign_fast64(&self.t, self.h, k as u64).cast::<i64>() = v }
+    }
+
+    #[inline]
+    fn get(&self, k: i64) -> Option<i64> {
+        // SAFETY: as in `insert`; the elem is read at once.
+        unsafe {
+            let (e, ok) = mapaccess2_fast64(&self.t, self.h, k as u64);
+            ok.then(|| *e.cast::<i64>())
+        }
+    }
+
+    #[inline]
+    fn remove(&mut self, k: i64) {
+        // SAFETY: as in `insert`.
+        unsafe { mapdelete_fast64(&self.t, self.h, k as u64) }
+    }
+
+    /// Inserts a string key: the header over `k`, which must outlive the map.
+    ///
+    /// # Safety
+    /// `self` is a `map[string]int64`; `k` outlives the map.
+    #[inline]
+    unsafe fn insert_str(&mut self, k: &[u8], v: i64) {
+        // SAFETY: a map[string]int64 (caller), live (invariant); `k` outlives it (caller).
+        unsafe { *mapassign_faststr(&self.t, self.h, GoString::from_bytes(k)).cast::<i64>() = v }
+    }
+
+    /// # Safety
+    /// `self` is a `map[string]int64`.
+    #[inline]
+    unsafe fn get_str(&self, k: &[u8]) -> Option<i64> {
+        // SAFETY: as in `insert_str`; the stored headers' bytes are live (invariant).
+        unsafe {
+            let (e, ok) = mapaccess2_faststr(&self.t, self.h, GoString::from_bytes(k));
+            ok.then(|| *e.cast::<i64>())
+        }
+    }
+
+    fn len(&self) -> usize {
+        // SAFETY: `h` is live.
+        unsafe { (*self.h).count }
+    }
+
+    /// Calls `f(key slot, elem slot)` for every entry, in Go's iteration order.
+    #[inline]
+    fn for_each(&self, mut f: impl FnMut(*const u8, *const u8)) {
+        let mut it = Hiter::new();
+        // SAFETY: `h` is live and not written while `it` runs; `it` is dropped (and so
+        // unregistered) before `self` can be freed.
+        unsafe {
+            mapiterinit(&self.t, self.h, &mut it);
+            while !it.key.is_null() {
+                f(it.key, it.elem);
+                mapiternext(&mut it);
+            }
+        }
+    }
+
+    /// The fingerprint of a `map[int64]int64`: `len + Σ (3k + v)`, wrapping.
+    fn sum(&self) -> u64 {
+        let mut s = self.len() as u64;
+        self.for_each(|k, e| {
+            // SAFETY: live entry slots of a map[int64]int64 (8-aligned i64s).
+            let (k, v) = unsafe { (*k.cast::<i64>(), *e.cast::<i64>()) };
+            s = s.wrapping_add((k as u64).wrapping_mul(3).wrapping_add(v as u64));
+        });
+        s
+    }
+}
+
+impl Drop for GoMap64 {
+    fn drop(&mut self) {
+        // SAFETY: `h` came from makemap with `t`; no iterator outlives `for_each`.
+        unsafe { mapfree(&self.t, self.h) }
+    }
+}
+
+fn gomap_fill(k: &[i64]) -> GoMap64 {
+    let mut m = GoMap64::int64(0);
+    for (i, &x) in k.iter().enumerate() {
+        m.insert(x, i as i64);
+    }
+    m
+}
+
+fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
+    match w {
+        "insert" | "insert_hint" => {
+            let k = keys(SEED_KEYS, n);
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let t0 = Instant::now();
+                let mut m = GoMap64::int64(if w == "insert" { 0 } else { n });
+                for (i, &x) in k.iter().enumerate() {
+                    m.insert(x, i as i64);
+                }
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = m.sum();
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "lookup_hit" | "lookup_miss" => {
+            let k = keys(SEED_KEYS, n);
+            let m = gomap_fill(&k);
+            let q = if w == "lookup_hit" {
+                k
+            } else {
+                keys(SEED_MISS, n)
+            };
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let (mut s, mut found) = (0u64, 0u64);
+                let t0 = Instant::now();
+                for &x in &q {
+                    let v = m.get(x);
+                    found += v.is_some() as u64;
+                    s = s.wrapping_add(v.unwrap_or(0) as u64);
+                }
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = s.wrapping_add(found);
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "delete" => {
+            let k = keys(SEED_KEYS, n);
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let mut m = gomap_fill(&k);
+                let before = m.len() as u64;
+                let t0 = Instant::now();
+                for &x in &k {
+                    m.remove(x);
+                }
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = before.wrapping_mul(1000003).wrapping_add(m.sum());
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "iterate" => {
+            let m = gomap_fill(&keys(SEED_KEYS, n));
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let t0 = Instant::now();
+                let s = m.sum();
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = s;
+            }
+            vec![metric("time", median(&t), "ns/entry", fp)]
+        }
+        "insert_str" | "lookup_str" => {
+            let buf = str_keys(SEED_KEYS, n);
+            let k: Vec<&[u8]> = buf.as_bytes().chunks_exact(16).collect();
+            let ts = MapType::string_int64;
+            let mut m = GoMap64::new(ts(), 0);
+            if w == "lookup_str" {
+                for (i, x) in k.iter().enumerate() {
+                    // SAFETY: a map[string]int64; `buf` outlives `m`.
+                    unsafe { m.insert_str(x, i as i64) };
+                }
+            }
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                if w == "insert_str" {
+                    let t0 = Instant::now();
+                    m = GoMap64::new(ts(), 0);
+                    for (i, x) in k.iter().enumerate() {
+                        // SAFETY: as above.
+                        unsafe { m.insert_str(x, i as i64) };
+                    }
+                    t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                    let mut s = m.len() as u64;
+                    // SAFETY: live elem slots of a map[string]int64.
+                    m.for_each(|_, e| s = s.wrapping_add(unsafe { *e.cast::<i64>() } as u64));
+                    fp = s;
+                } else {
+                    let mut s = 0u64;
+                    let t0 = Instant::now();
+                    for x in &k {
+                        // SAFETY: a map[string]int64.
+                        s = s.wrapping_add(unsafe { m.get_str(x) }.unwrap_or(0) as u64);
+                    }
+                    t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                    fp = s;
+                }
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "grow_latency" => {
+            let mut lat = vec![0u32; n];
+            let mut g = SplitMix64(SEED_KEYS);
+            let mut m = GoMap64::int64(0);
+            for (i, l) in lat.iter_mut().enumerate() {
+                let x = g.next() as i64;
+                let t0 = Instant::now();
+                m.insert(x, i as i64);
+                *l = t0.elapsed().as_nanos().min(u32::MAX as u128) as u32;
+            }
+            let fp = m.sum();
+            let (max, p) = tail(lat);
+            vec![metric("max", max, "us", fp), metric("p99.99", p, "us", fp)]
+        }
+        "peak_rss" => {
+            let mut g = SplitMix64(SEED_KEYS);
+            let mut m = GoMap64::int64(0);
+            for i in 0..n {
+                m.insert(g.next() as i64, i as i64);
+            }
+            let rss = peak_rss_mib();
+            vec![metric("rss", rss, "MiB", m.sum())]
+        }
+        _ => panic!("unknown workload {w}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// hashbrown + foldhash
+// ---------------------------------------------------------------------------------------
+
+type Hb<K> = hashbrown::HashMap<K, i64, foldhash::fast::RandomState>;
+
+fn hb_sum(m: &Hb<i64>) -> u64 {
+    m.iter().fold(m.len() as u64, |s, (&k, &v)| {
+        s.wrapping_add((k as u64).wrapping_mul(3).wrapping_add(v as u64))
+    })
+}
+
+fn hb_fill(k: &[i64]) -> Hb<i64> {
+    let mut m = Hb::default();
+    for (i, &x) in k.iter().enumerate() {
+        m.insert(x, i as i64);
+    }
+    m
+}
+
+fn run_hashbrown(w: &str, n: usize) -> Vec<Metric> {
+    use std::hint::black_box;
+    match w {
+        "insert" | "insert_hint" => {
+            let k = keys(SEED_KEYS, n);
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let t0 = Instant::now();
+                let mut m: Hb<i64> = if w == "insert" {
+                    Hb::default()
+                } else {
+                    Hb::with_capacity_and_hasher(n, Default::default())
+                };
+                for (i, &x) in k.iter().enumerate() {
+                    m.insert(x, i as i64);
+                }
+                let m = black_box(m);
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = hb_sum(&m);
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "lookup_hit" | "lookup_miss" => {
+            let k = keys(SEED_KEYS, n);
+            let m = hb_fill(&k);
+            let q = if w == "lookup_hit" {
+                k
+            } else {
+                keys(SEED_MISS, n)
+            };
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let (mut s, mut found) = (0u64, 0u64);
+                let t0 = Instant::now();
+                for &x in &q {
+                    let v = m.get(&x).copied();
+                    found += v.is_some() as u64;
+                    s = s.wrapping_add(v.unwrap_or(0) as u64);
+                }
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = black_box(s.wrapping_add(found));
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "delete" => {
+            let k = keys(SEED_KEYS, n);
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let mut m = hb_fill(&k);
+                let before = m.len() as u64;
+                let t0 = Instant::now();
+                for x in &k {
+                    m.remove(x);
+                }
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = before.wrapping_mul(1000003).wrapping_add(hb_sum(&m));
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "iterate" => {
+            let m = hb_fill(&keys(SEED_KEYS, n));
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let t0 = Instant::now();
+                let s = hb_sum(black_box(&m));
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = s;
+            }
+            vec![metric("time", median(&t), "ns/entry", fp)]
+        }
+        "insert_str" | "lookup_str" => {
+            let buf = str_keys(SEED_KEYS, n);
+            let k: Vec<&str> = (0..n).map(|i| &buf[16 * i..16 * i + 16]).collect();
+            let mut m: Hb<&str> = Hb::default();
+            if w == "lookup_str" {
+                for (i, &x) in k.iter().enumerate() {
+                    m.insert(x, i as i64);
+                }
+            }
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                if w == "insert_str" {
+                    let t0 = Instant::now();
+                    m = Hb::default();
+                    for (i, &x) in k.iter().enumerate() {
+                        m.insert(x, i as i64);
+                    }
+                    t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                    fp = m
+                        .values()
+                        .fold(m.len() as u64, |s, &v| s.wrapping_add(v as u64));
+                } else {
+                    let mut s = 0u64;
+                    let t0 = Instant::now();
+                    for x in &k {
+                        s = s.wrapping_add(m.get(x).copied().unwrap_or(0) as u64);
+                    }
+                    t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                    fp = black_box(s);
+                }
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "grow_latency" => {
+            let mut lat = vec![0u32; n];
+            let mut g = SplitMix64(SEED_KEYS);
+            let mut m: Hb<i64> = Hb::default();
+            for (i, l) in lat.iter_mut().enumerate() {
+                let x = g.next() as i64;
+                let t0 = Instant::now();
+                m.insert(x, i as i64);
+                *l = t0.elapsed().as_nanos().min(u32::MAX as u128) as u32;
+            }
+            let fp = hb_sum(&m);
+            let (max, p) = tail(lat);
+            vec![metric("max", max, "us", fp), metric("p99.99", p, "us", fp)]
+        }
+        "peak_rss" => {
+            let mut g = SplitMix64(SEED_KEYS);
+            let mut m: Hb<i64> = Hb::default();
+            for i in 0..n {
+                m.insert(g.next() as i64, i as i64);
+            }
+            let rss = peak_rss_mib();
+            vec![metric("rss", rss, "MiB", hb_sum(&m))]
+        }
+        _ => panic!("unknown workload {w}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The comparison
+// ---------------------------------------------------------------------------------------
+
+/// The three implementations, in table order.
+const IMPLS: [&str; 3] = ["go", "gomap", "hashbrown"];
+
+/// What `compare` runs: (workload, sizes).
+fn plan(quick: bool) -> Vec<(&'static str, usize)> {
+    let (small, big): (&[usize], &[usize]) = if quick {
+        (&[1_000, 100_000], &[1_000_000])
+    } else {
+        (&[1_000, 100_000, 1_000_000], &[10_000_000])
+    };
+    let mut p = Vec::new();
+    for &n in small.iter().chain(if quick { &[][..] } else { big }) {
+        p.push(("insert", n));
+    }
+    p.push(("insert_hint", *small.last().expect("sizes")));
+    for w in ["lookup_hit", "lookup_miss", "delete", "iterate"] {
+        for &n in small {
+            p.push((w, n));
+        }
+    }
+    p.push(("insert_str", 100_000));
+    p.push(("lookup_str", 100_000));
+    p.push(("grow_latency", big[0]));
+    p.push(("peak_rss", big[0]));
+    p
+}
+
+/// Go 1.19: `$GO`, then `go` on PATH if it is 1.19, then Debian's install.
+fn find_go() -> PathBuf {
+    let is119 = |g: &Path| {
+        Command::new(g)
+            .arg("version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains("go1.19"))
+            .unwrap_or(false)
+    };
+    let mut cands = Vec::new();
+    if let Some(g) = std::env::var_os("GO") {
+        cands.push(PathBuf::from(g));
+    }
+    cands.push(PathBuf::from("go"));
+    cands.push(PathBuf::from("/usr/lib/go-1.19/bin/go"));
+    for c in cands {
+        if is119(&c) {
+            return c;
+        }
+    }
+    panic!("Go 1.19 not found ($GO, go on PATH, /usr/lib/go-1.19/bin/go): apt-get install golang-1.19-go");
+}
+
+/// Builds `bench/go` into `target/bench/gomapbench` and returns its path.
+fn build_go(root: &Path, go: &Path) -> PathBuf {
+    let out = root.join("target/bench/gomapbench");
+    eprintln!("building bench/go with {}", go.display());
+    let status = Command::new(go)
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(".")
+        .current_dir(root.join("bench/go"))
+        .env("GOCACHE", root.join("target/go-cache"))
+        .env("GOFLAGS", "-mod=mod")
+        .env("GO111MODULE", "on")
+        .status()
+        .expect("running go build");
+    assert!(status.success(), "go build of bench/go failed");
+    out
+}
+
+/// Runs one measurement process and parses its `RESULT` lines.
+fn run_process(cmd: &mut Command) -> Vec<Metric> {
+    let out = cmd.output().expect("starting a benchmark process");
+    if !out.status.success() {
+        panic!(
+            "{cmd:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ms: Vec<Metric> = text
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 7 && f[0] == "RESULT").then(|| Metric {
+                metric: f[3].into(),
+                value: f[4].parse().expect("a number"),
+                unit: f[5].into(),
+                fp: f[6].parse().expect("a fingerprint"),
+            })
+        })
+        .collect();
+    assert!(!ms.is_empty(), "{cmd:?} printed no RESULT: {text}");
+    ms
+}
+
+fn sh(cmd: &str, args: &[&str]) -> String {
+    Command::new(cmd)
+        .args(args)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn machine(go: &Path) -> String {
+    let model = sh("lscpu", &[])
+        .lines()
+        .find(|l| l.starts_with("Model name"))
+        .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        .unwrap_or_else(|| "?".into());
+    format!(
+        "- machine: {model}, {} CPUs (`nproc`), {} (shared with other jobs: noisy)\n\
+         - date: {}\n- {}\n- {}\n",
+        sh("nproc", &[]),
+        sh("uname", &["-sr"]),
+        sh("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+        sh("rustc", &["-V"]),
+        sh(&go.to_string_lossy(), &["version"]),
+    )
+}
+
+/// `12.3` with a sensible number of digits.
+fn num(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn size(n: usize) -> String {
+    let e = (n as f64).log10().round() as u32;
+    if 10usize.pow(e) == n {
+        format!("1e{e}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// The targets of issue 9 for one row: a description and whether it is met.
+fn target(w: &str, metric: &str, gomap: f64, go: f64, hb: f64) -> String {
+    let mut t = Vec::new();
+    match (w, metric) {
+        ("grow_latency", "max") => t.push(("≤100µs", gomap <= 100.0)),
+        ("grow_latency", _) => {}
+        ("peak_rss", _) => t.push(("≤480MiB", gomap <= 480.0)),
+        _ => {
+            t.push(("≤0.5×Go", gomap <= 0.5 * go));
+            if !w.ends_with("_str") {
+                if w == "lookup_miss" {
+                    t.push(("≤3×hb", gomap <= 3.0 * hb));
+                } else {
+                    t.push(("≤1.5×hb", gomap <= 1.5 * hb));
+                }
+            }
+        }
+    }
+    t.iter()
+        .map(|(d, ok)| format!("{d} {}", if *ok { "ok" } else { "**miss**" }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn compare(args: &[String]) {
+    let mut quick = false;
+    let mut rounds = None;
+    let mut out_file = None;
+    let mut only = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--quick" => quick = true,
+            "--full" => quick = false,
+            "--rounds" => {
+                i += 1;
+                rounds = Some(args[i].parse::<usize>().expect("--rounds N"));
+            }
+            "--out" => {
+                i += 1;
+                out_file = Some(PathBuf::from(&args[i]));
+            }
+            "--only" => {
+                i += 1;
+                only = Some(args[i].clone());
+            }
+            a => panic!(
+                "unknown option {a} (--quick, --full, --rounds N, --out FILE, --only WORKLOAD)"
+            ),
+        }
+        i += 1;
+    }
+    let rounds = rounds.unwrap_or(if quick { 3 } else { 7 });
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let go = find_go();
+    let gobin = build_go(&root, &go);
+    let me = std::env::current_exe().expect("own path");
+    let mut p = plan(quick);
+    if let Some(o) = &only {
+        p.retain(|(w, _)| w.contains(o.as_str()));
+    }
+    let started = Instant::now();
+
+    // (workload index, metric) -> impl -> values; fingerprints likewise.
+    type Key = (usize, String);
+    let mut vals: BTreeMap<Key, BTreeMap<&str, Vec<f64>>> = BTreeMap::new();
+    let mut fps: BTreeMap<Key, BTreeMap<&str, Vec<u64>>> = BTreeMap::new();
+    let mut units: BTreeMap<Key, String> = BTreeMap::new();
+    for r in 0..rounds {
+        for (wi, &(w, n)) in p.iter().enumerate() {
+            for j in 0..3 {
+                let imp = IMPLS[(r + wi + j) % 3];
+                let mut cmd = if imp == "go" {
+                    Command::new(&gobin)
+                } else {
+                    let mut c = Command::new(&me);
+                    c.args(["run", imp]);
+                    c
+                };
+                cmd.args([w, &n.to_string()]);
+                for m in run_process(&mut cmd) {
+                    let key = (wi, m.metric.clone());
+                    units.insert(key.clone(), m.unit.clone());
+                    vals.entry(key.clone())
+                        .or_default()
+                        .entry(imp)
+                        .or_default()
+                        .push(m.value);
+                    fps.entry(key)
+                        .or_default()
+                        .entry(imp)
+                        .or_default()
+                        .push(m.fp);
+                }
+            }
+        }
+        eprintln!(
+            "round {}/{rounds} done ({:.0} s)",
+            r + 1,
+            started.elapsed().as_secs_f64()
+        );
+    }
+
+    let mut bad = Vec::new();
+    let mut table = String::new();
+    table.push_str(&machine(&go));
+    let _ = writeln!(
+        table,
+        "- {} mode: {rounds} rounds; each cell is the median over the rounds, with the (min–max) over the rounds\n",
+        if quick { "quick" } else { "full" }
+    );
+    table.push_str(
+        "| workload | n | unit | Go 1.19 | gomap | hashbrown | gomap/Go | gomap/hb | targets |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (key, per) in &vals {
+        let (w, n) = p[key.0];
+        let f = &fps[key];
+        let all: Vec<u64> = f.values().flatten().copied().collect();
+        if all.iter().any(|&x| x != all[0]) {
+            bad.push(format!("{w} {n} {}: fingerprints differ: {f:?}", key.1));
+        }
+        let stat = |imp: &str| {
+            let v = &per[imp];
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(0.0, f64::max);
+            (median(v), lo, hi)
+        };
+        let (go, gm, hb) = (stat("go"), stat("gomap"), stat("hashbrown"));
+        let cell = |s: (f64, f64, f64)| format!("{} ({}–{})", num(s.0), num(s.1), num(s.2));
+        let name = if key.1 == "time" || key.1 == "rss" {
+            w.to_string()
+        } else {
+            format!("{w} {}", key.1)
+        };
+        let _ = writeln!(
+            table,
+            "| {name} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {} |",
+            size(n),
+            units[key],
+            cell(go),
+            cell(gm),
+            cell(hb),
+            gm.0 / go.0,
+            gm.0 / hb.0,
+            target(w, &key.1, gm.0, go.0, hb.0)
+        );
+    }
+    if bad.is_empty() {
+        table.push_str(
+            "\nFingerprints: all three implementations agree on every workload and round.\n",
+        );
+    } else {
+        table.push_str("\nFINGERPRINT MISMATCH:\n");
+        for b in &bad {
+            let _ = writeln!(table, "- {b}");
+        }
+    }
+    print!("{table}");
+    if let Some(f) = out_file {
+        std::fs::write(&f, &table).expect("writing --out");
+    }
+    if !bad.is_empty() {
+        std::process::exit(1);
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("run") if args.len() == 4 => {
+            let n: usize = args[3].parse().expect("N");
+            assert!(n > 0, "N must be positive");
+            let ms = match args[1].as_str() {
+                "gomap" => run_gomap(&args[2], n),
+                "hashbrown" => run_hashbrown(&args[2], n),
+                i => panic!("unknown implementation {i} (gomap, hashbrown)"),
+            };
+            for m in ms {
+                println!(
+                    "RESULT {} {n} {} {:.3} {} {}",
+                    args[2], m.metric, m.value, m.unit, m.fp
+                );
+            }
+        }
+        Some("compare") => compare(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: bench_driver compare [--quick|--full] [--rounds R] [--out FILE] [--only W]\n       \
+                 bench_driver run gomap|hashbrown WORKLOAD N"
+            );
+            std::process::exit(2);
+        }
+    }
+}

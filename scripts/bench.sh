@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The side-by-side benchmark: Go 1.19's map, gomap and hashbrown+foldhash on identical key
+# sequences, one table (see examples/bench_driver.rs for the method, BENCHMARKS.md for a run).
+#
+#   scripts/bench.sh            # full: 7 rounds, 1e3..1e7 (about 10 minutes)
+#   scripts/bench.sh --quick    # smoke test: 3 rounds, small sizes (under 3 minutes)
+#   scripts/bench.sh --rounds 5 --out target/bench/table.md --only lookup
+#
+# Needs Go 1.19 ($GO, `go` on PATH, or /usr/lib/go-1.19/bin/go); its build cache goes to
+# target/go-cache. Other options are passed to `bench_driver compare`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -q --example bench_driver
+exec target/release/examples/bench_driver compare "$@"

@@ -1091,7 +1091,7 @@ pub fn svg(v: &MapView, marks: &Marks, title: &str, caption: &str) -> String {
     if let Some(a) = &v.new {
         let (ag, h) = array_svg(a, v, marks, new_x, top);
         g = g.add(ag);
-        g = g.add(elbow(buckets_box, new_x, &array_title(a), top));
+        g = g.add(elbow(buckets_box, new_x, top));
         height = height.max(top + h);
     } else {
         g = g.add(
@@ -1108,7 +1108,7 @@ pub fn svg(v: &MapView, marks: &Marks, title: &str, caption: &str) -> String {
     if let Some(a) = &v.old {
         let (ag, h) = array_svg(a, v, marks, old_x, top);
         g = g.add(ag);
-        g = g.add(elbow(old_box, old_x, &array_title(a), top));
+        g = g.add(elbow(old_box, old_x, top));
         height = height.max(top + h);
     }
 
@@ -1246,22 +1246,15 @@ fn array_title(a: &ArrayView) -> String {
     }
 }
 
-/// An arrow from a header box's bottom `from` down to the title line (at `top`) of the
-/// panel at `x`, then across to the title's nearer end.
-fn elbow(from: (f64, f64), x: f64, title: &str, top: f64) -> Path {
-    let tw = title.chars().count() as f64 * 8.0;
-    let ty = top + 7.0;
-    let tx = if from.0 > x + tw + 8.0 {
-        x + tw + 6.0
-    } else if from.0 < x {
-        x - 4.0
+/// An arrow from a header box's bottom `from` to the panel at `x` whose title line is at
+/// `top`: straight down into the array when the box is above the panel, else down to the
+/// title line and across to its start.
+fn elbow(from: (f64, f64), x: f64, top: f64) -> Path {
+    let d = if (x..x + BW).contains(&from.0) {
+        format!("M {} {} V {}", from.0, from.1, top + 20.0)
     } else {
-        from.0
-    };
-    let d = if tx == from.0 {
-        format!("M {} {} V {}", from.0, from.1, top - 6.0)
-    } else {
-        format!("M {} {} V {} H {}", from.0, from.1, ty, tx)
+        let tx = if from.0 < x { x - 4.0 } else { x + BW + 4.0 };
+        format!("M {} {} V {} H {}", from.0, from.1, top + 7.0, tx)
     };
     Path::new()
         .set("d", d)

@@ -290,6 +290,9 @@ pub unsafe fn print_value(out: &mut String, k: TKind, p: *const u8) {
     unsafe { dump::value(out, kind, k.size(), p) };
 }
 
+/// Serialises traces that set the process-wide AES key schedule (see `Replayer::key_lock`).
+static TRACE_KEY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// An iterator of the trace (`iter ID R`).
 ///
 /// Model (the same as the Go oracle's): `iter` runs `mapiterinit`, which already fetches
@@ -320,6 +323,12 @@ pub struct Replayer {
     need_seed: usize,
     /// An `aeskey` line was seen.
     keyed: bool,
+    /// Held from the `aeskey` line until the replayer is dropped: the key schedule is
+    /// process-wide (as in Go), so two traces replayed at once on different threads would
+    /// change each other's hashes under their maps. A second replayer that reaches its
+    /// `aeskey` line waits for the first to finish (on the same thread it would wait
+    /// forever: replay one trace at a time per thread).
+    key_lock: Option<std::sync::MutexGuard<'static, ()>>,
     /// Number of directives run so far (blank and comment lines not counted).
     pub steps: usize,
 }
@@ -332,6 +341,7 @@ impl Default for Replayer {
 
 impl Drop for Replayer {
     fn drop(&mut self) {
+        // Free the map while the key schedule is still ours; the guard drops after.
         self.free_map();
     }
 }
@@ -355,6 +365,7 @@ impl Replayer {
             arena: Vec::new(),
             need_seed: 0,
             keyed: false,
+            key_lock: None,
             steps: 0,
         }
     }
@@ -427,6 +438,9 @@ impl Replayer {
                 k.copy_from_slice(&b);
                 if !alg::has_aes() {
                     return Err(err("this CPU has no AES instructions: Go would use its fallback hash and ignore aeskey".into()));
+                }
+                if self.key_lock.is_none() {
+                    self.key_lock = Some(TRACE_KEY.lock().unwrap_or_else(|e| e.into_inner()));
                 }
                 alg::set_use_aeshash(true);
                 alg::set_aeskeysched(&k);

@@ -614,7 +614,7 @@ pub unsafe fn evacuate_faststr(t: &MapType, h: &mut Hmap, oldbucket: usize) {
     let newbit = h.noldbuckets();
     // SAFETY: `b` is live.
     if !unsafe { evacuated(b) } {
-        // TODO in Go's source: reuse overflow buckets instead of using new ones, if there
+        // Go's source leaves as future work: reuse overflow buckets instead of using new ones, if there
         // is no iterator using the old buckets. (If !oldIterator.)
 
         // xy contains the x and y (low and high) evacuation destinations.

@@ -260,7 +260,7 @@ pub unsafe fn mapiternext(it: &mut Hiter) {
             // SAFETY: `b` is a live bucket (see above), offi < 8.
             let th = unsafe { (*b).tophash[offi] };
             if isEmpty(th) || th == EVACUATED_EMPTY {
-                // TODO in Go: emptyRest is hard to use here, as we start iterating in the
+                // Go notes that emptyRest is hard to use here, as we start iterating in the
                 // middle of a bucket. It's feasible, just tricky.
                 i += 1;
                 continue;

@@ -13,12 +13,66 @@ use super::make::{overLoadFactor, tooManyOverflowBuckets};
 use super::types::*;
 use crate::maptype::MapType;
 
+/// Clears `hashWriting` when dropped, which only happens if a panic unwinds past it: see
+/// [`key_equal_writing`].
+struct ClearWritingOnUnwind(*const Hmap);
+
+impl Drop for ClearWritingOnUnwind {
+    fn drop(&mut self) {
+        // SAFETY: the guard lives inside a write to the live map `self.0`, whose `&mut`
+        // is no longer used once the panic unwinds; the flag is atomic.
+        let h = unsafe { &*self.0 };
+        h.set_flags(h.flags() & !HASH_WRITING);
+    }
+}
+
+/// `t.key_equal(a, b)` during a write (`hashWriting` set), for the bucket searches of
+/// [`mapassign`] and [`super::mapdelete`]. If the key's `equal` panics, the write is
+/// abandoned with the map consistent (nothing of this write is changed yet, or only
+/// whole steps: a finished evacuation, a committed `hashGrow`), so `hashWriting` is
+/// cleared on the way out and the map stays usable. Go leaves the flag set (its `equal`
+/// panics only for uncomparable interface values, which its hasher rejects first), so
+/// after a recovered panic every later write would throw "concurrent map writes"; an
+/// embedder whose `equal` calls user code needs the map back instead.
+///
+/// # Safety
+/// As [`MapType::key_equal`]; `h` is the live map being written, consistent at this point.
+#[inline(always)]
+pub(crate) unsafe fn key_equal_writing(
+    t: &MapType,
+    h: *const Hmap,
+    a: *const u8,
+    b: *const u8,
+) -> bool {
+    let guard = ClearWritingOnUnwind(h);
+    // SAFETY: forwarded from the caller.
+    let eq = unsafe { t.key_equal(a, b) };
+    core::mem::forget(guard);
+    eq
+}
+
+/// Frees an indirect key block (when non-null) if dropped, which only happens if a panic
+/// unwinds past it: the key block of a cell that is not filled in after all.
+struct FreeOnUnwind<'a>(&'a MapType, *mut u8);
+
+impl Drop for FreeOnUnwind<'_> {
+    fn drop(&mut self) {
+        if !self.1.is_null() {
+            // SAFETY: the block came from self.0.alloc with the key's size and alignment,
+            // and only an empty cell's slot points at it (never read, overwritten on reuse).
+            unsafe { self.0.alloc.dealloc(self.1, self.0.key.size, self.0.key.align as usize) };
+        }
+    }
+}
+
 /// Port of `runtime.mapassign`: finds or makes the slot for `key` and returns a pointer
 /// to its elem, which the caller then writes (Go's compiler emits that store after the
 /// call). A new entry's elem is zero.
 ///
 /// Panics with "assignment to entry in nil map" when `h` is null and with "concurrent map
-/// writes" when another write is seen in progress.
+/// writes" when another write is seen in progress. A panic of the key's hasher (before
+/// `hashWriting` is set, as in Go) or `equal` (see [`key_equal_writing`]) leaves the map
+/// consistent and usable; see the module docs of [`super`] for the rest.
 ///
 /// # Safety
 /// `h` is null or a live map of type `t`; `key` points at a key of `t`. No other thread
@@ -83,8 +137,9 @@ pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
                     // SAFETY: live cell, indirect slot holds a live key pointer.
                     k = unsafe { load_ptr(k) };
                 }
-                // SAFETY: both are keys of t.
-                if !unsafe { t.key_equal(key, k) } {
+                // SAFETY: both are keys of t; the map is consistent here (see
+                // key_equal_writing).
+                if !unsafe { key_equal_writing(t, h, key, k) } {
                     continue;
                 }
                 // already have a mapping for key. Update it.
@@ -130,16 +185,21 @@ pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
         }
 
         // store new key/elem at insert position
+        let mut kmem = ptr::null_mut();
         if t.indirectkey() {
             // SAFETY: key.size > 128 > 0.
-            let kmem = unsafe { t.alloc.alloc(t.key.size, t.key.align as usize) };
+            kmem = unsafe { t.alloc.alloc(t.key.size, t.key.align as usize) };
             // SAFETY: `insertk` is an empty indirect slot.
             unsafe { store_ptr(insertk, kmem) };
             insertk = kmem;
         }
         if t.indirectelem() {
+            // The cell is still empty, so nothing owns the key block stored above: if this
+            // allocation fails ("out of memory"), give it back on the way out.
+            let undo = FreeOnUnwind(t, kmem);
             // SAFETY: elem.size > 128 > 0.
             let vmem = unsafe { t.alloc.alloc(t.elem.size, t.elem.align as usize) };
+            core::mem::forget(undo);
             // SAFETY: `ielem` is an empty indirect slot.
             unsafe { store_ptr(ielem, vmem) };
         }

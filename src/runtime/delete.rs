@@ -8,6 +8,7 @@
 
 use core::ptr;
 
+use super::assign::key_equal_writing;
 use super::grow::growWork;
 use super::make::{bucket_array_len, for_each_live_cell, free_cell_indirect, makeBucketArray};
 use super::rand::fastrand;
@@ -77,8 +78,9 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
                 // SAFETY: live cell.
                 k2 = unsafe { load_ptr(k2) };
             }
-            // SAFETY: keys of t.
-            if !unsafe { t.key_equal(key, k2) } {
+            // SAFETY: keys of t; nothing of this delete is changed yet (see
+            // key_equal_writing).
+            if !unsafe { key_equal_writing(t, h, key, k2) } {
                 i += 1;
                 continue;
             }

@@ -144,7 +144,8 @@ pub unsafe fn makemap(t: &MapType, hint: isize, h: *mut Hmap) -> *mut Hmap {
     }
 
     // initialize Hmap
-    let h = if h.is_null() {
+    let fresh = h.is_null();
+    let h = if fresh {
         alloc_hmap(t)
     } else {
         // SAFETY: the caller gives writable memory for an Hmap.
@@ -166,6 +167,9 @@ pub unsafe fn makemap(t: &MapType, hint: isize, h: *mut Hmap) -> *mut Hmap {
     // allocate initial hash table
     // if B == 0, the buckets field is allocated lazily later (in mapassign)
     if hm.B != 0 {
+        // If an allocation below fails ("out of memory"), the caller never gets the map:
+        // release what was made so far on the way out.
+        let undo = ReleaseOnUnwind { t, h, fresh };
         // SAFETY: a fresh allocation (dirtyalloc null).
         let (buckets, nextOverflow) = unsafe { makeBucketArray(t, hm.B, ptr::null_mut()) };
         hm.buckets = buckets;
@@ -174,8 +178,32 @@ pub unsafe fn makemap(t: &MapType, hint: isize, h: *mut Hmap) -> *mut Hmap {
             // SAFETY: ensure_extra made `extra` live.
             unsafe { (*hm.extra).nextOverflow = nextOverflow };
         }
+        core::mem::forget(undo);
     }
     h
+}
+
+/// Releases a map that `makemap` was making, if dropped (only when a panic unwinds past
+/// it): everything with [`mapfree`] when `makemap` allocated the header, else the header's
+/// buckets with [`mapdestroy`].
+struct ReleaseOnUnwind<'a> {
+    t: &'a MapType,
+    h: *mut Hmap,
+    fresh: bool,
+}
+
+impl Drop for ReleaseOnUnwind<'_> {
+    fn drop(&mut self) {
+        // SAFETY: `h` is an initialised header of type `t` that nobody else has seen yet;
+        // its fields name only blocks makemap allocated from t.alloc.
+        unsafe {
+            if self.fresh {
+                mapfree(self.t, self.h);
+            } else {
+                mapdestroy(self.t, self.h);
+            }
+        }
+    }
 }
 
 /// Number of buckets in the allocation `makeBucketArray` makes for `b`: `2^b`, plus

@@ -33,6 +33,25 @@
 //! * `flags` is an atomic byte, so that the misuse detection is a defined race.
 //! * `mapextra` keeps only `nextOverflow` (the others exist for Go's collector).
 //!
+//! # When the hasher, `equal` or the allocator panics
+//!
+//! * The hasher runs before a write sets `hashWriting`, as in Go, so a panicking hasher
+//!   leaves the map untouched (and Go's `hashMightPanic` keys are hashed even on nil and
+//!   empty maps, so they panic consistently).
+//! * A panicking `equal` in the bucket search of [`mapassign`] or [`mapdelete`] finds the
+//!   map consistent; gomap clears `hashWriting` as the panic leaves, and the map stays
+//!   usable. Go leaves the flag set, so that after `recover` every write would throw
+//!   "concurrent map writes"; in Go only an uncomparable interface value makes `equal`
+//!   panic, and its hasher rejects those first, so no Go program depends on that.
+//! * A panic inside an evacuation (a hasher that panics on a key it hashed before, or
+//!   `equal` on a non-reflexive key while an iterator is live) can leave a bucket half
+//!   moved, and so can "out of memory" from the allocator (Go's fatal `throw`). After
+//!   either, wherever it struck, the map stays marked `hashWriting`: it is *poisoned*,
+//!   detectably: every later write panics with
+//!   "concurrent map writes", every lookup with "concurrent map read and map write",
+//!   every iteration step with "concurrent map iteration and map write", and [`check`]
+//!   reports it. [`mapfree`] and [`mapdestroy`] still release it completely.
+//!
 //! [`MapType`]: crate::maptype::MapType
 
 #![allow(non_snake_case)]

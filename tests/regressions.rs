@@ -1,0 +1,351 @@
+//! Regression tests: inputs the fuzzers found (see fuzz/, scripts/test-fuzz.sh), and the
+//! hostile-input cases tests/bad_descriptors.rs does not cover: what a panicking `equal`,
+//! a hasher that panics in the middle of an evacuation, and an allocator that runs out of
+//! memory leave behind (see "When the hasher, `equal` or the allocator panics" in the
+//! `runtime` module docs).
+
+mod common;
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::sync::Mutex;
+
+use common::*;
+use gomap::maptype::{GoKind, MapType, MapTypeFlags, Type};
+use gomap::runtime::*;
+
+/// The payload of a caught panic as text.
+fn panic_text(e: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = e.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = e.downcast_ref::<&str>() {
+        s.to_string()
+    } else {
+        "<non-string panic>".into()
+    }
+}
+
+/// Runs `f`, which must panic, and returns the message.
+fn panics<R>(f: impl FnOnce() -> R) -> String {
+    // The expected panics would print a message each; keep the output readable.
+    let r = catch_unwind(AssertUnwindSafe(f));
+    panic_text(r.err().expect("expected a panic"))
+}
+
+thread_local! {
+    /// Key on which [`picky_equal`] panics (u64::MAX: never).
+    static BAD_EQUAL: Cell<u64> = const { Cell::new(u64::MAX) };
+    /// Keys on which [`flaky_hash`] panics: all but this one, while `FLAKY_ON` is set.
+    static FLAKY_ON: Cell<bool> = const { Cell::new(false) };
+    static FLAKY_SPARE: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Equality of u64 keys that panics when either side is `BAD_EQUAL`.
+unsafe extern "C-unwind" fn picky_equal(a: *const u8, b: *const u8, _t: *const Type) -> bool {
+    // SAFETY: 8-byte keys.
+    let (x, y) = unsafe {
+        (
+            ptr::read_unaligned(a.cast::<u64>()),
+            ptr::read_unaligned(b.cast::<u64>()),
+        )
+    };
+    let bad = BAD_EQUAL.with(|c| c.get());
+    if x == bad || y == bad {
+        panic!("equal: cannot compare {bad}");
+    }
+    x == y
+}
+
+/// A hash that sends every key to one chain (the worst case, so every lookup compares).
+unsafe extern "C-unwind" fn one_chain(_p: *const u8, _seed: usize, _t: *const Type) -> usize {
+    0x42 << 56
+}
+
+/// `map[uint64]int64` with [`picky_equal`] and `hasher`.
+fn picky_map(hasher: gomap::maptype::HashFn) -> MapType {
+    let mut key = GoKind::Uint64.go_type().unwrap();
+    key.equal = Some(picky_equal);
+    MapType::new(
+        key,
+        GoKind::Int64.go_type().unwrap(),
+        hasher,
+        MapTypeFlags::REFLEXIVE_KEY,
+    )
+    .unwrap()
+}
+
+/// A panicking `equal` in `mapassign`/`mapdelete` abandons the write with the map
+/// consistent: `hashWriting` is cleared, `check` passes, nothing changed, and the map
+/// keeps working. (Go would leave `hashWriting` set: see the runtime module docs.)
+#[test]
+fn panicking_equal_leaves_the_map_consistent_and_usable() {
+    let t = picky_map(one_chain);
+    // SAFETY: a live map of t, freed at the end; after each caught panic it is checked
+    // before further use.
+    unsafe {
+        let h = make(&t, 0);
+        for k in 0..40u64 {
+            put_checked(&t, h, k, k as i64);
+        }
+        let before = dump_of(&t, h);
+        BAD_EQUAL.with(|c| c.set(666));
+        let msg = panics(|| put(&t, h, 666u64, 1i64));
+        assert!(msg.contains("cannot compare 666"), "{msg}");
+        assert_eq!((*h).flags() & HASH_WRITING, 0, "hashWriting left set");
+        assert_check(&t, h, "panicking equal in mapassign");
+        assert_eq!(dump_of(&t, h), before, "the failed assign changed the map");
+        let msg = panics(|| del(&t, h, 666u64));
+        assert!(msg.contains("cannot compare"), "{msg}");
+        assert_eq!((*h).flags() & HASH_WRITING, 0);
+        assert_check(&t, h, "panicking equal in mapdelete");
+        assert_eq!(dump_of(&t, h), before, "the failed delete changed the map");
+        // A lookup that panics in equal changes nothing either (it sets no flag).
+        let msg = panics(|| get::<u64, i64>(&t, h, 666));
+        assert!(msg.contains("cannot compare"), "{msg}");
+        BAD_EQUAL.with(|c| c.set(u64::MAX));
+        put_checked(&t, h, 666u64, 6i64);
+        del_checked(&t, h, 0u64);
+        assert_eq!(get::<u64, i64>(&t, h, 666), Some(6));
+        assert_eq!(len(h), 40);
+        free(&t, h);
+    }
+}
+
+/// The same while the map is growing: `growWork` has moved whole buckets before the
+/// search panics, and the map is still consistent.
+#[test]
+fn panicking_equal_mid_growth_leaves_the_map_consistent() {
+    let t = picky_map(identity_hash);
+    // SAFETY: as above.
+    unsafe {
+        let h = make(&t, 0);
+        let mut k = 0u64;
+        while !(*h).growing() {
+            put_checked(&t, h, k, k as i64);
+            k += 1;
+        }
+        let n = len(h);
+        // A key in the same bucket as key 0, so its search compares with key 0.
+        let probe = 1u64 << 40;
+        BAD_EQUAL.with(|c| c.set(probe));
+        for _ in 0..3 {
+            let msg = panics(|| put(&t, h, probe, 1i64));
+            assert!(msg.contains("cannot compare"), "{msg}");
+            assert_eq!((*h).flags() & HASH_WRITING, 0);
+            assert_check(&t, h, "panicking equal while growing");
+            assert_eq!(len(h), n);
+        }
+        BAD_EQUAL.with(|c| c.set(u64::MAX));
+        finish_grow(&t, h);
+        for i in 0..k {
+            assert_eq!(get::<u64, i64>(&t, h, i), Some(i as i64));
+        }
+        free(&t, h);
+    }
+}
+
+/// A hasher that panics for every key but `FLAKY_SPARE` while `FLAKY_ON` is set: it
+/// breaks the contract (it hashed those keys before), which only an evacuation notices.
+unsafe extern "C-unwind" fn flaky_hash(p: *const u8, _seed: usize, _t: *const Type) -> usize {
+    // SAFETY: 8-byte keys.
+    let k = unsafe { ptr::read_unaligned(p.cast::<u64>()) };
+    if FLAKY_ON.with(|c| c.get()) && k != FLAKY_SPARE.with(|c| c.get()) {
+        panic!("hash: key {k} is no longer hashable");
+    }
+    k as usize
+}
+
+/// A hasher panic in the middle of an evacuation leaves a bucket half moved: the map is
+/// not consistent, and stays marked `hashWriting` (poisoned), detectably: writes, lookups
+/// and iteration steps panic with Go's misuse messages, `check` names it, and `mapfree`
+/// still releases every block (the tracking allocator sees none left).
+#[test]
+fn hasher_panic_during_evacuation_poisons_the_map_detectably() {
+    let tr = Tracker::new();
+    let t = MapType::new(
+        GoKind::Uint64.go_type().unwrap(),
+        GoKind::Bytes(200).go_type().unwrap(), // indirect elems: blocks to leak, if any
+        flaky_hash,
+        MapTypeFlags::REFLEXIVE_KEY,
+    )
+    .unwrap()
+    .with_allocator(tr.allocator());
+    // SAFETY: a live map of t; after the poisoning only panicking calls and mapfree.
+    unsafe {
+        let h = make(&t, 0);
+        let mut k = 0u64;
+        while !(*h).growing() {
+            *slot::<u64, [u8; 200]>(&t, h, k) = [k as u8; 200];
+            k += 1;
+        }
+        // A new key whose old bucket is not evacuated yet, so the next write evacuates it.
+        let oldmask = (*h).oldbucketmask() as u64;
+        let spare = (1000..)
+            .find(|&c| !bucketEvacuated(&t, &*h, (c & oldmask) as usize))
+            .unwrap();
+        FLAKY_SPARE.with(|c| c.set(spare));
+        FLAKY_ON.with(|c| c.set(true));
+        let msg = panics(|| slot::<u64, [u8; 200]>(&t, h, spare));
+        assert!(msg.contains("no longer hashable"), "{msg}");
+        FLAKY_ON.with(|c| c.set(false));
+        assert_ne!(
+            (*h).flags() & HASH_WRITING,
+            0,
+            "a half-moved map must stay poisoned"
+        );
+        let e = check(&t, h).unwrap_err();
+        assert!(e.contains("hashWriting"), "{e}");
+        let kp = (&spare as *const u64).cast::<u8>();
+        assert_eq!(panics(|| mapassign(&t, h, kp)), CONCURRENT_WRITES);
+        assert_eq!(panics(|| mapdelete(&t, h, kp)), CONCURRENT_WRITES);
+        assert_eq!(panics(|| mapaccess2(&t, h, kp)), CONCURRENT_READ_WRITE);
+        let mut it = Hiter::new();
+        // mapiterinit reads no flag, then its first step panics.
+        assert_eq!(
+            panics(|| mapiterinit(&t, h, &mut it)),
+            CONCURRENT_ITER_WRITE
+        );
+        drop(it);
+        free(&t, h);
+    }
+    assert_eq!(
+        tr.live(),
+        0,
+        "mapfree of a poisoned map leaked {} blocks",
+        tr.live()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Out of memory
+// ---------------------------------------------------------------------------------------
+
+/// An allocator that fails (returns null) once its budget of allocations is spent, and
+/// tracks live blocks so that a test can see what a failure leaves behind.
+struct Budget {
+    left: Mutex<(usize, HashMap<usize, usize>)>,
+}
+
+unsafe extern "C-unwind" fn budget_alloc(size: usize, align: usize, ctx: *mut c_void) -> *mut u8 {
+    // SAFETY: ctx is the Budget that made this allocator, alive while maps use it.
+    let b = unsafe { &*(ctx as *const Budget) };
+    let mut s = b.left.lock().unwrap();
+    if s.0 == 0 {
+        return ptr::null_mut();
+    }
+    s.0 -= 1;
+    let l = std::alloc::Layout::from_size_align(size, align).unwrap();
+    // SAFETY: size > 0 (allocator contract).
+    let p = unsafe { std::alloc::alloc_zeroed(l) };
+    s.1.insert(p as usize, size);
+    p
+}
+
+unsafe extern "C-unwind" fn budget_free(p: *mut u8, size: usize, align: usize, ctx: *mut c_void) {
+    // SAFETY: as in budget_alloc.
+    let b = unsafe { &*(ctx as *const Budget) };
+    assert_eq!(
+        b.left.lock().unwrap().1.remove(&(p as usize)),
+        Some(size),
+        "bad free"
+    );
+    // SAFETY: allocated by budget_alloc with this layout.
+    unsafe { std::alloc::dealloc(p, std::alloc::Layout::from_size_align(size, align).unwrap()) };
+}
+
+impl Budget {
+    fn new(n: usize) -> Box<Budget> {
+        Box::new(Budget {
+            left: Mutex::new((n, HashMap::new())),
+        })
+    }
+    fn allocator(&self) -> Allocator {
+        Allocator {
+            alloc_zeroed: budget_alloc,
+            free: budget_free,
+            ctx: (self as *const Budget).cast_mut().cast(),
+        }
+    }
+    fn live(&self) -> usize {
+        self.left.lock().unwrap().1.len()
+    }
+}
+
+/// Out of memory at every possible allocation of a run of inserts (indirect keys and
+/// elems, overflow buckets, growth) and deletes: the write panics with Go's "out of
+/// memory", the map is left marked `hashWriting` (poisoned, as documented), and `mapfree`
+/// gives back every block that was handed out.
+#[test]
+fn out_of_memory_anywhere_loses_nothing() {
+    let base = MapType::for_go_types(GoKind::Bytes(130), GoKind::Bytes(200)).unwrap();
+    let mut failures = 0;
+    for budget in 1..200 {
+        let b = Budget::new(budget);
+        let t = base.with_allocator(b.allocator());
+        let mut done = false;
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: a live map of t; freed below whether or not an insert panicked.
+            unsafe {
+                let h = makemap(&t, 0, ptr::null_mut());
+                let r = catch_unwind(AssertUnwindSafe(|| {
+                    for i in 0..60u64 {
+                        let mut k = [0u8; 130];
+                        k[..8].copy_from_slice(&i.to_le_bytes());
+                        let e = mapassign(&t, h, k.as_ptr());
+                        *e = i as u8;
+                        if i % 7 == 3 {
+                            let mut d = [0u8; 130];
+                            d[..8].copy_from_slice(&(i - 2).to_le_bytes());
+                            mapdelete(&t, h, d.as_ptr());
+                        }
+                    }
+                }));
+                if let Err(e) = r {
+                    assert_eq!(panic_text(e), "out of memory");
+                    assert_ne!((*h).flags() & HASH_WRITING, 0, "budget {budget}");
+                } else {
+                    done = true;
+                    check(&t, h).unwrap();
+                }
+                mapfree(&t, h);
+            }
+        }));
+        if let Err(e) = r {
+            // makemap itself ran out of memory.
+            assert_eq!(panic_text(e), "out of memory", "budget {budget}");
+        }
+        if b.live() != 0 {
+            failures += 1;
+            eprintln!("budget {budget}: {} blocks leaked", b.live());
+        }
+        if done {
+            break;
+        }
+    }
+    assert_eq!(failures, 0, "out-of-memory paths leaked memory");
+}
+
+/// Out of memory inside `makemap` (the bucket array, or `extra` for a map with
+/// preallocated overflow buckets) panics with "out of memory" and releases the header it
+/// had allocated.
+#[test]
+fn out_of_memory_in_makemap_loses_nothing() {
+    for hint in [100isize, 5000] {
+        for budget in 0..3 {
+            let b = Budget::new(budget);
+            let t = MapType::int64().with_allocator(b.allocator());
+            // SAFETY: a fresh map, freed if made.
+            let r = catch_unwind(AssertUnwindSafe(|| unsafe {
+                let h = makemap(&t, hint, ptr::null_mut());
+                mapfree(&t, h);
+            }));
+            if let Err(e) = r {
+                assert_eq!(panic_text(e), "out of memory");
+            }
+            assert_eq!(b.live(), 0, "hint {hint}, budget {budget}: blocks leaked");
+        }
+    }
+}

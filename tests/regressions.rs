@@ -14,6 +14,7 @@ use std::ptr;
 use std::sync::Mutex;
 
 use common::*;
+use common::slot;
 use gomap::maptype::{GoKind, MapType, MapTypeFlags, Type};
 use gomap::runtime::*;
 

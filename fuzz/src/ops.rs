@@ -2,7 +2,7 @@
 //! on one map, mirrored on a `HashMap` model, `check` after every operation.
 //!
 //! Input: byte 0 picks the layout, byte 1 the `make` hint (0, small, negative, or up to
-//! 4032), then operations. An operation is one byte `op` and its arguments:
+//! 504), then operations. An operation is one byte `op` and its arguments:
 //!
 //! * `op & 7`: 0-1 put, 2 get, 3 delete, 4 put a run of keys, 5 delete a run, 6 iterate
 //!   everything and compare with the model (when `op & 0x30 == 0`, else a get), 7 clear
@@ -136,13 +136,13 @@ pub fn ops_faststr(data: &[u8]) {
     run(data, faststr_layout, true)
 }
 
-/// The `make` hint of byte `b`: 0, 1..63, -1..-64, or a multiple of 64 up to 4032.
+/// The `make` hint of byte `b`: 0, 1..63, -1..-64, or a multiple of 8 up to 504.
 pub fn hint_of(b: u8) -> isize {
     match b >> 6 {
         0 => 0,
         1 => (b & 63) as isize,
         2 => -((b & 63) as isize) - 1,
-        _ => ((b & 63) as isize) << 6,
+        _ => ((b & 63) as isize) << 3,
     }
 }
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs the unsafe-heavy tests and a replay of every fuzz target's seed corpus under
+# valgrind's memcheck: no invalid read or write, no use of uninitialised memory, and no
+# definitely or indirectly lost bytes (still-reachable blocks, such as the process-wide
+# hash key state, are allowed). Installs valgrind with apt-get when it is missing.
+#
+# Which tests: the integration tests that exercise the runtime without spawning Go or a C
+# compiler (the ones that do are covered by scripts/test.sh natively), plus the library's
+# unit tests. Property tests run with fewer cases (PROPTEST_CASES, default 16). Each
+# binary is limited to VALGRIND_TIMEOUT seconds (default 240); the whole script takes
+# about 5 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+
+if ! command -v valgrind >/dev/null 2>&1; then
+  echo "test-valgrind: installing valgrind"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+  fi
+fi
+
+tests="${VALGRIND_TESTS:-regressions bad_descriptors iter map_test seeds typed toyvm fast_paths}"
+per="${VALGRIND_TIMEOUT:-240}"
+export PROPTEST_CASES="${PROPTEST_CASES:-16}"
+vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+  --show-leak-kinds=definite,indirect --trace-children=no --num-callers=30)
+
+# Build the test binaries and find their paths.
+args=()
+for t in $tests; do args+=(--test "$t"); done
+if ! cargo test --no-run --lib "${args[@]}" -q; then
+  echo "test-valgrind: FAILED: the test binaries do not build"
+  exit 1
+fi
+list=$(cargo test --no-run --lib "${args[@]}" --message-format=json 2>/dev/null |
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    try: m = json.loads(line)
+    except ValueError: continue
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] != ["bin"]:
+        print(m["target"]["name"] if m["target"]["kind"] != ["lib"] else "lib", m["executable"])
+')
+[ -n "$list" ] || { echo "test-valgrind: FAILED: could not build the test binaries"; exit 1; }
+
+fail=0
+ran=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+while read -r name exe; do
+  t0=$(date +%s)
+  set +e
+  # --test-threads=1: valgrind serialises threads anyway; one thread keeps reports apart.
+  timeout "$per" "${vg[@]}" "$exe" --test-threads=1 -q >"$log" 2>&1
+  rc=$?
+  set -e
+  res=$(grep -E '^test result:' "$log" | tail -n 1 || true)
+  if [ "$rc" = 0 ]; then
+    echo "test-valgrind: $name ok ($(( $(date +%s) - t0 ))s) $res"
+  else
+    fail=$((fail + 1))
+    why="exit $rc"; [ "$rc" = 99 ] && why="memcheck errors"; [ "$rc" = 124 ] && why="timeout ${per}s"
+    echo "test-valgrind: $name FAILED ($why)"
+    grep -E '^==[0-9]+==' "$log" | head -n 60 || true
+    grep -E 'panicked|FAILED|test result' "$log" | head -n 20 || true
+  fi
+  ran=$((ran + 1))
+done <<<"$list"
+
+# The fuzz targets, without libFuzzer: every seed corpus file through its target.
+cargo build -q --manifest-path fuzz/Cargo.toml --example corpus_replay
+t0=$(date +%s)
+set +e
+timeout "$per" "${vg[@]}" fuzz/target/debug/examples/corpus_replay fuzz/corpus >"$log" 2>&1
+rc=$?
+set -e
+if [ "$rc" = 0 ]; then
+  echo "test-valgrind: fuzz corpus replay ok ($(( $(date +%s) - t0 ))s) $(tail -n 1 "$log")"
+else
+  fail=$((fail + 1))
+  echo "test-valgrind: fuzz corpus replay FAILED (exit $rc)"
+  grep -E '^==[0-9]+==|panicked|corpus_replay' "$log" | head -n 60 || true
+fi
+ran=$((ran + 1))
+
+if [ "$fail" != 0 ]; then
+  echo "test-valgrind: FAILED: $fail of $ran runs had findings ($(( $(date +%s) - start ))s)"
+  exit 1
+fi
+echo "test-valgrind: ok, $ran runs, 0 memcheck errors, 0 bytes definitely/indirectly lost ($(( $(date +%s) - start ))s)"

@@ -103,30 +103,80 @@ unsafe fn access_fast64(t: &MapType, h: *const Hmap, key: u64) -> *mut u8 {
     if h.flags() & HASH_WRITING != 0 {
         fatal(CONCURRENT_READ_WRITE);
     }
-    let mut b: *mut Bmap;
     if h.B == 0 {
         // One-bucket table. No need to hash. (A one-bucket map never grows in place: it
         // cannot have overflow buckets, so it is not growing either.)
-        b = h.buckets;
-    } else {
-        // SAFETY: `key` is a local u64.
-        let hash = unsafe { hash64(t, ptr::addr_of!(key).cast(), h.hash0 as usize) };
-        // SAFETY: count > 0, so the buckets are allocated.
-        b = unsafe { bucket_for_read(t, h, hash) };
-    }
-    while !b.is_null() {
+        let b = h.buckets;
         for i in 0..BUCKET_CNT {
-            // SAFETY: `b` is a live bucket of the chain, i < 8.
+            // SAFETY: `b` is the live bucket, i < 8.
             unsafe {
                 if *key64(b, i) == key && !isEmpty((*b).tophash[i]) {
                     return elem64(t, b, i);
                 }
             }
         }
+        return ptr::null_mut();
+    }
+    // SAFETY: `key` is a local u64.
+    let hash = unsafe { hash64(t, ptr::addr_of!(key).cast(), h.hash0 as usize) };
+    // SAFETY: count > 0, so the buckets are allocated.
+    let b = unsafe { bucket_for_read(t, h, hash) };
+    // SAFETY: `b` heads a live chain of this family.
+    unsafe { search_fast64(t, b, key, tophash(hash)) }
+}
+
+/// Finds `key` (whose tophash is `top`) in the chain from `b`: its slot's bucket and
+/// index, or `None`.
+///
+/// Go's fast64 functions compare every slot's key and skip empty cells; this looks only
+/// at the slots whose tophash is `top` (all 8 matched at once, see [`match_top`]), and
+/// like Go walks the whole chain. It finds the same slot: a live cell holding `key` has
+/// tophash `top` (the map stored `tophash(hash(key))` there with this seed), and no cell
+/// holding a mark can match (`top >= minTopHash`). Evacuated old buckets never reach
+/// here (`bucket_for_read` skips them). (Stopping at an `emptyRest` would save loading
+/// the overflow pointer, but measured slower: one more data-dependent branch.)
+///
+/// # Safety
+/// `b` heads a live chain of a map of this family; `top` is `tophash(hash)` of `key`
+/// under the map's seed.
+#[inline(always)]
+unsafe fn find_fast64(
+    t: &MapType,
+    mut b: *mut Bmap,
+    key: u64,
+    top: u8,
+) -> Option<(*mut Bmap, usize)> {
+    loop {
+        // SAFETY: `b` is a live bucket of the chain.
+        let w = unsafe { tophash_word(b) };
+        let mut m = match_top(w, top);
+        while m != 0 {
+            let i = lowest_slot(m);
+            // SAFETY: slot i < 8 of a live bucket.
+            if unsafe { *key64(b, i) } == key {
+                return Some((b, i));
+            }
+            m &= m - 1;
+        }
         // SAFETY: `b` is live.
         b = unsafe { Bmap::overflow(b, t) };
+        if b.is_null() {
+            return None;
+        }
     }
-    ptr::null_mut()
+}
+
+/// [`find_fast64`] returning the elem, or null.
+///
+/// # Safety
+/// As [`find_fast64`].
+#[inline(always)]
+unsafe fn search_fast64(t: &MapType, b: *mut Bmap, key: u64, top: u8) -> *mut u8 {
+    // SAFETY: forwarded; a found slot is a live cell of a live bucket.
+    match unsafe { find_fast64(t, b, key, top) } {
+        Some((b, i)) => unsafe { elem64(t, b, i) },
+        None => ptr::null_mut(),
+    }
 }
 
 /// Port of `runtime.mapaccess1_fast64` (go1.19 map_fast64.go): a pointer to `h[key]`, or to
@@ -212,29 +262,33 @@ unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
         let mut ib: *mut Bmap = ptr::null_mut();
         let mut ii = 0usize;
 
-        'bucketloop: loop {
-            for i in 0..BUCKET_CNT {
-                // SAFETY: `b` is a live bucket of the chain, i < 8.
-                let th = unsafe { (*b).tophash[i] };
-                if isEmpty(th) {
-                    if ib.is_null() {
-                        ii = i;
-                        ib = b;
-                    }
-                    if th == EMPTY_REST {
-                        break 'bucketloop;
-                    }
-                    continue;
+        // Go's loop, 8 slots at a time: the key's slot if it is there (see find_fast64 for
+        // why matching the tophash finds the slot Go's key compare finds), else the first
+        // empty cell in chain order up to the first emptyRest or the chain's end; `b` ends
+        // as the last bucket looked at.
+        let top = tophash(hash);
+        loop {
+            // SAFETY: `b` is a live bucket of the chain.
+            let w = unsafe { tophash_word(b) };
+            let mut m = match_top(w, top);
+            while m != 0 {
+                let i = lowest_slot(m);
+                // SAFETY: slot i < 8 of a live bucket.
+                if unsafe { *key64(b, i) } == key {
+                    // goto done
+                    inserti = i;
+                    insertb = b;
+                    break 'again;
                 }
-                // SAFETY: slot i of a live bucket.
-                let k = unsafe { *key64(b, i) };
-                if k != key {
-                    continue;
-                }
-                // goto done
-                inserti = i;
-                insertb = b;
-                break 'again;
+                m &= m - 1;
+            }
+            let empty = match_empty(w);
+            if ib.is_null() && empty != 0 {
+                ii = lowest_slot(empty);
+                ib = b;
+            }
+            if match_empty_rest(w) != 0 {
+                break;
             }
             // SAFETY: `b` is live.
             let ovf = unsafe { Bmap::overflow(b, t) };
@@ -358,72 +412,65 @@ pub unsafe fn mapdelete_fast64(t: &MapType, h: *mut Hmap, key: u64) {
         unsafe { growWork_fast64(t, h, bucket) };
     }
     // SAFETY: bucket < 2^B.
-    let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
-    let bOrig = b;
-    'search: while !b.is_null() {
-        for i in 0..BUCKET_CNT {
-            // SAFETY: slot i of a live bucket.
-            let k = unsafe { key64(b, i) };
-            // SAFETY: as above.
-            if key != unsafe { *k } || isEmpty(unsafe { (*b).tophash[i] }) {
-                continue;
-            }
-            // Only clear key if there are pointers in it. (Go clears one pointer where
-            // pointers are 8 bytes and calls memclrHasPointers on all 8 bytes where they
-            // are 4: either way the 8 bytes become zero.)
-            if t.key.ptrdata != 0 {
-                // SAFETY: the key slot of a live cell.
-                unsafe { *k = 0 };
-            }
-            // SAFETY: slot i of a live bucket; elem.size bytes (inline elem).
-            unsafe { ptr::write_bytes(elem64(t, b, i), 0, t.elem.size) };
-            // SAFETY: `b` is a live bucket of the chain from bOrig, and so is its successor
-            // when non-null; the walk back stays in that chain.
-            unsafe {
-                (*b).tophash[i] = EMPTY_ONE;
-                // If the bucket now ends in a bunch of emptyOne states, change those to
-                // emptyRest states.
-                let notLast = if i == BUCKET_CNT - 1 {
-                    let o = Bmap::overflow(b, t);
-                    !o.is_null() && (*o).tophash[0] != EMPTY_REST
-                } else {
-                    (*b).tophash[i + 1] != EMPTY_REST
-                };
-                if !notLast {
-                    let mut i = i;
-                    loop {
-                        (*b).tophash[i] = EMPTY_REST;
-                        if i == 0 {
-                            if b == bOrig {
-                                break; // beginning of initial bucket, we're done.
-                            }
-                            // Find previous bucket, continue at its last entry.
-                            let c = b;
-                            b = bOrig;
-                            while Bmap::overflow(b, t) != c {
-                                b = Bmap::overflow(b, t);
-                            }
-                            i = BUCKET_CNT - 1;
-                        } else {
-                            i -= 1;
+    let bOrig = unsafe { bucket_at(t, h.buckets, bucket) };
+    // Go walks the chain comparing every live slot's key; find_fast64 finds the same slot.
+    // SAFETY: `bOrig` heads a live chain; the hash is the key's under this seed.
+    if let Some((fb, i)) = unsafe { find_fast64(t, bOrig, key, tophash(hash)) } {
+        let mut b = fb;
+        // SAFETY: slot i of a live bucket.
+        let k = unsafe { key64(b, i) };
+        // Only clear key if there are pointers in it. (Go clears one pointer where
+        // pointers are 8 bytes and calls memclrHasPointers on all 8 bytes where they
+        // are 4: either way the 8 bytes become zero.)
+        if t.key.ptrdata != 0 {
+            // SAFETY: the key slot of a live cell.
+            unsafe { *k = 0 };
+        }
+        // SAFETY: slot i of a live bucket; elem.size bytes (inline elem).
+        unsafe { clear_slot(elem64(t, b, i), t.elem.size) };
+        // SAFETY: `b` is a live bucket of the chain from bOrig, and so is its successor
+        // when non-null; the walk back stays in that chain.
+        unsafe {
+            (*b).tophash[i] = EMPTY_ONE;
+            // If the bucket now ends in a bunch of emptyOne states, change those to
+            // emptyRest states.
+            let notLast = if i == BUCKET_CNT - 1 {
+                let o = Bmap::overflow(b, t);
+                !o.is_null() && (*o).tophash[0] != EMPTY_REST
+            } else {
+                (*b).tophash[i + 1] != EMPTY_REST
+            };
+            if !notLast {
+                let mut i = i;
+                loop {
+                    (*b).tophash[i] = EMPTY_REST;
+                    if i == 0 {
+                        if b == bOrig {
+                            break; // beginning of initial bucket, we're done.
                         }
-                        if (*b).tophash[i] != EMPTY_ONE {
-                            break;
+                        // Find previous bucket, continue at its last entry.
+                        let c = b;
+                        b = bOrig;
+                        while Bmap::overflow(b, t) != c {
+                            b = Bmap::overflow(b, t);
                         }
+                        i = BUCKET_CNT - 1;
+                    } else {
+                        i -= 1;
+                    }
+                    if (*b).tophash[i] != EMPTY_ONE {
+                        break;
                     }
                 }
             }
-            // notLast:
-            h.count -= 1;
-            // Reset the hash seed to make it more difficult for attackers to repeatedly
-            // trigger hash collisions. See issue 25237.
-            if h.count == 0 {
-                h.hash0 = fastrand();
-            }
-            break 'search;
         }
-        // SAFETY: `b` is live.
-        b = unsafe { Bmap::overflow(b, t) };
+        // notLast:
+        h.count -= 1;
+        // Reset the hash seed to make it more difficult for attackers to repeatedly
+        // trigger hash collisions. See issue 25237.
+        if h.count == 0 {
+            h.hash0 = fastrand();
+        }
     }
 
     if h.flags() & HASH_WRITING == 0 {
@@ -576,7 +623,7 @@ pub unsafe fn evacuate_fast64(t: &MapType, h: &mut Hmap, oldbucket: usize) {
                     (*dst.b).tophash[dst.i & (BUCKET_CNT - 1)] = top;
                     // Copy key.
                     *dst.k.cast::<u64>() = *k.cast::<u64>();
-                    ptr::copy_nonoverlapping(e, dst.e, t.elem.size);
+                    copy_slot(e, dst.e, t.elem.size);
                 }
                 dst.i += 1;
                 // These updates might push these pointers past the end of the key or elem

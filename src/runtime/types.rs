@@ -292,6 +292,113 @@ pub fn tophash(hash: usize) -> u8 {
     top
 }
 
+// ---------------------------------------------------------------------------------------
+// All 8 tophash bytes at once (SWAR: SIMD within a register). Not in Go, which looks at
+// one byte at a time; the fast paths use these to find the same slots with one load and
+// a few ALU operations instead of 8 data-dependent branches. Each mask has bit `8i + 7`
+// set for slot `i`, exactly (no false positives), so `lowest_slot(mask)` is the lowest such slot.
+// ---------------------------------------------------------------------------------------
+
+/// `0x01` in every byte.
+const LO_BYTES: u64 = u64::from_le_bytes([0x01; BUCKET_CNT]);
+/// `0x7f` in every byte.
+const LO7_BYTES: u64 = u64::from_le_bytes([0x7f; BUCKET_CNT]);
+
+// One tophash byte per byte of a u64.
+const _: () = assert!(BUCKET_CNT == 8);
+
+/// The tophash bytes of `b` as one word, `tophash[i]` in byte `i` (little-endian order).
+///
+/// # Safety
+/// `b` points at a live bucket.
+#[inline(always)]
+pub unsafe fn tophash_word(b: *const Bmap) -> u64 {
+    // SAFETY: the caller vouches for `b`; the 8 tophash bytes are its first field.
+    u64::from_le_bytes(unsafe { (*b).tophash })
+}
+
+/// The bytes of `w` that are zero: `0x80` in each such byte, `0` elsewhere (exact: the
+/// `0x7f` masking keeps any carry from crossing into the next byte).
+#[inline(always)]
+pub fn zero_bytes(w: u64) -> u64 {
+    !(((w & LO7_BYTES).wrapping_add(LO7_BYTES)) | w | LO7_BYTES)
+}
+
+/// The slots of a tophash word holding `top`.
+#[inline(always)]
+pub fn match_top(w: u64, top: u8) -> u64 {
+    zero_bytes(w ^ (LO_BYTES.wrapping_mul(top as u64)))
+}
+
+/// The slots of a tophash word that are empty ([`isEmpty`]: `emptyRest` or `emptyOne`).
+#[inline(always)]
+pub fn match_empty(w: u64) -> u64 {
+    // Clearing bit 0 maps exactly EMPTY_REST (0) and EMPTY_ONE (1) to zero.
+    const _: () = assert!(EMPTY_REST == 0 && EMPTY_ONE == 1);
+    zero_bytes(w & !LO_BYTES)
+}
+
+/// The slots of a tophash word that are `emptyRest`: if any, no live cell follows the
+/// first of them in this bucket or its overflow chain.
+#[inline(always)]
+pub fn match_empty_rest(w: u64) -> u64 {
+    zero_bytes(w)
+}
+
+/// The lowest slot of a non-zero mask from the `match_*` functions.
+#[inline(always)]
+pub fn lowest_slot(mask: u64) -> usize {
+    debug_assert!(mask != 0);
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// `memmove(dst, src, n)` for an inline key or elem: one load and one store for the common
+/// sizes (1, 2, 4, 8, 16 bytes), a call to `memcpy` only for the others.
+///
+/// # Safety
+/// `src` and `dst` each point at `n` bytes (readable, writable) that do not overlap.
+#[inline(always)]
+pub unsafe fn copy_slot(src: *const u8, dst: *mut u8, n: usize) {
+    // SAFETY: n bytes at each (caller); unaligned accesses need no alignment.
+    unsafe {
+        match n {
+            8 => dst
+                .cast::<u64>()
+                .write_unaligned(src.cast::<u64>().read_unaligned()),
+            16 => dst
+                .cast::<u128>()
+                .write_unaligned(src.cast::<u128>().read_unaligned()),
+            4 => dst
+                .cast::<u32>()
+                .write_unaligned(src.cast::<u32>().read_unaligned()),
+            1 => *dst = *src,
+            2 => dst
+                .cast::<u16>()
+                .write_unaligned(src.cast::<u16>().read_unaligned()),
+            _ => core::ptr::copy_nonoverlapping(src, dst, n),
+        }
+    }
+}
+
+/// `memclr(p, n)` for an inline key or elem, as [`copy_slot`].
+///
+/// # Safety
+/// `p` points at `n` writable bytes.
+#[inline(always)]
+pub unsafe fn clear_slot(p: *mut u8, n: usize) {
+    // SAFETY: n writable bytes (caller).
+    unsafe {
+        match n {
+            8 => p.cast::<u64>().write_unaligned(0),
+            16 => p.cast::<u128>().write_unaligned(0),
+            4 => p.cast::<u32>().write_unaligned(0),
+            1 => *p = 0,
+            2 => p.cast::<u16>().write_unaligned(0),
+            _ => core::ptr::write_bytes(p, 0, n),
+        }
+    }
+}
+
 /// Go's `evacuated`: the bucket's first tophash is an evacuation mark.
 ///
 /// # Safety
@@ -485,5 +592,68 @@ mod tests {
         assert_eq!(format!("{:?}", TopHash(0)), "emptyRest");
         assert_eq!(format!("{:?}", TopHash(3)), "evacuatedY");
         assert_eq!(format!("{:?}", TopHash(0x9a)), "0x9a");
+    }
+
+    /// The masks bytewise, as the definitions say.
+    fn bytewise(w: u64, f: impl Fn(u8) -> bool) -> u64 {
+        (0..BUCKET_CNT)
+            .filter(|&i| f(w.to_le_bytes()[i]))
+            .fold(0, |m, i| m | 0x80 << (8 * i))
+    }
+
+    #[test]
+    fn swar_masks_are_exact() {
+        // Every byte value in every position, next to neighbours that provoke borrows and
+        // carries (0, 1, 0x80, 0xff), plus pseudo-random words.
+        let mut words = Vec::new();
+        for v in 0..=255u8 {
+            for pos in 0..BUCKET_CNT {
+                for fill in [0u8, 1, 5, 0x80, 0xff] {
+                    let mut b = [fill; BUCKET_CNT];
+                    b[pos] = v;
+                    words.push(u64::from_le_bytes(b));
+                }
+            }
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Bias towards small bytes so marks and near-marks are common.
+            words.push(x & 0x0707_0707_0707_0707 | (x >> 3) & 0x8000_0080_0000_8000);
+            words.push(x);
+        }
+        for &w in &words {
+            assert_eq!(match_empty(w), bytewise(w, isEmpty), "{w:016x}");
+            assert_eq!(
+                match_empty_rest(w),
+                bytewise(w, |b| b == EMPTY_REST),
+                "{w:016x}"
+            );
+            for top in [
+                MIN_TOP_HASH,
+                6,
+                0x7f,
+                0x80,
+                0x81,
+                0xfe,
+                0xff,
+                (w >> 8) as u8,
+            ] {
+                assert_eq!(
+                    match_top(w, top),
+                    bytewise(w, |b| b == top),
+                    "{w:016x} {top}"
+                );
+            }
+        }
+        assert_eq!(lowest_slot(0x80 << 24 | 0x80 << 56), 3);
+        let mut b = Bmap {
+            tophash: [0; BUCKET_CNT],
+        };
+        b.tophash[2] = 0xab;
+        // SAFETY: a live bucket header.
+        assert_eq!(unsafe { tophash_word(&b) }, 0xab << 16);
     }
 }

@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 stage() { printf '\n==== %s (%s)\n' "$1" "$(date +%T)"; }
 
+# Everything printed is also kept, to count the tests at the end.
+mkdir -p target
+log=target/test-all.log
+exec > >(tee "$log") 2>&1
+
 # --- Go 1.19: the oracle of the differential tests -------------------------------------
 have_go119() {
   [ -x /usr/lib/go-1.19/bin/go ] && return 0
@@ -42,3 +47,10 @@ for extra in scripts/test-*.sh; do
   bash "$extra"
 done
 stage "done"
+# One closing line over every runner above (cargo test, the differential suite, the
+# scripts' own summaries of the form "NAME: N passed, M failed").
+awk '
+  /^test result: /   { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i-1); if ($(i) ~ /^failed/) f += $(i-1) } }
+  /^[a-z-]+: [0-9]+ passed, [0-9]+ failed/ { p += $2; f += $4 }
+  END { printf "all: %d passed, %d failed\n", p, f; exit (f > 0) }
+' "$log"

@@ -10,6 +10,7 @@ use core::ptr;
 
 use super::grow::{growWork, hashGrow};
 use super::make::{overLoadFactor, tooManyOverflowBuckets};
+use super::reclaim;
 use super::types::*;
 use crate::maptype::MapType;
 
@@ -92,6 +93,9 @@ pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
     // Set hashWriting after calling t.hasher, since t.hasher may panic, in which case we
     // have not actually done a write.
     h.set_flags(h.flags() ^ HASH_WRITING);
+    // gomap: give back a little of an old array that growth finished with (reclaim.rs).
+    // SAFETY: a live map, being written.
+    unsafe { reclaim::drain(t, h) };
 
     if h.buckets.is_null() {
         // newarray(t.bucket, 1)

@@ -49,6 +49,9 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
     // Set hashWriting after calling t.hasher, since t.hasher may panic, in which case we
     // have not actually done a write (delete).
     h.set_flags(h.flags() ^ HASH_WRITING);
+    // gomap: give back a little of an old array that growth finished with (reclaim.rs).
+    // SAFETY: a live map, being written.
+    unsafe { reclaim::drain(t, h) };
 
     let bucket = hash & bucketMask(h.B);
     if h.growing() {

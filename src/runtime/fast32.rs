@@ -191,6 +191,9 @@ unsafe fn assign_fast32(t: &MapType, h: *mut Hmap, key: u32) -> *mut u8 {
 
     // Set hashWriting after calling t.hasher for consistency with mapassign.
     h.set_flags(h.flags() ^ HASH_WRITING);
+    // gomap: give back a little of an old array that growth finished with (reclaim.rs).
+    // SAFETY: a live map, being written.
+    unsafe { reclaim::drain(t, h) };
 
     if h.buckets.is_null() {
         // newarray(t.bucket, 1)
@@ -359,6 +362,9 @@ pub unsafe fn mapdelete_fast32(t: &MapType, h: *mut Hmap, key: u32) {
 
     // Set hashWriting after calling t.hasher for consistency with mapdelete.
     h.set_flags(h.flags() ^ HASH_WRITING);
+    // gomap: give back a little of an old array that growth finished with (reclaim.rs).
+    // SAFETY: a live map, being written.
+    unsafe { reclaim::drain(t, h) };
 
     let bucket = hash & bucketMask(h.B);
     if h.growing() {

@@ -241,6 +241,9 @@ unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
 
     // Set hashWriting after calling t.hasher for consistency with mapassign.
     h.set_flags(h.flags() ^ HASH_WRITING);
+    // gomap: give back a little of an old array that growth finished with (reclaim.rs).
+    // SAFETY: a live map, being written.
+    unsafe { reclaim::drain(t, h) };
 
     if h.buckets.is_null() {
         // newarray(t.bucket, 1)
@@ -405,6 +408,9 @@ pub unsafe fn mapdelete_fast64(t: &MapType, h: *mut Hmap, key: u64) {
 
     // Set hashWriting after calling t.hasher for consistency with mapdelete.
     h.set_flags(h.flags() ^ HASH_WRITING);
+    // gomap: give back a little of an old array that growth finished with (reclaim.rs).
+    // SAFETY: a live map, being written.
+    unsafe { reclaim::drain(t, h) };
 
     let bucket = hash & bucketMask(h.B);
     if h.growing() {

@@ -310,6 +310,9 @@ pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut 
 
     // Set hashWriting after calling t.hasher for consistency with mapassign.
     h.set_flags(h.flags() ^ HASH_WRITING);
+    // gomap: give back a little of an old array that growth finished with (reclaim.rs).
+    // SAFETY: a live map, being written.
+    unsafe { reclaim::drain(t, h) };
 
     if h.buckets.is_null() {
         // newarray(t.bucket, 1)
@@ -447,6 +450,9 @@ pub unsafe fn mapdelete_faststr(t: &MapType, h: *mut Hmap, ky: GoString) {
 
     // Set hashWriting after calling t.hasher for consistency with mapdelete.
     h.set_flags(h.flags() ^ HASH_WRITING);
+    // gomap: give back a little of an old array that growth finished with (reclaim.rs).
+    // SAFETY: a live map, being written.
+    unsafe { reclaim::drain(t, h) };
 
     let bucket = hash & bucketMask(h.B);
     if h.growing() {

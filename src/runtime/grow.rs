@@ -270,7 +270,8 @@ pub unsafe fn evacuate(t: &MapType, h: &mut Hmap, oldbucket: usize) {
 
 /// Port of `runtime.advanceEvacuationMark`: moves `nevacuate` past evacuated buckets
 /// (looking at most 1024 ahead, to keep a write's cost bounded), and ends the growth
-/// once every old bucket is evacuated. The old array is then retired.
+/// once every old bucket is evacuated. The old array is then retired (a large one drained
+/// over the following writes, see `reclaim::retire_array_gradually`).
 ///
 /// # Safety
 /// `h` is a live, growing map of type `t`, being written by the caller.
@@ -292,6 +293,6 @@ pub unsafe fn advanceEvacuationMark(h: &mut Hmap, t: &MapType, newbit: usize) {
         // (Go also drops extra.oldoverflow here, which can then be garbage collected.)
         h.set_flags(h.flags() & !SAME_SIZE_GROW);
         // SAFETY: `h` no longer references the old array; every entry was moved.
-        unsafe { reclaim::retire_array(t, h, old, oldB) };
+        unsafe { reclaim::retire_array_gradually(t, h, old, oldB) };
     }
 }

@@ -63,8 +63,15 @@ impl Hmap {
                 }
             }
         } else {
-            // SAFETY: bucketsize > 0; buckets are 8-aligned.
-            ovf = unsafe { t.alloc.alloc(t.bucketsize as usize, 8) }.cast();
+            // gomap: reuse an overflow bucket a drained old array gave back (see reclaim.rs).
+            // SAFETY: this map is being written (caller).
+            let spare = unsafe { reclaim::take_spare(t, self) };
+            ovf = if spare.is_null() {
+                // SAFETY: bucketsize > 0; buckets are 8-aligned.
+                unsafe { t.alloc.alloc(t.bucketsize as usize, 8) }.cast()
+            } else {
+                spare
+            };
         }
         self.incrnoverflow();
         // (Go also records `ovf` in `extra.overflow` for pointer-free buckets, for its GC;
@@ -297,7 +304,11 @@ pub unsafe fn mapdestroy(t: &MapType, h: *mut Hmap) {
     // SAFETY: the caller gives exclusive access to a live map.
     let hm = unsafe { &mut *h };
     // SAFETY: the caller promises no iterator is used again: nothing reads retired memory.
-    unsafe { reclaim::free_retired(t, hm) };
+    unsafe {
+        reclaim::drain_finish(t, hm);
+        reclaim::free_spares(t, hm);
+        reclaim::free_retired(t, hm);
+    }
     // SAFETY: exclusive access; every entry, chain and array is freed exactly once.
     unsafe {
         free_entries_and_arrays(t, hm);

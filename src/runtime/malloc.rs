@@ -4,8 +4,10 @@
 //! Go's map allocates bucket arrays, overflow buckets and indirect keys and elems from the
 //! garbage-collected heap, always zeroed. gomap asks an [`Allocator`] for zeroed memory
 //! and gives it back itself (see `reclaim.rs` for when). The default is the system
-//! allocator through `calloc`, which for large blocks hands out fresh zero pages without
-//! touching them; an embedder can plug in its own.
+//! allocator: `calloc`, and on Unix fresh anonymous mappings for blocks of at least
+//! [`LARGE_BLOCK`] bytes (untouched zero pages, so a new bucket array costs nothing up
+//! front; and their pages can be given back a piece at a time, see
+//! [`Allocator::release_prefix`]). An embedder can plug in its own.
 
 use core::ffi::c_void;
 
@@ -38,11 +40,64 @@ unsafe impl Send for Allocator {}
 // SAFETY: as above.
 unsafe impl Sync for Allocator {}
 
+/// Blocks of at least this many bytes are, with the system allocator on Unix, anonymous
+/// mappings of their own: zero pages the kernel supplies on first touch (so allocating a
+/// bucket array of any size costs one `mmap`), unmapped when freed, and releasable from
+/// the front a piece at a time ([`Allocator::release_prefix`]). Smaller blocks come from
+/// `calloc`. (`calloc` would map large blocks too, but may instead clear a recycled
+/// heap block of up to 32 MiB with `memset`, and its blocks cannot be given back in
+/// pieces.)
+pub const LARGE_BLOCK: usize = 1 << 20;
+
+/// The page size the large blocks are mapped in (a multiple of it is always safe to unmap
+/// from a block's start, which is page-aligned).
+#[cfg(unix)]
+fn page_size() -> usize {
+    use core::sync::atomic::{AtomicUsize, Ordering};
+    static PAGE: AtomicUsize = AtomicUsize::new(0);
+    let p = PAGE.load(Ordering::Relaxed);
+    if p != 0 {
+        return p;
+    }
+    // SAFETY: sysconf has no preconditions.
+    let p = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+        n if n > 0 => n as usize,
+        _ => 4096,
+    };
+    PAGE.store(p, Ordering::Relaxed);
+    p
+}
+
+/// Whether the system allocator maps a block of `size` bytes aligned to `align` itself.
+#[inline]
+fn is_mapped(size: usize, align: usize) -> bool {
+    cfg!(unix) && size >= LARGE_BLOCK && align <= 4096
+}
+
 unsafe extern "C-unwind" fn system_alloc_zeroed(
     size: usize,
     align: usize,
     _ctx: *mut c_void,
 ) -> *mut u8 {
+    #[cfg(unix)]
+    if is_mapped(size, align) {
+        // SAFETY: a fresh private anonymous mapping: no address given, no file.
+        let p = unsafe {
+            libc::mmap(
+                core::ptr::null_mut(),
+                size,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        return if p == libc::MAP_FAILED {
+            core::ptr::null_mut()
+        } else {
+            p.cast()
+        };
+    }
     match std::alloc::Layout::from_size_align(size, align) {
         // SAFETY: size is non-zero by the allocator contract.
         Ok(l) => unsafe { std::alloc::alloc_zeroed(l) },
@@ -51,6 +106,14 @@ unsafe extern "C-unwind" fn system_alloc_zeroed(
 }
 
 unsafe extern "C-unwind" fn system_free(p: *mut u8, size: usize, align: usize, _ctx: *mut c_void) {
+    #[cfg(unix)]
+    if is_mapped(size, align) {
+        // SAFETY: `p` is a mapping of `size` bytes made by system_alloc_zeroed (same size
+        // and align, so the same decision); nothing uses it any more.
+        let r = unsafe { libc::munmap(p.cast(), size) };
+        debug_assert_eq!(r, 0, "munmap of a bucket array failed");
+        return;
+    }
     // SAFETY: `p` came from system_alloc_zeroed with this size and align, which built this
     // very layout successfully.
     unsafe {
@@ -94,6 +157,73 @@ impl Allocator {
     pub unsafe fn dealloc(&self, p: *mut u8, size: usize, align: usize) {
         // SAFETY: forwarded from the caller.
         unsafe { (self.free)(p, size, align, self.ctx) }
+    }
+
+    /// Whether this is [`Allocator::system`].
+    pub fn is_system(&self) -> bool {
+        let sys = Allocator::system();
+        self.alloc_zeroed as usize == sys.alloc_zeroed as usize
+            && self.free as usize == sys.free as usize
+    }
+
+    /// Gives the first `upto` bytes of a block back to the system ahead of freeing it, when
+    /// the block is one of the system allocator's own mappings ([`LARGE_BLOCK`]): unmaps
+    /// the whole pages in `[released, upto)`. Returns how many bytes from the start are
+    /// released now (`released` when nothing could be); free the block with
+    /// [`Allocator::dealloc_released`] and that count.
+    ///
+    /// # Safety
+    /// `p` came from `self.alloc(size, align)`; nothing reads or writes its first `upto`
+    /// bytes any more; `released` is what the previous call on this block returned (0 at
+    /// first) and `upto <= size`.
+    pub unsafe fn release_prefix(
+        &self,
+        p: *mut u8,
+        size: usize,
+        align: usize,
+        released: usize,
+        upto: usize,
+    ) -> usize {
+        debug_assert!(released <= upto && upto <= size);
+        #[cfg(unix)]
+        if self.is_system() && is_mapped(size, align) {
+            let end = upto & !(page_size() - 1);
+            if end > released {
+                // SAFETY: [released, end) is a run of whole pages of our own mapping
+                // (mappings are page-aligned; `released` is 0 or a previous `end`), unused
+                // from now on (caller); it is never unmapped again (dealloc_released starts
+                // after it), so no later mapping that reuses the addresses is touched.
+                let r = unsafe { libc::munmap(p.add(released).cast(), end - released) };
+                if r == 0 {
+                    return end;
+                }
+            }
+        }
+        let _ = (p, size, align, upto);
+        released
+    }
+
+    /// Frees a block part of which [`Allocator::release_prefix`] gave back already.
+    ///
+    /// # Safety
+    /// `p` came from `self.alloc(size, align)` and is not used again; `released` is what the
+    /// last `release_prefix` on it returned (0 if none).
+    pub unsafe fn dealloc_released(&self, p: *mut u8, size: usize, align: usize, released: usize) {
+        if released == 0 {
+            // SAFETY: forwarded from the caller.
+            return unsafe { self.dealloc(p, size, align) };
+        }
+        #[cfg(unix)]
+        {
+            // release_prefix only releases mappings of the system allocator, so this is one:
+            // unmap what is left of it (never the released addresses, which may be reused).
+            debug_assert!(self.is_system() && is_mapped(size, align) && released <= size);
+            if released < size {
+                // SAFETY: [released, size) is the still-mapped rest of our mapping (caller).
+                let r = unsafe { libc::munmap(p.add(released).cast(), size - released) };
+                debug_assert_eq!(r, 0, "munmap of a bucket array's rest failed");
+            }
+        }
     }
 }
 
@@ -157,6 +287,41 @@ pub fn zero_val() -> *mut u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_blocks_are_released_from_the_front() {
+        let a = Allocator::system();
+        assert!(a.is_system());
+        let size = 4 * LARGE_BLOCK + 100;
+        // SAFETY: a fresh block; only its unreleased part is touched after each release.
+        unsafe {
+            let p = a.alloc(size, 8);
+            assert!(core::slice::from_raw_parts(p, size).iter().all(|&b| b == 0));
+            core::ptr::write_bytes(p, 0xab, size);
+            let r = a.release_prefix(p, size, 8, 0, LARGE_BLOCK + 10);
+            #[cfg(unix)]
+            assert_eq!(r, LARGE_BLOCK, "whole pages below the limit");
+            assert!(core::slice::from_raw_parts(p.add(r), size - r)
+                .iter()
+                .all(|&b| b == 0xab));
+            let r2 = a.release_prefix(p, size, 8, r, size);
+            assert!(r2 >= r && r2 <= size);
+            a.dealloc_released(p, size, 8, r2);
+            // Small blocks are never released early.
+            let q = a.alloc(4096, 8);
+            assert_eq!(a.release_prefix(q, 4096, 8, 0, 4096), 0);
+            a.dealloc_released(q, 4096, 8, 0);
+        }
+        // Another allocator is not the system's, even with the same functions' shapes.
+        unsafe extern "C-unwind" fn other(_: usize, _: usize, _: *mut c_void) -> *mut u8 {
+            core::ptr::null_mut()
+        }
+        let b = Allocator {
+            alloc_zeroed: other,
+            ..Allocator::system()
+        };
+        assert!(!b.is_system());
+    }
 
     #[test]
     fn roundupsize_follows_size_classes() {

@@ -194,10 +194,100 @@ pub unsafe fn mapiterinit_r(t: &MapType, h: *mut Hmap, it: &mut Hiter, r: usize)
 /// Port of `runtime.mapiternext`: advances `it` to the next entry; `it.key` becomes null
 /// when there are no more (and the iterator stops being live).
 ///
+/// gomap takes a shortcut (inlined into the caller) in the common case: the map is not
+/// growing, the iterator walks its current array, and keys and elems are inline. The
+/// bucket then holds no evacuation marks, so Go's loop reduces to "the next non-empty
+/// slot in iteration order", which all 8 tophash bytes give at once. Everything else
+/// goes through the full port.
+///
 /// # Safety
 /// `it` was initialised by [`mapiterinit`] and its map and type are still live; no other
 /// thread writes the map during the call.
+#[inline]
 pub unsafe fn mapiternext(it: &mut Hiter) {
+    if it.registered && it.checkBucket == NO_CHECK {
+        // SAFETY: a registered iterator's map and type are live (caller).
+        let (h, t) = unsafe { (&*it.h, &*it.t) };
+        if !h.growing()
+            && it.buckets == h.buckets
+            && !t.indirectkey()
+            && !t.indirectelem()
+            && h.flags() & HASH_WRITING == 0
+        {
+            // SAFETY: as for mapiternext, and the conditions just checked.
+            if unsafe { mapiternext_current(it, t) } {
+                return;
+            }
+        }
+    }
+    // SAFETY: forwarded.
+    unsafe { mapiternext_full(it) }
+}
+
+/// [`mapiternext`]'s shortcut: the same walk, when `it` walks `h`'s current array (which
+/// holds no evacuation marks, as the map is not growing and marks only ever appear in an
+/// old array) and keys and elems are inline. Returns false, having changed nothing, at
+/// the end of the iteration (the full port finishes it).
+///
+/// # Safety
+/// As [`mapiternext`]; `it` is registered with `checkBucket == NO_CHECK` and walks the
+/// current array of its map, which is not growing; `t` has inline keys and elems.
+#[inline(always)]
+unsafe fn mapiternext_current(it: &mut Hiter, t: &MapType) -> bool {
+    let mut bucket = it.bucket;
+    let mut b = it.bptr;
+    let mut i = it.i as usize;
+    let mut wrapped = it.wrapped;
+    let rot = 8 * it.offset as u32;
+    loop {
+        if b.is_null() {
+            if bucket == it.startBucket && wrapped {
+                return false;
+            }
+            // SAFETY: bucket < 2^it.B, the current array's size (it.buckets == h.buckets).
+            b = unsafe { bucket_at(t, it.buckets, bucket) };
+            bucket += 1;
+            if bucket == bucketShift(it.B) {
+                bucket = 0;
+                wrapped = true;
+            }
+            i = 0;
+        }
+        // Byte j of `w` is the tophash of slot (j + offset) & 7, the j-th in walk order.
+        // SAFETY: `b` is a live bucket of the current array or one of its chains.
+        let w = unsafe { tophash_word(b) }.rotate_right(rot);
+        let live = !match_empty(w) & 0x8080_8080_8080_8080;
+        let m = if i < BUCKET_CNT {
+            live & (!0u64 << (8 * i))
+        } else {
+            0
+        };
+        if m != 0 {
+            let j = lowest_slot(m);
+            let offi = (j + it.offset as usize) & (BUCKET_CNT - 1);
+            // SAFETY: slot offi < 8 of a live bucket; inline key and elem.
+            unsafe {
+                it.key = key_at(t, b, offi);
+                it.elem = elem_at(t, b, offi);
+            }
+            it.bucket = bucket;
+            it.bptr = b;
+            it.i = (j + 1) as u8;
+            it.wrapped = wrapped;
+            return true;
+        }
+        // SAFETY: `b` is live.
+        b = unsafe { Bmap::overflow(b, t) };
+        i = 0;
+    }
+}
+
+/// The full port of `runtime.mapiternext` (see [`mapiternext`]).
+///
+/// # Safety
+/// As [`mapiternext`].
+#[inline(never)]
+unsafe fn mapiternext_full(it: &mut Hiter) {
     if !it.registered {
         // An iteration over an empty map, or one that already ended.
         it.key = ptr::null_mut();

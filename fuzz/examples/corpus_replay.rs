@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect(),
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect(),
         Err(_) => Vec::new(),
     };
     v.sort();
@@ -26,9 +30,11 @@ fn main() {
             runs += 1;
         }
     } else {
-        let root = PathBuf::from(args.first().cloned().unwrap_or_else(|| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/corpus").to_string()
-        }));
+        let root = PathBuf::from(
+            args.first()
+                .cloned()
+                .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/corpus").to_string()),
+        );
         for t in gomap_fuzz::TARGETS {
             let fs = files(&root.join(t));
             for f in &fs {

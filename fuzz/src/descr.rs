@@ -13,7 +13,7 @@ use gomap::maptype::{bucket_layout, HashAlg, HashFn, Kind, MapFast, MapType, Typ
 use gomap::runtime::{self, Allocator};
 use gomap::{GoKind, MapTypeFlags};
 
-use crate::layout::{elem_image, read, Keys, KeyKind, Layout, Model, Path};
+use crate::layout::{elem_image, read, KeyKind, Keys, Layout, Model, Path};
 use crate::ops::{hint_of, key_idx};
 use crate::{check_or_die, Cursor};
 
@@ -73,7 +73,9 @@ const FASTS: [MapFast; 6] = [
 ];
 
 /// Sizes worth trying.
-const SIZES: [usize; 16] = [0, 1, 2, 3, 4, 7, 8, 12, 16, 24, 127, 128, 129, 136, 1024, 4096];
+const SIZES: [usize; 16] = [
+    0, 1, 2, 3, 4, 7, 8, 12, 16, 24, 127, 128, 129, 136, 1024, 4096,
+];
 
 fn size(c: &mut Cursor) -> usize {
     let b = c.u8();
@@ -114,7 +116,10 @@ fn a_type(c: &mut Cursor) -> (Type, bool) {
     let (equal, streq) = match c.u8() % 4 {
         0 => (None, false),
         _ if kind == Kind::String && size == 16 => (
-            MapType::for_go_types(GoKind::String, GoKind::Int64).expect("valid").key.equal,
+            MapType::for_go_types(GoKind::String, GoKind::Int64)
+                .expect("valid")
+                .key
+                .equal,
             true,
         ),
         _ => (Some(varlen().1), false),
@@ -140,7 +145,9 @@ fn go_hasher(alg: HashAlg, key: &Type) -> HashFn {
         HashAlg::C128 => GoKind::Complex128,
         _ => return mem_type(key.size.min(1 << 20)).0,
     };
-    MapType::for_go_types(k, GoKind::Int64).expect("valid").hasher
+    MapType::for_go_types(k, GoKind::Int64)
+        .expect("valid")
+        .hasher
 }
 
 /// Checks the invariants the runtime relies on.
@@ -155,8 +162,16 @@ fn assert_invariants(t: &MapType) {
     let (ik, ie) = (t.indirectkey(), t.indirectelem());
     assert_eq!(ik, t.key.size > 128, "{t:?}");
     assert_eq!(ie, t.elem.size > 128, "{t:?}");
-    assert_eq!(t.keysize as usize, if ik { PTR } else { t.key.size }, "{t:?}");
-    assert_eq!(t.elemsize as usize, if ie { PTR } else { t.elem.size }, "{t:?}");
+    assert_eq!(
+        t.keysize as usize,
+        if ik { PTR } else { t.key.size },
+        "{t:?}"
+    );
+    assert_eq!(
+        t.elemsize as usize,
+        if ie { PTR } else { t.elem.size },
+        "{t:?}"
+    );
     assert_eq!(
         t.bucketsize as usize,
         8 + 8 * t.keysize as usize + 8 * t.elemsize as usize + 8,
@@ -180,7 +195,11 @@ pub fn maptype(data: &[u8]) {
     let fast = FASTS[c.u8() as usize % FASTS.len()];
     // The hasher: Go's for the named algorithm (what a real descriptor carries), or the
     // varlen memory hash.
-    let hasher = if mode & 1 == 0 { go_hasher(alg, &key) } else { varlen().0 };
+    let hasher = if mode & 1 == 0 {
+        go_hasher(alg, &key)
+    } else {
+        varlen().0
+    };
     let r = if mode & 2 == 0 {
         let flags = MapTypeFlags::from_bits_retain(c.u32());
         MapType::new(key, elem, hasher, flags)
@@ -211,7 +230,18 @@ pub fn maptype(data: &[u8]) {
             4 => flags = MapTypeFlags::from_bits_retain(c.u32()),
             _ => {}
         }
-        MapType::from_parts(key, elem, hasher, ks, es, bs, flags, alg, fast, Allocator::system())
+        MapType::from_parts(
+            key,
+            elem,
+            hasher,
+            ks,
+            es,
+            bs,
+            flags,
+            alg,
+            fast,
+            Allocator::system(),
+        )
     };
     let Ok(t) = r else {
         let e = r.unwrap_err();
@@ -227,7 +257,10 @@ pub fn maptype(data: &[u8]) {
     } else {
         !key_streq
             && (alg == HashAlg::Custom || alg == HashAlg::MemVarlen || mode & 1 == 0)
-            && !matches!(alg, HashAlg::Str | HashAlg::F32 | HashAlg::F64 | HashAlg::C64 | HashAlg::C128)
+            && !matches!(
+                alg,
+                HashAlg::Str | HashAlg::F32 | HashAlg::F64 | HashAlg::C64 | HashAlg::C128
+            )
     };
     if !coherent || t.key.size > 1 << 16 || t.elem.size > 1 << 16 {
         return;

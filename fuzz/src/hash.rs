@@ -47,8 +47,13 @@ impl Region {
             assert!(p != libc::MAP_FAILED, "mmap failed");
             let p = p as *mut u8;
             assert_eq!(libc::mprotect(p.cast(), PAGE, libc::PROT_NONE), 0);
-            assert_eq!(libc::mprotect(p.add(PAGE + ROOM).cast(), PAGE, libc::PROT_NONE), 0);
-            Region { base: p as usize + PAGE }
+            assert_eq!(
+                libc::mprotect(p.add(PAGE + ROOM).cast(), PAGE, libc::PROT_NONE),
+                0
+            );
+            Region {
+                base: p as usize + PAGE,
+            }
         }
     }
 
@@ -109,7 +114,12 @@ fn both(key: &[u8], f: impl Fn(*const u8) -> usize, what: &str) -> usize {
     let a2 = f(r.at_end(key));
     let b = f(r.at_start(key));
     assert_eq!(a, a2, "{what}: not deterministic (len {})", key.len());
-    assert_eq!(a, b, "{what}: depends on the key's address (len {})", key.len());
+    assert_eq!(
+        a,
+        b,
+        "{what}: depends on the key's address (len {})",
+        key.len()
+    );
     a
 }
 
@@ -132,10 +142,18 @@ pub fn hash(data: &[u8]) {
         // memhash of any length, against the selected algorithm called directly.
         0 => {
             // SAFETY (closures): the region holds `key.len()` readable bytes at `p`.
-            let h = both(key, |p| unsafe { alg::memhash(p, seed, key.len()) }, "memhash");
+            let h = both(
+                key,
+                |p| unsafe { alg::memhash(p, seed, key.len()) },
+                "memhash",
+            );
             #[cfg(target_arch = "x86_64")]
             if want_aes {
-                let d = both(key, |p| unsafe { aeshash::memhash(p, seed, key.len(), &keys.aeskeysched) }, "aeshash");
+                let d = both(
+                    key,
+                    |p| unsafe { aeshash::memhash(p, seed, key.len(), &keys.aeskeysched) },
+                    "aeshash",
+                );
                 assert_eq!(h, d, "alg::memhash is not aeshash");
             }
             if !want_aes {
@@ -147,8 +165,15 @@ pub fn hash(data: &[u8]) {
                 assert_eq!(h, d, "alg::memhash is not the fallback");
             }
             // Any hashkey: the fallback must not read out of bounds either.
-            both(key, |p| unsafe { hash64::memhashFallback(p, seed, key.len(), hk0) }, "fallback");
-            assert_eq!(aeshash::try_memhash(key, seed, &keys.aeskeysched).is_some(), alg::has_aes());
+            both(
+                key,
+                |p| unsafe { hash64::memhashFallback(p, seed, key.len(), hk0) },
+                "fallback",
+            );
+            assert_eq!(
+                aeshash::try_memhash(key, seed, &keys.aeskeysched).is_some(),
+                alg::has_aes()
+            );
         }
         // The fixed-size hashes and equals on the key's first bytes.
         1 => {
@@ -170,7 +195,11 @@ pub fn hash(data: &[u8]) {
                 let r = &regions()[0];
                 // SAFETY: 4 readable bytes at the region's end.
                 unsafe {
-                    both(&k, |p| hash64::memhash32Fallback(p, seed, hk0) as usize, "memhash32Fallback");
+                    both(
+                        &k,
+                        |p| hash64::memhash32Fallback(p, seed, hk0) as usize,
+                        "memhash32Fallback",
+                    );
                     if let Some(a) = aeshash::try_memhash32(k, seed, &keys.aeskeysched) {
                         if want_aes {
                             assert_eq!(a, alg::memhash32(r.at_end(&k), seed));
@@ -183,7 +212,11 @@ pub fn hash(data: &[u8]) {
                 let r = &regions()[0];
                 // SAFETY: 8 readable bytes at the region's end.
                 unsafe {
-                    both(&k, |p| hash64::memhash64Fallback(p, seed, hk0) as usize, "memhash64Fallback");
+                    both(
+                        &k,
+                        |p| hash64::memhash64Fallback(p, seed, hk0) as usize,
+                        "memhash64Fallback",
+                    );
                     if let Some(a) = aeshash::try_memhash64(k, seed, &keys.aeskeysched) {
                         if want_aes {
                             assert_eq!(a, alg::memhash64(r.at_end(&k), seed));
@@ -228,7 +261,10 @@ pub fn hash(data: &[u8]) {
         // Strings: header and bytes both against guards.
         3 => {
             let s = regions()[0].at_end(key);
-            let g = GoString { ptr: s, len: key.len() };
+            let g = GoString {
+                ptr: s,
+                len: key.len(),
+            };
             // SAFETY: GoString is plain data.
             let gb: [u8; 16] = unsafe { std::mem::transmute(g) };
             // SAFETY: the header at `p` points at key.len() readable bytes.
@@ -237,9 +273,16 @@ pub fn hash(data: &[u8]) {
             let h2 = unsafe { alg::strhash(rh.at_start(&gb), seed) };
             assert_eq!(h, h2);
             // SAFETY: key.len() readable bytes.
-            assert_eq!(h, unsafe { alg::memhash(s, seed, key.len()) }, "strhash != memhash of the bytes");
+            assert_eq!(
+                h,
+                unsafe { alg::memhash(s, seed, key.len()) },
+                "strhash != memhash of the bytes"
+            );
             let copy = rb.at_start(key);
-            let g2 = GoString { ptr: copy, len: key.len() };
+            let g2 = GoString {
+                ptr: copy,
+                len: key.len(),
+            };
             // SAFETY: both headers are valid (live bytes).
             unsafe {
                 let gb2: [u8; 16] = std::mem::transmute(g2);
@@ -249,7 +292,10 @@ pub fn hash(data: &[u8]) {
                 let p = rh.at_end(&hb);
                 assert!(alg::strequal(p, p.add(16)));
                 if !key.is_empty() {
-                    let short = GoString { ptr: copy, len: key.len() - 1 };
+                    let short = GoString {
+                        ptr: copy,
+                        len: key.len() - 1,
+                    };
                     let gb3: [u8; 16] = std::mem::transmute(short);
                     hb[16..].copy_from_slice(&gb3);
                     let p = rh.at_end(&hb);
@@ -276,8 +322,20 @@ pub fn hash(data: &[u8]) {
             let cases: [(H, E, usize, bool, &str); 4] = [
                 (alg::f32hash, alg::f32equal, 4, f32v.is_nan(), "f32"),
                 (alg::f64hash, alg::f64equal, 8, f64v.is_nan(), "f64"),
-                (alg::c64hash, alg::c64equal, 8, f32v.is_nan() || f32w.is_nan(), "c64"),
-                (alg::c128hash, alg::c128equal, 16, f64v.is_nan() || f64w.is_nan(), "c128"),
+                (
+                    alg::c64hash,
+                    alg::c64equal,
+                    8,
+                    f32v.is_nan() || f32w.is_nan(),
+                    "c64",
+                ),
+                (
+                    alg::c128hash,
+                    alg::c128equal,
+                    16,
+                    f64v.is_nan() || f64w.is_nan(),
+                    "c128",
+                ),
             ];
             for (h, e, n, nan, name) in cases {
                 let kb = &k[..n];
@@ -295,7 +353,10 @@ pub fn hash(data: &[u8]) {
                     let mut z = kb.to_vec();
                     let mut changed = false;
                     for half in z.chunks_mut(n.min(if name == "c64" { 4 } else { 8 })) {
-                        if half.iter().all(|&x| x == 0) || half[..half.len() - 1].iter().all(|&x| x == 0) && half[half.len() - 1] == 0x80 {
+                        if half.iter().all(|&x| x == 0)
+                            || half[..half.len() - 1].iter().all(|&x| x == 0)
+                                && half[half.len() - 1] == 0x80
+                        {
                             let last = half.len() - 1;
                             half[last] ^= 0x80;
                             changed = true;

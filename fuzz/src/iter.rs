@@ -32,20 +32,53 @@ use crate::Cursor;
 
 fn layout(i: u8) -> (Layout, Path) {
     match i % 7 {
-        0 => (Layout::go("i64_i64", GoKind::Int64, GoKind::Int64), Path::Dispatch),
-        1 => (
-            custom("weak_u32", GoKind::Uint32, GoKind::Int64, weak_hash, MapFast::Fast32, |_| {}),
+        0 => (
+            Layout::go("i64_i64", GoKind::Int64, GoKind::Int64),
             Path::Dispatch,
         ),
-        2 => (Layout::go("f64_i64", GoKind::Float64, GoKind::Int64), Path::Generic),
-        3 => (Layout::go("str_i64", GoKind::String, GoKind::Int64), Path::Dispatch),
-        4 => (Layout::go("b130_b200", GoKind::Bytes(130), GoKind::Bytes(200)), Path::Generic),
+        1 => (
+            custom(
+                "weak_u32",
+                GoKind::Uint32,
+                GoKind::Int64,
+                weak_hash,
+                MapFast::Fast32,
+                |_| {},
+            ),
+            Path::Dispatch,
+        ),
+        2 => (
+            Layout::go("f64_i64", GoKind::Float64, GoKind::Int64),
+            Path::Generic,
+        ),
+        3 => (
+            Layout::go("str_i64", GoKind::String, GoKind::Int64),
+            Path::Dispatch,
+        ),
+        4 => (
+            Layout::go("b130_b200", GoKind::Bytes(130), GoKind::Bytes(200)),
+            Path::Generic,
+        ),
         5 => (
-            custom("weak_u64", GoKind::Uint64, GoKind::Int64, weak_hash, MapFast::Slow, |_| {}),
+            custom(
+                "weak_u64",
+                GoKind::Uint64,
+                GoKind::Int64,
+                weak_hash,
+                MapFast::Slow,
+                |_| {},
+            ),
             Path::Generic,
         ),
         _ => (
-            custom("weak_str", GoKind::String, GoKind::Int64, weak_strhash, MapFast::FastStr, |_| {}),
+            custom(
+                "weak_str",
+                GoKind::String,
+                GoKind::Int64,
+                weak_strhash,
+                MapFast::FastStr,
+                |_| {},
+            ),
             Path::Dispatch,
         ),
     }
@@ -90,7 +123,10 @@ fn observe(hs: &Harness, st: &mut IterState) {
         }
         for id in &st.nan_start {
             if hs.m.nan.iter().any(|e| e.0 == *id) {
-                assert!(st.nan_produced.contains(id), "{name}: NaN entry {id} not produced");
+                assert!(
+                    st.nan_produced.contains(id),
+                    "{name}: NaN entry {id} not produced"
+                );
             }
         }
         return;
@@ -111,7 +147,10 @@ fn observe(hs: &Harness, st: &mut IterState) {
             let Some((g, want)) = hs.m.map.get(&k) else {
                 panic!("{name}: produced {k:?}, which is not in the map");
             };
-            assert!(&e == want, "{name}: produced {k:?}={e:?}, current elem {want:?}");
+            assert!(
+                &e == want,
+                "{name}: produced {k:?}={e:?}, current elem {want:?}"
+            );
             // Rule 1: not the same entry again.
             if let Some(prev) = st.produced.insert(k.clone(), *g) {
                 assert!(prev < *g, "{name}: entry {g} of {k:?} produced twice");
@@ -121,7 +160,10 @@ fn observe(hs: &Harness, st: &mut IterState) {
             let Some(&(id, _)) = hs.m.nan.iter().find(|x| x.1 == e) else {
                 panic!("{name}: produced a NaN entry {e:?} that is not in the map");
             };
-            assert!(st.nan_produced.insert(id), "{name}: NaN entry {id} produced twice");
+            assert!(
+                st.nan_produced.insert(id),
+                "{name}: NaN entry {id} produced twice"
+            );
         }
     }
 }
@@ -200,13 +242,21 @@ pub fn iter_mutate(data: &[u8]) {
         }
         hs.check(&format_args!("op {nops} ({op:#04x})"));
     }
-    // Run every iterator to its end: rule 3 is checked there.
+    // Run every iterator to its end: rule 3 is checked there. A finished iterator stays
+    // finished.
     for st in iters.iter_mut().flatten() {
         while !st.done {
             // SAFETY: a started iterator on our live map.
             unsafe { runtime::mapiternext(&mut st.it) };
             observe(&hs, st);
         }
+        // SAFETY: a finished iterator: mapiternext only reports the end again.
+        unsafe { runtime::mapiternext(&mut st.it) };
+        assert!(
+            st.it.key.is_null() && !st.it.is_registered(),
+            "{}: a finished iterator moved",
+            hs.l.name
+        );
     }
     drop(iters);
 }

@@ -48,7 +48,11 @@ impl Layout {
             GoKind::String => KeyKind::Str,
             _ => KeyKind::Mem,
         };
-        Layout { name, t: Box::new(t), kind }
+        Layout {
+            name,
+            t: Box::new(t),
+            kind,
+        }
     }
 
     /// Key size in bytes (the key itself, not the slot).
@@ -121,7 +125,11 @@ pub fn custom(
     } else {
         KeyKind::Mem
     };
-    Layout { name, t: Box::new(t), kind }
+    Layout {
+        name,
+        t: Box::new(t),
+        kind,
+    }
 }
 
 /// The model's view of a key: its canonical bytes, or `None` for a NaN.
@@ -357,7 +365,11 @@ pub unsafe fn access(l: &Layout, h: *mut Hmap, path: Path, key: &[u8]) -> Option
     } else {
         // SAFETY: a missing key's result points at n zero bytes.
         let z = unsafe { read(p, n) };
-        assert!(z.iter().all(|&b| b == 0), "{}: missing key reads non-zero", l.name);
+        assert!(
+            z.iter().all(|&b| b == 0),
+            "{}: missing key reads non-zero",
+            l.name
+        );
         None
     }
 }

@@ -84,7 +84,11 @@ impl<'a> Cursor<'a> {
 /// # Safety
 /// `h` is null or a live map of type `t`, not written during the call, whose string keys
 /// (if any) point at live bytes.
-pub unsafe fn check_or_die(t: &gomap::MapType, h: *const gomap::Hmap, what: &dyn std::fmt::Display) {
+pub unsafe fn check_or_die(
+    t: &gomap::MapType,
+    h: *const gomap::Hmap,
+    what: &dyn std::fmt::Display,
+) {
     // SAFETY: forwarded.
     if let Err(e) = unsafe { gomap::runtime::check(t, h) } {
         // SAFETY: forwarded.

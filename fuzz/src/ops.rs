@@ -21,15 +21,15 @@ use gomap::runtime::{self, Hiter, Hmap};
 use gomap::{GoKind, MapType};
 
 use crate::layout::{
-    access, assign, custom, delete, elem_image, read, weak_hash, weak_strhash, Canon, Keys,
-    Layout, Model, Path,
+    access, assign, custom, delete, elem_image, read, weak_hash, weak_strhash, Canon, Keys, Layout,
+    Model, Path,
 };
 use crate::{check_or_die, Cursor};
 
 /// At most this many operations per input.
-const MAX_OPS: usize = 3000;
+const MAX_OPS: usize = 2000;
 /// Puts are skipped while the map holds this many entries (each check walks the map).
-const MAX_ENTRIES: usize = 5000;
+const MAX_ENTRIES: usize = 3000;
 
 fn generic_layout(i: u8) -> Layout {
     match i % 16 {
@@ -42,7 +42,14 @@ fn generic_layout(i: u8) -> Layout {
         6 => Layout::go("e0_i64", GoKind::EmptyStruct, GoKind::Int64),
         7 => Layout::go("f64_i32", GoKind::Float64, GoKind::Int32),
         8 => Layout::go("str_b16", GoKind::String, GoKind::Bytes(16)),
-        9 => custom("weak_u64", GoKind::Uint64, GoKind::Int64, weak_hash, MapFast::Slow, |_| {}),
+        9 => custom(
+            "weak_u64",
+            GoKind::Uint64,
+            GoKind::Int64,
+            weak_hash,
+            MapFast::Slow,
+            |_| {},
+        ),
         10 => custom(
             "weak_b136_b129",
             GoKind::Bytes(136),
@@ -61,7 +68,9 @@ fn generic_layout(i: u8) -> Layout {
 
 /// Go's own hash function for key kind `k` (the descriptor `for_go_types` picks).
 fn go_hasher(k: GoKind) -> gomap::maptype::HashFn {
-    MapType::for_go_types(k, GoKind::Int64).expect("valid").hasher
+    MapType::for_go_types(k, GoKind::Int64)
+        .expect("valid")
+        .hasher
 }
 
 fn fast32_layout(i: u8) -> Layout {
@@ -70,7 +79,14 @@ fn fast32_layout(i: u8) -> Layout {
         1 => Layout::go("i32_b1", GoKind::Int32, GoKind::Bytes(1)),
         2 => Layout::go("u32_b128", GoKind::Uint32, GoKind::Bytes(128)),
         3 => Layout::go("u32_e0", GoKind::Uint32, GoKind::EmptyStruct),
-        4 => custom("weak_u32", GoKind::Uint32, GoKind::Int64, weak_hash, MapFast::Fast32, |_| {}),
+        4 => custom(
+            "weak_u32",
+            GoKind::Uint32,
+            GoKind::Int64,
+            weak_hash,
+            MapFast::Fast32,
+            |_| {},
+        ),
         5 => custom(
             "ptr32",
             GoKind::Uint32,
@@ -90,7 +106,14 @@ fn fast64_layout(i: u8) -> Layout {
         1 => Layout::go("u64_b1", GoKind::Uint64, GoKind::Bytes(1)),
         2 => Layout::go("i64_b128", GoKind::Int64, GoKind::Bytes(128)),
         3 => Layout::go("i64_e0", GoKind::Int64, GoKind::EmptyStruct),
-        4 => custom("weak_u64", GoKind::Uint64, GoKind::Int64, weak_hash, MapFast::Fast64, |_| {}),
+        4 => custom(
+            "weak_u64",
+            GoKind::Uint64,
+            GoKind::Int64,
+            weak_hash,
+            MapFast::Fast64,
+            |_| {},
+        ),
         5 => Layout::go("ptr_i64", GoKind::Pointer, GoKind::Int64),
         6 => Layout::go("b8_i32", GoKind::Bytes(8), GoKind::Int32),
         _ => custom(
@@ -110,8 +133,22 @@ fn faststr_layout(i: u8) -> Layout {
         1 => Layout::go("str_b1", GoKind::String, GoKind::Bytes(1)),
         2 => Layout::go("str_b128", GoKind::String, GoKind::Bytes(128)),
         3 => Layout::go("str_e0", GoKind::String, GoKind::EmptyStruct),
-        4 => custom("weak_str", GoKind::String, GoKind::Int64, weak_strhash, MapFast::FastStr, |_| {}),
-        5 => custom("weak_str_slow", GoKind::String, GoKind::Int64, weak_strhash, MapFast::Slow, |_| {}),
+        4 => custom(
+            "weak_str",
+            GoKind::String,
+            GoKind::Int64,
+            weak_strhash,
+            MapFast::FastStr,
+            |_| {},
+        ),
+        5 => custom(
+            "weak_str_slow",
+            GoKind::String,
+            GoKind::Int64,
+            weak_strhash,
+            MapFast::Slow,
+            |_| {},
+        ),
         _ => Layout::go("str_b129", GoKind::String, GoKind::Bytes(129)),
     }
 }
@@ -217,10 +254,17 @@ impl Harness {
             (Some(p), Some(w)) => {
                 // SAFETY: the elem of a present key: esize readable bytes.
                 let g = unsafe { read(p, self.l.esize()) };
-                assert!(&g == w, "{}: key {idx} reads {g:?}, model {w:?}", self.l.name);
+                assert!(
+                    &g == w,
+                    "{}: key {idx} reads {g:?}, model {w:?}",
+                    self.l.name
+                );
             }
             (None, None) => {}
-            (Some(_), None) => panic!("{}: key {idx} ({canon:?}) found but absent in the model", self.l.name),
+            (Some(_), None) => panic!(
+                "{}: key {idx} ({canon:?}) found but absent in the model",
+                self.l.name
+            ),
             (None, Some(_)) => panic!("{}: key {idx} missing", self.l.name),
         }
     }
@@ -263,14 +307,23 @@ impl Harness {
                         "{}: iteration produced {k:?}={e:?}, model {w:?}",
                         self.l.name
                     );
-                    assert!(seen.insert(k.clone(), ()).is_none(), "{}: {k:?} produced twice", self.l.name);
+                    assert!(
+                        seen.insert(k.clone(), ()).is_none(),
+                        "{}: {k:?} produced twice",
+                        self.l.name
+                    );
                 }
                 None => nans.push(e),
             }
             // SAFETY: a started iterator on our live map.
             unsafe { runtime::mapiternext(&mut it) };
         }
-        assert_eq!(seen.len(), self.m.map.len(), "{}: iteration missed keys", self.l.name);
+        assert_eq!(
+            seen.len(),
+            self.m.map.len(),
+            "{}: iteration missed keys",
+            self.l.name
+        );
         let mut want: Vec<Vec<u8>> = self.m.nan.iter().map(|x| x.1.clone()).collect();
         nans.sort();
         want.sort();
@@ -282,7 +335,12 @@ impl Harness {
         // SAFETY: our live map, string keys in the arena.
         unsafe {
             check_or_die(&self.l.t, self.h, what);
-            assert_eq!((*self.h).count, self.m.len(), "{}: count after {what}", self.l.name);
+            assert_eq!(
+                (*self.h).count,
+                self.m.len(),
+                "{}: count after {what}",
+                self.l.name
+            );
         }
     }
 }

@@ -24,7 +24,7 @@
 use core::ptr;
 
 use super::access::bucket_for_read;
-use super::grow::{advanceEvacuationMark, hashGrow};
+use super::grow::{advanceEvacuationMark, hashGrow, prefetch_evacuation};
 use super::make::{overLoadFactor, tooManyOverflowBuckets};
 use super::malloc::zero_val;
 use super::rand::fastrand;
@@ -460,6 +460,8 @@ pub unsafe fn growWork_fast32(t: &MapType, h: &mut Hmap, bucket: usize) {
     );
     // make sure we evacuate the oldbucket corresponding to the bucket we're about to use
     let ob = bucket & h.oldbucketmask();
+    prefetch_evacuation(t, h, ob);
+    prefetch_evacuation(t, h, h.nevacuate);
     // SAFETY: ob < noldbuckets.
     unsafe { evacuate_fast32(t, h, ob) };
 

@@ -33,7 +33,7 @@
 use core::ptr;
 
 use super::access::bucket_for_read;
-use super::grow::{advanceEvacuationMark, hashGrow};
+use super::grow::{advanceEvacuationMark, hashGrow, prefetch_evacuation};
 use super::make::{overLoadFactor, tooManyOverflowBuckets};
 use super::malloc::zero_val;
 use super::rand::fastrand;
@@ -81,8 +81,70 @@ unsafe fn hashstr(t: &MapType, key: *const GoString, seed: usize) -> usize {
 /// `a` and `b` point at `n` readable bytes each, or `n == 0`.
 #[inline(always)]
 unsafe fn memequal(a: *const u8, b: *const u8, n: usize) -> bool {
-    // SAFETY: n readable bytes at each (caller).
-    n == 0 || unsafe { alg::memequal(a, b, n) }
+    // Up to 16 bytes: two (possibly overlapping) word loads per side, all inside the
+    // strings, instead of a call to memcmp.
+    // SAFETY: n readable bytes at each (caller); every load below lies in [p, p + n).
+    unsafe {
+        if (8..=16).contains(&n) {
+            let (a0, b0) = (
+                a.cast::<u64>().read_unaligned(),
+                b.cast::<u64>().read_unaligned(),
+            );
+            let (a1, b1) = (
+                a.add(n - 8).cast::<u64>().read_unaligned(),
+                b.add(n - 8).cast::<u64>().read_unaligned(),
+            );
+            return (a0 ^ b0) | (a1 ^ b1) == 0;
+        }
+        if (4..8).contains(&n) {
+            let (a0, b0) = (
+                a.cast::<u32>().read_unaligned(),
+                b.cast::<u32>().read_unaligned(),
+            );
+            let (a1, b1) = (
+                a.add(n - 4).cast::<u32>().read_unaligned(),
+                b.add(n - 4).cast::<u32>().read_unaligned(),
+            );
+            return (a0 ^ b0) | (a1 ^ b1) == 0;
+        }
+        n == 0 || alg::memequal(a, b, n)
+    }
+}
+
+/// Finds the key `key` (whose tophash is `top`) in the chain from `b`: its slot's bucket
+/// and index, or `None`. Looks only at the slots whose tophash is `top` (all 8 matched at
+/// once, see [`match_top`]), in chain order, comparing length, data pointer, then bytes,
+/// as Go's loops do for those slots; like Go's lookup it walks the whole chain. Go's loops
+/// skip every other slot, so this finds the slot they find.
+///
+/// # Safety
+/// `b` heads a live chain of a map of this family whose live keys' bytes are readable;
+/// `key` is readable.
+#[inline(always)]
+unsafe fn find_faststr(
+    t: &MapType,
+    mut b: *mut Bmap,
+    key: GoString,
+    top: u8,
+) -> Option<(*mut Bmap, usize)> {
+    while !b.is_null() {
+        // SAFETY: `b` is a live bucket of the chain.
+        let mut m = match_top(unsafe { tophash_word(b) }, top);
+        while m != 0 {
+            let i = lowest_slot(m);
+            // SAFETY: slot i < 8 holds a live key (tophash top >= minTopHash), readable.
+            unsafe {
+                let k = *keystr(b, i);
+                if k.len == key.len && (k.ptr == key.ptr || memequal(k.ptr, key.ptr, key.len)) {
+                    return Some((b, i));
+                }
+            }
+            m &= m - 1;
+        }
+        // SAFETY: `b` is live.
+        b = unsafe { Bmap::overflow(b, t) };
+    }
+    None
 }
 
 /// The 4 bytes at `p`, for the long-key prefix and suffix checks (`*(*[4]byte)(p)`).
@@ -214,26 +276,13 @@ unsafe fn access_faststr(t: &MapType, h: *const Hmap, ky: GoString) -> *mut u8 {
     // SAFETY: `ky` is a local header over readable bytes (caller).
     let hash = unsafe { hashstr(t, &ky, h.hash0 as usize) };
     // SAFETY: count > 0, so the buckets are allocated.
-    let mut b = unsafe { bucket_for_read(t, h, hash) };
-    let top = tophash(hash);
-    while !b.is_null() {
-        for i in 0..BUCKET_CNT {
-            // SAFETY: slot i of a live bucket; a cell with tophash `top` is live, so its
-            // key bytes are readable.
-            unsafe {
-                let k = *keystr(b, i);
-                if k.len != key.len || (*b).tophash[i] != top {
-                    continue;
-                }
-                if k.ptr == key.ptr || memequal(k.ptr, key.ptr, key.len) {
-                    return elemstr(t, b, i);
-                }
-            }
-        }
-        // SAFETY: `b` is live.
-        b = unsafe { Bmap::overflow(b, t) };
+    let b = unsafe { bucket_for_read(t, h, hash) };
+    // SAFETY: `b` heads a live chain; stored keys and `key` are readable (caller).
+    match unsafe { find_faststr(t, b, key, tophash(hash)) } {
+        // SAFETY: a found slot of a live bucket.
+        Some((b, i)) => unsafe { elemstr(t, b, i) },
+        None => ptr::null_mut(),
     }
-    ptr::null_mut()
 }
 
 /// Port of `runtime.mapaccess1_faststr` (go1.19 map_faststr.go): a pointer to `h[ky]`, or
@@ -335,39 +384,41 @@ pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut 
         let mut ib: *mut Bmap = ptr::null_mut();
         let mut ii = 0usize;
 
-        'bucketloop: loop {
-            for i in 0..BUCKET_CNT {
-                // SAFETY: `b` is a live bucket of the chain, i < 8.
-                let th = unsafe { (*b).tophash[i] };
-                if th != top {
-                    if isEmpty(th) && ib.is_null() {
-                        ib = b;
-                        ii = i;
-                    }
-                    if th == EMPTY_REST {
-                        break 'bucketloop;
-                    }
-                    continue;
-                }
-                // SAFETY: slot i of a live bucket.
-                let k = unsafe { keystr(b, i) };
-                // SAFETY: a live cell's key; its bytes are readable (caller).
+        // Go's loop, 8 slots at a time: the key's slot if it is there (the slots with
+        // tophash `top`, compared as Go compares them), else the first empty cell in chain
+        // order up to the first emptyRest or the chain's end; `b` ends as the last bucket
+        // looked at.
+        loop {
+            // SAFETY: `b` is a live bucket of the chain.
+            let w = unsafe { tophash_word(b) };
+            let mut m = match_top(w, top);
+            while m != 0 {
+                let i = lowest_slot(m);
+                // SAFETY: slot i < 8 of a live bucket holds a live key, readable (caller).
                 unsafe {
-                    if (*k).len != key.len {
-                        continue;
+                    let k = keystr(b, i);
+                    if (*k).len == key.len
+                        && ((*k).ptr == key.ptr || memequal((*k).ptr, key.ptr, key.len))
+                    {
+                        // already have a mapping for key. Update it.
+                        // Overwrite existing key, so it can be garbage collected. The size
+                        // is already guaranteed to be set correctly.
+                        (*k).ptr = key.ptr;
+                        // goto done
+                        inserti = i;
+                        insertb = b;
+                        break 'again;
                     }
-                    if (*k).ptr != key.ptr && !memequal((*k).ptr, key.ptr, key.len) {
-                        continue;
-                    }
-                    // already have a mapping for key. Update it.
-                    // Overwrite existing key, so it can be garbage collected. The size is
-                    // already guaranteed to be set correctly.
-                    (*k).ptr = key.ptr;
                 }
-                // goto done
-                inserti = i;
-                insertb = b;
-                break 'again;
+                m &= m - 1;
+            }
+            let empty = match_empty(w);
+            if ib.is_null() && empty != 0 {
+                ii = lowest_slot(empty);
+                ib = b;
+            }
+            if match_empty_rest(w) != 0 {
+                break;
             }
             // SAFETY: `b` is live.
             let ovf = unsafe { Bmap::overflow(b, t) };
@@ -460,73 +511,58 @@ pub unsafe fn mapdelete_faststr(t: &MapType, h: *mut Hmap, ky: GoString) {
         unsafe { growWork_faststr(t, h, bucket) };
     }
     // SAFETY: bucket < 2^B.
-    let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
-    let bOrig = b;
-    let top = tophash(hash);
-    'search: while !b.is_null() {
-        for i in 0..BUCKET_CNT {
-            // SAFETY: slot i of a live bucket.
-            let k = unsafe { keystr(b, i) };
-            // SAFETY: a cell with tophash `top` is live, so its key bytes are readable.
-            unsafe {
-                if (*k).len != key.len || (*b).tophash[i] != top {
-                    continue;
-                }
-                if (*k).ptr != key.ptr && !memequal((*k).ptr, key.ptr, key.len) {
-                    continue;
-                }
-                // Clear key's pointer.
-                (*k).ptr = ptr::null();
-            }
-            // SAFETY: slot i of a live bucket; elem.size bytes (inline elem).
-            unsafe { ptr::write_bytes(elemstr(t, b, i), 0, t.elem.size) };
-            // SAFETY: `b` is a live bucket of the chain from bOrig, and so is its successor
-            // when non-null; the walk back stays in that chain.
-            unsafe {
-                (*b).tophash[i] = EMPTY_ONE;
-                // If the bucket now ends in a bunch of emptyOne states, change those to
-                // emptyRest states.
-                let notLast = if i == BUCKET_CNT - 1 {
-                    let o = Bmap::overflow(b, t);
-                    !o.is_null() && (*o).tophash[0] != EMPTY_REST
-                } else {
-                    (*b).tophash[i + 1] != EMPTY_REST
-                };
-                if !notLast {
-                    let mut i = i;
-                    loop {
-                        (*b).tophash[i] = EMPTY_REST;
-                        if i == 0 {
-                            if b == bOrig {
-                                break; // beginning of initial bucket, we're done.
-                            }
-                            // Find previous bucket, continue at its last entry.
-                            let c = b;
-                            b = bOrig;
-                            while Bmap::overflow(b, t) != c {
-                                b = Bmap::overflow(b, t);
-                            }
-                            i = BUCKET_CNT - 1;
-                        } else {
-                            i -= 1;
+    let bOrig = unsafe { bucket_at(t, h.buckets, bucket) };
+    // SAFETY: `bOrig` heads a live chain; stored keys and `key` are readable (caller).
+    if let Some((fb, i)) = unsafe { find_faststr(t, bOrig, key, tophash(hash)) } {
+        let mut b = fb;
+        // Clear key's pointer.
+        // SAFETY: slot i of a live bucket.
+        unsafe { (*keystr(b, i)).ptr = ptr::null() };
+        // SAFETY: slot i of a live bucket; elem.size bytes (inline elem).
+        unsafe { clear_slot(elemstr(t, b, i), t.elem.size) };
+        // SAFETY: `b` is a live bucket of the chain from bOrig, and so is its successor
+        // when non-null; the walk back stays in that chain.
+        unsafe {
+            (*b).tophash[i] = EMPTY_ONE;
+            // If the bucket now ends in a bunch of emptyOne states, change those to
+            // emptyRest states.
+            let notLast = if i == BUCKET_CNT - 1 {
+                let o = Bmap::overflow(b, t);
+                !o.is_null() && (*o).tophash[0] != EMPTY_REST
+            } else {
+                (*b).tophash[i + 1] != EMPTY_REST
+            };
+            if !notLast {
+                let mut i = i;
+                loop {
+                    (*b).tophash[i] = EMPTY_REST;
+                    if i == 0 {
+                        if b == bOrig {
+                            break; // beginning of initial bucket, we're done.
                         }
-                        if (*b).tophash[i] != EMPTY_ONE {
-                            break;
+                        // Find previous bucket, continue at its last entry.
+                        let c = b;
+                        b = bOrig;
+                        while Bmap::overflow(b, t) != c {
+                            b = Bmap::overflow(b, t);
                         }
+                        i = BUCKET_CNT - 1;
+                    } else {
+                        i -= 1;
+                    }
+                    if (*b).tophash[i] != EMPTY_ONE {
+                        break;
                     }
                 }
             }
-            // notLast:
-            h.count -= 1;
-            // Reset the hash seed to make it more difficult for attackers to repeatedly
-            // trigger hash collisions. See issue 25237.
-            if h.count == 0 {
-                h.hash0 = fastrand();
-            }
-            break 'search;
         }
-        // SAFETY: `b` is live.
-        b = unsafe { Bmap::overflow(b, t) };
+        // notLast:
+        h.count -= 1;
+        // Reset the hash seed to make it more difficult for attackers to repeatedly
+        // trigger hash collisions. See issue 25237.
+        if h.count == 0 {
+            h.hash0 = fastrand();
+        }
     }
 
     if h.flags() & HASH_WRITING == 0 {
@@ -548,6 +584,8 @@ pub unsafe fn growWork_faststr(t: &MapType, h: &mut Hmap, bucket: usize) {
     );
     // make sure we evacuate the oldbucket corresponding to the bucket we're about to use
     let ob = bucket & h.oldbucketmask();
+    prefetch_evacuation(t, h, ob);
+    prefetch_evacuation(t, h, h.nevacuate);
     // SAFETY: ob < noldbuckets.
     unsafe { evacuate_faststr(t, h, ob) };
 
@@ -680,7 +718,7 @@ pub unsafe fn evacuate_faststr(t: &MapType, h: &mut Hmap, oldbucket: usize) {
                     (*dst.b).tophash[dst.i & (BUCKET_CNT - 1)] = top;
                     // Copy key.
                     *dst.k.cast::<GoString>() = *k;
-                    ptr::copy_nonoverlapping(e, dst.e, t.elem.size);
+                    copy_slot(e, dst.e, t.elem.size);
                 }
                 dst.i += 1;
                 // These updates might push these pointers past the end of the key or elem
@@ -746,6 +784,24 @@ mod tests {
         (0..n)
             .map(|i| format!("head{:0>32}tail", i).into_bytes())
             .collect()
+    }
+
+    #[test]
+    fn short_memequal_matches_byte_compare() {
+        // Exact-size allocations, so a read past either string would be caught by ASan or
+        // valgrind; every length up to 40, a difference at every position.
+        for n in 0..=40usize {
+            let a: Box<[u8]> = (0..n as u8).map(|x| x.wrapping_mul(37)).collect();
+            let same: Box<[u8]> = a.clone();
+            // SAFETY: n readable bytes each.
+            assert!(unsafe { memequal(a.as_ptr(), same.as_ptr(), n) }, "n={n}");
+            for d in 0..n {
+                let mut b = a.clone();
+                b[d] ^= 0x40;
+                // SAFETY: as above.
+                assert!(!unsafe { memequal(a.as_ptr(), b.as_ptr(), n) }, "n={n} d={d}");
+            }
+        }
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub unsafe fn hashGrow(t: &MapType, h: &mut Hmap) {
 pub unsafe fn growWork(t: &MapType, h: &mut Hmap, bucket: usize) {
     // make sure we evacuate the oldbucket corresponding to the bucket we're about to use
     let ob = bucket & h.oldbucketmask();
+    prefetch_evacuation(t, h, ob);
+    prefetch_evacuation(t, h, h.nevacuate);
     // SAFETY: ob < noldbuckets.
     unsafe { evacuate(t, h, ob) };
 
@@ -87,6 +89,21 @@ pub unsafe fn growWork(t: &MapType, h: &mut Hmap, bucket: usize) {
         let nv = h.nevacuate;
         // SAFETY: nevacuate < noldbuckets while growing.
         unsafe { evacuate(t, h, nv) };
+    }
+}
+
+/// Starts loading the buckets that evacuating old bucket `ob` reads and writes: the old
+/// bucket and its X and Y destinations (see [`prefetch_bucket`]). Not in Go: the growth
+/// functions call it for both buckets a write evacuates, so that their cache misses
+/// overlap instead of following one another (on a large map each is a trip to memory).
+#[inline(always)]
+pub(crate) fn prefetch_evacuation(t: &MapType, h: &Hmap, ob: usize) {
+    let bs = t.bucketsize as usize;
+    prefetch_bucket(t, h.oldbuckets.cast::<u8>().wrapping_add(ob * bs).cast());
+    prefetch_bucket(t, h.buckets.cast::<u8>().wrapping_add(ob * bs).cast());
+    if !h.sameSizeGrow() {
+        let y = ob + h.noldbuckets();
+        prefetch_bucket(t, h.buckets.cast::<u8>().wrapping_add(y * bs).cast());
     }
 }
 

@@ -52,19 +52,22 @@ unsafe fn read<K: Copy>(key: *const u8) -> K {
 /// size. Blocks are never freed (a pointer to one may be held anywhere) and never written.
 static BIG_ZERO: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
 static BIG_ZERO_LEN: AtomicUsize = AtomicUsize::new(0);
-static BIG_ZERO_GROW: Mutex<()> = Mutex::new(());
+/// Serialises growing the block, and keeps the addresses of the smaller blocks it replaced,
+/// so that they stay reachable: leak checkers (valgrind, LeakSanitizer) then count them as
+/// still in use rather than lost.
+static BIG_ZERO_GROW: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
 /// A read-only block of at least `size` zero bytes, for the `_fat` lookups: Go's compiler
 /// passes the address of a zero symbol that its linker sizes to the largest elem any
 /// `mapaccess1_fat` in the program needs (`go.map.zero`). gomap keeps one such block per
-/// process and grows it (once per new largest size, leaking the smaller one) the first time
+/// process and grows it (once per new largest size, keeping the smaller one) the first time
 /// a larger elem asks.
 fn zero_block(size: usize) -> *const u8 {
     // Release/acquire: a length seen here was stored after its block (or a larger one).
     if BIG_ZERO_LEN.load(Ordering::Acquire) >= size {
         return BIG_ZERO.load(Ordering::Acquire);
     }
-    let _g = BIG_ZERO_GROW.lock().unwrap_or_else(|e| e.into_inner());
+    let mut replaced = BIG_ZERO_GROW.lock().unwrap_or_else(|e| e.into_inner());
     if BIG_ZERO_LEN.load(Ordering::Acquire) < size {
         let layout = std::alloc::Layout::from_size_align(size, 16)
             .unwrap_or_else(|_| super::types::throw("out of memory"));
@@ -72,6 +75,10 @@ fn zero_block(size: usize) -> *const u8 {
         let p = unsafe { std::alloc::alloc_zeroed(layout) };
         if p.is_null() {
             super::types::throw("out of memory");
+        }
+        let old = BIG_ZERO.load(Ordering::Acquire);
+        if !old.is_null() {
+            replaced.push(old as usize);
         }
         BIG_ZERO.store(p, Ordering::Release);
         BIG_ZERO_LEN.store(size, Ordering::Release);

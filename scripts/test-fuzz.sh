@@ -25,11 +25,21 @@ fi
 
 targets="${FUZZ_TARGETS:-$(cargo fuzz list --fuzz-dir fuzz)}"
 echo "test-fuzz: building $(echo $targets | wc -w) targets (sanitizer: $san)"
+buildlog=$(mktemp)
+build() { cargo fuzz build --fuzz-dir fuzz -a --sanitizer "$san" "$@" >>"$buildlog" 2>&1; }
+ok=1
 if [ -z "${FUZZ_TARGETS:-}" ]; then
-  cargo fuzz build --fuzz-dir fuzz -a --sanitizer "$san" 2>&1 | tail -n 3
+  build || ok=0
 else
-  for t in $targets; do cargo fuzz build --fuzz-dir fuzz -a --sanitizer "$san" "$t" 2>&1 | tail -n 3; done
+  for t in $targets; do build "$t" || ok=0; done
 fi
+if [ "$ok" = 0 ]; then
+  tail -n 30 "$buildlog"
+  rm -f "$buildlog"
+  echo "test-fuzz: FAILED: the fuzz targets do not build"
+  exit 1
+fi
+rm -f "$buildlog"
 bin=fuzz/target/x86_64-unknown-linux-gnu/release
 built=$(date +%s)
 

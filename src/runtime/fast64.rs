@@ -172,8 +172,9 @@ unsafe fn find_fast64(
 /// As [`find_fast64`].
 #[inline(always)]
 unsafe fn search_fast64(t: &MapType, b: *mut Bmap, key: u64, top: u8) -> *mut u8 {
-    // SAFETY: forwarded; a found slot is a live cell of a live bucket.
+    // SAFETY: forwarded.
     match unsafe { find_fast64(t, b, key, top) } {
+        // SAFETY: a found slot is a live cell of a live bucket.
         Some((b, i)) => unsafe { elem64(t, b, i) },
         None => ptr::null_mut(),
     }

@@ -464,9 +464,12 @@ mod tests {
             let h = makemap(&t, 0, ptr::null_mut());
             // Grow to B = 11: its old array has 2^10 = DRAIN_MIN_BUCKETS buckets.
             let mut n = 0u64;
-            while (*h).B < 11 {
+            loop {
                 put(&t, h, n..n + 1);
                 n += 1;
+                if (*h).B >= 11 {
+                    break;
+                }
             }
             while (*h).growing() {
                 put(&t, h, n..n + 1);

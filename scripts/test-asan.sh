@@ -95,7 +95,9 @@ fi
 ran=$((ran + 1))
 
 if [ "$fail" != 0 ]; then
+  echo "test-asan: $((ran - fail)) passed, $fail failed"
   echo "test-asan: FAILED: $fail of $ran runs had findings ($(( $(date +%s) - start ))s)"
   exit 1
 fi
+echo "test-asan: $ran passed, 0 failed"
 echo "test-asan: ok, $passed tests + fuzz corpus replay, 0 ASan/LSan reports ($(( $(date +%s) - start ))s)"

@@ -78,7 +78,9 @@ done
 end=$(date +%s)
 n=$(echo $targets | wc -w)
 if [ "$fail" != 0 ]; then
+  echo "test-fuzz: $((n - fail)) passed, $fail failed"
   echo "test-fuzz: FAILED: $fail of $n targets crashed ($summary ) in $((end - start))s"
   exit 1
 fi
+echo "test-fuzz: $n passed, 0 failed"
 echo "test-fuzz: ok, $n targets x ${secs}s, $total execs, 0 crashes (build $((built - start))s, total $((end - start))s)"

@@ -103,7 +103,9 @@ fi
 ran=$((ran + 1))
 
 if [ "$fail" != 0 ]; then
+  echo "test-valgrind: $((ran - fail)) passed, $fail failed"
   echo "test-valgrind: FAILED: $fail of $ran runs had findings ($(( $(date +%s) - start ))s)"
   exit 1
 fi
+echo "test-valgrind: $ran passed, 0 failed"
 echo "test-valgrind: ok, $ran runs, 0 memcheck errors, 0 bytes definitely/indirectly lost ($(( $(date +%s) - start ))s)"

@@ -85,7 +85,11 @@ fn the_base_descriptor_is_valid() {
 fn no_equal_function() {
     let mut p = Parts::int64();
     p.key.equal = None;
-    refused(p.build(), MapTypeError::UnsupportedKeyType, &["unsupported map key type", "equal"]);
+    refused(
+        p.build(),
+        MapTypeError::UnsupportedKeyType,
+        &["unsupported map key type", "equal"],
+    );
     // MapType::new refuses it too.
     refused(
         MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()),
@@ -106,7 +110,11 @@ fn key_size_wrong() {
     p.fast = MapFast::Slow;
     refused(
         p.build(),
-        MapTypeError::KeySizeWrong { size: 8, keysize: 4, indirect: false },
+        MapTypeError::KeySizeWrong {
+            size: 8,
+            keysize: 4,
+            indirect: false,
+        },
         &["key size wrong", "key.size=8", "keysize=4"],
     );
     // A small key marked indirect.
@@ -114,7 +122,11 @@ fn key_size_wrong() {
     p.flags |= MapTypeFlags::INDIRECT_KEY;
     refused(
         p.build(),
-        MapTypeError::KeySizeWrong { size: 8, keysize: 8, indirect: true },
+        MapTypeError::KeySizeWrong {
+            size: 8,
+            keysize: 8,
+            indirect: true,
+        },
         &["key size wrong", "indirect=true"],
     );
     // A 200-byte key stored inline (it must be indirect, in an 8-byte slot).
@@ -125,7 +137,11 @@ fn key_size_wrong() {
     p.hash_alg = HashAlg::MemVarlen;
     refused(
         p.build(),
-        MapTypeError::KeySizeWrong { size: 200, keysize: 200, indirect: false },
+        MapTypeError::KeySizeWrong {
+            size: 200,
+            keysize: 200,
+            indirect: false,
+        },
         &["key size wrong", "over 128 bytes"],
     );
 }
@@ -136,7 +152,11 @@ fn elem_size_wrong() {
     p.elemsize = 16;
     refused(
         p.build(),
-        MapTypeError::ElemSizeWrong { size: 8, elemsize: 16, indirect: false },
+        MapTypeError::ElemSizeWrong {
+            size: 8,
+            elemsize: 16,
+            indirect: false,
+        },
         &["elem size wrong", "elem.size=8", "elemsize=16"],
     );
     let mut p = Parts::int64();
@@ -144,7 +164,11 @@ fn elem_size_wrong() {
     p.elemsize = 129;
     refused(
         p.build(),
-        MapTypeError::ElemSizeWrong { size: 129, elemsize: 129, indirect: false },
+        MapTypeError::ElemSizeWrong {
+            size: 129,
+            elemsize: 129,
+            indirect: false,
+        },
         &["elem size wrong", "indirect=false"],
     );
 }
@@ -159,12 +183,18 @@ fn align_too_big() {
     p.hash_alg = HashAlg::Custom;
     refused(
         p.build(),
-        MapTypeError::AlignTooBig { which: Which::Key, align: 16 },
+        MapTypeError::AlignTooBig {
+            which: Which::Key,
+            align: 16,
+        },
         &["key align too big", "16"],
     );
     refused(
         MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()),
-        MapTypeError::AlignTooBig { which: Which::Key, align: 16 },
+        MapTypeError::AlignTooBig {
+            which: Which::Key,
+            align: 16,
+        },
         &["key align too big"],
     );
     let mut p = Parts::int64();
@@ -173,13 +203,25 @@ fn align_too_big() {
     p.bucketsize = 8 + 8 * 8 + 8 * 32 + 8;
     refused(
         p.build(),
-        MapTypeError::AlignTooBig { which: Which::Elem, align: 32 },
+        MapTypeError::AlignTooBig {
+            which: Which::Elem,
+            align: 32,
+        },
         &["elem align too big"],
     );
     // What Go's compiler would never lay out, for_go_types refuses as well.
     refused(
-        MapType::for_go_types(GoKind::Memory { size: 16, align: 16 }, GoKind::Int),
-        MapTypeError::AlignTooBig { which: Which::Key, align: 16 },
+        MapType::for_go_types(
+            GoKind::Memory {
+                size: 16,
+                align: 16,
+            },
+            GoKind::Int,
+        ),
+        MapTypeError::AlignTooBig {
+            which: Which::Key,
+            align: 16,
+        },
         &["align too big"],
     );
 }
@@ -194,12 +236,20 @@ fn size_not_a_multiple_of_align() {
     p.hash_alg = HashAlg::Custom;
     refused(
         p.build(),
-        MapTypeError::SizeNotMultipleOfAlign { which: Which::Key, size: 6, align: 4 },
+        MapTypeError::SizeNotMultipleOfAlign {
+            which: Which::Key,
+            size: 6,
+            align: 4,
+        },
         &["key size not a multiple of key align", "6", "4"],
     );
     refused(
         MapType::for_go_types(GoKind::Int, GoKind::Memory { size: 12, align: 8 }),
-        MapTypeError::SizeNotMultipleOfAlign { which: Which::Elem, size: 12, align: 8 },
+        MapTypeError::SizeNotMultipleOfAlign {
+            which: Which::Elem,
+            size: 12,
+            align: 8,
+        },
         &["elem size not a multiple of elem align"],
     );
 }
@@ -215,12 +265,18 @@ fn align_not_a_power_of_two() {
         p.hash_alg = HashAlg::Custom;
         refused(
             p.build(),
-            MapTypeError::AlignNotPowerOfTwo { which: Which::Key, align },
+            MapTypeError::AlignNotPowerOfTwo {
+                which: Which::Key,
+                align,
+            },
             &["key align", "not a power of two"],
         );
         refused(
             MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()),
-            MapTypeError::AlignNotPowerOfTwo { which: Which::Key, align },
+            MapTypeError::AlignNotPowerOfTwo {
+                which: Which::Key,
+                align,
+            },
             &["not a power of two"],
         );
     }
@@ -262,14 +318,22 @@ fn ptrdata_too_big() {
     p.key.ptrdata = 16;
     refused(
         p.build(),
-        MapTypeError::PtrdataTooBig { which: Which::Key, ptrdata: 16, size: 8 },
+        MapTypeError::PtrdataTooBig {
+            which: Which::Key,
+            ptrdata: 16,
+            size: 8,
+        },
         &["key ptrdata 16 exceeds its size 8"],
     );
     let mut p = Parts::int64();
     p.elem.ptrdata = 9;
     refused(
         MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()),
-        MapTypeError::PtrdataTooBig { which: Which::Elem, ptrdata: 9, size: 8 },
+        MapTypeError::PtrdataTooBig {
+            which: Which::Elem,
+            ptrdata: 9,
+            size: 8,
+        },
         &["elem ptrdata"],
     );
 }
@@ -281,7 +345,10 @@ fn bucketsize_wrong() {
         p.bucketsize = bs;
         refused(
             p.build(),
-            MapTypeError::BucketSizeWrong { bucketsize: bs, want: 144 },
+            MapTypeError::BucketSizeWrong {
+                bucketsize: bs,
+                want: 144,
+            },
             &["bucketsize wrong", &bs.to_string(), "144"],
         );
     }
@@ -329,24 +396,40 @@ fn fast_family_mismatched() {
     // Fast32 for an 8-byte key.
     let mut p = Parts::int64();
     p.fast = MapFast::Fast32;
-    refused(p.build(), MapTypeError::FastFamilyWrong(MapFast::Fast32), &["Fast32", "does not fit"]);
+    refused(
+        p.build(),
+        MapTypeError::FastFamilyWrong(MapFast::Fast32),
+        &["Fast32", "does not fit"],
+    );
     // FastStr for an integer key.
     let mut p = Parts::int64();
     p.fast = MapFast::FastStr;
-    refused(p.build(), MapTypeError::FastFamilyWrong(MapFast::FastStr), &["FastStr"]);
+    refused(
+        p.build(),
+        MapTypeError::FastFamilyWrong(MapFast::FastStr),
+        &["FastStr"],
+    );
     // Fast64 for a 16-byte key.
     let mut p = Parts::int64();
     p.key = GoKind::Memory { size: 16, align: 8 }.go_type().unwrap();
     p.keysize = 16;
     p.bucketsize = 8 + 8 * 16 + 8 * 8 + 8;
     p.hash_alg = HashAlg::Mem128;
-    refused(p.build(), MapTypeError::FastFamilyWrong(MapFast::Fast64), &["Fast64"]);
+    refused(
+        p.build(),
+        MapTypeError::FastFamilyWrong(MapFast::Fast64),
+        &["Fast64"],
+    );
     // Fast64 with an elem over 128 bytes (Go's compiler uses the slow calls then).
     let mut p = Parts::int64();
     p.elem = GoKind::Bytes(200).go_type().unwrap();
     p.elemsize = 8;
     p.flags |= MapTypeFlags::INDIRECT_ELEM;
-    refused(p.build(), MapTypeError::FastFamilyWrong(MapFast::Fast64), &["Fast64", "elem"]);
+    refused(
+        p.build(),
+        MapTypeError::FastFamilyWrong(MapFast::Fast64),
+        &["Fast64", "elem"],
+    );
     // The same with the slow family is fine.
     p.fast = MapFast::Slow;
     assert!(p.build().is_ok());
@@ -356,13 +439,25 @@ fn fast_family_mismatched() {
 fn hash_alg_mismatched() {
     let mut p = Parts::int64();
     p.hash_alg = HashAlg::Mem32;
-    refused(p.build(), MapTypeError::HashAlgWrong(HashAlg::Mem32), &["Mem32", "does not fit"]);
+    refused(
+        p.build(),
+        MapTypeError::HashAlgWrong(HashAlg::Mem32),
+        &["Mem32", "does not fit"],
+    );
     let mut p = Parts::int64();
     p.hash_alg = HashAlg::Str;
-    refused(p.build(), MapTypeError::HashAlgWrong(HashAlg::Str), &["Str"]);
+    refused(
+        p.build(),
+        MapTypeError::HashAlgWrong(HashAlg::Str),
+        &["Str"],
+    );
     let mut p = Parts::int64();
     p.hash_alg = HashAlg::C128;
-    refused(p.build(), MapTypeError::HashAlgWrong(HashAlg::C128), &["C128"]);
+    refused(
+        p.build(),
+        MapTypeError::HashAlgWrong(HashAlg::C128),
+        &["C128"],
+    );
     // Custom and varlen fit anything.
     for a in [HashAlg::Custom, HashAlg::MemVarlen] {
         let mut p = Parts::int64();
@@ -391,7 +486,14 @@ fn too_large_is_unreachable_and_says_so() {
 #[test]
 fn makemap_negative_and_huge_hints() {
     let t = MapType::int64();
-    for hint in [-1isize, -1000, isize::MIN, isize::MAX, 1 << 50, (1 << 48) / 144 + 1] {
+    for hint in [
+        -1isize,
+        -1000,
+        isize::MIN,
+        isize::MAX,
+        1 << 50,
+        (1 << 48) / 144 + 1,
+    ] {
         // SAFETY: a fresh map, used and freed.
         unsafe {
             let h = make(&t, hint);
@@ -437,7 +539,10 @@ fn nil_map_operations() {
         assert!(!ok);
         assert_eq!(*(e as *const i64), 0);
         let zero = [0u8; 8];
-        assert_eq!(mapaccess1_fat(&t, nil, kp, zero.as_ptr()), zero.as_ptr().cast_mut());
+        assert_eq!(
+            mapaccess1_fat(&t, nil, kp, zero.as_ptr()),
+            zero.as_ptr().cast_mut()
+        );
         assert_eq!(get::<i64, i64>(&t, nil, 5), None);
         assert_eq!(get1::<i64, i64>(&t, nil, 5), 0);
         mapdelete(&t, nil, kp);
@@ -470,7 +575,11 @@ fn nan_keys() {
             assert_eq!(len(h), i as usize + 1, "a NaN insert did not add an entry");
         }
         put_checked(&t, h, 1.5f64, 100i64);
-        assert_eq!(get::<f64, i64>(&t, h, nan), None, "a NaN lookup found an entry");
+        assert_eq!(
+            get::<f64, i64>(&t, h, nan),
+            None,
+            "a NaN lookup found an entry"
+        );
         assert_eq!(get1::<f64, i64>(&t, h, nan), 0);
         for _ in 0..5 {
             del_checked(&t, h, nan);
@@ -478,7 +587,11 @@ fn nan_keys() {
         assert_eq!(len(h), 21, "delete removed a NaN entry");
         let all = iterate::<f64, i64>(&t, h);
         assert_eq!(all.iter().filter(|(k, _)| k.is_nan()).count(), 20);
-        let mut vals: Vec<i64> = all.iter().filter(|(k, _)| k.is_nan()).map(|&(_, v)| v).collect();
+        let mut vals: Vec<i64> = all
+            .iter()
+            .filter(|(k, _)| k.is_nan())
+            .map(|&(_, v)| v)
+            .collect();
         vals.sort();
         assert_eq!(vals, (0..20).collect::<Vec<_>>());
         // Other payloads of NaN are NaN too.
@@ -585,7 +698,10 @@ fn concurrent_write_detection_messages() {
         let r = catch_unwind(AssertUnwindSafe(|| mapdelete(&t, h, kp)));
         assert_eq!(panic_text(r.unwrap_err()), "concurrent map writes");
         let r = catch_unwind(AssertUnwindSafe(|| mapaccess2(&t, h, kp)));
-        assert_eq!(panic_text(r.unwrap_err()), "concurrent map read and map write");
+        assert_eq!(
+            panic_text(r.unwrap_err()),
+            "concurrent map read and map write"
+        );
         (*h).set_flags((*h).flags() & !HASH_WRITING);
         assert_eq!(get::<i64, i64>(&t, h, 1), Some(1));
         free(&t, h);

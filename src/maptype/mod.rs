@@ -39,8 +39,8 @@
 
 pub mod aeshash;
 pub mod alg;
-pub mod hash64;
 mod builders;
+pub mod hash64;
 mod layout;
 
 use core::ffi::c_void;

@@ -61,7 +61,11 @@ impl Drop for FreeOnUnwind<'_> {
         if !self.1.is_null() {
             // SAFETY: the block came from self.0.alloc with the key's size and alignment,
             // and only an empty cell's slot points at it (never read, overwritten on reuse).
-            unsafe { self.0.alloc.dealloc(self.1, self.0.key.size, self.0.key.align as usize) };
+            unsafe {
+                self.0
+                    .alloc
+                    .dealloc(self.1, self.0.key.size, self.0.key.align as usize)
+            };
         }
     }
 }

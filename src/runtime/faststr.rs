@@ -799,7 +799,10 @@ mod tests {
                 let mut b = a.clone();
                 b[d] ^= 0x40;
                 // SAFETY: as above.
-                assert!(!unsafe { memequal(a.as_ptr(), b.as_ptr(), n) }, "n={n} d={d}");
+                assert!(
+                    !unsafe { memequal(a.as_ptr(), b.as_ptr(), n) },
+                    "n={n} d={d}"
+                );
             }
         }
     }

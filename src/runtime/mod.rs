@@ -78,11 +78,11 @@ pub use access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat, mapacce
 pub use assign::mapassign;
 pub use check::check;
 pub use delete::{mapclear, mapdelete};
+pub use dispatch::*;
 pub use dump::dump;
 pub use fast32::*;
 pub use fast64::*;
 pub use faststr::*;
-pub use dispatch::*;
 
 pub use grow::{advanceEvacuationMark, bucketEvacuated, evacuate, growWork, hashGrow};
 pub use iter::{mapiterend, mapiterinit, mapiterinit_r, mapiternext, Hiter};

@@ -2,7 +2,7 @@
 # The side-by-side benchmark: Go 1.19's map, gomap and hashbrown+foldhash on identical key
 # sequences, one table (see examples/bench_driver.rs for the method, BENCHMARKS.md for a run).
 #
-#   scripts/bench.sh            # full: 7 rounds, 1e3..1e7 (about 10 minutes)
+#   scripts/bench.sh            # full: 7 rounds, 1e3..1e7 (about 20 minutes)
 #   scripts/bench.sh --quick    # smoke test: 3 rounds, small sizes (under 3 minutes)
 #   scripts/bench.sh --rounds 5 --out target/bench/table.md --only lookup
 #

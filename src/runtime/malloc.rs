@@ -125,7 +125,9 @@ unsafe extern "C-unwind" fn system_free(p: *mut u8, size: usize, align: usize, _
 }
 
 impl Allocator {
-    /// The system allocator (`std::alloc::System`; `calloc` for zeroed blocks).
+    /// The system allocator: Rust's global allocator (`calloc` for zeroed blocks), and on
+    /// Unix an anonymous mapping of its own for each block of at least [`LARGE_BLOCK`]
+    /// bytes. (Memory checkers that track `malloc` do not see those blocks.)
     pub const fn system() -> Allocator {
         Allocator {
             alloc_zeroed: system_alloc_zeroed,

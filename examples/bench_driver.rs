@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example bench_driver -- compare [--quick] [--rounds R] [--out FILE]
-//! cargo run --release --example bench_driver -- run gomap|hashbrown WORKLOAD N
+//! cargo run --release --example bench_driver -- run gomap|gomap-thp|hashbrown WORKLOAD N
 //! ```
 //!
 //! (`scripts/bench.sh` runs the first; see `BENCHMARKS.md` for a committed run.)
@@ -11,23 +11,26 @@
 //! # How it measures
 //!
 //! * Every measurement is a fresh process running one workload at one size: this program
-//!   (`run gomap ..`, `run hashbrown ..`) or the Go program of `bench/go` (built here with
+//!   (`run gomap ..`, `run gomap-thp ..`, `run hashbrown ..`) or the Go program of `bench/go` (built here with
 //!   Go 1.19, its build cache under `target/`). A process prints one `RESULT` line per
 //!   metric: `RESULT <workload> <n> <metric> <value> <unit> <fingerprint>`.
 //! * The keys are the splitmix64 sequence from a fixed seed, generated the same way in both
 //!   languages (16-byte string keys are the 16 hex digits of each value). Each process also
 //!   prints a fingerprint (a wrapping sum over the map's contents or the lookup results);
-//!   `compare` checks that all three implementations, in every round, print the same one,
+//!   `compare` checks that all implementations, in every round, print the same one,
 //!   and fails loudly if not.
 //! * Timed workloads repeat the operation about 2 million times in all (at least 3
 //!   repetitions, at most 2000) and report the median repetition, in ns per operation.
 //!   Go's collector is run (untimed) before each repetition.
-//! * `compare` runs every (workload, size) for the three implementations, in a rotating
+//! * `compare` runs every (workload, size) for the four implementations, in a rotating
 //!   order, once per round, over several rounds, and reports for each the median over the
 //!   rounds with the min–max spread, and the ratios of the medians.
 //! * gomap is called through the fast functions Go's compiler itself calls for these map
 //!   types (`mapassign_fast64`, `mapaccess2_fast64`, `mapdelete_fast64`, `*_faststr`,
-//!   `mapiterinit`/`mapiternext`), with Go's `make` (`makemap`, no hint unless stated).
+//!   `mapiterinit`/`mapiternext`), with Go's `make` (`makemap`, no hint unless stated);
+//!   `gomap-thp` is the same with [`Allocator::system_huge_pages`], so that its large
+//!   bucket arrays are on transparent huge pages as Go's heap is (the default allocator
+//!   leaves them on 4 KiB pages, to keep every write's pause short).
 //!
 //! The workloads: `insert` (fresh map, no hint), `insert_hint` (hint n), `lookup_hit`,
 //! `lookup_miss` (keys of another seed), `delete` (every key of a full map), `iterate`
@@ -43,13 +46,17 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use gomap::runtime::{
     makemap, mapaccess2_fast64, mapaccess2_faststr, mapassign_fast64, mapassign_faststr,
-    mapdelete_fast64, mapfree, mapiterinit, mapiternext, Hiter, Hmap,
+    mapdelete_fast64, mapfree, mapiterinit, mapiternext, Allocator, Hiter, Hmap,
 };
 use gomap::{GoString, MapType};
+
+/// Whether gomap's maps use [`Allocator::system_huge_pages`] (implementation `gomap-thp`).
+static HUGE_PAGES: AtomicBool = AtomicBool::new(false);
 
 /// Seed of the present keys ("gomap").
 const SEED_KEYS: u64 = 0x676f6d6170;
@@ -173,6 +180,11 @@ struct GoMap64 {
 
 impl GoMap64 {
     fn new(t: MapType, hint: usize) -> GoMap64 {
+        let t = if HUGE_PAGES.load(Ordering::Relaxed) {
+            t.with_allocator(Allocator::system_huge_pages())
+        } else {
+            t
+        };
         // SAFETY: a fresh header allocated by makemap, freed in Drop.
         let h = unsafe { makemap(&t, hint as isize, ptr::null_mut()) };
         GoMap64 { t, h }
@@ -567,8 +579,9 @@ fn run_hashbrown(w: &str, n: usize) -> Vec<Metric> {
 // The comparison
 // ---------------------------------------------------------------------------------------
 
-/// The three implementations, in table order.
-const IMPLS: [&str; 3] = ["go", "gomap", "hashbrown"];
+/// The implementations, in table order: `gomap-thp` is gomap with its bucket arrays on
+/// transparent huge pages ([`Allocator::system_huge_pages`]), as Go's heap has them.
+const IMPLS: [&str; 4] = ["go", "gomap", "gomap-thp", "hashbrown"];
 
 /// What `compare` runs: (workload, sizes).
 fn plan(quick: bool) -> Vec<(&'static str, usize)> {
@@ -778,8 +791,8 @@ fn compare(args: &[String]) {
     let mut units: BTreeMap<Key, String> = BTreeMap::new();
     for r in 0..rounds {
         for (wi, &(w, n)) in p.iter().enumerate() {
-            for j in 0..3 {
-                let imp = IMPLS[(r + wi + j) % 3];
+            for j in 0..IMPLS.len() {
+                let imp = IMPLS[(r + wi + j) % IMPLS.len()];
                 let mut cmd = if imp == "go" {
                     Command::new(&gobin)
                 } else {
@@ -820,8 +833,8 @@ fn compare(args: &[String]) {
         if quick { "quick" } else { "full" }
     );
     table.push_str(
-        "| workload | n | unit | Go 1.19 | gomap | hashbrown | gomap/Go | gomap/hb | targets |\n\
-         |---|---|---|---|---|---|---|---|---|\n",
+        "| workload | n | unit | Go 1.19 | gomap | gomap THP | hashbrown | gomap/Go | gomap/hb | THP/Go | THP/hb | targets (gomap) |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for (key, per) in &vals {
         let (w, n) = p[key.0];
@@ -836,7 +849,12 @@ fn compare(args: &[String]) {
             let hi = v.iter().copied().fold(0.0, f64::max);
             (median(v), lo, hi)
         };
-        let (go, gm, hb) = (stat("go"), stat("gomap"), stat("hashbrown"));
+        let (go, gm, th, hb) = (
+            stat("go"),
+            stat("gomap"),
+            stat("gomap-thp"),
+            stat("hashbrown"),
+        );
         let cell = |s: (f64, f64, f64)| format!("{} ({}–{})", num(s.0), num(s.1), num(s.2));
         let name = if key.1 == "time" || key.1 == "rss" {
             w.to_string()
@@ -845,20 +863,23 @@ fn compare(args: &[String]) {
         };
         let _ = writeln!(
             table,
-            "| {name} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {} |",
+            "| {name} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
             size(n),
             units[key],
             cell(go),
             cell(gm),
+            cell(th),
             cell(hb),
             gm.0 / go.0,
             gm.0 / hb.0,
+            th.0 / go.0,
+            th.0 / hb.0,
             target(w, &key.1, gm.0, go.0, hb.0)
         );
     }
     if bad.is_empty() {
         table.push_str(
-            "\nFingerprints: all three implementations agree on every workload and round.\n",
+            "\nFingerprints: all four implementations agree on every workload and round.\n",
         );
     } else {
         table.push_str("\nFINGERPRINT MISMATCH:\n");
@@ -883,8 +904,12 @@ fn main() {
             assert!(n > 0, "N must be positive");
             let ms = match args[1].as_str() {
                 "gomap" => run_gomap(&args[2], n),
+                "gomap-thp" => {
+                    HUGE_PAGES.store(true, Ordering::Relaxed);
+                    run_gomap(&args[2], n)
+                }
                 "hashbrown" => run_hashbrown(&args[2], n),
-                i => panic!("unknown implementation {i} (gomap, hashbrown)"),
+                i => panic!("unknown implementation {i} (gomap, gomap-thp, hashbrown)"),
             };
             for m in ms {
                 println!(
@@ -897,7 +922,7 @@ fn main() {
         _ => {
             eprintln!(
                 "usage: bench_driver compare [--quick|--full] [--rounds R] [--out FILE] [--only W]\n       \
-                 bench_driver run gomap|hashbrown WORKLOAD N"
+                 bench_driver run gomap|gomap-thp|hashbrown WORKLOAD N"
             );
             std::process::exit(2);
         }

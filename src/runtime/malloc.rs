@@ -79,6 +79,27 @@ unsafe extern "C-unwind" fn system_alloc_zeroed(
     align: usize,
     _ctx: *mut c_void,
 ) -> *mut u8 {
+    // SAFETY: forwarded.
+    unsafe { system_alloc_zeroed_with(size, align, false) }
+}
+
+/// [`Allocator::system_huge_pages`]'s `alloc_zeroed`.
+unsafe extern "C-unwind" fn system_alloc_zeroed_huge(
+    size: usize,
+    align: usize,
+    _ctx: *mut c_void,
+) -> *mut u8 {
+    // SAFETY: forwarded.
+    unsafe { system_alloc_zeroed_with(size, align, true) }
+}
+
+/// The system allocator's allocation; `huge` asks the kernel to back large blocks with
+/// transparent huge pages.
+///
+/// # Safety
+/// `size > 0`.
+#[inline]
+unsafe fn system_alloc_zeroed_with(size: usize, align: usize, huge: bool) -> *mut u8 {
     #[cfg(unix)]
     if is_mapped(size, align) {
         // SAFETY: a fresh private anonymous mapping: no address given, no file.
@@ -92,12 +113,19 @@ unsafe extern "C-unwind" fn system_alloc_zeroed(
                 0,
             )
         };
-        return if p == libc::MAP_FAILED {
-            core::ptr::null_mut()
-        } else {
-            p.cast()
-        };
+        if p == libc::MAP_FAILED {
+            return core::ptr::null_mut();
+        }
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if huge {
+            // A hint only: where transparent huge pages are off (or `never`), nothing
+            // changes, so the result is ignored.
+            // SAFETY: [p, p+size) is the mapping just made.
+            unsafe { libc::madvise(p, size, libc::MADV_HUGEPAGE) };
+        }
+        return p.cast();
     }
+    let _ = huge;
     match std::alloc::Layout::from_size_align(size, align) {
         // SAFETY: size is non-zero by the allocator contract.
         Ok(l) => unsafe { std::alloc::alloc_zeroed(l) },
@@ -136,6 +164,25 @@ impl Allocator {
         }
     }
 
+    /// The system allocator with the large blocks (bucket arrays of at least
+    /// [`LARGE_BLOCK`] bytes) backed by transparent huge pages where the kernel offers them
+    /// (Linux's `madvise(MADV_HUGEPAGE)`; elsewhere the same as [`Allocator::system`]).
+    /// This is what Go's own heap does.
+    ///
+    /// The trade: a map at 10^6 entries and more spends most of its time on cache and TLB
+    /// misses, which 2 MiB pages make cheaper (see `BENCHMARKS.md`, column `gomap THP`),
+    /// but the kernel zeroes a huge page in the page fault of its first touch, so the one
+    /// write that first touches each 2 MiB of a new bucket array waits for that (hundreds
+    /// of microseconds on a virtual machine). [`Allocator::system`], the default, keeps
+    /// every write's pause at a 4 KiB page fault.
+    pub const fn system_huge_pages() -> Allocator {
+        Allocator {
+            alloc_zeroed: system_alloc_zeroed_huge,
+            free: system_free,
+            ctx: core::ptr::null_mut(),
+        }
+    }
+
     /// Allocates `size` zeroed bytes, panicking with Go's message when out of memory.
     ///
     /// # Safety
@@ -161,10 +208,13 @@ impl Allocator {
         unsafe { (self.free)(p, size, align, self.ctx) }
     }
 
-    /// Whether this is [`Allocator::system`].
+    /// Whether this is [`Allocator::system`] or [`Allocator::system_huge_pages`] (whose
+    /// large blocks are mappings of their own).
     pub fn is_system(&self) -> bool {
         let sys = Allocator::system();
-        self.alloc_zeroed as usize == sys.alloc_zeroed as usize
+        let huge = Allocator::system_huge_pages();
+        (self.alloc_zeroed as usize == sys.alloc_zeroed as usize
+            || self.alloc_zeroed as usize == huge.alloc_zeroed as usize)
             && self.free as usize == sys.free as usize
     }
 
@@ -314,6 +364,23 @@ mod tests {
             assert_eq!(a.release_prefix(q, 4096, 8, 0, 4096), 0);
             a.dealloc_released(q, 4096, 8, 0);
         }
+        // The huge-page variant releases the same way.
+        let h = Allocator::system_huge_pages();
+        assert!(h.is_system());
+        // SAFETY: as above.
+        unsafe {
+            let size = 6 * LARGE_BLOCK;
+            let p = h.alloc(size, 8);
+            assert!(core::slice::from_raw_parts(p, size).iter().all(|&b| b == 0));
+            core::ptr::write_bytes(p, 0xcd, size);
+            let r = h.release_prefix(p, size, 8, 0, 3 * LARGE_BLOCK);
+            #[cfg(unix)]
+            assert_eq!(r, 3 * LARGE_BLOCK);
+            assert!(core::slice::from_raw_parts(p.add(r), size - r)
+                .iter()
+                .all(|&b| b == 0xcd));
+            h.dealloc_released(p, size, 8, r);
+        }
         // Another allocator is not the system's, even with the same functions' shapes.
         unsafe extern "C-unwind" fn other(_: usize, _: usize, _: *mut c_void) -> *mut u8 {
             core::ptr::null_mut()
@@ -323,6 +390,53 @@ mod tests {
             ..Allocator::system()
         };
         assert!(!b.is_system());
+    }
+
+    /// The `VmFlags` of the mapping holding `p`, from `/proc/self/smaps`.
+    #[cfg(target_os = "linux")]
+    fn vm_flags(p: *const u8) -> String {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").expect("/proc/self/smaps");
+        let a = p as usize;
+        let mut inside = false;
+        for line in smaps.lines() {
+            let range = line
+                .split_whitespace()
+                .next()
+                .and_then(|r| r.split_once('-'));
+            if let Some((lo, hi)) = range {
+                if let (Ok(lo), Ok(hi)) =
+                    (usize::from_str_radix(lo, 16), usize::from_str_radix(hi, 16))
+                {
+                    inside = lo <= a && a < hi;
+                    continue;
+                }
+            }
+            if inside {
+                if let Some(f) = line.strip_prefix("VmFlags:") {
+                    return f.trim().to_string();
+                }
+            }
+        }
+        panic!("no mapping holds {p:?}");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn huge_pages_are_asked_for_large_blocks_only_by_that_allocator() {
+        let size = 8 * LARGE_BLOCK;
+        for (a, want) in [
+            (Allocator::system_huge_pages(), true),
+            (Allocator::system(), false),
+        ] {
+            // SAFETY: a fresh block, freed once.
+            unsafe {
+                let p = a.alloc(size, 8);
+                let f = vm_flags(p);
+                // `hg` is the kernel's mark of a MADV_HUGEPAGE range.
+                assert_eq!(f.split(' ').any(|x| x == "hg"), want, "VmFlags: {f}");
+                a.dealloc(p, size, 8);
+            }
+        }
     }
 
     #[test]

@@ -367,6 +367,9 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
             let mut fp = 0;
             for _ in 0..reps(n) {
                 if w == "insert_str" {
+                    // Free the previous repetition's map before the clock starts, as Go's
+                    // side does (`m = nil; runtime.GC()`); only an empty map is freed inside.
+                    drop(std::mem::replace(&mut m, GoMap64::new(ts(), 0)));
                     let t0 = Instant::now();
                     m = GoMap64::new(ts(), 0);
                     for (i, x) in k.iter().enumerate() {
@@ -526,6 +529,8 @@ fn run_hashbrown(w: &str, n: usize) -> Vec<Metric> {
             let mut fp = 0;
             for _ in 0..reps(n) {
                 if w == "insert_str" {
+                    // The previous map is freed untimed, as on the other sides.
+                    drop(std::mem::take(&mut m));
                     let t0 = Instant::now();
                     m = Hb::default();
                     for (i, &x) in k.iter().enumerate() {

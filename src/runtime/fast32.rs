@@ -137,6 +137,7 @@ unsafe fn access_fast32(t: &MapType, h: *const Hmap, key: u32) -> *mut u8 {
 /// inline elems). No write to `h` runs concurrently (detected best-effort, as in Go). The
 /// result is valid until the next write to the map and must not be written through when it
 /// is the zero value.
+#[inline]
 pub unsafe fn mapaccess1_fast32(t: &MapType, h: *const Hmap, key: u32) -> *mut u8 {
     debug_assert!(
         fits(t),
@@ -156,6 +157,7 @@ pub unsafe fn mapaccess1_fast32(t: &MapType, h: *const Hmap, key: u32) -> *mut u
 ///
 /// # Safety
 /// As [`mapaccess1_fast32`].
+#[inline]
 pub unsafe fn mapaccess2_fast32(t: &MapType, h: *const Hmap, key: u32) -> (*mut u8, bool) {
     debug_assert!(
         fits(t),
@@ -299,6 +301,7 @@ unsafe fn assign_fast32(t: &MapType, h: *mut Hmap, key: u32) -> *mut u8 {
 /// `h` is null or a live map of type `t`, and `t` is of this family (4-byte inline keys,
 /// inline elems). No other thread uses the map during the call. The result is valid until
 /// the next write to the map.
+#[inline]
 pub unsafe fn mapassign_fast32(t: &MapType, h: *mut Hmap, key: u32) -> *mut u8 {
     debug_assert!(
         fits(t),
@@ -317,6 +320,7 @@ pub unsafe fn mapassign_fast32(t: &MapType, h: *mut Hmap, key: u32) -> *mut u8 {
 ///
 /// # Safety
 /// As [`mapassign_fast32`]. The map does not own what `key` points at.
+#[inline]
 pub unsafe fn mapassign_fast32ptr(t: &MapType, h: *mut Hmap, key: *mut u8) -> *mut u8 {
     debug_assert!(
         fits(t),
@@ -340,6 +344,7 @@ pub unsafe fn mapassign_fast32ptr(t: &MapType, h: *mut Hmap, key: *mut u8) -> *m
 ///
 /// # Safety
 /// As [`mapassign_fast32`] (a null `h` is allowed and is a no-op).
+#[inline]
 pub unsafe fn mapdelete_fast32(t: &MapType, h: *mut Hmap, key: u32) {
     debug_assert!(
         fits(t),

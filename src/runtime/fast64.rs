@@ -188,6 +188,7 @@ unsafe fn search_fast64(t: &MapType, b: *mut Bmap, key: u64, top: u8) -> *mut u8
 /// inline elems). No write to `h` runs concurrently (detected best-effort, as in Go). The
 /// result is valid until the next write to the map and must not be written through when it
 /// is the zero value.
+#[inline]
 pub unsafe fn mapaccess1_fast64(t: &MapType, h: *const Hmap, key: u64) -> *mut u8 {
     debug_assert!(
         fits(t),
@@ -207,6 +208,7 @@ pub unsafe fn mapaccess1_fast64(t: &MapType, h: *const Hmap, key: u64) -> *mut u
 ///
 /// # Safety
 /// As [`mapaccess1_fast64`].
+#[inline]
 pub unsafe fn mapaccess2_fast64(t: &MapType, h: *const Hmap, key: u64) -> (*mut u8, bool) {
     debug_assert!(
         fits(t),
@@ -354,6 +356,7 @@ unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
 /// `h` is null or a live map of type `t`, and `t` is of this family (8-byte inline keys,
 /// inline elems). No other thread uses the map during the call. The result is valid until
 /// the next write to the map.
+#[inline]
 pub unsafe fn mapassign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
     debug_assert!(
         fits(t),
@@ -369,6 +372,7 @@ pub unsafe fn mapassign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
 ///
 /// # Safety
 /// As [`mapassign_fast64`].
+#[inline]
 pub unsafe fn mapassign_fast64ptr(t: &MapType, h: *mut Hmap, key: *mut u8) -> *mut u8 {
     debug_assert!(
         fits(t),
@@ -387,6 +391,7 @@ pub unsafe fn mapassign_fast64ptr(t: &MapType, h: *mut Hmap, key: *mut u8) -> *m
 ///
 /// # Safety
 /// As [`mapassign_fast64`] (a null `h` is allowed and is a no-op).
+#[inline]
 pub unsafe fn mapdelete_fast64(t: &MapType, h: *mut Hmap, key: u64) {
     debug_assert!(
         fits(t),

@@ -294,6 +294,7 @@ unsafe fn access_faststr(t: &MapType, h: *const Hmap, ky: GoString) -> *mut u8 {
 /// stored in the map. No write to `h` runs concurrently (detected best-effort, as in Go).
 /// The result is valid until the next write to the map and must not be written through
 /// when it is the zero value.
+#[inline]
 pub unsafe fn mapaccess1_faststr(t: &MapType, h: *const Hmap, ky: GoString) -> *mut u8 {
     debug_assert!(
         fits(t),
@@ -313,6 +314,7 @@ pub unsafe fn mapaccess1_faststr(t: &MapType, h: *const Hmap, ky: GoString) -> *
 ///
 /// # Safety
 /// As [`mapaccess1_faststr`].
+#[inline]
 pub unsafe fn mapaccess2_faststr(t: &MapType, h: *const Hmap, ky: GoString) -> (*mut u8, bool) {
     debug_assert!(
         fits(t),
@@ -340,6 +342,7 @@ pub unsafe fn mapaccess2_faststr(t: &MapType, h: *const Hmap, ky: GoString) -> (
 /// `s.len` readable bytes, which the caller keeps alive and unchanged while the map holds
 /// the key, as for every key stored in the map. No other thread uses the map during the
 /// call. The result is valid until the next write to the map.
+#[inline]
 pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut u8 {
     debug_assert!(
         fits(t),
@@ -478,6 +481,7 @@ pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut 
 ///
 /// # Safety
 /// As [`mapassign_faststr`] (a null `h` is allowed and is a no-op).
+#[inline]
 pub unsafe fn mapdelete_faststr(t: &MapType, h: *mut Hmap, ky: GoString) {
     debug_assert!(
         fits(t),

@@ -35,7 +35,11 @@
 //! caller (the hash functions of [`super::alg`] meet that through the key state, which
 //! selects AES only when supported); the safe [`try_memhash`], [`try_memhash32`] and
 //! [`try_memhash64`] check it and return `None` without it. On targets other than
-//! x86_64 only the checks exist, and they always say no.
+//! x86_64 only the checks exist, and they always say no. `memhash32`/`memhash64` also
+//! exist as inline assembly ([`memhash32_inline`], [`memhash64_inline`]: Go's instruction
+//! sequence, no target feature needed to inline it), which `alg` calls: the fast paths
+//! would otherwise pay a function call per hash. A test compares them with the
+//! intrinsics.
 //
 // Copyright 2009 The Go Authors. All rights reserved.
 // Use of this source code is governed by a BSD-style license that can be found
@@ -134,6 +138,71 @@ pub fn try_memhash64(key: [u8; 8], seed: usize, aeskeysched: &[u8; 128]) -> Opti
 
 #[cfg(target_arch = "x86_64")]
 pub use amd64::{memhash, memhash32, memhash64};
+
+/// [`memhash64`] as inline assembly: the same instructions (Go's own sequence), but
+/// inlinable into code compiled without the AES target feature, such as the fast paths,
+/// where a call to a `#[target_feature]` function would cost as much as the hash itself.
+///
+/// # Safety
+/// As [`memhash64`]: the CPU has AES and SSE4.1 ([`supported`]); `p` points at 8
+/// readable bytes (no alignment needed).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub unsafe fn memhash64_inline(p: *const u8, seed: usize, ks: &[u8; 128]) -> usize {
+    // SAFETY: 8 readable bytes (caller). PINSRQ $1, (AX), X0 puts them in the high lane.
+    let d = unsafe { p.cast::<u64>().read_unaligned() };
+    // SAFETY: the CPU has the instructions (caller).
+    unsafe { aes3_inline(seed, d, ks) }
+}
+
+/// [`memhash32`] as inline assembly, for the reason given at [`memhash64_inline`].
+///
+/// # Safety
+/// As [`memhash32`]: the CPU has AES and SSE4.1; `p` points at 4 readable bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub unsafe fn memhash32_inline(p: *const u8, seed: usize, ks: &[u8; 128]) -> usize {
+    // SAFETY: 4 readable bytes (caller). PINSRD $2, (AX), X0 on X0 = seed (high lane
+    // zero) leaves the high lane equal to the bytes zero-extended.
+    let d = unsafe { p.cast::<u32>().read_unaligned() } as u64;
+    // SAFETY: the CPU has the instructions (caller).
+    unsafe { aes3_inline(seed, d, ks) }
+}
+
+/// The body shared by Go's memhash32 and memhash64: X0 = (seed, `hi`), three `AESENC`
+/// rounds keyed by the schedule's first 48 bytes, the low 64 bits out.
+///
+/// # Safety
+/// The CPU has AES and SSE4.1.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn aes3_inline(seed: usize, hi: u64, ks: &[u8; 128]) -> usize {
+    let h: usize;
+    // SAFETY: the instructions exist on this CPU (caller); they read ks[0..48] (in
+    // bounds, unaligned loads), write only the named registers, and touch neither the
+    // stack nor the flags.
+    unsafe {
+        core::arch::asm!(
+            "movq {x}, {seed}",
+            "pinsrq {x}, {hi}, 1",
+            "movdqu {k}, xmmword ptr [{ks}]",
+            "aesenc {x}, {k}",
+            "movdqu {k}, xmmword ptr [{ks} + 16]",
+            "aesenc {x}, {k}",
+            "movdqu {k}, xmmword ptr [{ks} + 32]",
+            "aesenc {x}, {k}",
+            "movq {h}, {x}",
+            seed = in(reg) seed,
+            hi = in(reg) hi,
+            ks = in(reg) ks.as_ptr(),
+            x = out(xmm_reg) _,
+            k = out(xmm_reg) _,
+            h = lateout(reg) h,
+            options(pure, readonly, nostack, preserves_flags)
+        );
+    }
+    h
+}
 
 #[cfg(target_arch = "x86_64")]
 mod amd64 {
@@ -521,6 +590,40 @@ mod amd64 {
 mod tests {
     use super::*;
     use core::arch::x86_64::*;
+
+    #[test]
+    fn inline_asm_memhash_matches_the_intrinsics() {
+        if !supported() {
+            return;
+        }
+        // A schedule at an odd address, so the asm's loads must not assume alignment.
+        let mut buf = [0u8; 129];
+        let mut g = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            g ^= g << 13;
+            g ^= g >> 7;
+            g ^= g << 17;
+            g
+        };
+        for b in buf.iter_mut() {
+            *b = next() as u8;
+        }
+        let ks: &[u8; 128] = buf[1..].try_into().unwrap();
+        for _ in 0..10_000 {
+            let (k, seed) = (next().to_le_bytes(), next() as usize);
+            // SAFETY: the CPU has AES (checked); 8 and 4 readable bytes.
+            unsafe {
+                assert_eq!(
+                    memhash64_inline(k.as_ptr(), seed, ks),
+                    memhash64(k.as_ptr(), seed, ks)
+                );
+                assert_eq!(
+                    memhash32_inline(k.as_ptr(), seed, ks),
+                    memhash32(k.as_ptr(), seed, ks)
+                );
+            }
+        }
+    }
 
     #[test]
     fn load0to15_is_the_key_zero_padded() {

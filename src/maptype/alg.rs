@@ -307,7 +307,7 @@ pub unsafe fn memhash32(p: *const u8, seed: usize) -> usize {
     if k.use_aeshash {
         // SAFETY: use_aeshash implies the CPU has AES (see `HashKeys`); the caller
         // vouches for p[0..4].
-        return unsafe { aeshash::memhash32(p, seed, &k.aeskeysched) };
+        return unsafe { aeshash::memhash32_inline(p, seed, &k.aeskeysched) };
     }
     // SAFETY: the caller vouches for p[0..4].
     unsafe { hash64::memhash32Fallback(p, seed, k.hashkey[0]) }
@@ -325,7 +325,7 @@ pub unsafe fn memhash64(p: *const u8, seed: usize) -> usize {
     if k.use_aeshash {
         // SAFETY: use_aeshash implies the CPU has AES (see `HashKeys`); the caller
         // vouches for p[0..8].
-        return unsafe { aeshash::memhash64(p, seed, &k.aeskeysched) };
+        return unsafe { aeshash::memhash64_inline(p, seed, &k.aeskeysched) };
     }
     // SAFETY: the caller vouches for p[0..8].
     unsafe { hash64::memhash64Fallback(p, seed, k.hashkey[0]) }

@@ -90,3 +90,22 @@ fn generator_is_deterministic_and_reseeds() {
         );
     }
 }
+
+#[test]
+fn a_make_hint_too_large_to_allocate_is_an_error_naming_the_line() {
+    // Go 1.19 makes this map (hint * bucket size is under maxAlloc) and dies with
+    // "out of memory" allocating 2^34 + 2^30 buckets (2.6 TB); so does gomap, and the
+    // replay reports it as the line's error. (An unlimited overcommit policy would let
+    // the mapping succeed; this machine's kind uses the kernel's default heuristic.) Here,
+    // not among the library's unit tests: a replay installs a process-wide hash key, which
+    // only this binary's tests (all replays, serialised by the trace key lock) tolerate.
+    let mut out = String::new();
+    let t = format!(
+        "gomap-trace 1\naeskey {}\ntype i64 i64\nmake 100000000000 00000001\nput 1 2\n",
+        "00".repeat(128)
+    );
+    let e = gomap::trace::replay(&t, &mut out).unwrap_err();
+    assert_eq!(e.line, 4, "{e}");
+    assert!(e.panicked && e.msg == "out of memory", "{e}");
+    assert_eq!(e.to_string(), "line 4: runtime panic: out of memory");
+}

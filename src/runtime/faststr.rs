@@ -803,10 +803,8 @@ mod tests {
                 let mut b = a.clone();
                 b[d] ^= 0x40;
                 // SAFETY: as above.
-                assert!(
-                    !unsafe { memequal(a.as_ptr(), b.as_ptr(), n) },
-                    "n={n} d={d}"
-                );
+                let eq = unsafe { memequal(a.as_ptr(), b.as_ptr(), n) };
+                assert!(!eq, "n={n} d={d}");
             }
         }
     }

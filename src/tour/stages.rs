@@ -751,7 +751,7 @@ pub fn build() -> Result<Vec<Stage>, String> {
             .take_while(|&s| chain[0].state(s) == CellState::Live)
             .count();
         let all_after_rest = (n..BUCKET_CNT).all(|s| chain[0].state(s) == CellState::EmptyRest);
-        if n >= 2 && all_after_rest && best.map_or(true, |(_, bn)| n > bn) {
+        if n >= 2 && all_after_rest && best.is_none_or(|(_, bn)| n > bn) {
             best = Some((i, n));
         }
     }

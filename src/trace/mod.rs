@@ -19,18 +19,27 @@ use std::ptr;
 use crate::maptype::{alg, GoKind, GoString, Kind, MapType};
 use crate::runtime::{self, dump, Hiter, Hmap};
 
-/// A malformed trace line, or an operation Go would refuse.
+/// A malformed trace line, an operation Go would refuse, or a runtime panic (Go's
+/// `throw`/`panic`, e.g. "out of memory" for a `make` hint whose bucket array cannot be
+/// allocated: Go 1.19 dies there too).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceError {
     /// 1-based line number in the trace text.
     pub line: usize,
     /// What was expected or went wrong.
     pub msg: String,
+    /// The line's operation panicked (the message is the panic's); the rest of the trace
+    /// was not run.
+    pub panicked: bool,
 }
 
 impl fmt::Display for TraceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.msg)
+        if self.panicked {
+            write!(f, "line {}: runtime panic: {}", self.line, self.msg)
+        } else {
+            write!(f, "line {}: {}", self.line, self.msg)
+        }
     }
 }
 
@@ -400,7 +409,11 @@ impl Replayer {
         line: &str,
         out: &mut String,
     ) -> Result<(), TraceError> {
-        let err = |msg: String| TraceError { line: lineno, msg };
+        let err = |msg: String| TraceError {
+            line: lineno,
+            msg,
+            panicked: false,
+        };
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() || line.starts_with('#') {
             return Ok(());
@@ -496,7 +509,11 @@ impl Replayer {
     }
 
     fn run_op(&mut self, f: &[&str], lineno: usize, out: &mut String) -> Result<(), TraceError> {
-        let err = |msg: String| TraceError { line: lineno, msg };
+        let err = |msg: String| TraceError {
+            line: lineno,
+            msg,
+            panicked: false,
+        };
         let want = |n: usize, usage: &str| {
             if f.len() != n {
                 Err(err(format!("expected `{usage}`")))
@@ -661,12 +678,33 @@ impl Replayer {
 pub fn replay(text: &str, out: &mut String) -> Result<(), TraceError> {
     let mut r = Replayer::new();
     for (i, line) in text.lines().enumerate() {
-        r.run_line(i + 1, line, out)?;
+        // A panic of the runtime (Go's throw, e.g. "out of memory") ends the replay with an
+        // error naming the line. The map stays consistent through the panics a trace can
+        // cause (an allocation failing in makemap or hashGrow, see tests/regressions.rs),
+        // so dropping `r` frees it as usual.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            r.run_line(i + 1, line, out)
+        })) {
+            Ok(res) => res?,
+            Err(p) => {
+                let msg = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "(not a string)".into());
+                return Err(TraceError {
+                    line: i + 1,
+                    msg,
+                    panicked: true,
+                });
+            }
+        }
     }
     if !r.started {
         return Err(TraceError {
             line: 1,
             msg: "expected `gomap-trace 1` as the first directive".into(),
+            panicked: false,
         });
     }
     Ok(())
@@ -711,5 +749,6 @@ mod tests {
         assert_eq!(e.line, 2);
         let e = replay("hello\n", &mut out).unwrap_err();
         assert!(e.msg.contains("gomap-trace 1"));
+        assert!(!e.panicked);
     }
 }

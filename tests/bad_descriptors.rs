@@ -466,6 +466,51 @@ fn hash_alg_mismatched() {
     }
 }
 
+/// A hasher that is not Go's memhash64 must not claim `HashAlg::Mem64`: the fast paths
+/// call memhash64 directly for that name, the generic paths call `hasher`, and the map
+/// would hash one key two ways. Likewise `Mem32` and `Str`.
+#[test]
+fn hasher_not_the_named_hash() {
+    unsafe extern "C-unwind" fn weak(k: *const u8, seed: usize, _: *const Type) -> usize {
+        // SAFETY: the map hands 8 readable key bytes.
+        (unsafe { k.cast::<u64>().read_unaligned() } as usize) ^ seed
+    }
+    let mut p = Parts::int64();
+    p.hasher = weak;
+    refused(
+        p.build(),
+        MapTypeError::HasherNotHashAlg(HashAlg::Mem64),
+        &["Mem64", "Custom"],
+    );
+    let mut p = Parts::int64();
+    p.hasher = weak;
+    p.hash_alg = HashAlg::Custom;
+    assert!(p.build().is_ok(), "the same hasher named Custom");
+    // Go's own function under another pointer (a wrapper) still passes: it agrees.
+    unsafe extern "C-unwind" fn wrapped(k: *const u8, seed: usize, t: *const Type) -> usize {
+        // SAFETY: forwarded.
+        unsafe { (MapType::int64().hasher)(k, seed, t) }
+    }
+    let mut p = Parts::int64();
+    p.hasher = wrapped;
+    assert!(p.build().is_ok(), "a wrapper of memhash64");
+    // A string map whose hasher is memhash64 on the header bytes is not Go's strhash.
+    let st = MapType::string_int64();
+    let r = MapType::from_parts(
+        st.key,
+        st.elem,
+        MapType::int64().hasher,
+        st.keysize,
+        st.elemsize,
+        st.bucketsize,
+        st.flags,
+        HashAlg::Str,
+        st.fast,
+        Allocator::system(),
+    );
+    refused(r, MapTypeError::HasherNotHashAlg(HashAlg::Str), &["Str"]);
+}
+
 /// `TooLarge` guards the u16 bucket size; with slots of at most 128 bytes a bucket is at
 /// most 2064 bytes, so no key or elem reaches it (larger ones are stored indirectly).
 #[test]

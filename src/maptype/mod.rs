@@ -45,6 +45,7 @@ mod layout;
 
 use core::ffi::c_void;
 use core::fmt;
+use core::ptr;
 
 pub use builders::GoKind;
 pub use layout::{bucket_layout, BucketLayout};
@@ -155,6 +156,49 @@ pub enum HashAlg {
     F64,
     C64,
     C128,
+}
+
+/// Whether `hasher` is Go's hash `alg` as far as the runtime can tell, for the hashes the
+/// fast paths call directly instead of `hasher` (`Mem32`, `Mem64`, `Str`); true for the
+/// others, which only name the hash. The same function pointer settles it; otherwise the
+/// two must agree on sample keys under several seeds (a hasher that happens to agree on
+/// all of them and differs elsewhere is not caught).
+fn hasher_is(hasher: HashFn, alg: HashAlg, key: &Type) -> bool {
+    if !matches!(alg, HashAlg::Mem32 | HashAlg::Mem64 | HashAlg::Str) {
+        return true;
+    }
+    let Some(go) = builders::hash_fn(alg) else {
+        return true;
+    };
+    if hasher as usize == go as usize {
+        return true;
+    }
+    let samples: [&[u8]; 5] = [
+        b"",
+        b"a",
+        b"gomap",
+        b"0123456789abcdef",
+        b"\xff\x00\x7f\x80",
+    ];
+    for seed in [0usize, 1, 0x9e37_79b9_7f4a_7c15, usize::MAX] {
+        for s in samples {
+            let mut word = [0u8; 8];
+            let n = s.len().min(8);
+            word[..n].copy_from_slice(&s[..n]);
+            let gs = GoString::from_bytes(s);
+            let p: *const u8 = if alg == HashAlg::Str {
+                ptr::addr_of!(gs).cast()
+            } else {
+                word.as_ptr()
+            };
+            // SAFETY: `p` is a key of this type (4 or 8 plain bytes from `word`, or a string
+            // header over `s`, live for the calls), as both functions' contracts require.
+            if unsafe { hasher(p, seed, key) != go(p, seed, key) } {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// The map runtime family Go's compiler routes a map type through (`walk.mapfast`).
@@ -472,6 +516,9 @@ impl MapType {
         if !hash_ok {
             return Err(MapTypeError::HashAlgWrong(hash_alg));
         }
+        if !hasher_is(hasher, hash_alg, &key) {
+            return Err(MapTypeError::HasherNotHashAlg(hash_alg));
+        }
         Ok(MapType {
             bucket_has_pointers: ik || ie || key.ptrdata != 0 || elem.ptrdata != 0,
             key,
@@ -585,6 +632,10 @@ pub enum MapTypeError {
     FastFamilyWrong(MapFast),
     /// A named Go hash that does not fit the key.
     HashAlgWrong(HashAlg),
+    /// `hasher` does not compute the Go hash `hash_alg` names, for one of the hashes the
+    /// fast paths call directly (`Mem32`, `Mem64`, `Str`): they would hash differently
+    /// from the generic paths. Name such a hasher `HashAlg::Custom`.
+    HasherNotHashAlg(HashAlg),
     /// A key or elem too large for any bucket (the slot sizes overflow).
     TooLarge,
 }
@@ -626,6 +677,10 @@ impl fmt::Display for MapTypeError {
                 write!(f, "fast-path family {m:?} does not fit this key and elem")
             }
             MapTypeError::HashAlgWrong(a) => write!(f, "hash {a:?} does not fit this key type"),
+            MapTypeError::HasherNotHashAlg(a) => write!(
+                f,
+                "hasher is not Go's {a:?} hash (the fast paths would call {a:?} directly); use HashAlg::Custom"
+            ),
             MapTypeError::TooLarge => write!(f, "key or elem too large for a bucket"),
         }
     }

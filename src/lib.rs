@@ -7,8 +7,8 @@
 //! The runtime functions keep Go's names and signatures (with the [`MapType`] passed by
 //! reference): [`runtime::makemap`], [`runtime::mapaccess1`], [`runtime::mapassign`],
 //! [`runtime::mapdelete`], [`runtime::mapiterinit`], ... A map built through them holds,
-//! after every operation, the same bytes Go's map would hold; [`runtime::dump`] prints
-//! them in the canonical form of the differential tests, and [`runtime::check`] verifies
+//! after every operation, the same bytes Go's map would hold; [`runtime::dump()`] prints
+//! them in the canonical form of the differential tests, and [`runtime::check()`] verifies
 //! every structural invariant.
 //!
 //! ```

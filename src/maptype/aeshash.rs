@@ -23,7 +23,7 @@
 //! key's start or, when that load could run into the next (maybe unmapped) page, ending
 //! at its last byte and shifting down with `PSHUFB`. Both give the key's bytes followed by
 //! zeros. This port builds that same value from reads inside the key (see
-//! [`load0to15`]): it never reads a byte outside the key, so valgrind and
+//! `load0to15`): it never reads a byte outside the key, so valgrind and
 //! AddressSanitizer have nothing to flag, and no page end needs special care.
 //!
 //! # Safety model
@@ -84,7 +84,7 @@ fn detect() -> bool {
     yes
 }
 
-/// Go's `memhash` on the AES path: [`aeshashbody`] of `key`, or `None` when the CPU
+/// Go's `memhash` on the AES path: `aeshashbody` of `key`, or `None` when the CPU
 /// cannot run it (see [`supported`]).
 pub fn try_memhash(key: &[u8], seed: usize, aeskeysched: &[u8; 128]) -> Option<usize> {
     if !supported() {

@@ -76,7 +76,7 @@ impl Drop for FreeOnUnwind<'_> {
 ///
 /// Panics with "assignment to entry in nil map" when `h` is null and with "concurrent map
 /// writes" when another write is seen in progress. A panic of the key's hasher (before
-/// `hashWriting` is set, as in Go) or `equal` (see [`key_equal_writing`]) leaves the map
+/// `hashWriting` is set, as in Go) or `equal` (see `key_equal_writing` in assign.rs) leaves the map
 /// consistent and usable; see the module docs of [`super`] for the rest.
 ///
 /// # Safety

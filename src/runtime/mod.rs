@@ -49,7 +49,7 @@
 //!   either, wherever it struck, the map stays marked `hashWriting`: it is *poisoned*,
 //!   detectably: every later write panics with
 //!   "concurrent map writes", every lookup with "concurrent map read and map write",
-//!   every iteration step with "concurrent map iteration and map write", and [`check`]
+//!   every iteration step with "concurrent map iteration and map write", and [`check()`]
 //!   reports it. [`mapfree`] and [`mapdestroy`] still release it completely.
 //!
 //! [`MapType`]: crate::maptype::MapType

@@ -3,7 +3,7 @@
 //! [`MapView::capture`] copies what a picture needs out of a live map (header fields, every
 //! bmap of both bucket arrays with its tophash bytes and decoded keys and elems, where each
 //! bmap lives, the preallocated overflow region). Everything after that is plain data:
-//! [`text`] draws a compact text picture (one line per bmap) and [`svg`] an SVG picture.
+//! [`text`] draws a compact text picture (one line per bmap) and [`svg()`] an SVG picture.
 //! `gomap tour` and `gomap viz` both draw through here.
 //!
 //! Reading goes through the runtime's own helpers (`bucket_at`, `key_at`, `elem_at`,

@@ -113,53 +113,8 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
                 // SAFETY: elem.size bytes of the slot.
                 unsafe { ptr::write_bytes(e, 0, t.elem.size) };
             }
-            // SAFETY: live bucket.
-            unsafe { (*b).tophash[i] = EMPTY_ONE };
-            // If the bucket now ends in a bunch of emptyOne states, change those to
-            // emptyRest states. It would be nice to make this a separate function, but
-            // for loops are not currently inlineable.
-            // SAFETY: `b` and its successor (when non-null) are live buckets.
-            let not_last = unsafe {
-                if i == BUCKET_CNT - 1 {
-                    let o = Bmap::overflow(b, t);
-                    !o.is_null() && (*o).tophash[0] != EMPTY_REST
-                } else {
-                    (*b).tophash[i + 1] != EMPTY_REST
-                }
-            };
-            if !not_last {
-                loop {
-                    // SAFETY: `b` is a live bucket of the chain from bOrig.
-                    unsafe { (*b).tophash[i] = EMPTY_REST };
-                    if i == 0 {
-                        if b == bOrig {
-                            break; // beginning of initial bucket, we're done.
-                        }
-                        // Find previous bucket, continue at its last entry.
-                        let c = b;
-                        b = bOrig;
-                        // SAFETY: `c` is in the chain from bOrig, so the walk ends at it.
-                        while unsafe { Bmap::overflow(b, t) } != c {
-                            // SAFETY: as above.
-                            b = unsafe { Bmap::overflow(b, t) };
-                        }
-                        i = BUCKET_CNT - 1;
-                    } else {
-                        i -= 1;
-                    }
-                    // SAFETY: live bucket.
-                    if unsafe { (*b).tophash[i] } != EMPTY_ONE {
-                        break;
-                    }
-                }
-            }
-            // notLast:
-            h.count -= 1;
-            // Reset the hash seed to make it more difficult for attackers to repeatedly
-            // trigger hash collisions. See issue 25237.
-            if h.count == 0 {
-                h.hash0 = fastrand();
-            }
+            // SAFETY: slot i of `b`, in the chain from bOrig, was the key's and is cleared.
+            unsafe { mark_deleted(t, h, bOrig, b, i) };
             break 'search;
         }
         // SAFETY: live bucket.
@@ -170,6 +125,66 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
         fatal(CONCURRENT_WRITES);
     }
     h.set_flags(h.flags() & !HASH_WRITING);
+}
+
+/// The end of `mapdelete` and of every `mapdelete_fastN` (go1.19 map.go and
+/// map_fast*.go): slot `i` of `b` becomes `emptyOne`; if the bucket now ends in a run of
+/// `emptyOne` cells with nothing live after them in the chain, the run becomes
+/// `emptyRest`, walking back across the chain from `bOrig`; then the count drops, and
+/// an emptied map gets a new hash seed, to make it more difficult for attackers to
+/// repeatedly trigger hash collisions (Go issue 25237). Go repeats this in each family
+/// because "for loops are not currently inlineable"; here one inlined function serves
+/// all four.
+///
+/// # Safety
+/// `b` is a live bucket of the chain that starts at `bOrig`; slot `i < 8` of it held the
+/// deleted entry, whose key and elem are already cleared; `h` is being written.
+#[inline(always)]
+pub(crate) unsafe fn mark_deleted(
+    t: &MapType,
+    h: &mut Hmap,
+    bOrig: *mut Bmap,
+    mut b: *mut Bmap,
+    mut i: usize,
+) {
+    // SAFETY: `b` is a live bucket of the chain from bOrig, and so is its successor when
+    // non-null; the walk back stays in that chain (caller).
+    unsafe {
+        (*b).tophash[i] = EMPTY_ONE;
+        let notLast = if i == BUCKET_CNT - 1 {
+            let o = Bmap::overflow(b, t);
+            !o.is_null() && (*o).tophash[0] != EMPTY_REST
+        } else {
+            (*b).tophash[i + 1] != EMPTY_REST
+        };
+        if !notLast {
+            loop {
+                (*b).tophash[i] = EMPTY_REST;
+                if i == 0 {
+                    if b == bOrig {
+                        break; // beginning of initial bucket, we're done.
+                    }
+                    // Find previous bucket, continue at its last entry.
+                    let c = b;
+                    b = bOrig;
+                    while Bmap::overflow(b, t) != c {
+                        b = Bmap::overflow(b, t);
+                    }
+                    i = BUCKET_CNT - 1;
+                } else {
+                    i -= 1;
+                }
+                if (*b).tophash[i] != EMPTY_ONE {
+                    break;
+                }
+            }
+        }
+    }
+    // notLast:
+    h.count -= 1;
+    if h.count == 0 {
+        h.hash0 = fastrand();
+    }
 }
 
 /// Port of `runtime.mapclear`: deletes all keys, keeping the bucket array (cleared) and

@@ -24,10 +24,10 @@
 use core::ptr;
 
 use super::access::bucket_for_read;
+use super::delete::mark_deleted;
 use super::grow::{advanceEvacuationMark, hashGrow, prefetch_evacuation};
 use super::make::{overLoadFactor, tooManyOverflowBuckets};
 use super::malloc::zero_val;
-use super::rand::fastrand;
 use super::reclaim;
 use super::types::*;
 use crate::maptype::{alg, HashAlg, MapType};
@@ -397,49 +397,8 @@ pub unsafe fn mapdelete_fast32(t: &MapType, h: *mut Hmap, key: u32) {
             }
             // SAFETY: slot i of a live bucket; elem.size bytes (inline elem).
             unsafe { ptr::write_bytes(elem32(t, b, i), 0, t.elem.size) };
-            // SAFETY: `b` is a live bucket of the chain from bOrig, and so is its successor
-            // when non-null; the walk back stays in that chain.
-            unsafe {
-                (*b).tophash[i] = EMPTY_ONE;
-                // If the bucket now ends in a bunch of emptyOne states, change those to
-                // emptyRest states.
-                let notLast = if i == BUCKET_CNT - 1 {
-                    let o = Bmap::overflow(b, t);
-                    !o.is_null() && (*o).tophash[0] != EMPTY_REST
-                } else {
-                    (*b).tophash[i + 1] != EMPTY_REST
-                };
-                if !notLast {
-                    let mut i = i;
-                    loop {
-                        (*b).tophash[i] = EMPTY_REST;
-                        if i == 0 {
-                            if b == bOrig {
-                                break; // beginning of initial bucket, we're done.
-                            }
-                            // Find previous bucket, continue at its last entry.
-                            let c = b;
-                            b = bOrig;
-                            while Bmap::overflow(b, t) != c {
-                                b = Bmap::overflow(b, t);
-                            }
-                            i = BUCKET_CNT - 1;
-                        } else {
-                            i -= 1;
-                        }
-                        if (*b).tophash[i] != EMPTY_ONE {
-                            break;
-                        }
-                    }
-                }
-            }
-            // notLast:
-            h.count -= 1;
-            // Reset the hash seed to make it more difficult for attackers to repeatedly
-            // trigger hash collisions. See issue 25237.
-            if h.count == 0 {
-                h.hash0 = fastrand();
-            }
+            // SAFETY: slot i of `b`, in the chain from bOrig, was the key's and is cleared.
+            unsafe { mark_deleted(t, h, bOrig, b, i) };
             break 'search;
         }
         // SAFETY: `b` is live.

@@ -34,8 +34,6 @@
 pub mod ffi;
 pub mod maptype;
 pub mod runtime;
-pub mod tour;
-pub mod trace;
 pub mod typed;
 
 pub use maptype::{GoKind, GoString, MapType, MapTypeError, MapTypeFlags, Type};

@@ -15,7 +15,7 @@
 //! | `iter_mutate` | up to three live iterators advanced while inserting, deleting, growing and clearing; checks Go's iteration promises |
 //! | `maptype`     | arbitrary descriptor fields into `MapType::from_parts` / `MapType::new` |
 //! | `hash`        | every function of `gomap::maptype::alg` on keys placed against guard pages |
-//! | `replay`      | arbitrary text into `gomap::trace::replay` |
+//! | `replay`      | arbitrary text into `gomap_tools::trace::replay` |
 
 #![allow(clippy::missing_safety_doc)]
 
@@ -130,7 +130,7 @@ pub const TARGETS: &[&str] = &[
 /// gomap; a hint of 10^9 asks for gigabytes).
 pub const REPLAY_MAX_HINT: i64 = 1 << 20;
 
-/// Target `replay`: arbitrary text into `gomap::trace::replay`, which must return `Ok` or
+/// Target `replay`: arbitrary text into `gomap_tools::trace::replay`, which must return `Ok` or
 /// a `TraceError` that is not a caught panic. Traces whose `make` hint exceeds [`REPLAY_MAX_HINT`]
 /// are skipped (see there).
 pub fn replay(data: &[u8]) {
@@ -148,7 +148,7 @@ pub fn replay(data: &[u8]) {
     let mut out = String::new();
     // replay turns a runtime panic into an error naming the line; within the hint limit
     // none may happen, so that is still a finding.
-    if let Err(e) = gomap::trace::replay(&text, &mut out) {
+    if let Err(e) = gomap_tools::trace::replay(&text, &mut out) {
         assert!(!e.panicked, "replay panicked: {e}");
     }
 }

@@ -88,14 +88,14 @@ enum Cmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
-        Cmd::Tour { out } => gomap::tour::run_tour(&out),
+        Cmd::Tour { out } => gomap_tools::tour::run_tour(&out),
         Cmd::Replay { trace } => replay(&trace),
         Cmd::Gen {
             out,
             count,
             seed,
             large,
-        } => gomap::trace::gen::write_traces(&out, count, large, seed).map(|n| {
+        } => gomap_tools::trace::gen::write_traces(&out, count, large, seed).map(|n| {
             eprintln!("wrote {n} traces to {}", out.display());
         }),
         Cmd::Diff {
@@ -105,8 +105,8 @@ fn main() -> ExitCode {
             large,
             oracle,
             work,
-        } => gomap::trace::diff::run(&traces, count, large, seed, oracle.as_deref(), &work),
-        Cmd::Viz { trace, at, out } => gomap::tour::run_viz(&trace, at, &out),
+        } => gomap_tools::trace::diff::run(&traces, count, large, seed, oracle.as_deref(), &work),
+        Cmd::Viz { trace, at, out } => gomap_tools::tour::run_viz(&trace, at, &out),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,7 +128,7 @@ fn replay(path: &str) -> Result<(), String> {
         std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?
     };
     let mut out = String::new();
-    let r = gomap::trace::replay(&text, &mut out);
+    let r = gomap_tools::trace::replay(&text, &mut out);
     use std::io::Write;
     let mut so = std::io::stdout().lock();
     let _ = so.write_all(out.as_bytes());

@@ -16,8 +16,8 @@ use core::fmt;
 use std::collections::HashMap;
 use std::ptr;
 
-use crate::maptype::{alg, GoKind, GoString, Kind, MapType};
-use crate::runtime::{self, dump, Hiter, Hmap};
+use gomap::maptype::{alg, GoKind, GoString, Kind, MapType};
+use gomap::runtime::{self, dump, Hiter, Hmap};
 
 /// A malformed trace line, an operation Go would refuse, or a runtime panic (Go's
 /// `throw`/`panic`, e.g. "out of memory" for a `make` hint whose bucket array cannot be

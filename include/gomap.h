@@ -414,7 +414,7 @@ void gomap_iter_free(gomap_iter *it);
 char *gomap_check(const gomap_maptype *t, const gomap_map *h);
 
 /**
- * The canonical dump of the map's buckets (`spec/trace-and-dump.md`), NUL-terminated;
+ * The canonical dump of the map's buckets (`docs/trace-and-dump.md`), NUL-terminated;
  * free it with `gomap_string_free`. NULL on failure (see `gomap_last_error`).
  *
  * # Safety

@@ -1010,7 +1010,7 @@ fn gomap_error_name_str(code: c_int) -> String {
         .into_owned()
 }
 
-/// The canonical dump of the map's buckets (`spec/trace-and-dump.md`), NUL-terminated;
+/// The canonical dump of the map's buckets (`docs/trace-and-dump.md`), NUL-terminated;
 /// free it with `gomap_string_free`. NULL on failure (see `gomap_last_error`).
 ///
 /// # Safety

@@ -1,7 +1,7 @@
 //! `gomap`: the crate's command line.
 //!
 //! * `gomap tour` walks a real map through its life and draws each stage.
-//! * `gomap replay TRACE` runs a trace (`spec/trace-and-dump.md`) and prints its dump.
+//! * `gomap replay TRACE` runs a trace (`docs/trace-and-dump.md`) and prints its dump.
 //! * `gomap gen` writes generated traces; `gomap diff` runs traces through this crate and
 //!   through Go 1.19 and reports the first difference.
 //! * `gomap viz TRACE --at N` draws the map after step N of a trace.

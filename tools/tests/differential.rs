@@ -1,4 +1,4 @@
-//! The differential test against Go 1.19 (`spec/trace-and-dump.md`), run by `cargo test`:
+//! The differential test against Go 1.19 (`docs/trace-and-dump.md`), run by `cargo test`:
 //! the hand-written traces of the oracle have committed Go outputs, compared without Go;
 //! generated traces are compared against the Go oracle built from `tests/go/oracle`. CI
 //! also runs the full suite (`gomap diff`, 240 + 2 large traces) from `scripts/test.sh`.

@@ -9,8 +9,12 @@
 //!
 //! Errors: functions that can fail return an `int` code (`GOMAP_OK` or a negative
 //! `GOMAP_ERR_*`) and leave the message in a per-thread buffer read with
-//! `gomap_last_error`. No Rust panic ever unwinds into C: every entry point runs under
-//! `catch_unwind`, and the runtime's panics become codes:
+//! `gomap_last_error`. No Rust panic ever unwinds into C: every entry point that calls
+//! the runtime, a callback or the allocator runs under `catch_unwind`, and the runtime's
+//! panics become codes. The rest (`gomap_error_name`, `gomap_seed_thread`, `gomap_len`,
+//! `gomap_growing`, `gomap_iter_key`, `gomap_iter_elem`, `gomap_string_free`) only read a
+//! field or a table, set a thread-local or free a string, and cannot panic; were one to,
+//! the `extern "C"` boundary would abort the process rather than unwind (Rust 1.81 on).
 //!
 //! | runtime panic (Go's words) | code |
 //! |---|---|

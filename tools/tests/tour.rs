@@ -1,5 +1,5 @@
-//! `gomap tour` and `gomap viz` (issue 8): the tour runs, each stage's facts hold (the
-//! facts of the study notes, on real maps), and every picture is well-formed XML.
+//! `gomap tour` and `gomap viz`: the tour runs, each stage's facts hold on real maps, and
+//! every picture is well-formed XML.
 
 use gomap_tools::tour::draw::CellState;
 use gomap_tools::tour::{self, Stage};

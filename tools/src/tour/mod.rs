@@ -1,4 +1,4 @@
-//! `gomap tour` and `gomap viz`: pictures of a map's insides (issue 8).
+//! `gomap tour` and `gomap viz`: pictures of a map's insides.
 //!
 //! The tour runs real maps through the life of a Go map (make, inserts, an overflow
 //! bucket, doubling past the load factor of 6.5, incremental evacuation with reads served

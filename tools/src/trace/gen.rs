@@ -377,17 +377,16 @@ impl Builder {
 
     fn put(&mut self, hit: u64) {
         let (s, c) = self.key(hit);
-        let elem = self.elem();
-        self.op(Op::Put {
-            key: s.clone(),
-            elem,
-        });
-        self.keys.insert(c, s);
-        self.after_op();
+        self.put_entry(s, c);
     }
 
     fn put_key(&mut self, s: Value) {
         let c = self.canon(&s);
+        self.put_entry(s, c);
+    }
+
+    /// `put` of the key `s` (canonical bytes `c`) with a random elem.
+    fn put_entry(&mut self, s: Value, c: Vec<u8>) {
         let elem = self.elem();
         self.op(Op::Put {
             key: s.clone(),

@@ -914,7 +914,7 @@ pub unsafe extern "C" fn gomap_iter_key(it: *const gomap_iter) -> *const c_void 
         return ptr::null();
     }
     // SAFETY: live (caller).
-    unsafe { (*it).key.cast() }
+    unsafe { (*it).key().cast() }
 }
 
 /// The current entry's elem, or NULL when the iteration is over.
@@ -927,7 +927,7 @@ pub unsafe extern "C" fn gomap_iter_elem(it: *const gomap_iter) -> *mut c_void {
         return ptr::null_mut();
     }
     // SAFETY: live (caller).
-    unsafe { (*it).elem.cast() }
+    unsafe { (*it).elem().cast() }
 }
 
 /// Advances to the next entry.
@@ -942,11 +942,11 @@ pub unsafe extern "C" fn gomap_iter_next(it: *mut gomap_iter) -> c_int {
         }
         // SAFETY: live (caller).
         let it = unsafe { &mut *it };
-        if it.key.is_null() {
+        if it.key().is_null() {
             return GOMAP_OK;
         }
         // SAFETY: an unfinished iterator's map is live (caller).
-        if let Some(c) = unsafe { writing(it.h, GOMAP_ERR_CONCURRENT_READ_WRITE) } {
+        if let Some(c) = unsafe { writing(it.h(), GOMAP_ERR_CONCURRENT_READ_WRITE) } {
             return c;
         }
         // SAFETY: live iterator, map and type (caller).

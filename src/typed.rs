@@ -753,8 +753,15 @@ impl<K: GoKey, V> GoMap<K, V> {
         // slot would still hold this value.
         // SAFETY: a live value, moved out once; the slot is zeroed by mapdelete next.
         let v = ManuallyDrop::new(unsafe { Slot::<V>::read(e) });
+        let before = self.len();
         // SAFETY: exclusive access; `stored` is a key of `t` equal to the entry's.
         unsafe { mapdelete(&self.t, self.h, addr(&stored)) };
+        if self.len() + 1 != before {
+            // The delete did not find the entry (a hash that no longer agrees with the one
+            // the entry was stored under): the map still owns the key and the value, so
+            // both are left to it (`v` stays undropped) rather than owned twice.
+            runtime::throw("bad map state");
+        }
         // SAFETY: the map dropped the entry, so its key representation is ours again.
         let key = unsafe { K::from_stored(stored) };
         (key, ManuallyDrop::into_inner(v))
@@ -807,8 +814,9 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// m.check().unwrap();
     /// ```
     pub fn clear(&mut self) {
-        self.graveyard.clear();
         if self.is_empty() {
+            // Go's mapclear returns at once, growth and all: the old buckets may still
+            // show removed keys, so the graveyard stays as it is.
             return;
         }
         let (t, h) = (&*self.t, self.h);
@@ -821,6 +829,9 @@ impl<K: GoKey, V> GoMap<K, V> {
         // SAFETY: exclusive access; each live entry is dropped once, and the walk hashes
         // nothing, so freeing keys as we go is fine.
         unsafe { Self::drop_entries(t, h) };
+        drop(_clear);
+        // mapclear dropped the old array: nothing shows the removed keys any more.
+        self.graveyard.clear();
     }
 
     /// Drops every live key and value in place.
@@ -854,16 +865,17 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// ```
     pub fn retain(&mut self, mut f: impl FnMut(&K::Query, &mut V) -> bool) {
         self.sweep();
-        // Keys of deleted entries stay alive until the iteration is over: an iterator may
-        // hash the stale copy an evacuated bucket keeps. Dropped after `it` on unwinding.
-        let mut dead: Vec<K> = Vec::new();
         let mut it = Hiter::new();
         // SAFETY: `h` is live of type `t`, both outlive `it` (dropped in this function);
         // `&mut self` keeps every other user out.
         unsafe { mapiterinit(&self.t, self.h, &mut it) };
-        while !it.key.is_null() {
-            let (k, e) = (it.key, it.elem);
-            // SAFETY: the iterator's current entry is live; nothing else references it.
+        while !it.key().is_null() {
+            // A key not equal to itself in an old bucket evacuated since the iterator
+            // entered it comes back as the old cell, a bitwise copy of the entry: the
+            // closure must see the entry itself.
+            // SAFETY: `it` is live on a live map; nothing writes during the call.
+            let (k, e) = unsafe { runtime::iter::mapiter_golden(&it) };
+            // SAFETY: a live entry; nothing else references it.
             let keep = unsafe { f(K::query(k.cast()), Slot::<V>::get_mut(e)) };
             // A key that is not equal to itself (NaN) cannot be deleted by key, in Go
             // either: such an entry stays whatever `f` says.
@@ -872,8 +884,12 @@ impl<K: GoKey, V> GoMap<K, V> {
                 // SAFETY: the iterator's live entry, whose key equals itself; Go allows
                 // deleting the current entry during iteration.
                 let (key, v) = unsafe { self.delete_found(k, e) };
+                // Keys of deleted entries stay alive until the iteration is over, and
+                // while the growth lasts, whatever `f` or a value's `Drop` does next: an
+                // iterator may hash the stale copy an evacuated bucket keeps, and the
+                // dump prints it. `sweep` frees them once nothing can show them.
                 if K::OWNS_MEMORY {
-                    dead.push(key);
+                    self.graveyard.push(key);
                 }
                 drop(v);
             }
@@ -881,9 +897,7 @@ impl<K: GoKey, V> GoMap<K, V> {
             unsafe { mapiternext(&mut it) };
         }
         drop(it);
-        for k in dead {
-            self.bury(k);
-        }
+        self.sweep();
     }
 
     /// An iterator over `(&key, &value)` in Go's random order.
@@ -1212,14 +1226,14 @@ impl<K: GoKey, V> IntoIterator for GoMap<K, V> {
         let mut it = Hiter::new();
         // SAFETY: as in `iter`; we own the map.
         unsafe { mapiterinit(&self.t, self.h, &mut it) };
-        while !it.key.is_null() {
+        while !it.key().is_null() {
             // SAFETY: the current entry is live. Its bytes are copied out and stay in the
             // slot untouched until mapclear below; the iterator reads no elems and only
             // keys of entries not yet yielded, so ownership moves to `out` safely.
             unsafe {
                 out.push((
-                    it.key.cast::<K::Stored>().read(),
-                    ManuallyDrop::new(Slot::<V>::read(it.elem)),
+                    it.key().cast::<K::Stored>().read(),
+                    ManuallyDrop::new(Slot::<V>::read(it.elem())),
                 ));
                 mapiternext(&mut it);
             }
@@ -1260,10 +1274,10 @@ impl<'a, K: GoKey, V> Iterator for Iter<'a, K, V> {
     type Item = (&'a K::Query, &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.it.key.is_null() {
+        if self.it.key().is_null() {
             return None;
         }
-        let (k, e) = (self.it.key, self.it.elem);
+        let (k, e) = (self.it.key(), self.it.elem());
         self.left -= 1;
         // SAFETY: `it` was started on the borrowed map, which no one writes for 'a; the
         // current entry is live and stays so for 'a.
@@ -1299,10 +1313,10 @@ impl<'a, K: GoKey, V> Iterator for IterMut<'a, K, V> {
     type Item = (&'a K::Query, &'a mut V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.it.key.is_null() {
+        if self.it.key().is_null() {
             return None;
         }
-        let (k, e) = (self.it.key, self.it.elem);
+        let (k, e) = (self.it.key(), self.it.elem());
         self.left -= 1;
         // SAFETY: as for `Iter`; each entry is yielded once, so the `&mut` are disjoint,
         // and the map is exclusively borrowed for 'a.

@@ -568,11 +568,15 @@ fn same_bytes(fam: Fam, seed: u64) -> Coverage {
                 // entry is compared right when it is produced (the key and elem pointers
                 // are only good until the next write, as in Go).
                 let same_entry = |ig: &Hiter, ifa: &Hiter, keys: &Keys| {
-                    assert_eq!(ig.key.is_null(), ifa.key.is_null(), "{what}: iterator ends");
-                    if !ig.key.is_null() {
-                        let (a, b) = (keys.id_at(&t, ig.key), keys.id_at(&t, ifa.key));
+                    assert_eq!(
+                        ig.key().is_null(),
+                        ifa.key().is_null(),
+                        "{what}: iterator ends"
+                    );
+                    if !ig.key().is_null() {
+                        let (a, b) = (keys.id_at(&t, ig.key()), keys.id_at(&t, ifa.key()));
                         assert_eq!(a, b, "{what}: iterators differ");
-                        assert_eq!(get_val(&t, ig.elem), get_val(&t, ifa.elem));
+                        assert_eq!(get_val(&t, ig.elem()), get_val(&t, ifa.elem()));
                     }
                 };
                 if its.is_none() && rng.below(40) == 0 {
@@ -585,7 +589,7 @@ fn same_bytes(fam: Fam, seed: u64) -> Coverage {
                 }
                 if let Some((ig, ifa)) = its.as_mut() {
                     for _ in 0..rng.below(3) {
-                        if ig.key.is_null() {
+                        if ig.key().is_null() {
                             break;
                         }
                         mapiternext(ig);
@@ -593,7 +597,7 @@ fn same_bytes(fam: Fam, seed: u64) -> Coverage {
                         same_entry(ig, ifa, &keys);
                         cov.iter_steps += 1;
                     }
-                    if ig.key.is_null() {
+                    if ig.key().is_null() {
                         its = None;
                     }
                 }
@@ -830,7 +834,7 @@ unsafe fn record(
     let Some(tk) = slot.as_mut() else {
         return Ok(());
     };
-    if tk.it.key.is_null() {
+    if tk.it.key().is_null() {
         for id in &tk.start {
             if !tk.deleted.contains(id) {
                 prop_assert!(
@@ -845,7 +849,7 @@ unsafe fn record(
         return Ok(());
     }
     // SAFETY: a non-null `key` of a live iterator points at a live key and elem.
-    let (id, v) = unsafe { (keys.id_at(t, tk.it.key), get_val(t, tk.it.elem)) };
+    let (id, v) = unsafe { (keys.id_at(t, tk.it.key()), get_val(t, tk.it.elem())) };
     prop_assert!(
         tk.produced.insert(id),
         "{}: entry {} produced twice",

@@ -708,10 +708,10 @@ fn iterate_nil_and_empty() {
     // SAFETY: a null map and a live empty map.
     unsafe {
         let it = iter_start(&t, ptr::null_mut());
-        assert!(it.key.is_null() && !it.is_registered());
+        assert!(it.key().is_null() && !it.is_registered());
         let h = make(&t, 100);
         let it = iter_start(&t, h);
-        assert!(it.key.is_null() && !it.is_registered());
+        assert!(it.key().is_null() && !it.is_registered());
         drop(it);
         free(&t, h);
     }

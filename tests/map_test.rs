@@ -42,9 +42,8 @@ fn hmap_size() {
     // bmap is just the tophash array; keys start at dataOffset = 8.
     assert_eq!(size_of::<Bmap>(), BUCKET_CNT);
     assert_eq!(DATA_OFFSET, 8);
-    // hiter: key and elem first (the compiler reads them at offsets 0 and PtrSize).
-    assert_eq!(offset_of!(Hiter, key), 0);
-    assert_eq!(offset_of!(Hiter, elem), ptr_size);
+    // hiter's key and elem come first (offsets 0 and PtrSize): checked next to the
+    // private fields, in the library's iter tests.
 }
 
 /// Port of TestNegativeZero: +0 and -0 are equal keys with distinct bytes; storing one

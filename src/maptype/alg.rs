@@ -29,7 +29,8 @@
 //! **Changing the key state while maps exist makes their hashes inconsistent**: a key
 //! stored under the old hash is looked for in another bucket, and with another tophash,
 //! under the new one. Go never changes it after start-up; gomap's callers should set it
-//! once, before making maps, or only while no map is in use.
+//! once, before making maps, or only while no map is in use. That is why the setters are
+//! `unsafe`: the safe [`crate::typed::GoMap`] relies on finding every entry it removes.
 //
 // Copyright 2014 The Go Authors. All rights reserved.
 // Use of this source code is governed by a BSD-style license that can be found
@@ -202,7 +203,14 @@ pub fn hash_keys() -> HashKeys {
 /// Installs a whole key state. Returns false, changing nothing, when `k.use_aeshash` is
 /// set on a CPU without AES ([`has_aes`]). See the module docs: changing the key while
 /// maps exist makes their hashes inconsistent.
-pub fn set_hash_keys(k: HashKeys) -> bool {
+///
+/// # Safety
+/// No map may be in use, by any thread, from this call until every map that holds
+/// entries hashed under the previous keys is freed or cleared: a key stored under the old
+/// hash is looked for in another bucket, and with another tophash, under the new one, so
+/// [`crate::typed::GoMap`] (which relies on finding the entries it removes) would free
+/// keys and values twice. Set the keys once, before making maps, as Go does.
+pub unsafe fn set_hash_keys(k: HashKeys) -> bool {
     update(|cur| *cur = k)
 }
 
@@ -213,7 +221,14 @@ pub fn aeskeysched() -> [u8; 128] {
 
 /// Sets Go's `aeskeysched` (as a Go test would through `//go:linkname`). Changing the key
 /// while maps exist makes their hashes inconsistent.
-pub fn set_aeskeysched(k: &[u8; 128]) {
+///
+/// # Safety
+/// No map may be in use, by any thread, from this call until every map that holds
+/// entries hashed under the previous keys is freed or cleared: a key stored under the old
+/// hash is looked for in another bucket, and with another tophash, under the new one, so
+/// [`crate::typed::GoMap`] (which relies on finding the entries it removes) would free
+/// keys and values twice. Set the keys once, before making maps, as Go does.
+pub unsafe fn set_aeskeysched(k: &[u8; 128]) {
     update(|cur| cur.aeskeysched = *k);
 }
 
@@ -224,7 +239,14 @@ pub fn hashkey() -> [usize; 4] {
 
 /// Sets Go's `hashkey`, as given (Go's `alginit` makes the words odd; this does not).
 /// Changing the key while maps exist makes their hashes inconsistent.
-pub fn set_hashkey(k: [usize; 4]) {
+///
+/// # Safety
+/// No map may be in use, by any thread, from this call until every map that holds
+/// entries hashed under the previous keys is freed or cleared: a key stored under the old
+/// hash is looked for in another bucket, and with another tophash, under the new one, so
+/// [`crate::typed::GoMap`] (which relies on finding the entries it removes) would free
+/// keys and values twice. Set the keys once, before making maps, as Go does.
+pub unsafe fn set_hashkey(k: [usize; 4]) {
     update(|cur| cur.hashkey = k);
 }
 
@@ -235,7 +257,14 @@ pub fn use_aeshash() -> bool {
 
 /// Sets Go's `useAeshash`. Returns false, changing nothing, when asked for aeshash on a
 /// CPU without it. Switching while maps exist makes their hashes inconsistent.
-pub fn set_use_aeshash(on: bool) -> bool {
+///
+/// # Safety
+/// No map may be in use, by any thread, from this call until every map that holds
+/// entries hashed under the previous keys is freed or cleared: a key stored under the old
+/// hash is looked for in another bucket, and with another tophash, under the new one, so
+/// [`crate::typed::GoMap`] (which relies on finding the entries it removes) would free
+/// keys and values twice. Set the keys once, before making maps, as Go does.
+pub unsafe fn set_use_aeshash(on: bool) -> bool {
     update(|cur| cur.use_aeshash = on)
 }
 
@@ -706,14 +735,19 @@ mod tests {
     fn key_state_is_consistent_and_setters_check_the_cpu() {
         // Re-installing the current state changes nothing observable.
         let k = hash_keys();
+        // SAFETY: the state installed is the current one, so no map's hashes change.
         assert!(
-            set_hash_keys(k),
+            unsafe { set_hash_keys(k) },
             "the installed state is always installable"
         );
         assert_eq!(use_aeshash(), k.use_aeshash);
         if !has_aes() {
             assert!(!k.use_aeshash);
-            assert!(!set_use_aeshash(true), "AES refused on a CPU without it");
+            // SAFETY: refused on this CPU, so nothing changes.
+            assert!(
+                !unsafe { set_use_aeshash(true) },
+                "AES refused on a CPU without it"
+            );
             assert!(!use_aeshash());
         }
         // The global functions use the installed state (retried if another test changed

@@ -225,6 +225,16 @@ impl Hmap {
         bucketShift(oldB)
     }
 
+    /// log2 of the old array's size while growing: `B`, or `B - 1` when doubling.
+    #[inline]
+    pub fn oldB(&self) -> u8 {
+        if self.sameSizeGrow() {
+            self.B
+        } else {
+            self.B - 1
+        }
+    }
+
     /// Go's `h.oldbucketmask()`.
     #[inline]
     pub fn oldbucketmask(&self) -> usize {

@@ -832,12 +832,12 @@ pub fn build() -> Result<Vec<Stage>, String> {
     // ends (runs out, or is dropped) before `m` is freed.
     unsafe {
         mapiterinit_r(&m.t, m.h, &mut it, r);
-        while !it.key.is_null() {
+        while !it.key().is_null() {
             let a = m.view();
             let at = a
                 .new
                 .as_ref()
-                .and_then(|a| a.locate(it.key as usize, &m.t))
+                .and_then(|a| a.locate(it.key() as usize, &m.t))
                 .ok_or("tour: iterator key not in the bucket array")?;
             keys.push(a.new.as_ref().map_or(String::new(), |a| {
                 a.chains[at.0][at.1].keys[at.2].full.clone()

@@ -214,14 +214,14 @@ pub unsafe fn del_checked<K: Copy>(t: &MapType, h: *mut Hmap, k: K) {
 /// # Safety
 /// `it` was started on a live map whose key and elem types are `K` and `V`.
 pub unsafe fn iter_kv<K: Copy, V: Copy>(it: &Hiter) -> Option<(K, V)> {
-    if it.key.is_null() {
+    if it.key().is_null() {
         return None;
     }
     // SAFETY: a non-null it.key/it.elem point at the current key and elem (caller).
     unsafe {
         Some((
-            ptr::read_unaligned(it.key.cast::<K>()),
-            ptr::read_unaligned(it.elem.cast::<V>()),
+            ptr::read_unaligned(it.key().cast::<K>()),
+            ptr::read_unaligned(it.elem().cast::<V>()),
         ))
     }
 }

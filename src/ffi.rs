@@ -288,24 +288,19 @@ unsafe fn allocator(a: *const gomap_allocator) -> Result<Allocator, c_int> {
     // SAFETY: non-null and readable (caller).
     let a = unsafe { &*a };
     match (a.alloc_zeroed, a.free) {
-        (Some(alloc), Some(free)) => Ok(Allocator {
+        (Some(alloc), Some(free)) => {
             // SAFETY: the two signatures differ only in `*mut c_void` against `*mut u8`,
             // which are ABI-compatible (the `fn` pointer ABI compatibility rules).
-            alloc_zeroed: unsafe {
-                core::mem::transmute::<
-                    gomap_alloc_fn,
-                    unsafe extern "C-unwind" fn(usize, usize, *mut c_void) -> *mut u8,
-                >(alloc)
-            },
-            // SAFETY: as above.
-            free: unsafe {
-                core::mem::transmute::<
-                    gomap_free_fn,
-                    unsafe extern "C-unwind" fn(*mut u8, usize, usize, *mut c_void),
-                >(free)
-            },
-            ctx: a.ctx,
-        }),
+            let (alloc, free) = unsafe {
+                (
+                    core::mem::transmute::<gomap_alloc_fn, runtime::malloc::AllocFn>(alloc),
+                    core::mem::transmute::<gomap_free_fn, runtime::malloc::FreeFn>(free),
+                )
+            };
+            // SAFETY: the header's contract for `gomap_allocator` is the Allocator
+            // contract; the C caller vouches for its functions.
+            Ok(unsafe { Allocator::new(alloc, free, a.ctx) })
+        }
         _ => Err(fail(
             GOMAP_ERR_INVALID_ARG,
             "allocator needs both alloc_zeroed and free",
@@ -546,7 +541,9 @@ pub unsafe extern "C" fn gomap_maptype_new(
         // SAFETY: as for `equal` in rust_type: only pointee types differ.
         let hasher =
             unsafe { core::mem::transmute::<gomap_hash_fn, crate::maptype::HashFn>(hasher) };
-        let t = MapType::new(k, e, hasher, flags).map(|t| t.with_allocator(a));
+        // SAFETY: the C caller vouches for its hasher and equal (the header's contract
+        // for `gomap_hash_fn` and `gomap_equal_fn` is the map type contract).
+        let t = unsafe { MapType::new(k, e, hasher, flags) }.map(|t| t.with_allocator(a));
         // SAFETY: writable (caller).
         unsafe { hand_out(t, out) }
     })

@@ -99,7 +99,7 @@ impl Fam {
             Fam::F64Ptr => MapFast::Fast64Ptr,
             Fam::Str => MapFast::FastStr,
         };
-        assert_eq!(t.fast, want, "{self:?}");
+        assert_eq!(t.fast(), want, "{self:?}");
         t
     }
 }
@@ -208,7 +208,7 @@ impl Keys {
             unsafe { k.cast::<GoString>().read().as_bytes().to_vec() }
         } else {
             // SAFETY: keysize readable bytes.
-            unsafe { std::slice::from_raw_parts(k, t.keysize as usize).to_vec() }
+            unsafe { std::slice::from_raw_parts(k, t.keysize() as usize).to_vec() }
         };
         *self
             .ids
@@ -219,17 +219,17 @@ impl Keys {
 
 /// Values are stored in the first min(8, elem size) bytes of an elem.
 fn val_mask(t: &MapType) -> u64 {
-    if t.elem.size >= 8 {
+    if t.elem().size >= 8 {
         u64::MAX
     } else {
-        (1u64 << (8 * t.elem.size)) - 1
+        (1u64 << (8 * t.elem().size)) - 1
     }
 }
 
 /// # Safety
 /// `e` is an elem slot of `t`.
 unsafe fn put_val(t: &MapType, e: *mut u8, v: u64) {
-    let n = t.elem.size.min(8);
+    let n = t.elem().size.min(8);
     // SAFETY: n <= elem size bytes of the slot.
     unsafe { ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), e, n) };
 }
@@ -239,7 +239,7 @@ unsafe fn put_val(t: &MapType, e: *mut u8, v: u64) {
 unsafe fn get_val(t: &MapType, e: *const u8) -> u64 {
     let mut b = [0u8; 8];
     // SAFETY: as in put_val.
-    unsafe { ptr::copy_nonoverlapping(e, b.as_mut_ptr(), t.elem.size.min(8)) };
+    unsafe { ptr::copy_nonoverlapping(e, b.as_mut_ptr(), t.elem().size.min(8)) };
     u64::from_le_bytes(b)
 }
 

@@ -69,12 +69,16 @@ unsafe extern "C-unwind" fn one_chain(_p: *const u8, _seed: usize, _t: *const Ty
 fn picky_map(hasher: gomap::maptype::HashFn) -> MapType {
     let mut key = GoKind::Uint64.go_type().unwrap();
     key.equal = Some(picky_equal);
-    MapType::new(
-        key,
-        GoKind::Int64.go_type().unwrap(),
-        hasher,
-        MapTypeFlags::REFLEXIVE_KEY,
-    )
+    // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+    // type contract for every key used with it (a refused descriptor makes no map).
+    unsafe {
+        MapType::new(
+            key,
+            GoKind::Int64.go_type().unwrap(),
+            hasher,
+            MapTypeFlags::REFLEXIVE_KEY,
+        )
+    }
     .unwrap()
 }
 
@@ -166,12 +170,16 @@ unsafe extern "C-unwind" fn flaky_hash(p: *const u8, _seed: usize, _t: *const Ty
 #[test]
 fn hasher_panic_during_evacuation_poisons_the_map_detectably() {
     let tr = Tracker::new();
-    let t = MapType::new(
-        GoKind::Uint64.go_type().unwrap(),
-        GoKind::Bytes(200).go_type().unwrap(), // indirect elems: blocks to leak, if any
-        flaky_hash,
-        MapTypeFlags::REFLEXIVE_KEY,
-    )
+    // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+    // type contract for every key used with it (a refused descriptor makes no map).
+    let t = unsafe {
+        MapType::new(
+            GoKind::Uint64.go_type().unwrap(),
+            GoKind::Bytes(200).go_type().unwrap(), // indirect elems: blocks to leak, if any
+            flaky_hash,
+            MapTypeFlags::REFLEXIVE_KEY,
+        )
+    }
     .unwrap()
     .with_allocator(tr.allocator());
     // SAFETY: a live map of t; after the poisoning only panicking calls and mapfree.
@@ -264,10 +272,14 @@ impl Budget {
         })
     }
     fn allocator(&self) -> Allocator {
-        Allocator {
-            alloc_zeroed: budget_alloc,
-            free: budget_free,
-            ctx: (self as *const Budget).cast_mut().cast(),
+        // SAFETY: the two functions meet the Allocator contract: zeroed blocks of the
+        // size and alignment asked for (or null), each freed once, from any thread.
+        unsafe {
+            Allocator::new(
+                budget_alloc,
+                budget_free,
+                (self as *const Budget).cast_mut().cast(),
+            )
         }
     }
     fn live(&self) -> usize {

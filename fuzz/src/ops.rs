@@ -70,7 +70,7 @@ fn generic_layout(i: u8) -> Layout {
 fn go_hasher(k: GoKind) -> gomap::maptype::HashFn {
     MapType::for_go_types(k, GoKind::Int64)
         .expect("valid")
-        .hasher
+        .hasher()
 }
 
 fn fast32_layout(i: u8) -> Layout {

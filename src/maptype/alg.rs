@@ -240,6 +240,11 @@ pub fn hashkey() -> [usize; 4] {
 /// Sets Go's `hashkey`, as given (Go's `alginit` makes the words odd; this does not).
 /// Changing the key while maps exist makes their hashes inconsistent.
 ///
+/// ```compile_fail
+/// // Safe code cannot change the keys under live maps.
+/// gomap::maptype::alg::set_hashkey([1, 3, 5, 7]);
+/// ```
+///
 /// # Safety
 /// No map may be in use, by any thread, from this call until every map that holds
 /// entries hashed under the previous keys is freed or cleared: a key stored under the old

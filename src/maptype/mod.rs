@@ -276,6 +276,17 @@ impl fmt::Debug for Type {
 
 /// Port of Go's `runtime.maptype`.
 ///
+/// The fields are private (read them through the accessors, which keep Go's names):
+/// every runtime function, and the safe [`crate::typed::GoMap`], relies on the invariants
+/// below, so only the constructors set them. [`MapType::for_go_types`] and the shortcuts
+/// use Go's own functions and are safe; [`MapType::new`] and [`MapType::from_parts`]
+/// take the caller's hasher and `equal` and are `unsafe`.
+///
+/// ```compile_fail
+/// let mut t = gomap::MapType::int64();
+/// t.bucketsize = 16; // private: a safe caller cannot break the layout
+/// ```
+///
 /// Invariants (established by the constructors, relied on by every runtime function):
 /// * `keysize` is `key.size`, or 8 with [`MapTypeFlags::INDIRECT_KEY`] when
 ///   `key.size > 128`; the same for `elemsize` and `elem`;
@@ -286,28 +297,28 @@ impl fmt::Debug for Type {
 #[derive(Clone, Copy)]
 pub struct MapType {
     /// The key type.
-    pub key: Type,
+    pub(crate) key: Type,
     /// The elem type.
-    pub elem: Type,
+    pub(crate) elem: Type,
     /// The hash function of `key`.
-    pub hasher: HashFn,
+    pub(crate) hasher: HashFn,
     /// Size of a key slot.
-    pub keysize: u8,
+    pub(crate) keysize: u8,
     /// Size of an elem slot.
-    pub elemsize: u8,
+    pub(crate) elemsize: u8,
     /// Size of a bucket.
-    pub bucketsize: u16,
+    pub(crate) bucketsize: u16,
     /// The flag bits.
-    pub flags: MapTypeFlags,
+    pub(crate) flags: MapTypeFlags,
     /// Whether a bucket holds pointers (Go's `t.bucket.ptrdata != 0`): true iff the key or
     /// elem holds pointers or is stored indirectly.
-    pub bucket_has_pointers: bool,
+    pub(crate) bucket_has_pointers: bool,
     /// Which Go hash `hasher` is, when it is one.
-    pub hash_alg: HashAlg,
+    pub(crate) hash_alg: HashAlg,
     /// The runtime family Go's compiler would pick.
-    pub fast: MapFast,
+    pub(crate) fast: MapFast,
     /// Where buckets, overflow buckets and indirect keys and elems come from.
-    pub alloc: Allocator,
+    pub(crate) alloc: Allocator,
 }
 
 impl fmt::Debug for MapType {
@@ -337,6 +348,62 @@ unsafe impl Send for Type {}
 unsafe impl Sync for Type {}
 
 impl MapType {
+    /// The key type.
+    #[inline]
+    pub fn key(&self) -> &Type {
+        &self.key
+    }
+    /// The elem type.
+    #[inline]
+    pub fn elem(&self) -> &Type {
+        &self.elem
+    }
+    /// The hash function of the key (Go's `t.hasher`).
+    #[inline]
+    pub fn hasher(&self) -> HashFn {
+        self.hasher
+    }
+    /// Size of a key slot (Go's `t.keysize`).
+    #[inline]
+    pub fn keysize(&self) -> u8 {
+        self.keysize
+    }
+    /// Size of an elem slot (Go's `t.elemsize`).
+    #[inline]
+    pub fn elemsize(&self) -> u8 {
+        self.elemsize
+    }
+    /// Size of a bucket (Go's `t.bucketsize`).
+    #[inline]
+    pub fn bucketsize(&self) -> u16 {
+        self.bucketsize
+    }
+    /// The flag bits (Go's `t.flags`).
+    #[inline]
+    pub fn flags(&self) -> MapTypeFlags {
+        self.flags
+    }
+    /// Whether a bucket holds pointers (Go's `t.bucket.ptrdata != 0`).
+    #[inline]
+    pub fn bucket_has_pointers(&self) -> bool {
+        self.bucket_has_pointers
+    }
+    /// Which Go hash the hasher is, when it is one.
+    #[inline]
+    pub fn hash_alg(&self) -> HashAlg {
+        self.hash_alg
+    }
+    /// The runtime family Go's compiler would pick (`walk.mapfast`).
+    #[inline]
+    pub fn fast(&self) -> MapFast {
+        self.fast
+    }
+    /// Where buckets, overflow buckets and indirect keys and elems come from.
+    #[inline]
+    pub fn alloc(&self) -> Allocator {
+        self.alloc
+    }
+
     /// Go's `indirectkey()`.
     #[inline]
     pub fn indirectkey(&self) -> bool {
@@ -387,7 +454,15 @@ impl MapType {
     /// out as Go's compiler does (`reflectdata.MapBucketType`) and deriving the indirect
     /// flags from the sizes. `flags` gives the other bits (reflexive key, need key update,
     /// hash might panic); indirect bits in it are ignored and recomputed.
-    pub fn new(
+    ///
+    /// # Safety
+    /// `hasher` and `key.equal` meet the contract in the [module documentation](self)
+    /// (and `elem.equal`, if any, is a function of that signature) for as long as the map
+    /// type, or any map made with it, is in use: the map code reads and writes the bucket
+    /// memory their answers lead it to, so functions that break the contract (hashes that
+    /// change, an `equal` that is not reflexive on a key type flagged reflexive, functions
+    /// that write the keys or the map) can make it free or read memory twice.
+    pub unsafe fn new(
         key: Type,
         elem: Type,
         hasher: HashFn,
@@ -401,25 +476,31 @@ impl MapType {
         if l.indirect_elem {
             f |= MapTypeFlags::INDIRECT_ELEM;
         }
-        MapType::from_parts(
-            key,
-            elem,
-            hasher,
-            l.keysize,
-            l.elemsize,
-            l.bucketsize,
-            f,
-            HashAlg::Custom,
-            MapFast::Slow,
-            Allocator::system(),
-        )
+        // SAFETY: the caller's functions meet the contract (caller).
+        unsafe {
+            MapType::from_parts(
+                key,
+                elem,
+                hasher,
+                l.keysize,
+                l.elemsize,
+                l.bucketsize,
+                f,
+                HashAlg::Custom,
+                MapFast::Slow,
+                Allocator::system(),
+            )
+        }
     }
 
     /// Takes every field of a hand-made descriptor and checks it as Go's
     /// `reflect_makemap` does, plus the layout facts the runtime relies on (bucket size,
     /// fast-path family). Port of the checks of `runtime.reflect_makemap` (go1.19 map.go).
+    ///
+    /// # Safety
+    /// As [`MapType::new`]; `alloc` is an [`Allocator`] (itself made under its contract).
     #[allow(clippy::too_many_arguments)]
-    pub fn from_parts(
+    pub unsafe fn from_parts(
         key: Type,
         elem: Type,
         hasher: HashFn,

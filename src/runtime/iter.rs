@@ -34,6 +34,11 @@ use crate::maptype::MapType;
 /// The fields are private: `Drop` trusts them (a registered iterator's `h` and `t` are
 /// live), so only [`mapiterinit`] sets them; accessors keep Go's names.
 ///
+/// ```compile_fail
+/// let mut it = gomap::Hiter::new();
+/// it.h = std::ptr::null_mut(); // private: `Drop` trusts it
+/// ```
+///
 /// Invariants: while `registered`, the iterator is counted in its map's live iterators
 /// and `h` and `t` are live. `bucket` is the next bucket to enter (wrapping at `2^B`),
 /// `bptr` the bucket being read, `i` the next slot in it.
@@ -203,12 +208,15 @@ impl Drop for Hiter {
 /// thread may write `h`. `it` must be dropped or passed to [`mapiterend`] before `h` is
 /// freed.
 pub unsafe fn mapiterinit(t: &MapType, h: *mut Hmap, it: &mut Hiter) {
-    let B = if h.is_null() {
-        0
-    } else {
-        // SAFETY: non-null, live (caller).
-        unsafe { (*h).B }
-    };
+    // Go returns for a nil or empty map before it draws the random start, so no random
+    // number is drawn then.
+    // SAFETY: non-null, live (caller).
+    if h.is_null() || unsafe { (*h).count == 0 } {
+        // SAFETY: forwarded; the word is not used for a nil or empty map.
+        return unsafe { mapiterinit_r(t, h, it, 0) };
+    }
+    // SAFETY: non-null, live (caller).
+    let B = unsafe { (*h).B };
     let r = if B > 31 - BUCKET_CNT_BITS as u8 {
         fastrand64() as usize
     } else {

@@ -779,3 +779,66 @@ fn concurrent_write_detection_messages() {
         free(&t, h);
     }
 }
+
+/// Go's `walk.mapfast` gives a fast family only to keys compared bitwise (AMEM32, AMEM64)
+/// and strings: a float key, whose `+0 == -0`, must take the generic routines, or
+/// `m[+0] = 1; m[-0] = 2` would leave two entries. Nor is a float key ever reflexive.
+#[test]
+fn fast_family_refuses_float_keys() {
+    let f = MapType::for_go_types(GoKind::Float64, GoKind::Int64).unwrap();
+    // A float64 key with memhash64 (so the hash check passes) and Fast64.
+    let mut p = Parts::int64();
+    p.key = *f.key();
+    p.flags = MapTypeFlags::empty();
+    refused(
+        p.build(),
+        MapTypeError::FastFamilyWrong(MapFast::Fast64),
+        &["Fast64"],
+    );
+    // Claimed reflexive.
+    let mut p = Parts::int64();
+    p.key = *f.key();
+    refused(
+        p.build(),
+        MapTypeError::ReflexiveKindWrong(Kind::Float64),
+        &["reflexive", "Float64"],
+    );
+    // A uint64 kind carrying float64 equality: the equality is not bitwise.
+    let mut p = Parts::int64();
+    p.key.equal = f.key().equal;
+    refused(
+        p.build(),
+        MapTypeError::FastFamilyWrong(MapFast::Fast64),
+        &["Fast64"],
+    );
+    // The same on the 4-byte family.
+    let f32t = MapType::for_go_types(GoKind::Float32, GoKind::Int64).unwrap();
+    let i32t = MapType::for_go_types(GoKind::Int32, GoKind::Int64).unwrap();
+    assert_eq!(i32t.fast(), MapFast::Fast32);
+    // SAFETY: Go's own functions; the descriptor is only checked.
+    let r = unsafe {
+        MapType::from_parts(
+            *f32t.key(),
+            *i32t.elem(),
+            i32t.hasher(),
+            4,
+            8,
+            i32t.bucketsize(),
+            MapTypeFlags::empty(),
+            HashAlg::Mem32,
+            MapFast::Fast32,
+            Allocator::system(),
+        )
+    };
+    refused(
+        r,
+        MapTypeError::FastFamilyWrong(MapFast::Fast32),
+        &["Fast32"],
+    );
+    // What Go's compiler builds for float keys is accepted and keeps one entry for +0/-0.
+    assert_eq!(f.fast(), MapFast::Slow);
+    let mut m: gomap::typed::GoMap<f64, i64> = gomap::typed::GoMap::new();
+    m.insert(0.0, 1);
+    m.insert(-0.0, 2);
+    assert_eq!(m.len(), 1);
+}

@@ -106,16 +106,14 @@ fn clear_empty_map_mid_growth_keeps_removed_keys() {
     assert_eq!(state(&m).0, 4);
     // Churn at 100 entries until the 16th overflow bucket appears (same-size growth is
     // due at 2^4 of them), then drop to one key.
-    let mut next = 0u64;
     let mut oldest = 0u64;
     let mut found = false;
-    for _ in 0..200_000 {
+    for next in 0..200_000u64 {
         if m.len() == 100 {
             m.remove(format!("k{oldest}").as_str());
             oldest += 1;
         }
         m.insert(format!("k{next}"), next);
-        next += 1;
         let (b, growing, _, noverflow) = state(&m);
         assert!(b == 4 && !growing, "{}", m.dump());
         if noverflow == 16 {

@@ -201,6 +201,36 @@ fn hasher_is(hasher: HashFn, alg: HashAlg, key: &Type) -> bool {
     true
 }
 
+/// Whether `equal` compares `size`-byte keys bitwise, as Go's `memequal32`/`memequal64`
+/// do (what the fast paths assume), judged on sample keys: the same bits must be equal
+/// (a float NaN is not), different bits unequal (float +0 and -0 are equal). An `equal`
+/// that agrees on all samples and differs elsewhere is not caught.
+///
+/// # Safety
+/// `equal` may be called with two `size`-byte keys of type `key`.
+unsafe fn equal_is_bitwise(equal: EqualFn, key: &Type, size: usize) -> bool {
+    let samples: [u64; 7] = [
+        0,
+        1,
+        0x8000_0000,           // -0.0f32
+        0x7fc0_0000,           // NaN f32
+        0x8000_0000_0000_0000, // -0.0f64
+        0x7ff8_0000_0000_0000, // NaN f64
+        0x0123_4567_89ab_cdef,
+    ];
+    for a in samples {
+        for b in samples {
+            let (a, b) = (a.to_ne_bytes(), b.to_ne_bytes());
+            let same = a[..size] == b[..size];
+            // SAFETY: two keys of `size` readable bytes (caller).
+            if unsafe { equal(a.as_ptr(), b.as_ptr(), key) } != same {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// The map runtime family Go's compiler routes a map type through (`walk.mapfast`).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -575,15 +605,7 @@ impl MapType {
         if flags.bits() & !MapTypeFlags::all().bits() != 0 {
             return Err(MapTypeError::UnknownFlags(flags.bits()));
         }
-        let fast_ok = match fast {
-            MapFast::Slow => true,
-            MapFast::Fast32 | MapFast::Fast32Ptr => keysize == 4 && !ik,
-            MapFast::Fast64 | MapFast::Fast64Ptr => keysize == 8 && !ik,
-            MapFast::FastStr => key.kind == Kind::String && keysize as usize == 2 * PTR,
-        };
-        if !fast_ok || (fast != MapFast::Slow && elem.size > MAX_ELEM_SIZE) {
-            return Err(MapTypeError::FastFamilyWrong(fast));
-        }
+
         let hash_ok = match hash_alg {
             HashAlg::Custom | HashAlg::MemVarlen => true,
             HashAlg::Mem0 => key.size == 0,
@@ -599,6 +621,50 @@ impl MapType {
         }
         if !hasher_is(hasher, hash_alg, &key) {
             return Err(MapTypeError::HasherNotHashAlg(hash_alg));
+        }
+        // Keys Go never treats as reflexive: floats and complex numbers (NaN), interfaces.
+        let never_reflexive = matches!(
+            key.kind,
+            Kind::Float32 | Kind::Float64 | Kind::Complex64 | Kind::Complex128 | Kind::Interface
+        );
+        if never_reflexive && flags.contains(MapTypeFlags::REFLEXIVE_KEY) {
+            return Err(MapTypeError::ReflexiveKindWrong(key.kind));
+        }
+        // Port of walk.mapfast (go1.19 cmd/compile/internal/walk/walk.go): a fast family
+        // only for elems of at most 128 bytes and keys of Go's AMEM32, AMEM64 or ASTRING
+        // algorithm (4- or 8-byte plain memory compared bitwise, or strings). The fast
+        // paths compare key bits, so a key with another equality (a float: +0 == -0, NaN)
+        // must take the generic routines. The slow family is always accepted: the generic
+        // routines compute the same bytes. (A `Custom` or varlen memory hasher with bitwise
+        // equality may use the 4- and 8-byte families: they call it, and equal keys are
+        // equal bytes.)
+        let mem_key = |size: usize, alg: HashAlg| {
+            (hash_alg == alg || matches!(hash_alg, HashAlg::Custom | HashAlg::MemVarlen))
+                && key.size == size
+                && keysize as usize == size
+                && !ik
+                && !never_reflexive
+                && !matches!(key.kind, Kind::String)
+                && flags.contains(MapTypeFlags::REFLEXIVE_KEY)
+                // SAFETY: `key.equal` is Some (checked above); the samples are `size` bytes.
+                && unsafe { equal_is_bitwise(key.equal.unwrap_unchecked(), &key, size) }
+        };
+        let fast_ok = match fast {
+            MapFast::Slow => true,
+            MapFast::Fast32 => mem_key(4, HashAlg::Mem32) && key.ptrdata == 0,
+            MapFast::Fast32Ptr => mem_key(4, HashAlg::Mem32) && key.ptrdata != 0 && PTR == 4,
+            MapFast::Fast64 => mem_key(8, HashAlg::Mem64) && key.ptrdata == 0,
+            MapFast::Fast64Ptr => mem_key(8, HashAlg::Mem64) && key.ptrdata != 0 && PTR == 8,
+            MapFast::FastStr => {
+                key.kind == Kind::String
+                    && hash_alg == HashAlg::Str
+                    && key.size == 2 * PTR
+                    && keysize as usize == 2 * PTR
+                    && flags.contains(MapTypeFlags::REFLEXIVE_KEY)
+            }
+        };
+        if !fast_ok || (fast != MapFast::Slow && elem.size > MAX_ELEM_SIZE) {
+            return Err(MapTypeError::FastFamilyWrong(fast));
         }
         Ok(MapType {
             bucket_has_pointers: ik || ie || key.ptrdata != 0 || elem.ptrdata != 0,
@@ -719,6 +785,9 @@ pub enum MapTypeError {
     HasherNotHashAlg(HashAlg),
     /// A key or elem too large for any bucket (the slot sizes overflow).
     TooLarge,
+    /// The reflexive-key flag on a key kind that has values not equal to themselves
+    /// (floats and complex numbers: NaN; interfaces).
+    ReflexiveKindWrong(Kind),
 }
 
 impl fmt::Display for MapTypeError {
@@ -763,6 +832,10 @@ impl fmt::Display for MapTypeError {
                 "hasher is not Go's {a:?} hash (the fast paths would call {a:?} directly); use HashAlg::Custom"
             ),
             MapTypeError::TooLarge => write!(f, "key or elem too large for a bucket"),
+            MapTypeError::ReflexiveKindWrong(k) => write!(
+                f,
+                "reflexive key flag on a {k:?} key, whose values need not equal themselves"
+            ),
         }
     }
 }

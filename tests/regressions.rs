@@ -386,3 +386,64 @@ fn fat_zero_blocks_are_not_lost() {
         }
     }
 }
+
+/// Out of memory inside `evacuate`, at every allocation of a run that grows a map whose
+/// entries all share one chain (so evacuation needs new overflow buckets) and whose elems
+/// are stored indirectly: an old cell is marked evacuated only once its destination slot
+/// exists, so when `newoverflow` fails the entry is still owned by the old array, and
+/// `mapfree` gives back every block (the 200-byte elems included).
+#[test]
+fn out_of_memory_in_evacuate_loses_nothing() {
+    let base = identity_u64_map(GoKind::Bytes(200));
+    assert!(base.indirectelem());
+    let mut failures = Vec::new();
+    let mut points = 0;
+    for budget in 1..5000 {
+        let b = Budget::new(budget);
+        let t = base.with_allocator(b.allocator());
+        let mut done = false;
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: a live map of t; freed below whether or not a write panicked.
+            unsafe {
+                let h = makemap(&t, 0, ptr::null_mut());
+                let r = catch_unwind(AssertUnwindSafe(|| {
+                    // An iterator keeps the old cells' contents (Go's oldIterator), so
+                    // evacuation copies rather than moves what the old array shows.
+                    let mut it = Hiter::new();
+                    for i in 0..300u64 {
+                        let k = i << 12; // every key in bucket 0 up to B = 12
+                        let e = mapassign(&t, h, (&k as *const u64).cast());
+                        *e = i as u8;
+                        if i % 50 == 10 {
+                            mapiterinit(&t, h, &mut it);
+                        }
+                        if i % 9 == 4 {
+                            let d = (i - 3) << 12;
+                            mapdelete(&t, h, (&d as *const u64).cast());
+                        }
+                    }
+                    drop(it);
+                }));
+                if let Err(e) = r {
+                    assert_eq!(panic_text(e), "out of memory");
+                } else {
+                    done = true;
+                    check(&t, h).unwrap();
+                }
+                mapfree(&t, h);
+            }
+        }));
+        if let Err(e) = r {
+            assert_eq!(panic_text(e), "out of memory", "budget {budget}");
+        }
+        if b.live() != 0 {
+            failures.push((budget, b.live()));
+        }
+        points += 1;
+        if done {
+            break;
+        }
+    }
+    assert!(points > 100, "only {points} allocation points");
+    assert_eq!(failures, [], "(budget, blocks leaked) after mapfree");
+}

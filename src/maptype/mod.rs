@@ -652,12 +652,14 @@ impl MapType {
         let fast_ok = match fast {
             MapFast::Slow => true,
             MapFast::Fast32 => mem_key(4, HashAlg::Mem32) && key.ptrdata == 0,
-            MapFast::Fast32Ptr => mem_key(4, HashAlg::Mem32) && key.ptrdata != 0 && PTR == 4,
+            // Go picks this one only where pointers are 4 bytes; gomap runs it on 64-bit
+            // targets too (its tests and fuzzers do), with the bytes of `Fast32`.
+            MapFast::Fast32Ptr => mem_key(4, HashAlg::Mem32) && key.ptrdata != 0,
             MapFast::Fast64 => mem_key(8, HashAlg::Mem64) && key.ptrdata == 0,
             MapFast::Fast64Ptr => mem_key(8, HashAlg::Mem64) && key.ptrdata != 0 && PTR == 8,
             MapFast::FastStr => {
                 key.kind == Kind::String
-                    && hash_alg == HashAlg::Str
+                    && matches!(hash_alg, HashAlg::Str | HashAlg::Custom)
                     && key.size == 2 * PTR
                     && keysize as usize == 2 * PTR
                     && flags.contains(MapTypeFlags::REFLEXIVE_KEY)

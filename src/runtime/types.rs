@@ -242,12 +242,16 @@ impl Hmap {
     }
 
     /// The preallocated overflow bucket to hand out next, or null.
+    ///
+    /// # Safety
+    /// `extra` is null or points at a live [`Mapextra`] (as in every map `makemap` made:
+    /// the field is public, so a header built by hand may hold anything).
     #[inline]
-    pub fn next_overflow(&self) -> *mut Bmap {
+    pub unsafe fn next_overflow(&self) -> *mut Bmap {
         if self.extra.is_null() {
             core::ptr::null_mut()
         } else {
-            // SAFETY: a non-null `extra` points at the Mapextra this map allocated.
+            // SAFETY: a non-null `extra` points at a live Mapextra (caller).
             unsafe { (*self.extra).nextOverflow }
         }
     }

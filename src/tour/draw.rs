@@ -322,7 +322,8 @@ impl MapView {
     pub unsafe fn capture(t: &MapType, h: *const Hmap) -> MapView {
         // SAFETY: live map (caller).
         let hm = unsafe { &*h };
-        let next = hm.next_overflow();
+        // SAFETY: a live map made by makemap: `extra` is null or its Mapextra.
+        let next = unsafe { hm.next_overflow() };
         let next_overflow = (!next.is_null() && !hm.buckets.is_null())
             .then(|| (next as usize - hm.buckets as usize) / t.bucketsize as usize);
         let new = (!hm.buckets.is_null()).then(|| {

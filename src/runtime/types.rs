@@ -246,6 +246,12 @@ impl Hmap {
     /// # Safety
     /// `extra` is null or points at a live [`Mapextra`] (as in every map `makemap` made:
     /// the field is public, so a header built by hand may hold anything).
+    ///
+    /// ```compile_fail
+    /// let mut h = gomap::Hmap::new();
+    /// h.extra = 16 as *mut _;
+    /// let _ = h.next_overflow(); // unsafe: it would read through `extra`
+    /// ```
     #[inline]
     pub unsafe fn next_overflow(&self) -> *mut Bmap {
         if self.extra.is_null() {

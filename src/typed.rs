@@ -805,7 +805,8 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// Removes every entry, dropping keys and values, and keeps the bucket array (Go's
     /// `for k := range m { delete(m, k) }`, compiled to `mapclear`).
     ///
-    /// If a value's `Drop` panics, the remaining values are leaked, never dropped twice.
+    /// If a value's `Drop` panics, the other keys and values are still dropped (each
+    /// once), the map is cleared, and the first panic is then resumed; so is drop.
     ///
     /// ```
     /// let mut m: gomap::typed::GoMap<u8, String> = [(1, "a".to_string())].into();
@@ -822,8 +823,8 @@ impl<K: GoKey, V> GoMap<K, V> {
         let (t, h) = (&*self.t, self.h);
         // Zero the map whatever happens to the drops below.
         let _clear = Guard(Some(|| {
-            // SAFETY: exclusive access; every owned key and value has been dropped or is
-            // being leaked; mapclear only zeroes and retires memory.
+            // SAFETY: exclusive access; every owned key and value has been dropped (or
+            // a panic left drop_entries half-way); mapclear only zeroes and retires memory.
             unsafe { mapclear(t, h) }
         }));
         // SAFETY: exclusive access; each live entry is dropped once, and the walk hashes
@@ -843,15 +844,30 @@ impl<K: GoKey, V> GoMap<K, V> {
         if !K::OWNS_MEMORY && !mem::needs_drop::<V>() {
             return;
         }
+        // The first panic of a value's `Drop`, resumed once every entry is dropped (as a
+        // `Vec` goes on dropping its other elements).
+        let mut first: Option<Box<dyn core::any::Any + Send>> = None;
         // SAFETY: `h` is live (caller); each entry is visited once.
         unsafe {
             for_each_entry(t, &*h, |k, e| {
                 if K::OWNS_MEMORY {
                     drop(K::from_stored(k.cast::<K::Stored>().read()));
                 }
-                Slot::<V>::drop_in_place(e);
+                if mem::needs_drop::<V>() {
+                    // SAFETY: a live value, dropped once (a panic inside its Drop still
+                    // ends its life).
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        Slot::<V>::drop_in_place(e)
+                    }));
+                    if let Err(p) = r {
+                        first.get_or_insert(p);
+                    }
+                }
             })
         };
+        if let Some(p) = first {
+            std::panic::resume_unwind(p);
+        }
     }
 
     /// Keeps only the entries for which `f` returns true, visiting them in Go's random

@@ -287,35 +287,27 @@ impl Budget {
     }
 }
 
-/// Out of memory at every possible allocation of a run of inserts (indirect keys and
-/// elems, overflow buckets, growth) and deletes: the write panics with Go's "out of
-/// memory", the map is left marked `hashWriting` (poisoned, as documented), and `mapfree`
-/// gives back every block that was handed out.
-#[test]
-fn out_of_memory_anywhere_loses_nothing() {
-    let base = MapType::for_go_types(GoKind::Bytes(130), GoKind::Bytes(200)).unwrap();
-    let mut failures = 0;
-    for budget in 1..200 {
+/// Runs `writes` on a fresh map of `base` (with a [`Budget`] allocator) for budgets 1, 2,
+/// ... up to `max`, until one run completes: each run that ran out of memory must panic
+/// with Go's "out of memory" and leave the map poisoned (`hashWriting`), and `mapfree`
+/// must then give back every block. Returns the number of runs and the `(budget, blocks
+/// leaked)` of the runs that leaked.
+fn sweep_out_of_memory(
+    base: &MapType,
+    max: usize,
+    writes: impl Fn(&MapType, *mut Hmap),
+) -> (usize, Vec<(usize, usize)>) {
+    let mut failures = Vec::new();
+    let mut points = 0;
+    for budget in 1..max {
         let b = Budget::new(budget);
         let t = base.with_allocator(b.allocator());
         let mut done = false;
         let r = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: a live map of t; freed below whether or not an insert panicked.
+            // SAFETY: a live map of t; freed below whether or not a write panicked.
             unsafe {
                 let h = makemap(&t, 0, ptr::null_mut());
-                let r = catch_unwind(AssertUnwindSafe(|| {
-                    for i in 0..60u64 {
-                        let mut k = [0u8; 130];
-                        k[..8].copy_from_slice(&i.to_le_bytes());
-                        let e = mapassign(&t, h, k.as_ptr());
-                        *e = i as u8;
-                        if i % 7 == 3 {
-                            let mut d = [0u8; 130];
-                            d[..8].copy_from_slice(&(i - 2).to_le_bytes());
-                            mapdelete(&t, h, d.as_ptr());
-                        }
-                    }
-                }));
+                let r = catch_unwind(AssertUnwindSafe(|| writes(&t, h)));
                 if let Err(e) = r {
                     assert_eq!(panic_text(e), "out of memory");
                     assert_ne!((*h).flags() & HASH_WRITING, 0, "budget {budget}");
@@ -331,14 +323,40 @@ fn out_of_memory_anywhere_loses_nothing() {
             assert_eq!(panic_text(e), "out of memory", "budget {budget}");
         }
         if b.live() != 0 {
-            failures += 1;
-            eprintln!("budget {budget}: {} blocks leaked", b.live());
+            failures.push((budget, b.live()));
         }
+        points += 1;
         if done {
             break;
         }
     }
-    assert_eq!(failures, 0, "out-of-memory paths leaked memory");
+    (points, failures)
+}
+
+/// Out of memory at every possible allocation of a run of inserts (indirect keys and
+/// elems, overflow buckets, growth) and deletes: the write panics with Go's "out of
+/// memory", the map is left marked `hashWriting` (poisoned, as documented), and `mapfree`
+/// gives back every block that was handed out.
+#[test]
+fn out_of_memory_anywhere_loses_nothing() {
+    let base = MapType::for_go_types(GoKind::Bytes(130), GoKind::Bytes(200)).unwrap();
+    let (_, failures) = sweep_out_of_memory(&base, 200, |t, h| {
+        // SAFETY: a live map of t (the sweep's); keys of 130 bytes.
+        unsafe {
+            for i in 0..60u64 {
+                let mut k = [0u8; 130];
+                k[..8].copy_from_slice(&i.to_le_bytes());
+                let e = mapassign(t, h, k.as_ptr());
+                *e = i as u8;
+                if i % 7 == 3 {
+                    let mut d = [0u8; 130];
+                    d[..8].copy_from_slice(&(i - 2).to_le_bytes());
+                    mapdelete(t, h, d.as_ptr());
+                }
+            }
+        }
+    });
+    assert_eq!(failures, [], "(budget, blocks leaked) after mapfree");
 }
 
 /// Out of memory inside `makemap` (the bucket array, or `extra` for a map with
@@ -396,54 +414,27 @@ fn fat_zero_blocks_are_not_lost() {
 fn out_of_memory_in_evacuate_loses_nothing() {
     let base = identity_u64_map(GoKind::Bytes(200));
     assert!(base.indirectelem());
-    let mut failures = Vec::new();
-    let mut points = 0;
-    for budget in 1..5000 {
-        let b = Budget::new(budget);
-        let t = base.with_allocator(b.allocator());
-        let mut done = false;
-        let r = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: a live map of t; freed below whether or not a write panicked.
-            unsafe {
-                let h = makemap(&t, 0, ptr::null_mut());
-                let r = catch_unwind(AssertUnwindSafe(|| {
-                    // An iterator keeps the old cells' contents (Go's oldIterator), so
-                    // evacuation copies rather than moves what the old array shows.
-                    let mut it = Hiter::new();
-                    for i in 0..300u64 {
-                        let k = i << 12; // every key in bucket 0 up to B = 12
-                        let e = mapassign(&t, h, (&k as *const u64).cast());
-                        *e = i as u8;
-                        if i % 50 == 10 {
-                            mapiterinit(&t, h, &mut it);
-                        }
-                        if i % 9 == 4 {
-                            let d = (i - 3) << 12;
-                            mapdelete(&t, h, (&d as *const u64).cast());
-                        }
-                    }
-                    drop(it);
-                }));
-                if let Err(e) = r {
-                    assert_eq!(panic_text(e), "out of memory");
-                } else {
-                    done = true;
-                    check(&t, h).unwrap();
+    let (points, failures) = sweep_out_of_memory(&base, 5000, |t, h| {
+        // An iterator keeps the old cells' contents (Go's oldIterator), so evacuation
+        // copies rather than moves what the old array shows.
+        let mut it = Hiter::new();
+        // SAFETY: a live map of t (the sweep's); u64 keys; the iterator ends first.
+        unsafe {
+            for i in 0..300u64 {
+                let k = i << 12; // every key in bucket 0 up to B = 12
+                let e = mapassign(t, h, (&k as *const u64).cast());
+                *e = i as u8;
+                if i % 50 == 10 {
+                    mapiterinit(t, h, &mut it);
                 }
-                mapfree(&t, h);
+                if i % 9 == 4 {
+                    let d = (i - 3) << 12;
+                    mapdelete(t, h, (&d as *const u64).cast());
+                }
             }
-        }));
-        if let Err(e) = r {
-            assert_eq!(panic_text(e), "out of memory", "budget {budget}");
         }
-        if b.live() != 0 {
-            failures.push((budget, b.live()));
-        }
-        points += 1;
-        if done {
-            break;
-        }
-    }
+        drop(it);
+    });
     assert!(points > 100, "only {points} allocation points");
     assert_eq!(failures, [], "(budget, blocks leaked) after mapfree");
 }

@@ -683,6 +683,8 @@ pub unsafe extern "C" fn gomap_make(
         if t.is_null() || out.is_null() {
             return fail(GOMAP_ERR_INVALID_ARG, "t and out must not be NULL");
         }
+        // From here on the hash keys cannot change from safe code.
+        crate::maptype::alg::note_safe_map();
         // SAFETY: a live type (caller); a null header asks makemap to allocate one.
         let h = unsafe { runtime::makemap(&*t, hint, ptr::null_mut()) };
         // SAFETY: writable (caller).

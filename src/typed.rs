@@ -535,6 +535,8 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert_eq!(unsafe { (*m.raw().1).B }, 1);
     /// ```
     pub fn with_capacity_in(hint: usize, alloc: Allocator) -> GoMap<K, V> {
+        // From here on the hash keys cannot change from safe code.
+        crate::maptype::alg::note_safe_map();
         let t = Self::maptype(alloc);
         // A hint above isize::MAX is treated as Go treats an impossible one: ignored.
         let hint = isize::try_from(hint).unwrap_or(0);

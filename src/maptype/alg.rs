@@ -39,7 +39,7 @@
 #![allow(non_snake_case)]
 
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::Mutex;
 
 use super::aeshash;
@@ -193,6 +193,43 @@ fn update(f: impl FnOnce(&mut HashKeys)) -> bool {
     }
     install(&mut installed, k);
     true
+}
+
+/// Whether a map that safe code relies on ([`crate::typed::GoMap`], or one made through
+/// the C ABI) has ever been made in this process: from then on the keys may only change
+/// through the `unsafe` setters.
+static SAFE_MAPS: AtomicBool = AtomicBool::new(false);
+
+/// Orders [`note_safe_map`] against [`set_hash_keys_before_safe_maps`].
+static KEY_CHANGE: Mutex<()> = Mutex::new(());
+
+/// Records that a map safe code relies on is being made. After the first call it is one
+/// atomic load.
+pub(crate) fn note_safe_map() {
+    if !SAFE_MAPS.load(Ordering::Acquire) {
+        let _g = KEY_CHANGE.lock().unwrap_or_else(|e| e.into_inner());
+        SAFE_MAPS.store(true, Ordering::Release);
+    }
+}
+
+/// Installs a whole key state, as [`set_hash_keys`] does, but only while no map that safe
+/// code relies on ([`crate::typed::GoMap`], a C ABI map) has ever been made in this
+/// process; fails otherwise, changing nothing. A map made meanwhile waits for the change,
+/// so it hashes under the new keys only. What the trace language's `aeskey` line uses.
+///
+/// Maps made with the raw runtime functions are the caller's: their contract (the
+/// hasher contract, see [`crate::maptype`]) is theirs to keep, as with [`set_hash_keys`].
+pub fn set_hash_keys_before_safe_maps(k: HashKeys) -> Result<bool, &'static str> {
+    let _g = KEY_CHANGE.lock().unwrap_or_else(|e| e.into_inner());
+    if SAFE_MAPS.load(Ordering::Acquire) {
+        return Err(
+            "the process-wide hash keys cannot change once a GoMap or a C ABI map \
+                    has been made (their entries would become unfindable)",
+        );
+    }
+    // SAFETY: no GoMap or C ABI map exists, and none can be made until the lock is
+    // released (note_safe_map takes it); raw runtime maps are their callers' (above).
+    Ok(unsafe { set_hash_keys(k) })
 }
 
 /// The current key state (initialised from OS randomness on first use).

@@ -455,13 +455,14 @@ impl Replayer {
                 if self.key_lock.is_none() {
                     self.key_lock = Some(TRACE_KEY.lock().unwrap_or_else(|e| e.into_inner()));
                 }
-                // SAFETY: the trace holds TRACE_KEY while keyed, so no other trace's maps
-                // hash meanwhile; a trace's own maps are raw runtime maps of plain bytes,
-                // where a key set after making them only makes lookups miss, as in Go.
-                unsafe {
-                    alg::set_use_aeshash(true);
-                    alg::set_aeskeysched(&k);
-                }
+                // The trace holds TRACE_KEY while keyed, so no other trace's maps hash
+                // meanwhile; a trace's own maps are raw runtime maps of plain bytes, where
+                // a key set after making them only makes lookups miss, as in Go. Maps of
+                // safe code (GoMap) are protected: the keys change only before any exists.
+                let mut keys = alg::hash_keys();
+                keys.use_aeshash = true;
+                keys.aeskeysched = k;
+                alg::set_hash_keys_before_safe_maps(keys).map_err(|e| err(e.into()))?;
                 self.keyed = true;
                 Ok(())
             }

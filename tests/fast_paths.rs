@@ -950,12 +950,16 @@ unsafe fn advance(
     Ok(())
 }
 
-/// 160 cases each; saved failures (`fast_paths.proptest-regressions`) run first. With
+/// 160 cases each (or PROPTEST_CASES); saved failures (`fast_paths.proptest-regressions`) run first. With
 /// `CI` set the cases come from a fixed seed, so that CI is repeatable; locally they are
 /// new on every run.
 fn model_config() -> ProptestConfig {
     let mut c = ProptestConfig {
-        cases: 160,
+        // PROPTEST_CASES (the sanitizer scripts lower it) or 160.
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(160),
         max_shrink_iters: 2000,
         ..ProptestConfig::default()
     };

@@ -284,6 +284,8 @@ struct Slot<V>(PhantomData<V>);
 
 impl<V> Slot<V> {
     const BOXED: bool = mem::align_of::<V>() > 8;
+    /// Whether a slot needs dropping: a `V` that does, or any boxed `V` (the box).
+    const NEEDS_DROP: bool = Self::BOXED || mem::needs_drop::<V>();
 
     /// The Go type the elem slot is described as: plain memory of the slot's size.
     fn kind() -> GoKind {
@@ -843,7 +845,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// Exclusive access; the entries are not used as values again (the caller zeroes or
     /// frees the map next).
     unsafe fn drop_entries(t: &MapType, h: *mut Hmap) {
-        if !K::OWNS_MEMORY && !mem::needs_drop::<V>() {
+        if !K::OWNS_MEMORY && !Slot::<V>::NEEDS_DROP {
             return;
         }
         // The first panic of a value's `Drop`, resumed once every entry is dropped (as a
@@ -855,7 +857,7 @@ impl<K: GoKey, V> GoMap<K, V> {
                 if K::OWNS_MEMORY {
                     drop(K::from_stored(k.cast::<K::Stored>().read()));
                 }
-                if mem::needs_drop::<V>() {
+                if Slot::<V>::NEEDS_DROP {
                     // SAFETY: a live value, dropped once (a panic inside its Drop still
                     // ends its life).
                     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

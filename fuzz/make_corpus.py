@@ -84,9 +84,10 @@ for p in sorted(glob.glob(os.path.join(here, "..", "tests", "go", "oracle", "tes
 put("replay", "errors.trace", b"gomap-trace 1\ntype i64 i64\nmake 5 0000abcd\nput 1 2\nnext x 3\niter a 7\nnext a 100\ndel 1\nput 2 3\n")
 put("replay", "strings.trace", b"gomap-trace 1\ntype str b3\nmake 0 01020304\nput \"a\" 010203\nput \"\" 000000\nget \"a\"\ndel \"a\"\nseed 00000001\ndump\n")
 
-# typed: the safe API; first byte picks the key type (0 String, 1 f64, 2 [u8; 3]),
+# typed: the safe API; first byte picks the key type (0 String, 1 f64, 2 [u8; 3]; 3-5 the
+# same with over-aligned, boxed values),
 # then a capacity flag, then (op, key byte, [args]) groups; ops as in fuzz/src/typed.rs.
-for kt in range(3):
+for kt in range(6):
     for n in range(4):
         d = [kt, n & 1, 16 * n]
         for i in range(120):

@@ -1,5 +1,6 @@
 //! Target `typed`: operation sequences over the safe API, [`GoMap`], with `String`, `f64`
-//! (NaN and ±0 included) and `[u8; 3]` keys and values that own memory, count their
+//! (NaN and ±0 included) and `[u8; 3]` keys and values (inline, or over-aligned and so
+//! boxed) that own memory, count their
 //! drops and may panic when dropped; closures that panic inside `retain`; `entry`,
 //! `clear`, forgotten and dropped iterators, `into_iter`, `clone`; `dump` and `check`
 //! after every step. A model (a list of entries, since NaN keys are all distinct) gives
@@ -79,6 +80,55 @@ impl Drop for Val {
     }
 }
 
+/// A value type of the maps under test: [`Val`] itself (stored inline), or wrapped to be
+/// aligned to 32 bytes (which `GoMap` stores boxed).
+trait FuzzVal: std::ops::DerefMut<Target = Val> + Clone + Debug {
+    fn make(id: u64) -> Self;
+}
+
+impl std::ops::Deref for Val {
+    type Target = Val;
+    fn deref(&self) -> &Val {
+        self
+    }
+}
+
+impl std::ops::DerefMut for Val {
+    fn deref_mut(&mut self) -> &mut Val {
+        self
+    }
+}
+
+impl FuzzVal for Val {
+    fn make(id: u64) -> Val {
+        Val::new(id)
+    }
+}
+
+/// [`Val`] aligned beyond a bucket's 8 bytes.
+#[derive(Clone, Debug)]
+#[repr(align(32))]
+struct Aligned(Val);
+
+impl std::ops::Deref for Aligned {
+    type Target = Val;
+    fn deref(&self) -> &Val {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Aligned {
+    fn deref_mut(&mut self) -> &mut Val {
+        &mut self.0
+    }
+}
+
+impl FuzzVal for Aligned {
+    fn make(id: u64) -> Aligned {
+        Aligned(Val::new(id))
+    }
+}
+
 /// The payload of an entry in the model: the id and the buffer the value should hold.
 type Want = (u64, Vec<u8>);
 
@@ -113,9 +163,9 @@ impl FuzzKey for [u8; 3] {
 /// Runs `data` as operations on a `GoMap<K, Val>`. Returns whether a value's `Drop`
 /// panicked inside the map (in `clear` or the map's drop), after which the map leaks the
 /// values it had not dropped yet, as documented.
-fn run<K: FuzzKey>(c: &mut Cursor) -> bool {
+fn run<K: FuzzKey, V: FuzzVal>(c: &mut Cursor) -> bool {
     let mut leaks = false;
-    let mut m: GoMap<K, Val> = if c.u8() & 1 == 0 {
+    let mut m: GoMap<K, V> = if c.u8() & 1 == 0 {
         GoMap::new()
     } else {
         GoMap::with_capacity(c.u8() as usize * 4)
@@ -133,7 +183,7 @@ fn run<K: FuzzKey>(c: &mut Cursor) -> bool {
                 // insert
                 let id = next_id;
                 next_id += 1;
-                let old = m.insert(k.clone(), Val::new(id));
+                let old = m.insert(k.clone(), V::make(id));
                 let want = (id, Val::new(id).buf.clone());
                 match pos {
                     Some(i) => {
@@ -196,7 +246,7 @@ fn run<K: FuzzKey>(c: &mut Cursor) -> bool {
                     }
                     Entry::Vacant(v) => {
                         assert!(pos.is_none(), "vacant but present: {k:?}");
-                        let val = v.insert(Val::new(id));
+                        let val = v.insert(V::make(id));
                         model.push((k.clone(), (id, val.buf.clone())));
                     }
                 }
@@ -299,7 +349,7 @@ fn run<K: FuzzKey>(c: &mut Cursor) -> bool {
                     let k = K::make(base.wrapping_add(j * 37));
                     let id = next_id;
                     next_id += 1;
-                    add.push((k, Val::new(id)));
+                    add.push((k, V::make(id)));
                 }
                 for (k, v) in &add {
                     let want = (v.id, v.buf.clone());
@@ -313,7 +363,7 @@ fn run<K: FuzzKey>(c: &mut Cursor) -> bool {
             _ => {
                 // into_iter part of the map, rebuild from what comes out
                 if op & 0x30 == 0 {
-                    let v: Vec<(K, Val)> = std::mem::take(&mut m).into_iter().collect();
+                    let v: Vec<(K, V)> = std::mem::take(&mut m).into_iter().collect();
                     assert_eq!(v.len(), model.len());
                     let n = c.u8() as usize % (v.len() + 1);
                     model.clear();
@@ -343,7 +393,7 @@ fn run<K: FuzzKey>(c: &mut Cursor) -> bool {
 
 /// Replaces the model by the map's entries (after an operation whose outcome the map
 /// decides), checking that ids are unique and came from the model or are new.
-fn resync<K: FuzzKey>(m: &GoMap<K, Val>, model: &mut Vec<(K, Want)>) {
+fn resync<K: FuzzKey, V: FuzzVal>(m: &GoMap<K, V>, model: &mut Vec<(K, Want)>) {
     let mut ids: Vec<u64> = Vec::new();
     let mut fresh: Vec<(K, Want)> = Vec::new();
     for (k, v) in m.iter() {
@@ -366,10 +416,13 @@ fn resync<K: FuzzKey>(m: &GoMap<K, Val>, model: &mut Vec<(K, Want)>) {
 pub fn typed(data: &[u8]) {
     let mut c = Cursor::new(data);
     let before = LIVE.with(Cell::get);
-    let leaks = match c.u8() % 3 {
-        0 => run::<String>(&mut c),
-        1 => run::<f64>(&mut c),
-        _ => run::<[u8; 3]>(&mut c),
+    let leaks = match c.u8() % 6 {
+        0 => run::<String, Val>(&mut c),
+        1 => run::<f64, Val>(&mut c),
+        2 => run::<[u8; 3], Val>(&mut c),
+        3 => run::<String, Aligned>(&mut c),
+        4 => run::<f64, Aligned>(&mut c),
+        _ => run::<[u8; 3], Aligned>(&mut c),
     };
     // Every value made was dropped exactly once (a panicking drop still counts; the map
     // goes on dropping the others, and `leaks` only says a panic came out of it).

@@ -40,6 +40,8 @@
 pub mod aeshash;
 pub mod alg;
 mod builders;
+pub mod genalg;
+pub mod gotype;
 pub mod hash64;
 mod layout;
 
@@ -48,6 +50,8 @@ use core::fmt;
 use core::ptr;
 
 pub use builders::GoKind;
+pub use genalg::{GoIface, KeyHash};
+pub use gotype::{AlgKind, GoType, GoTypeError, TypeDesc};
 pub use layout::{bucket_layout, BucketLayout};
 
 use crate::runtime::malloc::Allocator;
@@ -498,7 +502,13 @@ impl MapType {
             MapFast::Slow => true,
             MapFast::Fast32 | MapFast::Fast32Ptr => keysize == 4 && !ik,
             MapFast::Fast64 | MapFast::Fast64Ptr => keysize == 8 && !ik,
-            MapFast::FastStr => key.kind == Kind::String && keysize as usize == 2 * PTR,
+            // String keys, and the one-field structs and one-element arrays of a string
+            // that Go's AlgType classifies as ASTRING (same memory, same hash).
+            MapFast::FastStr => {
+                matches!(key.kind, Kind::String | Kind::Struct | Kind::Array)
+                    && (key.kind == Kind::String || hash_alg == HashAlg::Str)
+                    && keysize as usize == 2 * PTR
+            }
         };
         if !fast_ok || (fast != MapFast::Slow && elem.size > MAX_ELEM_SIZE) {
             return Err(MapTypeError::FastFamilyWrong(fast));
@@ -511,7 +521,9 @@ impl MapType {
             HashAlg::Mem32 | HashAlg::F32 => key.size == 4,
             HashAlg::Mem64 | HashAlg::F64 | HashAlg::C64 => key.size == 8,
             HashAlg::Mem128 | HashAlg::C128 => key.size == 16,
-            HashAlg::Str => key.kind == Kind::String && key.size == 2 * PTR,
+            HashAlg::Str => {
+                matches!(key.kind, Kind::String | Kind::Struct | Kind::Array) && key.size == 2 * PTR
+            }
         };
         if !hash_ok {
             return Err(MapTypeError::HashAlgWrong(hash_alg));

@@ -12,7 +12,10 @@
 //! it found.
 
 use gomap::maptype::alg::{self, HashKeys};
-use gomap::maptype::{aeshash, hash64, GoKind, GoString, HashAlg, Kind, MapType, MapTypeFlags};
+use gomap::maptype::{
+    aeshash, genalg, hash64, spell, AlgKind, GoKind, GoString, GoType, HashAlg, KeyHash, Kind,
+    MapType, MapTypeFlags,
+};
 use gomap::runtime::{self, Bmap, Hmap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -643,5 +646,167 @@ fn builders_pick_gcs_hash_for_byte_arrays() {
             n > 128,
             "[{n}]byte"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Composite keys: structs, arrays and interfaces
+// ---------------------------------------------------------------------------------------
+
+/// The defined types of hashvec's composite.go (each with a method `M`).
+fn named_type(name: &str) -> Option<GoType> {
+    let p = |s: &str| spell::parse_type(s, &|_| None).unwrap();
+    Some(match name {
+        "main.MInt" => GoType::named(name, p("i64")),
+        "main.MStr" => GoType::named(name, p("str")),
+        "main.MPt" => GoType::named(name, p("struct{i64,f64}")),
+        "main.MSl" => GoType::named(name, p("[]i64")),
+        _ => return None,
+    })
+}
+
+/// Runs `f`, turning a panic into `panic:<message>` (Go's `recover` spelling of hashvec).
+/// The runtime errors expected here are not printed.
+fn result(f: impl FnOnce() -> String) -> String {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let msg = info
+                .payload()
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .unwrap_or("");
+            if !msg.starts_with(genalg::UNHASHABLE) && !msg.starts_with(genalg::UNCOMPARABLE) {
+                prev(info)
+            }
+        }));
+    });
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(s) => s,
+        Err(e) => format!(
+            "panic:{}",
+            e.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+/// Compares every line of `hashvec composite-MODE`: the hash of a compiled `map[K]T`
+/// (`MapType::for_types(.., KeyHash::Compiled)`'s hasher), `runtime.typehash`, and the
+/// key type's equal function, panics included. Returns (vectors, AlgType classes seen).
+fn compare_composite(mode: &str) -> (BTreeMap<String, usize>, Vec<AlgKind>) {
+    let out = run_hashvec(&format!("composite-{mode}"));
+    let header: String = out
+        .lines()
+        .filter(|l| !l.starts_with("gen ") && !l.starts_with("typ ") && !l.starts_with("eq "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let keys = parse_vectors(&header).keys;
+    let _g = KeyGuard::install(keys);
+    let mut arena = spell::ValueArena::new();
+    let mut types: BTreeMap<String, (GoType, MapType)> = BTreeMap::new();
+    let mut counts = BTreeMap::new();
+    let mut bad = Vec::new();
+    let mut classes = Vec::new();
+    let e0 = GoType::from_kind(GoKind::EmptyStruct).unwrap();
+    for line in out.lines() {
+        let f: Vec<&str> = line.splitn(5, ' ').collect();
+        if !matches!(f[0], "gen" | "typ" | "eq") {
+            continue;
+        }
+        assert_eq!(f.len(), 5, "{line}");
+        let (t, mt) = *types.entry(f[1].to_string()).or_insert_with(|| {
+            let t = spell::parse_type(f[1], &named_type).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let mt = MapType::for_types(t, e0, KeyHash::Compiled).unwrap();
+            (t, mt)
+        });
+        if !classes.contains(&t.reflect_alg_type()) {
+            classes.push(t.reflect_alg_type());
+        }
+        let val = |s: &str, arena: &mut spell::ValueArena| {
+            arena
+                .parse_value(t, s, 0xa5, &named_type)
+                .unwrap_or_else(|e| panic!("{line}: {e}"))
+        };
+        let got = if f[0] == "eq" {
+            let (pa, pb) = (val(f[2], &mut arena), val(f[3], &mut arena));
+            // SAFETY: both are values of the key type, in the arena.
+            let r = result(|| unsafe { mt.key_equal(pa, pb) }.to_string());
+            (r, f[4].to_string())
+        } else {
+            let seed = usize::from_str_radix(f[2], 16).unwrap();
+            let p = val(f[3], &mut arena);
+            // SAFETY: `p` is a value of the key type, in the arena.
+            let r = result(|| unsafe {
+                let h = if f[0] == "gen" {
+                    mt.hash(p, seed)
+                } else {
+                    genalg::typehash(t, p, seed)
+                };
+                format!("{h:x}")
+            });
+            (r, f[4].to_string())
+        };
+        if got.0 != got.1 {
+            bad.push(format!("{line}\n    gomap: {}", got.0));
+        }
+        *counts.entry(f[0].to_string()).or_insert(0) += 1;
+    }
+    assert!(
+        bad.is_empty(),
+        "{mode}: {} composite vectors differ from Go 1.19:\n{}",
+        bad.len(),
+        bad[..bad.len().min(20)].join("\n")
+    );
+    eprintln!(
+        "composite {mode}: {counts:?} equal to Go 1.19 over {} key types",
+        types.len()
+    );
+    (counts, classes)
+}
+
+/// Every reflectdata.AlgType class a map key can have.
+const KEY_CLASSES: [AlgKind; 15] = [
+    AlgKind::AMEM0,
+    AlgKind::AMEM8,
+    AlgKind::AMEM16,
+    AlgKind::AMEM32,
+    AlgKind::AMEM64,
+    AlgKind::AMEM128,
+    AlgKind::AMEM,
+    AlgKind::ASTRING,
+    AlgKind::AINTER,
+    AlgKind::ANILINTER,
+    AlgKind::AFLOAT32,
+    AlgKind::AFLOAT64,
+    AlgKind::ACPLX64,
+    AlgKind::ACPLX128,
+    AlgKind::ASPECIAL,
+];
+
+#[test]
+fn composite_hashes_match_go_with_aeshash() {
+    if !alg::has_aes() {
+        eprintln!(
+            "composite_hashes_match_go_with_aeshash: this CPU lacks AES/SSSE3/SSE4.1; not run"
+        );
+        return;
+    }
+    let (counts, classes) = compare_composite("aes");
+    assert!(counts["gen"] > 5000 && counts["typ"] > 5000 && counts["eq"] > 1500);
+    for c in KEY_CLASSES {
+        assert!(classes.contains(&c), "no key type of class {c:?}");
+    }
+}
+
+#[test]
+fn composite_hashes_match_go_with_fallback() {
+    let (counts, classes) = compare_composite("fallback");
+    assert!(counts["gen"] > 5000 && counts["typ"] > 5000 && counts["eq"] > 1500);
+    for c in KEY_CLASSES {
+        assert!(classes.contains(&c), "no key type of class {c:?}");
     }
 }

@@ -44,6 +44,7 @@ pub mod genalg;
 pub mod gotype;
 pub mod hash64;
 mod layout;
+pub mod spell;
 
 use core::ffi::c_void;
 use core::fmt;

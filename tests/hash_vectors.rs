@@ -701,7 +701,11 @@ fn compare_composite(mode: &str) -> (BTreeMap<String, usize>, Vec<AlgKind>) {
     let out = run_hashvec(&format!("composite-{mode}"));
     let header: String = out
         .lines()
-        .filter(|l| !l.starts_with("gen ") && !l.starts_with("typ ") && !l.starts_with("eq "))
+        .filter(|l| {
+            !["gen ", "typ ", "eq ", "mtype "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
         .map(|l| format!("{l}\n"))
         .collect();
     let keys = parse_vectors(&header).keys;
@@ -713,6 +717,19 @@ fn compare_composite(mode: &str) -> (BTreeMap<String, usize>, Vec<AlgKind>) {
     let mut classes = Vec::new();
     let e0 = GoType::from_kind(GoKind::EmptyStruct).unwrap();
     for line in out.lines() {
+        if let Some(rest) = line.strip_prefix("mtype ") {
+            let (name, go) = rest.split_once(' ').unwrap();
+            let t = spell::parse_type(name, &named_type).unwrap();
+            let mine =
+                composite_maptype_line(t, MapType::for_types(t, e0, KeyHash::Compiled).unwrap());
+            if mine != go {
+                bad.push(format!(
+                    "maptype of {name}:\n    gomap {mine}\n    Go    {go}"
+                ));
+            }
+            *counts.entry("mtype".to_string()).or_insert(0) += 1;
+            continue;
+        }
         let f: Vec<&str> = line.splitn(5, ' ').collect();
         if !matches!(f[0], "gen" | "typ" | "eq") {
             continue;
@@ -766,6 +783,49 @@ fn compare_composite(mode: &str) -> (BTreeMap<String, usize>, Vec<AlgKind>) {
         types.len()
     );
     (counts, classes)
+}
+
+/// hashvec's `mtype` fields for `map[t]struct{}`: slot and bucket sizes, flags, the hash
+/// and equal functions (a generated one spelled by its `type..hash.`/`type..eq.` prefix),
+/// the key's size, alignment, pointer prefix and kind, and whether buckets hold pointers.
+fn composite_maptype_line(t: GoType, mt: MapType) -> String {
+    let (h, e) = match t.reflect_alg_type() {
+        AlgKind::ASPECIAL => ("type..hash.".to_string(), "type..eq.".to_string()),
+        AlgKind::AINTER => ("runtime.interhash".into(), "runtime.interequal".into()),
+        AlgKind::ANILINTER => (
+            "runtime.nilinterhash".into(),
+            "runtime.nilinterequal".into(),
+        ),
+        _ => (hasher_name(&mt), composite_equal_name(&mt)),
+    };
+    format!(
+        "{} {} {} {} {h} {} {} {} {} {e} {}",
+        mt.keysize,
+        mt.elemsize,
+        mt.bucketsize,
+        mt.flags.bits(),
+        mt.key.size,
+        mt.key.align,
+        mt.key.ptrdata,
+        mt.key.kind as u8,
+        if mt.bucket_has_pointers {
+            mt.bucketsize
+        } else {
+            0
+        },
+    )
+}
+
+/// `equal_name` by the key's AlgType rather than its kind (a struct{f64} compares as f64).
+fn composite_equal_name(mt: &MapType) -> String {
+    match mt.hash_alg {
+        HashAlg::Str => "runtime.strequal".into(),
+        HashAlg::F32 => "runtime.f32equal".into(),
+        HashAlg::F64 => "runtime.f64equal".into(),
+        HashAlg::C64 => "runtime.c64equal".into(),
+        HashAlg::C128 => "runtime.c128equal".into(),
+        _ => equal_name(mt),
+    }
 }
 
 /// Every reflectdata.AlgType class a map key can have.

@@ -11,6 +11,10 @@ package main
 //	gen <type> <seed, hex> <value> <hash, hex | panic:message>
 //	typ <type> <seed, hex> <value> <hash, hex | panic:message>
 //	eq <type> <value> <value> <true | false | panic:message>
+//	mtype <type> <keysize> <elemsize> <bucketsize> <flags> <hasher> <key.size> <key.align>
+//	      <key.ptrdata> <key.kind> <key.equal> <bucket.ptrdata>
+//
+// (mtype: the maptype of map[K]struct{}, with funcName's spelling of the functions).
 //
 // Types and values are spelled as in gomap's src/maptype/spell.rs. Each value is written
 // into memory whose every byte was first set to 0xa5, so padding and blank fields hold
@@ -360,6 +364,10 @@ func compositeHashes() {
 		equal := *(*func(unsafe.Pointer, unsafe.Pointer) bool)(unsafe.Pointer(&mt.key.equal))
 		kt := k.mapType.Key()
 		ktw := typeWord(kt)
+		out = append(out, fmt.Sprintf("mtype %s %d %d %d %d %s %d %d %d %d %s %d\n", k.spell,
+			mt.keysize, mt.elemsize, mt.bucketsize, mt.flags, genName(funcName(mt.hasher)),
+			mt.key.size, mt.key.align, mt.key.ptrdata, mt.key.kind&31, genName(funcName(mt.key.equal)),
+			mt.bucket.ptrdata)...)
 		wide := &valGen{rng: &rng}
 		for i := 0; i < 24; i++ {
 			v := wide.value(kt)
@@ -384,6 +392,17 @@ func compositeHashes() {
 			out = append(out, fmt.Sprintf("eq %s %s %s %s\n", k.spell, a, b, r)...)
 		}
 	}
+}
+
+// genName shortens a generated function's name to its prefix (type..hash. or type..eq.):
+// the rest is Go's spelling of the type, with spaces.
+func genName(n string) string {
+	for _, p := range []string{"type..hash.", "type..eq."} {
+		if strings.HasPrefix(n, p) {
+			return p
+		}
+	}
+	return n
 }
 
 func emitLine(fn, typ string, seed uintptr, v, r string) {

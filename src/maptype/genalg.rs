@@ -82,7 +82,7 @@ pub enum KeyHash {
 /// # Safety
 /// `p` points at a readable value of `t` (strings' and interfaces' targets readable too).
 pub unsafe fn hashfor(t: GoType, p: *const u8, h: usize) -> usize {
-    // SAFETY (all arms): the caller vouches for the value at `p`, which is what each
+    // SAFETY: (all arms) the caller vouches for the value at `p`, which is what each
     // function reads.
     unsafe {
         match t.alg_type() {
@@ -116,7 +116,7 @@ pub unsafe fn hashfor(t: GoType, p: *const u8, h: usize) -> usize {
 /// # Safety
 /// As [`hashfor`].
 pub unsafe fn genhash(t: GoType, p: *const u8, h: usize) -> usize {
-    // SAFETY (all arms): as in hashfor.
+    // SAFETY: (all arms) as in hashfor.
     unsafe {
         match t.reflect_alg_type() {
             AlgKind::AMEM0 => alg::memhash0(p, h),
@@ -172,7 +172,7 @@ unsafe fn genhash_body(t: GoType, p: *const u8, mut h: usize) -> usize {
 /// # Safety
 /// As [`hashfor`].
 pub unsafe fn typehash(t: GoType, p: *const u8, mut h: usize) -> usize {
-    // SAFETY (all arms): the caller vouches for the value at `p`; components lie inside it.
+    // SAFETY: (all arms) the caller vouches for the value at `p`; components lie inside it.
     unsafe {
         if t.is_regular_memory() {
             return match t.size() {
@@ -271,7 +271,7 @@ pub unsafe fn nilinterhash(p: *const u8, h: usize) -> usize {
 /// # Safety
 /// `p` and `q` point at readable values of `t`.
 pub unsafe fn equal(t: GoType, p: *const u8, q: *const u8) -> bool {
-    // SAFETY (all arms): the caller vouches for both values.
+    // SAFETY: (all arms) the caller vouches for both values.
     unsafe {
         match t.reflect_alg_type() {
             AlgKind::AMEM0 => true,

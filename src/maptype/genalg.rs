@@ -518,7 +518,7 @@ impl MapType {
                 (typehash_fn, HashAlg::Custom, fast)
             }
         };
-        MapType::from_parts(
+        let mut t = MapType::from_parts(
             kt,
             et,
             hasher,
@@ -529,7 +529,9 @@ impl MapType {
             hash_alg,
             fast,
             Allocator::system(),
-        )
+        )?;
+        t.key_type = Some(key);
+        Ok(t)
     }
 }
 

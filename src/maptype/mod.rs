@@ -313,6 +313,9 @@ pub struct MapType {
     pub fast: MapFast,
     /// Where buckets, overflow buckets and indirect keys and elems come from.
     pub alloc: Allocator,
+    /// The key's Go type when the descriptor was built from one ([`MapType::for_types`]):
+    /// the dump then spells key slots structurally ([`spell::format_slot`]).
+    pub key_type: Option<GoType>,
 }
 
 impl fmt::Debug for MapType {
@@ -544,6 +547,7 @@ impl MapType {
             hash_alg,
             fast,
             alloc,
+            key_type: None,
         })
     }
 

@@ -409,8 +409,11 @@ fn float32(w: &str) -> Result<f32, SpellError> {
         "-Inf" => f32::NEG_INFINITY,
         "NaN" => f32::NAN,
         _ => w
-            .parse()
-            .map_err(|_| SpellError(format!("bad float {w:?}")))?,
+            .parse::<f32>()
+            .ok()
+            // Go's ParseFloat(w, 32) refuses a finite spelling out of float32's range.
+            .filter(|f| f.is_finite())
+            .ok_or_else(|| SpellError(format!("bad float32 {w:?}")))?,
     })
 }
 

@@ -54,6 +54,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::TKind;
+use crate::maptype::gotype::Shape;
+use crate::maptype::{spell, GoKind, GoType};
 
 /// A small deterministic generator (splitmix64).
 #[derive(Clone, Debug)]
@@ -299,6 +301,11 @@ impl Builder {
                 (hex(&b), b)
             }
             TKind::E0 => unreachable!("e0 is not a key kind"),
+            TKind::Go { ty, .. } => {
+                let s = go_value(r, ty);
+                let c = canon_go(&s);
+                (s, c)
+            }
         }
     }
 
@@ -333,6 +340,7 @@ impl Builder {
             }
             TKind::B(_) => super::unhex(spelled).expect("own spelling"),
             TKind::E0 => unreachable!(),
+            TKind::Go { .. } => canon_go(spelled),
         }
     }
 
@@ -392,7 +400,9 @@ impl Builder {
         let (s, c) = self.key(hit);
         let e = self.elem();
         self.line(&format!("put {s} {e}"));
-        self.keys.insert(c, s);
+        if !unhashable(&s) {
+            self.keys.insert(c, s);
+        }
         self.after_op();
     }
 
@@ -482,6 +492,179 @@ impl Builder {
         self.line("dump");
         self.out
     }
+}
+
+/// The dynamic types of interface values in composite traces (the Go oracle knows these),
+/// with their weights' order: the last two are not comparable.
+const DYN_TYPES: [&str; 10] = [
+    "i64",
+    "str",
+    "f64",
+    "bool",
+    "struct{i64,i64}",
+    "struct{i8,i64}",
+    "[2]str",
+    "struct{}",
+    "[]i64",
+    "struct{i64,[]i64}",
+];
+
+/// Whether a composite key spelling holds a value Go cannot hash.
+fn unhashable(s: &str) -> bool {
+    s.contains("[]i64")
+}
+
+/// A random value of `t` in the trace spelling, from small domains so that keys collide
+/// often: ints near 0, floats from a few (±0, ±Inf, halves, one large), strings of 0-6
+/// bytes from a 3-letter alphabet, interfaces nil or of [`DYN_TYPES`] (rarely an
+/// unhashable one, whose operations panic in Go).
+fn go_value(r: &mut Rng, t: GoType) -> String {
+    match t.shape() {
+        Shape::Scalar(k) => match k {
+            GoKind::Bool => (r.below(2) == 1).to_string(),
+            GoKind::String => {
+                let n = r.below(7) as usize;
+                if n == 0 {
+                    "-".into()
+                } else {
+                    hex(&(0..n)
+                        .map(|_| b"abc"[r.below(3) as usize])
+                        .collect::<Vec<u8>>())
+                }
+            }
+            GoKind::Float32 | GoKind::Float64 => go_float(r, t.size() == 4),
+            GoKind::Complex64 | GoKind::Complex128 => {
+                let f32 = t.size() == 8;
+                format!("({},{})", go_float(r, f32), go_float(r, f32))
+            }
+            GoKind::Uint8
+            | GoKind::Uint16
+            | GoKind::Uint32
+            | GoKind::Uint64
+            | GoKind::Uint
+            | GoKind::Uintptr => r.below(6).to_string(),
+            _ => {
+                if r.pct(90) {
+                    (r.below(9) as i64 - 4).to_string()
+                } else {
+                    let bits = 8 * t.size() as u32;
+                    ((r.next_u64() as i64) >> (64 - bits)).to_string()
+                }
+            }
+        },
+        Shape::Array { elem, len } => {
+            let v: Vec<String> = (0..*len).map(|_| go_value(r, *elem)).collect();
+            format!("[{}]", v.join(","))
+        }
+        Shape::Struct(fields) => {
+            let v: Vec<String> = fields.iter().map(|f| go_value(r, f.ty)).collect();
+            format!("{{{}}}", v.join(","))
+        }
+        Shape::Interface(_) => {
+            if r.pct(12) {
+                return "nil".into();
+            }
+            let n = if r.pct(4) {
+                DYN_TYPES.len()
+            } else {
+                DYN_TYPES.len() - 2
+            };
+            let d = DYN_TYPES[r.below(n as u64) as usize];
+            let dt = spell::parse_type(d, &|_| None).expect("own spelling");
+            format!("{d}:{}", go_value(r, dt))
+        }
+        _ => "-".into(),
+    }
+}
+
+/// A float from a few values; a large one that float32 can hold when `f32`.
+fn go_float(r: &mut Rng, f32: bool) -> String {
+    let big = if f32 { "3e+38" } else { "1e+300" };
+    [
+        "0", "-0", "1", "-1", "0.5", "+Inf", "-Inf", big, "2.5", "-7.25",
+    ][r.below(10) as usize]
+        .to_string()
+}
+
+/// The canonical form of a composite key spelling: equal keys (Go's `==`) have equal
+/// forms. Only `-0` needs rewriting (it equals `0`); every other spelling is canonical.
+fn canon_go(s: &str) -> Vec<u8> {
+    let mut out = String::with_capacity(s.len());
+    let mut word = String::new();
+    let flush = |out: &mut String, word: &mut String| {
+        out.push_str(if word == "-0" { "0" } else { word });
+        word.clear();
+    };
+    for c in s.chars() {
+        if ",{}[]():".contains(c) {
+            flush(&mut out, &mut word);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut out, &mut word);
+    out.into_bytes()
+}
+
+/// Composite key kinds of the differential suite: padded structs, structs mixing
+/// strings, ints and floats, nested structs with arrays, arrays of strings, floats and
+/// structs, interfaces (the Go oracle compiles `map[K]int64` for each).
+pub const COMPOSITE_KINDS: [&str; 28] = [
+    "struct{i8,i64}",
+    "struct{i64,i8}",
+    "struct{i8,i16,i32,i64}",
+    "struct{i32,_:i32,i64}",
+    "struct{i32,i32}",
+    "struct{i64,i64}",
+    "struct{u8,u8,u8}",
+    "struct{}",
+    "struct{str}",
+    "struct{f64}",
+    "struct{i64,str}",
+    "struct{str,i64,_:i32,f64}",
+    "struct{bool,f32,i16,f64,str}",
+    "struct{f32,f32,f32}",
+    "struct{c64,c128}",
+    "struct{i64,struct{i32,f64},[2]str}",
+    "struct{struct{i8,i64},[3]i16}",
+    "[4]str",
+    "[1]str",
+    "[2][2]str",
+    "[3]f64",
+    "[1]f64",
+    "[2]struct{i8,i64}",
+    "[3]struct{str,f32}",
+    "[5]i16",
+    "any",
+    "struct{any,i64}",
+    "[2]any",
+];
+
+/// The composite suite: `count` traces cycling through [`COMPOSITE_KINDS`] (elem i64)
+/// and scenarios, every fourth one a `reflect.MapOf` map (`reflect:K`, elem b8).
+pub fn composite_suite(count: usize, seed: u64) -> Vec<(String, String)> {
+    let scen = [
+        Scenario::Mix,
+        Scenario::Churn,
+        Scenario::IterGrow,
+        Scenario::Drain,
+        Scenario::Hint(9),
+        Scenario::Hint(0),
+    ];
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::new();
+    for i in 0..count {
+        let spelled = COMPOSITE_KINDS[i % COMPOSITE_KINDS.len()];
+        let ty = spell::parse_type(spelled, &|_| None).expect("own spelling");
+        let reflect = i % 4 == 3;
+        let k = TKind::Go { ty, reflect };
+        let e = if reflect { TKind::B(8) } else { TKind::I64 };
+        let sc = scen[(i / COMPOSITE_KINDS.len() + i) % scen.len()];
+        let name = format!("c{i:03}-{}-{}", sc.name(), i % COMPOSITE_KINDS.len());
+        out.push((name, trace(sc, k, e, rng.next_u64())));
+    }
+    out
 }
 
 fn hex(b: &[u8]) -> String {

@@ -16,7 +16,8 @@ use core::fmt;
 use std::collections::HashMap;
 use std::ptr;
 
-use crate::maptype::{alg, GoKind, GoString, Kind, MapType};
+use crate::maptype::spell::{self, ValueArena};
+use crate::maptype::{alg, GoKind, GoString, GoType, KeyHash, Kind, MapType};
 use crate::runtime::{self, dump, Hiter, Hmap};
 
 /// A malformed trace line, an operation Go would refuse, or a runtime panic (Go's
@@ -60,6 +61,16 @@ pub enum TKind {
     B(usize),
     /// `struct{}` (elems only).
     E0,
+    /// A composite key kind: a struct, array or interface type in gomap's type spelling
+    /// (`struct{i8,i64}`, `[4]str`, `any`; see [`crate::maptype::spell`]), as a compiled
+    /// `map[K]int64`; with `reflect`, spelled `reflect:K`, as a `reflect.MapOf(K, [8]uint8)`
+    /// map (hashed with `runtime.typehash`).
+    Go {
+        /// The key type.
+        ty: GoType,
+        /// A `reflect.MapOf` map.
+        reflect: bool,
+    },
 }
 
 impl TKind {
@@ -71,6 +82,17 @@ impl TKind {
             "f64" => TKind::F64,
             "str" => TKind::Str,
             "e0" => TKind::E0,
+            _ if s.starts_with("struct{")
+                || s.starts_with('[')
+                || s == "any"
+                || s.starts_with("reflect:") =>
+            {
+                let reflect = s.starts_with("reflect:");
+                let ty = spell::parse_type(s.strip_prefix("reflect:").unwrap_or(s), &|_| None)
+                    .ok()
+                    .filter(|t| t.is_comparable())?;
+                TKind::Go { ty, reflect }
+            }
             _ => {
                 let n: usize = s.strip_prefix('b')?.parse().ok()?;
                 if !(1..=1024).contains(&n) || s[1..].starts_with('0') || s[1..].starts_with('+') {
@@ -90,6 +112,10 @@ impl TKind {
             TKind::Str => GoKind::String,
             TKind::B(n) => GoKind::Bytes(n),
             TKind::E0 => GoKind::EmptyStruct,
+            TKind::Go { .. } => GoKind::Memory {
+                size: self.size(),
+                align: 8,
+            },
         }
     }
 
@@ -102,6 +128,13 @@ impl TKind {
             TKind::Str => "str".into(),
             TKind::B(n) => format!("b{n}"),
             TKind::E0 => "e0".into(),
+            TKind::Go { ty, reflect } => {
+                format!(
+                    "{}{}",
+                    if reflect { "reflect:" } else { "" },
+                    spell::type_spelling(ty)
+                )
+            }
         }
     }
 
@@ -113,6 +146,7 @@ impl TKind {
             TKind::Str => 16,
             TKind::B(n) => n,
             TKind::E0 => 0,
+            TKind::Go { ty, .. } => ty.size(),
         }
     }
 
@@ -124,6 +158,30 @@ impl TKind {
     /// Whether the kind may be an elem.
     pub fn is_elem(self) -> bool {
         matches!(self, TKind::I32 | TKind::I64 | TKind::E0 | TKind::B(_))
+    }
+
+    /// The map type of `map[K]E` for these kinds: Go's compiled one, or for a `reflect:`
+    /// key `reflect.MapOf`'s.
+    pub fn maptype(k: TKind, e: TKind) -> Result<MapType, String> {
+        match k {
+            TKind::Go { ty, reflect } => {
+                let (want, hash) = if reflect {
+                    (TKind::B(8), KeyHash::TypeHash)
+                } else {
+                    (TKind::I64, KeyHash::Compiled)
+                };
+                if e != want {
+                    return Err(format!(
+                        "expected elem kind {} for key kind {}",
+                        want.name(),
+                        k.name()
+                    ));
+                }
+                let et = GoType::from_kind(e.go_kind()).map_err(|e| e.to_string())?;
+                MapType::for_types(ty, et, hash).map_err(|e| e.to_string())
+            }
+            _ => MapType::for_go_types(k.go_kind(), e.go_kind()).map_err(|e| e.to_string()),
+        }
     }
 }
 
@@ -282,6 +340,48 @@ pub fn parse_value(k: TKind, s: &str, arena: &mut Vec<Box<[u8]>>) -> Result<Vec<
             }
             Ok(Vec::new())
         }
+        TKind::Go { .. } => Err(format!(
+            "a {} value needs an arena for its parts (parse_any)",
+            k.name()
+        )),
+    }
+}
+
+/// Parses a value of any kind: composite kinds into `values` (whose blocks hold their
+/// strings and interface data), the others as [`parse_value`].
+pub fn parse_any(
+    k: TKind,
+    s: &str,
+    arena: &mut Vec<Box<[u8]>>,
+    values: &mut ValueArena,
+) -> Result<Vec<u8>, String> {
+    let TKind::Go { ty, .. } = k else {
+        return parse_value(k, s, arena);
+    };
+    if s.contains("NaN") {
+        return Err(format!(
+            "expected a value without NaN (Go hashes it with fastrand), got {s:?}"
+        ));
+    }
+    let p = values
+        .parse_value(ty, s, 0, &|_| None)
+        .map_err(|e| format!("expected a value of {}: {e}", k.name()))?;
+    // SAFETY: `p` is a block of at least ty.size() bytes in `values`.
+    Ok(unsafe { core::slice::from_raw_parts(p, ty.size()) }.to_vec())
+}
+
+/// Runs a map operation on a composite key, turning Go's runtime panics (an interface
+/// holding an unhashable value) into the `panic MESSAGE` line; other panics propagate.
+fn go_panics(out: &mut String, f: impl FnOnce()) {
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        match p.downcast_ref::<String>() {
+            Some(m) if m.starts_with("runtime error: ") => {
+                out.push_str("panic ");
+                out.push_str(m);
+                out.push('\n');
+            }
+            _ => std::panic::resume_unwind(p),
+        }
     }
 }
 
@@ -290,6 +390,11 @@ pub fn parse_value(k: TKind, s: &str, arena: &mut Vec<Box<[u8]>>) -> Result<Vec<
 /// # Safety
 /// `p` points at a value of kind `k` (strings: a readable header).
 pub unsafe fn print_value(out: &mut String, k: TKind, p: *const u8) {
+    if let TKind::Go { ty, .. } = k {
+        // SAFETY: a value of `ty` (caller).
+        unsafe { spell::format_slot(out, ty, p) };
+        return;
+    }
     let kind = if k == TKind::Str {
         Kind::String
     } else {
@@ -327,6 +432,8 @@ pub struct Replayer {
     h: *mut Hmap,
     iters: HashMap<String, TraceIter>,
     arena: Vec<Box<[u8]>>,
+    /// Values of composite kinds (and their strings and interface data).
+    values: ValueArena,
     /// The line of a `del` that emptied the map, until a `seed` or `clear` says what Go's
     /// re-seeding chose (0: none pending).
     need_seed: usize,
@@ -372,6 +479,7 @@ impl Replayer {
             h: ptr::null_mut(),
             iters: HashMap::new(),
             arena: Vec::new(),
+            values: ValueArena::new(),
             need_seed: 0,
             keyed: false,
             key_lock: None,
@@ -466,13 +574,12 @@ impl Replayer {
                 let e = TKind::parse(f[2]).filter(|e| e.is_elem());
                 let (Some(k), Some(e)) = (k, e) else {
                     return Err(err(format!(
-                        "expected key kind i32|i64|f64|str|bN and elem kind i32|i64|e0|bN (N 1..1024), got {} {}",
+                        "expected key kind i32|i64|f64|str|bN or a composite kind and elem kind i32|i64|e0|bN (N 1..1024), got {} {}",
                         f[1], f[2]
                     )));
                 };
                 self.free_map();
-                let t = MapType::for_go_types(k.go_kind(), e.go_kind())
-                    .map_err(|e| err(e.to_string()))?;
+                let t = TKind::maptype(k, e).map_err(err)?;
                 self.kinds = Some((k, e));
                 self.t = Some(Box::new(t));
                 Ok(())
@@ -547,32 +654,38 @@ impl Replayer {
         match f[0] {
             "put" => {
                 want(3, "put K E")?;
-                let k = parse_value(kk, f[1], &mut self.arena).map_err(&err)?;
+                let k = parse_any(kk, f[1], &mut self.arena, &mut self.values).map_err(&err)?;
                 let e = parse_value(ek, f[2], &mut self.arena).map_err(&err)?;
                 // SAFETY: `h` is our live map of type `t`; `k` is a key image of t.
-                unsafe {
+                go_panics(out, || unsafe {
                     let p = ops::map_assign(t, h, k.as_ptr());
                     ptr::copy_nonoverlapping(e.as_ptr(), p, e.len());
-                }
+                });
             }
             "del" => {
                 want(2, "del K")?;
-                let k = parse_value(kk, f[1], &mut self.arena).map_err(&err)?;
+                let k = parse_any(kk, f[1], &mut self.arena, &mut self.values).map_err(&err)?;
                 // SAFETY: as for put.
-                let emptied = unsafe {
-                    let before = (*h).count;
-                    ops::map_delete(t, h, k.as_ptr());
-                    before != 0 && (*h).count == 0
-                };
+                let before = unsafe { (*h).count };
+                // SAFETY: as for put.
+                go_panics(out, || unsafe { ops::map_delete(t, h, k.as_ptr()) });
+                // SAFETY: live map.
+                let emptied = before != 0 && unsafe { (*h).count } == 0;
                 if emptied {
                     self.need_seed = lineno;
                 }
             }
             "get" => {
                 want(2, "get K")?;
-                let k = parse_value(kk, f[1], &mut self.arena).map_err(&err)?;
-                // SAFETY: as for put.
-                let (p, ok) = unsafe { ops::map_access2(t, h, k.as_ptr()) };
+                let k = parse_any(kk, f[1], &mut self.arena, &mut self.values).map_err(&err)?;
+                let mut found = None;
+                go_panics(out, || {
+                    // SAFETY: as for put.
+                    found = Some(unsafe { ops::map_access2(t, h, k.as_ptr()) })
+                });
+                let Some((p, ok)) = found else {
+                    return Ok(());
+                };
                 if ok {
                     out.push_str(&format!("get {} = ", f[1]));
                     // SAFETY: `p` points at the elem of the entry found.

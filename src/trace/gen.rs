@@ -303,7 +303,7 @@ impl Builder {
             TKind::E0 => unreachable!("e0 is not a key kind"),
             TKind::Go { ty, .. } => {
                 let s = go_value(r, ty);
-                let c = canon_go(&s);
+                let c = canon_go(ty, &s);
                 (s, c)
             }
         }
@@ -340,7 +340,7 @@ impl Builder {
             }
             TKind::B(_) => super::unhex(spelled).expect("own spelling"),
             TKind::E0 => unreachable!(),
-            TKind::Go { .. } => canon_go(spelled),
+            TKind::Go { ty, .. } => canon_go(ty, spelled),
         }
     }
 
@@ -586,25 +586,93 @@ fn go_float(r: &mut Rng, f32: bool) -> String {
         .to_string()
 }
 
-/// The canonical form of a composite key spelling: equal keys (Go's `==`) have equal
-/// forms. Only `-0` needs rewriting (it equals `0`); every other spelling is canonical.
-fn canon_go(s: &str) -> Vec<u8> {
+/// The canonical form of a composite key spelling of type `t`: equal keys (Go's `==`)
+/// have equal forms: `-0` is `0`, and blank fields (which `==` ignores) are `_`.
+fn canon_go(t: GoType, s: &str) -> Vec<u8> {
     let mut out = String::with_capacity(s.len());
-    let mut word = String::new();
-    let flush = |out: &mut String, word: &mut String| {
-        out.push_str(if word == "-0" { "0" } else { word });
-        word.clear();
-    };
-    for c in s.chars() {
-        if ",{}[]():".contains(c) {
-            flush(&mut out, &mut word);
-            out.push(c);
-        } else {
-            word.push(c);
+    let mut rest = s;
+    canon_into(t, &mut rest, &mut out);
+    out.into_bytes()
+}
+
+/// Appends the canonical form of the value of `t` at the start of `s`, consuming it.
+fn canon_into(t: GoType, s: &mut &str, out: &mut String) {
+    fn word<'a>(s: &mut &'a str) -> &'a str {
+        let n = s.find(|c: char| ",{}[]():".contains(c)).unwrap_or(s.len());
+        let (w, r) = s.split_at(n);
+        *s = r;
+        w
+    }
+    fn lit(s: &mut &str, out: &mut String, c: char) {
+        debug_assert!(s.starts_with(c), "own spelling");
+        *s = &s[c.len_utf8()..];
+        out.push(c);
+    }
+    match t.shape() {
+        Shape::Array { elem, len } => {
+            lit(s, out, '[');
+            for i in 0..*len {
+                if i > 0 {
+                    lit(s, out, ',');
+                }
+                canon_into(*elem, s, out);
+            }
+            lit(s, out, ']');
+        }
+        Shape::Struct(fields) => {
+            lit(s, out, '{');
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    lit(s, out, ',');
+                }
+                if f.is_blank() {
+                    canon_into(f.ty, s, &mut String::new());
+                    out.push('_');
+                } else {
+                    canon_into(f.ty, s, out);
+                }
+            }
+            lit(s, out, '}');
+        }
+        Shape::Interface(_) => {
+            if let Some(r) = s.strip_prefix("nil") {
+                *s = r;
+                out.push_str("nil");
+                return;
+            }
+            // The type spelling ends at the first ':' outside brackets.
+            let mut depth = 0i32;
+            let end = s
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '{' | '[' => depth += 1,
+                        '}' | ']' => depth -= 1,
+                        _ => {}
+                    }
+                    c == ':' && depth == 0
+                })
+                .map(|(i, _)| i)
+                .expect("own spelling");
+            let dt = spell::parse_type(&s[..end], &|_| None).expect("own spelling");
+            out.push_str(&s[..=end]);
+            *s = &s[end + 1..];
+            canon_into(dt, s, out);
+        }
+        Shape::Scalar(GoKind::Complex64 | GoKind::Complex128) => {
+            lit(s, out, '(');
+            let re = word(s);
+            out.push_str(if re == "-0" { "0" } else { re });
+            lit(s, out, ',');
+            let im = word(s);
+            out.push_str(if im == "-0" { "0" } else { im });
+            lit(s, out, ')');
+        }
+        _ => {
+            let w = word(s);
+            out.push_str(if w == "-0" { "0" } else { w });
         }
     }
-    flush(&mut out, &mut word);
-    out.into_bytes()
 }
 
 /// Composite key kinds of the differential suite: padded structs, structs mixing
@@ -641,8 +709,9 @@ pub const COMPOSITE_KINDS: [&str; 28] = [
     "[2]any",
 ];
 
-/// The composite suite: `count` traces cycling through [`COMPOSITE_KINDS`] (elem i64)
-/// and scenarios, every fourth one a `reflect.MapOf` map (`reflect:K`, elem b8).
+/// The composite suite: `count` traces cycling through [`COMPOSITE_KINDS`] (elems i64,
+/// i32, e0) and scenarios, every fourth one a `reflect.MapOf` map (`reflect:K`, elems b8,
+/// b3, b129).
 pub fn composite_suite(count: usize, seed: u64) -> Vec<(String, String)> {
     let scen = [
         Scenario::Mix,
@@ -659,7 +728,11 @@ pub fn composite_suite(count: usize, seed: u64) -> Vec<(String, String)> {
         let ty = spell::parse_type(spelled, &|_| None).expect("own spelling");
         let reflect = i % 4 == 3;
         let k = TKind::Go { ty, reflect };
-        let e = if reflect { TKind::B(8) } else { TKind::I64 };
+        let e = if reflect {
+            [TKind::B(8), TKind::B(3), TKind::B(129)][(i / 4) % 3]
+        } else {
+            [TKind::I64, TKind::I32, TKind::E0, TKind::I64][i % 4]
+        };
         let sc = scen[(i / COMPOSITE_KINDS.len() + i) % scen.len()];
         let name = format!("c{i:03}-{}-{}", sc.name(), i % COMPOSITE_KINDS.len());
         out.push((name, trace(sc, k, e, rng.next_u64())));

@@ -161,22 +161,29 @@ impl TKind {
     }
 
     /// The map type of `map[K]E` for these kinds: Go's compiled one, or for a `reflect:`
-    /// key `reflect.MapOf`'s.
+    /// key `reflect.MapOf`'s. A composite key takes the elem kinds i64, i32 and e0; a
+    /// `reflect:` key a bN kind (one Go never compiles with it, so that `reflect.MapOf`
+    /// makes a new map type, hashed with `runtime.typehash`).
     pub fn maptype(k: TKind, e: TKind) -> Result<MapType, String> {
         match k {
             TKind::Go { ty, reflect } => {
-                let (want, hash) = if reflect {
-                    (TKind::B(8), KeyHash::TypeHash)
+                let ok = if reflect {
+                    matches!(e, TKind::B(_))
                 } else {
-                    (TKind::I64, KeyHash::Compiled)
+                    matches!(e, TKind::I64 | TKind::I32 | TKind::E0)
                 };
-                if e != want {
+                if !ok {
                     return Err(format!(
                         "expected elem kind {} for key kind {}",
-                        want.name(),
+                        if reflect { "bN" } else { "i64, i32 or e0" },
                         k.name()
                     ));
                 }
+                let hash = if reflect {
+                    KeyHash::TypeHash
+                } else {
+                    KeyHash::Compiled
+                };
                 let et = GoType::from_kind(e.go_kind()).map_err(|e| e.to_string())?;
                 MapType::for_types(ty, et, hash).map_err(|e| e.to_string())
             }

@@ -2,8 +2,9 @@ package main
 
 // Composite key kinds: struct, array and interface types spelled as in gomap's
 // src/maptype/spell.rs (`struct{i8,i64}`, `[4]str`, `any`). A trace's `type K E` with
-// such a K (E must be i64) runs a compiled map[K]int64; with `reflect:K` (E must be b8) a
-// map made by reflect.MapOf(K, [8]uint8), which hashes with runtime.typehash. Values are
+// such a K (E one of i64, i32, e0) runs a compiled map[K]E; with `reflect:K` (E a bN
+// kind, never compiled with K) a map made by reflect.MapOf(K, [N]uint8), which hashes
+// with runtime.typehash. Values are
 // written into memory from their spelling; the dump spells slots structurally
 // (appendComp). Go's runtime panics on such keys (an interface holding an unhashable
 // value) print `panic <message>`.
@@ -23,11 +24,11 @@ import (
 )
 
 // compType is a composite kind or a dynamic type: its spelling, Go type, and for key
-// kinds a constructor of the compiled map[K]int64.
+// kinds a constructor of the compiled map[K]E for an elem kind (nil for another).
 type compType struct {
 	spell  string
 	t      reflect.Type
-	newMap func() mapOps
+	newMap func(elem string) mapOps
 }
 
 // compOf finds a spelling (linear: no Go map may be read after the aeskey changes, as

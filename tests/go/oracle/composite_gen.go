@@ -7,15 +7,15 @@ import (
 	"unsafe"
 )
 
-// c0 is a compiled map[struct{i8,i64}]int64.
-type c0 struct {
+// c0_i64 is a compiled map[struct{i8,i64}]int64.
+type c0_i64 struct {
 	m map[struct {
 		F0 int8
 		F1 int64
 	}]int64
 }
 
-func (x *c0) key(b []byte) (k struct {
+func (x *c0_i64) key(b []byte) (k struct {
 	F0 int8
 	F1 int64
 }) {
@@ -27,32 +27,106 @@ func (x *c0) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c0) make(hint int) {
+func (x *c0_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 int8
 		F1 int64
 	}]int64, hint)
 }
-func (x *c0) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c0) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c0) get(k []byte) ([]byte, bool) {
+func (x *c0_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c0_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c0_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c0) length() int       { return len(x.m) }
-func (x *c0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c0) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c0_i64) length() int       { return len(x.m) }
+func (x *c0_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c0_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c1 is a compiled map[struct{i64,i8}]int64.
-type c1 struct {
+// c0_i32 is a compiled map[struct{i8,i64}]int32.
+type c0_i32 struct {
+	m map[struct {
+		F0 int8
+		F1 int64
+	}]int32
+}
+
+func (x *c0_i32) key(b []byte) (k struct {
+	F0 int8
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int8
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c0_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int8
+		F1 int64
+	}]int32, hint)
+}
+func (x *c0_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c0_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c0_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c0_i32) length() int       { return len(x.m) }
+func (x *c0_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c0_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c0_e0 is a compiled map[struct{i8,i64}]struct{}.
+type c0_e0 struct {
+	m map[struct {
+		F0 int8
+		F1 int64
+	}]struct{}
+}
+
+func (x *c0_e0) key(b []byte) (k struct {
+	F0 int8
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int8
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c0_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int8
+		F1 int64
+	}]struct{}, hint)
+}
+func (x *c0_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c0_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c0_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c0_e0) length() int       { return len(x.m) }
+func (x *c0_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c0_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c1_i64 is a compiled map[struct{i64,i8}]int64.
+type c1_i64 struct {
 	m map[struct {
 		F0 int64
 		F1 int8
 	}]int64
 }
 
-func (x *c1) key(b []byte) (k struct {
+func (x *c1_i64) key(b []byte) (k struct {
 	F0 int64
 	F1 int8
 }) {
@@ -64,25 +138,99 @@ func (x *c1) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c1) make(hint int) {
+func (x *c1_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 int64
 		F1 int8
 	}]int64, hint)
 }
-func (x *c1) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c1) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c1) get(k []byte) ([]byte, bool) {
+func (x *c1_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c1_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c1_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c1) length() int       { return len(x.m) }
-func (x *c1) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c1) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c1_i64) length() int       { return len(x.m) }
+func (x *c1_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c1_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c2 is a compiled map[struct{i8,i16,i32,i64}]int64.
-type c2 struct {
+// c1_i32 is a compiled map[struct{i64,i8}]int32.
+type c1_i32 struct {
+	m map[struct {
+		F0 int64
+		F1 int8
+	}]int32
+}
+
+func (x *c1_i32) key(b []byte) (k struct {
+	F0 int64
+	F1 int8
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int64
+			F1 int8
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c1_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int64
+		F1 int8
+	}]int32, hint)
+}
+func (x *c1_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c1_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c1_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c1_i32) length() int       { return len(x.m) }
+func (x *c1_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c1_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c1_e0 is a compiled map[struct{i64,i8}]struct{}.
+type c1_e0 struct {
+	m map[struct {
+		F0 int64
+		F1 int8
+	}]struct{}
+}
+
+func (x *c1_e0) key(b []byte) (k struct {
+	F0 int64
+	F1 int8
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int64
+			F1 int8
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c1_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int64
+		F1 int8
+	}]struct{}, hint)
+}
+func (x *c1_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c1_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c1_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c1_e0) length() int       { return len(x.m) }
+func (x *c1_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c1_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c2_i64 is a compiled map[struct{i8,i16,i32,i64}]int64.
+type c2_i64 struct {
 	m map[struct {
 		F0 int8
 		F1 int16
@@ -91,7 +239,7 @@ type c2 struct {
 	}]int64
 }
 
-func (x *c2) key(b []byte) (k struct {
+func (x *c2_i64) key(b []byte) (k struct {
 	F0 int8
 	F1 int16
 	F2 int32
@@ -107,7 +255,7 @@ func (x *c2) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c2) make(hint int) {
+func (x *c2_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 int8
@@ -116,18 +264,108 @@ func (x *c2) make(hint int) {
 		F3 int64
 	}]int64, hint)
 }
-func (x *c2) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c2) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c2) get(k []byte) ([]byte, bool) {
+func (x *c2_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c2_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c2_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c2) length() int       { return len(x.m) }
-func (x *c2) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c2) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c2_i64) length() int       { return len(x.m) }
+func (x *c2_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c2_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c3 is a compiled map[struct{i32,_:i32,i64}]int64.
-type c3 struct {
+// c2_i32 is a compiled map[struct{i8,i16,i32,i64}]int32.
+type c2_i32 struct {
+	m map[struct {
+		F0 int8
+		F1 int16
+		F2 int32
+		F3 int64
+	}]int32
+}
+
+func (x *c2_i32) key(b []byte) (k struct {
+	F0 int8
+	F1 int16
+	F2 int32
+	F3 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int8
+			F1 int16
+			F2 int32
+			F3 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c2_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int8
+		F1 int16
+		F2 int32
+		F3 int64
+	}]int32, hint)
+}
+func (x *c2_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c2_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c2_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c2_i32) length() int       { return len(x.m) }
+func (x *c2_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c2_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c2_e0 is a compiled map[struct{i8,i16,i32,i64}]struct{}.
+type c2_e0 struct {
+	m map[struct {
+		F0 int8
+		F1 int16
+		F2 int32
+		F3 int64
+	}]struct{}
+}
+
+func (x *c2_e0) key(b []byte) (k struct {
+	F0 int8
+	F1 int16
+	F2 int32
+	F3 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int8
+			F1 int16
+			F2 int32
+			F3 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c2_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int8
+		F1 int16
+		F2 int32
+		F3 int64
+	}]struct{}, hint)
+}
+func (x *c2_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c2_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c2_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c2_e0) length() int       { return len(x.m) }
+func (x *c2_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c2_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c3_i64 is a compiled map[struct{i32,_:i32,i64}]int64.
+type c3_i64 struct {
 	m map[struct {
 		F0 int32
 		_  int32
@@ -135,7 +373,7 @@ type c3 struct {
 	}]int64
 }
 
-func (x *c3) key(b []byte) (k struct {
+func (x *c3_i64) key(b []byte) (k struct {
 	F0 int32
 	_  int32
 	F2 int64
@@ -149,7 +387,7 @@ func (x *c3) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c3) make(hint int) {
+func (x *c3_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 int32
@@ -157,25 +395,107 @@ func (x *c3) make(hint int) {
 		F2 int64
 	}]int64, hint)
 }
-func (x *c3) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c3) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c3) get(k []byte) ([]byte, bool) {
+func (x *c3_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c3_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c3_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c3) length() int       { return len(x.m) }
-func (x *c3) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c3) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c3_i64) length() int       { return len(x.m) }
+func (x *c3_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c3_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c4 is a compiled map[struct{i32,i32}]int64.
-type c4 struct {
+// c3_i32 is a compiled map[struct{i32,_:i32,i64}]int32.
+type c3_i32 struct {
+	m map[struct {
+		F0 int32
+		_  int32
+		F2 int64
+	}]int32
+}
+
+func (x *c3_i32) key(b []byte) (k struct {
+	F0 int32
+	_  int32
+	F2 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int32
+			_  int32
+			F2 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c3_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int32
+		_  int32
+		F2 int64
+	}]int32, hint)
+}
+func (x *c3_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c3_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c3_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c3_i32) length() int       { return len(x.m) }
+func (x *c3_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c3_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c3_e0 is a compiled map[struct{i32,_:i32,i64}]struct{}.
+type c3_e0 struct {
+	m map[struct {
+		F0 int32
+		_  int32
+		F2 int64
+	}]struct{}
+}
+
+func (x *c3_e0) key(b []byte) (k struct {
+	F0 int32
+	_  int32
+	F2 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int32
+			_  int32
+			F2 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c3_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int32
+		_  int32
+		F2 int64
+	}]struct{}, hint)
+}
+func (x *c3_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c3_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c3_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c3_e0) length() int       { return len(x.m) }
+func (x *c3_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c3_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c4_i64 is a compiled map[struct{i32,i32}]int64.
+type c4_i64 struct {
 	m map[struct {
 		F0 int32
 		F1 int32
 	}]int64
 }
 
-func (x *c4) key(b []byte) (k struct {
+func (x *c4_i64) key(b []byte) (k struct {
 	F0 int32
 	F1 int32
 }) {
@@ -187,32 +507,106 @@ func (x *c4) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c4) make(hint int) {
+func (x *c4_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 int32
 		F1 int32
 	}]int64, hint)
 }
-func (x *c4) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c4) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c4) get(k []byte) ([]byte, bool) {
+func (x *c4_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c4_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c4_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c4) length() int       { return len(x.m) }
-func (x *c4) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c4) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c4_i64) length() int       { return len(x.m) }
+func (x *c4_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c4_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c5 is a compiled map[struct{i64,i64}]int64.
-type c5 struct {
+// c4_i32 is a compiled map[struct{i32,i32}]int32.
+type c4_i32 struct {
+	m map[struct {
+		F0 int32
+		F1 int32
+	}]int32
+}
+
+func (x *c4_i32) key(b []byte) (k struct {
+	F0 int32
+	F1 int32
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int32
+			F1 int32
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c4_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int32
+		F1 int32
+	}]int32, hint)
+}
+func (x *c4_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c4_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c4_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c4_i32) length() int       { return len(x.m) }
+func (x *c4_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c4_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c4_e0 is a compiled map[struct{i32,i32}]struct{}.
+type c4_e0 struct {
+	m map[struct {
+		F0 int32
+		F1 int32
+	}]struct{}
+}
+
+func (x *c4_e0) key(b []byte) (k struct {
+	F0 int32
+	F1 int32
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int32
+			F1 int32
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c4_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int32
+		F1 int32
+	}]struct{}, hint)
+}
+func (x *c4_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c4_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c4_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c4_e0) length() int       { return len(x.m) }
+func (x *c4_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c4_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c5_i64 is a compiled map[struct{i64,i64}]int64.
+type c5_i64 struct {
 	m map[struct {
 		F0 int64
 		F1 int64
 	}]int64
 }
 
-func (x *c5) key(b []byte) (k struct {
+func (x *c5_i64) key(b []byte) (k struct {
 	F0 int64
 	F1 int64
 }) {
@@ -224,25 +618,99 @@ func (x *c5) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c5) make(hint int) {
+func (x *c5_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 int64
 		F1 int64
 	}]int64, hint)
 }
-func (x *c5) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c5) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c5) get(k []byte) ([]byte, bool) {
+func (x *c5_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c5_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c5_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c5) length() int       { return len(x.m) }
-func (x *c5) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c5) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c5_i64) length() int       { return len(x.m) }
+func (x *c5_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c5_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c6 is a compiled map[struct{u8,u8,u8}]int64.
-type c6 struct {
+// c5_i32 is a compiled map[struct{i64,i64}]int32.
+type c5_i32 struct {
+	m map[struct {
+		F0 int64
+		F1 int64
+	}]int32
+}
+
+func (x *c5_i32) key(b []byte) (k struct {
+	F0 int64
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int64
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c5_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int64
+		F1 int64
+	}]int32, hint)
+}
+func (x *c5_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c5_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c5_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c5_i32) length() int       { return len(x.m) }
+func (x *c5_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c5_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c5_e0 is a compiled map[struct{i64,i64}]struct{}.
+type c5_e0 struct {
+	m map[struct {
+		F0 int64
+		F1 int64
+	}]struct{}
+}
+
+func (x *c5_e0) key(b []byte) (k struct {
+	F0 int64
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int64
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c5_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int64
+		F1 int64
+	}]struct{}, hint)
+}
+func (x *c5_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c5_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c5_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c5_e0) length() int       { return len(x.m) }
+func (x *c5_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c5_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c6_i64 is a compiled map[struct{u8,u8,u8}]int64.
+type c6_i64 struct {
 	m map[struct {
 		F0 uint8
 		F1 uint8
@@ -250,7 +718,7 @@ type c6 struct {
 	}]int64
 }
 
-func (x *c6) key(b []byte) (k struct {
+func (x *c6_i64) key(b []byte) (k struct {
 	F0 uint8
 	F1 uint8
 	F2 uint8
@@ -264,7 +732,7 @@ func (x *c6) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c6) make(hint int) {
+func (x *c6_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 uint8
@@ -272,87 +740,295 @@ func (x *c6) make(hint int) {
 		F2 uint8
 	}]int64, hint)
 }
-func (x *c6) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c6) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c6) get(k []byte) ([]byte, bool) {
+func (x *c6_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c6_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c6_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c6) length() int       { return len(x.m) }
-func (x *c6) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c6) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c6_i64) length() int       { return len(x.m) }
+func (x *c6_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c6_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c7 is a compiled map[struct{}]int64.
-type c7 struct{ m map[struct{}]int64 }
+// c6_i32 is a compiled map[struct{u8,u8,u8}]int32.
+type c6_i32 struct {
+	m map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint8
+	}]int32
+}
 
-func (x *c7) key(b []byte) (k struct{}) {
+func (x *c6_i32) key(b []byte) (k struct {
+	F0 uint8
+	F1 uint8
+	F2 uint8
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 uint8
+			F1 uint8
+			F2 uint8
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c6_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint8
+	}]int32, hint)
+}
+func (x *c6_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c6_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c6_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c6_i32) length() int       { return len(x.m) }
+func (x *c6_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c6_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c6_e0 is a compiled map[struct{u8,u8,u8}]struct{}.
+type c6_e0 struct {
+	m map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint8
+	}]struct{}
+}
+
+func (x *c6_e0) key(b []byte) (k struct {
+	F0 uint8
+	F1 uint8
+	F2 uint8
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 uint8
+			F1 uint8
+			F2 uint8
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c6_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint8
+	}]struct{}, hint)
+}
+func (x *c6_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c6_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c6_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c6_e0) length() int       { return len(x.m) }
+func (x *c6_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c6_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c7_i64 is a compiled map[struct{}]int64.
+type c7_i64 struct{ m map[struct{}]int64 }
+
+func (x *c7_i64) key(b []byte) (k struct{}) {
 	if len(b) > 0 {
 		k = *(*struct{})(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c7) make(hint int)   { noGC(); x.m = make(map[struct{}]int64, hint) }
-func (x *c7) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c7) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c7) get(k []byte) ([]byte, bool) {
+func (x *c7_i64) make(hint int)   { noGC(); x.m = make(map[struct{}]int64, hint) }
+func (x *c7_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c7_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c7_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c7) length() int       { return len(x.m) }
-func (x *c7) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c7) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c7_i64) length() int       { return len(x.m) }
+func (x *c7_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c7_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c8 is a compiled map[struct{str}]int64.
-type c8 struct{ m map[struct{ F0 string }]int64 }
+// c7_i32 is a compiled map[struct{}]int32.
+type c7_i32 struct{ m map[struct{}]int32 }
 
-func (x *c8) key(b []byte) (k struct{ F0 string }) {
+func (x *c7_i32) key(b []byte) (k struct{}) {
+	if len(b) > 0 {
+		k = *(*struct{})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c7_i32) make(hint int)   { noGC(); x.m = make(map[struct{}]int32, hint) }
+func (x *c7_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c7_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c7_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c7_i32) length() int       { return len(x.m) }
+func (x *c7_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c7_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c7_e0 is a compiled map[struct{}]struct{}.
+type c7_e0 struct{ m map[struct{}]struct{} }
+
+func (x *c7_e0) key(b []byte) (k struct{}) {
+	if len(b) > 0 {
+		k = *(*struct{})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c7_e0) make(hint int)   { noGC(); x.m = make(map[struct{}]struct{}, hint) }
+func (x *c7_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c7_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c7_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c7_e0) length() int       { return len(x.m) }
+func (x *c7_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c7_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c8_i64 is a compiled map[struct{str}]int64.
+type c8_i64 struct{ m map[struct{ F0 string }]int64 }
+
+func (x *c8_i64) key(b []byte) (k struct{ F0 string }) {
 	if len(b) > 0 {
 		k = *(*struct{ F0 string })(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c8) make(hint int)   { noGC(); x.m = make(map[struct{ F0 string }]int64, hint) }
-func (x *c8) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c8) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c8) get(k []byte) ([]byte, bool) {
+func (x *c8_i64) make(hint int)   { noGC(); x.m = make(map[struct{ F0 string }]int64, hint) }
+func (x *c8_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c8_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c8_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c8) length() int       { return len(x.m) }
-func (x *c8) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c8) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c8_i64) length() int       { return len(x.m) }
+func (x *c8_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c8_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c9 is a compiled map[struct{f64}]int64.
-type c9 struct {
+// c8_i32 is a compiled map[struct{str}]int32.
+type c8_i32 struct{ m map[struct{ F0 string }]int32 }
+
+func (x *c8_i32) key(b []byte) (k struct{ F0 string }) {
+	if len(b) > 0 {
+		k = *(*struct{ F0 string })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c8_i32) make(hint int)   { noGC(); x.m = make(map[struct{ F0 string }]int32, hint) }
+func (x *c8_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c8_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c8_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c8_i32) length() int       { return len(x.m) }
+func (x *c8_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c8_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c8_e0 is a compiled map[struct{str}]struct{}.
+type c8_e0 struct {
+	m map[struct{ F0 string }]struct{}
+}
+
+func (x *c8_e0) key(b []byte) (k struct{ F0 string }) {
+	if len(b) > 0 {
+		k = *(*struct{ F0 string })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c8_e0) make(hint int)   { noGC(); x.m = make(map[struct{ F0 string }]struct{}, hint) }
+func (x *c8_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c8_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c8_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c8_e0) length() int       { return len(x.m) }
+func (x *c8_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c8_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c9_i64 is a compiled map[struct{f64}]int64.
+type c9_i64 struct {
 	m map[struct{ F0 float64 }]int64
 }
 
-func (x *c9) key(b []byte) (k struct{ F0 float64 }) {
+func (x *c9_i64) key(b []byte) (k struct{ F0 float64 }) {
 	if len(b) > 0 {
 		k = *(*struct{ F0 float64 })(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c9) make(hint int)   { noGC(); x.m = make(map[struct{ F0 float64 }]int64, hint) }
-func (x *c9) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c9) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c9) get(k []byte) ([]byte, bool) {
+func (x *c9_i64) make(hint int)   { noGC(); x.m = make(map[struct{ F0 float64 }]int64, hint) }
+func (x *c9_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c9_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c9_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c9) length() int       { return len(x.m) }
-func (x *c9) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c9) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c9_i64) length() int       { return len(x.m) }
+func (x *c9_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c9_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c10 is a compiled map[struct{i64,str}]int64.
-type c10 struct {
+// c9_i32 is a compiled map[struct{f64}]int32.
+type c9_i32 struct {
+	m map[struct{ F0 float64 }]int32
+}
+
+func (x *c9_i32) key(b []byte) (k struct{ F0 float64 }) {
+	if len(b) > 0 {
+		k = *(*struct{ F0 float64 })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c9_i32) make(hint int)   { noGC(); x.m = make(map[struct{ F0 float64 }]int32, hint) }
+func (x *c9_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c9_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c9_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c9_i32) length() int       { return len(x.m) }
+func (x *c9_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c9_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c9_e0 is a compiled map[struct{f64}]struct{}.
+type c9_e0 struct {
+	m map[struct{ F0 float64 }]struct{}
+}
+
+func (x *c9_e0) key(b []byte) (k struct{ F0 float64 }) {
+	if len(b) > 0 {
+		k = *(*struct{ F0 float64 })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c9_e0) make(hint int)   { noGC(); x.m = make(map[struct{ F0 float64 }]struct{}, hint) }
+func (x *c9_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c9_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c9_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c9_e0) length() int       { return len(x.m) }
+func (x *c9_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c9_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c10_i64 is a compiled map[struct{i64,str}]int64.
+type c10_i64 struct {
 	m map[struct {
 		F0 int64
 		F1 string
 	}]int64
 }
 
-func (x *c10) key(b []byte) (k struct {
+func (x *c10_i64) key(b []byte) (k struct {
 	F0 int64
 	F1 string
 }) {
@@ -364,25 +1040,99 @@ func (x *c10) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c10) make(hint int) {
+func (x *c10_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 int64
 		F1 string
 	}]int64, hint)
 }
-func (x *c10) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c10) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c10) get(k []byte) ([]byte, bool) {
+func (x *c10_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c10_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c10_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c10) length() int       { return len(x.m) }
-func (x *c10) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c10) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c10_i64) length() int       { return len(x.m) }
+func (x *c10_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c10_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c11 is a compiled map[struct{str,i64,_:i32,f64}]int64.
-type c11 struct {
+// c10_i32 is a compiled map[struct{i64,str}]int32.
+type c10_i32 struct {
+	m map[struct {
+		F0 int64
+		F1 string
+	}]int32
+}
+
+func (x *c10_i32) key(b []byte) (k struct {
+	F0 int64
+	F1 string
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int64
+			F1 string
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c10_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int64
+		F1 string
+	}]int32, hint)
+}
+func (x *c10_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c10_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c10_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c10_i32) length() int       { return len(x.m) }
+func (x *c10_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c10_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c10_e0 is a compiled map[struct{i64,str}]struct{}.
+type c10_e0 struct {
+	m map[struct {
+		F0 int64
+		F1 string
+	}]struct{}
+}
+
+func (x *c10_e0) key(b []byte) (k struct {
+	F0 int64
+	F1 string
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int64
+			F1 string
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c10_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int64
+		F1 string
+	}]struct{}, hint)
+}
+func (x *c10_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c10_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c10_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c10_e0) length() int       { return len(x.m) }
+func (x *c10_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c10_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c11_i64 is a compiled map[struct{str,i64,_:i32,f64}]int64.
+type c11_i64 struct {
 	m map[struct {
 		F0 string
 		F1 int64
@@ -391,7 +1141,7 @@ type c11 struct {
 	}]int64
 }
 
-func (x *c11) key(b []byte) (k struct {
+func (x *c11_i64) key(b []byte) (k struct {
 	F0 string
 	F1 int64
 	_  int32
@@ -407,7 +1157,7 @@ func (x *c11) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c11) make(hint int) {
+func (x *c11_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 string
@@ -416,18 +1166,108 @@ func (x *c11) make(hint int) {
 		F3 float64
 	}]int64, hint)
 }
-func (x *c11) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c11) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c11) get(k []byte) ([]byte, bool) {
+func (x *c11_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c11_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c11_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c11) length() int       { return len(x.m) }
-func (x *c11) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c11) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c11_i64) length() int       { return len(x.m) }
+func (x *c11_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c11_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c12 is a compiled map[struct{bool,f32,i16,f64,str}]int64.
-type c12 struct {
+// c11_i32 is a compiled map[struct{str,i64,_:i32,f64}]int32.
+type c11_i32 struct {
+	m map[struct {
+		F0 string
+		F1 int64
+		_  int32
+		F3 float64
+	}]int32
+}
+
+func (x *c11_i32) key(b []byte) (k struct {
+	F0 string
+	F1 int64
+	_  int32
+	F3 float64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 string
+			F1 int64
+			_  int32
+			F3 float64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c11_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 string
+		F1 int64
+		_  int32
+		F3 float64
+	}]int32, hint)
+}
+func (x *c11_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c11_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c11_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c11_i32) length() int       { return len(x.m) }
+func (x *c11_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c11_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c11_e0 is a compiled map[struct{str,i64,_:i32,f64}]struct{}.
+type c11_e0 struct {
+	m map[struct {
+		F0 string
+		F1 int64
+		_  int32
+		F3 float64
+	}]struct{}
+}
+
+func (x *c11_e0) key(b []byte) (k struct {
+	F0 string
+	F1 int64
+	_  int32
+	F3 float64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 string
+			F1 int64
+			_  int32
+			F3 float64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c11_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 string
+		F1 int64
+		_  int32
+		F3 float64
+	}]struct{}, hint)
+}
+func (x *c11_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c11_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c11_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c11_e0) length() int       { return len(x.m) }
+func (x *c11_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c11_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c12_i64 is a compiled map[struct{bool,f32,i16,f64,str}]int64.
+type c12_i64 struct {
 	m map[struct {
 		F0 bool
 		F1 float32
@@ -437,7 +1277,7 @@ type c12 struct {
 	}]int64
 }
 
-func (x *c12) key(b []byte) (k struct {
+func (x *c12_i64) key(b []byte) (k struct {
 	F0 bool
 	F1 float32
 	F2 int16
@@ -455,7 +1295,7 @@ func (x *c12) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c12) make(hint int) {
+func (x *c12_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 bool
@@ -465,18 +1305,116 @@ func (x *c12) make(hint int) {
 		F4 string
 	}]int64, hint)
 }
-func (x *c12) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c12) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c12) get(k []byte) ([]byte, bool) {
+func (x *c12_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c12_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c12_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c12) length() int       { return len(x.m) }
-func (x *c12) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c12) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c12_i64) length() int       { return len(x.m) }
+func (x *c12_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c12_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c13 is a compiled map[struct{f32,f32,f32}]int64.
-type c13 struct {
+// c12_i32 is a compiled map[struct{bool,f32,i16,f64,str}]int32.
+type c12_i32 struct {
+	m map[struct {
+		F0 bool
+		F1 float32
+		F2 int16
+		F3 float64
+		F4 string
+	}]int32
+}
+
+func (x *c12_i32) key(b []byte) (k struct {
+	F0 bool
+	F1 float32
+	F2 int16
+	F3 float64
+	F4 string
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 bool
+			F1 float32
+			F2 int16
+			F3 float64
+			F4 string
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c12_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 bool
+		F1 float32
+		F2 int16
+		F3 float64
+		F4 string
+	}]int32, hint)
+}
+func (x *c12_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c12_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c12_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c12_i32) length() int       { return len(x.m) }
+func (x *c12_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c12_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c12_e0 is a compiled map[struct{bool,f32,i16,f64,str}]struct{}.
+type c12_e0 struct {
+	m map[struct {
+		F0 bool
+		F1 float32
+		F2 int16
+		F3 float64
+		F4 string
+	}]struct{}
+}
+
+func (x *c12_e0) key(b []byte) (k struct {
+	F0 bool
+	F1 float32
+	F2 int16
+	F3 float64
+	F4 string
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 bool
+			F1 float32
+			F2 int16
+			F3 float64
+			F4 string
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c12_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 bool
+		F1 float32
+		F2 int16
+		F3 float64
+		F4 string
+	}]struct{}, hint)
+}
+func (x *c12_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c12_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c12_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c12_e0) length() int       { return len(x.m) }
+func (x *c12_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c12_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c13_i64 is a compiled map[struct{f32,f32,f32}]int64.
+type c13_i64 struct {
 	m map[struct {
 		F0 float32
 		F1 float32
@@ -484,7 +1422,7 @@ type c13 struct {
 	}]int64
 }
 
-func (x *c13) key(b []byte) (k struct {
+func (x *c13_i64) key(b []byte) (k struct {
 	F0 float32
 	F1 float32
 	F2 float32
@@ -498,7 +1436,7 @@ func (x *c13) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c13) make(hint int) {
+func (x *c13_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 float32
@@ -506,25 +1444,107 @@ func (x *c13) make(hint int) {
 		F2 float32
 	}]int64, hint)
 }
-func (x *c13) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c13) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c13) get(k []byte) ([]byte, bool) {
+func (x *c13_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c13_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c13_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c13) length() int       { return len(x.m) }
-func (x *c13) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c13) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c13_i64) length() int       { return len(x.m) }
+func (x *c13_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c13_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c14 is a compiled map[struct{c64,c128}]int64.
-type c14 struct {
+// c13_i32 is a compiled map[struct{f32,f32,f32}]int32.
+type c13_i32 struct {
+	m map[struct {
+		F0 float32
+		F1 float32
+		F2 float32
+	}]int32
+}
+
+func (x *c13_i32) key(b []byte) (k struct {
+	F0 float32
+	F1 float32
+	F2 float32
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 float32
+			F1 float32
+			F2 float32
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c13_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 float32
+		F1 float32
+		F2 float32
+	}]int32, hint)
+}
+func (x *c13_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c13_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c13_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c13_i32) length() int       { return len(x.m) }
+func (x *c13_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c13_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c13_e0 is a compiled map[struct{f32,f32,f32}]struct{}.
+type c13_e0 struct {
+	m map[struct {
+		F0 float32
+		F1 float32
+		F2 float32
+	}]struct{}
+}
+
+func (x *c13_e0) key(b []byte) (k struct {
+	F0 float32
+	F1 float32
+	F2 float32
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 float32
+			F1 float32
+			F2 float32
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c13_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 float32
+		F1 float32
+		F2 float32
+	}]struct{}, hint)
+}
+func (x *c13_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c13_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c13_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c13_e0) length() int       { return len(x.m) }
+func (x *c13_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c13_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c14_i64 is a compiled map[struct{c64,c128}]int64.
+type c14_i64 struct {
 	m map[struct {
 		F0 complex64
 		F1 complex128
 	}]int64
 }
 
-func (x *c14) key(b []byte) (k struct {
+func (x *c14_i64) key(b []byte) (k struct {
 	F0 complex64
 	F1 complex128
 }) {
@@ -536,25 +1556,99 @@ func (x *c14) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c14) make(hint int) {
+func (x *c14_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 complex64
 		F1 complex128
 	}]int64, hint)
 }
-func (x *c14) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c14) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c14) get(k []byte) ([]byte, bool) {
+func (x *c14_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c14_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c14_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c14) length() int       { return len(x.m) }
-func (x *c14) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c14) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c14_i64) length() int       { return len(x.m) }
+func (x *c14_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c14_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c15 is a compiled map[struct{i64,struct{i32,f64},[2]str}]int64.
-type c15 struct {
+// c14_i32 is a compiled map[struct{c64,c128}]int32.
+type c14_i32 struct {
+	m map[struct {
+		F0 complex64
+		F1 complex128
+	}]int32
+}
+
+func (x *c14_i32) key(b []byte) (k struct {
+	F0 complex64
+	F1 complex128
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 complex64
+			F1 complex128
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c14_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 complex64
+		F1 complex128
+	}]int32, hint)
+}
+func (x *c14_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c14_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c14_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c14_i32) length() int       { return len(x.m) }
+func (x *c14_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c14_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c14_e0 is a compiled map[struct{c64,c128}]struct{}.
+type c14_e0 struct {
+	m map[struct {
+		F0 complex64
+		F1 complex128
+	}]struct{}
+}
+
+func (x *c14_e0) key(b []byte) (k struct {
+	F0 complex64
+	F1 complex128
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 complex64
+			F1 complex128
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c14_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 complex64
+		F1 complex128
+	}]struct{}, hint)
+}
+func (x *c14_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c14_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c14_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c14_e0) length() int       { return len(x.m) }
+func (x *c14_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c14_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c15_i64 is a compiled map[struct{i64,struct{i32,f64},[2]str}]int64.
+type c15_i64 struct {
 	m map[struct {
 		F0 int64
 		F1 struct {
@@ -565,7 +1659,7 @@ type c15 struct {
 	}]int64
 }
 
-func (x *c15) key(b []byte) (k struct {
+func (x *c15_i64) key(b []byte) (k struct {
 	F0 int64
 	F1 struct {
 		F0 int32
@@ -585,7 +1679,7 @@ func (x *c15) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c15) make(hint int) {
+func (x *c15_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 int64
@@ -596,18 +1690,124 @@ func (x *c15) make(hint int) {
 		F2 [2]string
 	}]int64, hint)
 }
-func (x *c15) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c15) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c15) get(k []byte) ([]byte, bool) {
+func (x *c15_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c15_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c15_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c15) length() int       { return len(x.m) }
-func (x *c15) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c15) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c15_i64) length() int       { return len(x.m) }
+func (x *c15_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c15_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c16 is a compiled map[struct{struct{i8,i64},[3]i16}]int64.
-type c16 struct {
+// c15_i32 is a compiled map[struct{i64,struct{i32,f64},[2]str}]int32.
+type c15_i32 struct {
+	m map[struct {
+		F0 int64
+		F1 struct {
+			F0 int32
+			F1 float64
+		}
+		F2 [2]string
+	}]int32
+}
+
+func (x *c15_i32) key(b []byte) (k struct {
+	F0 int64
+	F1 struct {
+		F0 int32
+		F1 float64
+	}
+	F2 [2]string
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int64
+			F1 struct {
+				F0 int32
+				F1 float64
+			}
+			F2 [2]string
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c15_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int64
+		F1 struct {
+			F0 int32
+			F1 float64
+		}
+		F2 [2]string
+	}]int32, hint)
+}
+func (x *c15_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c15_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c15_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c15_i32) length() int       { return len(x.m) }
+func (x *c15_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c15_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c15_e0 is a compiled map[struct{i64,struct{i32,f64},[2]str}]struct{}.
+type c15_e0 struct {
+	m map[struct {
+		F0 int64
+		F1 struct {
+			F0 int32
+			F1 float64
+		}
+		F2 [2]string
+	}]struct{}
+}
+
+func (x *c15_e0) key(b []byte) (k struct {
+	F0 int64
+	F1 struct {
+		F0 int32
+		F1 float64
+	}
+	F2 [2]string
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 int64
+			F1 struct {
+				F0 int32
+				F1 float64
+			}
+			F2 [2]string
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c15_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 int64
+		F1 struct {
+			F0 int32
+			F1 float64
+		}
+		F2 [2]string
+	}]struct{}, hint)
+}
+func (x *c15_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c15_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c15_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c15_e0) length() int       { return len(x.m) }
+func (x *c15_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c15_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c16_i64 is a compiled map[struct{struct{i8,i64},[3]i16}]int64.
+type c16_i64 struct {
 	m map[struct {
 		F0 struct {
 			F0 int8
@@ -617,7 +1817,7 @@ type c16 struct {
 	}]int64
 }
 
-func (x *c16) key(b []byte) (k struct {
+func (x *c16_i64) key(b []byte) (k struct {
 	F0 struct {
 		F0 int8
 		F1 int64
@@ -635,7 +1835,7 @@ func (x *c16) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c16) make(hint int) {
+func (x *c16_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 struct {
@@ -645,125 +1845,423 @@ func (x *c16) make(hint int) {
 		F1 [3]int16
 	}]int64, hint)
 }
-func (x *c16) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c16) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c16) get(k []byte) ([]byte, bool) {
+func (x *c16_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c16_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c16_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c16) length() int       { return len(x.m) }
-func (x *c16) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c16) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c16_i64) length() int       { return len(x.m) }
+func (x *c16_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c16_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c17 is a compiled map[[4]str]int64.
-type c17 struct{ m map[[4]string]int64 }
+// c16_i32 is a compiled map[struct{struct{i8,i64},[3]i16}]int32.
+type c16_i32 struct {
+	m map[struct {
+		F0 struct {
+			F0 int8
+			F1 int64
+		}
+		F1 [3]int16
+	}]int32
+}
 
-func (x *c17) key(b []byte) (k [4]string) {
+func (x *c16_i32) key(b []byte) (k struct {
+	F0 struct {
+		F0 int8
+		F1 int64
+	}
+	F1 [3]int16
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 struct {
+				F0 int8
+				F1 int64
+			}
+			F1 [3]int16
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c16_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 struct {
+			F0 int8
+			F1 int64
+		}
+		F1 [3]int16
+	}]int32, hint)
+}
+func (x *c16_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c16_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c16_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c16_i32) length() int       { return len(x.m) }
+func (x *c16_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c16_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c16_e0 is a compiled map[struct{struct{i8,i64},[3]i16}]struct{}.
+type c16_e0 struct {
+	m map[struct {
+		F0 struct {
+			F0 int8
+			F1 int64
+		}
+		F1 [3]int16
+	}]struct{}
+}
+
+func (x *c16_e0) key(b []byte) (k struct {
+	F0 struct {
+		F0 int8
+		F1 int64
+	}
+	F1 [3]int16
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 struct {
+				F0 int8
+				F1 int64
+			}
+			F1 [3]int16
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c16_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 struct {
+			F0 int8
+			F1 int64
+		}
+		F1 [3]int16
+	}]struct{}, hint)
+}
+func (x *c16_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c16_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c16_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c16_e0) length() int       { return len(x.m) }
+func (x *c16_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c16_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c17_i64 is a compiled map[[4]str]int64.
+type c17_i64 struct{ m map[[4]string]int64 }
+
+func (x *c17_i64) key(b []byte) (k [4]string) {
 	if len(b) > 0 {
 		k = *(*[4]string)(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c17) make(hint int)   { noGC(); x.m = make(map[[4]string]int64, hint) }
-func (x *c17) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c17) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c17) get(k []byte) ([]byte, bool) {
+func (x *c17_i64) make(hint int)   { noGC(); x.m = make(map[[4]string]int64, hint) }
+func (x *c17_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c17_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c17_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c17) length() int       { return len(x.m) }
-func (x *c17) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c17) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c17_i64) length() int       { return len(x.m) }
+func (x *c17_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c17_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c18 is a compiled map[[1]str]int64.
-type c18 struct{ m map[[1]string]int64 }
+// c17_i32 is a compiled map[[4]str]int32.
+type c17_i32 struct{ m map[[4]string]int32 }
 
-func (x *c18) key(b []byte) (k [1]string) {
+func (x *c17_i32) key(b []byte) (k [4]string) {
+	if len(b) > 0 {
+		k = *(*[4]string)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c17_i32) make(hint int)   { noGC(); x.m = make(map[[4]string]int32, hint) }
+func (x *c17_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c17_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c17_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c17_i32) length() int       { return len(x.m) }
+func (x *c17_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c17_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c17_e0 is a compiled map[[4]str]struct{}.
+type c17_e0 struct{ m map[[4]string]struct{} }
+
+func (x *c17_e0) key(b []byte) (k [4]string) {
+	if len(b) > 0 {
+		k = *(*[4]string)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c17_e0) make(hint int)   { noGC(); x.m = make(map[[4]string]struct{}, hint) }
+func (x *c17_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c17_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c17_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c17_e0) length() int       { return len(x.m) }
+func (x *c17_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c17_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c18_i64 is a compiled map[[1]str]int64.
+type c18_i64 struct{ m map[[1]string]int64 }
+
+func (x *c18_i64) key(b []byte) (k [1]string) {
 	if len(b) > 0 {
 		k = *(*[1]string)(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c18) make(hint int)   { noGC(); x.m = make(map[[1]string]int64, hint) }
-func (x *c18) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c18) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c18) get(k []byte) ([]byte, bool) {
+func (x *c18_i64) make(hint int)   { noGC(); x.m = make(map[[1]string]int64, hint) }
+func (x *c18_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c18_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c18_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c18) length() int       { return len(x.m) }
-func (x *c18) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c18) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c18_i64) length() int       { return len(x.m) }
+func (x *c18_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c18_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c19 is a compiled map[[2][2]str]int64.
-type c19 struct{ m map[[2][2]string]int64 }
+// c18_i32 is a compiled map[[1]str]int32.
+type c18_i32 struct{ m map[[1]string]int32 }
 
-func (x *c19) key(b []byte) (k [2][2]string) {
+func (x *c18_i32) key(b []byte) (k [1]string) {
+	if len(b) > 0 {
+		k = *(*[1]string)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c18_i32) make(hint int)   { noGC(); x.m = make(map[[1]string]int32, hint) }
+func (x *c18_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c18_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c18_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c18_i32) length() int       { return len(x.m) }
+func (x *c18_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c18_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c18_e0 is a compiled map[[1]str]struct{}.
+type c18_e0 struct{ m map[[1]string]struct{} }
+
+func (x *c18_e0) key(b []byte) (k [1]string) {
+	if len(b) > 0 {
+		k = *(*[1]string)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c18_e0) make(hint int)   { noGC(); x.m = make(map[[1]string]struct{}, hint) }
+func (x *c18_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c18_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c18_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c18_e0) length() int       { return len(x.m) }
+func (x *c18_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c18_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c19_i64 is a compiled map[[2][2]str]int64.
+type c19_i64 struct{ m map[[2][2]string]int64 }
+
+func (x *c19_i64) key(b []byte) (k [2][2]string) {
 	if len(b) > 0 {
 		k = *(*[2][2]string)(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c19) make(hint int)   { noGC(); x.m = make(map[[2][2]string]int64, hint) }
-func (x *c19) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c19) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c19) get(k []byte) ([]byte, bool) {
+func (x *c19_i64) make(hint int)   { noGC(); x.m = make(map[[2][2]string]int64, hint) }
+func (x *c19_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c19_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c19_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c19) length() int       { return len(x.m) }
-func (x *c19) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c19) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c19_i64) length() int       { return len(x.m) }
+func (x *c19_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c19_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c20 is a compiled map[[3]f64]int64.
-type c20 struct{ m map[[3]float64]int64 }
+// c19_i32 is a compiled map[[2][2]str]int32.
+type c19_i32 struct{ m map[[2][2]string]int32 }
 
-func (x *c20) key(b []byte) (k [3]float64) {
+func (x *c19_i32) key(b []byte) (k [2][2]string) {
+	if len(b) > 0 {
+		k = *(*[2][2]string)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c19_i32) make(hint int)   { noGC(); x.m = make(map[[2][2]string]int32, hint) }
+func (x *c19_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c19_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c19_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c19_i32) length() int       { return len(x.m) }
+func (x *c19_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c19_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c19_e0 is a compiled map[[2][2]str]struct{}.
+type c19_e0 struct{ m map[[2][2]string]struct{} }
+
+func (x *c19_e0) key(b []byte) (k [2][2]string) {
+	if len(b) > 0 {
+		k = *(*[2][2]string)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c19_e0) make(hint int)   { noGC(); x.m = make(map[[2][2]string]struct{}, hint) }
+func (x *c19_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c19_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c19_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c19_e0) length() int       { return len(x.m) }
+func (x *c19_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c19_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c20_i64 is a compiled map[[3]f64]int64.
+type c20_i64 struct{ m map[[3]float64]int64 }
+
+func (x *c20_i64) key(b []byte) (k [3]float64) {
 	if len(b) > 0 {
 		k = *(*[3]float64)(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c20) make(hint int)   { noGC(); x.m = make(map[[3]float64]int64, hint) }
-func (x *c20) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c20) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c20) get(k []byte) ([]byte, bool) {
+func (x *c20_i64) make(hint int)   { noGC(); x.m = make(map[[3]float64]int64, hint) }
+func (x *c20_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c20_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c20_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c20) length() int       { return len(x.m) }
-func (x *c20) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c20) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c20_i64) length() int       { return len(x.m) }
+func (x *c20_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c20_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c21 is a compiled map[[1]f64]int64.
-type c21 struct{ m map[[1]float64]int64 }
+// c20_i32 is a compiled map[[3]f64]int32.
+type c20_i32 struct{ m map[[3]float64]int32 }
 
-func (x *c21) key(b []byte) (k [1]float64) {
+func (x *c20_i32) key(b []byte) (k [3]float64) {
+	if len(b) > 0 {
+		k = *(*[3]float64)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c20_i32) make(hint int)   { noGC(); x.m = make(map[[3]float64]int32, hint) }
+func (x *c20_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c20_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c20_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c20_i32) length() int       { return len(x.m) }
+func (x *c20_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c20_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c20_e0 is a compiled map[[3]f64]struct{}.
+type c20_e0 struct{ m map[[3]float64]struct{} }
+
+func (x *c20_e0) key(b []byte) (k [3]float64) {
+	if len(b) > 0 {
+		k = *(*[3]float64)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c20_e0) make(hint int)   { noGC(); x.m = make(map[[3]float64]struct{}, hint) }
+func (x *c20_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c20_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c20_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c20_e0) length() int       { return len(x.m) }
+func (x *c20_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c20_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c21_i64 is a compiled map[[1]f64]int64.
+type c21_i64 struct{ m map[[1]float64]int64 }
+
+func (x *c21_i64) key(b []byte) (k [1]float64) {
 	if len(b) > 0 {
 		k = *(*[1]float64)(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c21) make(hint int)   { noGC(); x.m = make(map[[1]float64]int64, hint) }
-func (x *c21) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c21) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c21) get(k []byte) ([]byte, bool) {
+func (x *c21_i64) make(hint int)   { noGC(); x.m = make(map[[1]float64]int64, hint) }
+func (x *c21_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c21_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c21_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c21) length() int       { return len(x.m) }
-func (x *c21) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c21) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c21_i64) length() int       { return len(x.m) }
+func (x *c21_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c21_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c22 is a compiled map[[2]struct{i8,i64}]int64.
-type c22 struct {
+// c21_i32 is a compiled map[[1]f64]int32.
+type c21_i32 struct{ m map[[1]float64]int32 }
+
+func (x *c21_i32) key(b []byte) (k [1]float64) {
+	if len(b) > 0 {
+		k = *(*[1]float64)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c21_i32) make(hint int)   { noGC(); x.m = make(map[[1]float64]int32, hint) }
+func (x *c21_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c21_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c21_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c21_i32) length() int       { return len(x.m) }
+func (x *c21_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c21_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c21_e0 is a compiled map[[1]f64]struct{}.
+type c21_e0 struct{ m map[[1]float64]struct{} }
+
+func (x *c21_e0) key(b []byte) (k [1]float64) {
+	if len(b) > 0 {
+		k = *(*[1]float64)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c21_e0) make(hint int)   { noGC(); x.m = make(map[[1]float64]struct{}, hint) }
+func (x *c21_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c21_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c21_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c21_e0) length() int       { return len(x.m) }
+func (x *c21_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c21_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c22_i64 is a compiled map[[2]struct{i8,i64}]int64.
+type c22_i64 struct {
 	m map[[2]struct {
 		F0 int8
 		F1 int64
 	}]int64
 }
 
-func (x *c22) key(b []byte) (k [2]struct {
+func (x *c22_i64) key(b []byte) (k [2]struct {
 	F0 int8
 	F1 int64
 }) {
@@ -775,32 +2273,106 @@ func (x *c22) key(b []byte) (k [2]struct {
 	}
 	return
 }
-func (x *c22) make(hint int) {
+func (x *c22_i64) make(hint int) {
 	noGC()
 	x.m = make(map[[2]struct {
 		F0 int8
 		F1 int64
 	}]int64, hint)
 }
-func (x *c22) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c22) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c22) get(k []byte) ([]byte, bool) {
+func (x *c22_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c22_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c22_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c22) length() int       { return len(x.m) }
-func (x *c22) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c22) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c22_i64) length() int       { return len(x.m) }
+func (x *c22_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c22_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c23 is a compiled map[[3]struct{str,f32}]int64.
-type c23 struct {
+// c22_i32 is a compiled map[[2]struct{i8,i64}]int32.
+type c22_i32 struct {
+	m map[[2]struct {
+		F0 int8
+		F1 int64
+	}]int32
+}
+
+func (x *c22_i32) key(b []byte) (k [2]struct {
+	F0 int8
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*[2]struct {
+			F0 int8
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c22_i32) make(hint int) {
+	noGC()
+	x.m = make(map[[2]struct {
+		F0 int8
+		F1 int64
+	}]int32, hint)
+}
+func (x *c22_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c22_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c22_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c22_i32) length() int       { return len(x.m) }
+func (x *c22_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c22_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c22_e0 is a compiled map[[2]struct{i8,i64}]struct{}.
+type c22_e0 struct {
+	m map[[2]struct {
+		F0 int8
+		F1 int64
+	}]struct{}
+}
+
+func (x *c22_e0) key(b []byte) (k [2]struct {
+	F0 int8
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*[2]struct {
+			F0 int8
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c22_e0) make(hint int) {
+	noGC()
+	x.m = make(map[[2]struct {
+		F0 int8
+		F1 int64
+	}]struct{}, hint)
+}
+func (x *c22_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c22_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c22_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c22_e0) length() int       { return len(x.m) }
+func (x *c22_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c22_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c23_i64 is a compiled map[[3]struct{str,f32}]int64.
+type c23_i64 struct {
 	m map[[3]struct {
 		F0 string
 		F1 float32
 	}]int64
 }
 
-func (x *c23) key(b []byte) (k [3]struct {
+func (x *c23_i64) key(b []byte) (k [3]struct {
 	F0 string
 	F1 float32
 }) {
@@ -812,72 +2384,226 @@ func (x *c23) key(b []byte) (k [3]struct {
 	}
 	return
 }
-func (x *c23) make(hint int) {
+func (x *c23_i64) make(hint int) {
 	noGC()
 	x.m = make(map[[3]struct {
 		F0 string
 		F1 float32
 	}]int64, hint)
 }
-func (x *c23) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c23) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c23) get(k []byte) ([]byte, bool) {
+func (x *c23_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c23_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c23_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c23) length() int       { return len(x.m) }
-func (x *c23) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c23) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c23_i64) length() int       { return len(x.m) }
+func (x *c23_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c23_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c24 is a compiled map[[5]i16]int64.
-type c24 struct{ m map[[5]int16]int64 }
+// c23_i32 is a compiled map[[3]struct{str,f32}]int32.
+type c23_i32 struct {
+	m map[[3]struct {
+		F0 string
+		F1 float32
+	}]int32
+}
 
-func (x *c24) key(b []byte) (k [5]int16) {
+func (x *c23_i32) key(b []byte) (k [3]struct {
+	F0 string
+	F1 float32
+}) {
+	if len(b) > 0 {
+		k = *(*[3]struct {
+			F0 string
+			F1 float32
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c23_i32) make(hint int) {
+	noGC()
+	x.m = make(map[[3]struct {
+		F0 string
+		F1 float32
+	}]int32, hint)
+}
+func (x *c23_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c23_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c23_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c23_i32) length() int       { return len(x.m) }
+func (x *c23_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c23_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c23_e0 is a compiled map[[3]struct{str,f32}]struct{}.
+type c23_e0 struct {
+	m map[[3]struct {
+		F0 string
+		F1 float32
+	}]struct{}
+}
+
+func (x *c23_e0) key(b []byte) (k [3]struct {
+	F0 string
+	F1 float32
+}) {
+	if len(b) > 0 {
+		k = *(*[3]struct {
+			F0 string
+			F1 float32
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c23_e0) make(hint int) {
+	noGC()
+	x.m = make(map[[3]struct {
+		F0 string
+		F1 float32
+	}]struct{}, hint)
+}
+func (x *c23_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c23_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c23_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c23_e0) length() int       { return len(x.m) }
+func (x *c23_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c23_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c24_i64 is a compiled map[[5]i16]int64.
+type c24_i64 struct{ m map[[5]int16]int64 }
+
+func (x *c24_i64) key(b []byte) (k [5]int16) {
 	if len(b) > 0 {
 		k = *(*[5]int16)(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c24) make(hint int)   { noGC(); x.m = make(map[[5]int16]int64, hint) }
-func (x *c24) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c24) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c24) get(k []byte) ([]byte, bool) {
+func (x *c24_i64) make(hint int)   { noGC(); x.m = make(map[[5]int16]int64, hint) }
+func (x *c24_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c24_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c24_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c24) length() int       { return len(x.m) }
-func (x *c24) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c24) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c24_i64) length() int       { return len(x.m) }
+func (x *c24_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c24_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c25 is a compiled map[any]int64.
-type c25 struct{ m map[interface{}]int64 }
+// c24_i32 is a compiled map[[5]i16]int32.
+type c24_i32 struct{ m map[[5]int16]int32 }
 
-func (x *c25) key(b []byte) (k interface{}) {
+func (x *c24_i32) key(b []byte) (k [5]int16) {
+	if len(b) > 0 {
+		k = *(*[5]int16)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c24_i32) make(hint int)   { noGC(); x.m = make(map[[5]int16]int32, hint) }
+func (x *c24_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c24_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c24_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c24_i32) length() int       { return len(x.m) }
+func (x *c24_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c24_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c24_e0 is a compiled map[[5]i16]struct{}.
+type c24_e0 struct{ m map[[5]int16]struct{} }
+
+func (x *c24_e0) key(b []byte) (k [5]int16) {
+	if len(b) > 0 {
+		k = *(*[5]int16)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c24_e0) make(hint int)   { noGC(); x.m = make(map[[5]int16]struct{}, hint) }
+func (x *c24_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c24_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c24_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c24_e0) length() int       { return len(x.m) }
+func (x *c24_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c24_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c25_i64 is a compiled map[any]int64.
+type c25_i64 struct{ m map[interface{}]int64 }
+
+func (x *c25_i64) key(b []byte) (k interface{}) {
 	if len(b) > 0 {
 		k = *(*interface{})(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c25) make(hint int)   { noGC(); x.m = make(map[interface{}]int64, hint) }
-func (x *c25) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c25) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c25) get(k []byte) ([]byte, bool) {
+func (x *c25_i64) make(hint int)   { noGC(); x.m = make(map[interface{}]int64, hint) }
+func (x *c25_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c25_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c25_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c25) length() int       { return len(x.m) }
-func (x *c25) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c25) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c25_i64) length() int       { return len(x.m) }
+func (x *c25_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c25_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c26 is a compiled map[struct{any,i64}]int64.
-type c26 struct {
+// c25_i32 is a compiled map[any]int32.
+type c25_i32 struct{ m map[interface{}]int32 }
+
+func (x *c25_i32) key(b []byte) (k interface{}) {
+	if len(b) > 0 {
+		k = *(*interface{})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c25_i32) make(hint int)   { noGC(); x.m = make(map[interface{}]int32, hint) }
+func (x *c25_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c25_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c25_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c25_i32) length() int       { return len(x.m) }
+func (x *c25_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c25_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c25_e0 is a compiled map[any]struct{}.
+type c25_e0 struct{ m map[interface{}]struct{} }
+
+func (x *c25_e0) key(b []byte) (k interface{}) {
+	if len(b) > 0 {
+		k = *(*interface{})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c25_e0) make(hint int)   { noGC(); x.m = make(map[interface{}]struct{}, hint) }
+func (x *c25_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c25_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c25_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c25_e0) length() int       { return len(x.m) }
+func (x *c25_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c25_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c26_i64 is a compiled map[struct{any,i64}]int64.
+type c26_i64 struct {
 	m map[struct {
 		F0 interface{}
 		F1 int64
 	}]int64
 }
 
-func (x *c26) key(b []byte) (k struct {
+func (x *c26_i64) key(b []byte) (k struct {
 	F0 interface{}
 	F1 int64
 }) {
@@ -889,106 +2615,370 @@ func (x *c26) key(b []byte) (k struct {
 	}
 	return
 }
-func (x *c26) make(hint int) {
+func (x *c26_i64) make(hint int) {
 	noGC()
 	x.m = make(map[struct {
 		F0 interface{}
 		F1 int64
 	}]int64, hint)
 }
-func (x *c26) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c26) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c26) get(k []byte) ([]byte, bool) {
+func (x *c26_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c26_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c26_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c26) length() int       { return len(x.m) }
-func (x *c26) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c26) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c26_i64) length() int       { return len(x.m) }
+func (x *c26_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c26_i64) maptype() *maptype { return maptypeOf(x.m) }
 
-// c27 is a compiled map[[2]any]int64.
-type c27 struct{ m map[[2]interface{}]int64 }
+// c26_i32 is a compiled map[struct{any,i64}]int32.
+type c26_i32 struct {
+	m map[struct {
+		F0 interface{}
+		F1 int64
+	}]int32
+}
 
-func (x *c27) key(b []byte) (k [2]interface{}) {
+func (x *c26_i32) key(b []byte) (k struct {
+	F0 interface{}
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{}
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c26_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{}
+		F1 int64
+	}]int32, hint)
+}
+func (x *c26_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c26_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c26_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c26_i32) length() int       { return len(x.m) }
+func (x *c26_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c26_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c26_e0 is a compiled map[struct{any,i64}]struct{}.
+type c26_e0 struct {
+	m map[struct {
+		F0 interface{}
+		F1 int64
+	}]struct{}
+}
+
+func (x *c26_e0) key(b []byte) (k struct {
+	F0 interface{}
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{}
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c26_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{}
+		F1 int64
+	}]struct{}, hint)
+}
+func (x *c26_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c26_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c26_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c26_e0) length() int       { return len(x.m) }
+func (x *c26_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c26_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c27_i64 is a compiled map[[2]any]int64.
+type c27_i64 struct{ m map[[2]interface{}]int64 }
+
+func (x *c27_i64) key(b []byte) (k [2]interface{}) {
 	if len(b) > 0 {
 		k = *(*[2]interface{})(unsafe.Pointer(&b[0]))
 	}
 	return
 }
-func (x *c27) make(hint int)   { noGC(); x.m = make(map[[2]interface{}]int64, hint) }
-func (x *c27) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
-func (x *c27) del(k []byte)    { delete(x.m, x.key(k)) }
-func (x *c27) get(k []byte) ([]byte, bool) {
+func (x *c27_i64) make(hint int)   { noGC(); x.m = make(map[[2]interface{}]int64, hint) }
+func (x *c27_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c27_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c27_i64) get(k []byte) ([]byte, bool) {
 	e, ok := x.m[x.key(k)]
 	return from_i64(e), ok
 }
-func (x *c27) length() int       { return len(x.m) }
-func (x *c27) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
-func (x *c27) maptype() *maptype { return maptypeOf(x.m) }
+func (x *c27_i64) length() int       { return len(x.m) }
+func (x *c27_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c27_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c27_i32 is a compiled map[[2]any]int32.
+type c27_i32 struct{ m map[[2]interface{}]int32 }
+
+func (x *c27_i32) key(b []byte) (k [2]interface{}) {
+	if len(b) > 0 {
+		k = *(*[2]interface{})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c27_i32) make(hint int)   { noGC(); x.m = make(map[[2]interface{}]int32, hint) }
+func (x *c27_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c27_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c27_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c27_i32) length() int       { return len(x.m) }
+func (x *c27_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c27_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c27_e0 is a compiled map[[2]any]struct{}.
+type c27_e0 struct{ m map[[2]interface{}]struct{} }
+
+func (x *c27_e0) key(b []byte) (k [2]interface{}) {
+	if len(b) > 0 {
+		k = *(*[2]interface{})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c27_e0) make(hint int)   { noGC(); x.m = make(map[[2]interface{}]struct{}, hint) }
+func (x *c27_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c27_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c27_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c27_e0) length() int       { return len(x.m) }
+func (x *c27_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c27_e0) maptype() *maptype { return maptypeOf(x.m) }
 
 // compTypes: composite key kinds (with a compiled map[K]int64) and dynamic types.
 var compTypes = []compType{
 	{"struct{i8,i64}", reflect.TypeOf((*struct {
 		F0 int8
 		F1 int64
-	})(nil)).Elem(), func() mapOps { return &c0{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c0_i64{}
+		case "i32":
+			return &c0_i32{}
+		case "e0":
+			return &c0_e0{}
+		}
+		return nil
+	}},
 	{"struct{i64,i8}", reflect.TypeOf((*struct {
 		F0 int64
 		F1 int8
-	})(nil)).Elem(), func() mapOps { return &c1{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c1_i64{}
+		case "i32":
+			return &c1_i32{}
+		case "e0":
+			return &c1_e0{}
+		}
+		return nil
+	}},
 	{"struct{i8,i16,i32,i64}", reflect.TypeOf((*struct {
 		F0 int8
 		F1 int16
 		F2 int32
 		F3 int64
-	})(nil)).Elem(), func() mapOps { return &c2{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c2_i64{}
+		case "i32":
+			return &c2_i32{}
+		case "e0":
+			return &c2_e0{}
+		}
+		return nil
+	}},
 	{"struct{i32,_:i32,i64}", reflect.TypeOf((*struct {
 		F0 int32
 		_  int32
 		F2 int64
-	})(nil)).Elem(), func() mapOps { return &c3{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c3_i64{}
+		case "i32":
+			return &c3_i32{}
+		case "e0":
+			return &c3_e0{}
+		}
+		return nil
+	}},
 	{"struct{i32,i32}", reflect.TypeOf((*struct {
 		F0 int32
 		F1 int32
-	})(nil)).Elem(), func() mapOps { return &c4{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c4_i64{}
+		case "i32":
+			return &c4_i32{}
+		case "e0":
+			return &c4_e0{}
+		}
+		return nil
+	}},
 	{"struct{i64,i64}", reflect.TypeOf((*struct {
 		F0 int64
 		F1 int64
-	})(nil)).Elem(), func() mapOps { return &c5{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c5_i64{}
+		case "i32":
+			return &c5_i32{}
+		case "e0":
+			return &c5_e0{}
+		}
+		return nil
+	}},
 	{"struct{u8,u8,u8}", reflect.TypeOf((*struct {
 		F0 uint8
 		F1 uint8
 		F2 uint8
-	})(nil)).Elem(), func() mapOps { return &c6{} }},
-	{"struct{}", reflect.TypeOf((*struct{})(nil)).Elem(), func() mapOps { return &c7{} }},
-	{"struct{str}", reflect.TypeOf((*struct{ F0 string })(nil)).Elem(), func() mapOps { return &c8{} }},
-	{"struct{f64}", reflect.TypeOf((*struct{ F0 float64 })(nil)).Elem(), func() mapOps { return &c9{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c6_i64{}
+		case "i32":
+			return &c6_i32{}
+		case "e0":
+			return &c6_e0{}
+		}
+		return nil
+	}},
+	{"struct{}", reflect.TypeOf((*struct{})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c7_i64{}
+		case "i32":
+			return &c7_i32{}
+		case "e0":
+			return &c7_e0{}
+		}
+		return nil
+	}},
+	{"struct{str}", reflect.TypeOf((*struct{ F0 string })(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c8_i64{}
+		case "i32":
+			return &c8_i32{}
+		case "e0":
+			return &c8_e0{}
+		}
+		return nil
+	}},
+	{"struct{f64}", reflect.TypeOf((*struct{ F0 float64 })(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c9_i64{}
+		case "i32":
+			return &c9_i32{}
+		case "e0":
+			return &c9_e0{}
+		}
+		return nil
+	}},
 	{"struct{i64,str}", reflect.TypeOf((*struct {
 		F0 int64
 		F1 string
-	})(nil)).Elem(), func() mapOps { return &c10{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c10_i64{}
+		case "i32":
+			return &c10_i32{}
+		case "e0":
+			return &c10_e0{}
+		}
+		return nil
+	}},
 	{"struct{str,i64,_:i32,f64}", reflect.TypeOf((*struct {
 		F0 string
 		F1 int64
 		_  int32
 		F3 float64
-	})(nil)).Elem(), func() mapOps { return &c11{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c11_i64{}
+		case "i32":
+			return &c11_i32{}
+		case "e0":
+			return &c11_e0{}
+		}
+		return nil
+	}},
 	{"struct{bool,f32,i16,f64,str}", reflect.TypeOf((*struct {
 		F0 bool
 		F1 float32
 		F2 int16
 		F3 float64
 		F4 string
-	})(nil)).Elem(), func() mapOps { return &c12{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c12_i64{}
+		case "i32":
+			return &c12_i32{}
+		case "e0":
+			return &c12_e0{}
+		}
+		return nil
+	}},
 	{"struct{f32,f32,f32}", reflect.TypeOf((*struct {
 		F0 float32
 		F1 float32
 		F2 float32
-	})(nil)).Elem(), func() mapOps { return &c13{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c13_i64{}
+		case "i32":
+			return &c13_i32{}
+		case "e0":
+			return &c13_e0{}
+		}
+		return nil
+	}},
 	{"struct{c64,c128}", reflect.TypeOf((*struct {
 		F0 complex64
 		F1 complex128
-	})(nil)).Elem(), func() mapOps { return &c14{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c14_i64{}
+		case "i32":
+			return &c14_i32{}
+		case "e0":
+			return &c14_e0{}
+		}
+		return nil
+	}},
 	{"struct{i64,struct{i32,f64},[2]str}", reflect.TypeOf((*struct {
 		F0 int64
 		F1 struct {
@@ -996,34 +2986,164 @@ var compTypes = []compType{
 			F1 float64
 		}
 		F2 [2]string
-	})(nil)).Elem(), func() mapOps { return &c15{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c15_i64{}
+		case "i32":
+			return &c15_i32{}
+		case "e0":
+			return &c15_e0{}
+		}
+		return nil
+	}},
 	{"struct{struct{i8,i64},[3]i16}", reflect.TypeOf((*struct {
 		F0 struct {
 			F0 int8
 			F1 int64
 		}
 		F1 [3]int16
-	})(nil)).Elem(), func() mapOps { return &c16{} }},
-	{"[4]str", reflect.TypeOf((*[4]string)(nil)).Elem(), func() mapOps { return &c17{} }},
-	{"[1]str", reflect.TypeOf((*[1]string)(nil)).Elem(), func() mapOps { return &c18{} }},
-	{"[2][2]str", reflect.TypeOf((*[2][2]string)(nil)).Elem(), func() mapOps { return &c19{} }},
-	{"[3]f64", reflect.TypeOf((*[3]float64)(nil)).Elem(), func() mapOps { return &c20{} }},
-	{"[1]f64", reflect.TypeOf((*[1]float64)(nil)).Elem(), func() mapOps { return &c21{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c16_i64{}
+		case "i32":
+			return &c16_i32{}
+		case "e0":
+			return &c16_e0{}
+		}
+		return nil
+	}},
+	{"[4]str", reflect.TypeOf((*[4]string)(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c17_i64{}
+		case "i32":
+			return &c17_i32{}
+		case "e0":
+			return &c17_e0{}
+		}
+		return nil
+	}},
+	{"[1]str", reflect.TypeOf((*[1]string)(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c18_i64{}
+		case "i32":
+			return &c18_i32{}
+		case "e0":
+			return &c18_e0{}
+		}
+		return nil
+	}},
+	{"[2][2]str", reflect.TypeOf((*[2][2]string)(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c19_i64{}
+		case "i32":
+			return &c19_i32{}
+		case "e0":
+			return &c19_e0{}
+		}
+		return nil
+	}},
+	{"[3]f64", reflect.TypeOf((*[3]float64)(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c20_i64{}
+		case "i32":
+			return &c20_i32{}
+		case "e0":
+			return &c20_e0{}
+		}
+		return nil
+	}},
+	{"[1]f64", reflect.TypeOf((*[1]float64)(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c21_i64{}
+		case "i32":
+			return &c21_i32{}
+		case "e0":
+			return &c21_e0{}
+		}
+		return nil
+	}},
 	{"[2]struct{i8,i64}", reflect.TypeOf((*[2]struct {
 		F0 int8
 		F1 int64
-	})(nil)).Elem(), func() mapOps { return &c22{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c22_i64{}
+		case "i32":
+			return &c22_i32{}
+		case "e0":
+			return &c22_e0{}
+		}
+		return nil
+	}},
 	{"[3]struct{str,f32}", reflect.TypeOf((*[3]struct {
 		F0 string
 		F1 float32
-	})(nil)).Elem(), func() mapOps { return &c23{} }},
-	{"[5]i16", reflect.TypeOf((*[5]int16)(nil)).Elem(), func() mapOps { return &c24{} }},
-	{"any", reflect.TypeOf((*interface{})(nil)).Elem(), func() mapOps { return &c25{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c23_i64{}
+		case "i32":
+			return &c23_i32{}
+		case "e0":
+			return &c23_e0{}
+		}
+		return nil
+	}},
+	{"[5]i16", reflect.TypeOf((*[5]int16)(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c24_i64{}
+		case "i32":
+			return &c24_i32{}
+		case "e0":
+			return &c24_e0{}
+		}
+		return nil
+	}},
+	{"any", reflect.TypeOf((*interface{})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c25_i64{}
+		case "i32":
+			return &c25_i32{}
+		case "e0":
+			return &c25_e0{}
+		}
+		return nil
+	}},
 	{"struct{any,i64}", reflect.TypeOf((*struct {
 		F0 interface{}
 		F1 int64
-	})(nil)).Elem(), func() mapOps { return &c26{} }},
-	{"[2]any", reflect.TypeOf((*[2]interface{})(nil)).Elem(), func() mapOps { return &c27{} }},
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c26_i64{}
+		case "i32":
+			return &c26_i32{}
+		case "e0":
+			return &c26_e0{}
+		}
+		return nil
+	}},
+	{"[2]any", reflect.TypeOf((*[2]interface{})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c27_i64{}
+		case "i32":
+			return &c27_i32{}
+		case "e0":
+			return &c27_e0{}
+		}
+		return nil
+	}},
 	{"i64", reflect.TypeOf((*int64)(nil)).Elem(), nil},
 	{"i32", reflect.TypeOf((*int32)(nil)).Elem(), nil},
 	{"u8", reflect.TypeOf((*uint8)(nil)).Elem(), nil},

@@ -249,11 +249,11 @@ func (o *oracle) directive(line int, f []string) string {
 		if !ok {
 			return "an elem kind: i32, i64, e0 or bN (N from 1 to 1024)"
 		}
-		if k.comp != nil && !k.reflect && e.name != "i64" {
-			return "elem kind i64 for a composite key kind"
+		if k.comp != nil && !k.reflect && k.comp.newMap(e.name) == nil {
+			return "elem kind i64, i32 or e0 for a composite key kind"
 		}
-		if k.reflect && e.name != "b8" {
-			return "elem kind b8 for a reflect: key kind"
+		if k.reflect && !e.isBytes() {
+			return "elem kind bN for a reflect: key kind"
 		}
 		o.typ = &[2]kind{k, e}
 		return ""
@@ -455,7 +455,7 @@ func parseSeed(s string) (uint32, string) {
 // newMap picks a compiled map type for the fixed kinds and reflect for bN.
 func newMap(k, e kind) mapOps {
 	if k.comp != nil && !k.reflect {
-		return k.comp.newMap()
+		return k.comp.newMap(e.name)
 	}
 	if k.comp != nil {
 		noGC()

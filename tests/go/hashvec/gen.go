@@ -27,6 +27,8 @@ var compositeKeys = []string{
 	"[4]str", "[3]f64", "[1]str", "[1]f64", "[0]str", "[5]i16", "[2]struct{i8,i64}",
 	"[3]struct{str,f32}", "[2][2]str", "[2]any", "[2]c64", "[16]u8", "[7]u8", "[2]f32",
 	"struct{u8}", "struct{u8,u8}", "struct{f32}", "[1]c64",
+	"[20]str", "[9]f64", "[33]u8", "[130]u8", "struct{[17]u8,str,[3]any}", "[2]struct{i64,str,_:i8}",
+	"struct{i64,[18]str}", "[3][2]struct{f32,i8}",
 	"any", "iface", "f64", "str", "c128", "i64",
 }
 

@@ -51,21 +51,7 @@ fn generated_traces_match_go() {
     std::fs::create_dir_all(&dir).unwrap();
     // A different seed from the CI suite's, so `cargo test` adds coverage.
     let suite = gen::suite(48, 0, 0x5eed);
-    let mut failures = Vec::new();
-    for (name, text) in &suite {
-        let p: &Path = &dir.join(format!("{name}.trace"));
-        std::fs::write(p, text).unwrap();
-        let (ours, origin) = run_ours(text);
-        assert!(
-            !ours.contains("error:"),
-            "{name}: our replay failed:\n{}",
-            ours.lines().last().unwrap_or("")
-        );
-        let go = run_oracle(&oracle, p).unwrap();
-        if let Err(r) = compare(name, text, &ours, &origin, &go) {
-            failures.push(r);
-        }
-    }
+    let (failures, _) = compare_suite(&oracle, &dir, &suite);
     assert!(
         failures.is_empty(),
         "{} of {} traces differ:\n{}",
@@ -73,6 +59,29 @@ fn generated_traces_match_go() {
         suite.len(),
         failures.join("\n")
     );
+}
+
+/// Writes each trace of `suite` to `dir`, replays it here and in the oracle, and returns
+/// the comparisons that failed and our outputs.
+fn compare_suite(oracle: &Path, dir: &Path, suite: &[(String, String)]) -> (Vec<String>, String) {
+    let mut failures = Vec::new();
+    let mut all = String::new();
+    for (name, text) in suite {
+        let p: &Path = &dir.join(format!("{name}.trace"));
+        std::fs::write(p, text).unwrap();
+        let (ours, origin) = run_ours(text);
+        assert!(
+            !ours.lines().any(|l| l.starts_with("error:")),
+            "{name}: our replay failed:\n{}",
+            ours.lines().last().unwrap_or("")
+        );
+        let go = run_oracle(oracle, p).unwrap();
+        if let Err(r) = compare(name, text, &ours, &origin, &go) {
+            failures.push(r);
+        }
+        all.push_str(&ours);
+    }
+    (failures, all)
 }
 
 #[test]
@@ -120,24 +129,10 @@ fn composite_traces_match_go() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let suite = gen::composite_suite(2 * gen::COMPOSITE_KINDS.len(), 0xc0de);
-    let (mut failures, mut panics) = (Vec::new(), 0);
-    for (name, text) in &suite {
-        let p: &Path = &dir.join(format!("{name}.trace"));
-        std::fs::write(p, text).unwrap();
-        let (ours, origin) = run_ours(text);
-        assert!(
-            !ours.lines().any(|l| l.starts_with("error:")),
-            "{name}: our replay failed:\n{}",
-            ours.lines().last().unwrap_or("")
-        );
-        panics += ours
-            .matches("\npanic runtime error: hash of unhashable type")
-            .count();
-        let go = run_oracle(&oracle, p).unwrap();
-        if let Err(r) = compare(name, text, &ours, &origin, &go) {
-            failures.push(r);
-        }
-    }
+    let (failures, ours) = compare_suite(&oracle, &dir, &suite);
+    let panics = ours
+        .matches("\npanic runtime error: hash of unhashable type")
+        .count();
     assert!(
         failures.is_empty(),
         "{} of {} composite traces differ:\n{}",

@@ -109,35 +109,10 @@ ok allocator: every block came back (allocs == frees, 0 live bytes)
 
 #[test]
 fn c_program_runs_against_the_static_library() {
-    let lib = staticlib();
-    let dir = std::env::temp_dir().join(format!("gomap-ffi-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join("ffi_test");
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let out = Command::new(&cc)
-        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-g", "-I"])
-        .arg(manifest().join("include"))
-        .arg(manifest().join("tests/c/ffi_test.c"))
-        .arg(&lib)
-        // What a Rust static library needs from the system (`rustc --print
-        // native-static-libs`).
-        .args(["-lpthread", "-ldl", "-lm", "-lrt", "-lutil", "-o"])
-        .arg(&exe)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the C compiler `{cc}`: {e}"));
+    let (status, stdout, stderr) = compile_and_run("ffi_test");
     assert!(
-        out.status.success(),
-        "compiling tests/c/ffi_test.c failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = Command::new(&exe).output().unwrap();
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        run.status.success(),
-        "ffi_test failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        run.status
+        status.success(),
+        "ffi_test failed ({status}):\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
     assert_eq!(stdout, EXPECTED, "stderr:\n{stderr}");
     // The only panic the program provokes is the failing allocator's; every other error

@@ -487,22 +487,10 @@ impl MapType {
         let kt = go_type_of(key);
         let et = go_type_of(elem);
         let l = super::bucket_layout(&kt, &et)?;
-        let mut flags = MapTypeFlags::empty();
-        if l.indirect_key {
-            flags |= MapTypeFlags::INDIRECT_KEY;
-        }
-        if l.indirect_elem {
-            flags |= MapTypeFlags::INDIRECT_ELEM;
-        }
-        if key.is_reflexive() {
-            flags |= MapTypeFlags::REFLEXIVE_KEY;
-        }
-        if key.needkeyupdate() {
-            flags |= MapTypeFlags::NEED_KEY_UPDATE;
-        }
-        if key.hash_might_panic() {
-            flags |= MapTypeFlags::HASH_MIGHT_PANIC;
-        }
+        let mut flags = l.indirect_flags();
+        flags.set(MapTypeFlags::REFLEXIVE_KEY, key.is_reflexive());
+        flags.set(MapTypeFlags::NEED_KEY_UPDATE, key.needkeyupdate());
+        flags.set(MapTypeFlags::HASH_MIGHT_PANIC, key.hash_might_panic());
         let (hasher, hash_alg, fast): (HashFn, HashAlg, MapFast) = match hash {
             KeyHash::Compiled => {
                 let a = compiled_hash_alg(key);

@@ -371,7 +371,7 @@ impl GoType {
                 })
             }
             k => {
-                let (size, align) = scalar_size_align(k);
+                let (size, align) = k.size_align().map_err(|_| GoTypeError::TooLarge)?;
                 intern(Build {
                     name: scalar_name(k).into(),
                     named: false,
@@ -543,17 +543,6 @@ impl GoType {
     }
 }
 
-fn scalar_size_align(k: GoKind) -> (usize, u8) {
-    match k {
-        GoKind::Bool | GoKind::Int8 | GoKind::Uint8 => (1, 1),
-        GoKind::Int16 | GoKind::Uint16 => (2, 2),
-        GoKind::Int32 | GoKind::Uint32 | GoKind::Float32 => (4, 4),
-        GoKind::Complex64 => (8, 4),
-        GoKind::Complex128 | GoKind::String => (16, 8),
-        _ => (8, 8),
-    }
-}
-
 fn scalar_name(k: GoKind) -> &'static str {
     match k {
         GoKind::Bool => "bool",
@@ -618,7 +607,7 @@ fn derive(b: Build) -> TypeDesc {
         align,
     } = b;
     let kind = match &shape {
-        Shape::Scalar(k) => GoType::scalar_kind(*k),
+        Shape::Scalar(k) => k.kind(),
         Shape::Pointer(_) => Kind::Pointer,
         Shape::Memory => Kind::Struct,
         Shape::Array { .. } => Kind::Array,
@@ -732,34 +721,6 @@ fn derive(b: Build) -> TypeDesc {
         }
     }
     d
-}
-
-impl GoType {
-    fn scalar_kind(k: GoKind) -> Kind {
-        match k {
-            GoKind::Bool => Kind::Bool,
-            GoKind::Int8 => Kind::Int8,
-            GoKind::Int16 => Kind::Int16,
-            GoKind::Int32 => Kind::Int32,
-            GoKind::Int64 => Kind::Int64,
-            GoKind::Int => Kind::Int,
-            GoKind::Uint8 => Kind::Uint8,
-            GoKind::Uint16 => Kind::Uint16,
-            GoKind::Uint32 => Kind::Uint32,
-            GoKind::Uint64 => Kind::Uint64,
-            GoKind::Uint => Kind::Uint,
-            GoKind::Uintptr => Kind::Uintptr,
-            GoKind::Pointer => Kind::Pointer,
-            GoKind::UnsafePointer => Kind::UnsafePointer,
-            GoKind::Float32 => Kind::Float32,
-            GoKind::Float64 => Kind::Float64,
-            GoKind::Complex64 => Kind::Complex64,
-            GoKind::Complex128 => Kind::Complex128,
-            GoKind::String => Kind::String,
-            GoKind::Bytes(_) => Kind::Array,
-            GoKind::EmptyStruct | GoKind::Memory { .. } => Kind::Struct,
-        }
-    }
 }
 
 /// Port of `types.AlgType` for a struct (go1.19 types/alg.go, TSTRUCT): a one-field

@@ -429,6 +429,30 @@ fn unhex(s: &str) -> Result<Vec<u8>, SpellError> {
         .collect()
 }
 
+/// Appends a string slot as the dump spells it: `s0` when the length is 0, `sL:nil` when
+/// the data pointer is nil but the length L is not (Go's `mapdelete_faststr` clears only
+/// the pointer), else `sL:` and the hex of the bytes.
+///
+/// # Safety
+/// `p` points at a readable [`GoString`] whose bytes are readable unless its pointer is
+/// nil or its length 0.
+pub unsafe fn format_string_slot(out: &mut String, p: *const u8) {
+    use core::fmt::Write;
+    // SAFETY: a string header (caller).
+    let s = unsafe { p.cast::<GoString>().read_unaligned() };
+    if s.len == 0 {
+        out.push_str("s0");
+    } else if s.ptr.is_null() {
+        let _ = write!(out, "s{}:nil", s.len);
+    } else {
+        let _ = write!(out, "s{}:", s.len);
+        for i in 0..s.len {
+            // SAFETY: `len` readable bytes (caller).
+            let _ = write!(out, "{:02x}", unsafe { *s.ptr.add(i) });
+        }
+    }
+}
+
 /// Appends the spelling of the value of type `t` at `p` as a map slot holds it: strings
 /// as the dump spells them (`s0`, `sL:HEX`, `sL:nil` when the data pointer is nil),
 /// arrays as `[v,...]`, structs as `{v,...}` (blank fields included; padding, always zero
@@ -450,18 +474,8 @@ pub unsafe fn format_slot(out: &mut String, t: GoType, p: *const u8) {
         }
     };
     match t.shape() {
-        Shape::Scalar(GoKind::String) => {
-            // SAFETY: a string header (caller).
-            let s = unsafe { p.cast::<GoString>().read_unaligned() };
-            if s.len == 0 {
-                out.push_str("s0");
-            } else if s.ptr.is_null() {
-                let _ = write!(out, "s{}:nil", s.len);
-            } else {
-                let _ = write!(out, "s{}:", s.len);
-                hex(out, s.ptr, s.len);
-            }
-        }
+        // SAFETY: a string header over readable bytes (caller).
+        Shape::Scalar(GoKind::String) => unsafe { format_string_slot(out, p) },
         Shape::Array { elem, len } => {
             out.push('[');
             for i in 0..*len {

@@ -30,17 +30,8 @@ pub unsafe fn hex(out: &mut String, p: *const u8, n: usize) {
 /// `p` points at a value of the type (for strings, a header whose bytes are readable).
 pub unsafe fn value(out: &mut String, kind: Kind, size: usize, p: *const u8) {
     if kind == Kind::String && size == core::mem::size_of::<GoString>() {
-        // SAFETY: a string header (caller).
-        let s = unsafe { p.cast::<GoString>().read_unaligned() };
-        if s.len == 0 {
-            out.push_str("s0");
-        } else if s.ptr.is_null() {
-            let _ = write!(out, "s{}:nil", s.len);
-        } else {
-            let _ = write!(out, "s{}:", s.len);
-            // SAFETY: the header's bytes are readable (caller).
-            unsafe { hex(out, s.ptr, s.len) };
-        }
+        // SAFETY: a string header whose bytes are readable (caller).
+        unsafe { spell::format_string_slot(out, p) };
     } else {
         // SAFETY: `size` readable bytes (caller).
         unsafe { hex(out, p, size) };

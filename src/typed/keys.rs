@@ -290,39 +290,50 @@ fn block(size: usize) -> *mut u8 {
     Box::into_raw(vec![0u64; words(size)].into_boxed_slice()).cast()
 }
 
+/// Calls `f` on every string and interface inside the value of `t` at `p` (with its type
+/// and address), in memory order: the parts a [`GoDyn`] value owns.
+///
+/// # Safety
+/// `p` points at a value of `t`; `f` is given addresses inside it.
+unsafe fn each_part(t: GoType, p: *mut u8, f: &mut dyn FnMut(GoType, *mut u8)) {
+    match t.shape() {
+        Shape::Scalar(GoKind::String) | Shape::Interface(_) => f(t, p),
+        Shape::Array { elem, len } => {
+            for i in 0..*len {
+                // SAFETY: element i of the array at `p`.
+                unsafe { each_part(*elem, p.add(i * elem.size()), f) };
+            }
+        }
+        Shape::Struct(fields) => {
+            for fl in fields.iter() {
+                // SAFETY: a field of the struct at `p`.
+                unsafe { each_part(fl.ty, p.add(fl.offset), f) };
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Frees what a value of `t` at `p` owns (strings' bytes, interfaces' values), not `p`.
 ///
 /// # Safety
 /// `p` holds a value of `t` following `GoDyn`'s ownership invariant, not used afterwards.
 unsafe fn free_parts(t: GoType, p: *mut u8) {
-    match t.shape() {
-        Shape::Scalar(GoKind::String) => {
-            // SAFETY: a string slot whose bytes are an owned Box<[u8]> (invariant).
-            unsafe {
-                let s = p.cast::<GoString>().read_unaligned();
-                if s.len != 0 {
-                    drop(Box::from_raw(ptr::slice_from_raw_parts_mut(
-                        s.ptr as *mut u8,
-                        s.len,
-                    )));
-                }
+    // SAFETY: the parts of a value of `t` (caller), each owned and freed once.
+    unsafe {
+        each_part(t, p, &mut |pt, q| {
+            if pt.is_interface() {
+                drop(GoDyn(q.cast::<GoIface>().read_unaligned()));
+                return;
             }
-        }
-        // SAFETY: an owned interface value (invariant), dropped once.
-        Shape::Interface(_) => drop(unsafe { GoDyn(p.cast::<GoIface>().read_unaligned()) }),
-        Shape::Array { elem, len } => {
-            for i in 0..*len {
-                // SAFETY: element i of the array at `p`.
-                unsafe { free_parts(*elem, p.add(i * elem.size())) };
+            let s = q.cast::<GoString>().read_unaligned();
+            if s.len != 0 {
+                drop(Box::from_raw(ptr::slice_from_raw_parts_mut(
+                    s.ptr as *mut u8,
+                    s.len,
+                )));
             }
-        }
-        Shape::Struct(fields) => {
-            for f in fields.iter() {
-                // SAFETY: a field of the struct at `p`.
-                unsafe { free_parts(f.ty, p.add(f.offset)) };
-            }
-        }
-        _ => {}
+        })
     }
 }
 
@@ -332,42 +343,26 @@ unsafe fn free_parts(t: GoType, p: *mut u8) {
 /// # Safety
 /// `p` holds a bitwise copy of a live value of `t` that keeps its own parts.
 unsafe fn clone_parts(t: GoType, p: *mut u8) {
-    match t.shape() {
-        Shape::Scalar(GoKind::String) => {
-            // SAFETY: a string slot over live bytes (the original's).
-            unsafe {
-                let s = p.cast::<GoString>().read_unaligned();
-                if s.len != 0 {
-                    let b: Box<[u8]> = s.as_bytes().into();
-                    let n = GoString {
-                        ptr: Box::into_raw(b).cast(),
-                        len: s.len,
-                    };
-                    p.cast::<GoString>().write_unaligned(n);
-                }
-            }
-        }
-        Shape::Interface(_) => {
-            // SAFETY: a copy of a live GoDyn; replaced by a deep clone, the copy forgotten.
-            unsafe {
-                let d = core::mem::ManuallyDrop::new(GoDyn(p.cast::<GoIface>().read_unaligned()));
+    // SAFETY: the parts of a copy of a live value (caller): each is replaced by a deep
+    // copy, the shared original left to its owner.
+    unsafe {
+        each_part(t, p, &mut |pt, q| {
+            if pt.is_interface() {
+                let d = core::mem::ManuallyDrop::new(GoDyn(q.cast::<GoIface>().read_unaligned()));
                 let c = core::mem::ManuallyDrop::new((*d).clone());
-                p.cast::<GoIface>().write_unaligned(c.0);
+                q.cast::<GoIface>().write_unaligned(c.0);
+                return;
             }
-        }
-        Shape::Array { elem, len } => {
-            for i in 0..*len {
-                // SAFETY: element i.
-                unsafe { clone_parts(*elem, p.add(i * elem.size())) };
+            let s = q.cast::<GoString>().read_unaligned();
+            if s.len != 0 {
+                let b: Box<[u8]> = s.as_bytes().into();
+                let n = GoString {
+                    ptr: Box::into_raw(b).cast(),
+                    len: s.len,
+                };
+                q.cast::<GoString>().write_unaligned(n);
             }
-        }
-        Shape::Struct(fields) => {
-            for f in fields.iter() {
-                // SAFETY: a field.
-                unsafe { clone_parts(f.ty, p.add(f.offset)) };
-            }
-        }
-        _ => {}
+        })
     }
 }
 

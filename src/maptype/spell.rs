@@ -395,9 +395,17 @@ fn float(w: &str) -> Result<f64, SpellError> {
         "+Inf" => f64::INFINITY,
         "-Inf" => f64::NEG_INFINITY,
         "NaN" => f64::NAN,
-        _ => w
-            .parse()
-            .map_err(|_| SpellError(format!("bad float {w:?}")))?,
+        _ => {
+            let f: f64 = w
+                .parse()
+                .map_err(|_| SpellError(format!("bad float {w:?}")))?;
+            // Go's ParseFloat refuses a finite spelling out of float64's range; `inf`,
+            // `Infinity` and their signed forms are infinities in both.
+            if f.is_infinite() && !w.to_ascii_lowercase().contains("inf") {
+                return err(format!("float {w:?} out of range"));
+            }
+            f
+        }
     })
 }
 
@@ -412,7 +420,7 @@ fn float32(w: &str) -> Result<f32, SpellError> {
             .parse::<f32>()
             .ok()
             // Go's ParseFloat(w, 32) refuses a finite spelling out of float32's range.
-            .filter(|f| f.is_finite())
+            .filter(|f| f.is_finite() || w.to_ascii_lowercase().contains("inf"))
             .ok_or_else(|| SpellError(format!("bad float32 {w:?}")))?,
     })
 }

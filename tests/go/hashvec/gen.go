@@ -29,6 +29,7 @@ var compositeKeys = []string{
 	"struct{u8}", "struct{u8,u8}", "struct{f32}", "[1]c64",
 	"[20]str", "[9]f64", "[33]u8", "[130]u8", "struct{[17]u8,str,[3]any}", "[2]struct{i64,str,_:i8}",
 	"struct{i64,[18]str}", "[3][2]struct{f32,i8}",
+	"struct{i8,[100]u8,str}", "struct{str,[40]u8,i64,str}", "struct{[200]u8,f64}", "struct{u16,[13]u8,f32}",
 	"any", "iface", "f64", "str", "c128", "i64",
 }
 

@@ -194,6 +194,21 @@ impl<T: GoStructKey> GoKey for T {
 ///     struct Packed { a: u8, b: u64 }
 /// }
 /// ```
+///
+/// Go gives a struct ending in a zero-size field one more byte (so the field's address
+/// stays inside it); Rust does not, so this does not compile either:
+///
+/// ```compile_fail
+/// gomap::go_struct! { struct Unit {} }
+/// gomap::go_struct! { struct Tail { a: u64, end: Unit } }
+/// ```
+///
+/// while the same fields the other way round are laid out alike:
+///
+/// ```
+/// gomap::go_struct! { struct Unit {} }
+/// gomap::go_struct! { struct Head { start: Unit, a: u64 } }
+/// ```
 #[macro_export]
 macro_rules! go_struct {
     ($(#[$m:meta])* $vis:vis struct $name:ident { $($fvis:vis $f:ident : $t:ty),* $(,)? }) => {

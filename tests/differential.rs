@@ -128,7 +128,7 @@ fn composite_traces_match_go() {
     let dir = work.join("traces");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let suite = gen::composite_suite(2 * gen::COMPOSITE_KINDS.len(), 0xc0de);
+    let suite = gen::composite_suite(2 * gen::composite_kinds().len(), 0xc0de);
     let (failures, ours) = compare_suite(&oracle, &dir, &suite);
     let panics = ours
         .matches("\npanic runtime error: hash of unhashable type")

@@ -675,41 +675,21 @@ fn canon_into(t: GoType, s: &mut &str, out: &mut String) {
     }
 }
 
-/// Composite key kinds of the differential suite: padded structs, structs mixing
-/// strings, ints and floats, nested structs with arrays, arrays of strings, floats and
-/// structs, interfaces (the Go oracle compiles `map[K]int64` for each).
-pub const COMPOSITE_KINDS: [&str; 28] = [
-    "struct{i8,i64}",
-    "struct{i64,i8}",
-    "struct{i8,i16,i32,i64}",
-    "struct{i32,_:i32,i64}",
-    "struct{i32,i32}",
-    "struct{i64,i64}",
-    "struct{u8,u8,u8}",
-    "struct{}",
-    "struct{str}",
-    "struct{f64}",
-    "struct{i64,str}",
-    "struct{str,i64,_:i32,f64}",
-    "struct{bool,f32,i16,f64,str}",
-    "struct{f32,f32,f32}",
-    "struct{c64,c128}",
-    "struct{i64,struct{i32,f64},[2]str}",
-    "struct{struct{i8,i64},[3]i16}",
-    "[4]str",
-    "[1]str",
-    "[2][2]str",
-    "[3]f64",
-    "[1]f64",
-    "[2]struct{i8,i64}",
-    "[3]struct{str,f32}",
-    "[5]i16",
-    "any",
-    "struct{any,i64}",
-    "[2]any",
-];
+/// The composite key kinds of the differential suite (the Go oracle compiles `map[K]E`
+/// for each): padded structs, structs mixing strings, ints and floats, nested structs with
+/// arrays, arrays of strings, floats and structs, interfaces, some random nested shapes.
+pub fn composite_kinds() -> Vec<&'static str> {
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/go/oracle/composite_kinds.txt"
+    ))
+    .lines()
+    .map(str::trim)
+    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    .collect()
+}
 
-/// The composite suite: `count` traces cycling through [`COMPOSITE_KINDS`] (elems i64,
+/// The composite suite: `count` traces cycling through [`composite_kinds`] (elems i64,
 /// i32, e0) and scenarios, every fourth one a `reflect.MapOf` map (`reflect:K`, elems b8,
 /// b3, b129).
 pub fn composite_suite(count: usize, seed: u64) -> Vec<(String, String)> {
@@ -721,10 +701,11 @@ pub fn composite_suite(count: usize, seed: u64) -> Vec<(String, String)> {
         Scenario::Hint(9),
         Scenario::Hint(0),
     ];
+    let kinds = composite_kinds();
     let mut rng = Rng::new(seed);
     let mut out = Vec::new();
     for i in 0..count {
-        let spelled = COMPOSITE_KINDS[i % COMPOSITE_KINDS.len()];
+        let spelled = kinds[i % kinds.len()];
         let ty = spell::parse_type(spelled, &|_| None).expect("own spelling");
         let reflect = i % 4 == 3;
         let k = TKind::Go { ty, reflect };
@@ -733,8 +714,8 @@ pub fn composite_suite(count: usize, seed: u64) -> Vec<(String, String)> {
         } else {
             [TKind::I64, TKind::I32, TKind::E0, TKind::I64][i % 4]
         };
-        let sc = scen[(i / COMPOSITE_KINDS.len() + i) % scen.len()];
-        let name = format!("c{i:03}-{}-{}", sc.name(), i % COMPOSITE_KINDS.len());
+        let sc = scen[(i / kinds.len() + i) % scen.len()];
+        let name = format!("c{i:03}-{}-{}", sc.name(), i % kinds.len());
         out.push((name, trace(sc, k, e, rng.next_u64())));
     }
     out

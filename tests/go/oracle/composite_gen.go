@@ -2766,6 +2766,1419 @@ func (x *c27_e0) length() int       { return len(x.m) }
 func (x *c27_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c27_e0) maptype() *maptype { return maptypeOf(x.m) }
 
+// c28_i64 is a compiled map[struct{struct{struct{bool,u16},any,i64,struct{c64,c64,i32}},_:i8}]int64.
+type c28_i64 struct {
+	m map[struct {
+		F0 struct {
+			F0 struct {
+				F0 bool
+				F1 uint16
+			}
+			F1 interface{}
+			F2 int64
+			F3 struct {
+				F0 complex64
+				F1 complex64
+				F2 int32
+			}
+		}
+		_ int8
+	}]int64
+}
+
+func (x *c28_i64) key(b []byte) (k struct {
+	F0 struct {
+		F0 struct {
+			F0 bool
+			F1 uint16
+		}
+		F1 interface{}
+		F2 int64
+		F3 struct {
+			F0 complex64
+			F1 complex64
+			F2 int32
+		}
+	}
+	_ int8
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 struct {
+				F0 struct {
+					F0 bool
+					F1 uint16
+				}
+				F1 interface{}
+				F2 int64
+				F3 struct {
+					F0 complex64
+					F1 complex64
+					F2 int32
+				}
+			}
+			_ int8
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c28_i64) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 struct {
+			F0 struct {
+				F0 bool
+				F1 uint16
+			}
+			F1 interface{}
+			F2 int64
+			F3 struct {
+				F0 complex64
+				F1 complex64
+				F2 int32
+			}
+		}
+		_ int8
+	}]int64, hint)
+}
+func (x *c28_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c28_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c28_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c28_i64) length() int       { return len(x.m) }
+func (x *c28_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c28_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c28_i32 is a compiled map[struct{struct{struct{bool,u16},any,i64,struct{c64,c64,i32}},_:i8}]int32.
+type c28_i32 struct {
+	m map[struct {
+		F0 struct {
+			F0 struct {
+				F0 bool
+				F1 uint16
+			}
+			F1 interface{}
+			F2 int64
+			F3 struct {
+				F0 complex64
+				F1 complex64
+				F2 int32
+			}
+		}
+		_ int8
+	}]int32
+}
+
+func (x *c28_i32) key(b []byte) (k struct {
+	F0 struct {
+		F0 struct {
+			F0 bool
+			F1 uint16
+		}
+		F1 interface{}
+		F2 int64
+		F3 struct {
+			F0 complex64
+			F1 complex64
+			F2 int32
+		}
+	}
+	_ int8
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 struct {
+				F0 struct {
+					F0 bool
+					F1 uint16
+				}
+				F1 interface{}
+				F2 int64
+				F3 struct {
+					F0 complex64
+					F1 complex64
+					F2 int32
+				}
+			}
+			_ int8
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c28_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 struct {
+			F0 struct {
+				F0 bool
+				F1 uint16
+			}
+			F1 interface{}
+			F2 int64
+			F3 struct {
+				F0 complex64
+				F1 complex64
+				F2 int32
+			}
+		}
+		_ int8
+	}]int32, hint)
+}
+func (x *c28_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c28_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c28_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c28_i32) length() int       { return len(x.m) }
+func (x *c28_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c28_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c28_e0 is a compiled map[struct{struct{struct{bool,u16},any,i64,struct{c64,c64,i32}},_:i8}]struct{}.
+type c28_e0 struct {
+	m map[struct {
+		F0 struct {
+			F0 struct {
+				F0 bool
+				F1 uint16
+			}
+			F1 interface{}
+			F2 int64
+			F3 struct {
+				F0 complex64
+				F1 complex64
+				F2 int32
+			}
+		}
+		_ int8
+	}]struct{}
+}
+
+func (x *c28_e0) key(b []byte) (k struct {
+	F0 struct {
+		F0 struct {
+			F0 bool
+			F1 uint16
+		}
+		F1 interface{}
+		F2 int64
+		F3 struct {
+			F0 complex64
+			F1 complex64
+			F2 int32
+		}
+	}
+	_ int8
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 struct {
+				F0 struct {
+					F0 bool
+					F1 uint16
+				}
+				F1 interface{}
+				F2 int64
+				F3 struct {
+					F0 complex64
+					F1 complex64
+					F2 int32
+				}
+			}
+			_ int8
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c28_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 struct {
+			F0 struct {
+				F0 bool
+				F1 uint16
+			}
+			F1 interface{}
+			F2 int64
+			F3 struct {
+				F0 complex64
+				F1 complex64
+				F2 int32
+			}
+		}
+		_ int8
+	}]struct{}, hint)
+}
+func (x *c28_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c28_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c28_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c28_e0) length() int       { return len(x.m) }
+func (x *c28_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c28_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c29_i64 is a compiled map[struct{any,struct{}}]int64.
+type c29_i64 struct {
+	m map[struct {
+		F0 interface{}
+		F1 struct{}
+	}]int64
+}
+
+func (x *c29_i64) key(b []byte) (k struct {
+	F0 interface{}
+	F1 struct{}
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{}
+			F1 struct{}
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c29_i64) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{}
+		F1 struct{}
+	}]int64, hint)
+}
+func (x *c29_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c29_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c29_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c29_i64) length() int       { return len(x.m) }
+func (x *c29_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c29_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c29_i32 is a compiled map[struct{any,struct{}}]int32.
+type c29_i32 struct {
+	m map[struct {
+		F0 interface{}
+		F1 struct{}
+	}]int32
+}
+
+func (x *c29_i32) key(b []byte) (k struct {
+	F0 interface{}
+	F1 struct{}
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{}
+			F1 struct{}
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c29_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{}
+		F1 struct{}
+	}]int32, hint)
+}
+func (x *c29_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c29_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c29_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c29_i32) length() int       { return len(x.m) }
+func (x *c29_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c29_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c29_e0 is a compiled map[struct{any,struct{}}]struct{}.
+type c29_e0 struct {
+	m map[struct {
+		F0 interface{}
+		F1 struct{}
+	}]struct{}
+}
+
+func (x *c29_e0) key(b []byte) (k struct {
+	F0 interface{}
+	F1 struct{}
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{}
+			F1 struct{}
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c29_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{}
+		F1 struct{}
+	}]struct{}, hint)
+}
+func (x *c29_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c29_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c29_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c29_e0) length() int       { return len(x.m) }
+func (x *c29_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c29_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c30_i64 is a compiled map[struct{u8,u8,u16,_:i16}]int64.
+type c30_i64 struct {
+	m map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint16
+		_  int16
+	}]int64
+}
+
+func (x *c30_i64) key(b []byte) (k struct {
+	F0 uint8
+	F1 uint8
+	F2 uint16
+	_  int16
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 uint8
+			F1 uint8
+			F2 uint16
+			_  int16
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c30_i64) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint16
+		_  int16
+	}]int64, hint)
+}
+func (x *c30_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c30_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c30_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c30_i64) length() int       { return len(x.m) }
+func (x *c30_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c30_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c30_i32 is a compiled map[struct{u8,u8,u16,_:i16}]int32.
+type c30_i32 struct {
+	m map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint16
+		_  int16
+	}]int32
+}
+
+func (x *c30_i32) key(b []byte) (k struct {
+	F0 uint8
+	F1 uint8
+	F2 uint16
+	_  int16
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 uint8
+			F1 uint8
+			F2 uint16
+			_  int16
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c30_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint16
+		_  int16
+	}]int32, hint)
+}
+func (x *c30_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c30_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c30_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c30_i32) length() int       { return len(x.m) }
+func (x *c30_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c30_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c30_e0 is a compiled map[struct{u8,u8,u16,_:i16}]struct{}.
+type c30_e0 struct {
+	m map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint16
+		_  int16
+	}]struct{}
+}
+
+func (x *c30_e0) key(b []byte) (k struct {
+	F0 uint8
+	F1 uint8
+	F2 uint16
+	_  int16
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 uint8
+			F1 uint8
+			F2 uint16
+			_  int16
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c30_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 uint8
+		F1 uint8
+		F2 uint16
+		_  int16
+	}]struct{}, hint)
+}
+func (x *c30_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c30_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c30_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c30_e0) length() int       { return len(x.m) }
+func (x *c30_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c30_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c31_i64 is a compiled map[[4]uptr]int64.
+type c31_i64 struct{ m map[[4]uintptr]int64 }
+
+func (x *c31_i64) key(b []byte) (k [4]uintptr) {
+	if len(b) > 0 {
+		k = *(*[4]uintptr)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c31_i64) make(hint int)   { noGC(); x.m = make(map[[4]uintptr]int64, hint) }
+func (x *c31_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c31_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c31_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c31_i64) length() int       { return len(x.m) }
+func (x *c31_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c31_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c31_i32 is a compiled map[[4]uptr]int32.
+type c31_i32 struct{ m map[[4]uintptr]int32 }
+
+func (x *c31_i32) key(b []byte) (k [4]uintptr) {
+	if len(b) > 0 {
+		k = *(*[4]uintptr)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c31_i32) make(hint int)   { noGC(); x.m = make(map[[4]uintptr]int32, hint) }
+func (x *c31_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c31_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c31_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c31_i32) length() int       { return len(x.m) }
+func (x *c31_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c31_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c31_e0 is a compiled map[[4]uptr]struct{}.
+type c31_e0 struct{ m map[[4]uintptr]struct{} }
+
+func (x *c31_e0) key(b []byte) (k [4]uintptr) {
+	if len(b) > 0 {
+		k = *(*[4]uintptr)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c31_e0) make(hint int)   { noGC(); x.m = make(map[[4]uintptr]struct{}, hint) }
+func (x *c31_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c31_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c31_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c31_e0) length() int       { return len(x.m) }
+func (x *c31_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c31_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c32_i64 is a compiled map[[1]struct{uptr,struct{f64,u16,i32,_:uptr},any,i64,struct{i8,i32},[3]i64}]int64.
+type c32_i64 struct {
+	m map[[1]struct {
+		F0 uintptr
+		F1 struct {
+			F0 float64
+			F1 uint16
+			F2 int32
+			_  uintptr
+		}
+		F2 interface{}
+		F3 int64
+		F4 struct {
+			F0 int8
+			F1 int32
+		}
+		F5 [3]int64
+	}]int64
+}
+
+func (x *c32_i64) key(b []byte) (k [1]struct {
+	F0 uintptr
+	F1 struct {
+		F0 float64
+		F1 uint16
+		F2 int32
+		_  uintptr
+	}
+	F2 interface{}
+	F3 int64
+	F4 struct {
+		F0 int8
+		F1 int32
+	}
+	F5 [3]int64
+}) {
+	if len(b) > 0 {
+		k = *(*[1]struct {
+			F0 uintptr
+			F1 struct {
+				F0 float64
+				F1 uint16
+				F2 int32
+				_  uintptr
+			}
+			F2 interface{}
+			F3 int64
+			F4 struct {
+				F0 int8
+				F1 int32
+			}
+			F5 [3]int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c32_i64) make(hint int) {
+	noGC()
+	x.m = make(map[[1]struct {
+		F0 uintptr
+		F1 struct {
+			F0 float64
+			F1 uint16
+			F2 int32
+			_  uintptr
+		}
+		F2 interface{}
+		F3 int64
+		F4 struct {
+			F0 int8
+			F1 int32
+		}
+		F5 [3]int64
+	}]int64, hint)
+}
+func (x *c32_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c32_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c32_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c32_i64) length() int       { return len(x.m) }
+func (x *c32_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c32_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c32_i32 is a compiled map[[1]struct{uptr,struct{f64,u16,i32,_:uptr},any,i64,struct{i8,i32},[3]i64}]int32.
+type c32_i32 struct {
+	m map[[1]struct {
+		F0 uintptr
+		F1 struct {
+			F0 float64
+			F1 uint16
+			F2 int32
+			_  uintptr
+		}
+		F2 interface{}
+		F3 int64
+		F4 struct {
+			F0 int8
+			F1 int32
+		}
+		F5 [3]int64
+	}]int32
+}
+
+func (x *c32_i32) key(b []byte) (k [1]struct {
+	F0 uintptr
+	F1 struct {
+		F0 float64
+		F1 uint16
+		F2 int32
+		_  uintptr
+	}
+	F2 interface{}
+	F3 int64
+	F4 struct {
+		F0 int8
+		F1 int32
+	}
+	F5 [3]int64
+}) {
+	if len(b) > 0 {
+		k = *(*[1]struct {
+			F0 uintptr
+			F1 struct {
+				F0 float64
+				F1 uint16
+				F2 int32
+				_  uintptr
+			}
+			F2 interface{}
+			F3 int64
+			F4 struct {
+				F0 int8
+				F1 int32
+			}
+			F5 [3]int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c32_i32) make(hint int) {
+	noGC()
+	x.m = make(map[[1]struct {
+		F0 uintptr
+		F1 struct {
+			F0 float64
+			F1 uint16
+			F2 int32
+			_  uintptr
+		}
+		F2 interface{}
+		F3 int64
+		F4 struct {
+			F0 int8
+			F1 int32
+		}
+		F5 [3]int64
+	}]int32, hint)
+}
+func (x *c32_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c32_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c32_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c32_i32) length() int       { return len(x.m) }
+func (x *c32_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c32_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c32_e0 is a compiled map[[1]struct{uptr,struct{f64,u16,i32,_:uptr},any,i64,struct{i8,i32},[3]i64}]struct{}.
+type c32_e0 struct {
+	m map[[1]struct {
+		F0 uintptr
+		F1 struct {
+			F0 float64
+			F1 uint16
+			F2 int32
+			_  uintptr
+		}
+		F2 interface{}
+		F3 int64
+		F4 struct {
+			F0 int8
+			F1 int32
+		}
+		F5 [3]int64
+	}]struct{}
+}
+
+func (x *c32_e0) key(b []byte) (k [1]struct {
+	F0 uintptr
+	F1 struct {
+		F0 float64
+		F1 uint16
+		F2 int32
+		_  uintptr
+	}
+	F2 interface{}
+	F3 int64
+	F4 struct {
+		F0 int8
+		F1 int32
+	}
+	F5 [3]int64
+}) {
+	if len(b) > 0 {
+		k = *(*[1]struct {
+			F0 uintptr
+			F1 struct {
+				F0 float64
+				F1 uint16
+				F2 int32
+				_  uintptr
+			}
+			F2 interface{}
+			F3 int64
+			F4 struct {
+				F0 int8
+				F1 int32
+			}
+			F5 [3]int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c32_e0) make(hint int) {
+	noGC()
+	x.m = make(map[[1]struct {
+		F0 uintptr
+		F1 struct {
+			F0 float64
+			F1 uint16
+			F2 int32
+			_  uintptr
+		}
+		F2 interface{}
+		F3 int64
+		F4 struct {
+			F0 int8
+			F1 int32
+		}
+		F5 [3]int64
+	}]struct{}, hint)
+}
+func (x *c32_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c32_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c32_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c32_e0) length() int       { return len(x.m) }
+func (x *c32_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c32_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c33_i64 is a compiled map[struct{struct{i8,f64,any},struct{str,bool,struct{i64},uptr,any,[1]f64},bool}]int64.
+type c33_i64 struct {
+	m map[struct {
+		F0 struct {
+			F0 int8
+			F1 float64
+			F2 interface{}
+		}
+		F1 struct {
+			F0 string
+			F1 bool
+			F2 struct{ F0 int64 }
+			F3 uintptr
+			F4 interface{}
+			F5 [1]float64
+		}
+		F2 bool
+	}]int64
+}
+
+func (x *c33_i64) key(b []byte) (k struct {
+	F0 struct {
+		F0 int8
+		F1 float64
+		F2 interface{}
+	}
+	F1 struct {
+		F0 string
+		F1 bool
+		F2 struct{ F0 int64 }
+		F3 uintptr
+		F4 interface{}
+		F5 [1]float64
+	}
+	F2 bool
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 struct {
+				F0 int8
+				F1 float64
+				F2 interface{}
+			}
+			F1 struct {
+				F0 string
+				F1 bool
+				F2 struct{ F0 int64 }
+				F3 uintptr
+				F4 interface{}
+				F5 [1]float64
+			}
+			F2 bool
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c33_i64) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 struct {
+			F0 int8
+			F1 float64
+			F2 interface{}
+		}
+		F1 struct {
+			F0 string
+			F1 bool
+			F2 struct{ F0 int64 }
+			F3 uintptr
+			F4 interface{}
+			F5 [1]float64
+		}
+		F2 bool
+	}]int64, hint)
+}
+func (x *c33_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c33_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c33_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c33_i64) length() int       { return len(x.m) }
+func (x *c33_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c33_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c33_i32 is a compiled map[struct{struct{i8,f64,any},struct{str,bool,struct{i64},uptr,any,[1]f64},bool}]int32.
+type c33_i32 struct {
+	m map[struct {
+		F0 struct {
+			F0 int8
+			F1 float64
+			F2 interface{}
+		}
+		F1 struct {
+			F0 string
+			F1 bool
+			F2 struct{ F0 int64 }
+			F3 uintptr
+			F4 interface{}
+			F5 [1]float64
+		}
+		F2 bool
+	}]int32
+}
+
+func (x *c33_i32) key(b []byte) (k struct {
+	F0 struct {
+		F0 int8
+		F1 float64
+		F2 interface{}
+	}
+	F1 struct {
+		F0 string
+		F1 bool
+		F2 struct{ F0 int64 }
+		F3 uintptr
+		F4 interface{}
+		F5 [1]float64
+	}
+	F2 bool
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 struct {
+				F0 int8
+				F1 float64
+				F2 interface{}
+			}
+			F1 struct {
+				F0 string
+				F1 bool
+				F2 struct{ F0 int64 }
+				F3 uintptr
+				F4 interface{}
+				F5 [1]float64
+			}
+			F2 bool
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c33_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 struct {
+			F0 int8
+			F1 float64
+			F2 interface{}
+		}
+		F1 struct {
+			F0 string
+			F1 bool
+			F2 struct{ F0 int64 }
+			F3 uintptr
+			F4 interface{}
+			F5 [1]float64
+		}
+		F2 bool
+	}]int32, hint)
+}
+func (x *c33_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c33_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c33_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c33_i32) length() int       { return len(x.m) }
+func (x *c33_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c33_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c33_e0 is a compiled map[struct{struct{i8,f64,any},struct{str,bool,struct{i64},uptr,any,[1]f64},bool}]struct{}.
+type c33_e0 struct {
+	m map[struct {
+		F0 struct {
+			F0 int8
+			F1 float64
+			F2 interface{}
+		}
+		F1 struct {
+			F0 string
+			F1 bool
+			F2 struct{ F0 int64 }
+			F3 uintptr
+			F4 interface{}
+			F5 [1]float64
+		}
+		F2 bool
+	}]struct{}
+}
+
+func (x *c33_e0) key(b []byte) (k struct {
+	F0 struct {
+		F0 int8
+		F1 float64
+		F2 interface{}
+	}
+	F1 struct {
+		F0 string
+		F1 bool
+		F2 struct{ F0 int64 }
+		F3 uintptr
+		F4 interface{}
+		F5 [1]float64
+	}
+	F2 bool
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 struct {
+				F0 int8
+				F1 float64
+				F2 interface{}
+			}
+			F1 struct {
+				F0 string
+				F1 bool
+				F2 struct{ F0 int64 }
+				F3 uintptr
+				F4 interface{}
+				F5 [1]float64
+			}
+			F2 bool
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c33_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 struct {
+			F0 int8
+			F1 float64
+			F2 interface{}
+		}
+		F1 struct {
+			F0 string
+			F1 bool
+			F2 struct{ F0 int64 }
+			F3 uintptr
+			F4 interface{}
+			F5 [1]float64
+		}
+		F2 bool
+	}]struct{}, hint)
+}
+func (x *c33_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c33_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c33_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c33_e0) length() int       { return len(x.m) }
+func (x *c33_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c33_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c34_i64 is a compiled map[[1][17][3]bool]int64.
+type c34_i64 struct{ m map[[1][17][3]bool]int64 }
+
+func (x *c34_i64) key(b []byte) (k [1][17][3]bool) {
+	if len(b) > 0 {
+		k = *(*[1][17][3]bool)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c34_i64) make(hint int)   { noGC(); x.m = make(map[[1][17][3]bool]int64, hint) }
+func (x *c34_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c34_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c34_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c34_i64) length() int       { return len(x.m) }
+func (x *c34_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c34_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c34_i32 is a compiled map[[1][17][3]bool]int32.
+type c34_i32 struct{ m map[[1][17][3]bool]int32 }
+
+func (x *c34_i32) key(b []byte) (k [1][17][3]bool) {
+	if len(b) > 0 {
+		k = *(*[1][17][3]bool)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c34_i32) make(hint int)   { noGC(); x.m = make(map[[1][17][3]bool]int32, hint) }
+func (x *c34_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c34_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c34_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c34_i32) length() int       { return len(x.m) }
+func (x *c34_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c34_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c34_e0 is a compiled map[[1][17][3]bool]struct{}.
+type c34_e0 struct{ m map[[1][17][3]bool]struct{} }
+
+func (x *c34_e0) key(b []byte) (k [1][17][3]bool) {
+	if len(b) > 0 {
+		k = *(*[1][17][3]bool)(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c34_e0) make(hint int)   { noGC(); x.m = make(map[[1][17][3]bool]struct{}, hint) }
+func (x *c34_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c34_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c34_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c34_e0) length() int       { return len(x.m) }
+func (x *c34_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c34_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c35_i64 is a compiled map[struct{[17]any,[4]struct{u8}}]int64.
+type c35_i64 struct {
+	m map[struct {
+		F0 [17]interface{}
+		F1 [4]struct{ F0 uint8 }
+	}]int64
+}
+
+func (x *c35_i64) key(b []byte) (k struct {
+	F0 [17]interface{}
+	F1 [4]struct{ F0 uint8 }
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 [17]interface{}
+			F1 [4]struct{ F0 uint8 }
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c35_i64) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 [17]interface{}
+		F1 [4]struct{ F0 uint8 }
+	}]int64, hint)
+}
+func (x *c35_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c35_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c35_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c35_i64) length() int       { return len(x.m) }
+func (x *c35_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c35_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c35_i32 is a compiled map[struct{[17]any,[4]struct{u8}}]int32.
+type c35_i32 struct {
+	m map[struct {
+		F0 [17]interface{}
+		F1 [4]struct{ F0 uint8 }
+	}]int32
+}
+
+func (x *c35_i32) key(b []byte) (k struct {
+	F0 [17]interface{}
+	F1 [4]struct{ F0 uint8 }
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 [17]interface{}
+			F1 [4]struct{ F0 uint8 }
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c35_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 [17]interface{}
+		F1 [4]struct{ F0 uint8 }
+	}]int32, hint)
+}
+func (x *c35_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c35_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c35_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c35_i32) length() int       { return len(x.m) }
+func (x *c35_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c35_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c35_e0 is a compiled map[struct{[17]any,[4]struct{u8}}]struct{}.
+type c35_e0 struct {
+	m map[struct {
+		F0 [17]interface{}
+		F1 [4]struct{ F0 uint8 }
+	}]struct{}
+}
+
+func (x *c35_e0) key(b []byte) (k struct {
+	F0 [17]interface{}
+	F1 [4]struct{ F0 uint8 }
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 [17]interface{}
+			F1 [4]struct{ F0 uint8 }
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c35_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 [17]interface{}
+		F1 [4]struct{ F0 uint8 }
+	}]struct{}, hint)
+}
+func (x *c35_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c35_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c35_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c35_e0) length() int       { return len(x.m) }
+func (x *c35_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c35_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c36_i64 is a compiled map[[17]struct{struct{_:c128,i8,uptr,u8,_:c128}}]int64.
+type c36_i64 struct {
+	m map[[17]struct {
+		F0 struct {
+			_  complex128
+			F1 int8
+			F2 uintptr
+			F3 uint8
+			_  complex128
+		}
+	}]int64
+}
+
+func (x *c36_i64) key(b []byte) (k [17]struct {
+	F0 struct {
+		_  complex128
+		F1 int8
+		F2 uintptr
+		F3 uint8
+		_  complex128
+	}
+}) {
+	if len(b) > 0 {
+		k = *(*[17]struct {
+			F0 struct {
+				_  complex128
+				F1 int8
+				F2 uintptr
+				F3 uint8
+				_  complex128
+			}
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c36_i64) make(hint int) {
+	noGC()
+	x.m = make(map[[17]struct {
+		F0 struct {
+			_  complex128
+			F1 int8
+			F2 uintptr
+			F3 uint8
+			_  complex128
+		}
+	}]int64, hint)
+}
+func (x *c36_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c36_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c36_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c36_i64) length() int       { return len(x.m) }
+func (x *c36_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c36_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c36_i32 is a compiled map[[17]struct{struct{_:c128,i8,uptr,u8,_:c128}}]int32.
+type c36_i32 struct {
+	m map[[17]struct {
+		F0 struct {
+			_  complex128
+			F1 int8
+			F2 uintptr
+			F3 uint8
+			_  complex128
+		}
+	}]int32
+}
+
+func (x *c36_i32) key(b []byte) (k [17]struct {
+	F0 struct {
+		_  complex128
+		F1 int8
+		F2 uintptr
+		F3 uint8
+		_  complex128
+	}
+}) {
+	if len(b) > 0 {
+		k = *(*[17]struct {
+			F0 struct {
+				_  complex128
+				F1 int8
+				F2 uintptr
+				F3 uint8
+				_  complex128
+			}
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c36_i32) make(hint int) {
+	noGC()
+	x.m = make(map[[17]struct {
+		F0 struct {
+			_  complex128
+			F1 int8
+			F2 uintptr
+			F3 uint8
+			_  complex128
+		}
+	}]int32, hint)
+}
+func (x *c36_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c36_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c36_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c36_i32) length() int       { return len(x.m) }
+func (x *c36_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c36_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c36_e0 is a compiled map[[17]struct{struct{_:c128,i8,uptr,u8,_:c128}}]struct{}.
+type c36_e0 struct {
+	m map[[17]struct {
+		F0 struct {
+			_  complex128
+			F1 int8
+			F2 uintptr
+			F3 uint8
+			_  complex128
+		}
+	}]struct{}
+}
+
+func (x *c36_e0) key(b []byte) (k [17]struct {
+	F0 struct {
+		_  complex128
+		F1 int8
+		F2 uintptr
+		F3 uint8
+		_  complex128
+	}
+}) {
+	if len(b) > 0 {
+		k = *(*[17]struct {
+			F0 struct {
+				_  complex128
+				F1 int8
+				F2 uintptr
+				F3 uint8
+				_  complex128
+			}
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c36_e0) make(hint int) {
+	noGC()
+	x.m = make(map[[17]struct {
+		F0 struct {
+			_  complex128
+			F1 int8
+			F2 uintptr
+			F3 uint8
+			_  complex128
+		}
+	}]struct{}, hint)
+}
+func (x *c36_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c36_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c36_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c36_e0) length() int       { return len(x.m) }
+func (x *c36_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c36_e0) maptype() *maptype { return maptypeOf(x.m) }
+
 // compTypes: composite key kinds (with a compiled map[K]int64) and dynamic types.
 var compTypes = []compType{
 	{"struct{i8,i64}", reflect.TypeOf((*struct {
@@ -3141,6 +4554,169 @@ var compTypes = []compType{
 			return &c27_i32{}
 		case "e0":
 			return &c27_e0{}
+		}
+		return nil
+	}},
+	{"struct{struct{struct{bool,u16},any,i64,struct{c64,c64,i32}},_:i8}", reflect.TypeOf((*struct {
+		F0 struct {
+			F0 struct {
+				F0 bool
+				F1 uint16
+			}
+			F1 interface{}
+			F2 int64
+			F3 struct {
+				F0 complex64
+				F1 complex64
+				F2 int32
+			}
+		}
+		_ int8
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c28_i64{}
+		case "i32":
+			return &c28_i32{}
+		case "e0":
+			return &c28_e0{}
+		}
+		return nil
+	}},
+	{"struct{any,struct{}}", reflect.TypeOf((*struct {
+		F0 interface{}
+		F1 struct{}
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c29_i64{}
+		case "i32":
+			return &c29_i32{}
+		case "e0":
+			return &c29_e0{}
+		}
+		return nil
+	}},
+	{"struct{u8,u8,u16,_:i16}", reflect.TypeOf((*struct {
+		F0 uint8
+		F1 uint8
+		F2 uint16
+		_  int16
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c30_i64{}
+		case "i32":
+			return &c30_i32{}
+		case "e0":
+			return &c30_e0{}
+		}
+		return nil
+	}},
+	{"[4]uptr", reflect.TypeOf((*[4]uintptr)(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c31_i64{}
+		case "i32":
+			return &c31_i32{}
+		case "e0":
+			return &c31_e0{}
+		}
+		return nil
+	}},
+	{"[1]struct{uptr,struct{f64,u16,i32,_:uptr},any,i64,struct{i8,i32},[3]i64}", reflect.TypeOf((*[1]struct {
+		F0 uintptr
+		F1 struct {
+			F0 float64
+			F1 uint16
+			F2 int32
+			_  uintptr
+		}
+		F2 interface{}
+		F3 int64
+		F4 struct {
+			F0 int8
+			F1 int32
+		}
+		F5 [3]int64
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c32_i64{}
+		case "i32":
+			return &c32_i32{}
+		case "e0":
+			return &c32_e0{}
+		}
+		return nil
+	}},
+	{"struct{struct{i8,f64,any},struct{str,bool,struct{i64},uptr,any,[1]f64},bool}", reflect.TypeOf((*struct {
+		F0 struct {
+			F0 int8
+			F1 float64
+			F2 interface{}
+		}
+		F1 struct {
+			F0 string
+			F1 bool
+			F2 struct{ F0 int64 }
+			F3 uintptr
+			F4 interface{}
+			F5 [1]float64
+		}
+		F2 bool
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c33_i64{}
+		case "i32":
+			return &c33_i32{}
+		case "e0":
+			return &c33_e0{}
+		}
+		return nil
+	}},
+	{"[1][17][3]bool", reflect.TypeOf((*[1][17][3]bool)(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c34_i64{}
+		case "i32":
+			return &c34_i32{}
+		case "e0":
+			return &c34_e0{}
+		}
+		return nil
+	}},
+	{"struct{[17]any,[4]struct{u8}}", reflect.TypeOf((*struct {
+		F0 [17]interface{}
+		F1 [4]struct{ F0 uint8 }
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c35_i64{}
+		case "i32":
+			return &c35_i32{}
+		case "e0":
+			return &c35_e0{}
+		}
+		return nil
+	}},
+	{"[17]struct{struct{_:c128,i8,uptr,u8,_:c128}}", reflect.TypeOf((*[17]struct {
+		F0 struct {
+			_  complex128
+			F1 int8
+			F2 uintptr
+			F3 uint8
+			_  complex128
+		}
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c36_i64{}
+		case "i32":
+			return &c36_i32{}
+		case "e0":
+			return &c36_e0{}
 		}
 		return nil
 	}},

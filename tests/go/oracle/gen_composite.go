@@ -18,16 +18,23 @@ import (
 	"strings"
 )
 
-// keys are the composite key kinds: padded structs, structs mixing strings, ints and
-// floats, nested structs with arrays, arrays of strings, floats and structs, interfaces.
-var keys = []string{
-	"struct{i8,i64}", "struct{i64,i8}", "struct{i8,i16,i32,i64}", "struct{i32,_:i32,i64}",
-	"struct{i32,i32}", "struct{i64,i64}", "struct{u8,u8,u8}", "struct{}", "struct{str}",
-	"struct{f64}", "struct{i64,str}", "struct{str,i64,_:i32,f64}",
-	"struct{bool,f32,i16,f64,str}", "struct{f32,f32,f32}", "struct{c64,c128}",
-	"struct{i64,struct{i32,f64},[2]str}", "struct{struct{i8,i64},[3]i16}",
-	"[4]str", "[1]str", "[2][2]str", "[3]f64", "[1]f64", "[2]struct{i8,i64}",
-	"[3]struct{str,f32}", "[5]i16", "any", "struct{any,i64}", "[2]any",
+// keys are the composite key kinds (composite_kinds.txt): padded structs, structs mixing
+// strings, ints and floats, nested structs with arrays, arrays of strings, floats and
+// structs, interfaces, and some random nested shapes.
+var keys = readKeys()
+
+func readKeys() []string {
+	b, err := os.ReadFile("composite_kinds.txt")
+	if err != nil {
+		panic(err)
+	}
+	var ks []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			ks = append(ks, l)
+		}
+	}
+	return ks
 }
 
 // dyn are the dynamic types of interface values (comparable or not).

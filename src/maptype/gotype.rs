@@ -892,6 +892,21 @@ mod tests {
     }
 
     #[test]
+    fn direct_iface_is_pointer_shaped_as_types_is_direct_iface() {
+        let p = GoType::pointer(Some(t(GoKind::Int64)));
+        assert!(p.is_direct_iface() && p.ptrdata() == 8 && p.name() == "*int64");
+        let one = GoType::struct_of([("p", p)]).unwrap();
+        assert!(one.is_direct_iface());
+        assert!(GoType::array(one, 1).unwrap().is_direct_iface());
+        assert!(!GoType::array(p, 2).unwrap().is_direct_iface());
+        assert!(!GoType::struct_of([("p", p), ("b", t(GoKind::Int8))])
+            .unwrap()
+            .is_direct_iface());
+        assert!(GoType::map(p, p).is_direct_iface() && !GoType::slice(p).is_direct_iface());
+        assert!(!t(GoKind::Int64).is_direct_iface());
+    }
+
+    #[test]
     fn interning_gives_one_descriptor_per_type_and_names_as_go() {
         let a = GoType::struct_of([("x", t(GoKind::Int64)), ("y", t(GoKind::String))]).unwrap();
         let b = GoType::struct_of([("x", t(GoKind::Int64)), ("y", t(GoKind::String))]).unwrap();

@@ -270,3 +270,34 @@ fn typehash_maps_and_compiled_maps_hash_differently_but_agree_on_contents() {
         assert_eq!(r.get(&format!("{{{i},6869}}")), Some(i));
     }
 }
+
+#[test]
+fn direct_interface_values_compare_and_hash_their_data_word() {
+    use gomap::maptype::alg::{memhash64, C0, C1};
+    use gomap::maptype::GoIface;
+    let p = GoType::pointer(Some(i64t()));
+    let (x, y) = (5i64, 5i64);
+    let a = GoIface {
+        typ: p.as_ptr(),
+        data: (&x as *const i64).cast(),
+    };
+    let b = GoIface {
+        typ: p.as_ptr(),
+        data: (&y as *const i64).cast(),
+    };
+    let (pa, pb): (*const u8, *const u8) =
+        ((&a as *const GoIface).cast(), (&b as *const GoIface).cast());
+    // SAFETY: interface values of a pointer type (the data word is the value).
+    unsafe {
+        assert!(genalg::nilinterequal(pa, pa));
+        assert!(
+            !genalg::nilinterequal(pa, pb),
+            "pointers to equal ints differ"
+        );
+        let word = (&a.data as *const *const u8).cast::<u8>();
+        assert_eq!(
+            genalg::nilinterhash(pa, 9),
+            C1.wrapping_mul(memhash64(word, 9 ^ C0))
+        );
+    }
+}

@@ -10,9 +10,6 @@
 //! value itself for pointer types), the type NULL for a nil interface. Hashing an
 //! interface whose dynamic type is not comparable fails with `GOMAP_ERR_PANIC` and Go's
 //! words in `gomap_last_error` (`runtime error: hash of unhashable type []int64`).
-//!
-//! These functions are not yet in `include/gomap.h` (which is generated from `src/ffi.rs`
-//! only); their prototypes are in `tests/c/ffi_types_test.c`.
 
 use core::ffi::{c_char, c_int};
 use std::ffi::CStr;

@@ -120,10 +120,17 @@ fn type_at(c: &mut Cur, named: &dyn Fn(&str) -> Option<GoType>) -> Result<GoType
         return Ok(GoType::slice(type_at(c, named)?));
     }
     if c.eat("[") {
-        let n: usize = c
-            .word()
+        // Canonical decimal only (no sign, no leading zero), so that spelling a parsed
+        // type gives the text back.
+        let w = c.word();
+        let canonical = !w.is_empty()
+            && w.bytes().all(|b| b.is_ascii_digit())
+            && (w == "0" || !w.starts_with('0'));
+        let n: usize = w
             .parse()
-            .map_err(|_| SpellError("bad array length".into()))?;
+            .ok()
+            .filter(|_| canonical)
+            .ok_or_else(|| SpellError(format!("bad array length {w:?}")))?;
         c.expect("]")?;
         let e = type_at(c, named)?;
         return GoType::array(e, n).map_err(bad);
@@ -567,6 +574,17 @@ mod tests {
             assert_eq!(s, slot, "{ty} {v}");
         }
         assert!(parse_type("struct{i8", &none).is_err());
+        for bad in [
+            "[01]i64",
+            "[+1]i64",
+            "[]",
+            "[1]",
+            "struct{i64,}",
+            "struct{,}",
+            "i64 ",
+        ] {
+            assert!(parse_type(bad, &none).is_err(), "{bad}");
+        }
         assert!(a.parse_value(GoType::any(), "[]i64:-", 0, &none).is_ok());
     }
 }

@@ -8,23 +8,6 @@
 
 #include "gomap.h"
 
-/* Not yet in gomap.h (generated from src/ffi.rs only): the prototypes of src/ffi/types.rs. */
-typedef struct gomap_gotype gomap_gotype;
-int gomap_gotype_scalar(uint8_t kind, size_t size, const gomap_gotype **out);
-int gomap_gotype_array(const gomap_gotype *elem, size_t len, const gomap_gotype **out);
-int gomap_gotype_struct(size_t n, const char *const *names, const gomap_gotype *const *types,
-                        const gomap_gotype **out);
-int gomap_gotype_interface(size_t n, const char *const *methods, const gomap_gotype **out);
-int gomap_gotype_slice(const gomap_gotype *elem, const gomap_gotype **out);
-int gomap_gotype_named(const char *name, const gomap_gotype *underlying, const gomap_gotype **out);
-int gomap_gotype_parse(const char *spelling, const gomap_gotype **out);
-size_t gomap_gotype_size(const gomap_gotype *t);
-size_t gomap_gotype_align(const gomap_gotype *t);
-size_t gomap_gotype_field_offset(const gomap_gotype *t, size_t i);
-bool gomap_gotype_comparable(const gomap_gotype *t);
-int gomap_maptype_gotypes(const gomap_gotype *key, const gomap_gotype *elem, bool typehash,
-                          const gomap_allocator *alloc, gomap_maptype **out);
-
 #define CHECK(c)                                                                       \
     do {                                                                               \
         if (!(c)) {                                                                    \

@@ -668,20 +668,7 @@ fn named_type(name: &str) -> Option<GoType> {
 /// Runs `f`, turning a panic into `panic:<message>` (Go's `recover` spelling of hashvec).
 /// The runtime errors expected here are not printed.
 fn result(f: impl FnOnce() -> String) -> String {
-    static QUIET: std::sync::Once = std::sync::Once::new();
-    QUIET.call_once(|| {
-        let prev = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let msg = info
-                .payload()
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .unwrap_or("");
-            if !msg.starts_with(genalg::UNHASHABLE) && !msg.starts_with(genalg::UNCOMPARABLE) {
-                prev(info)
-            }
-        }));
-    });
+    genalg::quiet_go_runtime_errors();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(s) => s,
         Err(e) => format!(

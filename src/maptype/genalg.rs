@@ -55,6 +55,31 @@ pub const UNHASHABLE: &str = "runtime error: hash of unhashable type ";
 /// The start of Go's panic message for comparing two such values.
 pub const UNCOMPARABLE: &str = "runtime error: comparing uncomparable type ";
 
+/// Go's runtime-error message a panic carries, when its payload is one of the panics of
+/// this module (`runtime error: hash of unhashable type T`, `runtime error: comparing
+/// uncomparable type T`): what a caller that catches them (a VM, a trace replayer) reports.
+pub fn go_runtime_error(payload: &(dyn core::any::Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .filter(|m| m.starts_with(UNHASHABLE) || m.starts_with(UNCOMPARABLE))
+}
+
+/// Installs (once per process) a panic hook that prints nothing for the panics of
+/// [`go_runtime_error`], which the caller catches as Go programs `recover` them, and
+/// passes every other panic to the hook installed before.
+pub fn quiet_go_runtime_errors() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if go_runtime_error(info.payload()).is_none() {
+                prev(info)
+            }
+        }));
+    });
+}
+
 #[cold]
 #[inline(never)]
 fn unhashable(t: GoType) -> ! {

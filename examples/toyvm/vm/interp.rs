@@ -38,24 +38,9 @@ pub struct Interp<'o> {
 
 const MAX_DEPTH: usize = 200;
 
-/// Keeps the default panic hook quiet about Go's unhashable-key panics (`runtime error:
-/// hash of unhashable type T`), which the interpreter catches and reports as errors.
-fn quiet_unhashable_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let prev = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let msg = info.payload().downcast_ref::<String>();
-            if !msg.is_some_and(|m| m.starts_with("runtime error: hash of unhashable type")) {
-                prev(info)
-            }
-        }));
-    });
-}
-
 impl<'o> Interp<'o> {
     pub fn new(heap: Box<Heap>, out: &'o mut dyn Write, dir: PathBuf) -> Interp<'o> {
-        quiet_unhashable_panics();
+        gomap::maptype::genalg::quiet_go_runtime_errors();
         Interp {
             heap,
             globals: HashMap::new(),
@@ -77,9 +62,9 @@ impl<'o> Interp<'o> {
     fn map_op<R>(&self, line: u32, f: impl FnOnce() -> R) -> Res<R> {
         match catch_unwind(AssertUnwindSafe(f)) {
             Ok(r) => Ok(r),
-            Err(p) => match p.downcast_ref::<String>() {
-                Some(m) if m.starts_with("runtime error: ") => Err(format!("line {line}: {m}")),
-                _ => resume_unwind(p),
+            Err(p) => match gomap::maptype::genalg::go_runtime_error(&*p) {
+                Some(m) => Err(format!("line {line}: {m}")),
+                None => resume_unwind(p),
             },
         }
     }

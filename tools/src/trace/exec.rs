@@ -160,14 +160,15 @@ impl Kind {
 /// Runs a map operation on a composite key, turning Go's runtime panics (an interface
 /// holding an unhashable value) into the `panic MESSAGE` line; other panics propagate.
 fn go_panics(out: &mut String, f: impl FnOnce()) {
+    gomap::maptype::genalg::quiet_go_runtime_errors();
     if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        match p.downcast_ref::<String>() {
-            Some(m) if m.starts_with("runtime error: ") => {
+        match gomap::maptype::genalg::go_runtime_error(&*p) {
+            Some(m) => {
                 out.push_str("panic ");
                 out.push_str(m);
                 out.push('\n');
             }
-            _ => std::panic::resume_unwind(p),
+            None => std::panic::resume_unwind(p),
         }
     }
 }

@@ -57,6 +57,8 @@
 
 #![allow(non_camel_case_types)]
 
+pub mod types;
+
 use core::ffi::{c_char, c_int, c_void};
 use core::ptr;
 use std::cell::RefCell;

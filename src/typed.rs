@@ -74,6 +74,8 @@ mod sealed {
     pub trait Sealed {}
 }
 
+pub mod keys;
+
 /// A key type [`GoMap`] can store: one whose Go equivalent the descriptor builders cover.
 ///
 /// The trait is sealed: the map trusts each implementation to describe the slot bytes
@@ -143,6 +145,11 @@ pub trait GoKey: sealed::Sealed + Sized {
     /// An owned key equal to `q`.
     #[doc(hidden)]
     fn from_query(q: &Self::Query) -> Self;
+    /// The descriptor of `map[Self]E` (composite keys build it from their Go type).
+    #[doc(hidden)]
+    fn key_maptype(elem: GoKind) -> Result<MapType, crate::maptype::MapTypeError> {
+        MapType::for_go_types(Self::KIND, elem)
+    }
 }
 
 macro_rules! plain_keys {
@@ -488,7 +495,7 @@ unsafe impl<K: GoKey + Sync, V: Sync> Sync for GoMap<K, V> {}
 impl<K: GoKey, V> GoMap<K, V> {
     /// The descriptor Go's compiler would emit for this map type.
     fn maptype(alloc: Allocator) -> Box<MapType> {
-        let t = MapType::for_go_types(K::KIND, Slot::<V>::kind())
+        let t = K::key_maptype(Slot::<V>::kind())
             .expect("every GoKey kind and every Rust value layout has a Go map type");
         Box::new(t.with_allocator(alloc))
     }

@@ -40,14 +40,19 @@
 pub mod aeshash;
 pub mod alg;
 mod builders;
+pub mod genalg;
+pub mod gotype;
 pub mod hash64;
 mod layout;
+pub mod spell;
 
 use core::ffi::c_void;
 use core::fmt;
 use core::ptr;
 
 pub use builders::GoKind;
+pub use genalg::{GoIface, KeyHash};
+pub use gotype::{AlgKind, GoType, GoTypeError, TypeDesc};
 pub use layout::{bucket_layout, BucketLayout};
 
 use crate::runtime::malloc::Allocator;
@@ -349,6 +354,9 @@ pub struct MapType {
     pub(crate) fast: MapFast,
     /// Where buckets, overflow buckets and indirect keys and elems come from.
     pub(crate) alloc: Allocator,
+    /// The key's Go type when the descriptor was built from one ([`MapType::for_types`]):
+    /// the dump then spells key slots structurally ([`spell::format_slot`]).
+    pub(crate) key_type: Option<GoType>,
 }
 
 impl fmt::Debug for MapType {
@@ -614,7 +622,9 @@ impl MapType {
             HashAlg::Mem32 | HashAlg::F32 => key.size == 4,
             HashAlg::Mem64 | HashAlg::F64 | HashAlg::C64 => key.size == 8,
             HashAlg::Mem128 | HashAlg::C128 => key.size == 16,
-            HashAlg::Str => key.kind == Kind::String && key.size == 2 * PTR,
+            HashAlg::Str => {
+                matches!(key.kind, Kind::String | Kind::Struct | Kind::Array) && key.size == 2 * PTR
+            }
         };
         if !hash_ok {
             return Err(MapTypeError::HashAlgWrong(hash_alg));
@@ -657,8 +667,11 @@ impl MapType {
             MapFast::Fast32Ptr => mem_key(4, HashAlg::Mem32) && key.ptrdata != 0,
             MapFast::Fast64 => mem_key(8, HashAlg::Mem64) && key.ptrdata == 0,
             MapFast::Fast64Ptr => mem_key(8, HashAlg::Mem64) && key.ptrdata != 0 && PTR == 8,
+            // String keys, and the one-field structs and one-element arrays of a string
+            // that Go's AlgType classifies as ASTRING (same memory, same hash).
             MapFast::FastStr => {
-                key.kind == Kind::String
+                (key.kind == Kind::String
+                    || matches!(key.kind, Kind::Struct | Kind::Array) && hash_alg == HashAlg::Str)
                     && matches!(hash_alg, HashAlg::Str | HashAlg::Custom)
                     && key.size == 2 * PTR
                     && keysize as usize == 2 * PTR
@@ -680,6 +693,7 @@ impl MapType {
             hash_alg,
             fast,
             alloc,
+            key_type: None,
         })
     }
 

@@ -43,8 +43,9 @@ use std::sync::Mutex;
 
 use super::aeshash;
 use super::hash64;
+use super::release::{Go1_19, GoRelease};
 use crate::maptype::GoString;
-use crate::runtime::rand::fastrand;
+use crate::runtime::rand::rand;
 
 const PTR_SIZE: u64 = core::mem::size_of::<usize>() as u64;
 
@@ -363,12 +364,33 @@ pub unsafe fn strhash(p: *const u8, seed: usize) -> usize {
 /// `p` points at 4 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn f32hash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { f32hash_r(p, h, Go1_19) }
+}
+
+/// The random word a NaN hash mixes in: `uintptr(fastrand())`, 32 bits, through 1.21;
+/// `uintptr(rand())`, 64 bits, from go1.22.
+#[inline]
+fn nan_rand(r: GoRelease) -> usize {
+    if r.uses_chacha8() {
+        rand(r) as usize
+    } else {
+        rand(r) as u32 as usize
+    }
+}
+
+/// [`f32hash`] as release `r` computes it (the NaN draw, see `nan_rand`).
+///
+/// # Safety
+/// As [`f32hash`].
+#[inline]
+pub unsafe fn f32hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
     // SAFETY: the caller vouches for p[0..4].
     let f = unsafe { p.cast::<f32>().read_unaligned() };
     if f == 0.0 {
         C1.wrapping_mul(C0 ^ h) // +0, -0
     } else if f.is_nan() {
-        C1.wrapping_mul(C0 ^ h ^ fastrand() as usize) // any kind of NaN
+        C1.wrapping_mul(C0 ^ h ^ nan_rand(r)) // any kind of NaN
     } else {
         // SAFETY: as above.
         unsafe { memhash(p, h, 4) }
@@ -381,12 +403,22 @@ pub unsafe fn f32hash(p: *const u8, h: usize) -> usize {
 /// `p` points at 8 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn f64hash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { f64hash_r(p, h, Go1_19) }
+}
+
+/// [`f64hash`] as release `r` computes it (the NaN draw, see `nan_rand`).
+///
+/// # Safety
+/// As [`f64hash`].
+#[inline]
+pub unsafe fn f64hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
     // SAFETY: the caller vouches for p[0..8].
     let f = unsafe { p.cast::<f64>().read_unaligned() };
     if f == 0.0 {
         C1.wrapping_mul(C0 ^ h) // +0, -0
     } else if f.is_nan() {
-        C1.wrapping_mul(C0 ^ h ^ fastrand() as usize) // any kind of NaN
+        C1.wrapping_mul(C0 ^ h ^ nan_rand(r)) // any kind of NaN
     } else {
         // SAFETY: as above.
         unsafe { memhash(p, h, 8) }
@@ -400,8 +432,18 @@ pub unsafe fn f64hash(p: *const u8, h: usize) -> usize {
 /// `p` points at 8 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn c64hash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { c64hash_r(p, h, Go1_19) }
+}
+
+/// [`c64hash`] as release `r` computes it.
+///
+/// # Safety
+/// As [`c64hash`].
+#[inline]
+pub unsafe fn c64hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
     // SAFETY: the caller vouches for p[0..8]: the two halves.
-    unsafe { f32hash(p.add(4), f32hash(p, h)) }
+    unsafe { f32hash_r(p.add(4), f32hash_r(p, h, r), r) }
 }
 
 /// Port of runtime.c128hash (go1.19 alg.go): the imaginary part's hash seeded with the
@@ -411,8 +453,18 @@ pub unsafe fn c64hash(p: *const u8, h: usize) -> usize {
 /// `p` points at 16 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn c128hash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { c128hash_r(p, h, Go1_19) }
+}
+
+/// [`c128hash`] as release `r` computes it.
+///
+/// # Safety
+/// As [`c128hash`].
+#[inline]
+pub unsafe fn c128hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
     // SAFETY: the caller vouches for p[0..16]: the two halves.
-    unsafe { f64hash(p.add(8), f64hash(p, h)) }
+    unsafe { f64hash_r(p.add(8), f64hash_r(p, h, r), r) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -659,7 +711,7 @@ mod tests {
         // NaN: c1 * (c0 ^ h ^ fastrand()), so fixing the generator fixes the hash.
         let nan = f64::NAN.to_ne_bytes();
         crate::runtime::rand::set_fastrand_state(42);
-        let r = fastrand() as usize;
+        let r = crate::runtime::rand::fastrand() as usize;
         crate::runtime::rand::set_fastrand_state(42);
         // SAFETY: `nan` has 8 readable bytes.
         let (a, b) = unsafe { (f64hash(nan.as_ptr(), 5), f64hash(nan.as_ptr(), 5)) };

@@ -3,6 +3,7 @@
 //! `types.IsReflexive`, `needkeyupdate`, `walk.mapfast`).
 
 use super::alg;
+use super::release::GoRelease;
 use super::{EqualFn, HashAlg, HashFn, Kind, MapFast, MapType, MapTypeError, MapTypeFlags, Type};
 use crate::runtime::malloc::Allocator;
 use crate::runtime::MAX_ELEM_SIZE;
@@ -241,6 +242,21 @@ pub fn hash_fn(a: HashAlg) -> Option<HashFn> {
     })
 }
 
+/// The [`HashFn`] release `r` uses for one of Go's hashes: [`hash_fn`], except that the
+/// float hashes draw their NaN word from ChaCha8 (64 bits) from go1.22 on.
+pub fn hash_fn_for(a: HashAlg, r: GoRelease) -> Option<HashFn> {
+    if !r.uses_chacha8() {
+        return hash_fn(a);
+    }
+    Some(match a {
+        HashAlg::F32 => hashers::f32hash_go122,
+        HashAlg::F64 => hashers::f64hash_go122,
+        HashAlg::C64 => hashers::c64hash_go122,
+        HashAlg::C128 => hashers::c128hash_go122,
+        _ => return hash_fn(a),
+    })
+}
+
 /// Go's hash and equal functions in the [`HashFn`]/[`EqualFn`] shape: each ignores the
 /// type argument except the `_varlen` ones, which read the size from it (Go keeps that
 /// size in the closure of the `.hashfuncN` it generates).
@@ -288,6 +304,25 @@ pub mod hashers {
         f64equal,
         c64equal,
         c128equal
+    );
+
+    macro_rules! hashers_go122 {
+        ($($name:ident => $alg:ident),*) => {$(
+            #[doc = concat!("`", stringify!($alg), "` as Go 1.22 and later compute it (a NaN draws 64 bits from ChaCha8), as a [`crate::maptype::HashFn`].")]
+            ///
+            /// # Safety
+            /// `p` points at a readable key of the size this hash is for.
+            pub unsafe extern "C-unwind" fn $name(p: *const u8, seed: usize, _t: *const Type) -> usize {
+                // SAFETY: forwarded from the caller.
+                unsafe { alg::$alg(p, seed, crate::maptype::release::Go1_22) }
+            }
+        )*};
+    }
+    hashers_go122!(
+        f32hash_go122 => f32hash_r,
+        f64hash_go122 => f64hash_r,
+        c64hash_go122 => c64hash_r,
+        c128hash_go122 => c128hash_r
     );
 
     /// Go's `memhash_varlen`: plain memory of `t.size` bytes.

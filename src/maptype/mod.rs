@@ -42,6 +42,7 @@ pub mod alg;
 mod builders;
 pub mod hash64;
 mod layout;
+pub mod release;
 
 use core::ffi::c_void;
 use core::fmt;
@@ -49,6 +50,7 @@ use core::ptr;
 
 pub use builders::GoKind;
 pub use layout::{bucket_layout, BucketLayout};
+pub use release::{GoRelease, ReleaseError};
 
 use crate::runtime::malloc::Allocator;
 
@@ -308,6 +310,9 @@ pub struct MapType {
     pub fast: MapFast,
     /// Where buckets, overflow buckets and indirect keys and elems come from.
     pub alloc: Allocator,
+    /// The Go release whose map this descriptor reproduces (Go 1.19 unless set with
+    /// [`MapType::with_release`]).
+    release: GoRelease,
 }
 
 impl fmt::Debug for MapType {
@@ -321,6 +326,7 @@ impl fmt::Debug for MapType {
             .field("flags", &self.flags)
             .field("hash_alg", &self.hash_alg)
             .field("fast", &self.fast)
+            .field("release", &self.release)
             .finish()
     }
 }
@@ -531,7 +537,32 @@ impl MapType {
             hash_alg,
             fast,
             alloc,
+            release: GoRelease::Go1_19,
         })
+    }
+
+    /// The Go release this descriptor's maps follow.
+    #[inline(always)]
+    pub fn release(&self) -> GoRelease {
+        self.release
+    }
+
+    /// The same descriptor for Go release `r`: maps made with it follow that release's
+    /// `map.go` (see [`release`]). A Go float hasher (`hash_alg` F32/F64/C64/C128 with
+    /// Go's function) is swapped for the release's own, whose NaN hash draws from that
+    /// release's generator; a custom hasher is kept.
+    pub fn with_release(mut self, r: GoRelease) -> MapType {
+        let ours = [self.release, GoRelease::Go1_19, GoRelease::Go1_22]
+            .iter()
+            .filter_map(|&q| builders::hash_fn_for(self.hash_alg, q))
+            .any(|f| f as usize == self.hasher as usize);
+        if ours {
+            if let Some(f) = builders::hash_fn_for(self.hash_alg, r) {
+                self.hasher = f;
+            }
+        }
+        self.release = r;
+        self
     }
 
     /// The same descriptor with another allocator.

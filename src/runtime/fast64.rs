@@ -309,7 +309,8 @@ unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
         // If we hit the max load factor or we have too many overflow buckets, and we're
         // not already in the middle of growing, start growing.
         if !h.growing()
-            && (overLoadFactor(h.count + 1, h.B) || tooManyOverflowBuckets(h.noverflow, h.B))
+            && (overLoadFactor(h.count + 1, h.B, t.release())
+                || tooManyOverflowBuckets(h.noverflow, h.B))
         {
             // SAFETY: live map, not growing, being written.
             unsafe { hashGrow(t, h) };

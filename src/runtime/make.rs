@@ -10,10 +10,11 @@
 
 use core::ptr;
 
-use super::malloc::{roundupsize, MAX_ALLOC};
-use super::rand::fastrand;
+use super::malloc::{roundupsize, roundupsize_headers, MAX_ALLOC};
+use super::rand::rand;
 use super::reclaim;
 use super::types::*;
+use crate::maptype::release::GoRelease;
 use crate::maptype::MapType;
 
 impl Hmap {
@@ -22,7 +23,9 @@ impl Hmap {
     /// `1/(1<<(B-15))`, so that `noverflow` (a u16) approximates the number of overflow
     /// buckets in units of the same fraction. `tooManyOverflowBuckets` compares against
     /// `2^min(B,15)`, so the approximation stays on the right scale.
-    pub fn incrnoverflow(&mut self) {
+    ///
+    /// `r` is the map's release, whose generator draws the sample (go1.22: `rand()`).
+    pub fn incrnoverflow(&mut self, r: GoRelease) {
         if self.B < 16 {
             self.noverflow = self.noverflow.wrapping_add(1);
             return;
@@ -31,7 +34,8 @@ impl Hmap {
         // have approximately as many overflow buckets as buckets.
         let mask = (1u32 << (self.B - 15)) - 1;
         // Example: B == 18 gives mask 7, and fastrand & 7 == 0 with probability 1/8.
-        if fastrand() & mask == 0 {
+        // (go1.22: uint32(rand()), the same low 32 bits of one draw.)
+        if rand(r) as u32 & mask == 0 {
             self.noverflow = self.noverflow.wrapping_add(1);
         }
     }
@@ -73,7 +77,7 @@ impl Hmap {
                 spare
             };
         }
-        self.incrnoverflow();
+        self.incrnoverflow(t.release());
         // (Go also records `ovf` in `extra.overflow` for pointer-free buckets, for its GC;
         // see `Mapextra`.)
         // SAFETY: `b` is a live bucket (caller).
@@ -115,7 +119,7 @@ pub unsafe fn makemap64(t: &MapType, hint: i64, h: *mut Hmap) -> *mut Hmap {
 pub fn makemap_small(t: &MapType) -> *mut Hmap {
     let h = alloc_hmap(t);
     // SAFETY: alloc_hmap returns a live, initialised header.
-    unsafe { (*h).hash0 = fastrand() };
+    unsafe { (*h).hash0 = rand(t.release()) as u32 };
     h
 }
 
@@ -161,12 +165,12 @@ pub unsafe fn makemap(t: &MapType, hint: isize, h: *mut Hmap) -> *mut Hmap {
     };
     // SAFETY: `h` is live and initialised; nothing else references it yet.
     let hm = unsafe { &mut *h };
-    hm.hash0 = fastrand();
+    hm.hash0 = rand(t.release()) as u32; // go1.22: uint32(rand())
 
     // Find the size parameter B which will hold the requested # of elements.
     // For hint < 0 overLoadFactor returns false since hint < bucketCnt.
     let mut B: u8 = 0;
-    while overLoadFactor(hint as usize, B) {
+    while overLoadFactor(hint as usize, B, t.release()) {
         B += 1;
     }
     hm.B = B;
@@ -225,7 +229,13 @@ pub fn bucket_array_len(t: &MapType, b: u8) -> usize {
         // number of elements used with this value of b.
         nbuckets += bucketShift(b - 4);
         let sz = t.bucketsize as usize * nbuckets;
-        let up = roundupsize(sz);
+        // go1.22: roundupsize(sz, noscan) leaves room for the allocation header that
+        // objects with pointers larger than 512 bytes carry.
+        let up = if t.release().malloc_headers() {
+            roundupsize_headers(sz, !t.bucket_has_pointers)
+        } else {
+            roundupsize(sz)
+        };
         if up != sz {
             nbuckets = up / t.bucketsize as usize;
         }
@@ -271,10 +281,11 @@ pub unsafe fn makeBucketArray(t: &MapType, b: u8, dirtyalloc: *mut Bmap) -> (*mu
 }
 
 /// Port of `runtime.overLoadFactor`: would `count` items in `1<<B` buckets exceed the
-/// load factor?
+/// load factor of release `r` (6.5, and 6.0 from go1.21: see
+/// [`GoRelease::loadFactorNum`])?
 #[inline]
-pub fn overLoadFactor(count: usize, B: u8) -> bool {
-    count > BUCKET_CNT && count > LOAD_FACTOR_NUM * (bucketShift(B) / LOAD_FACTOR_DEN)
+pub fn overLoadFactor(count: usize, B: u8, r: GoRelease) -> bool {
+    count > BUCKET_CNT && count > r.loadFactorNum() * (bucketShift(B) / LOAD_FACTOR_DEN)
 }
 
 /// Port of `runtime.tooManyOverflowBuckets`: are there too many overflow buckets for a
@@ -493,14 +504,14 @@ mod tests {
 
     #[test]
     fn over_load_factor_is_6_5_per_bucket() {
-        assert!(!overLoadFactor(8, 0));
-        assert!(overLoadFactor(9, 0));
-        assert!(!overLoadFactor(13, 1));
-        assert!(overLoadFactor(14, 1));
-        assert!(!overLoadFactor(26, 2));
-        assert!(overLoadFactor(27, 2));
-        assert!(!overLoadFactor(6656, 10)); // 6.5 * 1024
-        assert!(overLoadFactor(6657, 10));
+        assert!(!overLoadFactor(8, 0, GoRelease::Go1_19));
+        assert!(overLoadFactor(9, 0, GoRelease::Go1_19));
+        assert!(!overLoadFactor(13, 1, GoRelease::Go1_19));
+        assert!(overLoadFactor(14, 1, GoRelease::Go1_19));
+        assert!(!overLoadFactor(26, 2, GoRelease::Go1_19));
+        assert!(overLoadFactor(27, 2, GoRelease::Go1_19));
+        assert!(!overLoadFactor(6656, 10, GoRelease::Go1_19)); // 6.5 * 1024
+        assert!(overLoadFactor(6657, 10, GoRelease::Go1_19));
     }
 
     #[test]

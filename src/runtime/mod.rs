@@ -59,6 +59,7 @@
 pub mod access;
 pub mod assign;
 pub mod check;
+pub mod clone;
 pub mod delete;
 pub mod dispatch;
 pub mod dump;
@@ -77,6 +78,7 @@ pub mod types;
 pub use access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat, mapaccessK};
 pub use assign::mapassign;
 pub use check::check;
+pub use clone::{mapclone2, moveToBmap};
 pub use delete::{mapclear, mapdelete};
 pub use dispatch::*;
 pub use dump::dump;
@@ -90,6 +92,6 @@ pub use make::{
     bucket_array_len, makeBucketArray, makemap, makemap64, makemap_small, mapdestroy, mapfree,
     overLoadFactor, tooManyOverflowBuckets,
 };
-pub use malloc::{roundupsize, Allocator};
-pub use rand::{fastrand, fastrand64, set_fastrand_state};
+pub use malloc::{roundupsize, roundupsize_headers, Allocator};
+pub use rand::{fastrand, fastrand64, rand, seed_release, set_chacha8_seed, set_fastrand_state};
 pub use types::*;

@@ -149,12 +149,12 @@ pub unsafe fn mapiterinit(t: &MapType, h: *mut Hmap, it: &mut Hiter) {
     // SAFETY: non-null, live (caller).
     let B = unsafe { (*h).B };
     // decide where to start
-    let r = if t.release().uses_chacha8() {
-        rand(t.release()) as usize // go1.22: always 64 bits
-    } else if B > 31 - BUCKET_CNT_BITS as u8 {
-        rand(t.release()) as usize // fastrand64()
+    // go1.22: uintptr(rand()), always 64 bits; before: fastrand64() only when B > 28
+    // (the start needs more than 32 bits), else fastrand(), the low 32 bits of one step.
+    let r = if t.release().uses_chacha8() || B > 31 - BUCKET_CNT_BITS as u8 {
+        rand(t.release()) as usize
     } else {
-        rand(t.release()) as u32 as usize // fastrand()
+        rand(t.release()) as u32 as usize
     };
     // SAFETY: forwarded.
     unsafe { mapiterinit_r(t, h, it, r) }

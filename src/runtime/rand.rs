@@ -203,6 +203,7 @@ impl State {
 /// counters `counter..counter+4`, keyed by `seed`, written column by column (`buf` as
 /// `[16][4]u32`: word `w` of block `j` at `b[w][j]`), with the key words added back and
 /// the constant, counter and nonce words left un-added, as Go's generator defines it.
+#[allow(clippy::needless_range_loop)] // Go's indexing, kept for the comparison
 fn block(seed: &[u64; 4], buf: &mut [u64; 32], counter: u32) {
     let mut b = [[0u32; 4]; 16];
     // setup: every block gets the same constants, key and zero nonce; its own counter.

@@ -11,6 +11,7 @@
 pub mod diff;
 pub mod gen;
 mod ops;
+pub mod toolchain;
 
 use core::fmt;
 use std::collections::HashMap;

@@ -1,0 +1,3 @@
+module gomap/randvec
+
+go 1.19

@@ -1,5 +1,5 @@
-//! Go's random numbers against the real runtimes: `tests/go/randvec` seeds the calling
-//! M's generator of each release (wyrand `m.fastrand` through 1.21, ChaCha8 `m.chacha8`
+//! Go's random numbers against the real runtimes: `gomap-oracle -randvec` (the oracle's
+//! `randvec.go`) seeds the calling M's generator of each release (wyrand `m.fastrand` through 1.21, ChaCha8 `m.chacha8`
 //! from 1.22) and prints draws and a new map's `hash0`; gomap's port must print the same.
 //! A release whose toolchain is missing is skipped, unless `CI` is set (then it fails).
 
@@ -37,8 +37,8 @@ fn generators_match_each_go_release() {
     let ci = std::env::var_os("CI").is_some();
     let mut compared = 0;
     for r in CLASSIC_RELEASES {
-        let bin = work.join(format!("randvec-{}", r.name()));
-        if let Err(e) = go_build(r, &root.join("tests/go/randvec"), &bin, &work) {
+        let bin = work.join(format!("gomap-oracle-{}", r.name()));
+        if let Err(e) = go_build(r, &root.join("tests/go/oracle"), &bin, &work) {
             assert!(!ci, "{e}");
             eprintln!("skipping Go {r}: {e}");
             continue;
@@ -52,6 +52,7 @@ fn generators_match_each_go_release() {
             let n = 150;
             let args: Vec<String> = seed.iter().map(|w| format!("{w:x}")).collect();
             let o = Command::new(&bin)
+                .arg("-randvec")
                 .args(&args)
                 .arg(n.to_string())
                 .output()

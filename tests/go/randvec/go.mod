@@ -1,3 +1,0 @@
-module gomap/randvec
-
-go 1.19

@@ -71,6 +71,11 @@ enum Cmd {
         /// Where to keep generated traces and outputs.
         #[arg(long, default_value = "gomap-out/diff")]
         work: PathBuf,
+        /// The Go release to compare with: 1.19 (default), 1.21, 1.22, 1.23 or
+        /// 1.24-noswissmap; its toolchain builds the oracle (see scripts/test-releases.sh).
+        /// Traces that name no release run as this one's.
+        #[arg(long = "go", default_value = "1.19", value_parser = parse_release)]
+        release: gomap::maptype::GoRelease,
     },
     /// Draw the map after step N of a trace (default: the end).
     Viz {
@@ -105,7 +110,16 @@ fn main() -> ExitCode {
             large,
             oracle,
             work,
-        } => gomap::trace::diff::run(&traces, count, large, seed, oracle.as_deref(), &work),
+            release,
+        } => gomap::trace::diff::run(
+            &traces,
+            count,
+            large,
+            seed,
+            oracle.as_deref(),
+            &work,
+            release,
+        ),
         Cmd::Viz { trace, at, out } => gomap::tour::run_viz(&trace, at, &out),
     };
     match r {
@@ -115,6 +129,10 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn parse_release(s: &str) -> Result<gomap::maptype::GoRelease, String> {
+    gomap::maptype::GoRelease::parse(s).map_err(|e| e.to_string())
 }
 
 fn replay(path: &str) -> Result<(), String> {

@@ -8,7 +8,7 @@
 //! | release | change (where it is ported) |
 //! |---|---|
 //! | 1.21 | `loadFactorNum` becomes `(bucketCnt*13/16)*loadFactorDen` = 12: growth at an average load of 6.0, and `make(map, hint)` picks a larger `B` (`overLoadFactor`); `mapclear` first marks every slot `emptyRest`, so that live iterators stop; `mapclone` (`maps.Clone`) |
-//! | 1.22 | the per-thread ChaCha8 generator `rand()` replaces wyrand `fastrand` for `hash0`, `incrnoverflow`, NaN hashes and the iterator start (always 64 bits) (`runtime::rand`); allocation headers change `roundupsize` for bucket arrays with pointers (`makeBucketArray`); `mapclone` caps its hint at the source's load (`mapclone2`) |
+//! | 1.22 | `loadFactorNum = loadFactorDen*bucketCnt*13/16` = 13 again (6.5); the per-thread ChaCha8 generator `rand()` replaces wyrand `fastrand` for `hash0`, `incrnoverflow`, NaN hashes and the iterator start (always 64 bits) (`runtime::rand`); allocation headers change `roundupsize` for bucket arrays with pointers (`makeBucketArray`); `mapclone` caps its hint at the source's load (`mapclone2`) |
 //! | 1.23 | the portable `hash64.go` takes its constants from `hashkey` (only used without AES; not ported, see [`GoRelease::hash64_uses_hashkey`]) |
 //! | 1.24 (noswissmap) | `hmap` and `hiter` gain `clearSeq`; `mapclear` bumps it instead of marking slots, and an iterator that sees it changed looks every entry up again (`mapiternext`) |
 //!
@@ -51,12 +51,12 @@ impl GoRelease {
         true
     }
 
-    /// The release's `loadFactorNum` (with `loadFactorDen` = 2): 13 through 1.20, then
-    /// `(bucketCnt*13/16)*loadFactorDen` = 12, since integer division drops the half.
+    /// The release's `loadFactorNum` (with `loadFactorDen` = 2): 13 (a load of 6.5),
+    /// except in go1.21, whose `(bucketCnt*13/16)*loadFactorDen` divides first and drops
+    /// the half: (8*13/16)*2 = 12 (6.0). go1.22 multiplies first again: 2*8*13/16 = 13.
     #[inline(always)]
     pub const fn loadFactorNum(self) -> usize {
-        if self as u8 >= Go1_21 as u8 {
-            // go1.21: (8*13/16)*2 = 6*2 = 12.
+        if self as u8 == Go1_21 as u8 {
             12
         } else {
             13
@@ -212,10 +212,10 @@ mod tests {
     }
 
     #[test]
-    fn load_factor_drops_to_six_in_go1_21() {
-        assert_eq!(Go1_19.loadFactorNum(), 13);
-        for r in [Go1_21, Go1_22, Go1_23, Go1_24NoSwiss] {
-            assert_eq!(r.loadFactorNum(), 12, "{r}");
+    fn load_factor_is_six_only_in_go1_21() {
+        assert_eq!(Go1_21.loadFactorNum(), 12);
+        for r in [Go1_19, Go1_22, Go1_23, Go1_24NoSwiss] {
+            assert_eq!(r.loadFactorNum(), 13, "{r}");
         }
     }
 }

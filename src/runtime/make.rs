@@ -281,7 +281,7 @@ pub unsafe fn makeBucketArray(t: &MapType, b: u8, dirtyalloc: *mut Bmap) -> (*mu
 }
 
 /// Port of `runtime.overLoadFactor`: would `count` items in `1<<B` buckets exceed the
-/// load factor of release `r` (6.5, and 6.0 from go1.21: see
+/// load factor of release `r` (6.5; 6.0 in go1.21: see
 /// [`GoRelease::loadFactorNum`])?
 #[inline]
 pub fn overLoadFactor(count: usize, B: u8, r: GoRelease) -> bool {

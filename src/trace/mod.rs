@@ -17,6 +17,7 @@ use core::fmt;
 use std::collections::HashMap;
 use std::ptr;
 
+use crate::maptype::release::GoRelease;
 use crate::maptype::{alg, GoKind, GoString, Kind, MapType};
 use crate::runtime::{self, dump, Hiter, Hmap};
 
@@ -231,6 +232,10 @@ fn parse_hex_float(h: &str) -> Option<f64> {
     Some(m as f64 * 2f64.powi(e2))
 }
 
+/// The bits of the float64 a trace spells `NaN`: Go's `math.NaN()`, which is what
+/// `strconv.ParseFloat("NaN", 64)` returns. (Rust's `f64::NAN` has other bits.)
+pub const GO_NAN_BITS: u64 = 0x7ff8_0000_0000_0001;
+
 /// Parses a value of kind `k` into its memory image. Strings are interned in `arena` so
 /// the header stays valid while the map holds it.
 pub fn parse_value(k: TKind, s: &str, arena: &mut Vec<Box<[u8]>>) -> Result<Vec<u8>, String> {
@@ -243,6 +248,7 @@ pub fn parse_value(k: TKind, s: &str, arena: &mut Vec<Box<[u8]>>) -> Result<Vec<
             .parse::<i64>()
             .map(|v| v.to_ne_bytes().to_vec())
             .map_err(|_| format!("expected a decimal int64, got {s:?}")),
+        TKind::F64 if s == "NaN" => Ok(f64::from_bits(GO_NAN_BITS).to_ne_bytes().to_vec()),
         TKind::F64 => parse_f64(s)
             .filter(|v| !v.is_nan())
             .map(|v| v.to_ne_bytes().to_vec())
@@ -341,6 +347,11 @@ pub struct Replayer {
     key_lock: Option<std::sync::MutexGuard<'static, ()>>,
     /// Number of directives run so far (blank and comment lines not counted).
     pub steps: usize,
+    /// The trace's Go release (`go RELEASE`; Go 1.19 without the directive).
+    release: GoRelease,
+    /// Seeded-random mode (`rand`): hash seeds, iterator starts and NaN hashes come from
+    /// the release's generator, seeded by the trace.
+    random: bool,
 }
 
 impl Default for Replayer {
@@ -377,7 +388,14 @@ impl Replayer {
             keyed: false,
             key_lock: None,
             steps: 0,
+            release: GoRelease::Go1_19,
+            random: false,
         }
+    }
+
+    /// The trace's Go release.
+    pub fn release(&self) -> GoRelease {
+        self.release
     }
 
     /// The map and its type, once `make` has run.
@@ -440,6 +458,38 @@ impl Replayer {
         }
         match f[0] {
             "gomap-trace" => Err(err("`gomap-trace` may only be the first directive".into())),
+            "go" => {
+                want(2, "go RELEASE")?;
+                if self.steps != 2 {
+                    return Err(err(
+                        "`go RELEASE` must come right after `gomap-trace 1`".into()
+                    ));
+                }
+                self.release = GoRelease::parse(f[1]).map_err(|e| err(e.to_string()))?;
+                Ok(())
+            }
+            "rand" => {
+                if !(2..=5).contains(&f.len()) {
+                    return Err(err("expected `rand S0 [S1 S2 S3]`".into()));
+                }
+                if self.t.is_none() {
+                    return Err(err("`type` must come before `rand`".into()));
+                }
+                let mut seed = [0u64; 4];
+                for (w, s) in seed.iter_mut().zip(&f[1..]) {
+                    if s.len() != 16 {
+                        return Err(err(format!(
+                            "expected a seed word of 16 hex digits, got {s:?}"
+                        )));
+                    }
+                    *w = u64::from_str_radix(s, 16).map_err(|_| {
+                        err(format!("expected a seed word of 16 hex digits, got {s:?}"))
+                    })?;
+                }
+                self.random = true;
+                runtime::seed_release(self.release, seed);
+                Ok(())
+            }
             "aeskey" => {
                 want(2, "aeskey HEX (256 hex digits)")?;
                 let b = unhex(f[1])
@@ -473,17 +523,22 @@ impl Replayer {
                 };
                 self.free_map();
                 let t = MapType::for_go_types(k.go_kind(), e.go_kind())
-                    .map_err(|e| err(e.to_string()))?;
+                    .map_err(|e| err(e.to_string()))?
+                    .with_release(self.release);
                 self.kinds = Some((k, e));
                 self.t = Some(Box::new(t));
                 Ok(())
             }
             "make" => {
-                want(3, "make HINT SEED")?;
+                if f.len() != 3 && !(self.random && f.len() == 2) {
+                    return Err(err(
+                        "expected `make HINT SEED` (or `make HINT` after `rand`)".into(),
+                    ));
+                }
                 let hint: i64 = f[1]
                     .parse()
                     .map_err(|_| err(format!("expected a decimal hint, got {:?}", f[1])))?;
-                let seed = parse_seed(f[2]).map_err(err)?;
+                let seed = f.get(2).map(|s| parse_seed(s)).transpose().map_err(err)?;
                 if self.t.is_none() {
                     return Err(err("`type` must come before `make`".into()));
                 }
@@ -498,7 +553,9 @@ impl Replayer {
                 // SAFETY: a fresh map of type `t`.
                 unsafe {
                     self.h = runtime::makemap64(t, hint, ptr::null_mut());
-                    (*self.h).hash0 = seed;
+                    if let Some(seed) = seed {
+                        (*self.h).hash0 = seed;
+                    }
                 }
                 self.need_seed = 0;
                 out.push_str(&dump::maptype_line(t));
@@ -524,11 +581,11 @@ impl Replayer {
         };
         let known = matches!(
             f[0],
-            "put" | "del" | "get" | "len" | "seed" | "clear" | "iter" | "next" | "dump"
+            "put" | "del" | "get" | "len" | "seed" | "clear" | "clone" | "iter" | "next" | "dump"
         );
         if !known {
             return Err(err(format!(
-                "unknown directive {:?}; expected one of aeskey, type, make, put, del, get, len, seed, clear, iter, next, dump",
+                "unknown directive {:?}; expected one of go, aeskey, type, rand, make, put, del, get, len, seed, clear, clone, iter, next, dump",
                 f[0]
             )));
         }
@@ -539,7 +596,7 @@ impl Replayer {
             return Err(err(format!("`{}` before `make`", f[0])));
         }
         let h = self.h;
-        if self.need_seed != 0 && matches!(f[0], "put" | "dump") {
+        if self.need_seed != 0 && matches!(f[0], "put" | "dump" | "clone") {
             return Err(err(format!(
                 "expected `seed SEED`: the del on line {} emptied the map and Go re-seeded it with fastrand",
                 self.need_seed
@@ -549,6 +606,7 @@ impl Replayer {
             "put" => {
                 want(3, "put K E")?;
                 let k = parse_value(kk, f[1], &mut self.arena).map_err(&err)?;
+                self.nan_check(&k, kk).map_err(&err)?;
                 let e = parse_value(ek, f[2], &mut self.arena).map_err(&err)?;
                 // SAFETY: `h` is our live map of type `t`; `k` is a key image of t.
                 unsafe {
@@ -559,19 +617,21 @@ impl Replayer {
             "del" => {
                 want(2, "del K")?;
                 let k = parse_value(kk, f[1], &mut self.arena).map_err(&err)?;
+                self.nan_check(&k, kk).map_err(&err)?;
                 // SAFETY: as for put.
                 let emptied = unsafe {
                     let before = (*h).count;
                     ops::map_delete(t, h, k.as_ptr());
                     before != 0 && (*h).count == 0
                 };
-                if emptied {
+                if emptied && !self.random {
                     self.need_seed = lineno;
                 }
             }
             "get" => {
                 want(2, "get K")?;
                 let k = parse_value(kk, f[1], &mut self.arena).map_err(&err)?;
+                self.nan_check(&k, kk).map_err(&err)?;
                 // SAFETY: as for put.
                 let (p, ok) = unsafe { ops::map_access2(t, h, k.as_ptr()) };
                 if ok {
@@ -601,26 +661,55 @@ impl Replayer {
                 self.need_seed = 0;
             }
             "clear" => {
-                want(2, "clear SEED")?;
-                let s = parse_seed(f[1]).map_err(&err)?;
+                if f.len() != 2 && !(self.random && f.len() == 1) {
+                    return Err(err("expected `clear SEED` (or `clear` after `rand`)".into()));
+                }
+                let s = f.get(1).map(|s| parse_seed(s)).transpose().map_err(&err)?;
                 // SAFETY: live map, no concurrent use.
                 unsafe {
                     runtime::mapclear(t, h);
-                    (*h).hash0 = s;
+                    if let Some(s) = s {
+                        (*h).hash0 = s;
+                    }
                 }
                 self.need_seed = 0;
             }
+            "clone" => {
+                want(1, "clone")?;
+                if !t.release().has_mapclone() {
+                    return Err(err("`clone` (maps.Clone) needs Go 1.21 or later".into()));
+                }
+                out.push_str("clone\n");
+                // SAFETY: live map of type `t`, not written meanwhile; the clone is ours
+                // alone, dumped (its string keys point into `arena` too) and freed.
+                unsafe {
+                    let c = runtime::mapclone2(t, h);
+                    dump::dump(t, c, out);
+                    runtime::mapfree(t, c);
+                }
+            }
             "iter" => {
-                want(3, "iter ID R")?;
-                let r: u64 = f[2]
-                    .parse()
+                if f.len() != 3 && !(self.random && f.len() == 2) {
+                    return Err(err(
+                        "expected `iter ID R` (or `iter ID` after `rand`)".into()
+                    ));
+                }
+                let r: Option<u64> = f
+                    .get(2)
+                    .map(|s| s.parse())
+                    .transpose()
                     .map_err(|_| err(format!("expected a decimal u64 R, got {:?}", f[2])))?;
                 let mut it = Box::new(Hiter::new());
                 // Replacing an iterator of the same ID drops (ends) the old one first.
                 self.iters.remove(f[1]);
                 // SAFETY: live map of type `t`; the iterator is ended (dropped) before the
                 // map is freed (free_map clears `iters` first).
-                unsafe { runtime::mapiterinit_r(t, h, &mut it, r as usize) };
+                unsafe {
+                    match r {
+                        Some(r) => runtime::mapiterinit_r(t, h, &mut it, r as usize),
+                        None => runtime::mapiterinit(t, h, &mut it), // Go draws the start
+                    }
+                };
                 let done = it.key.is_null();
                 self.iters.insert(
                     f[1].to_string(),
@@ -670,6 +759,20 @@ impl Replayer {
                 unsafe { dump::dump(t, h, out) };
             }
             _ => unreachable!("checked above"),
+        }
+        Ok(())
+    }
+}
+
+impl Replayer {
+    /// Refuses a NaN key outside the seeded-random mode: Go hashes NaN with a random
+    /// number, which only that mode makes reproducible.
+    fn nan_check(&self, k: &[u8], kk: TKind) -> Result<(), String> {
+        if kk == TKind::F64 && !self.random {
+            let v = f64::from_ne_bytes(k.try_into().expect("an f64 image"));
+            if v.is_nan() {
+                return Err("NaN keys need the seeded-random mode (`rand`)".into());
+            }
         }
         Ok(())
     }

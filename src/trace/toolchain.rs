@@ -64,6 +64,45 @@ pub fn find_go_for(r: GoRelease) -> Result<PathBuf, String> {
     ))
 }
 
+/// The trace `text` for release `r`: a trace that names no release (`go` right after
+/// `gomap-trace 1`) gets `go R` there, so that the hand-written and generated traces of
+/// Go 1.19 run on every release; a trace that names one is returned unchanged.
+pub fn retarget(text: &str, r: GoRelease) -> String {
+    let mut out = String::with_capacity(text.len() + 24);
+    let mut directives = 0;
+    let mut done = false;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim_end_matches(['\n', '\r']);
+        if !done && !l.trim().is_empty() && !l.starts_with('#') {
+            directives += 1;
+            if directives == 2 {
+                done = true;
+                if !l.starts_with("go ") {
+                    out.push_str(&format!("go {}\n", r.name()));
+                }
+            }
+        }
+        out.push_str(line);
+    }
+    if !done && directives == 1 {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("go {}\n", r.name()));
+    }
+    out
+}
+
+/// Builds the Go oracle (`tests/go/oracle`) with release `r`'s toolchain into `dir`.
+pub fn build_oracle_for(r: GoRelease, dir: &Path) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let dir = dir.canonicalize().map_err(|e| e.to_string())?;
+    let bin = dir.join(format!("gomap-oracle-{}", r.name()));
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/go/oracle");
+    go_build(r, &src, &bin, &dir)?;
+    Ok(bin)
+}
+
 /// Builds the Go package in `src` with release `r`'s toolchain into `bin`, with the
 /// flags that release needs (see the module doc). `cache` holds GOCACHE and GOPATH.
 pub fn go_build(r: GoRelease, src: &Path, bin: &Path, cache: &Path) -> Result<(), String> {

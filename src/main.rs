@@ -76,6 +76,10 @@ enum Cmd {
         /// Traces that name no release run as this one's.
         #[arg(long = "go", default_value = "1.19", value_parser = parse_release)]
         release: gomap::maptype::GoRelease,
+        /// Also generate this many traces of the release suite (seeded-random mode,
+        /// clear under iterators, clones, load-factor edges, NaN keys).
+        #[arg(long, default_value_t = 0)]
+        extra: usize,
     },
     /// Draw the map after step N of a trace (default: the end).
     Viz {
@@ -111,6 +115,7 @@ fn main() -> ExitCode {
             oracle,
             work,
             release,
+            extra,
         } => gomap::trace::diff::run(
             &traces,
             count,
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
             oracle.as_deref(),
             &work,
             release,
+            extra,
         ),
         Cmd::Viz { trace, at, out } => gomap::tour::run_viz(&trace, at, &out),
     };

@@ -201,6 +201,7 @@ pub fn run(
     oracle: Option<&Path>,
     work: &Path,
     release: GoRelease,
+    extra: usize,
 ) -> Result<(), String> {
     let oracle = match oracle {
         Some(o) => o.to_path_buf(),
@@ -212,6 +213,7 @@ pub fn run(
         let dir = work.join("traces");
         let _ = std::fs::remove_dir_all(&dir);
         super::gen::write_traces(&dir, count, large, seed)?;
+        super::gen::write_release_traces(&dir, extra, seed, release)?;
         collect(&[dir])?
     } else {
         collect(traces)?

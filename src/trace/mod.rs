@@ -513,6 +513,9 @@ impl Replayer {
             }
             "type" => {
                 want(3, "type K E")?;
+                if self.random {
+                    return Err(err("`type` must come before `rand`".into()));
+                }
                 let k = TKind::parse(f[1]).filter(|k| k.is_key());
                 let e = TKind::parse(f[2]).filter(|e| e.is_elem());
                 let (Some(k), Some(e)) = (k, e) else {

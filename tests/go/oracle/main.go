@@ -311,9 +311,24 @@ func (o *oracle) directive(line int, f []string) string {
 			}
 			seed[i] = v
 		}
-		// Resolve the map type now, so that reflect's type caches (which use maps)
-		// do not draw after the seeding.
-		reflect.MapOf(reflectType(o.typ[0]), reflectType(o.typ[1]))
+		// Warm up now what the trace's operations will use, so that nothing but the
+		// map code draws after the seeding: reflect caches the types it makes
+		// (ArrayOf, MapOf, the pointer types New uses) in sync.Maps, whose map
+		// creation draws a hash seed.
+		w := o.newMap(o.typ[0], o.typ[1])
+		w.make(0)
+		zk := make([]byte, o.typ[0].n)
+		ze := make([]byte, o.typ[1].n)
+		if !o.typ[0].isBytes() {
+			zk, _ = parseValue(o.typ[0], map[string]string{"i32": "0", "i64": "0", "f64": "0", "str": "-"}[o.typ[0].name])
+		}
+		if !o.typ[1].isBytes() {
+			ze, _ = parseValue(o.typ[1], map[string]string{"i32": "0", "i64": "0", "e0": "-"}[o.typ[1].name])
+		}
+		w.put(zk, ze)
+		w.get(zk)
+		w.del(zk)
+		_ = w.iface()
 		o.random = true
 		seedState(seed)
 		return ""
@@ -334,6 +349,9 @@ func (o *oracle) directive(line int, f []string) string {
 	case "type":
 		if e := argc(3, "type K E"); e != "" {
 			return e
+		}
+		if o.random {
+			return "type before rand"
 		}
 		k, ok := parseKind(f[1], true)
 		if !ok {

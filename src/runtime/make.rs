@@ -501,6 +501,46 @@ pub unsafe fn mapfree(t: &MapType, h: *mut Hmap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::maptype::release::GoRelease::*;
+    use crate::maptype::GoKind;
+
+    /// `make(map[K]E, hint)`'s B, as makemap computes it for release `r`.
+    fn hint_b(hint: usize, r: GoRelease) -> u8 {
+        let mut b = 0;
+        while overLoadFactor(hint, b, r) {
+            b += 1;
+        }
+        b
+    }
+
+    #[test]
+    fn go1_21_grows_at_six_per_bucket_and_picks_a_larger_b() {
+        // hint 100: 13*16/2 = 104 >= 100 gives B = 4, but go1.21's 12*16/2 = 96 < 100.
+        assert_eq!(hint_b(100, Go1_19), 4);
+        assert_eq!(hint_b(100, Go1_21), 5);
+        for r in [Go1_22, Go1_23, Go1_24NoSwiss] {
+            assert_eq!(hint_b(100, r), 4, "{r}");
+        }
+        assert!(overLoadFactor(25, 2, Go1_21) && !overLoadFactor(25, 2, Go1_19));
+    }
+
+    #[test]
+    fn go1_22_allocation_headers_change_preallocated_overflow() {
+        // make(map[*byte][6]byte, 100): 16 buckets + 1 spare = 17 * 128 = 2176 bytes.
+        // go1.19 rounds to the 2304-byte class: 18 buckets, 2 spare. go1.22 adds the
+        // 8-byte header of an object with pointers: 2304 - 8 holds 17 buckets, 1 spare.
+        let t = MapType::for_go_types(GoKind::Pointer, GoKind::Bytes(6)).unwrap();
+        assert_eq!(t.bucketsize, 128);
+        assert_eq!(bucket_array_len(&t, 4), 18);
+        assert_eq!(bucket_array_len(&t.with_release(Go1_21), 4), 18);
+        assert_eq!(bucket_array_len(&t.with_release(Go1_22), 4), 17);
+        // Without pointers nothing changes.
+        let p = MapType::for_go_types(GoKind::Int64, GoKind::Bytes(8)).unwrap();
+        assert_eq!(
+            bucket_array_len(&p, 4),
+            bucket_array_len(&p.with_release(Go1_22), 4)
+        );
+    }
 
     #[test]
     fn over_load_factor_is_6_5_per_bucket() {

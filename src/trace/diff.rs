@@ -193,6 +193,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 
 /// `gomap diff`: compares every trace (given, or generated into `work/traces`); prints a
 /// line per mismatch and a summary; fails when any differs.
+#[allow(clippy::too_many_arguments)] // the CLI's options, one for one
 pub fn run(
     traces: &[PathBuf],
     count: usize,

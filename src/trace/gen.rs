@@ -874,7 +874,7 @@ pub fn release_suite(count: usize, seed: u64, r: GoRelease) -> Vec<(String, Stri
         (TKind::I32, TKind::B(129)),
         (TKind::F64, TKind::B(12)),
     ];
-    let mut rng = Rng::new(seed ^ 0x5eed_0f_5e1e_a5e5);
+    let mut rng = Rng::new(seed ^ 0x005e_ed0f_5e1e_a5e5);
     let mut out = Vec::new();
     let mut hint_i = 0;
     for i in 0..count {

@@ -86,12 +86,16 @@ for ver in $VERSIONS; do
   run_diff "go$rel generated" --go "$rel" --count "$COUNT" --large 2 --extra "$EXTRA" \
     --seed "$SEED" --work "$work"
   run_diff "go$rel hand-written" --go "$rel" --oracle "$work/bin/gomap-oracle-$rel" \
-    --work "$work" tests/go/oracle/testdata
+    --work "$work" tests/go/oracle/testdata tests/go/oracle/testdata/releases
 done
 
 echo "== Go 1.19 release suite $(date +%T)"
 run_diff "go1.19 release suite" --go 1.19 --count 0 --large 0 --extra "$EXTRA" \
   --seed "$SEED" --work target/diff-go1.19-release
+# The release traces but clone (maps.Clone came with 1.21).
+run_diff "go1.19 release traces" --go 1.19 \
+  --oracle target/diff-go1.19-release/bin/gomap-oracle --work target/diff-go1.19-release \
+  $(ls tests/go/oracle/testdata/releases/*.trace | grep -v '/clone\.trace$')
 
 echo "releases-diff: $passed passed, $failed failed"
 [ "$failed" = 0 ]

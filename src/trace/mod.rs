@@ -367,6 +367,31 @@ impl Drop for Replayer {
     }
 }
 
+/// The words of `rand W0 [W1 W2 W3]`: each 1 to 16 hex digits (missing words are 0); or
+/// one word of 64 hex digits, the 32 bytes of ChaCha8's `Init([32]byte)`, read as Go
+/// reads them (four little-endian words).
+pub fn parse_rand_seed(f: &[&str]) -> Result<[u64; 4], String> {
+    let mut seed = [0u64; 4];
+    let bad =
+        |s: &str| format!("expected seed words of 1 to 16 hex digits (or one of 64), got {s:?}");
+    if let [s] = f {
+        if s.len() == 64 {
+            let b = unhex(s).ok_or_else(|| bad(s))?;
+            for (w, c) in seed.iter_mut().zip(b.chunks(8)) {
+                *w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            }
+            return Ok(seed);
+        }
+    }
+    for (w, s) in seed.iter_mut().zip(f) {
+        if s.is_empty() || s.len() > 16 || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad(s));
+        }
+        *w = u64::from_str_radix(s, 16).map_err(|_| bad(s))?;
+    }
+    Ok(seed)
+}
+
 fn parse_seed(s: &str) -> Result<u32, String> {
     if s.len() != 8 {
         return Err(format!("expected a seed of 8 hex digits, got {s:?}"));
@@ -475,17 +500,7 @@ impl Replayer {
                 if self.t.is_none() {
                     return Err(err("`type` must come before `rand`".into()));
                 }
-                let mut seed = [0u64; 4];
-                for (w, s) in seed.iter_mut().zip(&f[1..]) {
-                    if s.len() != 16 {
-                        return Err(err(format!(
-                            "expected a seed word of 16 hex digits, got {s:?}"
-                        )));
-                    }
-                    *w = u64::from_str_radix(s, 16).map_err(|_| {
-                        err(format!("expected a seed word of 16 hex digits, got {s:?}"))
-                    })?;
-                }
+                let seed = parse_rand_seed(&f[1..]).map_err(&err)?;
                 self.random = true;
                 runtime::seed_release(self.release, seed);
                 Ok(())

@@ -18,6 +18,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -303,13 +304,20 @@ func (o *oracle) directive(line int, f []string) string {
 		if b := builtRelease(); b != o.release {
 			return "a trace for Go " + b + " (this oracle runs Go " + b + ", the trace is for Go " + o.release + ")"
 		}
+		// Words of 1 to 16 hex digits, or one of 64: the 32 bytes of ChaCha8's Init.
 		var seed [4]uint64
-		for i, s := range f[1:] {
-			v, err := strconv.ParseUint(s, 16, 64)
-			if err != nil || len(s) != 16 {
-				return "seed words of 16 hex digits"
+		if b, err := hex.DecodeString(f[1]); len(f) == 2 && len(f[1]) == 64 && err == nil {
+			for i := range seed {
+				seed[i] = binary.LittleEndian.Uint64(b[8*i:])
 			}
-			seed[i] = v
+		} else {
+			for i, s := range f[1:] {
+				v, err := strconv.ParseUint(s, 16, 64)
+				if err != nil || len(s) > 16 || s[0] == '+' {
+					return "seed words of 1 to 16 hex digits (or one of 64)"
+				}
+				seed[i] = v
+			}
 		}
 		// Warm up now what the trace's operations will use, so that nothing but the
 		// map code draws after the seeding: reflect caches the types it makes

@@ -12,7 +12,9 @@
 //! it found.
 
 use gomap::maptype::alg::{self, HashKeys};
-use gomap::maptype::{aeshash, hash64, GoKind, GoString, HashAlg, Kind, MapType, MapTypeFlags};
+use gomap::maptype::{
+    aeshash, hash64, GoKind, GoRelease, GoString, HashAlg, Kind, MapType, MapTypeFlags,
+};
 use gomap::runtime::{self, Bmap, Hmap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -186,6 +188,12 @@ fn parse_vectors(out: &str) -> Vectors {
 /// gomap's hash of a vector's key with the installed key state. `key` is the key's bytes
 /// in an allocation of exactly their size (so an over-read would leave the allocation).
 fn gomap_hash(func: &str, key: &[u8], seed: usize) -> usize {
+    gomap_hash_rel(func, key, seed, GoRelease::Go1_19)
+}
+
+/// [`gomap_hash`] as release `r` hashes (go1.23 keys its portable hash differently).
+fn gomap_hash_rel(func: &str, key: &[u8], seed: usize, r: GoRelease) -> usize {
+    let go123 = r.hash64_uses_hashkey();
     let n = key.len();
     let p = key.as_ptr();
     let want_len = |w: usize| assert_eq!(n, w, "{func} takes {w} bytes");
@@ -193,46 +201,46 @@ fn gomap_hash(func: &str, key: &[u8], seed: usize) -> usize {
     // length check says.
     unsafe {
         match func {
-            "memhash" => alg::memhash(p, seed, n),
+            "memhash" => alg::memhash_rel(p, seed, n, go123),
             "strhash" => {
                 let s = GoString { ptr: p, len: n };
-                alg::strhash((&s as *const GoString).cast(), seed)
+                alg::strhash_rel((&s as *const GoString).cast(), seed, go123)
             }
             "memhash8" => {
                 want_len(1);
-                alg::memhash8(p, seed)
+                alg::memhash_rel(p, seed, 1, go123)
             }
             "memhash16" => {
                 want_len(2);
-                alg::memhash16(p, seed)
+                alg::memhash_rel(p, seed, 2, go123)
             }
             "memhash32" => {
                 want_len(4);
-                alg::memhash32(p, seed)
+                alg::memhash32_rel(p, seed, go123)
             }
             "memhash64" => {
                 want_len(8);
-                alg::memhash64(p, seed)
+                alg::memhash64_rel(p, seed, go123)
             }
             "memhash128" => {
                 want_len(16);
-                alg::memhash128(p, seed)
+                alg::memhash_rel(p, seed, 16, go123)
             }
             "f32hash" => {
                 want_len(4);
-                alg::f32hash(p, seed)
+                alg::f32hash_r(p, seed, r)
             }
             "f64hash" => {
                 want_len(8);
-                alg::f64hash(p, seed)
+                alg::f64hash_r(p, seed, r)
             }
             "c64hash" => {
                 want_len(8);
-                alg::c64hash(p, seed)
+                alg::c64hash_r(p, seed, r)
             }
             "c128hash" => {
                 want_len(16);
-                alg::c128hash(p, seed)
+                alg::c128hash_r(p, seed, r)
             }
             _ => panic!("unknown function {func}"),
         }
@@ -385,6 +393,63 @@ fn kind_of(name: &str) -> GoKind {
 /// Port of the idea of TestHmapSize (go1.19 map_test.go), for map types: every field of
 /// the `maptype` gc compiles for `map[K]E` equals what `MapType::for_go_types` builds, and
 /// the hasher is the function gc picks (`reflectdata.genhash`).
+/// The portable (no-AES) hash of each later release against that release's runtime:
+/// `hashvec fallback` built with its toolchain. go1.23 keys it with all of `hashkey`
+/// where go1.19-1.22 use fixed constants. A missing toolchain skips the release, unless
+/// `CI` is set.
+#[test]
+fn fallback_hashes_match_each_go_release() {
+    let ci = std::env::var_os("CI").is_some();
+    let work = target_dir().join("hashvec-releases");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/go/hashvec");
+    let mut checked = 0;
+    for r in [
+        GoRelease::Go1_21,
+        GoRelease::Go1_22,
+        GoRelease::Go1_23,
+        GoRelease::Go1_24NoSwiss,
+    ] {
+        let bin = work.join(format!("hashvec-{}", r.name()));
+        if let Err(e) = gomap::trace::toolchain::go_build(r, &src, &bin, &work) {
+            assert!(!ci, "{e}");
+            eprintln!("skipping Go {r}: {e}");
+            continue;
+        }
+        let o = Command::new(&bin)
+            .arg("fallback")
+            .output()
+            .expect("running hashvec");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v = parse_vectors(&String::from_utf8(o.stdout).unwrap());
+        let _g = KeyGuard::install(v.keys);
+        let mut bad = 0;
+        for x in &v.vectors {
+            let key: Box<[u8]> = x.key.clone().into_boxed_slice();
+            if gomap_hash_rel(&x.func, &key, x.seed, r) != x.hash {
+                bad += 1;
+            }
+            // The other generation of the portable hash differs (the test can fail).
+            if x.func == "memhash64" && x.seed == 0 {
+                let other = if r.hash64_uses_hashkey() {
+                    GoRelease::Go1_22
+                } else {
+                    GoRelease::Go1_23
+                };
+                assert_ne!(gomap_hash_rel(&x.func, &key, x.seed, other), x.hash);
+            }
+        }
+        assert_eq!(
+            bad,
+            0,
+            "Go {r}: {bad} of {} fallback vectors differ",
+            v.vectors.len()
+        );
+        assert!(v.vectors.len() > 1000);
+        checked += 1;
+    }
+    assert!(checked > 0 || !ci);
+}
+
 #[test]
 fn maptype_matches_gc() {
     let out = run_hashvec("types");

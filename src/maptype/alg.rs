@@ -256,6 +256,28 @@ pub fn has_aes() -> bool {
 /// `p` points at `s` readable bytes (any pointer, even null, when `s == 0`).
 #[inline]
 pub unsafe fn memhash(p: *const u8, seed: usize, s: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { memhash_rel(p, seed, s, false) }
+}
+
+/// The portable hash's keys for the installed state: go1.23's (`hashkey` only) when
+/// `go123`, else go1.19's (see [`hash64::FallbackKeys`]).
+#[inline(always)]
+fn fallback_keys(k: &HashKeys, go123: bool) -> hash64::FallbackKeys {
+    if go123 {
+        hash64::FallbackKeys::go123(&k.hashkey)
+    } else {
+        hash64::FallbackKeys::go119(k.hashkey[0])
+    }
+}
+
+/// [`memhash`] of a release: `go123` picks go1.23's portable hash when AES is off
+/// (`GoRelease::hash64_uses_hashkey`); aeshash is the same in every release.
+///
+/// # Safety
+/// As [`memhash`].
+#[inline]
+pub unsafe fn memhash_rel(p: *const u8, seed: usize, s: usize, go123: bool) -> usize {
     let k = keys();
     #[cfg(target_arch = "x86_64")]
     if k.use_aeshash {
@@ -264,7 +286,7 @@ pub unsafe fn memhash(p: *const u8, seed: usize, s: usize) -> usize {
         return unsafe { aeshash::memhash(p, seed, s, &k.aeskeysched) };
     }
     // SAFETY: the caller vouches for p[0..s].
-    unsafe { hash64::memhashFallback(p, seed, s, k.hashkey[0]) }
+    unsafe { hash64::memhashFallbackK(p, seed, s, &fallback_keys(k, go123)) }
 }
 
 /// Port of runtime.memhash0 (go1.19 alg.go): a zero-size key hashes to the seed.
@@ -303,6 +325,16 @@ pub unsafe fn memhash16(p: *const u8, seed: usize) -> usize {
 /// `p` points at 4 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn memhash32(p: *const u8, seed: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { memhash32_rel(p, seed, false) }
+}
+
+/// [`memhash32`] of a release (see [`memhash_rel`]).
+///
+/// # Safety
+/// As [`memhash32`].
+#[inline]
+pub unsafe fn memhash32_rel(p: *const u8, seed: usize, go123: bool) -> usize {
     let k = keys();
     #[cfg(target_arch = "x86_64")]
     if k.use_aeshash {
@@ -311,7 +343,7 @@ pub unsafe fn memhash32(p: *const u8, seed: usize) -> usize {
         return unsafe { aeshash::memhash32_inline(p, seed, &k.aeskeysched) };
     }
     // SAFETY: the caller vouches for p[0..4].
-    unsafe { hash64::memhash32Fallback(p, seed, k.hashkey[0]) }
+    unsafe { hash64::memhash32FallbackK(p, seed, &fallback_keys(k, go123)) }
 }
 
 /// Port of runtime.memhash64 (go1.19 asm_amd64.s, hash64.go): hashes 8 bytes. Not the
@@ -321,6 +353,16 @@ pub unsafe fn memhash32(p: *const u8, seed: usize) -> usize {
 /// `p` points at 8 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn memhash64(p: *const u8, seed: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { memhash64_rel(p, seed, false) }
+}
+
+/// [`memhash64`] of a release (see [`memhash_rel`]).
+///
+/// # Safety
+/// As [`memhash64`].
+#[inline]
+pub unsafe fn memhash64_rel(p: *const u8, seed: usize, go123: bool) -> usize {
     let k = keys();
     #[cfg(target_arch = "x86_64")]
     if k.use_aeshash {
@@ -329,7 +371,7 @@ pub unsafe fn memhash64(p: *const u8, seed: usize) -> usize {
         return unsafe { aeshash::memhash64_inline(p, seed, &k.aeskeysched) };
     }
     // SAFETY: the caller vouches for p[0..8].
-    unsafe { hash64::memhash64Fallback(p, seed, k.hashkey[0]) }
+    unsafe { hash64::memhash64FallbackK(p, seed, &fallback_keys(k, go123)) }
 }
 
 /// Port of runtime.memhash128 (go1.19 alg.go): `memhash(p, h, 16)`.
@@ -350,10 +392,20 @@ pub unsafe fn memhash128(p: *const u8, seed: usize) -> usize {
 /// `len` readable bytes (any pointer, even null, when `len == 0`).
 #[inline]
 pub unsafe fn strhash(p: *const u8, seed: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { strhash_rel(p, seed, false) }
+}
+
+/// [`strhash`] of a release (see [`memhash_rel`]).
+///
+/// # Safety
+/// As [`strhash`].
+#[inline]
+pub unsafe fn strhash_rel(p: *const u8, seed: usize, go123: bool) -> usize {
     // SAFETY: the caller vouches for the header at `p`.
     let s = unsafe { p.cast::<GoString>().read_unaligned() };
     // SAFETY: the caller vouches for s.ptr[0..s.len].
-    unsafe { memhash(s.ptr, seed, s.len) }
+    unsafe { memhash_rel(s.ptr, seed, s.len, go123) }
 }
 
 /// Port of runtime.f32hash (go1.19 alg.go): +0 and -0 hash alike; a NaN hashes to a
@@ -393,7 +445,7 @@ pub unsafe fn f32hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
         C1.wrapping_mul(C0 ^ h ^ nan_rand(r)) // any kind of NaN
     } else {
         // SAFETY: as above.
-        unsafe { memhash(p, h, 4) }
+        unsafe { memhash_rel(p, h, 4, r.hash64_uses_hashkey()) }
     }
 }
 
@@ -421,7 +473,7 @@ pub unsafe fn f64hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
         C1.wrapping_mul(C0 ^ h ^ nan_rand(r)) // any kind of NaN
     } else {
         // SAFETY: as above.
-        unsafe { memhash(p, h, 8) }
+        unsafe { memhash_rel(p, h, 8, r.hash64_uses_hashkey()) }
     }
 }
 

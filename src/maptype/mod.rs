@@ -548,11 +548,11 @@ impl MapType {
     }
 
     /// The same descriptor for Go release `r`: maps made with it follow that release's
-    /// `map.go` (see [`release`]). A Go float hasher (`hash_alg` F32/F64/C64/C128 with
-    /// Go's function) is swapped for the release's own, whose NaN hash draws from that
-    /// release's generator; a custom hasher is kept.
+    /// `map.go` (see [`release`]). A Go hasher (one of `hash_alg`'s functions) is swapped
+    /// for the release's own: float hashes draw NaN words from that release's generator,
+    /// and go1.23's portable (no-AES) hash is keyed differently; a custom hasher is kept.
     pub fn with_release(mut self, r: GoRelease) -> MapType {
-        let ours = [self.release, GoRelease::Go1_19, GoRelease::Go1_22]
+        let ours = release::CLASSIC_RELEASES
             .iter()
             .filter_map(|&q| builders::hash_fn_for(self.hash_alg, q))
             .any(|f| f as usize == self.hasher as usize);

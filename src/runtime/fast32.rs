@@ -52,7 +52,8 @@ unsafe fn hash32(t: &MapType, key: *const u8, seed: usize) -> usize {
     if t.hash_alg == HashAlg::Mem32 {
         // SAFETY: 4 readable bytes (caller); `HashAlg::Mem32` records that `t.hasher` is
         // memhash32, so this is the call Go makes.
-        unsafe { alg::memhash32(key, seed) }
+        // go1.23: the portable (no-AES) memhash32 is keyed by all of hashkey.
+        unsafe { alg::memhash32_rel(key, seed, t.release().hash64_uses_hashkey()) }
     } else {
         // SAFETY: the caller vouches for the key.
         unsafe { t.hash(key, seed) }

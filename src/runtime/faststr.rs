@@ -67,7 +67,8 @@ unsafe fn hashstr(t: &MapType, key: *const GoString, seed: usize) -> usize {
     if t.hash_alg == HashAlg::Str {
         // SAFETY: a readable string (caller); `HashAlg::Str` records that `t.hasher` is
         // strhash, so this is the call Go makes.
-        unsafe { alg::strhash(key.cast(), seed) }
+        // go1.23: the portable (no-AES) hash is keyed by all of hashkey.
+        unsafe { alg::strhash_rel(key.cast(), seed, t.release().hash64_uses_hashkey()) }
     } else {
         // SAFETY: the caller vouches for the key.
         unsafe { t.hash(key.cast(), seed) }

@@ -53,7 +53,7 @@ install() {
 for ver in $VERSIONS; do install "$ver"; done
 [ "${1:-}" = "--install-only" ] && exit 0
 
-cargo build --release -q || { echo "FATAL: cargo build failed"; echo "releases-diff: 0 passed, 1 failed"; exit 1; }
+cargo build --release -q -p gomap-tools --bin gomap || { echo "FATAL: cargo build failed"; echo "releases-diff: 0 passed, 1 failed"; exit 1; }
 GOMAP=./target/release/gomap
 passed=0
 failed=0

@@ -11,40 +11,17 @@
 //! every test that changes it (or makes maps) holds `KEY_STATE` and restores the state
 //! it found.
 
-use gomap::maptype::alg::{self, HashKeys};
-use gomap::maptype::{
-    aeshash, hash64, GoKind, GoRelease, GoString, HashAlg, Kind, MapType, MapTypeFlags,
-};
+use gomap::maptype::alg;
+use gomap::maptype::{aeshash, hash64, GoKind, GoString, HashAlg, Kind, MapType, MapTypeFlags};
 use gomap::runtime::{self, Bmap, Hmap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::OnceLock;
 
-/// Serialises the tests that change the process-wide key state.
-static KEY_STATE: Mutex<()> = Mutex::new(());
-
-/// Holds `KEY_STATE` with a key state installed; restores the previous state on drop.
-struct KeyGuard {
-    saved: HashKeys,
-    _lock: MutexGuard<'static, ()>,
-}
-
-impl KeyGuard {
-    fn install(k: HashKeys) -> KeyGuard {
-        let lock = KEY_STATE.lock().unwrap_or_else(|e| e.into_inner());
-        let saved = alg::hash_keys();
-        assert!(alg::set_hash_keys(k), "cannot install {k:?}");
-        assert_eq!(alg::hash_keys(), k);
-        KeyGuard { saved, _lock: lock }
-    }
-}
-
-impl Drop for KeyGuard {
-    fn drop(&mut self) {
-        assert!(alg::set_hash_keys(self.saved));
-    }
-}
+#[path = "common/hashvec.rs"]
+mod hashvec;
+use hashvec::*;
 
 fn go_tool() -> PathBuf {
     if let Some(g) = std::env::var_os("GO") {
@@ -127,124 +104,6 @@ fn run_hashvec(mode: &str) -> String {
     );
     assert!(s.ends_with("end\n"), "hashvec {mode} output truncated");
     s
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    if s == "-" {
-        return Vec::new();
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-/// One line of hashvec: `function seed key hash`.
-struct Vector {
-    func: String,
-    seed: usize,
-    key: Vec<u8>,
-    hash: usize,
-}
-
-/// The key state and vectors hashvec printed.
-struct Vectors {
-    keys: HashKeys,
-    vectors: Vec<Vector>,
-}
-
-fn parse_vectors(out: &str) -> Vectors {
-    let mut keys = HashKeys {
-        aeskeysched: [0; 128],
-        hashkey: [0; 4],
-        use_aeshash: false,
-    };
-    let mut vectors = Vec::new();
-    for line in out.lines() {
-        let f: Vec<&str> = line.split(' ').collect();
-        match f[0] {
-            "go" | "end" => {}
-            "useaeshash" => keys.use_aeshash = f[1] == "true",
-            "aeskeysched" => keys.aeskeysched = unhex(f[1]).try_into().unwrap(),
-            "hashkey" => {
-                for i in 0..4 {
-                    keys.hashkey[i] = usize::from_str_radix(f[1 + i], 16).unwrap();
-                }
-            }
-            _ => {
-                assert_eq!(f.len(), 4, "bad line {line:?}");
-                vectors.push(Vector {
-                    func: f[0].to_string(),
-                    seed: usize::from_str_radix(f[1], 16).unwrap(),
-                    key: unhex(f[2]),
-                    hash: usize::from_str_radix(f[3], 16).unwrap(),
-                })
-            }
-        }
-    }
-    Vectors { keys, vectors }
-}
-
-/// gomap's hash of a vector's key with the installed key state. `key` is the key's bytes
-/// in an allocation of exactly their size (so an over-read would leave the allocation).
-fn gomap_hash(func: &str, key: &[u8], seed: usize) -> usize {
-    gomap_hash_rel(func, key, seed, GoRelease::Go1_19)
-}
-
-/// [`gomap_hash`] as release `r` hashes (go1.23 keys its portable hash differently).
-fn gomap_hash_rel(func: &str, key: &[u8], seed: usize, r: GoRelease) -> usize {
-    let go123 = r.hash64_uses_hashkey();
-    let n = key.len();
-    let p = key.as_ptr();
-    let want_len = |w: usize| assert_eq!(n, w, "{func} takes {w} bytes");
-    // SAFETY: `p` points at the `n` bytes of `key`, and each function reads what its
-    // length check says.
-    unsafe {
-        match func {
-            "memhash" => alg::memhash_rel(p, seed, n, go123),
-            "strhash" => {
-                let s = GoString { ptr: p, len: n };
-                alg::strhash_rel((&s as *const GoString).cast(), seed, go123)
-            }
-            "memhash8" => {
-                want_len(1);
-                alg::memhash_rel(p, seed, 1, go123)
-            }
-            "memhash16" => {
-                want_len(2);
-                alg::memhash_rel(p, seed, 2, go123)
-            }
-            "memhash32" => {
-                want_len(4);
-                alg::memhash32_rel(p, seed, go123)
-            }
-            "memhash64" => {
-                want_len(8);
-                alg::memhash64_rel(p, seed, go123)
-            }
-            "memhash128" => {
-                want_len(16);
-                alg::memhash_rel(p, seed, 16, go123)
-            }
-            "f32hash" => {
-                want_len(4);
-                alg::f32hash_r(p, seed, r)
-            }
-            "f64hash" => {
-                want_len(8);
-                alg::f64hash_r(p, seed, r)
-            }
-            "c64hash" => {
-                want_len(8);
-                alg::c64hash_r(p, seed, r)
-            }
-            "c128hash" => {
-                want_len(16);
-                alg::c128hash_r(p, seed, r)
-            }
-            _ => panic!("unknown function {func}"),
-        }
-    }
 }
 
 /// Compares every vector of one hashvec mode; returns the count per function.
@@ -393,63 +252,6 @@ fn kind_of(name: &str) -> GoKind {
 /// Port of the idea of TestHmapSize (go1.19 map_test.go), for map types: every field of
 /// the `maptype` gc compiles for `map[K]E` equals what `MapType::for_go_types` builds, and
 /// the hasher is the function gc picks (`reflectdata.genhash`).
-/// The portable (no-AES) hash of each later release against that release's runtime:
-/// `hashvec fallback` built with its toolchain. go1.23 keys it with all of `hashkey`
-/// where go1.19-1.22 use fixed constants. A missing toolchain skips the release, unless
-/// `CI` is set.
-#[test]
-fn fallback_hashes_match_each_go_release() {
-    let ci = std::env::var_os("CI").is_some();
-    let work = target_dir().join("hashvec-releases");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/go/hashvec");
-    let mut checked = 0;
-    for r in [
-        GoRelease::Go1_21,
-        GoRelease::Go1_22,
-        GoRelease::Go1_23,
-        GoRelease::Go1_24NoSwiss,
-    ] {
-        let bin = work.join(format!("hashvec-{}", r.name()));
-        if let Err(e) = gomap::trace::toolchain::go_build(r, &src, &bin, &work) {
-            assert!(!ci, "{e}");
-            eprintln!("skipping Go {r}: {e}");
-            continue;
-        }
-        let o = Command::new(&bin)
-            .arg("fallback")
-            .output()
-            .expect("running hashvec");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let v = parse_vectors(&String::from_utf8(o.stdout).unwrap());
-        let _g = KeyGuard::install(v.keys);
-        let mut bad = 0;
-        for x in &v.vectors {
-            let key: Box<[u8]> = x.key.clone().into_boxed_slice();
-            if gomap_hash_rel(&x.func, &key, x.seed, r) != x.hash {
-                bad += 1;
-            }
-            // The other generation of the portable hash differs (the test can fail).
-            if x.func == "memhash64" && x.seed == 0 {
-                let other = if r.hash64_uses_hashkey() {
-                    GoRelease::Go1_22
-                } else {
-                    GoRelease::Go1_23
-                };
-                assert_ne!(gomap_hash_rel(&x.func, &key, x.seed, other), x.hash);
-            }
-        }
-        assert_eq!(
-            bad,
-            0,
-            "Go {r}: {bad} of {} fallback vectors differ",
-            v.vectors.len()
-        );
-        assert!(v.vectors.len() > 1000);
-        checked += 1;
-    }
-    assert!(checked > 0 || !ci);
-}
-
 #[test]
 fn maptype_matches_gc() {
     let out = run_hashvec("types");

@@ -1,6 +1,6 @@
-// Command gomap-oracle runs a gomap trace (see docs/trace-and-dump.md, version 1) on
-// the maps of the Go release it is built with (1.19, 1.21, 1.22, 1.23, or 1.24 with
-// GOEXPERIMENT=noswissmap) and prints the canonical dump. A trace names its release
+// Command gomap-oracle runs a gomap trace (see docs/trace-and-dump.md in the
+// repository, version 1) on the maps of the Go release it is built with (1.19, 1.21,
+// 1.22, 1.23, or 1.24 with GOEXPERIMENT=noswissmap) and prints the canonical dump. A trace names its release
 // with `go RELEASE` (none: 1.19); the oracle refuses a trace for another release.
 //
 // Usage: gomap-oracle [TRACE|-]   (stdin when the argument is absent or "-")

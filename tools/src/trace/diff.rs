@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::Replayer;
-use crate::maptype::release::GoRelease;
+use gomap::maptype::GoRelease;
 
 /// Finds the Go 1.19 toolchain: `$GO`, then `go` on PATH if it is 1.19, then Debian's
 /// `/usr/lib/go-1.19/bin/go`.
@@ -32,10 +32,11 @@ pub fn find_go() -> Result<PathBuf, String> {
     )
 }
 
-/// The repository root (where `tests/go/oracle` lives): the crate's manifest directory
-/// when built by cargo, else the current directory.
-fn repo_root() -> PathBuf {
-    let m = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+/// The repository root (where `tests/go/oracle` lives): the parent of this crate's
+/// manifest directory (`tools/`) when built from the repository, else the current
+/// directory.
+pub(crate) fn repo_root() -> PathBuf {
+    let m = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     if m.join("tests/go/oracle").is_dir() {
         m
     } else {

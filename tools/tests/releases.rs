@@ -6,12 +6,12 @@
 use std::path::PathBuf;
 
 use gomap::maptype::release::{GoRelease, CLASSIC_RELEASES};
-use gomap::trace::diff::{compare, run_ours};
-use gomap::trace::toolchain::retarget;
-use gomap::trace::Replayer;
+use gomap_tools::trace::diff::{compare, run_ours};
+use gomap_tools::trace::toolchain::retarget;
+use gomap_tools::trace::Replayer;
 
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/go/oracle/testdata/releases")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/go/oracle/testdata/releases")
 }
 
 #[test]

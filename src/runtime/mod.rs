@@ -1,4 +1,6 @@
-//! The map runtime: Go 1.19's `runtime/map.go` over [`MapType`] descriptors.
+//! The map runtime: Go 1.19's `runtime/map.go` over [`MapType`] descriptors, with the
+//! changes of the later classic-map releases (1.21 to 1.24 noswissmap) marked where they
+//! apply (`if t.release() ...`, "go1.21: ..."; see [`crate::maptype::release`]).
 //!
 //! # How a Go map works
 //!
@@ -11,7 +13,7 @@
 //! buckets). From `B = 4` on, the bucket array is allocated with about `2^(B-4)` spare
 //! buckets at its end, handed out as overflow buckets before any is allocated alone.
 //!
-//! When the table grows past an average of 6.5 entries per bucket, a new array twice as
+//! When the table grows past an average of 6.5 entries per bucket (6 in go1.21), a new array twice as
 //! big is allocated. When it has about as many overflow buckets as buckets (after many
 //! deletions), a new array of the same size is allocated, to pack entries again. Either
 //! way entries move to the new array *incrementally*: each write moves at most two old

@@ -2,40 +2,15 @@
 
 package main
 
-import "unsafe"
-
 // Mirror of runtime.hmap (go1.19-go1.23 map.go).
 type hmap struct {
-	count     int
-	flags     uint8
-	B         uint8
-	noverflow uint16
-	hash0     uint32
-
-	buckets    unsafe.Pointer
-	oldbuckets unsafe.Pointer
-	nevacuate  uintptr
-
+	hmapHead
 	extra *mapextra
 }
 
 // Mirror of runtime.hiter (go1.19-go1.23 map.go); 12 words, as mapiterinit checks.
 type hiter struct {
-	key         unsafe.Pointer
-	elem        unsafe.Pointer
-	t           *maptype
-	h           *hmap
-	buckets     unsafe.Pointer
-	bptr        unsafe.Pointer
-	overflow    *[]unsafe.Pointer
-	oldoverflow *[]unsafe.Pointer
-	startBucket uintptr
-	offset      uint8
-	wrapped     bool
-	B           uint8
-	i           uint8
-	bucket      uintptr
-	checkBucket uintptr
+	hiterHead
 }
 
 const (

@@ -389,12 +389,9 @@ func (o *oracle) directive(line int, f []string) string {
 		if err != nil {
 			return "a decimal HINT (an int)"
 		}
-		var seed uint32
-		if len(f) == 3 {
-			var e string
-			if seed, e = parseSeed(f[2]); e != "" {
-				return e
-			}
+		seed, e := optSeed(f, 2)
+		if e != "" {
+			return e
 		}
 		o.mkind = *o.typ
 		// The new map replaces m; the iterators of the old one end with it (a later
@@ -489,12 +486,9 @@ func (o *oracle) directive(line int, f []string) string {
 		if len(f) != 2 && !(o.random && len(f) == 1) {
 			return "`clear SEED` (or `clear` after rand)"
 		}
-		var seed uint32
-		if len(f) == 2 {
-			var e string
-			if seed, e = parseSeed(f[1]); e != "" {
-				return e
-			}
+		seed, e := optSeed(f, 1)
+		if e != "" {
+			return e
 		}
 		h := o.m.hmap()
 		mapclear(o.m.maptype(), h)
@@ -593,6 +587,14 @@ func (o *oracle) nanCheck(k []byte) string {
 		return "key a float64 other than NaN (NaN keys need rand)"
 	}
 	return ""
+}
+
+// optSeed parses the optional SEED at f[i] (absent after rand); "" when it is fine.
+func optSeed(f []string, i int) (uint32, string) {
+	if len(f) <= i {
+		return 0, ""
+	}
+	return parseSeed(f[i])
 }
 
 func parseSeed(s string) (uint32, string) {

@@ -44,33 +44,13 @@ pub(crate) fn repo_root() -> PathBuf {
     }
 }
 
-/// Builds the Go oracle into `dir` and returns its path.
+/// Builds the Go 1.19 oracle into `dir` and returns its path (`dir/gomap-oracle`).
 pub fn build_oracle(dir: &Path) -> Result<PathBuf, String> {
-    let go = find_go()?;
-    let src = repo_root().join("tests/go/oracle");
     std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let dir = dir.canonicalize().map_err(|e| e.to_string())?;
     let bin = dir.join("gomap-oracle");
-    let cache = dir.join("gocache");
-    let o = Command::new(&go)
-        .current_dir(&src)
-        .env("GOCACHE", &cache)
-        .env("GOPATH", dir.join("gopath"))
-        .env("GOFLAGS", "-mod=mod")
-        .env("GO111MODULE", "on")
-        .env("GOTOOLCHAIN", "local")
-        .env("CGO_ENABLED", "0")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .output()
-        .map_err(|e| format!("running {}: {e}", go.display()))?;
-    if !o.status.success() {
-        return Err(format!(
-            "building the Go oracle failed:\n{}",
-            String::from_utf8_lossy(&o.stderr)
-        ));
-    }
+    let src = repo_root().join("tests/go/oracle");
+    super::toolchain::go_build(GoRelease::Go1_19, &src, &bin, &dir)?;
     Ok(bin)
 }
 

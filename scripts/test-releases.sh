@@ -14,8 +14,8 @@
 #                                            # before cargo test, whose tests/go_rand.rs
 #                                            # needs every toolchain)
 #
-# Sizes (about 3 minutes on 2 cores): GOMAP_RELEASE_COUNT generated traces (default 240)
-# + GOMAP_RELEASE_EXTRA release-suite traces (default 240) + 2 large traces per release.
+# Sizes (about 3 minutes on 2 cores): GOMAP_RELEASE_COUNT generated traces (default 480)
+# + GOMAP_RELEASE_EXTRA release-suite traces (default 480) + 2 large traces per release.
 # Prints one closing line: "releases-diff: N passed, M failed" (traces).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +23,8 @@ cd "$(dirname "$0")/.."
 TC="${GOMAP_TOOLCHAINS:-$HOME/.cache/gomap-toolchains}"
 export GOMAP_TOOLCHAINS="$TC"
 VERSIONS="1.21.13 1.22.10 1.23.9 1.24.11"
-COUNT="${GOMAP_RELEASE_COUNT:-240}"
-EXTRA="${GOMAP_RELEASE_EXTRA:-240}"
+COUNT="${GOMAP_RELEASE_COUNT:-480}"
+EXTRA="${GOMAP_RELEASE_EXTRA:-480}"
 SEED="${GOMAP_DIFF_SEED:-1}"
 
 # The go binary of an installed toolchain, or nothing.

@@ -216,7 +216,8 @@ typedef struct gomap_allocator {
 typedef struct gomap_maptype gomap_maptype;
 
 /**
- * An equality function: `(a, b, type) -> a == b`.
+ * An equality function: `(a, b, type) -> a == b`. The re-entry rule of `gomap_hash_fn`
+ * applies.
  */
 typedef bool (*gomap_equal_fn)(const void *a, const void *b, const struct gomap_type *ty);
 
@@ -254,7 +255,9 @@ typedef struct gomap_type {
 
 /**
  * A hash function: `(key, seed, key type) -> hash`. Equal keys must hash alike for
- * every seed. `ty->ctx` is the key type's context pointer.
+ * every seed. `ty->ctx` is the key type's context pointer. Like every callback, it may
+ * read the map it is called for but not write or free it: such a call fails with
+ * `GOMAP_ERR_CONCURRENT_READ_WRITE` and changes nothing (re-entry, in src/ffi.rs).
  */
 typedef size_t (*gomap_hash_fn)(const void *key, size_t seed, const struct gomap_type *ty);
 

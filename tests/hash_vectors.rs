@@ -267,20 +267,20 @@ fn maptype_matches_gc() {
         let t = MapType::for_go_types(kk, ek).unwrap_or_else(|e| panic!("{line}: {e:?}"));
         let mine = format!(
             "{} {} {} {} {} {} {} {} {} {} {} {} {} {}",
-            t.keysize,
-            t.elemsize,
-            t.bucketsize,
-            t.flags.bits(),
+            t.keysize(),
+            t.elemsize(),
+            t.bucketsize(),
+            t.flags().bits(),
             hasher_name(&t),
-            t.key.size,
-            t.key.align,
-            t.key.ptrdata,
-            t.key.kind as u8,
+            t.key().size,
+            t.key().align,
+            t.key().ptrdata,
+            t.key().kind as u8,
             equal_name(&t),
-            t.elem.size,
-            t.elem.align,
-            t.elem.ptrdata,
-            t.bucketsize,
+            t.elem().size,
+            t.elem().align,
+            t.elem().ptrdata,
+            t.bucketsize(),
         );
         let go = f[2..16].join(" ");
         if mine != go {
@@ -291,11 +291,11 @@ fn maptype_matches_gc() {
             ));
         }
         // Go's bucket type holds pointers iff gomap's bucket_has_pointers.
-        if (num(16) != 0) != t.bucket_has_pointers {
+        if (num(16) != 0) != t.bucket_has_pointers() {
             bad.push(format!(
                 "{}: bucket pointers gomap {} Go ptrdata {}",
                 f[1],
-                t.bucket_has_pointers,
+                t.bucket_has_pointers(),
                 num(16)
             ));
         }
@@ -314,14 +314,14 @@ fn maptype_matches_gc() {
 
 /// The name of the Go function a MapType's hasher is, as hashvec prints it.
 fn hasher_name(t: &MapType) -> String {
-    match t.hash_alg {
+    match t.hash_alg() {
         HashAlg::Mem0 => "runtime.memhash0".into(),
         HashAlg::Mem8 => "runtime.memhash8".into(),
         HashAlg::Mem16 => "runtime.memhash16".into(),
         HashAlg::Mem32 => "runtime.memhash32".into(),
         HashAlg::Mem64 => "runtime.memhash64".into(),
         HashAlg::Mem128 => "runtime.memhash128".into(),
-        HashAlg::MemVarlen => format!("runtime.memhash_varlen/{}", t.key.size),
+        HashAlg::MemVarlen => format!("runtime.memhash_varlen/{}", t.key().size),
         HashAlg::Str => "runtime.strhash".into(),
         HashAlg::F32 => "runtime.f32hash".into(),
         HashAlg::F64 => "runtime.f64hash".into(),
@@ -333,7 +333,7 @@ fn hasher_name(t: &MapType) -> String {
 
 /// The name of Go's equal function for a key type (runtime/alg.go), as hashvec prints it.
 fn equal_name(t: &MapType) -> String {
-    match (t.key.kind, t.key.size) {
+    match (t.key().kind, t.key().size) {
         (Kind::String, _) => "runtime.strequal".into(),
         (Kind::Float32, _) => "runtime.f32equal".into(),
         (Kind::Float64, _) => "runtime.f64equal".into(),
@@ -352,10 +352,10 @@ fn equal_name(t: &MapType) -> String {
 /// `t.hasher` computes what the Go function `hash_alg` names computes, and `t.key.equal`
 /// compares keys bytewise (or as floats/strings).
 fn check_hasher_behaves(t: &MapType, name: &str) {
-    let size = t.key.size;
+    let size = t.key().size;
     let bytes: Vec<u8> = (0..size.max(16)).map(|i| (i * 37 + 11) as u8).collect();
     let s = GoString::from_bytes(b"a string key");
-    let key: *const u8 = if t.key.kind == Kind::String {
+    let key: *const u8 = if t.key().kind == Kind::String {
         (&s as *const GoString).cast()
     } else {
         bytes.as_ptr()
@@ -363,7 +363,7 @@ fn check_hasher_behaves(t: &MapType, name: &str) {
     let seed = 0x1234_5678usize;
     // SAFETY: `key` points at a key of t.key.size readable bytes (or a GoString).
     unsafe {
-        let want = match t.hash_alg {
+        let want = match t.hash_alg() {
             HashAlg::Mem32 => alg::memhash32(key, seed),
             HashAlg::Mem64 => alg::memhash64(key, seed),
             HashAlg::Str => alg::strhash(key, seed),
@@ -374,10 +374,10 @@ fn check_hasher_behaves(t: &MapType, name: &str) {
         };
         assert_eq!(t.hash(key, seed), want, "{name}: hasher");
         assert!(
-            t.key_equal(key, key) || t.key.kind == Kind::Float64,
+            t.key_equal(key, key) || t.key().kind == Kind::Float64,
             "{name}: equal"
         );
-        if size > 0 && t.key.kind != Kind::String {
+        if size > 0 && t.key().kind != Kind::String {
             let mut other = bytes.clone();
             other[size - 1] ^= 0x40;
             assert!(
@@ -504,9 +504,9 @@ fn builders_pick_gcs_hash_for_byte_arrays() {
             16 => HashAlg::Mem128,
             _ => HashAlg::MemVarlen,
         };
-        assert_eq!(t.hash_alg, want, "[{n}]byte");
+        assert_eq!(t.hash_alg(), want, "[{n}]byte");
         assert_eq!(
-            t.flags.contains(MapTypeFlags::INDIRECT_KEY),
+            t.flags().contains(MapTypeFlags::INDIRECT_KEY),
             n > 128,
             "[{n}]byte"
         );

@@ -423,18 +423,22 @@ impl MapType {
         }
         let fast = mapfast(key, &kt, &et, hash_alg);
         let hasher = hash_fn(hash_alg).expect("Go kinds always have a Go hash");
-        MapType::from_parts(
-            kt,
-            et,
-            hasher,
-            l.keysize,
-            l.elemsize,
-            l.bucketsize,
-            flags,
-            hash_alg,
-            fast,
-            Allocator::system(),
-        )
+        // SAFETY: Go's own hash and equal functions for the kind, which meet the contract,
+        // with the flags Go's compiler derives for it; the system allocator.
+        unsafe {
+            MapType::from_parts(
+                kt,
+                et,
+                hasher,
+                l.keysize,
+                l.elemsize,
+                l.bucketsize,
+                flags,
+                hash_alg,
+                fast,
+                Allocator::system(),
+            )
+        }
     }
 
     /// A descriptor for Rust types that are plain memory: compared and hashed bytewise,

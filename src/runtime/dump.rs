@@ -98,7 +98,8 @@ pub unsafe fn dump(t: &MapType, h: *const Hmap, out: &mut String) {
     // SAFETY: live (caller).
     let h = unsafe { &*h };
     let alloc_len = bucket_array_len(t, h.B);
-    let next = h.next_overflow();
+    // SAFETY: a live map made by makemap: `extra` is null or its Mapextra.
+    let next = unsafe { h.next_overflow() };
     let nextoverflow = if next.is_null() {
         "-".to_string()
     } else {

@@ -21,7 +21,9 @@ impl KeyGuard {
     pub fn install(k: HashKeys) -> KeyGuard {
         let lock = KEY_STATE.lock().unwrap_or_else(|e| e.into_inner());
         let saved = alg::hash_keys();
-        assert!(alg::set_hash_keys(k), "cannot install {k:?}");
+        // SAFETY: KEY_STATE serialises the tests of this binary that hash, and none of
+        // them keeps a map across a key change.
+        assert!(unsafe { alg::set_hash_keys(k) }, "cannot install {k:?}");
         assert_eq!(alg::hash_keys(), k);
         KeyGuard { saved, _lock: lock }
     }
@@ -29,7 +31,8 @@ impl KeyGuard {
 
 impl Drop for KeyGuard {
     fn drop(&mut self) {
-        assert!(alg::set_hash_keys(self.saved));
+        // SAFETY: as in `install`.
+        assert!(unsafe { alg::set_hash_keys(self.saved) });
     }
 }
 

@@ -134,10 +134,10 @@ impl<'o> Interp<'o> {
         let mut it = Hiter::new();
         // SAFETY: a live map of the heap's type, both outliving `it`.
         unsafe { runtime::mapiterinit(&*self.t(), m, &mut it) };
-        while !it.key.is_null() {
+        while !it.key().is_null() {
             // SAFETY: the current entry's key and elem are Values.
             unsafe {
-                out.push((*(it.key as *const Value), *(it.elem as *const Value)));
+                out.push((*(it.key() as *const Value), *(it.elem() as *const Value)));
                 runtime::mapiternext(&mut it);
             }
         }
@@ -235,9 +235,10 @@ impl<'o> Interp<'o> {
                 // SAFETY: a live map of the heap's type; both outlive `it`, which is
                 // dropped (unregistered) when this function returns.
                 unsafe { runtime::mapiterinit(&*self.t(), h, &mut it) };
-                while !it.key.is_null() {
+                while !it.key().is_null() {
                     // SAFETY: the current entry is live; copy it before the body writes.
-                    let (k, v) = unsafe { (*(it.key as *const Value), *(it.elem as *const Value)) };
+                    let (k, v) =
+                        unsafe { (*(it.key() as *const Value), *(it.elem() as *const Value)) };
                     self.define(kn, k);
                     if let Some(vn) = vn {
                         self.define(vn, v);

@@ -176,12 +176,18 @@ impl Heap {
         // different bits. HASH_MIGHT_PANIC: maps and functions are unhashable. The same
         // flags Go's compiler gives `map[interface{}]interface{}`.
         let flags = MapTypeFlags::NEED_KEY_UPDATE | MapTypeFlags::HASH_MIGHT_PANIC;
-        let alloc = Allocator {
-            alloc_zeroed: counting_alloc,
-            free: counting_free,
-            ctx: Arc::as_ptr(&heap.counters) as *mut c_void,
+        // SAFETY: the two functions meet the Allocator contract: zeroed blocks of the
+        // size and alignment asked for (or null), each freed once, from any thread.
+        let alloc = unsafe {
+            Allocator::new(
+                counting_alloc,
+                counting_free,
+                Arc::as_ptr(&heap.counters) as *mut c_void,
+            )
         };
-        let t = MapType::new(key, elem, value_hash, flags)
+        // SAFETY: value_hash and the key's equal follow Go's interface hash and equality
+        // over the VM's values (equal values hash alike, keys are never changed).
+        let t = unsafe { MapType::new(key, elem, value_hash, flags) }
             .expect("a 16-byte, 8-aligned key and elem make a valid map type")
             .with_allocator(alloc);
         heap.t = Box::new(t);

@@ -295,8 +295,14 @@ impl Replayer {
                 if self.key_lock.is_none() {
                     self.key_lock = Some(TRACE_KEY.lock().unwrap_or_else(|e| e.into_inner()));
                 }
-                alg::set_use_aeshash(true);
-                alg::set_aeskeysched(k);
+                // The trace holds TRACE_KEY while keyed, so no other trace's maps hash
+                // meanwhile; a trace's own maps are raw runtime maps of plain bytes, where
+                // a key set after making them only makes lookups miss, as in Go. Maps of
+                // safe code (GoMap) are protected: the keys change only before any exists.
+                let mut keys = alg::hash_keys();
+                keys.use_aeshash = true;
+                keys.aeskeysched = **k;
+                alg::set_hash_keys_before_safe_maps(keys).map_err(|e| err(e.into()))?;
                 self.keyed = true;
                 Ok(())
             }
@@ -460,7 +466,7 @@ impl Replayer {
                         None => runtime::mapiterinit(t, h, &mut it), // Go draws the start
                     }
                 };
-                let done = it.key.is_null();
+                let done = it.key().is_null();
                 self.iters.insert(
                     id.clone(),
                     TraceIter {
@@ -482,7 +488,7 @@ impl Replayer {
                         unsafe { runtime::mapiternext(&mut ti.it) };
                         ti.fetched = true;
                     }
-                    if ti.done || ti.it.key.is_null() {
+                    if ti.done || ti.it.key().is_null() {
                         ti.done = true;
                         out.push_str(&format!("next {id} end\n"));
                         break;
@@ -490,9 +496,9 @@ impl Replayer {
                     out.push_str(&format!("next {id} "));
                     // SAFETY: the iterator's current key and elem are live values.
                     unsafe {
-                        print_value(out, kk, ti.it.key);
+                        print_value(out, kk, ti.it.key());
                         out.push('=');
-                        print_value(out, ek, ti.it.elem);
+                        print_value(out, ek, ti.it.elem());
                     }
                     out.push('\n');
                     produced += 1;

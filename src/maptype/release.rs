@@ -9,7 +9,7 @@
 //! |---|---|
 //! | 1.21 | `loadFactorNum` becomes `(bucketCnt*13/16)*loadFactorDen` = 12: growth at an average load of 6.0, and `make(map, hint)` picks a larger `B` (`overLoadFactor`); `mapclear` first marks every slot `emptyRest`, so that live iterators stop; `mapclone` (`maps.Clone`) |
 //! | 1.22 | `loadFactorNum = loadFactorDen*bucketCnt*13/16` = 13 again (6.5); the per-thread ChaCha8 generator `rand()` replaces wyrand `fastrand` for `hash0`, `incrnoverflow`, NaN hashes and the iterator start (always 64 bits) (`runtime::rand`); allocation headers change `roundupsize` for bucket arrays with pointers (`makeBucketArray`); `mapclone` caps its hint at the source's load (`mapclone2`) |
-//! | 1.23 | the portable `hash64.go` takes its constants from `hashkey` (only used without AES; not ported, see [`GoRelease::hash64_uses_hashkey`]) |
+//! | 1.23 | the portable `hash64.go` (used without AES) takes its constants from `hashkey` (`hash64::FallbackKeys`, the `_rel` hashes of `alg`, see [`GoRelease::hash64_uses_hashkey`]) |
 //! | 1.24 (noswissmap) | `hmap` and `hiter` gain `clearSeq`; `mapclear` bumps it instead of marking slots, and an iterator that sees it changed looks every entry up again (`mapiternext`) |
 //!
 //! Go 1.20 is not a variant: no 1.20 toolchain was available to check it against, so it
@@ -96,7 +96,8 @@ impl GoRelease {
     }
 
     /// Whether the portable `hash64.go` (no AES) mixes with `hashkey[1..4]` instead of
-    /// fixed constants (1.23 on). gomap's portable hashers are 1.19's for every release.
+    /// fixed constants (1.23 on): `MapType::with_release` installs the 1.23 hashers and
+    /// the fast paths pass this flag to `alg::memhash32_rel` and its siblings.
     pub const fn hash64_uses_hashkey(self) -> bool {
         self as u8 >= Go1_23 as u8
     }

@@ -645,6 +645,36 @@ pub unsafe extern "C" fn gomap_maptype_new(
     })
 }
 
+/// A copy of map type `t` for the Go release named by `release` (a NUL-terminated
+/// string: "1.19", "1.21", "1.22", "1.23" or "1.24-noswissmap"; see the README's Go
+/// releases): maps made with the copy follow that release's map code. `GOMAP_ERR_INVALID_ARG`
+/// for NULL arguments or another release (the reason in `gomap_last_error`). On success
+/// `*out` is the new type, freed with `gomap_maptype_free`.
+///
+/// # Safety
+/// `t` is a live map type; `release` is a readable NUL-terminated string; `out` is
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn gomap_maptype_with_release(
+    t: *const gomap_maptype,
+    release: *const c_char,
+    out: *mut *mut gomap_maptype,
+) -> c_int {
+    guard_code(|| {
+        if t.is_null() || release.is_null() || out.is_null() {
+            return fail(GOMAP_ERR_INVALID_ARG, "t, release and out must not be NULL");
+        }
+        // SAFETY: a readable NUL-terminated string (caller).
+        let name = unsafe { core::ffi::CStr::from_ptr(release) }.to_string_lossy();
+        let r = match crate::maptype::GoRelease::parse(&name) {
+            Ok(r) => r,
+            Err(e) => return fail(GOMAP_ERR_INVALID_ARG, &e.to_string()),
+        };
+        // SAFETY: live (caller); writable (caller).
+        unsafe { hand_out(Ok((*t).with_release(r)), out) }
+    })
+}
+
 /// The layout of a map type. Returns `GOMAP_ERR_INVALID_ARG` for NULL arguments.
 ///
 /// # Safety

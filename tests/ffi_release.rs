@@ -32,10 +32,8 @@ fn maptype_with_release_makes_maps_of_that_release() {
     assert_eq!(rc, GOMAP_OK);
     let mut t21: *mut gomap_maptype = core::ptr::null_mut();
     // SAFETY: live type, NUL-terminated name, writable out pointer.
-    assert_eq!(
-        unsafe { gomap_maptype_with_release(t, c"1.21".as_ptr(), &mut t21) },
-        GOMAP_OK
-    );
+    let rc = unsafe { gomap_maptype_with_release(t, c"1.21".as_ptr(), &mut t21) };
+    assert_eq!(rc, GOMAP_OK);
     assert_eq!(b_of_hint_100(t), 4);
     assert_eq!(b_of_hint_100(t21), 5);
     let mut bad: *mut gomap_maptype = core::ptr::null_mut();

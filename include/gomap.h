@@ -325,7 +325,8 @@ const char *gomap_error_name(int code);
 
 /**
  * Sets the calling thread's random state (hash seeds, iteration starts), so that what
- * follows on this thread is reproducible.
+ * follows on this thread is reproducible: Go 1.19-1.21's wyrand state becomes `state`,
+ * and Go 1.22+'s ChaCha8 generator is seeded with `Init64([state, 0, 0, 0])`.
  */
 void gomap_seed_thread(uint64_t state);
 

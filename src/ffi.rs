@@ -549,10 +549,12 @@ pub extern "C" fn gomap_error_name(code: c_int) -> *const c_char {
 }
 
 /// Sets the calling thread's random state (hash seeds, iteration starts), so that what
-/// follows on this thread is reproducible.
+/// follows on this thread is reproducible: Go 1.19-1.21's wyrand state becomes `state`,
+/// and Go 1.22+'s ChaCha8 generator is seeded with `Init64([state, 0, 0, 0])`.
 #[no_mangle]
 pub extern "C" fn gomap_seed_thread(state: u64) {
-    runtime::set_fastrand_state(state)
+    runtime::set_fastrand_state(state);
+    runtime::set_chacha8_seed([state, 0, 0, 0]);
 }
 
 /// Makes the map type Go's compiler emits for `map[K]E`, K and E given by

@@ -11,7 +11,7 @@
 #
 #   scripts/test-releases.sh                 # install what is missing, then compare
 #   scripts/test-releases.sh --install-only  # only install (scripts/test.sh does this
-#                                            # before cargo test, whose tests/go_rand.rs
+#                                            # before cargo test, whose tools/tests/go_releases.rs
 #                                            # needs every toolchain)
 #
 # Sizes (about 3 minutes on 2 cores): GOMAP_RELEASE_COUNT generated traces (default 480)

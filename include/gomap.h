@@ -330,7 +330,8 @@ const char *gomap_error_name(int code);
 
 /**
  * Sets the calling thread's random state (hash seeds, iteration starts), so that what
- * follows on this thread is reproducible.
+ * follows on this thread is reproducible: Go 1.19-1.21's wyrand state becomes `state`,
+ * and Go 1.22+'s ChaCha8 generator is seeded with `Init64([state, 0, 0, 0])`.
  */
 void gomap_seed_thread(uint64_t state);
 
@@ -366,6 +367,19 @@ int gomap_maptype_new(const struct gomap_type *key,
                       uint32_t flags,
                       const struct gomap_allocator *alloc,
                       gomap_maptype **out);
+
+/**
+ * A copy of map type `t` for the Go release named by `release` (a NUL-terminated
+ * string: "1.19", "1.21", "1.22", "1.23" or "1.24-noswissmap"; see the README's Go
+ * releases): maps made with the copy follow that release's map code. `GOMAP_ERR_INVALID_ARG`
+ * for NULL arguments or another release (the reason in `gomap_last_error`). On success
+ * `*out` is the new type, freed with `gomap_maptype_free`.
+ *
+ * # Safety
+ * `t` is a live map type; `release` is a readable NUL-terminated string; `out` is
+ * writable.
+ */
+int gomap_maptype_with_release(const gomap_maptype *t, const char *release, gomap_maptype **out);
 
 /**
  * The layout of a map type. Returns `GOMAP_ERR_INVALID_ARG` for NULL arguments.

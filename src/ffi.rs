@@ -551,10 +551,12 @@ pub extern "C" fn gomap_error_name(code: c_int) -> *const c_char {
 }
 
 /// Sets the calling thread's random state (hash seeds, iteration starts), so that what
-/// follows on this thread is reproducible.
+/// follows on this thread is reproducible: Go 1.19-1.21's wyrand state becomes `state`,
+/// and Go 1.22+'s ChaCha8 generator is seeded with `Init64([state, 0, 0, 0])`.
 #[no_mangle]
 pub extern "C" fn gomap_seed_thread(state: u64) {
-    runtime::set_fastrand_state(state)
+    runtime::set_fastrand_state(state);
+    runtime::set_chacha8_seed([state, 0, 0, 0]);
 }
 
 /// Makes the map type Go's compiler emits for `map[K]E`, K and E given by
@@ -644,6 +646,36 @@ pub unsafe extern "C" fn gomap_maptype_new(
         let t = unsafe { MapType::new(k, e, hasher, flags) }.map(|t| t.with_allocator(a));
         // SAFETY: writable (caller).
         unsafe { hand_out(t, out) }
+    })
+}
+
+/// A copy of map type `t` for the Go release named by `release` (a NUL-terminated
+/// string: "1.19", "1.21", "1.22", "1.23" or "1.24-noswissmap"; see the README's Go
+/// releases): maps made with the copy follow that release's map code. `GOMAP_ERR_INVALID_ARG`
+/// for NULL arguments or another release (the reason in `gomap_last_error`). On success
+/// `*out` is the new type, freed with `gomap_maptype_free`.
+///
+/// # Safety
+/// `t` is a live map type; `release` is a readable NUL-terminated string; `out` is
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn gomap_maptype_with_release(
+    t: *const gomap_maptype,
+    release: *const c_char,
+    out: *mut *mut gomap_maptype,
+) -> c_int {
+    guard_code(|| {
+        if t.is_null() || release.is_null() || out.is_null() {
+            return fail(GOMAP_ERR_INVALID_ARG, "t, release and out must not be NULL");
+        }
+        // SAFETY: a readable NUL-terminated string (caller).
+        let name = unsafe { core::ffi::CStr::from_ptr(release) }.to_string_lossy();
+        let r = match crate::maptype::GoRelease::parse(&name) {
+            Ok(r) => r,
+            Err(e) => return fail(GOMAP_ERR_INVALID_ARG, &e.to_string()),
+        };
+        // SAFETY: live (caller); writable (caller).
+        unsafe { hand_out(Ok((*t).with_release(r)), out) }
     })
 }
 

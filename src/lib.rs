@@ -2,7 +2,10 @@
 //!
 //! A byte-exact port of Go 1.19's `runtime/map.go`: the bucketed hash map with tophash
 //! bytes, overflow chains, incremental doubling and same-size growth, and randomised
-//! iteration, over untyped byte buffers described by a [`MapType`].
+//! iteration, over untyped byte buffers described by a [`MapType`]. Each `MapType`
+//! names the Go release it follows ([`maptype::GoRelease`]: 1.19 by default, or 1.21,
+//! 1.22, 1.23, 1.24 with `GOEXPERIMENT=noswissmap`), whose few changes to `map.go` are
+//! marked where they apply.
 //!
 //! The runtime functions keep Go's names and signatures (with the [`MapType`] passed by
 //! reference): [`runtime::makemap`], [`runtime::mapaccess1`], [`runtime::mapassign`],

@@ -544,9 +544,27 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert_eq!(unsafe { (*m.raw().1).B }, 1);
     /// ```
     pub fn with_capacity_in(hint: usize, alloc: Allocator) -> GoMap<K, V> {
+        Self::with_capacity_for(crate::maptype::GoRelease::Go1_19, hint, alloc)
+    }
+
+    /// [`GoMap::with_capacity_in`] for Go release `r`: the map follows that release's
+    /// `map.go` (load factor, `clear`, random numbers; see [`crate::maptype::release`]).
+    ///
+    /// ```
+    /// use gomap::maptype::GoRelease;
+    /// use gomap::runtime::Allocator;
+    /// let m: gomap::typed::GoMap<i64, i64> =
+    ///     gomap::typed::GoMap::with_capacity_for(GoRelease::Go1_21, 100, Allocator::system());
+    /// assert_eq!(unsafe { (*m.raw().1).B }, 5); // go1.21: 6.0 * 16 = 96 < 100
+    /// ```
+    pub fn with_capacity_for(
+        r: crate::maptype::GoRelease,
+        hint: usize,
+        alloc: Allocator,
+    ) -> GoMap<K, V> {
         // From here on the hash keys cannot change from safe code.
         crate::maptype::alg::note_safe_map();
-        let t = Self::maptype(alloc);
+        let t = Box::new(Self::maptype(alloc).with_release(r));
         // A hint above isize::MAX is treated as Go treats an impossible one: ignored.
         let hint = isize::try_from(hint).unwrap_or(0);
         // SAFETY: a null `h` asks makemap to allocate the header; the map is used only

@@ -11,7 +11,7 @@
 //! every test that changes it (or makes maps) holds `KEY_STATE` and restores the state
 //! it found.
 
-use gomap::maptype::alg::{self, HashKeys};
+use gomap::maptype::alg;
 use gomap::maptype::{
     aeshash, genalg, hash64, spell, AlgKind, GoKind, GoString, GoType, HashAlg, KeyHash, Kind,
     MapType, MapTypeFlags,
@@ -20,35 +20,11 @@ use gomap::runtime::{self, Bmap, Hmap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::OnceLock;
 
-/// Serialises the tests that change the process-wide key state.
-static KEY_STATE: Mutex<()> = Mutex::new(());
-
-/// Holds `KEY_STATE` with a key state installed; restores the previous state on drop.
-struct KeyGuard {
-    saved: HashKeys,
-    _lock: MutexGuard<'static, ()>,
-}
-
-impl KeyGuard {
-    fn install(k: HashKeys) -> KeyGuard {
-        let lock = KEY_STATE.lock().unwrap_or_else(|e| e.into_inner());
-        let saved = alg::hash_keys();
-        // SAFETY: KEY_STATE serialises the tests of this binary that hash, and none of
-        // them keeps a map across a key change.
-        assert!(unsafe { alg::set_hash_keys(k) }, "cannot install {k:?}");
-        assert_eq!(alg::hash_keys(), k);
-        KeyGuard { saved, _lock: lock }
-    }
-}
-
-impl Drop for KeyGuard {
-    fn drop(&mut self) {
-        // SAFETY: as in `install`.
-        assert!(unsafe { alg::set_hash_keys(self.saved) });
-    }
-}
+#[path = "common/hashvec.rs"]
+mod hashvec;
+use hashvec::*;
 
 fn go_tool() -> PathBuf {
     if let Some(g) = std::env::var_os("GO") {
@@ -131,118 +107,6 @@ fn run_hashvec(mode: &str) -> String {
     );
     assert!(s.ends_with("end\n"), "hashvec {mode} output truncated");
     s
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    if s == "-" {
-        return Vec::new();
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-/// One line of hashvec: `function seed key hash`.
-struct Vector {
-    func: String,
-    seed: usize,
-    key: Vec<u8>,
-    hash: usize,
-}
-
-/// The key state and vectors hashvec printed.
-struct Vectors {
-    keys: HashKeys,
-    vectors: Vec<Vector>,
-}
-
-fn parse_vectors(out: &str) -> Vectors {
-    let mut keys = HashKeys {
-        aeskeysched: [0; 128],
-        hashkey: [0; 4],
-        use_aeshash: false,
-    };
-    let mut vectors = Vec::new();
-    for line in out.lines() {
-        let f: Vec<&str> = line.split(' ').collect();
-        match f[0] {
-            "go" | "end" => {}
-            "useaeshash" => keys.use_aeshash = f[1] == "true",
-            "aeskeysched" => keys.aeskeysched = unhex(f[1]).try_into().unwrap(),
-            "hashkey" => {
-                for i in 0..4 {
-                    keys.hashkey[i] = usize::from_str_radix(f[1 + i], 16).unwrap();
-                }
-            }
-            _ => {
-                assert_eq!(f.len(), 4, "bad line {line:?}");
-                vectors.push(Vector {
-                    func: f[0].to_string(),
-                    seed: usize::from_str_radix(f[1], 16).unwrap(),
-                    key: unhex(f[2]),
-                    hash: usize::from_str_radix(f[3], 16).unwrap(),
-                })
-            }
-        }
-    }
-    Vectors { keys, vectors }
-}
-
-/// gomap's hash of a vector's key with the installed key state. `key` is the key's bytes
-/// in an allocation of exactly their size (so an over-read would leave the allocation).
-fn gomap_hash(func: &str, key: &[u8], seed: usize) -> usize {
-    let n = key.len();
-    let p = key.as_ptr();
-    let want_len = |w: usize| assert_eq!(n, w, "{func} takes {w} bytes");
-    // SAFETY: `p` points at the `n` bytes of `key`, and each function reads what its
-    // length check says.
-    unsafe {
-        match func {
-            "memhash" => alg::memhash(p, seed, n),
-            "strhash" => {
-                let s = GoString { ptr: p, len: n };
-                alg::strhash((&s as *const GoString).cast(), seed)
-            }
-            "memhash8" => {
-                want_len(1);
-                alg::memhash8(p, seed)
-            }
-            "memhash16" => {
-                want_len(2);
-                alg::memhash16(p, seed)
-            }
-            "memhash32" => {
-                want_len(4);
-                alg::memhash32(p, seed)
-            }
-            "memhash64" => {
-                want_len(8);
-                alg::memhash64(p, seed)
-            }
-            "memhash128" => {
-                want_len(16);
-                alg::memhash128(p, seed)
-            }
-            "f32hash" => {
-                want_len(4);
-                alg::f32hash(p, seed)
-            }
-            "f64hash" => {
-                want_len(8);
-                alg::f64hash(p, seed)
-            }
-            "c64hash" => {
-                want_len(8);
-                alg::c64hash(p, seed)
-            }
-            "c128hash" => {
-                want_len(16);
-                alg::c128hash(p, seed)
-            }
-            _ => panic!("unknown function {func}"),
-        }
-    }
 }
 
 /// Compares every vector of one hashvec mode; returns the count per function.

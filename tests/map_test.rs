@@ -36,9 +36,11 @@ fn hmap_size() {
     assert_eq!(offset_of!(Hmap, buckets), 16);
     assert_eq!(offset_of!(Hmap, oldbuckets), 16 + ptr_size);
     assert_eq!(offset_of!(Hmap, nevacuate), 16 + 2 * ptr_size);
-    assert_eq!(offset_of!(Hmap, extra), 16 + 3 * ptr_size);
-    assert_eq!(offset_of!(Hmap, extra) + ptr_size, go_hmap_size);
-    assert!(size_of::<Hmap>() >= go_hmap_size);
+    // go1.24 adds clearSeq (8 bytes) before extra; earlier releases have extra here.
+    assert_eq!(offset_of!(Hmap, clearSeq), 16 + 3 * ptr_size);
+    assert_eq!(offset_of!(Hmap, extra), 16 + 3 * ptr_size + 8);
+    assert_eq!(offset_of!(Hmap, extra) + ptr_size, go_hmap_size + 8);
+    assert!(size_of::<Hmap>() >= go_hmap_size + 8);
     // bmap is just the tophash array; keys start at dataOffset = 8.
     assert_eq!(size_of::<Bmap>(), BUCKET_CNT);
     assert_eq!(DATA_OFFSET, 8);

@@ -241,7 +241,7 @@ fn lower_layers_safe_pieces() {
     );
     let _ = (
         bucket_array_len(&t, 6),
-        overLoadFactor(100, 3),
+        overLoadFactor(100, 3, gomap::maptype::GoRelease::Go1_19),
         tooManyOverflowBuckets(9, 3),
     );
     let _ = roundupsize(1000);

@@ -329,8 +329,9 @@ fn too_many_overflow_buckets_trigger_same_size_grow() {
                 for &id in &ids {
                     let (nov, growing) = ((*h).noverflow, (*h).growing());
                     let buckets = (*h).buckets;
-                    let predicted =
-                        !growing && !overLoadFactor(len(h) + 1, b) && nov >= 1 << b.min(15);
+                    let predicted = !growing
+                        && !overLoadFactor(len(h) + 1, b, gomap::maptype::GoRelease::Go1_19)
+                        && nov >= 1 << b.min(15);
                     put_checked(&t, h, id, id as i64);
                     assert_eq!((*h).B, b, "B changed");
                     if !growing {

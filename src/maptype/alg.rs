@@ -44,8 +44,9 @@ use std::sync::Mutex;
 
 use super::aeshash;
 use super::hash64;
+use super::release::{Go1_19, GoRelease};
 use crate::maptype::GoString;
-use crate::runtime::rand::fastrand;
+use crate::runtime::rand::rand;
 
 const PTR_SIZE: u64 = core::mem::size_of::<usize>() as u64;
 
@@ -326,6 +327,28 @@ pub fn has_aes() -> bool {
 /// `p` points at `s` readable bytes (any pointer, even null, when `s == 0`).
 #[inline]
 pub unsafe fn memhash(p: *const u8, seed: usize, s: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { memhash_rel(p, seed, s, false) }
+}
+
+/// The portable hash's keys for the installed state: go1.23's (`hashkey` only) when
+/// `go123`, else go1.19's (see [`hash64::FallbackKeys`]).
+#[inline(always)]
+fn fallback_keys(k: &HashKeys, go123: bool) -> hash64::FallbackKeys {
+    if go123 {
+        hash64::FallbackKeys::go123(&k.hashkey)
+    } else {
+        hash64::FallbackKeys::go119(k.hashkey[0])
+    }
+}
+
+/// [`memhash`] of a release: `go123` picks go1.23's portable hash when AES is off
+/// (`GoRelease::hash64_uses_hashkey`); aeshash is the same in every release.
+///
+/// # Safety
+/// As [`memhash`].
+#[inline]
+pub unsafe fn memhash_rel(p: *const u8, seed: usize, s: usize, go123: bool) -> usize {
     let k = keys();
     #[cfg(target_arch = "x86_64")]
     if k.use_aeshash {
@@ -334,7 +357,7 @@ pub unsafe fn memhash(p: *const u8, seed: usize, s: usize) -> usize {
         return unsafe { aeshash::memhash(p, seed, s, &k.aeskeysched) };
     }
     // SAFETY: the caller vouches for p[0..s].
-    unsafe { hash64::memhashFallback(p, seed, s, k.hashkey[0]) }
+    unsafe { hash64::memhashFallbackK(p, seed, s, &fallback_keys(k, go123)) }
 }
 
 /// Port of runtime.memhash0 (go1.19 alg.go): a zero-size key hashes to the seed.
@@ -373,6 +396,16 @@ pub unsafe fn memhash16(p: *const u8, seed: usize) -> usize {
 /// `p` points at 4 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn memhash32(p: *const u8, seed: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { memhash32_rel(p, seed, false) }
+}
+
+/// [`memhash32`] of a release (see [`memhash_rel`]).
+///
+/// # Safety
+/// As [`memhash32`].
+#[inline]
+pub unsafe fn memhash32_rel(p: *const u8, seed: usize, go123: bool) -> usize {
     let k = keys();
     #[cfg(target_arch = "x86_64")]
     if k.use_aeshash {
@@ -381,7 +414,7 @@ pub unsafe fn memhash32(p: *const u8, seed: usize) -> usize {
         return unsafe { aeshash::memhash32_inline(p, seed, &k.aeskeysched) };
     }
     // SAFETY: the caller vouches for p[0..4].
-    unsafe { hash64::memhash32Fallback(p, seed, k.hashkey[0]) }
+    unsafe { hash64::memhash32FallbackK(p, seed, &fallback_keys(k, go123)) }
 }
 
 /// Port of runtime.memhash64 (go1.19 asm_amd64.s, hash64.go): hashes 8 bytes. Not the
@@ -391,6 +424,16 @@ pub unsafe fn memhash32(p: *const u8, seed: usize) -> usize {
 /// `p` points at 8 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn memhash64(p: *const u8, seed: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { memhash64_rel(p, seed, false) }
+}
+
+/// [`memhash64`] of a release (see [`memhash_rel`]).
+///
+/// # Safety
+/// As [`memhash64`].
+#[inline]
+pub unsafe fn memhash64_rel(p: *const u8, seed: usize, go123: bool) -> usize {
     let k = keys();
     #[cfg(target_arch = "x86_64")]
     if k.use_aeshash {
@@ -399,7 +442,7 @@ pub unsafe fn memhash64(p: *const u8, seed: usize) -> usize {
         return unsafe { aeshash::memhash64_inline(p, seed, &k.aeskeysched) };
     }
     // SAFETY: the caller vouches for p[0..8].
-    unsafe { hash64::memhash64Fallback(p, seed, k.hashkey[0]) }
+    unsafe { hash64::memhash64FallbackK(p, seed, &fallback_keys(k, go123)) }
 }
 
 /// Port of runtime.memhash128 (go1.19 alg.go): `memhash(p, h, 16)`.
@@ -420,10 +463,20 @@ pub unsafe fn memhash128(p: *const u8, seed: usize) -> usize {
 /// `len` readable bytes (any pointer, even null, when `len == 0`).
 #[inline]
 pub unsafe fn strhash(p: *const u8, seed: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { strhash_rel(p, seed, false) }
+}
+
+/// [`strhash`] of a release (see [`memhash_rel`]).
+///
+/// # Safety
+/// As [`strhash`].
+#[inline]
+pub unsafe fn strhash_rel(p: *const u8, seed: usize, go123: bool) -> usize {
     // SAFETY: the caller vouches for the header at `p`.
     let s = unsafe { p.cast::<GoString>().read_unaligned() };
     // SAFETY: the caller vouches for s.ptr[0..s.len].
-    unsafe { memhash(s.ptr, seed, s.len) }
+    unsafe { memhash_rel(s.ptr, seed, s.len, go123) }
 }
 
 /// Port of runtime.f32hash (go1.19 alg.go): +0 and -0 hash alike; a NaN hashes to a
@@ -434,15 +487,36 @@ pub unsafe fn strhash(p: *const u8, seed: usize) -> usize {
 /// `p` points at 4 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn f32hash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { f32hash_r(p, h, Go1_19) }
+}
+
+/// The random word a NaN hash mixes in: `uintptr(fastrand())`, 32 bits, through 1.21;
+/// `uintptr(rand())`, 64 bits, from go1.22.
+#[inline]
+fn nan_rand(r: GoRelease) -> usize {
+    if r.uses_chacha8() {
+        rand(r) as usize
+    } else {
+        rand(r) as u32 as usize
+    }
+}
+
+/// [`f32hash`] as release `r` computes it (the NaN draw, see `nan_rand`).
+///
+/// # Safety
+/// As [`f32hash`].
+#[inline]
+pub unsafe fn f32hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
     // SAFETY: the caller vouches for p[0..4].
     let f = unsafe { p.cast::<f32>().read_unaligned() };
     if f == 0.0 {
         C1.wrapping_mul(C0 ^ h) // +0, -0
     } else if f.is_nan() {
-        C1.wrapping_mul(C0 ^ h ^ fastrand() as usize) // any kind of NaN
+        C1.wrapping_mul(C0 ^ h ^ nan_rand(r)) // any kind of NaN
     } else {
         // SAFETY: as above.
-        unsafe { memhash(p, h, 4) }
+        unsafe { memhash_rel(p, h, 4, r.hash64_uses_hashkey()) }
     }
 }
 
@@ -452,15 +526,25 @@ pub unsafe fn f32hash(p: *const u8, h: usize) -> usize {
 /// `p` points at 8 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn f64hash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { f64hash_r(p, h, Go1_19) }
+}
+
+/// [`f64hash`] as release `r` computes it (the NaN draw, see `nan_rand`).
+///
+/// # Safety
+/// As [`f64hash`].
+#[inline]
+pub unsafe fn f64hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
     // SAFETY: the caller vouches for p[0..8].
     let f = unsafe { p.cast::<f64>().read_unaligned() };
     if f == 0.0 {
         C1.wrapping_mul(C0 ^ h) // +0, -0
     } else if f.is_nan() {
-        C1.wrapping_mul(C0 ^ h ^ fastrand() as usize) // any kind of NaN
+        C1.wrapping_mul(C0 ^ h ^ nan_rand(r)) // any kind of NaN
     } else {
         // SAFETY: as above.
-        unsafe { memhash(p, h, 8) }
+        unsafe { memhash_rel(p, h, 8, r.hash64_uses_hashkey()) }
     }
 }
 
@@ -471,8 +555,18 @@ pub unsafe fn f64hash(p: *const u8, h: usize) -> usize {
 /// `p` points at 8 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn c64hash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { c64hash_r(p, h, Go1_19) }
+}
+
+/// [`c64hash`] as release `r` computes it.
+///
+/// # Safety
+/// As [`c64hash`].
+#[inline]
+pub unsafe fn c64hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
     // SAFETY: the caller vouches for p[0..8]: the two halves.
-    unsafe { f32hash(p.add(4), f32hash(p, h)) }
+    unsafe { f32hash_r(p.add(4), f32hash_r(p, h, r), r) }
 }
 
 /// Port of runtime.c128hash (go1.19 alg.go): the imaginary part's hash seeded with the
@@ -482,8 +576,18 @@ pub unsafe fn c64hash(p: *const u8, h: usize) -> usize {
 /// `p` points at 16 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn c128hash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { c128hash_r(p, h, Go1_19) }
+}
+
+/// [`c128hash`] as release `r` computes it.
+///
+/// # Safety
+/// As [`c128hash`].
+#[inline]
+pub unsafe fn c128hash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
     // SAFETY: the caller vouches for p[0..16]: the two halves.
-    unsafe { f64hash(p.add(8), f64hash(p, h)) }
+    unsafe { f64hash_r(p.add(8), f64hash_r(p, h, r), r) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -730,7 +834,7 @@ mod tests {
         // NaN: c1 * (c0 ^ h ^ fastrand()), so fixing the generator fixes the hash.
         let nan = f64::NAN.to_ne_bytes();
         crate::runtime::rand::set_fastrand_state(42);
-        let r = fastrand() as usize;
+        let r = crate::runtime::rand::fastrand() as usize;
         crate::runtime::rand::set_fastrand_state(42);
         // SAFETY: `nan` has 8 readable bytes.
         let (a, b) = unsafe { (f64hash(nan.as_ptr(), 5), f64hash(nan.as_ptr(), 5)) };

@@ -3,6 +3,7 @@
 //! `types.IsReflexive`, `needkeyupdate`, `walk.mapfast`).
 
 use super::alg;
+use super::release::GoRelease;
 use super::{EqualFn, HashAlg, HashFn, Kind, MapFast, MapType, MapTypeError, MapTypeFlags, Type};
 use crate::runtime::malloc::Allocator;
 use crate::runtime::MAX_ELEM_SIZE;
@@ -241,6 +242,40 @@ pub fn hash_fn(a: HashAlg) -> Option<HashFn> {
     })
 }
 
+/// The [`HashFn`] release `r` uses for one of Go's hashes: [`hash_fn`], except that the
+/// float hashes draw their NaN word from ChaCha8 (64 bits) from go1.22 on, and from
+/// go1.23 the portable (no-AES) hash is keyed by all of `hashkey`.
+pub fn hash_fn_for(a: HashAlg, r: GoRelease) -> Option<HashFn> {
+    if r.hash64_uses_hashkey() {
+        // go1.23: every Go hash keys its portable (no-AES) variant with all of hashkey.
+        return Some(match a {
+            HashAlg::Custom => return None,
+            HashAlg::Mem0 => hashers::memhash0,
+            HashAlg::Mem8 => hashers::memhash8_go123,
+            HashAlg::Mem16 => hashers::memhash16_go123,
+            HashAlg::Mem32 => hashers::memhash32_go123,
+            HashAlg::Mem64 => hashers::memhash64_go123,
+            HashAlg::Mem128 => hashers::memhash128_go123,
+            HashAlg::MemVarlen => hashers::memhash_varlen_go123,
+            HashAlg::Str => hashers::strhash_go123,
+            HashAlg::F32 => hashers::f32hash_go123,
+            HashAlg::F64 => hashers::f64hash_go123,
+            HashAlg::C64 => hashers::c64hash_go123,
+            HashAlg::C128 => hashers::c128hash_go123,
+        });
+    }
+    if !r.uses_chacha8() {
+        return hash_fn(a);
+    }
+    Some(match a {
+        HashAlg::F32 => hashers::f32hash_go122,
+        HashAlg::F64 => hashers::f64hash_go122,
+        HashAlg::C64 => hashers::c64hash_go122,
+        HashAlg::C128 => hashers::c128hash_go122,
+        _ => return hash_fn(a),
+    })
+}
+
 /// Go's hash and equal functions in the [`HashFn`]/[`EqualFn`] shape: each ignores the
 /// type argument except the `_varlen` ones, which read the size from it (Go keeps that
 /// size in the closure of the `.hashfuncN` it generates).
@@ -288,6 +323,54 @@ pub mod hashers {
         f64equal,
         c64equal,
         c128equal
+    );
+
+    macro_rules! hashers_go122 {
+        ($($name:ident => $alg:ident),*) => {$(
+            #[doc = concat!("`", stringify!($alg), "` as Go 1.22 and later compute it (a NaN draws 64 bits from ChaCha8), as a [`crate::maptype::HashFn`].")]
+            ///
+            /// # Safety
+            /// `p` points at a readable key of the size this hash is for.
+            pub unsafe extern "C-unwind" fn $name(p: *const u8, seed: usize, _t: *const Type) -> usize {
+                // SAFETY: forwarded from the caller.
+                unsafe { alg::$alg(p, seed, crate::maptype::release::Go1_22) }
+            }
+        )*};
+    }
+    hashers_go122!(
+        f32hash_go122 => f32hash_r,
+        f64hash_go122 => f64hash_r,
+        c64hash_go122 => c64hash_r,
+        c128hash_go122 => c128hash_r
+    );
+
+    macro_rules! hashers_go123 {
+        ($($name:ident($p:ident, $s:ident, $t:ident) => $e:expr),* $(,)?) => {$(
+            #[doc = concat!("`", stringify!($name), "`: Go 1.23's hash (its portable hash keyed by all of `hashkey` when AES is off), as a [`crate::maptype::HashFn`].")]
+            ///
+            /// # Safety
+            /// `p` points at a readable key of the size this hash is for (`t` is live for
+            /// `memhash_varlen_go123`, which reads the size from it).
+            pub unsafe extern "C-unwind" fn $name($p: *const u8, $s: usize, $t: *const Type) -> usize {
+                let _ = $t;
+                // SAFETY: forwarded from the caller.
+                unsafe { $e }
+            }
+        )*};
+    }
+    use crate::maptype::release::Go1_23;
+    hashers_go123!(
+        memhash8_go123(p, s, t) => alg::memhash_rel(p, s, 1, true),
+        memhash16_go123(p, s, t) => alg::memhash_rel(p, s, 2, true),
+        memhash32_go123(p, s, t) => alg::memhash32_rel(p, s, true),
+        memhash64_go123(p, s, t) => alg::memhash64_rel(p, s, true),
+        memhash128_go123(p, s, t) => alg::memhash_rel(p, s, 16, true),
+        memhash_varlen_go123(p, s, t) => alg::memhash_rel(p, s, (*t).size, true),
+        strhash_go123(p, s, t) => alg::strhash_rel(p, s, true),
+        f32hash_go123(p, s, t) => alg::f32hash_r(p, s, Go1_23),
+        f64hash_go123(p, s, t) => alg::f64hash_r(p, s, Go1_23),
+        c64hash_go123(p, s, t) => alg::c64hash_r(p, s, Go1_23),
+        c128hash_go123(p, s, t) => alg::c128hash_r(p, s, Go1_23),
     );
 
     /// Go's `memhash_varlen`: plain memory of `t.size` bytes.

@@ -20,13 +20,61 @@ const M3: u64 = 0x8ebc6af09c88c6e3;
 const M4: u64 = 0x589965cc75374cc3;
 const M5: u64 = 0x1d8e4e27c47d124f;
 
+/// The keys the portable hash mixes in. go1.19-1.22 use fixed constants `m1`..`m4`
+/// beside `hashkey[0]`; go1.23 takes all four from the random `hashkey` (and drops `m1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FallbackKeys {
+    /// What the seed is xor-ed with first: `hashkey[0] ^ m1` (go1.19), `hashkey[0]` (go1.23).
+    pub k0: u64,
+    /// `m2` (go1.19), `hashkey[1]` (go1.23).
+    pub k1: u64,
+    /// `m3` (go1.19), `hashkey[2]` (go1.23).
+    pub k2: u64,
+    /// `m4` (go1.19), `hashkey[3]` (go1.23).
+    pub k3: u64,
+}
+
+impl FallbackKeys {
+    /// go1.19's keys (through go1.22): `hashkey[0]` and the fixed constants.
+    #[inline(always)]
+    pub fn go119(hashkey0: usize) -> FallbackKeys {
+        FallbackKeys {
+            k0: hashkey0 as u64 ^ M1,
+            k1: M2,
+            k2: M3,
+            k3: M4,
+        }
+    }
+
+    /// go1.23's keys: the whole `hashkey`.
+    #[inline(always)]
+    pub fn go123(hashkey: &[usize; 4]) -> FallbackKeys {
+        FallbackKeys {
+            k0: hashkey[0] as u64,
+            k1: hashkey[1] as u64,
+            k2: hashkey[2] as u64,
+            k3: hashkey[3] as u64,
+        }
+    }
+}
+
 /// Port of runtime.memhashFallback (go1.19 hash64.go), with `hashkey[0]` as an argument.
 ///
 /// # Safety
 /// `p` points at `s` readable bytes (any pointer, even null, when `s == 0`).
-pub unsafe fn memhashFallback(mut p: *const u8, seed: usize, s: usize, hashkey0: usize) -> usize {
+pub unsafe fn memhashFallback(p: *const u8, seed: usize, s: usize, hashkey0: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { memhashFallbackK(p, seed, s, &FallbackKeys::go119(hashkey0)) }
+}
+
+/// Port of runtime.memhashFallback with the keys given: go1.19's with
+/// [`FallbackKeys::go119`], go1.23's with [`FallbackKeys::go123`].
+///
+/// # Safety
+/// `p` points at `s` readable bytes (any pointer, even null, when `s == 0`).
+pub unsafe fn memhashFallbackK(mut p: *const u8, seed: usize, s: usize, k: &FallbackKeys) -> usize {
     let (a, b);
-    let mut seed = seed as u64 ^ hashkey0 as u64 ^ M1;
+    let mut seed = seed as u64 ^ k.k0;
     let s64 = s as u64;
     // SAFETY: each `r4`/`r8`/byte read lies inside `p[0..s]`, as
     // the comment on its branch says; the caller vouches for those bytes.
@@ -68,16 +116,16 @@ pub unsafe fn memhashFallback(mut p: *const u8, seed: usize, s: usize, hashkey0:
                     let mut seed1 = seed;
                     let mut seed2 = seed;
                     while l > 48 {
-                        seed = mix(r8(p) ^ M2, r8(p.add(8)) ^ seed);
-                        seed1 = mix(r8(p.add(16)) ^ M3, r8(p.add(24)) ^ seed1);
-                        seed2 = mix(r8(p.add(32)) ^ M4, r8(p.add(40)) ^ seed2);
+                        seed = mix(r8(p) ^ k.k1, r8(p.add(8)) ^ seed);
+                        seed1 = mix(r8(p.add(16)) ^ k.k2, r8(p.add(24)) ^ seed1);
+                        seed2 = mix(r8(p.add(32)) ^ k.k3, r8(p.add(40)) ^ seed2);
                         p = p.add(48);
                         l -= 48;
                     }
                     seed ^= seed1 ^ seed2;
                 }
                 while l > 16 {
-                    seed = mix(r8(p) ^ M2, r8(p.add(8)) ^ seed);
+                    seed = mix(r8(p) ^ k.k1, r8(p.add(8)) ^ seed);
                     p = p.add(16);
                     l -= 16;
                 }
@@ -86,7 +134,7 @@ pub unsafe fn memhashFallback(mut p: *const u8, seed: usize, s: usize, hashkey0:
             }
         }
     }
-    mix(M5 ^ s64, mix(a ^ M2, b ^ seed)) as usize
+    mix(M5 ^ s64, mix(a ^ k.k1, b ^ seed)) as usize
 }
 
 /// Port of runtime.memhash32Fallback (go1.19 hash64.go), with `hashkey[0]` as an argument.
@@ -95,9 +143,19 @@ pub unsafe fn memhashFallback(mut p: *const u8, seed: usize, s: usize, hashkey0:
 /// `p` points at 4 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn memhash32Fallback(p: *const u8, seed: usize, hashkey0: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { memhash32FallbackK(p, seed, &FallbackKeys::go119(hashkey0)) }
+}
+
+/// Port of runtime.memhash32Fallback with the keys given (see [`memhashFallbackK`]).
+///
+/// # Safety
+/// `p` points at 4 readable bytes (no alignment needed).
+#[inline]
+pub unsafe fn memhash32FallbackK(p: *const u8, seed: usize, k: &FallbackKeys) -> usize {
     // SAFETY: the caller vouches for p[0..4].
     let a = unsafe { r4(p) };
-    mix(M5 ^ 4, mix(a ^ M2, a ^ seed as u64 ^ hashkey0 as u64 ^ M1)) as usize
+    mix(M5 ^ 4, mix(a ^ k.k1, a ^ seed as u64 ^ k.k0)) as usize
 }
 
 /// Port of runtime.memhash64Fallback (go1.19 hash64.go), with `hashkey[0]` as an argument.
@@ -106,9 +164,19 @@ pub unsafe fn memhash32Fallback(p: *const u8, seed: usize, hashkey0: usize) -> u
 /// `p` points at 8 readable bytes (no alignment needed).
 #[inline]
 pub unsafe fn memhash64Fallback(p: *const u8, seed: usize, hashkey0: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { memhash64FallbackK(p, seed, &FallbackKeys::go119(hashkey0)) }
+}
+
+/// Port of runtime.memhash64Fallback with the keys given (see [`memhashFallbackK`]).
+///
+/// # Safety
+/// `p` points at 8 readable bytes (no alignment needed).
+#[inline]
+pub unsafe fn memhash64FallbackK(p: *const u8, seed: usize, k: &FallbackKeys) -> usize {
     // SAFETY: the caller vouches for p[0..8].
     let a = unsafe { r8(p) };
-    mix(M5 ^ 8, mix(a ^ M2, a ^ seed as u64 ^ hashkey0 as u64 ^ M1)) as usize
+    mix(M5 ^ 8, mix(a ^ k.k1, a ^ seed as u64 ^ k.k0)) as usize
 }
 
 /// Port of runtime.mix (go1.19 hash64.go): the 128-bit product's halves xor-ed.

@@ -44,6 +44,7 @@ pub mod genalg;
 pub mod gotype;
 pub mod hash64;
 mod layout;
+pub mod release;
 pub mod spell;
 
 use core::ffi::c_void;
@@ -54,6 +55,7 @@ pub use builders::GoKind;
 pub use genalg::{GoIface, KeyHash};
 pub use gotype::{AlgKind, GoType, GoTypeError, TypeDesc};
 pub use layout::{bucket_layout, BucketLayout};
+pub use release::{GoRelease, ReleaseError};
 
 use crate::runtime::malloc::Allocator;
 
@@ -357,6 +359,9 @@ pub struct MapType {
     /// The key's Go type when the descriptor was built from one ([`MapType::for_types`]):
     /// the dump then spells key slots structurally ([`spell::format_slot`]).
     pub(crate) key_type: Option<GoType>,
+    /// The Go release whose map this descriptor reproduces (Go 1.19 unless set with
+    /// [`MapType::with_release`]).
+    release: GoRelease,
 }
 
 impl fmt::Debug for MapType {
@@ -370,6 +375,7 @@ impl fmt::Debug for MapType {
             .field("flags", &self.flags)
             .field("hash_alg", &self.hash_alg)
             .field("fast", &self.fast)
+            .field("release", &self.release)
             .finish()
     }
 }
@@ -694,7 +700,32 @@ impl MapType {
             fast,
             alloc,
             key_type: None,
+            release: GoRelease::Go1_19,
         })
+    }
+
+    /// The Go release this descriptor's maps follow.
+    #[inline(always)]
+    pub fn release(&self) -> GoRelease {
+        self.release
+    }
+
+    /// The same descriptor for Go release `r`: maps made with it follow that release's
+    /// `map.go` (see [`release`]). A Go hasher (one of `hash_alg`'s functions) is swapped
+    /// for the release's own: float hashes draw NaN words from that release's generator,
+    /// and go1.23's portable (no-AES) hash is keyed differently; a custom hasher is kept.
+    pub fn with_release(mut self, r: GoRelease) -> MapType {
+        let ours = release::CLASSIC_RELEASES
+            .iter()
+            .filter_map(|&q| builders::hash_fn_for(self.hash_alg, q))
+            .any(|f| f as usize == self.hasher as usize);
+        if ours {
+            if let Some(f) = builders::hash_fn_for(self.hash_alg, r) {
+                self.hasher = f;
+            }
+        }
+        self.release = r;
+        self
     }
 
     /// The same descriptor with another allocator.

@@ -172,7 +172,8 @@ pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
         // If we hit the max load factor or we have too many overflow buckets, and we're
         // not already in the middle of growing, start growing.
         if !h.growing()
-            && (overLoadFactor(h.count + 1, h.B) || tooManyOverflowBuckets(h.noverflow, h.B))
+            && (overLoadFactor(h.count + 1, h.B, t.release())
+                || tooManyOverflowBuckets(h.noverflow, h.B))
         {
             // SAFETY: live map, not growing.
             unsafe { hashGrow(t, h) };

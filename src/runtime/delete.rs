@@ -11,7 +11,7 @@ use core::ptr;
 use super::assign::key_equal_writing;
 use super::grow::growWork;
 use super::make::{bucket_array_len, for_each_live_cell, free_cell_indirect, makeBucketArray};
-use super::rand::fastrand;
+use super::rand::rand;
 use super::reclaim;
 use super::types::*;
 use crate::maptype::MapType;
@@ -183,7 +183,7 @@ pub(crate) unsafe fn mark_deleted(
     // notLast:
     h.count -= 1;
     if h.count == 0 {
-        h.hash0 = fastrand();
+        h.hash0 = rand(t.release()) as u32; // go1.22: uint32(rand())
     }
 }
 
@@ -192,6 +192,11 @@ pub(crate) unsafe fn mark_deleted(
 /// of an unfinished growth and indirect keys and elems are retired (see `reclaim.rs`).
 ///
 /// Like Go, it returns at once for an empty map, so the seed is kept then.
+///
+/// Later releases tell live iterators about the clear: go1.21 first marks every slot of
+/// the current and old arrays `emptyRest`, so that an iterator standing in them finds
+/// nothing more; go1.24 drops the marking and bumps `clearSeq` instead, and an iterator
+/// that started before looks each entry it still finds up again (see `mapiternext`).
 ///
 /// # Safety
 /// As [`super::mapassign`] (a null `h` is allowed and is a no-op).
@@ -209,6 +214,19 @@ pub unsafe fn mapclear(t: &MapType, h: *mut Hmap) {
     }
     h.set_flags(h.flags() ^ HASH_WRITING);
 
+    if t.release().clear_marks_empty() {
+        // go1.21: mark buckets empty, so existing iterators can be terminated (Go issue
+        // 59411). Before retiring anything: retired blocks may be freed at once.
+        // SAFETY: exclusive access; both arrays are live with their chains.
+        unsafe {
+            markBucketsEmpty(t, h.buckets, h.B);
+            if !h.oldbuckets.is_null() {
+                let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+                markBucketsEmpty(t, h.oldbuckets, oldB);
+            }
+        }
+    }
+
     // What Go drops for its collector: live indirect entries, the old array with its
     // chains, and the current array's separately allocated overflow buckets.
     // SAFETY: exclusive access; each block is retired once (see the functions' docs).
@@ -219,10 +237,14 @@ pub unsafe fn mapclear(t: &MapType, h: *mut Hmap) {
     h.nevacuate = 0;
     h.noverflow = 0;
     h.count = 0;
+    if t.release().has_clear_seq() {
+        // go1.24: iterators started before this clear re-look their entries up.
+        h.clearSeq = h.clearSeq.wrapping_add(1);
+    }
 
     // Reset the hash seed to make it more difficult for attackers to repeatedly trigger
     // hash collisions. See Go issue 25237.
-    h.hash0 = fastrand();
+    h.hash0 = rand(t.release()) as u32; // go1.22: uint32(rand())
 
     // Keep the mapextra allocation but clear any extra information.
     if !h.extra.is_null() {
@@ -246,6 +268,24 @@ pub unsafe fn mapclear(t: &MapType, h: *mut Hmap) {
         fatal(CONCURRENT_WRITES);
     }
     h.set_flags(h.flags() & !HASH_WRITING);
+}
+
+/// The `markBucketsEmpty` closure of go1.21's `mapclear`: sets every tophash of the
+/// `2^B` buckets at `base` and of their overflow chains to `emptyRest`.
+///
+/// # Safety
+/// `base` is a live array of `2^B` buckets of type `t` with live chains; exclusive access.
+unsafe fn markBucketsEmpty(t: &MapType, base: *mut Bmap, B: u8) {
+    for i in 0..bucketShift(B) {
+        // SAFETY: i < 2^B; the chain's buckets are live (caller).
+        unsafe {
+            let mut b = bucket_at(t, base, i);
+            while !b.is_null() {
+                (*b).tophash = [EMPTY_REST; BUCKET_CNT];
+                b = Bmap::overflow(b, t);
+            }
+        }
+    }
 }
 
 /// Retires what `mapclear` drops.

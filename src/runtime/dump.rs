@@ -120,15 +120,22 @@ pub unsafe fn dump(t: &MapType, h: *const Hmap, out: &mut String) {
     } else {
         ((next as usize - h.buckets as usize) / t.bucketsize as usize).to_string()
     };
+    // go1.24: the header has clearSeq, printed after nevacuate.
+    let clearseq = if t.release().has_clear_seq() {
+        format!(" clearseq={}", h.clearSeq)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "hmap count={} flags={} B={} noverflow={} hash0={:08x} nevacuate={} growing={} nextoverflow={}",
+        "hmap count={} flags={} B={} noverflow={} hash0={:08x} nevacuate={}{} growing={} nextoverflow={}",
         h.count,
         h.flags(),
         h.B,
         h.noverflow,
         h.hash0,
         h.nevacuate,
+        clearseq,
         h.growing() as u8,
         nextoverflow
     );

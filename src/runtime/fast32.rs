@@ -52,7 +52,8 @@ unsafe fn hash32(t: &MapType, key: *const u8, seed: usize) -> usize {
     if t.hash_alg == HashAlg::Mem32 {
         // SAFETY: 4 readable bytes (caller); `HashAlg::Mem32` records that `t.hasher` is
         // memhash32, so this is the call Go makes.
-        unsafe { alg::memhash32(key, seed) }
+        // go1.23: the portable (no-AES) memhash32 is keyed by all of hashkey.
+        unsafe { alg::memhash32_rel(key, seed, t.release().hash64_uses_hashkey()) }
     } else {
         // SAFETY: the caller vouches for the key.
         unsafe { t.hash(key, seed) }
@@ -254,7 +255,8 @@ unsafe fn assign_fast32(t: &MapType, h: *mut Hmap, key: u32) -> *mut u8 {
         // If we hit the max load factor or we have too many overflow buckets, and we're
         // not already in the middle of growing, start growing.
         if !h.growing()
-            && (overLoadFactor(h.count + 1, h.B) || tooManyOverflowBuckets(h.noverflow, h.B))
+            && (overLoadFactor(h.count + 1, h.B, t.release())
+                || tooManyOverflowBuckets(h.noverflow, h.B))
         {
             // SAFETY: live map, not growing, being written.
             unsafe { hashGrow(t, h) };

@@ -52,7 +52,8 @@ unsafe fn hash64(t: &MapType, key: *const u8, seed: usize) -> usize {
     if t.hash_alg == HashAlg::Mem64 {
         // SAFETY: 8 readable bytes (caller); `HashAlg::Mem64` records that `t.hasher` is
         // memhash64, so this is the call Go makes.
-        unsafe { alg::memhash64(key, seed) }
+        // go1.23: the portable (no-AES) memhash64 is keyed by all of hashkey.
+        unsafe { alg::memhash64_rel(key, seed, t.release().hash64_uses_hashkey()) }
     } else {
         // SAFETY: the caller vouches for the key.
         unsafe { t.hash(key, seed) }
@@ -309,7 +310,8 @@ unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
         // If we hit the max load factor or we have too many overflow buckets, and we're
         // not already in the middle of growing, start growing.
         if !h.growing()
-            && (overLoadFactor(h.count + 1, h.B) || tooManyOverflowBuckets(h.noverflow, h.B))
+            && (overLoadFactor(h.count + 1, h.B, t.release())
+                || tooManyOverflowBuckets(h.noverflow, h.B))
         {
             // SAFETY: live map, not growing, being written.
             unsafe { hashGrow(t, h) };

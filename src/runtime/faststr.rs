@@ -67,7 +67,8 @@ unsafe fn hashstr(t: &MapType, key: *const GoString, seed: usize) -> usize {
     if t.hash_alg == HashAlg::Str {
         // SAFETY: a readable string (caller); `HashAlg::Str` records that `t.hasher` is
         // strhash, so this is the call Go makes.
-        unsafe { alg::strhash(key.cast(), seed) }
+        // go1.23: the portable (no-AES) hash is keyed by all of hashkey.
+        unsafe { alg::strhash_rel(key.cast(), seed, t.release().hash64_uses_hashkey()) }
     } else {
         // SAFETY: the caller vouches for the key.
         unsafe { t.hash(key.cast(), seed) }
@@ -436,7 +437,8 @@ pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut 
         // If we hit the max load factor or we have too many overflow buckets, and we're
         // not already in the middle of growing, start growing.
         if !h.growing()
-            && (overLoadFactor(h.count + 1, h.B) || tooManyOverflowBuckets(h.noverflow, h.B))
+            && (overLoadFactor(h.count + 1, h.B, t.release())
+                || tooManyOverflowBuckets(h.noverflow, h.B))
         {
             // SAFETY: live map, not growing, being written.
             unsafe { hashGrow(t, h) };

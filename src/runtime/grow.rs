@@ -31,7 +31,7 @@ pub unsafe fn hashGrow(t: &MapType, h: &mut Hmap) {
     // If we've hit the load factor, get bigger. Otherwise, there are too many overflow
     // buckets, so keep the same number of buckets and "grow" laterally.
     let mut bigger = 1u8;
-    if !overLoadFactor(h.count + 1, h.B) {
+    if !overLoadFactor(h.count + 1, h.B, t.release()) {
         bigger = 0;
         h.set_flags(h.flags() | SAME_SIZE_GROW);
     }

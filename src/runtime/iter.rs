@@ -23,7 +23,7 @@
 use core::ptr;
 
 use super::access::mapaccessK;
-use super::rand::{fastrand, fastrand64};
+use super::rand::rand;
 use super::reclaim;
 use super::types::*;
 use crate::maptype::MapType;
@@ -76,6 +76,9 @@ pub struct Hiter {
     /// The new-array bucket whose entries are wanted when reading an old bucket, or
     /// [`NO_CHECK`].
     checkBucket: usize,
+    /// go1.24: `h.clearSeq` at initialisation; when the map's differs, a clear happened
+    /// since and every entry found is looked up again.
+    clearSeq: u64,
     /// Counted in the map's live iterators.
     registered: bool,
     /// gomap's step cache (see [`mapiternext_current`]): when non-zero, the live slots of
@@ -116,6 +119,7 @@ impl Hiter {
             i: 0,
             bucket: 0,
             checkBucket: 0,
+            clearSeq: 0,
             registered: false,
             rest: 0,
             snap: 0,
@@ -208,19 +212,22 @@ impl Drop for Hiter {
 /// thread may write `h`. `it` must be dropped or passed to [`mapiterend`] before `h` is
 /// freed.
 pub unsafe fn mapiterinit(t: &MapType, h: *mut Hmap, it: &mut Hiter) {
-    // Go returns for a nil or empty map before it draws the random start, so no random
-    // number is drawn then.
+    // A nil or empty map's iteration returns before Go decides where to start: no draw.
     // SAFETY: non-null, live (caller).
     if h.is_null() || unsafe { (*h).count == 0 } {
-        // SAFETY: forwarded; the word is not used for a nil or empty map.
-        return unsafe { mapiterinit_r(t, h, it, 0) };
+        // SAFETY: forwarded; r is unused for an empty map.
+        unsafe { mapiterinit_r(t, h, it, 0) };
+        return;
     }
     // SAFETY: non-null, live (caller).
     let B = unsafe { (*h).B };
-    let r = if B > 31 - BUCKET_CNT_BITS as u8 {
-        fastrand64() as usize
+    // decide where to start
+    // go1.22: uintptr(rand()), always 64 bits; before: fastrand64() only when B > 28
+    // (the start needs more than 32 bits), else fastrand(), the low 32 bits of one step.
+    let r = if t.release().uses_chacha8() || B > 31 - BUCKET_CNT_BITS as u8 {
+        rand(t.release()) as usize
     } else {
-        fastrand() as usize
+        rand(t.release()) as u32 as usize
     };
     // SAFETY: forwarded.
     unsafe { mapiterinit_r(t, h, it, r) }
@@ -252,6 +259,7 @@ pub unsafe fn mapiterinit_r(t: &MapType, h: *mut Hmap, it: &mut Hiter, r: usize)
     // grab snapshot of bucket state
     it.B = hm.B;
     it.buckets = hm.buckets;
+    it.clearSeq = hm.clearSeq; // go1.24 (always 0 before)
 
     // decide where to start
     it.startBucket = r & bucketMask(hm.B);
@@ -297,6 +305,7 @@ pub unsafe fn mapiternext(it: &mut Hiter) {
             && !t.indirectkey()
             && !t.indirectelem()
             && h.flags() & HASH_WRITING == 0
+            && it.clearSeq == h.clearSeq
         {
             // SAFETY: as for mapiternext, and the conditions just checked.
             if unsafe { mapiternext_current(it, t) } {
@@ -520,9 +529,12 @@ unsafe fn mapiternext_full(it: &mut Hiter) {
                     }
                 }
             }
-            if (th != EVACUATED_X && th != EVACUATED_Y)
-                // SAFETY: `k` is a key of t.
-                || !(t.reflexivekey() || unsafe { t.key_equal(k, k) })
+            // go1.24: `it.clearSeq == h.clearSeq &&` (always true before 1.24, where
+            // clearSeq stays 0): after a clear, every entry is looked up again.
+            if it.clearSeq == h.clearSeq
+                && ((th != EVACUATED_X && th != EVACUATED_Y)
+                    // SAFETY: `k` is a key of t.
+                    || !(t.reflexivekey() || unsafe { t.key_equal(k, k) }))
             {
                 // This is the golden data, we can return it. OR key!=key, so the entry
                 // can't be deleted or updated, so we can just return it. That's lucky for

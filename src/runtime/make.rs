@@ -10,10 +10,11 @@
 
 use core::ptr;
 
-use super::malloc::{roundupsize, MAX_ALLOC};
-use super::rand::fastrand;
+use super::malloc::{roundupsize, roundupsize_headers, MAX_ALLOC};
+use super::rand::rand;
 use super::reclaim;
 use super::types::*;
+use crate::maptype::release::GoRelease;
 use crate::maptype::MapType;
 
 impl Hmap {
@@ -22,7 +23,9 @@ impl Hmap {
     /// `1/(1<<(B-15))`, so that `noverflow` (a u16) approximates the number of overflow
     /// buckets in units of the same fraction. `tooManyOverflowBuckets` compares against
     /// `2^min(B,15)`, so the approximation stays on the right scale.
-    pub fn incrnoverflow(&mut self) {
+    ///
+    /// `r` is the map's release, whose generator draws the sample (go1.22: `rand()`).
+    pub fn incrnoverflow(&mut self, r: GoRelease) {
         if self.B < 16 {
             self.noverflow = self.noverflow.wrapping_add(1);
             return;
@@ -31,7 +34,8 @@ impl Hmap {
         // have approximately as many overflow buckets as buckets.
         let mask = (1u32 << (self.B - 15)) - 1;
         // Example: B == 18 gives mask 7, and fastrand & 7 == 0 with probability 1/8.
-        if fastrand() & mask == 0 {
+        // (go1.22: uint32(rand()), the same low 32 bits of one draw.)
+        if rand(r) as u32 & mask == 0 {
             self.noverflow = self.noverflow.wrapping_add(1);
         }
     }
@@ -74,7 +78,7 @@ impl Hmap {
                 spare
             };
         }
-        self.incrnoverflow();
+        self.incrnoverflow(t.release());
         // (Go also records `ovf` in `extra.overflow` for pointer-free buckets, for its GC;
         // see `Mapextra`.)
         // SAFETY: `b` is a live bucket (caller).
@@ -116,7 +120,7 @@ pub unsafe fn makemap64(t: &MapType, hint: i64, h: *mut Hmap) -> *mut Hmap {
 pub fn makemap_small(t: &MapType) -> *mut Hmap {
     let h = alloc_hmap(t);
     // SAFETY: alloc_hmap returns a live, initialised header.
-    unsafe { (*h).hash0 = fastrand() };
+    unsafe { (*h).hash0 = rand(t.release()) as u32 };
     h
 }
 
@@ -162,12 +166,12 @@ pub unsafe fn makemap(t: &MapType, hint: isize, h: *mut Hmap) -> *mut Hmap {
     };
     // SAFETY: `h` is live and initialised; nothing else references it yet.
     let hm = unsafe { &mut *h };
-    hm.hash0 = fastrand();
+    hm.hash0 = rand(t.release()) as u32; // go1.22: uint32(rand())
 
     // Find the size parameter B which will hold the requested # of elements.
     // For hint < 0 overLoadFactor returns false since hint < bucketCnt.
     let mut B: u8 = 0;
-    while overLoadFactor(hint as usize, B) {
+    while overLoadFactor(hint as usize, B, t.release()) {
         B += 1;
     }
     hm.B = B;
@@ -226,7 +230,13 @@ pub fn bucket_array_len(t: &MapType, b: u8) -> usize {
         // number of elements used with this value of b.
         nbuckets += bucketShift(b - 4);
         let sz = t.bucketsize as usize * nbuckets;
-        let up = roundupsize(sz);
+        // go1.22: roundupsize(sz, noscan) leaves room for the allocation header that
+        // objects with pointers larger than 512 bytes carry.
+        let up = if t.release().malloc_headers() {
+            roundupsize_headers(sz, !t.bucket_has_pointers)
+        } else {
+            roundupsize(sz)
+        };
         if up != sz {
             nbuckets = up / t.bucketsize as usize;
         }
@@ -272,10 +282,11 @@ pub unsafe fn makeBucketArray(t: &MapType, b: u8, dirtyalloc: *mut Bmap) -> (*mu
 }
 
 /// Port of `runtime.overLoadFactor`: would `count` items in `1<<B` buckets exceed the
-/// load factor?
+/// load factor of release `r` (6.5; 6.0 in go1.21: see
+/// [`GoRelease::loadFactorNum`])?
 #[inline]
-pub fn overLoadFactor(count: usize, B: u8) -> bool {
-    count > BUCKET_CNT && count > LOAD_FACTOR_NUM * (bucketShift(B) / LOAD_FACTOR_DEN)
+pub fn overLoadFactor(count: usize, B: u8, r: GoRelease) -> bool {
+    count > BUCKET_CNT && count > r.loadFactorNum() * (bucketShift(B) / LOAD_FACTOR_DEN)
 }
 
 /// Port of `runtime.tooManyOverflowBuckets`: are there too many overflow buckets for a
@@ -491,17 +502,57 @@ pub unsafe fn mapfree(t: &MapType, h: *mut Hmap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::maptype::release::GoRelease::*;
+    use crate::maptype::GoKind;
+
+    /// `make(map[K]E, hint)`'s B, as makemap computes it for release `r`.
+    fn hint_b(hint: usize, r: GoRelease) -> u8 {
+        let mut b = 0;
+        while overLoadFactor(hint, b, r) {
+            b += 1;
+        }
+        b
+    }
+
+    #[test]
+    fn go1_21_grows_at_six_per_bucket_and_picks_a_larger_b() {
+        // hint 100: 13*16/2 = 104 >= 100 gives B = 4, but go1.21's 12*16/2 = 96 < 100.
+        assert_eq!(hint_b(100, Go1_19), 4);
+        assert_eq!(hint_b(100, Go1_21), 5);
+        for r in [Go1_22, Go1_23, Go1_24NoSwiss] {
+            assert_eq!(hint_b(100, r), 4, "{r}");
+        }
+        assert!(overLoadFactor(25, 2, Go1_21) && !overLoadFactor(25, 2, Go1_19));
+    }
+
+    #[test]
+    fn go1_22_allocation_headers_change_preallocated_overflow() {
+        // make(map[*byte][6]byte, 100): 16 buckets + 1 spare = 17 * 128 = 2176 bytes.
+        // go1.19 rounds to the 2304-byte class: 18 buckets, 2 spare. go1.22 adds the
+        // 8-byte header of an object with pointers: 2304 - 8 holds 17 buckets, 1 spare.
+        let t = MapType::for_go_types(GoKind::Pointer, GoKind::Bytes(6)).unwrap();
+        assert_eq!(t.bucketsize, 128);
+        assert_eq!(bucket_array_len(&t, 4), 18);
+        assert_eq!(bucket_array_len(&t.with_release(Go1_21), 4), 18);
+        assert_eq!(bucket_array_len(&t.with_release(Go1_22), 4), 17);
+        // Without pointers nothing changes.
+        let p = MapType::for_go_types(GoKind::Int64, GoKind::Bytes(8)).unwrap();
+        assert_eq!(
+            bucket_array_len(&p, 4),
+            bucket_array_len(&p.with_release(Go1_22), 4)
+        );
+    }
 
     #[test]
     fn over_load_factor_is_6_5_per_bucket() {
-        assert!(!overLoadFactor(8, 0));
-        assert!(overLoadFactor(9, 0));
-        assert!(!overLoadFactor(13, 1));
-        assert!(overLoadFactor(14, 1));
-        assert!(!overLoadFactor(26, 2));
-        assert!(overLoadFactor(27, 2));
-        assert!(!overLoadFactor(6656, 10)); // 6.5 * 1024
-        assert!(overLoadFactor(6657, 10));
+        assert!(!overLoadFactor(8, 0, GoRelease::Go1_19));
+        assert!(overLoadFactor(9, 0, GoRelease::Go1_19));
+        assert!(!overLoadFactor(13, 1, GoRelease::Go1_19));
+        assert!(overLoadFactor(14, 1, GoRelease::Go1_19));
+        assert!(!overLoadFactor(26, 2, GoRelease::Go1_19));
+        assert!(overLoadFactor(27, 2, GoRelease::Go1_19));
+        assert!(!overLoadFactor(6656, 10, GoRelease::Go1_19)); // 6.5 * 1024
+        assert!(overLoadFactor(6657, 10, GoRelease::Go1_19));
     }
 
     #[test]

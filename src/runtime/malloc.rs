@@ -346,6 +346,44 @@ pub fn roundupsize(size: usize) -> usize {
     }
 }
 
+/// go1.22's heap puts an 8-byte header in front of an object with pointers larger
+/// than `MIN_SIZE_FOR_MALLOC_HEADER` (`mallocHeaderSize`).
+const MALLOC_HEADER_SIZE: usize = 8;
+/// `goarch.PtrSize * ptrBits`: smaller objects with pointers keep their pointer bitmap in
+/// the span instead of a header.
+const MIN_SIZE_FOR_MALLOC_HEADER: usize = 8 * 64;
+
+/// Port of `runtime.roundupsize(size, noscan)` (go1.22 msize_allocheaders.go, go1.23
+/// msize.go): as [`roundupsize`], but an object with pointers (`!noscan`) larger than
+/// 512 bytes also needs room for its allocation header, which is not the caller's to use.
+pub fn roundupsize_headers(size: usize, noscan: bool) -> usize {
+    let mut reqSize = size;
+    if reqSize <= MAX_SMALL_SIZE - MALLOC_HEADER_SIZE {
+        // Small object.
+        if !noscan && reqSize > MIN_SIZE_FOR_MALLOC_HEADER {
+            // !noscan && !heapBitsInSpan(reqSize)
+            reqSize += MALLOC_HEADER_SIZE;
+        }
+        // (reqSize - size) is either mallocHeaderSize or 0: subtract it from the class
+        // size, since mallocgc adds it back in.
+        if reqSize <= SMALL_SIZE_MAX - 8 {
+            return CLASS_TO_SIZE[SIZE_TO_CLASS8[divRoundUp(reqSize, SMALL_SIZE_DIV)] as usize]
+                as usize
+                - (reqSize - size);
+        }
+        return CLASS_TO_SIZE
+            [SIZE_TO_CLASS128[divRoundUp(reqSize - SMALL_SIZE_MAX, LARGE_SIZE_DIV)] as usize]
+            as usize
+            - (reqSize - size);
+    }
+    // Large object. Align reqSize up to the next page. Check for overflow.
+    reqSize = reqSize.wrapping_add(PAGE_SIZE - 1);
+    if reqSize < size {
+        return size;
+    }
+    reqSize & !(PAGE_SIZE - 1)
+}
+
 #[allow(non_snake_case)]
 fn divRoundUp(n: usize, a: usize) -> usize {
     // Go's `(n + a - 1) / a` in uintptr, wrapping as Go does (see roundupsize).

@@ -1,4 +1,6 @@
-//! The map runtime: Go 1.19's `runtime/map.go` over [`MapType`] descriptors.
+//! The map runtime: Go 1.19's `runtime/map.go` over [`MapType`] descriptors, with the
+//! changes of the later classic-map releases (1.21 to 1.24 noswissmap) marked where they
+//! apply (`if t.release() ...`, "go1.21: ..."; see [`crate::maptype::release`]).
 //!
 //! # How a Go map works
 //!
@@ -11,7 +13,7 @@
 //! buckets). From `B = 4` on, the bucket array is allocated with about `2^(B-4)` spare
 //! buckets at its end, handed out as overflow buckets before any is allocated alone.
 //!
-//! When the table grows past an average of 6.5 entries per bucket, a new array twice as
+//! When the table grows past an average of 6.5 entries per bucket (6 in go1.21), a new array twice as
 //! big is allocated. When it has about as many overflow buckets as buckets (after many
 //! deletions), a new array of the same size is allocated, to pack entries again. Either
 //! way entries move to the new array *incrementally*: each write moves at most two old
@@ -59,6 +61,7 @@
 pub mod access;
 pub mod assign;
 pub mod check;
+pub mod clone;
 pub mod delete;
 pub mod dispatch;
 pub mod dump;
@@ -77,6 +80,7 @@ pub mod types;
 pub use access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat, mapaccessK};
 pub use assign::mapassign;
 pub use check::check;
+pub use clone::{mapclone2, moveToBmap};
 pub use delete::{mapclear, mapdelete};
 pub use dispatch::*;
 pub use dump::dump;
@@ -90,6 +94,6 @@ pub use make::{
     bucket_array_len, makeBucketArray, makemap, makemap64, makemap_small, mapdestroy, mapfree,
     overLoadFactor, tooManyOverflowBuckets,
 };
-pub use malloc::{roundupsize, Allocator};
-pub use rand::{fastrand, fastrand64, set_fastrand_state};
+pub use malloc::{roundupsize, roundupsize_headers, Allocator};
+pub use rand::{fastrand, fastrand64, rand, seed_release, set_chacha8_seed, set_fastrand_state};
 pub use types::*;

@@ -160,6 +160,10 @@ pub struct Hmap {
     pub oldbuckets: *mut Bmap,
     /// Evacuation progress: old buckets below this are evacuated.
     pub nevacuate: usize,
+    /// go1.24: the number of `mapclear`s so far; an iterator that started before the
+    /// latest one looks its entries up again. Always 0 for earlier releases, which do not
+    /// have the field (the dump shows it only for 1.24).
+    pub clearSeq: u64,
     /// Optional fields; null until needed.
     pub extra: *mut Mapextra,
     /// Live iterators and memory waiting for them to finish.
@@ -186,6 +190,7 @@ impl Hmap {
             buckets: core::ptr::null_mut(),
             oldbuckets: core::ptr::null_mut(),
             nevacuate: 0,
+            clearSeq: 0,
             extra: core::ptr::null_mut(),
             reclaim: Reclaim::new(),
         }
@@ -626,7 +631,9 @@ mod tests {
         assert_eq!(offset_of!(Hmap, buckets), 16);
         assert_eq!(offset_of!(Hmap, oldbuckets), 24);
         assert_eq!(offset_of!(Hmap, nevacuate), 32);
-        assert_eq!(offset_of!(Hmap, extra), 40);
+        // go1.24's hmap: clearSeq before extra (earlier releases have extra at 40).
+        assert_eq!(offset_of!(Hmap, clearSeq), 40);
+        assert_eq!(offset_of!(Hmap, extra), 48);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! * `gomap tour` walks a real map through its life and draws each stage.
 //! * `gomap replay TRACE` runs a trace (`docs/trace-and-dump.md`) and prints its dump.
 //! * `gomap gen` writes generated traces; `gomap diff` runs traces through this crate and
-//!   through Go 1.19 and reports the first difference.
+//!   through Go (1.19, or the release `--go` names) and reports the first difference.
 //! * `gomap viz TRACE --at N` draws the map after step N of a trace.
 
 use std::io::Read;
@@ -45,7 +45,8 @@ enum Cmd {
         #[command(flatten)]
         suite: Suite,
     },
-    /// Run traces through this crate and Go 1.19 and compare the outputs.
+    /// Run traces through this crate and Go (1.19, or `--go RELEASE`) and compare the
+    /// outputs.
     Diff {
         /// Trace files or folders of `*.trace` files; with none, traces are generated.
         traces: Vec<PathBuf>,
@@ -58,6 +59,15 @@ enum Cmd {
         /// Where to keep generated traces and outputs.
         #[arg(long, default_value = "gomap-out/diff")]
         work: PathBuf,
+        /// The Go release to compare with: 1.19 (default), 1.21, 1.22, 1.23 or
+        /// 1.24-noswissmap; its toolchain builds the oracle (see scripts/test-releases.sh).
+        /// Traces that name no release run as this one's.
+        #[arg(long = "go", default_value = "1.19", value_parser = parse_release)]
+        release: gomap::maptype::GoRelease,
+        /// Also generate this many traces of the release suite (seeded-random mode,
+        /// clear under iterators, clones, load-factor edges, NaN keys).
+        #[arg(long, default_value_t = 0)]
+        extra: usize,
     },
     /// Draw the map after step N of a trace (default: the end).
     Viz {
@@ -101,6 +111,8 @@ fn main() -> ExitCode {
             suite: g,
             oracle,
             work,
+            release,
+            extra,
         } => gomap_tools::trace::diff::run(
             &traces,
             g.count,
@@ -108,6 +120,8 @@ fn main() -> ExitCode {
             g.seed,
             oracle.as_deref(),
             &work,
+            release,
+            extra,
         ),
         Cmd::Viz { trace, at, out } => gomap_tools::tour::run_viz(&trace, at, &out),
     };
@@ -118,6 +132,10 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn parse_release(s: &str) -> Result<gomap::maptype::GoRelease, String> {
+    gomap::maptype::GoRelease::parse(s).map_err(|e| e.to_string())
 }
 
 fn replay(path: &str) -> Result<(), String> {

@@ -17,6 +17,7 @@ func (x *m_i32_i32) get(k []byte) ([]byte, bool) {
 func (x *m_i32_i32) length() int       { return len(x.m) }
 func (x *m_i32_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_i32_i32) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_i32_i32) iface() any        { return x.m }
 
 // m_i32_i64 is a compiled map[int32]int64.
 type m_i32_i64 struct{ m map[int32]int64 }
@@ -31,6 +32,7 @@ func (x *m_i32_i64) get(k []byte) ([]byte, bool) {
 func (x *m_i32_i64) length() int       { return len(x.m) }
 func (x *m_i32_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_i32_i64) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_i32_i64) iface() any        { return x.m }
 
 // m_i32_e0 is a compiled map[int32]struct{}.
 type m_i32_e0 struct{ m map[int32]struct{} }
@@ -45,6 +47,7 @@ func (x *m_i32_e0) get(k []byte) ([]byte, bool) {
 func (x *m_i32_e0) length() int       { return len(x.m) }
 func (x *m_i32_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_i32_e0) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_i32_e0) iface() any        { return x.m }
 
 // m_i64_i32 is a compiled map[int64]int32.
 type m_i64_i32 struct{ m map[int64]int32 }
@@ -59,6 +62,7 @@ func (x *m_i64_i32) get(k []byte) ([]byte, bool) {
 func (x *m_i64_i32) length() int       { return len(x.m) }
 func (x *m_i64_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_i64_i32) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_i64_i32) iface() any        { return x.m }
 
 // m_i64_i64 is a compiled map[int64]int64.
 type m_i64_i64 struct{ m map[int64]int64 }
@@ -73,6 +77,7 @@ func (x *m_i64_i64) get(k []byte) ([]byte, bool) {
 func (x *m_i64_i64) length() int       { return len(x.m) }
 func (x *m_i64_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_i64_i64) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_i64_i64) iface() any        { return x.m }
 
 // m_i64_e0 is a compiled map[int64]struct{}.
 type m_i64_e0 struct{ m map[int64]struct{} }
@@ -87,6 +92,7 @@ func (x *m_i64_e0) get(k []byte) ([]byte, bool) {
 func (x *m_i64_e0) length() int       { return len(x.m) }
 func (x *m_i64_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_i64_e0) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_i64_e0) iface() any        { return x.m }
 
 // m_f64_i32 is a compiled map[float64]int32.
 type m_f64_i32 struct{ m map[float64]int32 }
@@ -101,6 +107,7 @@ func (x *m_f64_i32) get(k []byte) ([]byte, bool) {
 func (x *m_f64_i32) length() int       { return len(x.m) }
 func (x *m_f64_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_f64_i32) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_f64_i32) iface() any        { return x.m }
 
 // m_f64_i64 is a compiled map[float64]int64.
 type m_f64_i64 struct{ m map[float64]int64 }
@@ -115,6 +122,7 @@ func (x *m_f64_i64) get(k []byte) ([]byte, bool) {
 func (x *m_f64_i64) length() int       { return len(x.m) }
 func (x *m_f64_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_f64_i64) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_f64_i64) iface() any        { return x.m }
 
 // m_f64_e0 is a compiled map[float64]struct{}.
 type m_f64_e0 struct{ m map[float64]struct{} }
@@ -129,6 +137,7 @@ func (x *m_f64_e0) get(k []byte) ([]byte, bool) {
 func (x *m_f64_e0) length() int       { return len(x.m) }
 func (x *m_f64_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_f64_e0) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_f64_e0) iface() any        { return x.m }
 
 // m_str_i32 is a compiled map[string]int32.
 type m_str_i32 struct{ m map[string]int32 }
@@ -143,6 +152,7 @@ func (x *m_str_i32) get(k []byte) ([]byte, bool) {
 func (x *m_str_i32) length() int       { return len(x.m) }
 func (x *m_str_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_str_i32) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_str_i32) iface() any        { return x.m }
 
 // m_str_i64 is a compiled map[string]int64.
 type m_str_i64 struct{ m map[string]int64 }
@@ -157,6 +167,7 @@ func (x *m_str_i64) get(k []byte) ([]byte, bool) {
 func (x *m_str_i64) length() int       { return len(x.m) }
 func (x *m_str_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_str_i64) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_str_i64) iface() any        { return x.m }
 
 // m_str_e0 is a compiled map[string]struct{}.
 type m_str_e0 struct{ m map[string]struct{} }
@@ -171,6 +182,7 @@ func (x *m_str_e0) get(k []byte) ([]byte, bool) {
 func (x *m_str_e0) length() int       { return len(x.m) }
 func (x *m_str_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *m_str_e0) maptype() *maptype { return maptypeOf(x.m) }
+func (x *m_str_e0) iface() any        { return x.m }
 
 // newCompiled returns the compiled map for key kind k and elem kind e, or nil.
 func newCompiled(k, e string) mapOps {

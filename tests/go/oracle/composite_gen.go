@@ -41,6 +41,7 @@ func (x *c0_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c0_i64) length() int       { return len(x.m) }
+func (x *c0_i64) iface() any        { return x.m }
 func (x *c0_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c0_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -78,6 +79,7 @@ func (x *c0_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c0_i32) length() int       { return len(x.m) }
+func (x *c0_i32) iface() any        { return x.m }
 func (x *c0_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c0_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -115,6 +117,7 @@ func (x *c0_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c0_e0) length() int       { return len(x.m) }
+func (x *c0_e0) iface() any        { return x.m }
 func (x *c0_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c0_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -152,6 +155,7 @@ func (x *c1_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c1_i64) length() int       { return len(x.m) }
+func (x *c1_i64) iface() any        { return x.m }
 func (x *c1_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c1_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -189,6 +193,7 @@ func (x *c1_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c1_i32) length() int       { return len(x.m) }
+func (x *c1_i32) iface() any        { return x.m }
 func (x *c1_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c1_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -226,6 +231,7 @@ func (x *c1_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c1_e0) length() int       { return len(x.m) }
+func (x *c1_e0) iface() any        { return x.m }
 func (x *c1_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c1_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -271,6 +277,7 @@ func (x *c2_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c2_i64) length() int       { return len(x.m) }
+func (x *c2_i64) iface() any        { return x.m }
 func (x *c2_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c2_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -316,6 +323,7 @@ func (x *c2_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c2_i32) length() int       { return len(x.m) }
+func (x *c2_i32) iface() any        { return x.m }
 func (x *c2_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c2_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -361,6 +369,7 @@ func (x *c2_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c2_e0) length() int       { return len(x.m) }
+func (x *c2_e0) iface() any        { return x.m }
 func (x *c2_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c2_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -402,6 +411,7 @@ func (x *c3_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c3_i64) length() int       { return len(x.m) }
+func (x *c3_i64) iface() any        { return x.m }
 func (x *c3_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c3_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -443,6 +453,7 @@ func (x *c3_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c3_i32) length() int       { return len(x.m) }
+func (x *c3_i32) iface() any        { return x.m }
 func (x *c3_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c3_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -484,6 +495,7 @@ func (x *c3_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c3_e0) length() int       { return len(x.m) }
+func (x *c3_e0) iface() any        { return x.m }
 func (x *c3_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c3_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -521,6 +533,7 @@ func (x *c4_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c4_i64) length() int       { return len(x.m) }
+func (x *c4_i64) iface() any        { return x.m }
 func (x *c4_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c4_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -558,6 +571,7 @@ func (x *c4_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c4_i32) length() int       { return len(x.m) }
+func (x *c4_i32) iface() any        { return x.m }
 func (x *c4_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c4_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -595,6 +609,7 @@ func (x *c4_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c4_e0) length() int       { return len(x.m) }
+func (x *c4_e0) iface() any        { return x.m }
 func (x *c4_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c4_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -632,6 +647,7 @@ func (x *c5_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c5_i64) length() int       { return len(x.m) }
+func (x *c5_i64) iface() any        { return x.m }
 func (x *c5_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c5_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -669,6 +685,7 @@ func (x *c5_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c5_i32) length() int       { return len(x.m) }
+func (x *c5_i32) iface() any        { return x.m }
 func (x *c5_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c5_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -706,6 +723,7 @@ func (x *c5_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c5_e0) length() int       { return len(x.m) }
+func (x *c5_e0) iface() any        { return x.m }
 func (x *c5_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c5_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -747,6 +765,7 @@ func (x *c6_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c6_i64) length() int       { return len(x.m) }
+func (x *c6_i64) iface() any        { return x.m }
 func (x *c6_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c6_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -788,6 +807,7 @@ func (x *c6_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c6_i32) length() int       { return len(x.m) }
+func (x *c6_i32) iface() any        { return x.m }
 func (x *c6_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c6_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -829,6 +849,7 @@ func (x *c6_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c6_e0) length() int       { return len(x.m) }
+func (x *c6_e0) iface() any        { return x.m }
 func (x *c6_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c6_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -849,6 +870,7 @@ func (x *c7_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c7_i64) length() int       { return len(x.m) }
+func (x *c7_i64) iface() any        { return x.m }
 func (x *c7_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c7_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -869,6 +891,7 @@ func (x *c7_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c7_i32) length() int       { return len(x.m) }
+func (x *c7_i32) iface() any        { return x.m }
 func (x *c7_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c7_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -889,6 +912,7 @@ func (x *c7_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c7_e0) length() int       { return len(x.m) }
+func (x *c7_e0) iface() any        { return x.m }
 func (x *c7_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c7_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -909,6 +933,7 @@ func (x *c8_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c8_i64) length() int       { return len(x.m) }
+func (x *c8_i64) iface() any        { return x.m }
 func (x *c8_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c8_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -929,6 +954,7 @@ func (x *c8_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c8_i32) length() int       { return len(x.m) }
+func (x *c8_i32) iface() any        { return x.m }
 func (x *c8_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c8_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -951,6 +977,7 @@ func (x *c8_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c8_e0) length() int       { return len(x.m) }
+func (x *c8_e0) iface() any        { return x.m }
 func (x *c8_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c8_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -973,6 +1000,7 @@ func (x *c9_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c9_i64) length() int       { return len(x.m) }
+func (x *c9_i64) iface() any        { return x.m }
 func (x *c9_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c9_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -995,6 +1023,7 @@ func (x *c9_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c9_i32) length() int       { return len(x.m) }
+func (x *c9_i32) iface() any        { return x.m }
 func (x *c9_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c9_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1017,6 +1046,7 @@ func (x *c9_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c9_e0) length() int       { return len(x.m) }
+func (x *c9_e0) iface() any        { return x.m }
 func (x *c9_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c9_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1054,6 +1084,7 @@ func (x *c10_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c10_i64) length() int       { return len(x.m) }
+func (x *c10_i64) iface() any        { return x.m }
 func (x *c10_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c10_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1091,6 +1122,7 @@ func (x *c10_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c10_i32) length() int       { return len(x.m) }
+func (x *c10_i32) iface() any        { return x.m }
 func (x *c10_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c10_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1128,6 +1160,7 @@ func (x *c10_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c10_e0) length() int       { return len(x.m) }
+func (x *c10_e0) iface() any        { return x.m }
 func (x *c10_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c10_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1173,6 +1206,7 @@ func (x *c11_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c11_i64) length() int       { return len(x.m) }
+func (x *c11_i64) iface() any        { return x.m }
 func (x *c11_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c11_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1218,6 +1252,7 @@ func (x *c11_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c11_i32) length() int       { return len(x.m) }
+func (x *c11_i32) iface() any        { return x.m }
 func (x *c11_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c11_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1263,6 +1298,7 @@ func (x *c11_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c11_e0) length() int       { return len(x.m) }
+func (x *c11_e0) iface() any        { return x.m }
 func (x *c11_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c11_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1312,6 +1348,7 @@ func (x *c12_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c12_i64) length() int       { return len(x.m) }
+func (x *c12_i64) iface() any        { return x.m }
 func (x *c12_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c12_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1361,6 +1398,7 @@ func (x *c12_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c12_i32) length() int       { return len(x.m) }
+func (x *c12_i32) iface() any        { return x.m }
 func (x *c12_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c12_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1410,6 +1448,7 @@ func (x *c12_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c12_e0) length() int       { return len(x.m) }
+func (x *c12_e0) iface() any        { return x.m }
 func (x *c12_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c12_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1451,6 +1490,7 @@ func (x *c13_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c13_i64) length() int       { return len(x.m) }
+func (x *c13_i64) iface() any        { return x.m }
 func (x *c13_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c13_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1492,6 +1532,7 @@ func (x *c13_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c13_i32) length() int       { return len(x.m) }
+func (x *c13_i32) iface() any        { return x.m }
 func (x *c13_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c13_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1533,6 +1574,7 @@ func (x *c13_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c13_e0) length() int       { return len(x.m) }
+func (x *c13_e0) iface() any        { return x.m }
 func (x *c13_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c13_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1570,6 +1612,7 @@ func (x *c14_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c14_i64) length() int       { return len(x.m) }
+func (x *c14_i64) iface() any        { return x.m }
 func (x *c14_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c14_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1607,6 +1650,7 @@ func (x *c14_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c14_i32) length() int       { return len(x.m) }
+func (x *c14_i32) iface() any        { return x.m }
 func (x *c14_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c14_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1644,6 +1688,7 @@ func (x *c14_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c14_e0) length() int       { return len(x.m) }
+func (x *c14_e0) iface() any        { return x.m }
 func (x *c14_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c14_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1697,6 +1742,7 @@ func (x *c15_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c15_i64) length() int       { return len(x.m) }
+func (x *c15_i64) iface() any        { return x.m }
 func (x *c15_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c15_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1750,6 +1796,7 @@ func (x *c15_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c15_i32) length() int       { return len(x.m) }
+func (x *c15_i32) iface() any        { return x.m }
 func (x *c15_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c15_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1803,6 +1850,7 @@ func (x *c15_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c15_e0) length() int       { return len(x.m) }
+func (x *c15_e0) iface() any        { return x.m }
 func (x *c15_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c15_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1852,6 +1900,7 @@ func (x *c16_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c16_i64) length() int       { return len(x.m) }
+func (x *c16_i64) iface() any        { return x.m }
 func (x *c16_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c16_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1901,6 +1950,7 @@ func (x *c16_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c16_i32) length() int       { return len(x.m) }
+func (x *c16_i32) iface() any        { return x.m }
 func (x *c16_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c16_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1950,6 +2000,7 @@ func (x *c16_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c16_e0) length() int       { return len(x.m) }
+func (x *c16_e0) iface() any        { return x.m }
 func (x *c16_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c16_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1970,6 +2021,7 @@ func (x *c17_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c17_i64) length() int       { return len(x.m) }
+func (x *c17_i64) iface() any        { return x.m }
 func (x *c17_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c17_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -1990,6 +2042,7 @@ func (x *c17_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c17_i32) length() int       { return len(x.m) }
+func (x *c17_i32) iface() any        { return x.m }
 func (x *c17_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c17_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2010,6 +2063,7 @@ func (x *c17_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c17_e0) length() int       { return len(x.m) }
+func (x *c17_e0) iface() any        { return x.m }
 func (x *c17_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c17_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2030,6 +2084,7 @@ func (x *c18_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c18_i64) length() int       { return len(x.m) }
+func (x *c18_i64) iface() any        { return x.m }
 func (x *c18_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c18_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2050,6 +2105,7 @@ func (x *c18_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c18_i32) length() int       { return len(x.m) }
+func (x *c18_i32) iface() any        { return x.m }
 func (x *c18_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c18_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2070,6 +2126,7 @@ func (x *c18_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c18_e0) length() int       { return len(x.m) }
+func (x *c18_e0) iface() any        { return x.m }
 func (x *c18_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c18_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2090,6 +2147,7 @@ func (x *c19_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c19_i64) length() int       { return len(x.m) }
+func (x *c19_i64) iface() any        { return x.m }
 func (x *c19_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c19_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2110,6 +2168,7 @@ func (x *c19_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c19_i32) length() int       { return len(x.m) }
+func (x *c19_i32) iface() any        { return x.m }
 func (x *c19_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c19_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2130,6 +2189,7 @@ func (x *c19_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c19_e0) length() int       { return len(x.m) }
+func (x *c19_e0) iface() any        { return x.m }
 func (x *c19_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c19_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2150,6 +2210,7 @@ func (x *c20_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c20_i64) length() int       { return len(x.m) }
+func (x *c20_i64) iface() any        { return x.m }
 func (x *c20_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c20_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2170,6 +2231,7 @@ func (x *c20_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c20_i32) length() int       { return len(x.m) }
+func (x *c20_i32) iface() any        { return x.m }
 func (x *c20_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c20_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2190,6 +2252,7 @@ func (x *c20_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c20_e0) length() int       { return len(x.m) }
+func (x *c20_e0) iface() any        { return x.m }
 func (x *c20_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c20_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2210,6 +2273,7 @@ func (x *c21_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c21_i64) length() int       { return len(x.m) }
+func (x *c21_i64) iface() any        { return x.m }
 func (x *c21_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c21_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2230,6 +2294,7 @@ func (x *c21_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c21_i32) length() int       { return len(x.m) }
+func (x *c21_i32) iface() any        { return x.m }
 func (x *c21_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c21_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2250,6 +2315,7 @@ func (x *c21_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c21_e0) length() int       { return len(x.m) }
+func (x *c21_e0) iface() any        { return x.m }
 func (x *c21_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c21_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2287,6 +2353,7 @@ func (x *c22_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c22_i64) length() int       { return len(x.m) }
+func (x *c22_i64) iface() any        { return x.m }
 func (x *c22_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c22_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2324,6 +2391,7 @@ func (x *c22_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c22_i32) length() int       { return len(x.m) }
+func (x *c22_i32) iface() any        { return x.m }
 func (x *c22_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c22_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2361,6 +2429,7 @@ func (x *c22_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c22_e0) length() int       { return len(x.m) }
+func (x *c22_e0) iface() any        { return x.m }
 func (x *c22_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c22_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2398,6 +2467,7 @@ func (x *c23_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c23_i64) length() int       { return len(x.m) }
+func (x *c23_i64) iface() any        { return x.m }
 func (x *c23_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c23_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2435,6 +2505,7 @@ func (x *c23_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c23_i32) length() int       { return len(x.m) }
+func (x *c23_i32) iface() any        { return x.m }
 func (x *c23_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c23_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2472,6 +2543,7 @@ func (x *c23_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c23_e0) length() int       { return len(x.m) }
+func (x *c23_e0) iface() any        { return x.m }
 func (x *c23_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c23_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2492,6 +2564,7 @@ func (x *c24_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c24_i64) length() int       { return len(x.m) }
+func (x *c24_i64) iface() any        { return x.m }
 func (x *c24_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c24_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2512,6 +2585,7 @@ func (x *c24_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c24_i32) length() int       { return len(x.m) }
+func (x *c24_i32) iface() any        { return x.m }
 func (x *c24_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c24_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2532,6 +2606,7 @@ func (x *c24_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c24_e0) length() int       { return len(x.m) }
+func (x *c24_e0) iface() any        { return x.m }
 func (x *c24_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c24_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2552,6 +2627,7 @@ func (x *c25_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c25_i64) length() int       { return len(x.m) }
+func (x *c25_i64) iface() any        { return x.m }
 func (x *c25_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c25_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2572,6 +2648,7 @@ func (x *c25_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c25_i32) length() int       { return len(x.m) }
+func (x *c25_i32) iface() any        { return x.m }
 func (x *c25_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c25_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2592,6 +2669,7 @@ func (x *c25_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c25_e0) length() int       { return len(x.m) }
+func (x *c25_e0) iface() any        { return x.m }
 func (x *c25_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c25_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2629,6 +2707,7 @@ func (x *c26_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c26_i64) length() int       { return len(x.m) }
+func (x *c26_i64) iface() any        { return x.m }
 func (x *c26_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c26_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2666,6 +2745,7 @@ func (x *c26_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c26_i32) length() int       { return len(x.m) }
+func (x *c26_i32) iface() any        { return x.m }
 func (x *c26_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c26_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2703,6 +2783,7 @@ func (x *c26_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c26_e0) length() int       { return len(x.m) }
+func (x *c26_e0) iface() any        { return x.m }
 func (x *c26_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c26_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2723,6 +2804,7 @@ func (x *c27_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c27_i64) length() int       { return len(x.m) }
+func (x *c27_i64) iface() any        { return x.m }
 func (x *c27_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c27_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2743,6 +2825,7 @@ func (x *c27_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c27_i32) length() int       { return len(x.m) }
+func (x *c27_i32) iface() any        { return x.m }
 func (x *c27_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c27_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2763,6 +2846,7 @@ func (x *c27_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c27_e0) length() int       { return len(x.m) }
+func (x *c27_e0) iface() any        { return x.m }
 func (x *c27_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c27_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2848,6 +2932,7 @@ func (x *c28_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c28_i64) length() int       { return len(x.m) }
+func (x *c28_i64) iface() any        { return x.m }
 func (x *c28_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c28_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -2933,6 +3018,7 @@ func (x *c28_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c28_i32) length() int       { return len(x.m) }
+func (x *c28_i32) iface() any        { return x.m }
 func (x *c28_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c28_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3018,6 +3104,7 @@ func (x *c28_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c28_e0) length() int       { return len(x.m) }
+func (x *c28_e0) iface() any        { return x.m }
 func (x *c28_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c28_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3055,6 +3142,7 @@ func (x *c29_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c29_i64) length() int       { return len(x.m) }
+func (x *c29_i64) iface() any        { return x.m }
 func (x *c29_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c29_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3092,6 +3180,7 @@ func (x *c29_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c29_i32) length() int       { return len(x.m) }
+func (x *c29_i32) iface() any        { return x.m }
 func (x *c29_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c29_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3129,6 +3218,7 @@ func (x *c29_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c29_e0) length() int       { return len(x.m) }
+func (x *c29_e0) iface() any        { return x.m }
 func (x *c29_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c29_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3174,6 +3264,7 @@ func (x *c30_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c30_i64) length() int       { return len(x.m) }
+func (x *c30_i64) iface() any        { return x.m }
 func (x *c30_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c30_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3219,6 +3310,7 @@ func (x *c30_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c30_i32) length() int       { return len(x.m) }
+func (x *c30_i32) iface() any        { return x.m }
 func (x *c30_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c30_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3264,6 +3356,7 @@ func (x *c30_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c30_e0) length() int       { return len(x.m) }
+func (x *c30_e0) iface() any        { return x.m }
 func (x *c30_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c30_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3284,6 +3377,7 @@ func (x *c31_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c31_i64) length() int       { return len(x.m) }
+func (x *c31_i64) iface() any        { return x.m }
 func (x *c31_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c31_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3304,6 +3398,7 @@ func (x *c31_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c31_i32) length() int       { return len(x.m) }
+func (x *c31_i32) iface() any        { return x.m }
 func (x *c31_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c31_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3324,6 +3419,7 @@ func (x *c31_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c31_e0) length() int       { return len(x.m) }
+func (x *c31_e0) iface() any        { return x.m }
 func (x *c31_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c31_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3409,6 +3505,7 @@ func (x *c32_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c32_i64) length() int       { return len(x.m) }
+func (x *c32_i64) iface() any        { return x.m }
 func (x *c32_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c32_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3494,6 +3591,7 @@ func (x *c32_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c32_i32) length() int       { return len(x.m) }
+func (x *c32_i32) iface() any        { return x.m }
 func (x *c32_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c32_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3579,6 +3677,7 @@ func (x *c32_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c32_e0) length() int       { return len(x.m) }
+func (x *c32_e0) iface() any        { return x.m }
 func (x *c32_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c32_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3664,6 +3763,7 @@ func (x *c33_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c33_i64) length() int       { return len(x.m) }
+func (x *c33_i64) iface() any        { return x.m }
 func (x *c33_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c33_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3749,6 +3849,7 @@ func (x *c33_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c33_i32) length() int       { return len(x.m) }
+func (x *c33_i32) iface() any        { return x.m }
 func (x *c33_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c33_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3834,6 +3935,7 @@ func (x *c33_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c33_e0) length() int       { return len(x.m) }
+func (x *c33_e0) iface() any        { return x.m }
 func (x *c33_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c33_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3854,6 +3956,7 @@ func (x *c34_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c34_i64) length() int       { return len(x.m) }
+func (x *c34_i64) iface() any        { return x.m }
 func (x *c34_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c34_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3874,6 +3977,7 @@ func (x *c34_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c34_i32) length() int       { return len(x.m) }
+func (x *c34_i32) iface() any        { return x.m }
 func (x *c34_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c34_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3894,6 +3998,7 @@ func (x *c34_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c34_e0) length() int       { return len(x.m) }
+func (x *c34_e0) iface() any        { return x.m }
 func (x *c34_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c34_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3931,6 +4036,7 @@ func (x *c35_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c35_i64) length() int       { return len(x.m) }
+func (x *c35_i64) iface() any        { return x.m }
 func (x *c35_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c35_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -3968,6 +4074,7 @@ func (x *c35_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c35_i32) length() int       { return len(x.m) }
+func (x *c35_i32) iface() any        { return x.m }
 func (x *c35_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c35_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -4005,6 +4112,7 @@ func (x *c35_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c35_e0) length() int       { return len(x.m) }
+func (x *c35_e0) iface() any        { return x.m }
 func (x *c35_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c35_e0) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -4062,6 +4170,7 @@ func (x *c36_i64) get(k []byte) ([]byte, bool) {
 	return from_i64(e), ok
 }
 func (x *c36_i64) length() int       { return len(x.m) }
+func (x *c36_i64) iface() any        { return x.m }
 func (x *c36_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c36_i64) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -4119,6 +4228,7 @@ func (x *c36_i32) get(k []byte) ([]byte, bool) {
 	return from_i32(e), ok
 }
 func (x *c36_i32) length() int       { return len(x.m) }
+func (x *c36_i32) iface() any        { return x.m }
 func (x *c36_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c36_i32) maptype() *maptype { return maptypeOf(x.m) }
 
@@ -4176,6 +4286,7 @@ func (x *c36_e0) get(k []byte) ([]byte, bool) {
 	return from_e0(e), ok
 }
 func (x *c36_e0) length() int       { return len(x.m) }
+func (x *c36_e0) iface() any        { return x.m }
 func (x *c36_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c36_e0) maptype() *maptype { return maptypeOf(x.m) }
 

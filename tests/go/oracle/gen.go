@@ -34,7 +34,8 @@ func main() {
 			fmt.Fprintf(&b, "func (x *%s) get(k []byte) ([]byte, bool) {\n\te, ok := x.m[to_%s(k)]\n\treturn from_%s(e), ok\n}\n", n, k.name, e.name)
 			fmt.Fprintf(&b, "func (x *%s) length() int { return len(x.m) }\n", n)
 			fmt.Fprintf(&b, "func (x *%s) hmap() *hmap { return *(**hmap)(unsafe.Pointer(&x.m)) }\n", n)
-			fmt.Fprintf(&b, "func (x *%s) maptype() *maptype { return maptypeOf(x.m) }\n\n", n)
+			fmt.Fprintf(&b, "func (x *%s) maptype() *maptype { return maptypeOf(x.m) }\n", n)
+			fmt.Fprintf(&b, "func (x *%s) iface() any        { return x.m }\n\n", n)
 		}
 	}
 	b.WriteString("// newCompiled returns the compiled map for key kind k and elem kind e, or nil.\n")

@@ -108,6 +108,7 @@ func main() {
 			fmt.Fprintf(&b, "func (x *%s) del(k []byte) { delete(x.m, x.key(k)) }\n", n)
 			fmt.Fprintf(&b, "func (x *%s) get(k []byte) ([]byte, bool) {\n\te, ok := x.m[x.key(k)]\n\treturn from_%s(e), ok\n}\n", n, e[0])
 			fmt.Fprintf(&b, "func (x *%s) length() int { return len(x.m) }\n", n)
+			fmt.Fprintf(&b, "func (x *%s) iface() any { return x.m }\n", n)
 			fmt.Fprintf(&b, "func (x *%s) hmap() *hmap { return *(**hmap)(unsafe.Pointer(&x.m)) }\n", n)
 			fmt.Fprintf(&b, "func (x *%s) maptype() *maptype { return maptypeOf(x.m) }\n\n", n)
 		}

@@ -1,7 +1,11 @@
 // Command gomap-oracle runs a gomap trace (see docs/trace-and-dump.md in the
-// repository, version 1) on Go 1.19's own maps and prints the canonical dump.
+// repository, version 1) on the maps of the Go release it is built with (1.19, 1.21,
+// 1.22, 1.23, or 1.24 with GOEXPERIMENT=noswissmap) and prints the canonical dump. A trace names its release
+// with `go RELEASE` (none: 1.19); the oracle refuses a trace for another release.
 //
 // Usage: gomap-oracle [TRACE|-]   (stdin when the argument is absent or "-")
+//
+//	gomap-oracle -randvec S0 S1 S2 S3 N   (see randvec.go)
 //
 // Everything comes from Go's runtime: the hashes (aeshash keyed by the trace's
 // aeskey, written into runtime.aeskeysched), the map code chosen by the compiler
@@ -14,12 +18,15 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"reflect"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -88,8 +95,8 @@ func parseValue(k kind, s string) ([]byte, string) {
 		return from_i64(v), ""
 	case "f64":
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(v) {
-			return nil, "a float64 in strconv.ParseFloat spelling (not NaN)"
+		if err != nil || (math.IsNaN(v) && s != "NaN") {
+			return nil, "a float64 in strconv.ParseFloat spelling (NaN as NaN, only with rand)"
 		}
 		return from_i64(int64(math.Float64bits(v))), ""
 	case "str":
@@ -122,10 +129,11 @@ func parseValue(k kind, s string) ([]byte, string) {
 // a Go `for k, e := range m` loop runs: after an entry is seen and before the next one
 // is fetched.
 type iterState struct {
+	id      string
 	it      *hiter
 	keyStr  bool
 	comp    *compType // composite key kind, or nil
-	fetched bool // it.key/it.elem hold an entry (or the end) not yet yielded
+	fetched bool      // it.key/it.elem hold an entry (or the end) not yet yielded
 	done    bool
 }
 
@@ -137,16 +145,74 @@ type oracle struct {
 	m        mapOps
 	mkind    [2]kind
 	needSeed int // line of the del that emptied the map (Go re-seeded it with fastrand), or 0
-	iters    map[string]*iterState
-	newMap   func(k, e kind) mapOps // newMap, or a replacement in tests
+	// iters are the live iterators. A slice, not a map: in the seeded-random mode the
+	// oracle's own maps must not draw from the generator.
+	iters   []*iterState
+	newMap  func(k, e kind) mapOps // newMap, or a replacement in tests
+	release string                 // the trace's Go release (`go` directive; 1.19 without)
+	ops     int                    // directives after gomap-trace run so far
+	random  bool                   // seeded-random mode (`rand`)
+}
+
+// iter returns the live iterator named id, or nil.
+func (o *oracle) iter(id string) *iterState {
+	for _, st := range o.iters {
+		if st.id == id {
+			return st
+		}
+	}
+	return nil
+}
+
+// builtRelease is the release this oracle runs: "1.19" .. "1.23", "1.24-noswissmap".
+func builtRelease() string {
+	v := strings.TrimPrefix(runtime.Version(), "go")
+	parts := strings.SplitN(strings.Fields(v)[0], ".", 3)
+	r := parts[0] + "." + parts[1]
+	if hasClearSeq {
+		r += "-noswissmap"
+	}
+	return r
+}
+
+// releaseName normalises a `go` directive's release: 1.N, 1.N.P, with -noswissmap.
+func releaseName(s string) (string, bool) {
+	s = strings.TrimPrefix(s, "go")
+	noswiss := strings.HasSuffix(s, "-noswissmap")
+	v := strings.TrimSuffix(s, "-noswissmap")
+	parts := strings.Split(v, ".")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] != "1" {
+		return "", false
+	}
+	for _, p := range parts[1:] {
+		if _, err := strconv.ParseUint(p, 10, 32); err != nil {
+			return "", false
+		}
+	}
+	switch r := "1." + parts[1]; {
+	case (r == "1.19" || r == "1.21" || r == "1.22" || r == "1.23") && !noswiss:
+		return r, true
+	case r == "1.24" && noswiss:
+		return "1.24-noswissmap", true
+	}
+	return "", false
 }
 
 func main() {
+	// Keep the runtime's own draws off the generator the traces seed: one OS thread for
+	// this goroutine, no GC, no heap profiling samples (1.19-1.21 draw them from fastrand).
+	runtime.LockOSThread()
+	debug.SetGCPercent(-1)
+	runtime.MemProfileRate = 0
+	if len(os.Args) > 1 && os.Args[1] == "-randvec" {
+		randvecMain(os.Args[2:])
+		return
+	}
 	if !useAeshash {
 		fmt.Fprintln(os.Stderr, "gomap-oracle: runtime.useAeshash is false (no AES-NI?): Go would ignore the aeskey")
 		os.Exit(2)
 	}
-	if unsafe.Sizeof(uintptr(0)) != ptrSize || unsafe.Sizeof(hiter{}) != 12*ptrSize || unsafe.Sizeof(hmap{}) != 48 || unsafe.Sizeof(maptype{}) != 88 {
+	if unsafe.Sizeof(uintptr(0)) != ptrSize || unsafe.Sizeof(hiter{}) != hiterSize || unsafe.Sizeof(hmap{}) != hmapSize || unsafe.Sizeof(maptype{}) != 88 {
 		fmt.Fprintln(os.Stderr, "gomap-oracle: runtime struct mirrors have the wrong size")
 		os.Exit(2)
 	}
@@ -174,7 +240,7 @@ func main() {
 }
 
 func newOracle(w io.Writer) *oracle {
-	return &oracle{out: bufio.NewWriterSize(w, 1<<16), iters: map[string]*iterState{}, newMap: newMap}
+	return &oracle{out: bufio.NewWriterSize(w, 1<<16), newMap: newMap, release: "1.19"}
 }
 
 func (o *oracle) run(in io.Reader) error {
@@ -220,9 +286,72 @@ func (o *oracle) directive(line int, f []string) string {
 		o.started = true
 		return ""
 	}
+	o.ops++
 	switch f[0] {
 	case "gomap-trace":
 		return "one gomap-trace directive, first"
+	case "go":
+		if e := argc(2, "go RELEASE"); e != "" {
+			return e
+		}
+		if o.ops != 1 {
+			return "go RELEASE right after gomap-trace 1"
+		}
+		r, ok := releaseName(f[1])
+		if !ok {
+			return "a classic-map Go release: 1.19, 1.21, 1.22, 1.23 or 1.24-noswissmap"
+		}
+		o.release = r
+		if b := builtRelease(); b != r {
+			return "a trace for Go " + b + " (this oracle runs Go " + b + ", the trace is for Go " + r + ")"
+		}
+		return ""
+	case "rand":
+		if len(f) < 2 || len(f) > 5 {
+			return "`rand S0 [S1 S2 S3]`"
+		}
+		if o.typ == nil {
+			return "type before rand"
+		}
+		if b := builtRelease(); b != o.release {
+			return "a trace for Go " + b + " (this oracle runs Go " + b + ", the trace is for Go " + o.release + ")"
+		}
+		// Words of 1 to 16 hex digits, or one of 64: the 32 bytes of ChaCha8's Init.
+		var seed [4]uint64
+		if b, err := hex.DecodeString(f[1]); len(f) == 2 && len(f[1]) == 64 && err == nil {
+			for i := range seed {
+				seed[i] = binary.LittleEndian.Uint64(b[8*i:])
+			}
+		} else {
+			for i, s := range f[1:] {
+				v, err := strconv.ParseUint(s, 16, 64)
+				if err != nil || len(s) > 16 || s[0] == '+' {
+					return "seed words of 1 to 16 hex digits (or one of 64)"
+				}
+				seed[i] = v
+			}
+		}
+		// Warm up now what the trace's operations will use, so that nothing but the
+		// map code draws after the seeding: reflect caches the types it makes
+		// (ArrayOf, MapOf, the pointer types New uses) in sync.Maps, whose map
+		// creation draws a hash seed.
+		w := o.newMap(o.typ[0], o.typ[1])
+		w.make(0)
+		zk := make([]byte, o.typ[0].n)
+		ze := make([]byte, o.typ[1].n)
+		if !o.typ[0].isBytes() {
+			zk, _ = parseValue(o.typ[0], map[string]string{"i32": "0", "i64": "0", "f64": "0", "str": "-"}[o.typ[0].name])
+		}
+		if !o.typ[1].isBytes() {
+			ze, _ = parseValue(o.typ[1], map[string]string{"i32": "0", "i64": "0", "e0": "-"}[o.typ[1].name])
+		}
+		w.put(zk, ze)
+		w.get(zk)
+		w.del(zk)
+		_ = w.iface()
+		o.random = true
+		seedState(seed)
+		return ""
 	case "aeskey":
 		if e := argc(2, "aeskey HEX"); e != "" {
 			return e
@@ -241,6 +370,9 @@ func (o *oracle) directive(line int, f []string) string {
 		if e := argc(3, "type K E"); e != "" {
 			return e
 		}
+		if o.random {
+			return "type before rand"
+		}
 		k, ok := parseKind(f[1], true)
 		if !ok {
 			return "a key kind: i32, i64, f64, str, bN (N from 1 to 1024) or a composite kind"
@@ -258,8 +390,11 @@ func (o *oracle) directive(line int, f []string) string {
 		o.typ = &[2]kind{k, e}
 		return ""
 	case "make":
-		if e := argc(3, "make HINT SEED"); e != "" {
-			return e
+		if len(f) != 3 && !(o.random && len(f) == 2) {
+			return "`make HINT SEED` (or `make HINT` after rand)"
+		}
+		if b := builtRelease(); b != o.release {
+			return "a trace for Go " + b + " (this oracle runs Go " + b + ", the trace is for Go " + o.release + ")"
 		}
 		if !o.keyed {
 			return "aeskey before make"
@@ -272,17 +407,19 @@ func (o *oracle) directive(line int, f []string) string {
 		if err != nil {
 			return "a decimal HINT (an int)"
 		}
-		seed, e := parseSeed(f[2])
+		seed, e := optSeed(f, 2)
 		if e != "" {
 			return e
 		}
 		o.mkind = *o.typ
 		// The new map replaces m; the iterators of the old one end with it (a later
 		// `next` of theirs is an error).
-		o.iters = map[string]*iterState{}
+		o.iters = o.iters[:0]
 		o.m = o.newMap(o.mkind[0], o.mkind[1])
 		o.m.make(int(hint))
-		o.m.hmap().hash0 = seed
+		if len(f) == 3 {
+			o.m.hmap().hash0 = seed
+		}
 		o.needSeed = 0
 		t := o.m.maptype()
 		fmt.Fprintf(o.out, "maptype keysize=%d elemsize=%d bucketsize=%d flags=%d\n",
@@ -305,6 +442,9 @@ func (o *oracle) directive(line int, f []string) string {
 		if e != "" {
 			return "elem " + e
 		}
+		if e := o.nanCheck(k); e != "" {
+			return e
+		}
 		if o.needSeed != 0 {
 			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with fastrand", o.needSeed)
 		}
@@ -319,11 +459,14 @@ func (o *oracle) directive(line int, f []string) string {
 		if e != "" {
 			return "key " + e
 		}
+		if e := o.nanCheck(k); e != "" {
+			return e
+		}
 		before := o.m.length()
 		if msg := runOp(func() { o.m.del(k) }); msg != "" {
 			fmt.Fprintf(o.out, "panic %s\n", msg)
 		}
-		if before > 0 && o.m.length() == 0 {
+		if before > 0 && o.m.length() == 0 && !o.random {
 			o.needSeed = line
 		}
 	case "get":
@@ -333,6 +476,9 @@ func (o *oracle) directive(line int, f []string) string {
 		k, e := parseValue(o.mkind[0], f[1])
 		if e != "" {
 			return "key " + e
+		}
+		if e := o.nanCheck(k); e != "" {
+			return e
 		}
 		var v []byte
 		var ok bool
@@ -362,39 +508,69 @@ func (o *oracle) directive(line int, f []string) string {
 		o.m.hmap().hash0 = seed
 		o.needSeed = 0
 	case "clear":
-		if e := argc(2, "clear SEED"); e != "" {
-			return e
+		if len(f) != 2 && !(o.random && len(f) == 1) {
+			return "`clear SEED` (or `clear` after rand)"
 		}
-		seed, e := parseSeed(f[1])
+		seed, e := optSeed(f, 1)
 		if e != "" {
 			return e
 		}
 		h := o.m.hmap()
 		mapclear(o.m.maptype(), h)
-		h.hash0 = seed
+		if len(f) == 2 {
+			h.hash0 = seed
+		}
 		o.needSeed = 0
-	case "iter":
-		if e := argc(3, "iter ID R"); e != "" {
+	case "clone":
+		if e := argc(1, "clone"); e != "" {
 			return e
 		}
-		r, err := strconv.ParseUint(f[2], 10, 64)
-		if err != nil {
-			return "R as a decimal u64"
+		if !haveClone || o.release == "1.19" {
+			return "Go 1.21 or later for clone (maps.Clone)"
 		}
-		st := &iterState{it: new(hiter), keyStr: o.mkind[0].isStr(), comp: o.mkind[0].comp, fetched: true}
+		if o.needSeed != 0 {
+			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with fastrand", o.needSeed)
+		}
+		keyComp = nil
+		if o.mkind[0].comp != nil {
+			keyComp = o.mkind[0].comp.t
+		}
+		c := cloneHmap(o.m.iface())
+		fmt.Fprintln(o.out, "clone")
+		dump(o.out, o.m.maptype(), c, o.mkind[0].isStr())
+	case "iter":
+		if len(f) != 3 && !(o.random && len(f) == 2) {
+			return "`iter ID R` (or `iter ID` after rand)"
+		}
+		var r uint64
+		if len(f) == 3 {
+			var err error
+			if r, err = strconv.ParseUint(f[2], 10, 64); err != nil {
+				return "R as a decimal u64"
+			}
+		}
+		st := &iterState{id: f[1], it: new(hiter), keyStr: o.mkind[0].isStr(), comp: o.mkind[0].comp, fetched: true}
 		h := o.m.hmap()
-		mapiterinitR(o.m.maptype(), h, st.it, r)
+		if len(f) == 3 {
+			mapiterinitR(o.m.maptype(), h, st.it, r)
+		} else {
+			mapiterinit(o.m.maptype(), h, st.it) // Go draws the start
+		}
 		if h == nil || st.it.h == nil {
 			// mapiterinit returned early (nil or empty map): it.key is nil, the
 			// iteration is over, and mapiternext must not be called (it.h is nil).
 			st.done = true
 		}
-		o.iters[f[1]] = st
+		if old := o.iter(f[1]); old != nil {
+			*old = *st
+		} else {
+			o.iters = append(o.iters, st)
+		}
 	case "next":
 		if e := argc(3, "next ID N"); e != "" {
 			return e
 		}
-		st := o.iters[f[1]]
+		st := o.iter(f[1])
 		if st == nil {
 			return "an iterator started by iter " + f[1]
 		}
@@ -436,9 +612,26 @@ func (o *oracle) directive(line int, f []string) string {
 		}
 		dump(o.out, o.m.maptype(), o.m.hmap(), o.mkind[0].isStr())
 	default:
-		return "a directive: aeskey, type, make, put, del, get, len, seed, clear, iter, next or dump"
+		return "a directive: go, aeskey, type, rand, make, put, del, get, len, seed, clear, clone, iter, next or dump"
 	}
 	return ""
+}
+
+// nanCheck refuses a NaN key outside the seeded-random mode: Go hashes NaN with a
+// random number, which only that mode makes reproducible.
+func (o *oracle) nanCheck(k []byte) string {
+	if o.mkind[0].name == "f64" && math.IsNaN(to_f64(k)) && !o.random {
+		return "key a float64 other than NaN (NaN keys need rand)"
+	}
+	return ""
+}
+
+// optSeed parses the optional SEED at f[i] (absent after rand); "" when it is fine.
+func optSeed(f []string, i int) (uint32, string) {
+	if len(f) <= i {
+		return 0, ""
+	}
+	return parseSeed(f[i])
 }
 
 func parseSeed(s string) (uint32, string) {
@@ -542,14 +735,15 @@ func appendSlot(dst []byte, p unsafe.Pointer, indirect bool, size uintptr, str, 
 }
 
 // allocBuckets is the number of buckets makeBucketArray (go1.19 map.go) allocates for
-// an array of 2^b buckets: 2^b + 2^(b-4) rounded up to a malloc size class when b >= 4.
+// an array of 2^b buckets: 2^b + 2^(b-4) rounded up to a malloc size class when b >= 4
+// (from go1.22 less the allocation header of a bucket array with pointers).
 func allocBuckets(t *maptype, b uint8) uintptr {
 	base := bucketShift(b)
 	nbuckets := base
 	if b >= 4 {
 		nbuckets += bucketShift(b - 4)
 		sz := t.bucket.size * nbuckets
-		up := roundupsize(sz)
+		up := allocRound(sz, t.bucket.ptrdata == 0)
 		if up != sz {
 			nbuckets = up / t.bucket.size
 		}
@@ -571,8 +765,12 @@ func dump(w *bufio.Writer, t *maptype, h *hmap, keyStr bool) {
 	if h.extra != nil && h.extra.nextOverflow != nil {
 		nextOverflow = strconv.FormatUint(uint64((uintptr(h.extra.nextOverflow)-uintptr(h.buckets))/bs), 10)
 	}
-	fmt.Fprintf(w, "hmap count=%d flags=%d B=%d noverflow=%d hash0=%08x nevacuate=%d growing=%d nextoverflow=%s\n",
-		h.count, h.flags, h.B, h.noverflow, h.hash0, h.nevacuate, growing, nextOverflow)
+	clearSeq := ""
+	if hasClearSeq {
+		clearSeq = " clearseq=" + strconv.FormatUint(clearSeqOf(h), 10) // go1.24
+	}
+	fmt.Fprintf(w, "hmap count=%d flags=%d B=%d noverflow=%d hash0=%08x nevacuate=%d%s growing=%d nextoverflow=%s\n",
+		h.count, h.flags, h.B, h.noverflow, h.hash0, h.nevacuate, clearSeq, growing, nextOverflow)
 	if h.buckets != nil {
 		dumpArray(w, t, "new", h.buckets, h.B, keyStr)
 	}

@@ -17,6 +17,7 @@ type mapOps interface {
 	length() int
 	hmap() *hmap
 	maptype() *maptype
+	iface() any // the map itself, for maps.Clone
 }
 
 func to_i32(b []byte) int32     { return int32(binary.LittleEndian.Uint32(b)) }
@@ -75,3 +76,4 @@ func (x *reflectMap) get(k []byte) ([]byte, bool) {
 func (x *reflectMap) length() int       { return x.m.Len() }
 func (x *reflectMap) hmap() *hmap       { return (*hmap)(x.m.UnsafePointer()) }
 func (x *reflectMap) maptype() *maptype { return maptypeOf(x.m.Interface()) }
+func (x *reflectMap) iface() any        { return x.m.Interface() }

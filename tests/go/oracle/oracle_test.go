@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"math/rand"
+	mrand "math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,6 +89,7 @@ func (x *cm_b4_b8) get(k []byte) ([]byte, bool) { e, ok := x.m[b4(k)]; return e[
 func (x *cm_b4_b8) length() int                 { return len(x.m) }
 func (x *cm_b4_b8) hmap() *hmap                 { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *cm_b4_b8) maptype() *maptype           { return maptypeOf(x.m) }
+func (x *cm_b4_b8) iface() any                  { return x.m }
 
 func (x *cm_b8_i64) make(hint int)               { x.m = make(map[[8]uint8]int64, hint) }
 func (x *cm_b8_i64) put(k, e []byte)             { x.m[b8(k)] = to_i64(e) }
@@ -97,6 +98,7 @@ func (x *cm_b8_i64) get(k []byte) ([]byte, bool) { e, ok := x.m[b8(k)]; return f
 func (x *cm_b8_i64) length() int                 { return len(x.m) }
 func (x *cm_b8_i64) hmap() *hmap                 { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *cm_b8_i64) maptype() *maptype           { return maptypeOf(x.m) }
+func (x *cm_b8_i64) iface() any                  { return x.m }
 
 func (x *cm_b8_e0) make(hint int)               { x.m = make(map[[8]uint8]struct{}, hint) }
 func (x *cm_b8_e0) put(k, e []byte)             { x.m[b8(k)] = struct{}{} }
@@ -105,6 +107,7 @@ func (x *cm_b8_e0) get(k []byte) ([]byte, bool) { _, ok := x.m[b8(k)]; return ni
 func (x *cm_b8_e0) length() int                 { return len(x.m) }
 func (x *cm_b8_e0) hmap() *hmap                 { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *cm_b8_e0) maptype() *maptype           { return maptypeOf(x.m) }
+func (x *cm_b8_e0) iface() any                  { return x.m }
 
 func (x *cm_str_b8) make(hint int)               { x.m = make(map[string][8]uint8, hint) }
 func (x *cm_str_b8) put(k, e []byte)             { x.m[string(k)] = b8(e) }
@@ -113,6 +116,7 @@ func (x *cm_str_b8) get(k []byte) ([]byte, bool) { e, ok := x.m[string(k)]; retu
 func (x *cm_str_b8) length() int                 { return len(x.m) }
 func (x *cm_str_b8) hmap() *hmap                 { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *cm_str_b8) maptype() *maptype           { return maptypeOf(x.m) }
+func (x *cm_str_b8) iface() any                  { return x.m }
 
 func (x *cm_str_b129) make(hint int)               { x.m = make(map[string][129]uint8, hint) }
 func (x *cm_str_b129) put(k, e []byte)             { x.m[string(k)] = b129(e) }
@@ -121,6 +125,7 @@ func (x *cm_str_b129) get(k []byte) ([]byte, bool) { e, ok := x.m[string(k)]; re
 func (x *cm_str_b129) length() int                 { return len(x.m) }
 func (x *cm_str_b129) hmap() *hmap                 { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *cm_str_b129) maptype() *maptype           { return maptypeOf(x.m) }
+func (x *cm_str_b129) iface() any                  { return x.m }
 
 func compiledForTest(k, e kind) mapOps {
 	switch k.name + " " + e.name {
@@ -141,7 +146,7 @@ func compiledForTest(k, e kind) mapOps {
 // randomTrace writes a trace of puts, dels, gets, iterators, clears and dumps over a
 // small key pool, so keys are deleted and re-inserted and the map grows to B=5.
 func randomTrace(seed int64, k, e kind) string {
-	rnd := rand.New(rand.NewSource(seed))
+	rnd := mrand.New(mrand.NewSource(seed))
 	var b strings.Builder
 	key := make([]byte, 128)
 	rnd.Read(key)

@@ -1,8 +1,10 @@
 package main
 
-// Mirrors of Go 1.19's runtime map structures and the runtime symbols the oracle
-// reaches through //go:linkname. The layouts below are copied field for field from
-// /usr/lib/go-1.19/src/runtime/{map.go,type.go}; main() checks their sizes where it can.
+// Mirrors of the runtime map structures and the runtime symbols the oracle reaches
+// through //go:linkname. The layouts are copied field for field from runtime/map.go and
+// type.go (go1.19; unchanged through go1.24 noswissmap, whose maptype is
+// abi.OldMapType), except hmap and hiter, which gain clearSeq in go1.24: they are in
+// layout_classic.go (go1.19-1.23) and layout_go124.go. main() checks the sizes.
 
 import (
 	"unsafe"
@@ -30,10 +32,11 @@ func mapiternext(it *hiter)
 //go:linkname mapclear runtime.mapclear
 func mapclear(t *maptype, h *hmap)
 
-// runtime.roundupsize (msize.go): the malloc size class of a request.
+// runtime.mapiterinit (map.go), used in the seeded-random mode (`rand`), where Go
+// draws the iterator's start itself.
 //
-//go:linkname roundupsize runtime.roundupsize
-func roundupsize(size uintptr) uintptr
+//go:linkname mapiterinit runtime.mapiterinit
+func mapiterinit(t *maptype, h *hmap, it *hiter)
 
 // Constants of runtime/map.go.
 const (
@@ -82,45 +85,11 @@ type maptype struct {
 func (t *maptype) indirectkey() bool  { return t.flags&1 != 0 }
 func (t *maptype) indirectelem() bool { return t.flags&2 != 0 }
 
-// Mirror of runtime.hmap (map.go).
-type hmap struct {
-	count     int
-	flags     uint8
-	B         uint8
-	noverflow uint16
-	hash0     uint32
-
-	buckets    unsafe.Pointer
-	oldbuckets unsafe.Pointer
-	nevacuate  uintptr
-
-	extra *mapextra
-}
-
 // Mirror of runtime.mapextra (map.go).
 type mapextra struct {
 	overflow     *[]unsafe.Pointer
 	oldoverflow  *[]unsafe.Pointer
 	nextOverflow unsafe.Pointer
-}
-
-// Mirror of runtime.hiter (map.go); 12 words, as mapiterinit checks.
-type hiter struct {
-	key         unsafe.Pointer
-	elem        unsafe.Pointer
-	t           *maptype
-	h           *hmap
-	buckets     unsafe.Pointer
-	bptr        unsafe.Pointer
-	overflow    *[]unsafe.Pointer
-	oldoverflow *[]unsafe.Pointer
-	startBucket uintptr
-	offset      uint8
-	wrapped     bool
-	B           uint8
-	i           uint8
-	bucket      uintptr
-	checkBucket uintptr
 }
 
 // Mirror of runtime.eface (runtime2.go).
@@ -154,10 +123,11 @@ func mapiterinitR(t *maptype, h *hmap, it *hiter, r uint64) {
 	if h == nil || h.count == 0 {
 		return
 	}
-	if unsafe.Sizeof(hiter{})/ptrSize != 12 {
+	if unsafe.Sizeof(hiter{}) != hiterSize {
 		panic("hash_iter size incorrect")
 	}
 	it.h = h
+	setIterClearSeq(it, h) // go1.24
 
 	// grab snapshot of bucket state
 	it.B = h.B

@@ -161,7 +161,8 @@ impl TourMap {
     fn next_insert_grows(&self) -> bool {
         let h = self.hm();
         !h.growing()
-            && (overLoadFactor(h.count + 1, h.B) || tooManyOverflowBuckets(h.noverflow, h.B))
+            && (overLoadFactor(h.count + 1, h.B, self.t.release())
+                || tooManyOverflowBuckets(h.noverflow, h.B))
     }
 }
 

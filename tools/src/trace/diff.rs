@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::Replayer;
+use gomap::maptype::GoRelease;
 
 /// Finds the Go 1.19 toolchain: `$GO`, then `go` on PATH if it is 1.19, then Debian's
 /// `/usr/lib/go-1.19/bin/go`.
@@ -34,7 +35,7 @@ pub fn find_go() -> Result<PathBuf, String> {
 /// The repository root (where `tests/go/oracle` lives): the parent of this crate's
 /// manifest directory (`tools/`) when built from the repository, else the current
 /// directory.
-fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     let m = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     if m.join("tests/go/oracle").is_dir() {
         m
@@ -43,33 +44,13 @@ fn repo_root() -> PathBuf {
     }
 }
 
-/// Builds the Go oracle into `dir` and returns its path.
+/// Builds the Go 1.19 oracle into `dir` and returns its path (`dir/gomap-oracle`).
 pub fn build_oracle(dir: &Path) -> Result<PathBuf, String> {
-    let go = find_go()?;
-    let src = repo_root().join("tests/go/oracle");
     std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let dir = dir.canonicalize().map_err(|e| e.to_string())?;
     let bin = dir.join("gomap-oracle");
-    let cache = dir.join("gocache");
-    let o = Command::new(&go)
-        .current_dir(&src)
-        .env("GOCACHE", &cache)
-        .env("GOPATH", dir.join("gopath"))
-        .env("GOFLAGS", "-mod=mod")
-        .env("GO111MODULE", "on")
-        .env("GOTOOLCHAIN", "local")
-        .env("CGO_ENABLED", "0")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .output()
-        .map_err(|e| format!("running {}: {e}", go.display()))?;
-    if !o.status.success() {
-        return Err(format!(
-            "building the Go oracle failed:\n{}",
-            String::from_utf8_lossy(&o.stderr)
-        ));
-    }
+    let src = repo_root().join("tests/go/oracle");
+    super::toolchain::go_build(GoRelease::Go1_19, &src, &bin, &dir)?;
     Ok(bin)
 }
 
@@ -193,6 +174,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 
 /// `gomap diff`: compares every trace (given, or generated into `work/traces`); prints a
 /// line per mismatch and a summary; fails when any differs.
+#[allow(clippy::too_many_arguments)] // the CLI's options, one for one
 pub fn run(
     traces: &[PathBuf],
     count: usize,
@@ -200,15 +182,20 @@ pub fn run(
     seed: u64,
     oracle: Option<&Path>,
     work: &Path,
+    release: GoRelease,
+    extra: usize,
 ) -> Result<(), String> {
     let oracle = match oracle {
         Some(o) => o.to_path_buf(),
-        None => build_oracle(&work.join("bin"))?,
+        None if release == GoRelease::Go1_19 => build_oracle(&work.join("bin"))?,
+        None => super::toolchain::build_oracle_for(release, &work.join("bin"))?,
     };
+    let retargeted = work.join(format!("traces-go{}", release.name()));
     let files = if traces.is_empty() {
         let dir = work.join("traces");
         let _ = std::fs::remove_dir_all(&dir);
         super::gen::write_traces(&dir, count, large, seed)?;
+        super::gen::write_release_traces(&dir, extra, seed, release)?;
         collect(&[dir])?
     } else {
         collect(traces)?
@@ -218,6 +205,17 @@ pub fn run(
     let mut lines = 0usize;
     for f in &files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        // Traces that name no release run as this release's (see toolchain::retarget).
+        let (text, f) = if release == GoRelease::Go1_19 {
+            (text, f.clone())
+        } else {
+            let t = super::toolchain::retarget(&text, release);
+            std::fs::create_dir_all(&retargeted).map_err(|e| e.to_string())?;
+            let p = retargeted.join(f.file_name().unwrap_or_default());
+            std::fs::write(&p, &t).map_err(|e| format!("{}: {e}", p.display()))?;
+            (t, p)
+        };
+        let f = &f;
         let (ours, origin) = run_ours(&text);
         let go = run_oracle(&oracle, f)?;
         lines += go.lines().count();
@@ -235,7 +233,7 @@ pub fn run(
     println!("diff: {} passed, {} failed", files.len() - failed, failed);
     if failed > 0 {
         Err(format!(
-            "{failed} of {} traces differ from Go 1.19",
+            "{failed} of {} traces differ from Go {release}",
             files.len()
         ))
     } else {

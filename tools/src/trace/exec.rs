@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::ptr;
 
 use gomap::maptype::spell::{self, ValueArena};
-use gomap::maptype::{alg, GoString, GoType, KeyHash, MapType};
+use gomap::maptype::{alg, GoRelease, GoString, GoType, KeyHash, MapType};
 use gomap::runtime::dispatch::{map_access2, map_assign, map_delete};
 use gomap::runtime::{self, dump, Hiter, Hmap};
 
@@ -53,6 +53,7 @@ impl Value {
                 .parse::<i64>()
                 .map(|v| v.to_ne_bytes().to_vec())
                 .map_err(|_| format!("expected a decimal int64, got {s:?}")),
+            Kind::F64 if s == "NaN" => Ok(f64::from_bits(GO_NAN_BITS).to_ne_bytes().to_vec()),
             Kind::F64 => parse_f64(s)
                 .filter(|v| !v.is_nan())
                 .map(|v| v.to_ne_bytes().to_vec())
@@ -173,6 +174,10 @@ fn go_panics(out: &mut String, f: impl FnOnce()) {
     }
 }
 
+/// The bits of the float64 a trace spells `NaN`: Go's `math.NaN()`, which is what
+/// `strconv.ParseFloat("NaN", 64)` returns. (Rust's `f64::NAN` has other bits.)
+pub const GO_NAN_BITS: u64 = 0x7ff8_0000_0000_0001;
+
 /// Appends a value (never a slot) as the spec spells it.
 ///
 /// # Safety
@@ -238,6 +243,11 @@ pub struct Replayer {
     key_lock: Option<std::sync::MutexGuard<'static, ()>>,
     /// Number of directives run so far (blank and comment lines not counted).
     pub steps: usize,
+    /// The trace's Go release (`go RELEASE`; Go 1.19 without the directive).
+    release: GoRelease,
+    /// Seeded-random mode (`rand`): hash seeds, iterator starts and NaN hashes come from
+    /// the release's generator, seeded by the trace.
+    random: bool,
 }
 
 impl Default for Replayer {
@@ -268,7 +278,14 @@ impl Replayer {
             keyed: false,
             key_lock: None,
             steps: 0,
+            release: GoRelease::Go1_19,
+            random: false,
         }
+    }
+
+    /// The trace's Go release.
+    pub fn release(&self) -> GoRelease {
+        self.release
     }
 
     /// The map and its type, once `make` has run.
@@ -335,6 +352,23 @@ impl Replayer {
         }
         match op {
             Op::Header { .. } => Err(err("`gomap-trace` may only be the first directive".into())),
+            &Op::Go(r) => {
+                if self.steps != 2 {
+                    return Err(err(
+                        "`go RELEASE` must come right after `gomap-trace 1`".into()
+                    ));
+                }
+                self.release = r;
+                Ok(())
+            }
+            &Op::Rand(seed) => {
+                if self.t.is_none() {
+                    return Err(err("`type` must come before `rand`".into()));
+                }
+                self.random = true;
+                runtime::seed_release(self.release, seed);
+                Ok(())
+            }
             Op::AesKey(k) => {
                 if !self.h.is_null() {
                     return Err(err("aeskey must come before make".into()));
@@ -357,13 +391,23 @@ impl Replayer {
                 Ok(())
             }
             &Op::Type { key, elem } => {
+                if self.random {
+                    return Err(err("`type` must come before `rand`".into()));
+                }
                 self.free_map();
-                let t = Kind::maptype(key, elem).map_err(err)?;
+                let t = Kind::maptype(key, elem)
+                    .map_err(err)?
+                    .with_release(self.release);
                 self.kinds = Some((key, elem));
                 self.t = Some(Box::new(t));
                 Ok(())
             }
             &Op::Make { hint, seed } => {
+                if seed.is_none() && !self.random {
+                    return Err(err(
+                        "expected `make HINT SEED` (or `make HINT` after `rand`)".into(),
+                    ));
+                }
                 if self.t.is_none() {
                     return Err(err("`type` must come before `make`".into()));
                 }
@@ -378,7 +422,9 @@ impl Replayer {
                 // SAFETY: a fresh map of type `t`.
                 unsafe {
                     self.h = runtime::makemap64(t, hint, ptr::null_mut());
-                    (*self.h).hash0 = seed;
+                    if let Some(seed) = seed {
+                        (*self.h).hash0 = seed;
+                    }
                 }
                 self.need_seed = 0;
                 out.push_str(&dump::maptype_line(t));
@@ -403,7 +449,7 @@ impl Replayer {
             return Err(err(format!("`{}` before `make`", op.name())));
         }
         let h = self.h;
-        if self.need_seed != 0 && matches!(op, Op::Put { .. } | Op::Dump) {
+        if self.need_seed != 0 && matches!(op, Op::Put { .. } | Op::Dump | Op::Clone) {
             return Err(err(format!(
                 "expected `seed SEED`: the del on line {} emptied the map and Go re-seeded it with fastrand",
                 self.need_seed
@@ -414,6 +460,7 @@ impl Replayer {
                 let k = key
                     .image_any(kk, &mut self.arena, &mut self.values)
                     .map_err(&err)?;
+                self.nan_check(&k, kk).map_err(&err)?;
                 let e = elem.image(ek, &mut self.arena).map_err(&err)?;
                 // SAFETY: `h` is our live map of type `t`; `k` is a key image of t.
                 go_panics(out, || unsafe {
@@ -425,13 +472,14 @@ impl Replayer {
                 let k = key
                     .image_any(kk, &mut self.arena, &mut self.values)
                     .map_err(&err)?;
+                self.nan_check(&k, kk).map_err(&err)?;
                 // SAFETY: live map.
                 let before = unsafe { (*h).count };
                 // SAFETY: as for put.
                 go_panics(out, || unsafe { map_delete(t, h, k.as_ptr()) });
                 // SAFETY: live map.
                 let emptied = before != 0 && unsafe { (*h).count } == 0;
-                if emptied {
+                if emptied && !self.random {
                     self.need_seed = lineno;
                 }
             }
@@ -439,6 +487,7 @@ impl Replayer {
                 let k = key
                     .image_any(kk, &mut self.arena, &mut self.values)
                     .map_err(&err)?;
+                self.nan_check(&k, kk).map_err(&err)?;
                 let mut found = None;
                 go_panics(out, || {
                     // SAFETY: as for put.
@@ -471,20 +520,48 @@ impl Replayer {
                 self.need_seed = 0;
             }
             &Op::Clear { seed } => {
+                if seed.is_none() && !self.random {
+                    return Err(err("expected `clear SEED` (or `clear` after `rand`)".into()));
+                }
                 // SAFETY: live map, no concurrent use.
                 unsafe {
                     runtime::mapclear(t, h);
-                    (*h).hash0 = seed;
+                    if let Some(seed) = seed {
+                        (*h).hash0 = seed;
+                    }
                 }
                 self.need_seed = 0;
             }
+            Op::Clone => {
+                if !t.release().has_mapclone() {
+                    return Err(err("`clone` (maps.Clone) needs Go 1.21 or later".into()));
+                }
+                out.push_str("clone\n");
+                // SAFETY: live map of type `t`, not written meanwhile; the clone is ours
+                // alone, dumped (its string keys point into `arena` too) and freed.
+                unsafe {
+                    let c = runtime::mapclone2(t, h);
+                    dump::dump(t, c, out);
+                    runtime::mapfree(t, c);
+                }
+            }
             Op::Iter { id, r } => {
+                if r.is_none() && !self.random {
+                    return Err(err(
+                        "expected `iter ID R` (or `iter ID` after `rand`)".into()
+                    ));
+                }
                 let mut it = Box::new(Hiter::new());
                 // Replacing an iterator of the same ID drops (ends) the old one first.
                 self.iters.remove(id);
                 // SAFETY: live map of type `t`; the iterator is ended (dropped) before the
                 // map is freed (free_map clears `iters` first).
-                unsafe { runtime::mapiterinit_r(t, h, &mut it, *r as usize) };
+                unsafe {
+                    match r {
+                        Some(r) => runtime::mapiterinit_r(t, h, &mut it, *r as usize),
+                        None => runtime::mapiterinit(t, h, &mut it), // Go draws the start
+                    }
+                };
                 let done = it.key().is_null();
                 self.iters.insert(
                     id.clone(),
@@ -528,8 +605,27 @@ impl Replayer {
                 // SAFETY: live map; string keys point into `arena`.
                 unsafe { dump::dump(t, h, out) };
             }
-            Op::Header { .. } | Op::AesKey(_) | Op::Type { .. } | Op::Make { .. } => {
+            Op::Header { .. }
+            | Op::Go(_)
+            | Op::Rand(_)
+            | Op::AesKey(_)
+            | Op::Type { .. }
+            | Op::Make { .. } => {
                 unreachable!("run() handles {}", op.name())
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Replayer {
+    /// Refuses a NaN key outside the seeded-random mode: Go hashes NaN with a random
+    /// number, which only that mode makes reproducible.
+    fn nan_check(&self, k: &[u8], kk: Kind) -> Result<(), String> {
+        if kk == Kind::F64 && !self.random {
+            let v = f64::from_ne_bytes(k.try_into().expect("an f64 image"));
+            if v.is_nan() {
+                return Err("NaN keys need the seeded-random mode (`rand`)".into());
             }
         }
         Ok(())

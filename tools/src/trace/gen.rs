@@ -55,7 +55,7 @@ use std::path::Path;
 
 use super::op::{hex, parse_f64, unhex, Kind, Op, Value, AESKEY_LEN};
 use gomap::maptype::gotype::Shape;
-use gomap::maptype::{spell, GoKind, GoType};
+use gomap::maptype::{spell, GoKind, GoRelease, GoType};
 
 /// A small deterministic generator (splitmix64).
 #[derive(Clone, Debug)]
@@ -104,6 +104,13 @@ pub enum Scenario {
     Drain,
     /// A large trace: 10^5+ operations, dumps now and then.
     Large,
+    /// Iterators started (some while the map grows), then `clear` under them, then more
+    /// entries and more steps: go1.21 marks the cleared slots emptyRest, go1.24 bumps
+    /// clearSeq and re-looks entries up.
+    ClearIter,
+    /// `clone` (maps.Clone, go1.21+) at many points: small maps, mid-growth (entries
+    /// still in old buckets), after deletions and same-size growth.
+    Clone,
 }
 
 impl Scenario {
@@ -115,6 +122,8 @@ impl Scenario {
             Scenario::IterGrow => "itergrow".into(),
             Scenario::Drain => "drain".into(),
             Scenario::Large => "large".into(),
+            Scenario::ClearIter => "cleariter".into(),
+            Scenario::Clone => "clone".into(),
         }
     }
 }
@@ -172,6 +181,10 @@ struct Builder {
     dump_every: usize,
     /// Whether the random mix may `clear`.
     clears: bool,
+    /// Seeded-random mode (`rand`): no fixed seeds or iterator starts; NaN keys.
+    random: bool,
+    /// Whether the random mix may `clone`.
+    clones: bool,
 }
 
 impl Builder {
@@ -193,10 +206,28 @@ impl Builder {
             dump_small: 24,
             dump_every: 40,
             clears: true,
+            random: false,
+            clones: false,
         };
         g.op(Op::Header { version: 1 });
         g.op(Op::AesKey(aeskey.expect("AESKEY_LEN bytes")));
         g.op(Op::Type { key: k, elem: e });
+        g
+    }
+
+    /// A builder for release `r`'s trace (`go R`), in the seeded-random mode: the trace
+    /// seeds the generator with four random words and lets Go draw every seed,
+    /// iterator start and NaN hash. `clone` joins the random mix from go1.21.
+    fn for_release(seed: u64, k: Kind, e: Kind, r: GoRelease) -> Builder {
+        let mut g = Builder::new(seed, k, e);
+        let header = format!("{}\n", Op::Header { version: 1 });
+        g.out = g
+            .out
+            .replacen(&header, &format!("{header}{}\n", Op::Go(r)), 1);
+        let w = [(); 4].map(|_| g.rng.next_u64());
+        g.op(Op::Rand(w));
+        g.random = true;
+        g.clones = r.has_mapclone();
         g
     }
 
@@ -210,7 +241,7 @@ impl Builder {
     }
 
     fn make(&mut self, hint: i64) {
-        let seed = self.seed();
+        let seed = (!self.random).then(|| self.seed());
         self.op(Op::Make { hint, seed });
         self.keys.clear();
         self.iters.clear();
@@ -409,7 +440,7 @@ impl Builder {
     fn del_key(&mut self, s: Value) {
         let c = self.canon(&s);
         self.op(Op::Del { key: s });
-        if self.keys.remove(&c) && self.keys.is_empty() {
+        if self.keys.remove(&c) && self.keys.is_empty() && !self.random {
             // Go re-seeds a map whose last entry was deleted; say with what.
             let seed = self.seed();
             self.op(Op::Seed { seed });
@@ -439,7 +470,7 @@ impl Builder {
     }
 
     fn clear(&mut self) {
-        let seed = self.seed();
+        let seed = (!self.random).then(|| self.seed());
         self.op(Op::Clear { seed });
         self.keys.clear();
         self.after_op();
@@ -448,7 +479,7 @@ impl Builder {
     fn iter(&mut self) {
         let id = format!("i{}", self.next_iter);
         self.next_iter += 1;
-        let r = self.rng.next_u64();
+        let r = (!self.random).then(|| self.rng.next_u64());
         self.op(Op::Iter { id: id.clone(), r });
         self.iters.push(id);
         if self.iters.len() > 4 {
@@ -475,7 +506,27 @@ impl Builder {
             82..=85 => self.iter(),
             86..=97 => self.next(),
             98 if self.clears => self.clear(),
+            99 if self.clones => self.op(Op::Clone),
+            99 if self.random && self.k == Kind::F64 => self.nan_op(),
             _ => self.op(Op::Len),
+        }
+    }
+
+    /// A NaN key (seeded-random mode only): a put adds a new entry each time, whose hash
+    /// Go draws; a get or del draws a hash and finds nothing. The model leaves NaN
+    /// entries out (they can never be deleted one by one).
+    fn nan_op(&mut self) {
+        match self.rng.below(3) {
+            0 => {
+                let elem = self.elem();
+                self.op(Op::Put {
+                    key: Value::nan(),
+                    elem,
+                });
+                self.after_op();
+            }
+            1 => self.op(Op::Get { key: Value::nan() }),
+            _ => self.op(Op::Del { key: Value::nan() }),
         }
     }
 
@@ -724,9 +775,29 @@ fn edge_hints() -> Vec<i64> {
     v
 }
 
+/// Hints around each release's load-factor edges: `6.5 * 2^B` and go1.21's `6 * 2^B`,
+/// one below, at and above, for B up to 10.
+fn load_edge_hints() -> Vec<i64> {
+    let mut v = Vec::new();
+    for b in 0..=10 {
+        for lf in [12i64, 13] {
+            let t = lf * (1i64 << b) / 2;
+            v.extend([t - 1, t, t + 1]);
+        }
+    }
+    v.sort();
+    v.dedup();
+    v
+}
+
 /// Generates one trace of the scenario over the kinds.
 pub fn trace(sc: Scenario, k: Kind, e: Kind, seed: u64) -> String {
-    let mut g = Builder::new(seed, k, e);
+    fill(Builder::new(seed, k, e), sc)
+}
+
+/// Runs the scenario on a started builder and returns the trace.
+fn fill(mut g: Builder, sc: Scenario) -> String {
+    let k = g.k;
     match sc {
         Scenario::Mix => {
             let hint = [0, 0, 8, 9, 30, 100][g.rng.below(6) as usize];
@@ -863,6 +934,69 @@ pub fn trace(sc: Scenario, k: Kind, e: Kind, seed: u64) -> String {
                 }
             }
         }
+        // Below, with the builder's helpers.
+        Scenario::ClearIter | Scenario::Clone => {}
+    }
+    match sc {
+        Scenario::ClearIter => {
+            let hint = [0, 8, 30, 100][g.rng.below(4) as usize];
+            g.make(hint);
+            g.dump_every = 12;
+            for _ in 0..3 {
+                for _ in 0..(5 + g.rng.below(120)) {
+                    g.put(10);
+                }
+                g.iter();
+                g.next();
+                g.iter();
+                // Grow a little under the iterators, so some stand in an old array.
+                for _ in 0..g.rng.below(60) {
+                    g.put(0);
+                    if g.rng.pct(30) {
+                        g.next();
+                    }
+                }
+                g.clear();
+                g.op(Op::Dump);
+                for _ in 0..3 {
+                    g.next();
+                }
+                for _ in 0..g.rng.below(40) {
+                    g.put(30);
+                    if g.rng.pct(40) {
+                        g.next();
+                    }
+                }
+                for _ in 0..4 {
+                    g.next();
+                }
+            }
+        }
+        Scenario::Clone => {
+            let hint = [0, 0, 9, 27, 100][g.rng.below(5) as usize];
+            g.make(hint);
+            g.dump_every = 30;
+            g.op(Op::Clone); // an empty map
+            for round in 0..4u64 {
+                let n = 3 + g.rng.below(40 + 60 * round);
+                for i in 0..n {
+                    g.put(10);
+                    if g.rng.pct(8) || i + 1 == n {
+                        g.op(Op::Clone);
+                    }
+                }
+                // Deletions leave holes the clone compacts; churn piles up overflow
+                // buckets until a same-size grow, cloned while it runs.
+                for _ in 0..g.rng.below(60) {
+                    g.del(90);
+                    g.put(0);
+                    if g.rng.pct(10) {
+                        g.op(Op::Clone);
+                    }
+                }
+            }
+        }
+        _ => {}
     }
     // Strings of every length 0..300 appear in the Mix and Hint scenarios of str keys;
     // make sure one trace per kind pair reaches the full range.
@@ -919,6 +1053,75 @@ pub fn suite(count: usize, large: usize, seed: u64) -> Vec<(String, String)> {
         out.push((name, trace(Scenario::Large, k, e, rng.next_u64())));
     }
     out
+}
+
+/// The release suite: `count` traces for Go release `r`, all in the seeded-random mode
+/// (`rand`), over what changed between releases: `clear` under live iterators, clones
+/// (go1.21+), `make` hints at both load factors' edges with pointer buckets (allocation
+/// headers change the preallocated overflow buckets from go1.22), NaN keys, and the
+/// usual scenarios with Go drawing every seed and iterator start. Names are unique.
+pub fn release_suite(count: usize, seed: u64, r: GoRelease) -> Vec<(String, String)> {
+    let hints = load_edge_hints();
+    let mut scen = vec![
+        Scenario::ClearIter,
+        Scenario::Mix,
+        Scenario::Churn,
+        Scenario::IterGrow,
+        Scenario::Drain,
+    ];
+    if r.has_mapclone() {
+        scen.push(Scenario::Clone);
+    }
+    // Pointer buckets (string keys, indirect keys/elems) beside plain ones.
+    let hint_kinds = [
+        (Kind::Str, Kind::B(6)),
+        (Kind::I64, Kind::I64),
+        (Kind::Str, Kind::I64),
+        (Kind::B(129), Kind::I32),
+        (Kind::I32, Kind::B(129)),
+        (Kind::F64, Kind::B(12)),
+    ];
+    let mut rng = Rng::new(seed ^ 0x005e_ed0f_5e1e_a5e5);
+    let mut out = Vec::new();
+    let mut hint_i = 0;
+    for i in 0..count {
+        let (sc, k, e) = if i % 3 == 2 {
+            let h = hints[hint_i % hints.len()];
+            let (k, e) = hint_kinds[hint_i % hint_kinds.len()];
+            hint_i += 1;
+            (Scenario::Hint(h), k, e)
+        } else {
+            let sc = scen[(i - i / 3) % scen.len()];
+            // F64 keys often: NaN keys only exist in this mode.
+            let k = if i % 4 == 0 {
+                Kind::F64
+            } else {
+                KEY_KINDS[i % KEY_KINDS.len()]
+            };
+            let e = ELEM_KINDS[(i / KEY_KINDS.len() + i) % ELEM_KINDS.len()];
+            (sc, k, e)
+        };
+        let name = format!("r{i:04}-go{}-{}-{k}-{e}", r.name(), sc.name());
+        let g = Builder::for_release(rng.next_u64(), k, e, r);
+        out.push((name, fill(g, sc)));
+    }
+    out
+}
+
+/// Writes [`release_suite`] to `dir` as `NAME.trace` files; returns how many.
+pub fn write_release_traces(
+    dir: &Path,
+    count: usize,
+    seed: u64,
+    r: GoRelease,
+) -> Result<usize, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let s = release_suite(count, seed, r);
+    for (name, text) in &s {
+        let p = dir.join(format!("{name}.trace"));
+        std::fs::write(&p, text).map_err(|e| format!("writing {}: {e}", p.display()))?;
+    }
+    Ok(s.len())
 }
 
 /// Writes [`suite`] to `dir` as `NAME.trace` files; returns how many.

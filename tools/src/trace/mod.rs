@@ -9,12 +9,14 @@
 //!   can be drawn after any step) and [`replay`] running a whole text, through the
 //!   runtime family Go's compiler would choose for the trace's types;
 //! * [`gen`]: the generated traces of the differential suite, built as ops;
-//! * [`diff`]: `gomap diff`, the comparison with the Go oracle.
+//! * [`diff`]: `gomap diff`, the comparison with the Go oracle;
+//! * [`toolchain`]: the Go toolchain of each release, and building the oracle with it.
 
 pub mod diff;
 mod exec;
 pub mod gen;
 pub mod op;
+pub mod toolchain;
 
-pub use exec::{print_value, replay, Replayer, TraceError};
+pub use exec::{print_value, replay, Replayer, TraceError, GO_NAN_BITS};
 pub use op::{Kind, Op, Value};

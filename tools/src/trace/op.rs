@@ -12,7 +12,7 @@
 
 use core::fmt;
 
-use gomap::maptype::{spell, GoType};
+use gomap::maptype::{spell, GoRelease, GoType};
 
 /// A key or elem kind of the trace language (the `type K E` line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -176,8 +176,13 @@ impl Value {
 
     /// A `f64` (not NaN): `-0` for negative zero, `+Inf`/`-Inf`, else Rust's `{:e}` form,
     /// which Go's `strconv.ParseFloat` reads back exactly.
+    /// `NaN`: Go's `math.NaN()` (only after `rand`: Go hashes a NaN with a random number).
+    pub fn nan() -> Value {
+        Value("NaN".into())
+    }
+
     pub fn float(v: f64) -> Value {
-        debug_assert!(!v.is_nan(), "the trace language has no NaN");
+        debug_assert!(!v.is_nan(), "NaN is spelled Value::nan()");
         Value(if v == 0.0 && v.is_sign_negative() {
             "-0".into()
         } else if v.is_infinite() {
@@ -239,12 +244,20 @@ pub enum Op {
         /// Elem kind ([`Kind::is_elem`]).
         elem: Kind,
     },
-    /// `make HINT SEED`: `make(map[K]E, HINT)`, then `hash0 = SEED`.
+    /// `go RELEASE`: the Go release whose map the trace runs (right after the header;
+    /// Go 1.19 without it).
+    Go(GoRelease),
+    /// `rand S0 [S1 S2 S3]`: the seeded-random mode. Seeds the release's generator (wyrand
+    /// with `S0`, ChaCha8 with all four words); from here Go draws hash seeds, iterator
+    /// starts and NaN hashes, and `make`, `clear` and `iter` may omit their values.
+    Rand([u64; 4]),
+    /// `make HINT SEED`: `make(map[K]E, HINT)`, then `hash0 = SEED` (`make HINT` after
+    /// `rand`: the seed Go drew).
     Make {
         /// The size hint (decimal, may be negative or huge as in Go's `makemap64`).
         hint: i64,
-        /// The hash seed.
-        seed: u32,
+        /// The hash seed, or none (drawn, after `rand`).
+        seed: Option<u32>,
     },
     /// `put K E`: `m[K] = E`.
     Put {
@@ -270,17 +283,20 @@ pub enum Op {
         /// The hash seed.
         seed: u32,
     },
-    /// `clear SEED`: `runtime.mapclear`, then `hash0 = SEED`.
+    /// `clear SEED`: `runtime.mapclear`, then `hash0 = SEED` (`clear` after `rand`).
     Clear {
-        /// The hash seed.
-        seed: u32,
+        /// The hash seed, or none (drawn, after `rand`).
+        seed: Option<u32>,
     },
-    /// `iter ID R`: start iterator `id` as `mapiterinit` does when `fastrand` returns `r`.
+    /// `clone`: `maps.Clone(m)` (Go 1.21+), printed as `clone` and the clone's dump.
+    Clone,
+    /// `iter ID R`: start iterator `id` as `mapiterinit` does when `fastrand` returns `r`
+    /// (`iter ID` after `rand`: Go draws the start).
     Iter {
         /// The iterator's name (a word).
         id: String,
-        /// The random word that chooses the start bucket and offset.
-        r: u64,
+        /// The random word that chooses the start bucket and offset, or none (drawn).
+        r: Option<u64>,
     },
     /// `next ID N`: advance iterator `id` by up to `n` entries, printing each.
     Next {
@@ -295,10 +311,12 @@ pub enum Op {
 
 impl Op {
     /// Every directive name, in the spec's order.
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 16] = [
         "gomap-trace",
+        "go",
         "aeskey",
         "type",
+        "rand",
         "make",
         "put",
         "del",
@@ -306,6 +324,7 @@ impl Op {
         "len",
         "seed",
         "clear",
+        "clone",
         "iter",
         "next",
         "dump",
@@ -315,6 +334,9 @@ impl Op {
     pub fn name(&self) -> &'static str {
         match self {
             Op::Header { .. } => "gomap-trace",
+            Op::Go(_) => "go",
+            Op::Rand(_) => "rand",
+            Op::Clone => "clone",
             Op::AesKey(_) => "aeskey",
             Op::Type { .. } => "type",
             Op::Make { .. } => "make",
@@ -382,15 +404,31 @@ impl Op {
                 };
                 Op::Type { key, elem }
             }
+            "go" => {
+                want(2, "go RELEASE")?;
+                Op::Go(GoRelease::parse(f[1]).map_err(|e| e.to_string())?)
+            }
+            "rand" => {
+                if !(2..=5).contains(&f.len()) {
+                    return Err("expected `rand S0 [S1 S2 S3]`".into());
+                }
+                Op::Rand(parse_rand_seed(&f[1..])?)
+            }
             "make" => {
-                want(3, "make HINT SEED")?;
+                if !(2..=3).contains(&f.len()) {
+                    return Err("expected `make HINT SEED` (or `make HINT` after `rand`)".into());
+                }
                 let hint = f[1]
                     .parse()
                     .map_err(|_| format!("expected a decimal hint, got {:?}", f[1]))?;
                 Op::Make {
                     hint,
-                    seed: parse_seed(f[2])?,
+                    seed: f.get(2).map(|s| parse_seed(s)).transpose()?,
                 }
+            }
+            "clone" => {
+                want(1, "clone")?;
+                Op::Clone
             }
             "put" => {
                 want(3, "put K E")?;
@@ -422,15 +460,21 @@ impl Op {
                 }
             }
             "clear" => {
-                want(2, "clear SEED")?;
+                if !(1..=2).contains(&f.len()) {
+                    return Err("expected `clear SEED` (or `clear` after `rand`)".into());
+                }
                 Op::Clear {
-                    seed: parse_seed(f[1])?,
+                    seed: f.get(1).map(|s| parse_seed(s)).transpose()?,
                 }
             }
             "iter" => {
-                want(3, "iter ID R")?;
-                let r = f[2]
-                    .parse()
+                if !(2..=3).contains(&f.len()) {
+                    return Err("expected `iter ID R` (or `iter ID` after `rand`)".into());
+                }
+                let r = f
+                    .get(2)
+                    .map(|s| s.parse())
+                    .transpose()
                     .map_err(|_| format!("expected a decimal u64 R, got {:?}", f[2]))?;
                 Op::Iter {
                     id: f[1].to_string(),
@@ -470,15 +514,54 @@ impl fmt::Display for Op {
             Op::Header { version } => write!(f, "{name} {version}"),
             Op::AesKey(k) => write!(f, "{name} {}", hex(&k[..])),
             Op::Type { key, elem } => write!(f, "{name} {key} {elem}"),
-            Op::Make { hint, seed } => write!(f, "{name} {hint} {seed:08x}"),
+            Op::Go(r) => write!(f, "{name} {r}"),
+            Op::Rand(s) => write!(
+                f,
+                "{name} {:016x} {:016x} {:016x} {:016x}",
+                s[0], s[1], s[2], s[3]
+            ),
+            Op::Make {
+                hint,
+                seed: Some(seed),
+            } => write!(f, "{name} {hint} {seed:08x}"),
+            Op::Make { hint, seed: None } => write!(f, "{name} {hint}"),
             Op::Put { key, elem } => write!(f, "{name} {key} {elem}"),
             Op::Del { key } | Op::Get { key } => write!(f, "{name} {key}"),
-            Op::Seed { seed } | Op::Clear { seed } => write!(f, "{name} {seed:08x}"),
-            Op::Iter { id, r } => write!(f, "{name} {id} {r}"),
+            Op::Seed { seed }
+            | Op::Clear {
+                seed: Some(seed), ..
+            } => write!(f, "{name} {seed:08x}"),
+            Op::Iter { id, r: Some(r) } => write!(f, "{name} {id} {r}"),
+            Op::Iter { id, r: None } => write!(f, "{name} {id}"),
             Op::Next { id, n } => write!(f, "{name} {id} {n}"),
-            Op::Len | Op::Dump => f.write_str(name),
+            Op::Len | Op::Dump | Op::Clone | Op::Clear { seed: None } => f.write_str(name),
         }
     }
+}
+
+/// The words of `rand W0 [W1 W2 W3]`: each 1 to 16 hex digits (missing words are 0); or
+/// one word of 64 hex digits, the 32 bytes of ChaCha8's `Init([32]byte)`, read as Go
+/// reads them (four little-endian words).
+pub fn parse_rand_seed(f: &[&str]) -> Result<[u64; 4], String> {
+    let mut seed = [0u64; 4];
+    let bad =
+        |s: &str| format!("expected seed words of 1 to 16 hex digits (or one of 64), got {s:?}");
+    if let [s] = f {
+        if s.len() == 64 {
+            let b = unhex(s).ok_or_else(|| bad(s))?;
+            for (w, c) in seed.iter_mut().zip(b.chunks(8)) {
+                *w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            }
+            return Ok(seed);
+        }
+    }
+    for (w, s) in seed.iter_mut().zip(f) {
+        if s.is_empty() || s.len() > 16 || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad(s));
+        }
+        *w = u64::from_str_radix(s, 16).map_err(|_| bad(s))?;
+    }
+    Ok(seed)
 }
 
 /// A seed: exactly 8 hex digits.

@@ -34,6 +34,7 @@
 pub mod ffi;
 pub mod maptype;
 pub mod runtime;
+pub mod swiss;
 pub mod tour;
 pub mod trace;
 pub mod typed;

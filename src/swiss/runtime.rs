@@ -1,0 +1,307 @@
+//! The runtime entry points: port of `internal/runtime/maps/runtime.go` and of the map
+//! half of `runtime/map.go` (Go 1.24's `runtime/map_swiss.go`).
+//!
+//! A nil Go map is a null `*mut Map` here. Maps come from [`makemap`] (a `Box<Map>`
+//! turned into a raw pointer by the caller, or kept boxed) and go back through
+//! [`mapfree`](super::map::mapfree).
+//
+// Copyright 2024 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found
+// in Go's LICENSE file.
+
+#![allow(non_snake_case)]
+
+use super::group::groupReference;
+use super::iter::Iter;
+use super::map::{h1, h2, Map, NewEmptyMap, NewMap};
+use super::table::{deref, insertAt, makeProbeSeq, table};
+use super::types::SwissMapType;
+use crate::maptype::MapFast;
+use crate::runtime::malloc::zero_val;
+use crate::runtime::types::{fatal, CONCURRENT_READ_WRITE, CONCURRENT_WRITES, NIL_MAP_WRITE};
+
+/// Go's `maxAlloc` on 64-bit Linux: the largest allocation (`1 << 48`).
+pub const MAX_ALLOC: usize = 1 << 48;
+
+/// Port of `runtime.makemap`: `make(map[K]E, hint)`; a negative hint counts as 0.
+pub fn makemap(typ: &SwissMapType, hint: isize) -> Box<Map> {
+    NewMap(typ, hint.max(0) as usize, MAX_ALLOC)
+}
+
+/// Port of `runtime.makemap64`: a hint that does not fit an int counts as 0.
+pub fn makemap64(typ: &SwissMapType, hint: i64) -> Box<Map> {
+    let hint = if hint as isize as i64 != hint {
+        0
+    } else {
+        hint
+    };
+    makemap(typ, hint as isize)
+}
+
+/// Port of `runtime.makemap_small`: `make(map[K]E)` with a hint known to be small.
+pub fn makemap_small() -> Box<Map> {
+    NewEmptyMap()
+}
+
+/// Port of `runtime_mapaccess1`: `m[key]`, the shared zero value when absent.
+///
+/// # Safety
+/// `m` is null or a live map of `typ`; `key` a readable key.
+pub unsafe fn mapaccess1(typ: &SwissMapType, m: *const Map, key: *const u8) -> *mut u8 {
+    // SAFETY: forwarded.
+    unsafe { mapaccess2(typ, m, key).0 }
+}
+
+/// Port of `runtime_mapaccess2`: `e, ok := m[key]`.
+///
+/// # Safety
+/// As for [`mapaccess1`].
+pub unsafe fn mapaccess2(typ: &SwissMapType, m: *const Map, key: *const u8) -> (*mut u8, bool) {
+    // SAFETY: `m` is null or live (caller).
+    let Some(m) = (unsafe { m.as_ref() }) else {
+        return (zero_val(), false);
+    };
+    if m.Used() == 0 {
+        return (zero_val(), false);
+    }
+    if m.writing() != 0 {
+        fatal(CONCURRENT_READ_WRITE);
+    }
+    // SAFETY: the map is live and of `typ`.
+    let (_, e, ok) = unsafe { m.getWithKey(typ, key) };
+    if ok {
+        (e, true)
+    } else {
+        (zero_val(), false)
+    }
+}
+
+/// Port of `runtime_mapassign`, the generic assignment Go's compiler uses for keys
+/// without a fast path (floats, arrays, structs, and any key with an elem over 128
+/// bytes): the elem slot for `key`, inserting it if new.
+///
+/// It probes differently from [`Map::PutSlot`] (and from the fast paths): it ends the
+/// probe at the first group with an empty slot, reusing a deleted slot only from an
+/// earlier group that had no empty slot, and it never prunes tombstones. Both leave
+/// their own bytes.
+///
+/// # Safety
+/// `m` is null (panics as Go does) or a live map of `typ`; `key` a readable key.
+pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut u8 {
+    // SAFETY: `m` is null or live (caller).
+    let Some(m) = (unsafe { m.as_mut() }) else {
+        panic!("{NIL_MAP_WRITE}");
+    };
+    if m.writing() != 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    // SAFETY: the map is live and of `typ`; key readable (caller).
+    unsafe {
+        let hash = typ.Hasher(key, m.seed);
+        // Set writing after hashing, which may panic.
+        m.toggle_writing();
+        if m.dirPtr.is_null() {
+            m.growToSmall(typ);
+        }
+        if m.dirLen == 0 {
+            if let Some(elem) = m.putSmall(typ, hash, key, |m, typ, hash, key| {
+                m.putSlotSmall(typ, hash, key)
+            }) {
+                m.end_write();
+                return elem;
+            }
+        }
+        let slotElem;
+        'outer: loop {
+            let idx = m.directoryIndex(hash);
+            let t = m.directoryAt(idx);
+            let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
+            // The first deleted slot met in a group without empty slots.
+            let mut firstDeletedGroup = groupReference::NULL;
+            let mut firstDeletedSlot = 0usize;
+            let h2Hash = h2(hash);
+            loop {
+                let mut g = (*t).groups.group(typ, seq.offset);
+                let mut match_ = g.ctrls().matchH2(h2Hash);
+                // Look for an existing slot containing this key.
+                while !match_.is_empty() {
+                    let i = match_.first();
+                    let mut slotKey = g.key(typ, i);
+                    if typ.IndirectKey() {
+                        slotKey = deref(slotKey);
+                    }
+                    if typ.KeyEqual(key, slotKey) {
+                        if typ.NeedKeyUpdate() {
+                            super::table::typedmemmove(slotKey, key, typ.key().size);
+                        }
+                        let mut e = g.elem(typ, i);
+                        if typ.IndirectElem() {
+                            e = deref(e);
+                        }
+                        slotElem = e;
+                        break 'outer;
+                    }
+                    match_ = match_.removeFirst();
+                }
+                // No existing slot here. An empty slot ends the probe sequence.
+                match_ = g.ctrls().matchEmpty();
+                if !match_.is_empty() {
+                    let i;
+                    // A deleted slot met on the way is reused without consuming
+                    // growthLeft.
+                    if !firstDeletedGroup.data.is_null() {
+                        g = firstDeletedGroup;
+                        i = firstDeletedSlot;
+                        (*t).growthLeft += 1; // decremented below
+                    } else {
+                        i = match_.first();
+                    }
+                    if (*t).growthLeft > 0 {
+                        slotElem = insertAt(typ, g, i, key);
+                        g.set_ctrl(i, h2Hash as u8);
+                        (*t).growthLeft -= 1;
+                        (*t).used += 1;
+                        m.used += 1;
+                        break 'outer;
+                    }
+                    table::rehash(t, typ, m);
+                    continue 'outer;
+                }
+                // No empty slot in this group: remember its first deleted slot, to use
+                // if the key turns out to be new. One is enough.
+                if firstDeletedGroup.data.is_null() {
+                    match_ = g.ctrls().matchEmptyOrDeleted();
+                    if !match_.is_empty() {
+                        firstDeletedGroup = g;
+                        firstDeletedSlot = match_.first();
+                    }
+                }
+                seq = seq.next();
+            }
+        }
+        m.end_write();
+        slotElem
+    }
+}
+
+/// `m[key] = elem` through the entry point Go's compiler picks for the map type
+/// (`walk.mapfast`): the fast paths share [`Map::PutSlot`]'s probing, the others use
+/// [`mapassign`]. Returns the elem slot.
+///
+/// # Safety
+/// As for [`mapassign`].
+pub unsafe fn mapassign_compiled(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut u8 {
+    // SAFETY: forwarded; the fast paths read the key at its type's size.
+    unsafe {
+        match typ.fast() {
+            MapFast::Fast32 | MapFast::Fast32Ptr => {
+                super::fast32::mapassign_fast32(typ, m, (key as *const u32).read_unaligned())
+            }
+            MapFast::Fast64 | MapFast::Fast64Ptr => {
+                super::fast64::mapassign_fast64(typ, m, (key as *const u64).read_unaligned())
+            }
+            MapFast::FastStr => super::faststr::mapassign_faststr(
+                typ,
+                m,
+                (key as *const crate::maptype::GoString).read_unaligned(),
+            ),
+            MapFast::Slow => mapassign(typ, m, key),
+        }
+    }
+}
+
+/// Port of `runtime.mapdelete`: `delete(m, key)`.
+///
+/// # Safety
+/// `m` is null or a live map of `typ`; `key` a readable key.
+pub unsafe fn mapdelete(typ: &SwissMapType, m: *mut Map, key: *const u8) {
+    // SAFETY: null or live (caller).
+    if let Some(m) = unsafe { m.as_mut() } {
+        // SAFETY: forwarded.
+        unsafe { m.Delete(typ, key) }
+    }
+}
+
+/// Port of `runtime.mapclear`: `clear(m)`.
+///
+/// # Safety
+/// `m` is null or a live map of `typ`.
+pub unsafe fn mapclear(typ: &SwissMapType, m: *mut Map) {
+    // SAFETY: null or live (caller).
+    if let Some(m) = unsafe { m.as_mut() } {
+        // SAFETY: forwarded.
+        unsafe { m.Clear(typ) }
+    }
+}
+
+/// Port of `runtime.mapclone`: `maps.Clone(m)`, per release: native [`Map::Clone`] from
+/// 1.25, [`mapclone2`] (with Go's three random draws) in 1.24.
+///
+/// # Safety
+/// `m` is a live map of `typ`.
+pub unsafe fn mapclone(typ: &SwissMapType, m: &Map) -> Box<Map> {
+    if typ.release.has_tombstone_pruning() {
+        // SAFETY: forwarded.
+        return unsafe { m.Clone(typ) };
+    }
+    let seed = super::map::rand() as usize;
+    let (r1, r2) = (super::map::rand(), super::map::rand());
+    // SAFETY: forwarded.
+    unsafe { mapclone2(typ, m, seed, r1, r2) }
+}
+
+/// Port of `runtime.mapclone2` (go1.24 map_swiss.go) with its random draws given: the
+/// new map's seed (`makemap`'s `rand()`) and the iterator's entry and directory offsets.
+/// A map made with the source's length as hint, then every entry put in iteration
+/// order (`Map.Put`).
+///
+/// # Safety
+/// `src` is a live map of `typ`.
+pub unsafe fn mapclone2(typ: &SwissMapType, src: &Map, seed: usize, r1: u64, r2: u64) -> Box<Map> {
+    let mut dst = makemap(typ, src.Used() as isize);
+    dst.seed = seed;
+    let mut it = Iter::new();
+    // SAFETY: `src` outlives the iterator, which ends in this function.
+    unsafe {
+        it.Init_r(typ, src as *const Map as *mut Map, r1, r2);
+        it.Next();
+        while !it.Key().is_null() {
+            dst.Put(typ, it.Key(), it.Elem());
+            it.Next();
+        }
+    }
+    dst
+}
+
+/// Port of `runtime.mapIterStart`: `it.Init` and the first `it.Next`.
+///
+/// # Safety
+/// As for [`Iter::Init`].
+pub unsafe fn mapIterStart(typ: &SwissMapType, m: *mut Map, it: &mut Iter) {
+    // SAFETY: forwarded.
+    unsafe {
+        it.Init(typ, m);
+        it.Next();
+    }
+}
+
+/// Port of `runtime.mapIterNext`.
+///
+/// # Safety
+/// As for [`Iter::Next`].
+pub unsafe fn mapIterNext(it: &mut Iter) {
+    // SAFETY: forwarded.
+    unsafe { it.Next() }
+}
+
+/// `len(m)` (`reflect_maplen`).
+pub fn maplen(m: *const Map) -> usize {
+    // SAFETY: null or live by the caller's use of the map API.
+    unsafe { m.as_ref() }.map_or(0, |m| m.Used() as usize)
+}
+
+/// The panic of a write to a nil map.
+#[cold]
+pub(crate) fn nil_assign() -> ! {
+    panic!("{NIL_MAP_WRITE}")
+}

@@ -1,0 +1,562 @@
+//! Go's `internal/runtime/maps` tests (`map_test.go`, go1.27), ported to the Swiss engine,
+//! plus model tests with `check` after every step and a counting allocator.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use gomap::maptype::{GoKind, MapType};
+use gomap::runtime::malloc::Allocator;
+use gomap::swiss::check::check;
+use gomap::swiss::map::{mapfree, Map};
+use gomap::swiss::runtime::{
+    makemap, makemap64, mapassign_compiled, mapclear, mapclone, mapdelete,
+};
+use gomap::swiss::table::MAX_TABLE_CAPACITY;
+use gomap::swiss::{Iter, SwissMapType, SwissRelease};
+
+fn typ(k: GoKind, e: GoKind, r: SwissRelease) -> SwissMapType {
+    SwissMapType::new(&MapType::for_go_types(k, e).unwrap(), r)
+}
+
+/// Go's `NewTestMap[uint32, uint64](hint)`.
+fn new_test_map(hint: isize) -> (Box<Map>, SwissMapType) {
+    let t = typ(GoKind::Uint32, GoKind::Uint64, SwissRelease::Go1_27);
+    (makemap(&t, hint), t)
+}
+
+fn put<K: Copy, E: Copy>(m: &mut Map, t: &SwissMapType, k: K, e: E) {
+    unsafe { m.Put(t, (&k as *const K).cast(), (&e as *const E).cast()) }
+}
+
+fn get<K: Copy, E: Copy>(m: &Map, t: &SwissMapType, k: K) -> Option<E> {
+    unsafe {
+        m.Get(t, (&k as *const K).cast())
+            .map(|p| (p as *const E).read_unaligned())
+    }
+}
+
+fn del<K: Copy>(m: &mut Map, t: &SwissMapType, k: K) {
+    unsafe { m.Delete(t, (&k as *const K).cast()) }
+}
+
+/// Go's `TableCount`: distinct tables in the directory.
+fn table_count(m: &Map) -> usize {
+    let mut n = 0;
+    let mut last = std::ptr::null_mut();
+    for i in 0..m.dirLen.max(0) as usize {
+        let t = unsafe { m.directoryAt(i) };
+        if t != last {
+            n += 1;
+            last = t;
+        }
+    }
+    n
+}
+
+/// Go's `GroupCount`.
+fn group_count(m: &Map) -> u64 {
+    if m.dirLen <= 0 {
+        return if m.dirPtr.is_null() { 0 } else { 1 };
+    }
+    let mut n = 0;
+    let mut last = std::ptr::null_mut();
+    for i in 0..m.dirLen as usize {
+        let t = unsafe { m.directoryAt(i) };
+        if t != last {
+            n += unsafe { (*t).groups.lengthMask } + 1;
+            last = t;
+        }
+    }
+    n
+}
+
+fn checked(t: &SwissMapType, m: &Map) {
+    if let Err(e) = unsafe { check(t, m) } {
+        panic!("{e}\n{}", unsafe { gomap::swiss::dump::dump(t, m) });
+    }
+}
+
+#[test]
+fn ctrl_size() {
+    // TestCtrlSize: a control word is 8 bytes, one per slot.
+    assert_eq!(
+        std::mem::size_of::<u64>(),
+        gomap::swiss::group::MAP_GROUP_SLOTS
+    );
+}
+
+#[test]
+fn map_put() {
+    let (mut m, t) = new_test_map(8);
+    for i in 1..=31u32 {
+        put(&mut m, &t, i, 256 + i as u64);
+    }
+    assert_eq!(m.Used(), 31);
+    for i in 1..=31u32 {
+        assert_eq!(get::<u32, u64>(&m, &t, i), Some(256 + i as u64));
+    }
+    checked(&t, &m);
+    unsafe { mapfree(&t, m) };
+}
+
+#[test]
+fn small_map_grow() {
+    for r in SwissRelease::ALL {
+        let t = typ(GoKind::Uint32, GoKind::Uint64, r);
+        let mut m = makemap(&t, 8);
+        for i in 1..=8u32 {
+            put(&mut m, &t, i, 256 + i as u64);
+        }
+        assert_eq!(table_count(&m), 0);
+        for i in 1..=8u32 {
+            put(&mut m, &t, i, 266 + i as u64);
+        }
+        // Go 1.27 overwrites in the full group; 1.24 to 1.26 grow to a table first.
+        let want = if r >= SwissRelease::Go1_27 { 0 } else { 1 };
+        assert_eq!(table_count(&m), want, "{r}");
+        put(&mut m, &t, 9u32, 300u64);
+        assert_eq!(table_count(&m), 1);
+        checked(&t, &m);
+        unsafe { mapfree(&t, m) };
+    }
+}
+
+#[test]
+fn map_split() {
+    let (mut m, t) = new_test_map(0);
+    let n = 2 * MAX_TABLE_CAPACITY as u32;
+    for i in 1..=n {
+        put(&mut m, &t, i, 256 + i as u64);
+    }
+    assert_eq!(m.Used(), n as u64);
+    for i in 1..=n {
+        assert_eq!(get::<u32, u64>(&m, &t, i), Some(256 + i as u64));
+    }
+    assert!(table_count(&m) > 1);
+    checked(&t, &m);
+    unsafe { mapfree(&t, m) };
+}
+
+#[test]
+fn map_delete() {
+    let (mut m, t) = new_test_map(32);
+    for i in 1..=31u32 {
+        put(&mut m, &t, i, 256 + i as u64);
+    }
+    for i in 1..=31u32 {
+        del(&mut m, &t, i);
+    }
+    assert_eq!(m.Used(), 0);
+    for i in 1..=31u32 {
+        assert_eq!(get::<u32, u64>(&m, &t, i), None);
+    }
+    checked(&t, &m);
+    unsafe { mapfree(&t, m) };
+}
+
+#[test]
+fn table_clear() {
+    let (mut m, t) = new_test_map(32);
+    for i in 1..=31u32 {
+        put(&mut m, &t, i, 256 + i as u64);
+    }
+    unsafe { m.Clear(&t) };
+    assert_eq!(m.Used(), 0);
+    for i in 1..=31u32 {
+        assert_eq!(get::<u32, u64>(&m, &t, i), None);
+    }
+    checked(&t, &m);
+    unsafe { mapfree(&t, m) };
+}
+
+#[test]
+fn table_key_update() {
+    // +0.0 and -0.0 compare equal, but overwriting must update the key slot.
+    let t = typ(GoKind::Float64, GoKind::Uint64, SwissRelease::Go1_27);
+    let mut m = makemap(&t, 8);
+    put(&mut m, &t, 0.0f64, 0u64);
+    put(&mut m, &t, -0.0f64, 1u64);
+    assert_eq!(m.Used(), 1);
+    let mut it = Iter::new();
+    unsafe {
+        it.Init(&t, &mut *m);
+        it.Next();
+        assert!(!it.Key().is_null());
+        let k = *(it.Key() as *const f64);
+        let e = *(it.Elem() as *const u64);
+        assert!(k.is_sign_negative(), "map key {k} has positive sign");
+        assert_eq!(e, 1);
+    }
+    drop(it);
+    unsafe { mapfree(&t, m) };
+}
+
+fn iterate(
+    t: &SwissMapType,
+    m: &mut Map,
+    mut body: impl FnMut(&mut Map, u32, u64),
+) -> HashMap<u32, u64> {
+    let mut got = HashMap::new();
+    let mut it = Iter::new();
+    unsafe {
+        it.Init(t, m);
+        loop {
+            it.Next();
+            if it.Key().is_null() {
+                break;
+            }
+            let k = *(it.Key() as *const u32);
+            let e = *(it.Elem() as *const u64);
+            assert!(got.insert(k, e).is_none(), "key {k} returned twice");
+            body(&mut *(m as *mut Map), k, e);
+        }
+    }
+    got
+}
+
+#[test]
+fn table_iteration() {
+    let (mut m, t) = new_test_map(8);
+    for i in 1..=31u32 {
+        put(&mut m, &t, i, 256 + i as u64);
+    }
+    let got = iterate(&t, &mut m, |_, _, _| {});
+    assert_eq!(got.len(), 31);
+    for i in 1..=31u32 {
+        assert_eq!(got[&i], 256 + i as u64);
+    }
+    unsafe { mapfree(&t, m) };
+}
+
+#[test]
+fn table_iteration_delete() {
+    let (mut m, t) = new_test_map(8);
+    for i in 1..=31u32 {
+        put(&mut m, &t, i, 256 + i as u64);
+    }
+    let t2 = t;
+    let mut first = true;
+    let mut deleted = 1u32;
+    let got = iterate(&t, &mut m, |m, k, _| {
+        if first {
+            first = false;
+            if k == deleted {
+                deleted += 1;
+            }
+            del(m, &t2, deleted);
+        }
+    });
+    assert_eq!(got.len(), 30);
+    assert!(!got.contains_key(&deleted));
+    unsafe { mapfree(&t, m) };
+}
+
+#[test]
+fn table_iteration_grow_delete() {
+    // Deleted keys stay invisible to iteration after the map grows (and splits).
+    for r in SwissRelease::ALL {
+        let t = typ(GoKind::Uint32, GoKind::Uint64, r);
+        let mut m = makemap(&t, 8);
+        for i in 1..=31u32 {
+            put(&mut m, &t, i, 256 + i as u64);
+        }
+        let mut first = true;
+        let mut deleted = 1u32;
+        let got = iterate(&t, &mut m, |m, k, _| {
+            if first {
+                first = false;
+                if k == deleted {
+                    deleted += 1;
+                }
+                // Grow through several doublings and a split, then delete.
+                for i in 100..3000u32 {
+                    put(m, &t, i, i as u64);
+                }
+                del(m, &t, deleted);
+            }
+        });
+        assert!(!got.contains_key(&deleted));
+        for i in 1..=31u32 {
+            if i != deleted {
+                assert_eq!(got.get(&i), Some(&(256 + i as u64)), "{r}: key {i}");
+            }
+        }
+        checked(&t, &m);
+        unsafe { mapfree(&t, m) };
+    }
+}
+
+#[test]
+fn map_zero_size_slot() {
+    let t = typ(
+        GoKind::EmptyStruct,
+        GoKind::EmptyStruct,
+        SwissRelease::Go1_27,
+    );
+    assert_eq!(t.GroupSize, 16);
+    let mut m = makemap(&t, 0);
+    put(&mut m, &t, (), ());
+    assert_eq!(m.Used(), 1);
+    assert!(get::<(), ()>(&m, &t, ()).is_some());
+    checked(&t, &m);
+    unsafe { mapfree(&t, m) };
+}
+
+#[test]
+fn map_indirect() {
+    // Keys and elems over 128 bytes are stored indirectly.
+    let t = typ(GoKind::Bytes(130), GoKind::Bytes(200), SwissRelease::Go1_27);
+    assert!(t.IndirectKey() && t.IndirectElem());
+    let mut m = makemap(&t, 0);
+    for i in 0..200u8 {
+        let mut k = [0u8; 130];
+        k[0] = i;
+        k[129] = i ^ 0x55;
+        put(&mut m, &t, k, [i; 200]);
+    }
+    for i in 0..200u8 {
+        let mut k = [0u8; 130];
+        k[0] = i;
+        k[129] = i ^ 0x55;
+        assert_eq!(get::<[u8; 130], [u8; 200]>(&m, &t, k), Some([i; 200]));
+    }
+    checked(&t, &m);
+    unsafe { mapfree(&t, m) };
+}
+
+#[test]
+fn map_delete_clear() {
+    // Delete then clear leaves an empty, usable map.
+    for r in SwissRelease::ALL {
+        let t = typ(GoKind::Int64, GoKind::Int64, r);
+        let mut m = makemap(&t, 0);
+        for i in 0..100i64 {
+            put(&mut m, &t, i, i);
+        }
+        for i in 0..50i64 {
+            del(&mut m, &t, i);
+        }
+        unsafe { m.Clear(&t) };
+        assert_eq!(m.Used(), 0);
+        if r.has_tombstone_pruning() {
+            assert!(!m.tombstonePossible);
+        }
+        checked(&t, &m);
+        put(&mut m, &t, 7i64, 7i64);
+        assert_eq!(get::<i64, i64>(&m, &t, 7), Some(7));
+        unsafe { mapfree(&t, m) };
+    }
+}
+
+#[test]
+fn table_group_count() {
+    const BELOW_MAX: isize = 8 * 3 / 2; // 1.5 groups at max load: 2 groups at 75%
+    const AT_MAX: isize = 2 * 8 * 7 / 8;
+    let cases: &[(isize, (usize, u64), (usize, u64))] = &[
+        (-(1 << 30), (0, 0), (0, 0)),
+        (-1, (0, 0), (0, 0)),
+        (0, (0, 0), (0, 0)),
+        (1, (0, 0), (0, 1)),
+        (8, (0, 0), (0, 1)),
+        (9, (1, 2), (1, 2)),
+        (BELOW_MAX, (1, 2), (1, 2)),
+        (AT_MAX, (1, 2), (1, 2)),
+        (AT_MAX + 1, (1, 4), (1, 4)),
+        (2 * BELOW_MAX, (1, 4), (1, 4)),
+        (2 * AT_MAX + 1, (1, 8), (1, 8)),
+    ];
+    let t = typ(GoKind::Int, GoKind::Int, SwissRelease::Go1_27);
+    for &(n, hinted, after) in cases {
+        for (name, hint) in [("nohint", 0isize), ("makemap", n)] {
+            let mut m = if name == "makemap" {
+                makemap64(&t, hint as i64)
+            } else {
+                makemap(&t, 0)
+            };
+            let initial = if name == "makemap" { hinted } else { (0, 0) };
+            assert_eq!(
+                (table_count(&m), group_count(&m)),
+                initial,
+                "{name} n={n} initial"
+            );
+            for i in 0..n.max(0) as i64 {
+                unsafe {
+                    *(mapassign_compiled(&t, &mut *m, (&i as *const i64).cast()) as *mut i64) = i
+                };
+            }
+            assert_eq!(
+                (table_count(&m), group_count(&m)),
+                after,
+                "{name} n={n} after"
+            );
+            unsafe { mapfree(&t, m) };
+        }
+    }
+}
+
+#[test]
+fn tombstone_grow() {
+    // Deleting a key and adding a new one at constant size must not grow the table
+    // without bound: pruning keeps tombstones in check (go1.25).
+    for table_size in [16usize, 32, 64, 128, 256] {
+        for load in ["low", "mid", "high"] {
+            let capacity = table_size * 7 / 8;
+            let initial = match load {
+                "low" => capacity / 8,
+                "mid" => capacity / 2,
+                _ => capacity,
+            };
+            let t = typ(GoKind::Int, GoKind::Int, SwissRelease::Go1_27);
+            let mut m = makemap(&t, capacity as isize);
+            for i in 0..initial as i64 {
+                put(&mut m, &t, i, i);
+            }
+            let mut next = initial as i64;
+            let mut grows = 0;
+            let mut groups = group_count(&m);
+            for _ in 0..100_000 {
+                let mut it = Iter::new();
+                unsafe {
+                    it.Init(&t, &mut *m);
+                    it.Next();
+                    let k = *(it.Key() as *const i64);
+                    drop(it);
+                    del(&mut m, &t, k);
+                }
+                put(&mut m, &t, next, next);
+                next += 1;
+                assert_eq!(m.Used() as usize, initial);
+                if group_count(&m) != groups {
+                    grows += 1;
+                    groups = group_count(&m);
+                }
+            }
+            let allowed = if initial == capacity { 2 } else { 1 };
+            assert!(grows <= allowed, "size {table_size} {load}: {grows} grows");
+            unsafe { mapfree(&t, m) };
+        }
+    }
+}
+
+// ---- a counting allocator, and model tests with check after every step ----
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe extern "C-unwind" fn counting_alloc(
+    size: usize,
+    align: usize,
+    _: *mut core::ffi::c_void,
+) -> *mut u8 {
+    LIVE.fetch_add(1, Ordering::SeqCst);
+    unsafe { std::alloc::alloc_zeroed(std::alloc::Layout::from_size_align(size, align).unwrap()) }
+}
+
+unsafe extern "C-unwind" fn counting_free(
+    p: *mut u8,
+    size: usize,
+    align: usize,
+    _: *mut core::ffi::c_void,
+) {
+    LIVE.fetch_sub(1, Ordering::SeqCst);
+    unsafe { std::alloc::dealloc(p, std::alloc::Layout::from_size_align(size, align).unwrap()) }
+}
+
+fn counting(k: GoKind, e: GoKind, r: SwissRelease) -> SwissMapType {
+    let a = Allocator {
+        alloc_zeroed: counting_alloc,
+        free: counting_free,
+        ctx: std::ptr::null_mut(),
+    };
+    SwissMapType::new(&MapType::for_go_types(k, e).unwrap().with_allocator(a), r)
+}
+
+/// xorshift, deterministic.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Random puts, deletes, clears, clones and iterations with writes in the loop body on an
+/// indirect-key map (every kind of block the engine allocates), against a model, with
+/// `check` after every step; the counting allocator balances to zero at the end.
+#[test]
+fn model_with_counting_allocator_balances() {
+    for r in SwissRelease::ALL {
+        let before = LIVE.load(Ordering::SeqCst);
+        let t = counting(GoKind::Bytes(136), GoKind::Bytes(130), r);
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ r as u64);
+        let mut m = makemap(&t, 0);
+        let mut model: HashMap<u16, u8> = HashMap::new();
+        let key = |k: u16| {
+            let mut b = [0u8; 136];
+            b[..2].copy_from_slice(&k.to_le_bytes());
+            b
+        };
+        let mut clones = Vec::new();
+        for step in 0..6000 {
+            let k = (rng.next() % 3000) as u16;
+            match rng.next() % 100 {
+                0..=59 => {
+                    let v = (rng.next() & 0xff) as u8;
+                    unsafe {
+                        let p = mapassign_compiled(&t, &mut *m, key(k).as_ptr());
+                        std::ptr::write_bytes(p, v, 130);
+                    }
+                    model.insert(k, v);
+                }
+                60..=89 => {
+                    unsafe { mapdelete(&t, &mut *m, key(k).as_ptr()) };
+                    model.remove(&k);
+                }
+                90 => {
+                    unsafe { mapclear(&t, &mut *m) };
+                    model.clear();
+                }
+                91 => clones.push(unsafe { mapclone(&t, &m) }),
+                _ => {
+                    // Iterate with writes in the body; every entry seen is current.
+                    let mut it = Iter::new();
+                    unsafe {
+                        it.Init(&t, &mut *m);
+                        let mut n = 0;
+                        loop {
+                            it.Next();
+                            if it.Key().is_null() || n > 50 {
+                                break;
+                            }
+                            n += 1;
+                            let kk = u16::from_le_bytes([*it.Key(), *it.Key().add(1)]);
+                            assert_eq!(model.get(&kk), Some(&*it.Elem()), "step {step}");
+                            let nk = (rng.next() % 3000) as u16;
+                            let p = mapassign_compiled(&t, &mut *m, key(nk).as_ptr());
+                            std::ptr::write_bytes(p, 1, 130);
+                            model.insert(nk, 1);
+                        }
+                    }
+                }
+            }
+            assert_eq!(m.Used() as usize, model.len());
+            checked(&t, &m);
+        }
+        for (k, v) in &model {
+            let got = unsafe { gomap::swiss::runtime::mapaccess2(&t, &*m, key(*k).as_ptr()) };
+            assert!(got.1);
+            assert_eq!(unsafe { *got.0 }, *v);
+        }
+        for c in clones {
+            checked(&t, &c);
+            unsafe { mapfree(&t, c) };
+        }
+        unsafe { mapfree(&t, m) };
+        assert_eq!(
+            LIVE.load(Ordering::SeqCst),
+            before,
+            "{r}: allocations do not balance"
+        );
+    }
+}

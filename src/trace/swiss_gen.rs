@@ -28,6 +28,9 @@ pub enum SwissScenario {
     Tombstones(i64),
     /// `clear` and `clone` between fills, with iterators over old and new maps.
     ClearClone,
+    /// `make` with every hint from 0 to 160, then every 13th up to 2000 (the table and
+    /// directory sizes `NewMap` picks), a few entries put and the map dumped each time.
+    Hints,
 }
 
 impl SwissScenario {
@@ -38,6 +41,7 @@ impl SwissScenario {
             SwissScenario::Grow(n) => format!("grow-{n}"),
             SwissScenario::Tombstones(h) => format!("tomb-h{h}"),
             SwissScenario::ClearClone => "clearclone".into(),
+            SwissScenario::Hints => "hints".into(),
         }
     }
 }
@@ -449,6 +453,16 @@ pub fn swiss_trace(sc: SwissScenario, r: SwissRelease, k: TKind, e: TKind, seed:
             }
             b.line("dump");
         }
+        SwissScenario::Hints => {
+            let hints = (0..=160).chain((161..=2000).step_by(13)).chain([2000]);
+            for h in hints {
+                b.make(h);
+                for _ in 0..3 {
+                    b.put(0);
+                }
+                b.line("dump");
+            }
+        }
         SwissScenario::ClearClone => {
             let h = b.rng.below(40) as i64;
             b.make(h);
@@ -478,8 +492,8 @@ pub fn swiss_trace(sc: SwissScenario, r: SwissRelease, k: TKind, e: TKind, seed:
     b.out
 }
 
-/// A suite of `count` traces for release `r` (plus `large` growth traces of over 10^5
-/// entries), named `NN-scenario-kinds`.
+/// A suite for release `r`: the hint sweep, `count` traces, and `large` growth traces of
+/// over 10^5 entries, named `NNN-scenario-kinds`.
 pub fn swiss_suite(
     r: SwissRelease,
     count: usize,
@@ -487,7 +501,16 @@ pub fn swiss_suite(
     seed: u64,
 ) -> Vec<(String, String)> {
     let mut rng = Rng::new(seed ^ (r as u64) << 32);
-    let mut v = Vec::new();
+    let mut v = vec![(
+        "hints-i32-e0".to_string(),
+        swiss_trace(
+            SwissScenario::Hints,
+            r,
+            TKind::I32,
+            TKind::E0,
+            rng.next_u64(),
+        ),
+    )];
     for i in 0..count + large {
         let (k, e) = KIND_PAIRS[if i < KIND_PAIRS.len() {
             i

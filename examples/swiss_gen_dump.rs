@@ -2,7 +2,12 @@
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let r = gomap::swiss::SwissRelease::parse(&a[1]).expect("release");
-    let suite = gomap::trace::swiss_gen::swiss_suite(r, a[2].parse().unwrap(), a[3].parse().unwrap(), a[4].parse().unwrap());
+    let suite = gomap::trace::swiss_gen::swiss_suite(
+        r,
+        a[2].parse().unwrap(),
+        a[3].parse().unwrap(),
+        a[4].parse().unwrap(),
+    );
     for (n, t) in suite {
         std::fs::write(format!("{}/{n}.trace", a[5]), t).unwrap();
     }

@@ -25,10 +25,12 @@ fn new_test_map(hint: isize) -> (Box<Map>, SwissMapType) {
 }
 
 fn put<K: Copy, E: Copy>(m: &mut Map, t: &SwissMapType, k: K, e: E) {
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { m.Put(t, (&k as *const K).cast(), (&e as *const E).cast()) }
 }
 
 fn get<K: Copy, E: Copy>(m: &Map, t: &SwissMapType, k: K) -> Option<E> {
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe {
         m.Get(t, (&k as *const K).cast())
             .map(|p| (p as *const E).read_unaligned())
@@ -36,6 +38,7 @@ fn get<K: Copy, E: Copy>(m: &Map, t: &SwissMapType, k: K) -> Option<E> {
 }
 
 fn del<K: Copy>(m: &mut Map, t: &SwissMapType, k: K) {
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { m.Delete(t, (&k as *const K).cast()) }
 }
 
@@ -44,6 +47,7 @@ fn table_count(m: &Map) -> usize {
     let mut n = 0;
     let mut last = std::ptr::null_mut();
     for i in 0..m.dirLen.max(0) as usize {
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         let t = unsafe { m.directoryAt(i) };
         if t != last {
             n += 1;
@@ -61,8 +65,10 @@ fn group_count(m: &Map) -> u64 {
     let mut n = 0;
     let mut last = std::ptr::null_mut();
     for i in 0..m.dirLen as usize {
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         let t = unsafe { m.directoryAt(i) };
         if t != last {
+            // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
             n += unsafe { (*t).groups.lengthMask } + 1;
             last = t;
         }
@@ -71,7 +77,9 @@ fn group_count(m: &Map) -> u64 {
 }
 
 fn checked(t: &SwissMapType, m: &Map) {
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     if let Err(e) = unsafe { check(t, m) } {
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         panic!("{e}\n{}", unsafe { gomap::swiss::dump::dump(t, m) });
     }
 }
@@ -96,6 +104,7 @@ fn map_put() {
         assert_eq!(get::<u32, u64>(&m, &t, i), Some(256 + i as u64));
     }
     checked(&t, &m);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
 }
 
@@ -117,6 +126,7 @@ fn small_map_grow() {
         put(&mut m, &t, 9u32, 300u64);
         assert_eq!(table_count(&m), 1);
         checked(&t, &m);
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         unsafe { mapfree(&t, m) };
     }
 }
@@ -134,6 +144,7 @@ fn map_split() {
     }
     assert!(table_count(&m) > 1);
     checked(&t, &m);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
 }
 
@@ -151,6 +162,7 @@ fn map_delete() {
         assert_eq!(get::<u32, u64>(&m, &t, i), None);
     }
     checked(&t, &m);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
 }
 
@@ -160,12 +172,14 @@ fn table_clear() {
     for i in 1..=31u32 {
         put(&mut m, &t, i, 256 + i as u64);
     }
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { m.Clear(&t) };
     assert_eq!(m.Used(), 0);
     for i in 1..=31u32 {
         assert_eq!(get::<u32, u64>(&m, &t, i), None);
     }
     checked(&t, &m);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
 }
 
@@ -178,6 +192,7 @@ fn table_key_update() {
     put(&mut m, &t, -0.0f64, 1u64);
     assert_eq!(m.Used(), 1);
     let mut it = Iter::new();
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe {
         it.Init(&t, &mut *m);
         it.Next();
@@ -188,6 +203,7 @@ fn table_key_update() {
         assert_eq!(e, 1);
     }
     drop(it);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
 }
 
@@ -198,6 +214,7 @@ fn iterate(
 ) -> HashMap<u32, u64> {
     let mut got = HashMap::new();
     let mut it = Iter::new();
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe {
         it.Init(t, m);
         loop {
@@ -225,6 +242,7 @@ fn table_iteration() {
     for i in 1..=31u32 {
         assert_eq!(got[&i], 256 + i as u64);
     }
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
 }
 
@@ -248,6 +266,7 @@ fn table_iteration_delete() {
     });
     assert_eq!(got.len(), 30);
     assert!(!got.contains_key(&deleted));
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
 }
 
@@ -282,6 +301,7 @@ fn table_iteration_grow_delete() {
             }
         }
         checked(&t, &m);
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         unsafe { mapfree(&t, m) };
     }
 }
@@ -299,6 +319,7 @@ fn map_zero_size_slot() {
     assert_eq!(m.Used(), 1);
     assert!(get::<(), ()>(&m, &t, ()).is_some());
     checked(&t, &m);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
 }
 
@@ -321,6 +342,7 @@ fn map_indirect() {
         assert_eq!(get::<[u8; 130], [u8; 200]>(&m, &t, k), Some([i; 200]));
     }
     checked(&t, &m);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
 }
 
@@ -336,6 +358,7 @@ fn map_delete_clear() {
         for i in 0..50i64 {
             del(&mut m, &t, i);
         }
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         unsafe { m.Clear(&t) };
         assert_eq!(m.Used(), 0);
         if r.has_tombstone_pruning() {
@@ -344,6 +367,7 @@ fn map_delete_clear() {
         checked(&t, &m);
         put(&mut m, &t, 7i64, 7i64);
         assert_eq!(get::<i64, i64>(&m, &t, 7), Some(7));
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         unsafe { mapfree(&t, m) };
     }
 }
@@ -352,7 +376,9 @@ fn map_delete_clear() {
 fn table_group_count() {
     const BELOW_MAX: isize = 8 * 3 / 2; // 1.5 groups at max load: 2 groups at 75%
     const AT_MAX: isize = 2 * 8 * 7 / 8;
-    let cases: &[(isize, (usize, u64), (usize, u64))] = &[
+    /// (tables, groups)
+    type Count = (usize, u64);
+    let cases: &[(isize, Count, Count)] = &[
         (-(1 << 30), (0, 0), (0, 0)),
         (-1, (0, 0), (0, 0)),
         (0, (0, 0), (0, 0)),
@@ -380,6 +406,7 @@ fn table_group_count() {
                 "{name} n={n} initial"
             );
             for i in 0..n.max(0) as i64 {
+                // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
                 unsafe {
                     *(mapassign_compiled(&t, &mut *m, (&i as *const i64).cast()) as *mut i64) = i
                 };
@@ -389,6 +416,7 @@ fn table_group_count() {
                 after,
                 "{name} n={n} after"
             );
+            // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
             unsafe { mapfree(&t, m) };
         }
     }
@@ -411,11 +439,11 @@ fn tombstone_grow() {
             for i in 0..initial as i64 {
                 put(&mut m, &t, i, i);
             }
-            let mut next = initial as i64;
             let mut grows = 0;
             let mut groups = group_count(&m);
-            for _ in 0..100_000 {
+            for next in initial as i64..initial as i64 + 100_000 {
                 let mut it = Iter::new();
+                // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
                 unsafe {
                     it.Init(&t, &mut *m);
                     it.Next();
@@ -424,7 +452,6 @@ fn tombstone_grow() {
                     del(&mut m, &t, k);
                 }
                 put(&mut m, &t, next, next);
-                next += 1;
                 assert_eq!(m.Used() as usize, initial);
                 if group_count(&m) != groups {
                     grows += 1;
@@ -433,6 +460,7 @@ fn tombstone_grow() {
             }
             let allowed = if initial == capacity { 2 } else { 1 };
             assert!(grows <= allowed, "size {table_size} {load}: {grows} grows");
+            // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
             unsafe { mapfree(&t, m) };
         }
     }
@@ -448,6 +476,7 @@ unsafe extern "C-unwind" fn counting_alloc(
     _: *mut core::ffi::c_void,
 ) -> *mut u8 {
     LIVE.fetch_add(1, Ordering::SeqCst);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { std::alloc::alloc_zeroed(std::alloc::Layout::from_size_align(size, align).unwrap()) }
 }
 
@@ -458,6 +487,7 @@ unsafe extern "C-unwind" fn counting_free(
     _: *mut core::ffi::c_void,
 ) {
     LIVE.fetch_sub(1, Ordering::SeqCst);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { std::alloc::dealloc(p, std::alloc::Layout::from_size_align(size, align).unwrap()) }
 }
 
@@ -503,6 +533,7 @@ fn model_with_counting_allocator_balances() {
             match rng.next() % 100 {
                 0..=59 => {
                     let v = (rng.next() & 0xff) as u8;
+                    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
                     unsafe {
                         let p = mapassign_compiled(&t, &mut *m, key(k).as_ptr());
                         std::ptr::write_bytes(p, v, 130);
@@ -510,17 +541,21 @@ fn model_with_counting_allocator_balances() {
                     model.insert(k, v);
                 }
                 60..=89 => {
+                    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
                     unsafe { mapdelete(&t, &mut *m, key(k).as_ptr()) };
                     model.remove(&k);
                 }
                 90 => {
+                    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
                     unsafe { mapclear(&t, &mut *m) };
                     model.clear();
                 }
+                // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
                 91 => clones.push(unsafe { mapclone(&t, &m) }),
                 _ => {
                     // Iterate with writes in the body; every entry seen is current.
                     let mut it = Iter::new();
+                    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
                     unsafe {
                         it.Init(&t, &mut *m);
                         let mut n = 0;
@@ -544,14 +579,18 @@ fn model_with_counting_allocator_balances() {
             checked(&t, &m);
         }
         for (k, v) in &model {
+            // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
             let got = unsafe { gomap::swiss::runtime::mapaccess2(&t, &*m, key(*k).as_ptr()) };
             assert!(got.1);
+            // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
             assert_eq!(unsafe { *got.0 }, *v);
         }
         for c in clones {
             checked(&t, &c);
+            // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
             unsafe { mapfree(&t, c) };
         }
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         unsafe { mapfree(&t, m) };
         assert_eq!(
             LIVE.load(Ordering::SeqCst),

@@ -105,8 +105,7 @@ unsafe fn check_table(
     unsafe {
         let cap = (*t).capacity as u64;
         if !cap.is_power_of_two()
-            || cap < 8
-            || cap > 1024
+            || !(8..=1024).contains(&cap)
             || cap != ((*t).groups.lengthMask + 1) * 8
         {
             return Err(format!(

@@ -295,8 +295,11 @@ pub unsafe fn mapIterNext(it: &mut Iter) {
 }
 
 /// `len(m)` (`reflect_maplen`).
-pub fn maplen(m: *const Map) -> usize {
-    // SAFETY: null or live by the caller's use of the map API.
+///
+/// # Safety
+/// `m` is null or a live map.
+pub unsafe fn maplen(m: *const Map) -> usize {
+    // SAFETY: null or live (caller).
     unsafe { m.as_ref() }.map_or(0, |m| m.Used() as usize)
 }
 

@@ -462,16 +462,13 @@ impl table {
                         // full until the table is rebuilt. So in a group that is not
                         // full the slot simply becomes empty; in a full one it becomes a
                         // tombstone.
-                        let tombstone;
                         if !g.ctrls().matchEmpty().is_empty() {
                             g.set_ctrl(i, CTRL_EMPTY);
                             (*t).growthLeft += 1;
-                            tombstone = false;
-                        } else {
-                            g.set_ctrl(i, CTRL_DELETED);
-                            tombstone = true;
+                            return false;
                         }
-                        return tombstone;
+                        g.set_ctrl(i, CTRL_DELETED);
+                        return true;
                     }
                     match_ = match_.removeFirst();
                 }
@@ -498,7 +495,7 @@ impl table {
                 return;
             }
             // The groups whose tombstones are needed.
-            let mut needed = [0u32; (MAX_TABLE_CAPACITY as usize / MAP_GROUP_SLOTS + 31) / 32];
+            let mut needed = [0u32; (MAX_TABLE_CAPACITY as usize / MAP_GROUP_SLOTS).div_ceil(32)];
             let lengthMask = (*t).groups.lengthMask;
             for i in 0..=lengthMask {
                 let g = (*t).groups.group(typ, i);

@@ -45,6 +45,8 @@ pub struct SwissReplayer {
     release: Option<SwissRelease>,
     kinds: Option<(TKind, TKind)>,
     t: Option<Box<SwissMapType>>,
+    // Boxed: iterators hold pointers to the maps, which must not move as the Vec grows.
+    #[allow(clippy::vec_box)]
     maps: Vec<Box<Map>>,
     iters: HashMap<String, SwissTraceIter>,
     arena: Vec<Box<[u8]>>,

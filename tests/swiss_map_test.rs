@@ -307,17 +307,65 @@ fn table_iteration_grow_delete() {
 }
 
 #[test]
+fn table_iteration_grow_duplicate() {
+    // Growing halfway through iteration must not repeat keys: a small grow (table
+    // doubling) and a large one (split).
+    for grow in [32u32, 2 * MAX_TABLE_CAPACITY as u32] {
+        let (mut m, t) = new_test_map(8);
+        for i in 1..=31u32 {
+            put(&mut m, &t, i, 256 + i as u64);
+        }
+        let mut i = 0;
+        let got = iterate(&t, &mut m, |m, k, e| {
+            assert_eq!(e, 256 + k as u64, "key {k}");
+            if i == 16 {
+                for j in 33..33 + grow {
+                    put(m, &t, j, 256 + j as u64);
+                }
+            }
+            i += 1;
+        });
+        assert!(got.len() >= 31);
+        checked(&t, &m);
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+        unsafe { mapfree(&t, m) };
+    }
+}
+
+#[test]
+fn align_up_pow2() {
+    use gomap::swiss::group::alignUpPow2;
+    assert_eq!(alignUpPow2(0), (0, false));
+    assert_eq!(alignUpPow2(3), (4, false));
+    assert_eq!(alignUpPow2(4), (4, false));
+    assert_eq!(alignUpPow2(1 << 63), (1 << 63, false));
+    assert_eq!(alignUpPow2((1 << 63) - 1), (1 << 63, false));
+    assert!(alignUpPow2((1 << 63) + 1).1);
+}
+
+#[test]
 fn map_zero_size_slot() {
+    // A map with a zero-size slot is safe to use, and its elem pointer lies inside the
+    // groups allocation.
     let t = typ(
         GoKind::EmptyStruct,
         GoKind::EmptyStruct,
         SwissRelease::Go1_27,
     );
     assert_eq!(t.GroupSize, 16);
-    let mut m = makemap(&t, 0);
+    let mut m = makemap(&t, 16);
     put(&mut m, &t, (), ());
-    assert_eq!(m.Used(), 1);
-    assert!(get::<(), ()>(&m, &t, ()).is_some());
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+    unsafe {
+        let got = m.Get(&t, [0u8; 0].as_ptr()).expect("present");
+        let tab = m.directoryAt(0);
+        let start = (*tab).groups.data as usize;
+        let end = start + ((*tab).groups.lengthMask as usize + 1) * t.GroupSize - 1;
+        assert!(
+            (start..=end).contains(&(got as usize)),
+            "elem outside the groups"
+        );
+    }
     checked(&t, &m);
     // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     unsafe { mapfree(&t, m) };
@@ -325,21 +373,24 @@ fn map_zero_size_slot() {
 
 #[test]
 fn map_indirect() {
-    // Keys and elems over 128 bytes are stored indirectly.
-    let t = typ(GoKind::Bytes(130), GoKind::Bytes(200), SwissRelease::Go1_27);
+    // Keys and elems of 256 bytes are stored indirectly.
+    let t = typ(GoKind::Bytes(256), GoKind::Bytes(256), SwissRelease::Go1_27);
     assert!(t.IndirectKey() && t.IndirectElem());
-    let mut m = makemap(&t, 0);
-    for i in 0..200u8 {
-        let mut k = [0u8; 130];
-        k[0] = i;
-        k[129] = i ^ 0x55;
-        put(&mut m, &t, k, [i; 200]);
+    let mut m = makemap(&t, 8);
+    let (mut key, mut elem) = ([0u8; 256], [0u8; 256]);
+    elem[0] = 128;
+    for _ in 0..31 {
+        key[0] += 1;
+        elem[0] += 1;
+        put(&mut m, &t, key, elem);
     }
-    for i in 0..200u8 {
-        let mut k = [0u8; 130];
-        k[0] = i;
-        k[129] = i ^ 0x55;
-        assert_eq!(get::<[u8; 130], [u8; 200]>(&m, &t, k), Some([i; 200]));
+    assert_eq!(m.Used(), 31);
+    let (mut key, mut elem) = ([0u8; 256], [0u8; 256]);
+    elem[0] = 128;
+    for _ in 0..31 {
+        key[0] += 1;
+        elem[0] += 1;
+        assert_eq!(get::<[u8; 256], [u8; 256]>(&m, &t, key), Some(elem));
     }
     checked(&t, &m);
     // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
@@ -348,7 +399,28 @@ fn map_indirect() {
 
 #[test]
 fn map_delete_clear() {
-    // Delete then clear leaves an empty, usable map.
+    // Delete clears the elem (Go issue 25936: compound assignments rely on it).
+    let t = typ(GoKind::Int64, GoKind::Int64, SwissRelease::Go1_27);
+    let mut m = makemap(&t, 8);
+    put(&mut m, &t, 0i64, 128i64);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+    unsafe {
+        let got = m.Get(&t, (&0i64 as *const i64).cast()).expect("present");
+        assert_eq!(*(got as *const i64), 128);
+        del(&mut m, &t, 0i64);
+        assert_eq!(
+            *(got as *const i64),
+            0,
+            "Delete failed to clear the element"
+        );
+        mapfree(&t, m);
+    }
+}
+
+#[test]
+fn delete_then_clear_drops_tombstones() {
+    // After deletes leave tombstones, Clear empties the tables and (1.25+) resets
+    // tombstonePossible; the map stays usable.
     for r in SwissRelease::ALL {
         let t = typ(GoKind::Int64, GoKind::Int64, r);
         let mut m = makemap(&t, 0);
@@ -370,6 +442,138 @@ fn map_delete_clear() {
         // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         unsafe { mapfree(&t, m) };
     }
+}
+
+#[test]
+fn table_put_delete() {
+    // Put reuses the first deleted slot it meets instead of consuming an empty one.
+    let t = typ(GoKind::Uint32, GoKind::Uint32, SwissRelease::Go1_27);
+    let mut m = makemap(&t, 16);
+    let mut key = 0u32;
+    // Fill until some group is full (only a full group gets a tombstone on delete).
+    let full_key = loop {
+        key += 1;
+        put(&mut m, &t, key, 256 + key);
+        if let Some(k) = key_from_full_group(&t, &m) {
+            break k;
+        }
+    };
+    del(&mut m, &t, full_key);
+    let (tab_want, gl_want) = table_for(&t, &m, full_key);
+    put(&mut m, &t, full_key, 256 + full_key);
+    let (tab_got, gl_got) = table_for(&t, &m, full_key);
+    assert_eq!(tab_got, tab_want, "Put grew the table");
+    assert_eq!(gl_got, gl_want, "growthLeft changed");
+    checked(&t, &m);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+    unsafe { mapfree(&t, m) };
+}
+
+/// Go's `KeyFromFullGroup`: a key of a group with no empty or deleted slot.
+fn key_from_full_group(t: &SwissMapType, m: &Map) -> Option<u32> {
+    for i in 0..m.dirLen.max(0) as usize {
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+        unsafe {
+            let tab = m.directoryAt(i);
+            for gi in 0..=(*tab).groups.lengthMask {
+                let g = (*tab).groups.group(t, gi);
+                if g.ctrls().matchEmptyOrDeleted().is_empty() {
+                    return Some(*(g.key(t, 0) as *const u32));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Go's `TableFor` and the table's `growthLeft`.
+fn table_for(t: &SwissMapType, m: &Map, k: u32) -> (usize, u16) {
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+    unsafe {
+        let hash = t.Hasher((&k as *const u32).cast(), m.seed);
+        let tab = m.directoryAt(m.directoryIndex(hash));
+        (tab as usize, (*tab).growthLeft)
+    }
+}
+
+#[test]
+fn nan_keys_iterate_across_growth() {
+    // NaN keys are never found by lookup; iteration over a grown table must still return
+    // each of them once (from the old table), and never after a clear.
+    for r in SwissRelease::ALL {
+        let t = typ(GoKind::Float64, GoKind::Int64, r);
+        let mut m = makemap(&t, 0);
+        for i in 0..20i64 {
+            put(&mut m, &t, f64::NAN, i);
+            put(&mut m, &t, i as f64, i);
+        }
+        assert_eq!(m.Used(), 40);
+        checked(&t, &m);
+        let mut seen = 0;
+        let mut nans = 0;
+        let mut it = Iter::new();
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+        unsafe {
+            it.Init(&t, &mut *m);
+            loop {
+                it.Next();
+                if it.Key().is_null() {
+                    break;
+                }
+                if (*(it.Key() as *const f64)).is_nan() {
+                    nans += 1;
+                }
+                if seen == 3 {
+                    for i in 100..3000i64 {
+                        put(&mut m, &t, i as f64, i);
+                    }
+                }
+                seen += 1;
+            }
+        }
+        drop(it);
+        assert_eq!(nans, 20, "{r}");
+        // NaN keys cannot be deleted, only cleared.
+        del(&mut m, &t, f64::NAN);
+        assert!(m.Used() >= 40 + 2900);
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+        unsafe {
+            m.Clear(&t);
+            mapfree(&t, m);
+        }
+    }
+}
+
+#[test]
+fn concurrent_write_is_detected() {
+    // A write that finds `writing` set panics with Go's words.
+    let t = typ(GoKind::Int64, GoKind::Int64, SwissRelease::Go1_27);
+    let mut m = makemap(&t, 0);
+    put(&mut m, &t, 1i64, 1i64);
+    m.toggle_writing();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| put(&mut m, &t, 2i64, 2i64)));
+    let msg = r.unwrap_err();
+    assert_eq!(
+        msg.downcast_ref::<String>().map(String::as_str),
+        Some("concurrent map writes")
+    );
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| get::<i64, i64>(&m, &t, 1)));
+    let msg = r.unwrap_err();
+    assert_eq!(
+        msg.downcast_ref::<String>().map(String::as_str),
+        Some("concurrent map read and map write")
+    );
+    m.toggle_writing();
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+    let r = std::panic::catch_unwind(|| unsafe {
+        gomap::swiss::runtime::mapassign(&t, std::ptr::null_mut(), (&1i64 as *const i64).cast())
+    });
+    assert_eq!(
+        r.unwrap_err().downcast_ref::<String>().map(String::as_str),
+        Some("assignment to entry in nil map")
+    );
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+    unsafe { mapfree(&t, m) };
 }
 
 #[test]

@@ -16,6 +16,7 @@
 //! | `maptype`     | arbitrary descriptor fields into `MapType::from_parts` / `MapType::new` |
 //! | `hash`        | every function of `gomap::maptype::alg` on keys placed against guard pages |
 //! | `replay`      | arbitrary text into `gomap::trace::replay` |
+//! | `ops_swiss`   | operation sequences on the Swiss engine (`gomap::swiss`) of every release: puts, deletes, clears, clones and iterators with writes between their steps, `check` after each |
 
 #![allow(clippy::missing_safety_doc)]
 
@@ -24,11 +25,13 @@ pub mod hash;
 pub mod iter;
 pub mod layout;
 pub mod ops;
+pub mod swiss;
 
 pub use descr::maptype;
 pub use hash::hash;
 pub use iter::iter_mutate;
 pub use ops::{ops_fast32, ops_fast64, ops_faststr, ops_generic};
+pub use swiss::ops_swiss;
 
 /// Reads an input front to back; past the end every read gives zero and [`Cursor::done`]
 /// turns true, so a harness never indexes out of bounds.
@@ -108,6 +111,7 @@ pub fn run_target(name: &str, data: &[u8]) -> bool {
         "maptype" => maptype(data),
         "hash" => hash(data),
         "replay" => replay(data),
+        "ops_swiss" => ops_swiss(data),
         _ => return false,
     }
     true
@@ -123,6 +127,7 @@ pub const TARGETS: &[&str] = &[
     "maptype",
     "hash",
     "replay",
+    "ops_swiss",
 ];
 
 /// Largest `make` hint a replayed trace may carry: larger ones would only measure the

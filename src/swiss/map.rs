@@ -13,7 +13,13 @@
 #![allow(non_snake_case)]
 
 use core::ptr;
-use core::sync::atomic::{AtomicU8, Ordering};
+use core::sync::atomic::Ordering;
+// Under `--cfg loom` (tests/swiss_loom.rs) `writing` is loom's atomic, so that loom
+// permutes every access to it; the normal build uses the core atomic.
+#[cfg(not(loom))]
+use core::sync::atomic::AtomicU8;
+#[cfg(loom)]
+use loom::sync::atomic::AtomicU8;
 
 use super::group::{cloneGroup, groupReference, newGroups, CTRL_EMPTY, MAP_GROUP_SLOTS};
 use super::reclaim::{free_retired, retire, Reclaim};

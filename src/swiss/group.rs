@@ -210,6 +210,114 @@ impl groupReference {
         unsafe { self.data.add(typ.KeysOff + i * typ.SlotSize) }
     }
 
+    /// The key of slot `i` as the map code uses it: the slot itself, or the object an
+    /// indirect slot points at.
+    ///
+    /// # Safety
+    /// `data` is a live group of `typ`; `i < 8`.
+    #[inline]
+    pub unsafe fn keyOf(self, typ: &SwissMapType, i: usize) -> *mut u8 {
+        // SAFETY: slot i of a live group; an indirect slot holds a pointer (caller).
+        unsafe {
+            let k = self.key(typ, i);
+            if typ.IndirectKey() {
+                *(k as *mut *mut u8)
+            } else {
+                k
+            }
+        }
+    }
+
+    /// The elem of slot `i` as the map code uses it (through an indirect slot).
+    ///
+    /// # Safety
+    /// `data` is a live group of `typ`; `i < 8`.
+    #[inline]
+    pub unsafe fn elemOf(self, typ: &SwissMapType, i: usize) -> *mut u8 {
+        // SAFETY: as for keyOf.
+        unsafe {
+            let e = self.elem(typ, i);
+            if typ.IndirectElem() {
+                *(e as *mut *mut u8)
+            } else {
+                e
+            }
+        }
+    }
+
+    /// The first full slot whose control byte is `h2Hash` and whose key equals `key`:
+    /// the inner loop of every lookup, insert and delete in Go (`matchH2`, then a key
+    /// compare per candidate in slot order).
+    ///
+    /// # Safety
+    /// `data` is a live group of `typ`; `key` a readable key.
+    #[inline]
+    pub unsafe fn findKey(
+        self,
+        typ: &SwissMapType,
+        h2Hash: usize,
+        key: *const u8,
+    ) -> Option<usize> {
+        // SAFETY: candidates are full slots of a live group (caller).
+        unsafe {
+            let mut match_ = self.ctrls().matchH2(h2Hash);
+            while !match_.is_empty() {
+                let i = match_.first();
+                if typ.KeyEqual(key, self.keyOf(typ, i)) {
+                    return Some(i);
+                }
+                match_ = match_.removeFirst();
+            }
+        }
+        None
+    }
+
+    /// Calls `f` with each full slot, in slot order (Go's loops over `j < 8` that skip
+    /// empty and deleted slots).
+    ///
+    /// # Safety
+    /// `data` is a live group.
+    #[inline]
+    pub unsafe fn forEachFull(self, mut f: impl FnMut(usize)) {
+        // SAFETY: caller.
+        let mut full = unsafe { self.ctrls() }.matchFull();
+        while !full.is_empty() {
+            let j = full.first();
+            full = full.removeFirst();
+            f(j);
+        }
+    }
+
+    /// Calls `f(object, size, align)` with the objects of the indirect keys and elems of
+    /// the full slots (only full slots hold one: deleting clears the pointer).
+    ///
+    /// # Safety
+    /// `data` is a live group of `typ`.
+    pub unsafe fn forEachObject(
+        self,
+        typ: &SwissMapType,
+        mut f: impl FnMut(*mut u8, usize, usize),
+    ) {
+        if !typ.IndirectKey() && !typ.IndirectElem() {
+            return;
+        }
+        // SAFETY: full slots of a live group (caller).
+        unsafe {
+            self.forEachFull(|j| {
+                if typ.IndirectKey() {
+                    f(self.keyOf(typ, j), typ.key().size, typ.key().align as usize);
+                }
+                if typ.IndirectElem() {
+                    f(
+                        self.elemOf(typ, j),
+                        typ.elem().size,
+                        typ.elem().align as usize,
+                    );
+                }
+            });
+        }
+    }
+
     /// Port of `groupReference.elem`: the elem slot `i`.
     ///
     /// # Safety

@@ -20,7 +20,7 @@ use core::ptr;
 use super::group::{bitset, groupReference, CTRL_EMPTY, MAP_GROUP_SLOTS, MAP_GROUP_SLOTS_BITS};
 use super::map::{rand, Map};
 use super::reclaim::{iter_register, iter_unregister};
-use super::table::{deref, table};
+use super::table::table;
 use super::types::SwissMapType;
 use crate::runtime::types::{fatal, CONCURRENT_ITER_WRITE};
 
@@ -203,11 +203,7 @@ impl Iter {
                 // lookups never find them, but they can be neither updated nor deleted
                 // except by clear, so unless a clear happened the old slot is current.
                 if self.clearSeq == (*self.m).clearSeq && !typ.KeyEqual(key, key) {
-                    let mut elem = self.group.elem(typ, slotIdx);
-                    if typ.IndirectElem() {
-                        elem = deref(elem);
-                    }
-                    return Some((key, elem));
+                    return Some((key, self.group.elemOf(typ, slotIdx)));
                 }
                 return None;
             }
@@ -258,10 +254,7 @@ impl Iter {
                         self.entryIdx += 1;
                         continue; // empty or deleted
                     }
-                    let mut key = self.group.key(typ, k);
-                    if typ.IndirectKey() {
-                        key = deref(key);
-                    }
+                    let mut key = self.group.keyOf(typ, k);
                     // If the map grew to a table since Init, keep using the old group
                     // to pick the keys, but look them up again.
                     let grown = m.dirLen > 0;
@@ -271,11 +264,7 @@ impl Iter {
                         if !ok {
                             // See grownKeyElem.
                             if self.clearSeq == m.clearSeq && !typ.KeyEqual(key, key) {
-                                let mut e = self.group.elem(typ, k);
-                                if typ.IndirectElem() {
-                                    e = deref(e);
-                                }
-                                elem = e;
+                                elem = self.group.elemOf(typ, k);
                             } else {
                                 self.entryIdx += 1;
                                 continue;
@@ -285,11 +274,7 @@ impl Iter {
                             elem = newElem;
                         }
                     } else {
-                        let mut e = self.group.elem(typ, k);
-                        if typ.IndirectElem() {
-                            e = deref(e);
-                        }
-                        elem = e;
+                        elem = self.group.elemOf(typ, k);
                     }
                     self.entryIdx += 1;
                     self.key = key;
@@ -352,10 +337,7 @@ impl Iter {
                 let mut skip = false;
                 if self.group.ctrls().get(slotIdx) & CTRL_EMPTY == 0 {
                     // Full slot.
-                    let mut key = self.group.key(typ, slotIdx);
-                    if typ.IndirectKey() {
-                        key = deref(key);
-                    }
+                    let mut key = self.group.keyOf(typ, slotIdx);
                     let grown = (*self.tab).index == -1;
                     let elem;
                     if grown {
@@ -371,11 +353,7 @@ impl Iter {
                             }
                         }
                     } else {
-                        let mut e = self.group.elem(typ, slotIdx);
-                        if typ.IndirectElem() {
-                            e = deref(e);
-                        }
-                        elem = e;
+                        elem = self.group.elemOf(typ, slotIdx);
                         self.entryIdx += 1;
                         self.key = key;
                         self.elem = elem;
@@ -421,10 +399,7 @@ impl Iter {
                         let _ = entryIdx;
                         slotIdx = i;
                     }
-                    let mut key = self.group.key(typ, slotIdx);
-                    if typ.IndirectKey() {
-                        key = deref(key);
-                    }
+                    let mut key = self.group.keyOf(typ, slotIdx);
                     // A table replaced since the last call no longer sees updates and
                     // deletions: look the key up in the map. The old table still picks
                     // the keys, so that none comes twice.
@@ -449,11 +424,7 @@ impl Iter {
                             }
                         }
                     } else {
-                        let mut e = self.group.elem(typ, slotIdx);
-                        if typ.IndirectElem() {
-                            e = deref(e);
-                        }
-                        elem = e;
+                        elem = self.group.elemOf(typ, slotIdx);
                     }
                     // Jump ahead to the next full slot or the next group.
                     groupMatch = groupMatch.removeFirst();

@@ -24,8 +24,7 @@ use loom::sync::atomic::AtomicU8;
 use super::group::{cloneGroup, groupReference, newGroups, CTRL_EMPTY, MAP_GROUP_SLOTS};
 use super::reclaim::{free_retired, retire, Reclaim};
 use super::table::{
-    clearSlot, deref, freeTable, insertAt, newTable, retireIndirect, table, typedmemclr,
-    typedmemmove, MAX_TABLE_CAPACITY,
+    clearSlot, freeTable, insertAt, newTable, table, typedmemclr, typedmemmove, MAX_TABLE_CAPACITY,
 };
 use super::types::{SwissMapType, SwissRelease};
 use crate::runtime::rand::fastrand64;
@@ -278,23 +277,11 @@ impl Map {
         let g = groupReference { data: self.dirPtr };
         // SAFETY: `g` is the live small group (caller).
         unsafe {
-            let mut match_ = g.ctrls().matchH2(h2(hash));
-            while !match_.is_empty() {
-                let i = match_.first();
-                let mut slotKey = g.key(typ, i);
-                if typ.IndirectKey() {
-                    slotKey = deref(slotKey);
-                }
-                if typ.KeyEqual(key, slotKey) {
-                    let mut slotElem = g.elem(typ, i);
-                    if typ.IndirectElem() {
-                        slotElem = deref(slotElem);
-                    }
-                    return (slotKey, slotElem, true);
-                }
-                match_ = match_.removeFirst();
+            if let Some(i) = g.findKey(typ, h2(hash), key) {
+                return (g.keyOf(typ, i), g.elemOf(typ, i), true);
             }
         }
+        // No match: a single group needs no probing, nor an empty-slot check.
         (ptr::null_mut(), ptr::null_mut(), false)
     }
 
@@ -400,29 +387,16 @@ impl Map {
         let g = groupReference { data: self.dirPtr };
         // SAFETY: `g` is the live small group (caller).
         unsafe {
-            let mut match_ = g.ctrls().matchH2(h2(hash));
             // Look for an existing slot containing this key.
-            while !match_.is_empty() {
-                let i = match_.first();
-                let mut slotKey = g.key(typ, i);
-                if typ.IndirectKey() {
-                    slotKey = deref(slotKey);
+            if let Some(i) = g.findKey(typ, h2(hash), key) {
+                if typ.NeedKeyUpdate() {
+                    typedmemmove(g.keyOf(typ, i), key, typ.key().size);
                 }
-                if typ.KeyEqual(key, slotKey) {
-                    if typ.NeedKeyUpdate() {
-                        typedmemmove(slotKey, key, typ.key().size);
-                    }
-                    let mut slotElem = g.elem(typ, i);
-                    if typ.IndirectElem() {
-                        slotElem = deref(slotElem);
-                    }
-                    return slotElem;
-                }
-                match_ = match_.removeFirst();
+                return g.elemOf(typ, i);
             }
             // A small map has no deleted slots (deleteSmall empties them), and
             // matchEmptyOrDeleted is the cheaper test.
-            match_ = g.ctrls().matchEmptyOrDeleted();
+            let match_ = g.ctrls().matchEmptyOrDeleted();
             if match_.is_empty() {
                 return ptr::null_mut();
             }
@@ -452,21 +426,12 @@ impl Map {
         let g = groupReference { data: self.dirPtr };
         // SAFETY: `g` is the live small group; `tab` is fresh.
         unsafe {
-            for i in 0..MAP_GROUP_SLOTS {
-                if g.ctrls().get(i) & CTRL_EMPTY == CTRL_EMPTY {
-                    continue; // empty
-                }
-                let mut key = g.key(typ, i);
-                if typ.IndirectKey() {
-                    key = deref(key);
-                }
-                let mut elem = g.elem(typ, i);
-                if typ.IndirectElem() {
-                    elem = deref(elem);
-                }
-                let hash = typ.Hasher(key, self.seed);
+            let seed = self.seed;
+            g.forEachFull(|i| {
+                let (key, elem) = (g.keyOf(typ, i), g.elemOf(typ, i));
+                let hash = typ.Hasher(key, seed);
                 table::uncheckedPutSlot(tab, typ, hash, key, elem);
-            }
+            });
             let dir = newDirectory(typ, 1);
             *dir = tab;
             // An iterator started on the small map still reads the group.
@@ -521,21 +486,11 @@ impl Map {
         let g = groupReference { data: self.dirPtr };
         // SAFETY: `g` is the live small group (caller).
         unsafe {
-            let mut match_ = g.ctrls().matchH2(h2(hash));
-            while !match_.is_empty() {
-                let i = match_.first();
-                let mut slotKey = g.key(typ, i);
-                if typ.IndirectKey() {
-                    slotKey = deref(slotKey);
-                }
-                if typ.KeyEqual(key, slotKey) {
-                    self.used -= 1;
-                    clearSlot(typ, self, g, i);
-                    // A single group has no probe sequence: the slot is free at once.
-                    g.set_ctrl(i, CTRL_EMPTY);
-                    return;
-                }
-                match_ = match_.removeFirst();
+            if let Some(i) = g.findKey(typ, h2(hash), key) {
+                self.used -= 1;
+                clearSlot(typ, self, g, i);
+                // A single group has no probe sequence: the slot is free at once.
+                g.set_ctrl(i, CTRL_EMPTY);
             }
         }
     }
@@ -644,23 +599,8 @@ impl Map {
 /// # Safety
 /// `g` is a live group of `m`.
 unsafe fn retireGroupObjects(typ: &SwissMapType, m: &Map, g: groupReference) {
-    if !typ.IndirectKey() && !typ.IndirectElem() {
-        return;
-    }
-    // SAFETY: full slots of a live group (caller).
-    unsafe {
-        let mut full = g.ctrls().matchFull();
-        while !full.is_empty() {
-            let j = full.first();
-            full = full.removeFirst();
-            if typ.IndirectKey() {
-                retireIndirect(typ, m, g.key(typ, j), true);
-            }
-            if typ.IndirectElem() {
-                retireIndirect(typ, m, g.elem(typ, j), false);
-            }
-        }
-    }
+    // SAFETY: the objects of a live group's full slots, owned by it (caller).
+    unsafe { g.forEachObject(typ, |p, size, align| retire(typ, m, p, size, align)) }
 }
 
 /// A directory of `n` null table pointers from the allocator.
@@ -777,26 +717,6 @@ pub unsafe fn mapfree(typ: &SwissMapType, m: Box<Map>) {
 /// # Safety
 /// `g` is a live group owned by a map being freed.
 unsafe fn freeGroupObjects(typ: &SwissMapType, g: groupReference) {
-    // SAFETY: full slots of a live group hold owned objects (caller).
-    unsafe {
-        let mut full = g.ctrls().matchFull();
-        while !full.is_empty() {
-            let j = full.first();
-            full = full.removeFirst();
-            if typ.IndirectKey() {
-                typ.alloc().dealloc(
-                    deref(g.key(typ, j)),
-                    typ.key().size,
-                    typ.key().align as usize,
-                );
-            }
-            if typ.IndirectElem() {
-                typ.alloc().dealloc(
-                    deref(g.elem(typ, j)),
-                    typ.elem().size,
-                    typ.elem().align as usize,
-                );
-            }
-        }
-    }
+    // SAFETY: the objects of a live group's full slots, owned by it (caller).
+    unsafe { g.forEachObject(typ, |p, size, align| typ.alloc().dealloc(p, size, align)) }
 }

@@ -14,7 +14,7 @@
 use super::group::groupReference;
 use super::iter::Iter;
 use super::map::{h1, h2, Map, NewEmptyMap, NewMap};
-use super::table::{deref, insertAt, makeProbeSeq, table};
+use super::table::{insertAt, makeProbeSeq, table};
 use super::types::SwissMapType;
 use crate::maptype::MapFast;
 use crate::runtime::malloc::zero_val;
@@ -122,29 +122,16 @@ pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut
             let h2Hash = h2(hash);
             loop {
                 let mut g = (*t).groups.group(typ, seq.offset);
-                let mut match_ = g.ctrls().matchH2(h2Hash);
                 // Look for an existing slot containing this key.
-                while !match_.is_empty() {
-                    let i = match_.first();
-                    let mut slotKey = g.key(typ, i);
-                    if typ.IndirectKey() {
-                        slotKey = deref(slotKey);
+                if let Some(i) = g.findKey(typ, h2Hash, key) {
+                    if typ.NeedKeyUpdate() {
+                        super::table::typedmemmove(g.keyOf(typ, i), key, typ.key().size);
                     }
-                    if typ.KeyEqual(key, slotKey) {
-                        if typ.NeedKeyUpdate() {
-                            super::table::typedmemmove(slotKey, key, typ.key().size);
-                        }
-                        let mut e = g.elem(typ, i);
-                        if typ.IndirectElem() {
-                            e = deref(e);
-                        }
-                        slotElem = e;
-                        break 'outer;
-                    }
-                    match_ = match_.removeFirst();
+                    slotElem = g.elemOf(typ, i);
+                    break 'outer;
                 }
                 // No existing slot here. An empty slot ends the probe sequence.
-                match_ = g.ctrls().matchEmpty();
+                let mut match_ = g.ctrls().matchEmpty();
                 if !match_.is_empty() {
                     let i;
                     // A deleted slot met on the way is reused without consuming

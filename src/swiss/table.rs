@@ -237,21 +237,8 @@ impl table {
             let h2Hash = h2(hash);
             loop {
                 let g = (*t).groups.group(typ, seq.offset);
-                let mut m = g.ctrls().matchH2(h2Hash);
-                while !m.is_empty() {
-                    let i = m.first();
-                    let mut slotKey = g.key(typ, i);
-                    if typ.IndirectKey() {
-                        slotKey = deref(slotKey);
-                    }
-                    if typ.KeyEqual(key, slotKey) {
-                        let mut slotElem = g.elem(typ, i);
-                        if typ.IndirectElem() {
-                            slotElem = deref(slotElem);
-                        }
-                        return (slotKey, slotElem, true);
-                    }
-                    m = m.removeFirst();
+                if let Some(i) = g.findKey(typ, h2Hash, key) {
+                    return (g.keyOf(typ, i), g.elemOf(typ, i), true);
                 }
                 if !g.ctrls().matchEmpty().is_empty() {
                     // An empty slot ends the probe sequence.
@@ -284,29 +271,16 @@ impl table {
             let h2Hash = h2(hash);
             loop {
                 let mut g = (*t).groups.group(typ, seq.offset);
-                let mut match_ = g.ctrls().matchH2(h2Hash);
                 // Look for an existing slot containing this key.
-                while !match_.is_empty() {
-                    let i = match_.first();
-                    let mut slotKey = g.key(typ, i);
-                    if typ.IndirectKey() {
-                        slotKey = deref(slotKey);
+                if let Some(i) = g.findKey(typ, h2Hash, key) {
+                    if typ.NeedKeyUpdate() {
+                        typedmemmove(g.keyOf(typ, i), key, typ.key().size);
                     }
-                    if typ.KeyEqual(key, slotKey) {
-                        if typ.NeedKeyUpdate() {
-                            typedmemmove(slotKey, key, typ.key().size);
-                        }
-                        let mut slotElem = g.elem(typ, i);
-                        if typ.IndirectElem() {
-                            slotElem = deref(slotElem);
-                        }
-                        return Some(slotElem);
-                    }
-                    match_ = match_.removeFirst();
+                    return Some(g.elemOf(typ, i));
                 }
                 // No existing slot for this key in this group. Is this the end of the
                 // probe sequence?
-                match_ = g.ctrls().matchEmptyOrDeleted();
+                let match_ = g.ctrls().matchEmptyOrDeleted();
                 if match_.is_empty() {
                     seq = seq.next();
                     continue; // nothing but full slots: keep probing
@@ -445,32 +419,22 @@ impl table {
             let h2Hash = h2(hash);
             loop {
                 let g = (*t).groups.group(typ, seq.offset);
-                let mut match_ = g.ctrls().matchH2(h2Hash);
-                while !match_.is_empty() {
-                    let i = match_.first();
-                    let origSlotKey = g.key(typ, i);
-                    let mut slotKey = origSlotKey;
-                    if typ.IndirectKey() {
-                        slotKey = deref(slotKey);
+                if let Some(i) = g.findKey(typ, h2Hash, key) {
+                    (*t).used -= 1;
+                    m.used -= 1;
+                    clearSlot(typ, m, g, i);
+                    // Only a full group can sit in the middle of a probe sequence (a
+                    // group with an empty slot ends probing), and a full group stays
+                    // full until the table is rebuilt. So in a group that is not
+                    // full the slot simply becomes empty; in a full one it becomes a
+                    // tombstone.
+                    if !g.ctrls().matchEmpty().is_empty() {
+                        g.set_ctrl(i, CTRL_EMPTY);
+                        (*t).growthLeft += 1;
+                        return false;
                     }
-                    if typ.KeyEqual(key, slotKey) {
-                        (*t).used -= 1;
-                        m.used -= 1;
-                        clearSlot(typ, m, g, i);
-                        // Only a full group can sit in the middle of a probe sequence (a
-                        // group with an empty slot ends probing), and a full group stays
-                        // full until the table is rebuilt. So in a group that is not
-                        // full the slot simply becomes empty; in a full one it becomes a
-                        // tombstone.
-                        if !g.ctrls().matchEmpty().is_empty() {
-                            g.set_ctrl(i, CTRL_EMPTY);
-                            (*t).growthLeft += 1;
-                            return false;
-                        }
-                        g.set_ctrl(i, CTRL_DELETED);
-                        return true;
-                    }
-                    match_ = match_.removeFirst();
+                    g.set_ctrl(i, CTRL_DELETED);
+                    return true;
                 }
                 if !g.ctrls().matchEmpty().is_empty() {
                     return false;
@@ -587,21 +551,10 @@ impl table {
                 // No entries and no tombstones.
                 return;
             }
-            if typ.IndirectKey() || typ.IndirectElem() {
-                for i in 0..=lengthMask {
-                    let g = (*t).groups.group(typ, i);
-                    let mut full = g.ctrls().matchFull();
-                    while !full.is_empty() {
-                        let j = full.first();
-                        full = full.removeFirst();
-                        if typ.IndirectKey() {
-                            retireIndirect(typ, m, g.key(typ, j), true);
-                        }
-                        if typ.IndirectElem() {
-                            retireIndirect(typ, m, g.elem(typ, j), false);
-                        }
-                    }
-                }
+            for i in 0..=lengthMask {
+                (*t).groups
+                    .group(typ, i)
+                    .forEachObject(typ, |p, size, align| retire(typ, m, p, size, align));
             }
             // Which groups are zeroed: every one (1.24); those with a full slot (1.25);
             // from 1.26 every one, unless fewer than a quarter of the groups can hold
@@ -657,24 +610,16 @@ impl table {
             let right = newTable(typ, MAX_TABLE_CAPACITY as u64, -1, localDepth);
             // Split in half at the localDepth-th bit from the top.
             let mask = localDepthMask(localDepth);
+            let seed = m.seed;
             for i in 0..=(*t).groups.lengthMask {
                 let g = (*t).groups.group(typ, i);
-                for j in 0..MAP_GROUP_SLOTS {
-                    if g.ctrls().get(j) & CTRL_EMPTY == CTRL_EMPTY {
-                        continue; // empty or deleted
-                    }
-                    let mut key = g.key(typ, j);
-                    if typ.IndirectKey() {
-                        key = deref(key);
-                    }
-                    let mut elem = g.elem(typ, j);
-                    if typ.IndirectElem() {
-                        elem = deref(elem);
-                    }
-                    let hash = typ.Hasher(key, m.seed);
+                // Full slots only: empty and deleted ones are dropped.
+                g.forEachFull(|j| {
+                    let (key, elem) = (g.keyOf(typ, j), g.elemOf(typ, j));
+                    let hash = typ.Hasher(key, seed);
                     let nt = if hash & mask == 0 { left } else { right };
                     table::uncheckedPutSlot(nt, typ, hash, key, elem);
-                }
+                });
             }
             m.installTableSplit(typ, t, left, right);
             (*t).index = -1;
@@ -691,24 +636,16 @@ impl table {
         // SAFETY: as in split.
         unsafe {
             let nt = newTable(typ, newCapacity as u64, (*t).index, (*t).localDepth);
+            let seed = m.seed;
             if (*t).capacity > 0 {
                 for i in 0..=(*t).groups.lengthMask {
                     let g = (*t).groups.group(typ, i);
-                    for j in 0..MAP_GROUP_SLOTS {
-                        if g.ctrls().get(j) & CTRL_EMPTY == CTRL_EMPTY {
-                            continue; // empty or deleted
-                        }
-                        let mut key = g.key(typ, j);
-                        if typ.IndirectKey() {
-                            key = deref(key);
-                        }
-                        let mut elem = g.elem(typ, j);
-                        if typ.IndirectElem() {
-                            elem = deref(elem);
-                        }
-                        let hash = typ.Hasher(key, m.seed);
+                    // Full slots only: empty and deleted ones are dropped.
+                    g.forEachFull(|j| {
+                        let (key, elem) = (g.keyOf(typ, j), g.elemOf(typ, j));
+                        let hash = typ.Hasher(key, seed);
                         table::uncheckedPutSlot(nt, typ, hash, key, elem);
-                    }
+                    });
                 }
             }
             m.replaceTable(nt);

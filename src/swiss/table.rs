@@ -320,6 +320,33 @@ impl table {
         }
     }
 
+    /// The slot the unchecked inserts use: the first empty or deleted slot of the key's
+    /// probe sequence (the table has room: Go panics otherwise).
+    ///
+    /// # Safety
+    /// `t` is a live table of `typ`.
+    unsafe fn uncheckedSlot(
+        t: *mut table,
+        typ: &SwissMapType,
+        hash: usize,
+    ) -> (groupReference, usize) {
+        // SAFETY: the probe sequence stays inside the live table (caller).
+        unsafe {
+            if (*t).growthLeft == 0 {
+                throw("invariant failed: growthLeft is unexpectedly 0");
+            }
+            let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
+            loop {
+                let g = (*t).groups.group(typ, seq.offset);
+                let match_ = g.ctrls().matchEmptyOrDeleted();
+                if !match_.is_empty() {
+                    return (g, match_.first());
+                }
+                seq = seq.next();
+            }
+        }
+    }
+
     /// Port of `table.uncheckedPutSlot`: inserts a key known to be absent into a table
     /// with room and no tombstones (grow and split). Indirect keys and elems move as
     /// pointers.
@@ -334,37 +361,24 @@ impl table {
         key: *mut u8,
         elem: *mut u8,
     ) {
-        // SAFETY: the probe sequence stays inside the table; the slot written is empty.
+        // SAFETY: the slot is a free slot of the live table (uncheckedSlot).
         unsafe {
-            if (*t).growthLeft == 0 {
-                throw("invariant failed: growthLeft is unexpectedly 0");
+            let (g, i) = table::uncheckedSlot(t, typ, hash);
+            let slotKey = g.key(typ, i);
+            if typ.IndirectKey() {
+                *(slotKey as *mut *mut u8) = key;
+            } else {
+                typedmemmove(slotKey, key, typ.key().size);
             }
-            // Put the entry in the first empty or deleted slot of its probe sequence.
-            let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
-            loop {
-                let g = (*t).groups.group(typ, seq.offset);
-                let match_ = g.ctrls().matchEmptyOrDeleted();
-                if !match_.is_empty() {
-                    let i = match_.first();
-                    let slotKey = g.key(typ, i);
-                    if typ.IndirectKey() {
-                        *(slotKey as *mut *mut u8) = key;
-                    } else {
-                        typedmemmove(slotKey, key, typ.key().size);
-                    }
-                    let slotElem = g.elem(typ, i);
-                    if typ.IndirectElem() {
-                        *(slotElem as *mut *mut u8) = elem;
-                    } else {
-                        typedmemmove(slotElem, elem, typ.elem().size);
-                    }
-                    (*t).growthLeft -= 1;
-                    (*t).used += 1;
-                    g.set_ctrl(i, h2(hash) as u8);
-                    return;
-                }
-                seq = seq.next();
+            let slotElem = g.elem(typ, i);
+            if typ.IndirectElem() {
+                *(slotElem as *mut *mut u8) = elem;
+            } else {
+                typedmemmove(slotElem, elem, typ.elem().size);
             }
+            (*t).growthLeft -= 1;
+            (*t).used += 1;
+            g.set_ctrl(i, h2(hash) as u8);
         }
     }
 
@@ -379,25 +393,14 @@ impl table {
         hash: usize,
         key: *const u8,
     ) -> *mut u8 {
-        // SAFETY: as in uncheckedPutSlot.
+        // SAFETY: the slot is a free slot of the live table (uncheckedSlot).
         unsafe {
-            if (*t).growthLeft == 0 {
-                throw("invariant failed: growthLeft is unexpectedly 0");
-            }
-            let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
-            loop {
-                let g = (*t).groups.group(typ, seq.offset);
-                let match_ = g.ctrls().matchEmptyOrDeleted();
-                if !match_.is_empty() {
-                    let i = match_.first();
-                    let slotElem = insertAt(typ, g, i, key);
-                    (*t).growthLeft -= 1;
-                    (*t).used += 1;
-                    g.set_ctrl(i, h2(hash) as u8);
-                    return slotElem;
-                }
-                seq = seq.next();
-            }
+            let (g, i) = table::uncheckedSlot(t, typ, hash);
+            let slotElem = insertAt(typ, g, i, key);
+            (*t).growthLeft -= 1;
+            (*t).used += 1;
+            g.set_ctrl(i, h2(hash) as u8);
+            slotElem
         }
     }
 

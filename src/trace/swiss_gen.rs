@@ -28,8 +28,9 @@ pub enum SwissScenario {
     Tombstones(i64),
     /// `clear` and `clone` between fills, with iterators over old and new maps.
     ClearClone,
-    /// `make` with every hint from 0 to 160, then every 13th up to 2000 (the table and
-    /// directory sizes `NewMap` picks), a few entries put and the map dumped each time.
+    /// `make` with every hint from 0 to 2000 (the table and directory sizes `NewMap`
+    /// picks), a few entries put and the map dumped each time. Meant for a key and elem
+    /// of small slots (`b1`/`e0`: 2-byte slots), which keep the dumps short.
     Hints,
 }
 
@@ -454,7 +455,7 @@ pub fn swiss_trace(sc: SwissScenario, r: SwissRelease, k: TKind, e: TKind, seed:
             b.line("dump");
         }
         SwissScenario::Hints => {
-            let hints = (0..=160).chain((161..=2000).step_by(13)).chain([2000]);
+            let hints = 0..=2000;
             for h in hints {
                 b.make(h);
                 for _ in 0..3 {

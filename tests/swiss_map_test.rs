@@ -803,3 +803,39 @@ fn model_with_counting_allocator_balances() {
         );
     }
 }
+
+/// The specialised fast32/fast64 lookups agree with the generic one on small maps and
+/// maps with many tables, for present and absent keys.
+#[test]
+fn fast_lookups_agree_with_generic() {
+    use gomap::swiss::runtime::mapaccess2;
+    use gomap::swiss::{fast32, fast64};
+    for n in [0u64, 1, 5, 8, 9, 100, 5000] {
+        let t64 = typ(GoKind::Int64, GoKind::Int64, SwissRelease::Go1_27);
+        let t32 = typ(GoKind::Int32, GoKind::Int32, SwissRelease::Go1_24);
+        let mut m64 = makemap(&t64, 0);
+        let mut m32 = makemap(&t32, 0);
+        for i in 0..n {
+            put(&mut m64, &t64, (i * 7) as i64, i as i64);
+            put(&mut m32, &t32, (i * 7) as i32, i as i32);
+        }
+        for k in 0..n * 7 + 10 {
+            // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+            unsafe {
+                let (a, ok_a) = mapaccess2(&t64, &*m64, (&(k as i64) as *const i64).cast());
+                let (b, ok_b) = fast64::mapaccess2_fast64(&t64, &*m64, k);
+                assert_eq!(ok_a, ok_b, "fast64 n={n} k={k}");
+                assert_eq!(*(a as *const i64), *(b as *const i64));
+                let (a, ok_a) = mapaccess2(&t32, &*m32, (&(k as i32) as *const i32).cast());
+                let (b, ok_b) = fast32::mapaccess2_fast32(&t32, &*m32, k as u32);
+                assert_eq!(ok_a, ok_b, "fast32 n={n} k={k}");
+                assert_eq!(*(a as *const i32), *(b as *const i32));
+            }
+        }
+        // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+        unsafe {
+            mapfree(&t64, m64);
+            mapfree(&t32, m32);
+        }
+    }
+}

@@ -197,6 +197,30 @@ pub unsafe fn mapassign_compiled(typ: &SwissMapType, m: *mut Map, key: *const u8
     }
 }
 
+/// `e, ok := m[key]` through the lookup Go's compiler picks for the map type
+/// (`walk.mapfast`): the fast32/fast64 lookups or [`mapaccess2`].
+///
+/// # Safety
+/// As for [`mapaccess2`].
+pub unsafe fn mapaccess2_compiled(
+    typ: &SwissMapType,
+    m: *const Map,
+    key: *const u8,
+) -> (*mut u8, bool) {
+    // SAFETY: forwarded; the fast paths read the key at its type's size.
+    unsafe {
+        match typ.fast() {
+            MapFast::Fast32 | MapFast::Fast32Ptr => {
+                super::fast32::mapaccess2_fast32(typ, m, (key as *const u32).read_unaligned())
+            }
+            MapFast::Fast64 | MapFast::Fast64Ptr => {
+                super::fast64::mapaccess2_fast64(typ, m, (key as *const u64).read_unaligned())
+            }
+            _ => mapaccess2(typ, m, key),
+        }
+    }
+}
+
 /// Port of `runtime.mapdelete`: `delete(m, key)`.
 ///
 /// # Safety

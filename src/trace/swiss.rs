@@ -10,7 +10,7 @@ use crate::maptype::{alg, MapType};
 use crate::swiss::dump::{dump, maptype_line};
 use crate::swiss::map::{mapfree, Map};
 use crate::swiss::runtime::{
-    makemap64, mapaccess2, mapassign_compiled, mapclear, mapclone, mapclone2, mapdelete,
+    makemap64, mapaccess2_compiled, mapassign_compiled, mapclear, mapclone, mapclone2, mapdelete,
 };
 use crate::swiss::{Iter, SwissMapType, SwissRelease};
 
@@ -280,7 +280,7 @@ impl SwissReplayer {
                 want(2, "get K")?;
                 let k = parse_value(kk, f[1], &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
                 // SAFETY: as for put.
-                let (p, ok) = unsafe { mapaccess2(t, &*self.maps[cur], k.as_ptr()) };
+                let (p, ok) = unsafe { mapaccess2_compiled(t, &*self.maps[cur], k.as_ptr()) };
                 if ok {
                     out.push_str(&format!("get {} = ", f[1]));
                     // SAFETY: an elem of kind `ek`.

@@ -839,3 +839,39 @@ fn fast_lookups_agree_with_generic() {
         }
     }
 }
+
+/// The checker is not vacuous: a corrupted control byte, a wrong count and a stray
+/// tombstone flag are each reported.
+#[test]
+fn check_detects_corruption() {
+    let t = typ(GoKind::Int64, GoKind::Int64, SwissRelease::Go1_27);
+    let mut m = makemap(&t, 0);
+    for i in 0..100i64 {
+        put(&mut m, &t, i, i);
+    }
+    checked(&t, &m);
+    // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
+    unsafe {
+        let tab = m.directoryAt(0);
+        let g = (*tab).groups.group(&t, 0);
+        let i = g.ctrls().matchFull().first();
+        let c = g.ctrls().get(i);
+        g.set_ctrl(i, c ^ 1);
+        assert!(check(&t, &m).is_err(), "a wrong h2 passed");
+        g.set_ctrl(i, c);
+        checked(&t, &m);
+        m.used += 1;
+        assert!(check(&t, &m).is_err(), "a wrong used passed");
+        m.used -= 1;
+        g.set_ctrl(i, gomap::swiss::group::CTRL_DELETED);
+        (*tab).used -= 1;
+        m.used -= 1;
+        assert!(
+            check(&t, &m).is_err(),
+            "a tombstone without tombstonePossible passed"
+        );
+        m.tombstonePossible = true;
+        checked(&t, &m);
+        mapfree(&t, m);
+    }
+}

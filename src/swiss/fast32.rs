@@ -3,11 +3,10 @@
 //!
 //! Go's compiler routes keys of 4 bytes of plain memory (`int32`, `uint32`, `[4]byte` on amd64) through these. The lookups are Go's,
 //! with the key compared as an integer and Go's hash called directly (a small map is
-//! scanned without hashing). The assignment's probing and insertion are those of
-//! [`Map::PutSlot`] (first free-or-deleted slot, tombstone pruning from 1.25), not those
-//! of the generic [`mapassign`](super::runtime::mapassign), so their bytes differ from
-//! it; gomap reaches that shape through `Map::PutSlot`, whose key compare finds the same
-//! slots as Go's specialised one.
+//! scanned without hashing). The assignment is Go's fast assignment
+//! (one generic copy for the three families, `runtime::mapassign_fast`): the probing of
+//! [`Map::PutSlot`] (first free-or-deleted slot, tombstone pruning from 1.25), not that of
+//! the generic [`mapassign`](super::runtime::mapassign), so their bytes differ from it.
 //
 // Copyright 2024 The Go Authors. All rights reserved.
 // Use of this source code is governed by a BSD-style license that can be found
@@ -18,7 +17,7 @@
 use super::group::groupReference;
 use super::map::Map;
 use super::map::{h1, h2};
-use super::runtime::nil_assign;
+use super::runtime::mapassign_fast;
 use super::table::makeProbeSeq;
 use super::types::SwissMapType;
 use crate::maptype::{alg, HashAlg};
@@ -115,12 +114,8 @@ pub unsafe fn mapaccess2_fast32(typ: &SwissMapType, m: *const Map, key: u32) -> 
 /// As for [`mapaccess1_fast32`]; a null `m` panics as Go does.
 pub unsafe fn mapassign_fast32(typ: &SwissMapType, m: *mut Map, key: u32) -> *mut u8 {
     debug_assert!(typ.keysize == 4 && !typ.IndirectKey() && !typ.IndirectElem());
-    // SAFETY: null or live (caller).
-    let Some(m) = (unsafe { m.as_mut() }) else {
-        nil_assign()
-    };
-    // SAFETY: the key is readable for the call.
-    unsafe { m.PutSlot(typ, (&key as *const u32).cast()) }
+    // SAFETY: forwarded (a map type of this family, caller).
+    unsafe { mapassign_fast(typ, m, key) }
 }
 
 /// Port of `runtime_mapdelete_fast32`.

@@ -1,12 +1,11 @@
 //! The string key fast paths: port of `internal/runtime/maps/runtime_faststr.go` (`runtime_faststr_swiss.go` in Go
 //! 1.24 and 1.25).
 //!
-//! Go's compiler routes string keys through these. They repeat the generic code with the key
-//! compare specialised; the probing and insertion are those of [`Map::PutSlot`]
-//! (first free-or-deleted slot, tombstone pruning from 1.25), not those of the generic
-//! [`mapassign`](super::runtime::mapassign), so their bytes differ from it. gomap keeps
-//! one copy of that shape and reaches it through `Map::PutSlot`, whose key compare
-//! (Go's `strequal`) finds the same slots as the specialised one.
+//! Go's compiler routes string keys through these. The assignment is Go's fast assignment
+//! (one generic copy for the three families, `runtime::mapassign_fast`): the probing of
+//! [`Map::PutSlot`] (first free-or-deleted slot, tombstone pruning from 1.25), not that of
+//! the generic [`mapassign`](super::runtime::mapassign), so their bytes differ from it;
+//! an existing key's header is overwritten, as Go does.
 //
 // Copyright 2024 The Go Authors. All rights reserved.
 // Use of this source code is governed by a BSD-style license that can be found
@@ -15,7 +14,7 @@
 #![allow(non_snake_case)]
 
 use super::map::Map;
-use super::runtime::{mapaccess2, nil_assign};
+use super::runtime::{mapaccess2, mapassign_fast};
 use super::types::SwissMapType;
 use crate::maptype::GoString;
 
@@ -48,12 +47,8 @@ pub unsafe fn mapaccess2_faststr(
 /// As for [`mapaccess1_faststr`]; a null `m` panics as Go does.
 pub unsafe fn mapassign_faststr(typ: &SwissMapType, m: *mut Map, key: GoString) -> *mut u8 {
     debug_assert!(typ.keysize == 16 && !typ.IndirectKey() && !typ.IndirectElem());
-    // SAFETY: null or live (caller).
-    let Some(m) = (unsafe { m.as_mut() }) else {
-        nil_assign()
-    };
-    // SAFETY: the key is readable for the call.
-    unsafe { m.PutSlot(typ, (&key as *const GoString).cast()) }
+    // SAFETY: forwarded (a map type of this family, caller).
+    unsafe { mapassign_fast(typ, m, key) }
 }
 
 /// Port of `runtime_mapdelete_faststr`.

@@ -11,7 +11,7 @@
 
 #![allow(non_snake_case)]
 
-use super::group::groupReference;
+use super::group::{groupReference, CTRL_DELETED};
 use super::iter::Iter;
 use super::map::{h1, h2, Map, NewEmptyMap, NewMap};
 use super::table::{insertAt, makeProbeSeq, table};
@@ -318,4 +318,216 @@ pub unsafe fn maplen(m: *const Map) -> usize {
 #[cold]
 pub(crate) fn nil_assign() -> ! {
     panic!("{NIL_MAP_WRITE}")
+}
+
+/// A key of one of the fast families, as Go's `runtime_mapassign_fast32/fast64/faststr`
+/// read, compare, hash and store it.
+pub(crate) trait FastKey: Copy {
+    /// `runtime_mapassign_faststr` overwrites the stored header of an existing key (Go's
+    /// `*(*string)(slotKey) = key`); the integer families leave it.
+    const UPDATE_KEY: bool;
+    /// Whether the key in `slot` equals `self` (Go's `key == *(*K)(slotKey)`).
+    ///
+    /// # Safety
+    /// `slot` is a full key slot of this family.
+    unsafe fn eq_slot(self, slot: *const u8) -> bool;
+    /// The key's hash, with Go's hash called directly when the type's hasher is it.
+    ///
+    /// # Safety
+    /// `typ` is a map type of this family.
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize;
+    /// Stores the key into `slot`.
+    ///
+    /// # Safety
+    /// `slot` is a key slot of this family.
+    unsafe fn store(self, slot: *mut u8) {
+        // SAFETY: the slot holds a key of this size (caller); slots are aligned for it.
+        unsafe { (slot as *mut Self).write(self) }
+    }
+}
+
+macro_rules! int_fast_key {
+    ($t:ty, $alg:ident, $f:ident) => {
+        impl FastKey for $t {
+            const UPDATE_KEY: bool = false;
+            #[inline(always)]
+            unsafe fn eq_slot(self, slot: *const u8) -> bool {
+                // SAFETY: an aligned key slot of this size (caller).
+                unsafe { *(slot as *const $t) == self }
+            }
+            #[inline(always)]
+            unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
+                let p = (&self as *const $t).cast::<u8>();
+                if typ.mt.hash_alg == crate::maptype::HashAlg::$alg {
+                    // SAFETY: the key's bytes; the hasher is this Go hash.
+                    unsafe { crate::maptype::alg::$f(p, seed) }
+                } else {
+                    // SAFETY: the key's bytes.
+                    unsafe { typ.Hasher(p, seed) }
+                }
+            }
+        }
+    };
+}
+int_fast_key!(u32, Mem32, memhash32);
+int_fast_key!(u64, Mem64, memhash64);
+
+impl FastKey for crate::maptype::GoString {
+    const UPDATE_KEY: bool = true;
+    #[inline(always)]
+    unsafe fn eq_slot(self, slot: *const u8) -> bool {
+        // SAFETY: a string key slot, and both strings' bytes readable (caller).
+        unsafe { crate::maptype::alg::strequal((&self as *const Self).cast(), slot) }
+    }
+    #[inline(always)]
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
+        // SAFETY: the header and its bytes are readable (the caller's key).
+        unsafe { typ.Hasher((&self as *const Self).cast(), seed) }
+    }
+}
+
+/// Port of `Map.putSlotSmallFast64` (and its fast32/faststr twins).
+///
+/// # Safety
+/// The map is small; `key` hashes to `hash`.
+unsafe fn putSlotSmallFast<K: FastKey>(
+    m: &mut Map,
+    typ: &SwissMapType,
+    hash: usize,
+    key: K,
+) -> *mut u8 {
+    let g = groupReference { data: m.dirPtr };
+    // SAFETY: the live small group of a map of this family (caller).
+    unsafe {
+        let mut match_ = g.ctrls().matchH2(h2(hash));
+        // Look for an existing slot containing this key.
+        while !match_.is_empty() {
+            let i = match_.first();
+            let slotKey = g.key(typ, i);
+            if key.eq_slot(slotKey) {
+                if K::UPDATE_KEY {
+                    key.store(slotKey);
+                }
+                return g.elem(typ, i);
+            }
+            match_ = match_.removeFirst();
+        }
+        // A small map has no deleted slots; matchEmptyOrDeleted is the cheaper test.
+        match_ = g.ctrls().matchEmptyOrDeleted();
+        if match_.is_empty() {
+            return core::ptr::null_mut(); // no room: grow
+        }
+        let i = match_.first();
+        key.store(g.key(typ, i));
+        g.set_ctrl(i, h2(hash) as u8);
+        m.used += 1;
+        g.elem(typ, i)
+    }
+}
+
+/// Port of `runtime_mapassign_fast64` (and of its fast32 and faststr twins, which
+/// differ only in the key): Go's fast assignment, with the probing of `table.PutSlot`
+/// (the first empty-or-deleted slot ends a group's search, a tombstone is remembered and
+/// the probe goes on, tombstones are pruned before growing from 1.25) and the
+/// release's small-map insert.
+///
+/// # Safety
+/// `m` is null (panics as Go does) or a live map of `typ`, a map type of `K`'s family
+/// with inline elems.
+pub(crate) unsafe fn mapassign_fast<K: FastKey>(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: K,
+) -> *mut u8 {
+    // SAFETY: null or live (caller).
+    let Some(m) = (unsafe { m.as_mut() }) else {
+        nil_assign()
+    };
+    if m.writing() != 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    // SAFETY: the map is live and of `typ`, of K's family (caller).
+    unsafe {
+        let hash = key.hash(typ, m.seed);
+        // Set writing after hashing, which may panic.
+        m.toggle_writing();
+        if m.dirPtr.is_null() {
+            m.growToSmall(typ);
+        }
+        if m.dirLen == 0 {
+            let put = |m: &mut Map, typ: &SwissMapType, hash: usize, key: *const u8| {
+                putSlotSmallFast(m, typ, hash, (key as *const K).read())
+            };
+            if let Some(elem) = m.putSmall(typ, hash, (&key as *const K).cast(), put) {
+                m.end_write();
+                return elem;
+            }
+        }
+        let slotElem;
+        'outer: loop {
+            let t = m.directoryAt(m.directoryIndex(hash));
+            let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
+            // The first deleted slot met, to insert into if the key is new.
+            let mut firstDeletedGroup = groupReference::NULL;
+            let mut firstDeletedSlot = 0usize;
+            let h2Hash = h2(hash);
+            loop {
+                let mut g = (*t).groups.group(typ, seq.offset);
+                let mut match_ = g.ctrls().matchH2(h2Hash);
+                // Look for an existing slot containing this key.
+                while !match_.is_empty() {
+                    let i = match_.first();
+                    let slotKey = g.key(typ, i);
+                    if key.eq_slot(slotKey) {
+                        if K::UPDATE_KEY {
+                            key.store(slotKey);
+                        }
+                        slotElem = g.elem(typ, i);
+                        break 'outer;
+                    }
+                    match_ = match_.removeFirst();
+                }
+                // Is this the end of the probe sequence?
+                match_ = g.ctrls().matchEmptyOrDeleted();
+                if match_.is_empty() {
+                    seq = seq.next();
+                    continue; // only full slots: keep probing
+                }
+                let mut i = match_.first();
+                if g.ctrls().get(i) == CTRL_DELETED {
+                    // Remember the first deleted slot, and keep probing.
+                    if firstDeletedGroup.data.is_null() {
+                        firstDeletedGroup = g;
+                        firstDeletedSlot = i;
+                    }
+                    seq = seq.next();
+                    continue;
+                }
+                // An empty slot: the end of the probe sequence. A deleted slot met on
+                // the way is reused without consuming growthLeft.
+                if !firstDeletedGroup.data.is_null() {
+                    g = firstDeletedGroup;
+                    i = firstDeletedSlot;
+                    (*t).growthLeft += 1; // decremented below
+                }
+                // Out of room: first try to drop tombstones (go1.25).
+                if (*t).growthLeft == 0 && typ.release.has_tombstone_pruning() {
+                    table::pruneTombstones(t, typ, m);
+                }
+                if (*t).growthLeft > 0 {
+                    key.store(g.key(typ, i));
+                    slotElem = g.elem(typ, i);
+                    g.set_ctrl(i, h2Hash as u8);
+                    (*t).growthLeft -= 1;
+                    (*t).used += 1;
+                    m.used += 1;
+                    break 'outer;
+                }
+                table::rehash(t, typ, m);
+                continue 'outer;
+            }
+        }
+        m.end_write();
+        slotElem
+    }
 }

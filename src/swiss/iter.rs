@@ -301,7 +301,7 @@ impl Iter {
             while self.dirIdx < m.dirLen {
                 // Resolve the table.
                 if self.tab.is_null() {
-                    let mut dirIdx = ((self.dirIdx as u64).wrapping_add(self.dirOffset)
+                    let dirIdx = ((self.dirIdx as u64).wrapping_add(self.dirOffset)
                         & (m.dirLen as u64 - 1)) as isize;
                     let newTab = m.directoryAt(dirIdx as usize);
                     if (*newTab).index != dirIdx {
@@ -310,8 +310,6 @@ impl Iter {
                         // so that the walk starts at the run's first entry.
                         let diff = dirIdx - (*newTab).index;
                         self.dirOffset = self.dirOffset.wrapping_sub(diff as u64);
-                        dirIdx = (*newTab).index;
-                        let _ = dirIdx;
                     }
                     self.tab = newTab;
                 }
@@ -334,7 +332,6 @@ impl Iter {
                     self.group = (*self.tab).groups.group(typ, groupIdx);
                 }
 
-                let mut skip = false;
                 if self.group.ctrls().get(slotIdx) & CTRL_EMPTY == 0 {
                     // Full slot.
                     let mut key = self.group.keyOf(typ, slotIdx);
@@ -342,7 +339,7 @@ impl Iter {
                     let elem;
                     if grown {
                         match self.grownKeyElem(key, slotIdx) {
-                            None => skip = true, // gone: on to the next one
+                            None => {} // gone: on to the next one (Go's `goto next`)
                             Some((k, e)) => {
                                 key = k;
                                 elem = e;
@@ -360,8 +357,6 @@ impl Iter {
                         return;
                     }
                 }
-                let _ = skip;
-
                 // next:
                 self.entryIdx += 1;
 
@@ -372,7 +367,7 @@ impl Iter {
                 // re-checking anyway.
                 let mut groupMatch = bitset(0);
                 while self.entryIdx <= entryMask {
-                    let mut entryIdx = self.entryIdx.wrapping_add(self.entryOffset) & entryMask;
+                    let entryIdx = self.entryIdx.wrapping_add(self.entryOffset) & entryMask;
                     slotIdx = (entryIdx & (MAP_GROUP_SLOTS as u64 - 1)) as usize;
                     if slotIdx == 0 || self.group.data.is_null() {
                         let groupIdx = entryIdx >> MAP_GROUP_SLOTS_BITS;
@@ -395,8 +390,6 @@ impl Iter {
                             // Past the end of this table's walk.
                             continue;
                         }
-                        entryIdx += (i - slotIdx) as u64;
-                        let _ = entryIdx;
                         slotIdx = i;
                     }
                     let mut key = self.group.keyOf(typ, slotIdx);

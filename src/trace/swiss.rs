@@ -27,11 +27,10 @@ pub fn swiss_release(text: &str) -> Option<SwissRelease> {
     SwissRelease::parse(lines.next()?.strip_prefix("go ")?)
 }
 
-/// An iterator of the trace, on map `map` (an index into the replayer's maps: a clone
-/// replaces the current map, and iterators of the old one keep running on it).
+/// An iterator of the trace. A clone replaces the current map; iterators of the old one
+/// keep running on it (the replayer keeps it alive).
 struct SwissTraceIter {
     it: Box<Iter>,
-    map: usize,
     fetched: bool,
     done: bool,
 }
@@ -349,7 +348,6 @@ impl SwissReplayer {
                     f[1].to_string(),
                     SwissTraceIter {
                         it,
-                        map: cur,
                         fetched: true,
                         done,
                     },
@@ -362,7 +360,6 @@ impl SwissReplayer {
                     .iters
                     .get_mut(f[1])
                     .ok_or_else(|| err(format!("no iterator {:?} (start it with `iter`)", f[1])))?;
-                let _ = st.map;
                 for _ in 0..n {
                     if !st.done && !st.fetched {
                         // SAFETY: the iterator's map is live.

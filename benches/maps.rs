@@ -2,7 +2,7 @@
 //!
 //! Two families:
 //!
-//! * `workload/*`: the workloads of issue 9 (insert without hint, lookup hit and miss,
+//! * `workload/*`: the workloads of BENCHMARKS.md (insert without hint, lookup hit and miss,
 //!   delete, iterate on `map[int64]int64`; insert and lookup with 16-byte string keys) at
 //!   1e3, 1e5 and 1e6 entries (1e7 with `GOMAP_BENCH_1E7=1`), for gomap's raw fast
 //!   functions (what Go's compiler calls), for `runtime::dispatch` (what an interpreter
@@ -203,7 +203,7 @@ fn sizes() -> Vec<usize> {
     s
 }
 
-/// The i64 workloads of issue 9, for each implementation.
+/// The i64 workloads of BENCHMARKS.md, for each implementation.
 fn workloads_i64(c: &mut Criterion) {
     for n in sizes() {
         let k = keys(SEED_KEYS, n);

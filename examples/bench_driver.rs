@@ -747,7 +747,7 @@ fn size(n: usize) -> String {
     }
 }
 
-/// The targets of issue 9 for one row: a description and whether it is met.
+/// The performance targets (listed at the top of BENCHMARKS.md) for one row: a description and whether it is met.
 fn target(w: &str, metric: &str, gomap: f64, go: f64, hb: f64) -> String {
     let mut t = Vec::new();
     match (w, metric) {

@@ -43,12 +43,12 @@ asan_cargo() {
   RUSTFLAGS="-Zsanitizer=address -Cdebug-assertions" CARGO_TARGET_DIR=target/asan \
     timeout 1200 cargo "$@"
 }
-if ! asan_cargo test --no-run -q --target "$triple" --lib "${args[@]}" >"$log" 2>&1; then
+if ! asan_cargo test -p gomap --no-run -q --target "$triple" --lib "${args[@]}" >"$log" 2>&1; then
   echo "test-asan: FAILED: the tests do not build with -Zsanitizer=address"
   tail -n 30 "$log"
   exit 1
 fi
-list=$(asan_cargo test --no-run --target "$triple" --lib "${args[@]}" --message-format=json 2>/dev/null |
+list=$(asan_cargo test -p gomap --no-run --target "$triple" --lib "${args[@]}" --message-format=json 2>/dev/null |
   python3 -c '
 import json, sys
 for line in sys.stdin:

@@ -13,7 +13,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
 RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom \
-  timeout "${LOOM_TIMEOUT:-900}" cargo test --release --test loom --test swiss_loom 2>&1 | tee "$log"
+  timeout "${LOOM_TIMEOUT:-900}" cargo test -p gomap --release --test loom --test swiss_loom 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 passed=$(grep -o 'test result: [a-zA-Z]*\. [0-9]* passed' "$log" | grep -o '[0-9]* passed' | head -1)

@@ -53,11 +53,11 @@ vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=de
 # Build the test binaries and find their paths.
 args=()
 for t in $tests; do args+=(--test "$t"); done
-if ! cargo test --no-run --lib "${args[@]}" -q; then
+if ! cargo test -p gomap --no-run --lib "${args[@]}" -q; then
   echo "test-valgrind: FAILED: the test binaries do not build"
   exit 1
 fi
-list=$(cargo test --no-run --lib "${args[@]}" --message-format=json 2>/dev/null |
+list=$(cargo test -p gomap --no-run --lib "${args[@]}" --message-format=json 2>/dev/null |
   python3 -c '
 import json, sys
 for line in sys.stdin:

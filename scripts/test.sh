@@ -30,13 +30,15 @@ export GO="${GO:-/usr/lib/go-1.19/bin/go}"
 [ -x "$GO" ] || GO=go
 
 # --- Rust tests: unit, integration (Go vectors, C ABI, toy VM), doc tests ---------------
+# Both workspace crates: the library `gomap` (root) and `gomap-tools` (tools/: the CLI, the
+# trace language with the differential test, the tour).
 stage "cargo test"
-cargo test --all-targets
-cargo test --doc
+cargo test --workspace --all-targets
+cargo test --workspace --doc
 
 # --- Differential suite against Go 1.19 ------------------------------------------------
 stage "differential suite: 240 generated traces + 2 large, dumps compared in full"
-cargo build --release -q
+cargo build --release -q -p gomap-tools --bin gomap
 ./target/release/gomap diff --count 240 --large 2 --seed "${GOMAP_DIFF_SEED:-1}" --work target/diff
 # Hand-written traces shipped with the oracle.
 ./target/release/gomap diff --oracle target/diff/bin/gomap-oracle --work target/diff tests/go/oracle/testdata

@@ -1,15 +1,20 @@
 //! The C ABI: Go's map for C embedders.
 //!
 //! Every function here is `extern "C"` and is declared in `include/gomap.h`, which
-//! `build.rs` generates from this file (items, doc comments and all) on every build. A C
+//! cbindgen generates from this file (items, doc comments and all; settings in
+//! `cbindgen.toml`, checked by `tools/tests/header.rs`). A C
 //! program makes a map type (`gomap_maptype_go` for Go's own key and elem types, or
 //! `gomap_maptype_new` with its own sizes, hasher, equal and allocator), makes maps of it,
 //! and reads, writes, deletes, clears and iterates them with Go 1.19's exact algorithm.
 //!
 //! Errors: functions that can fail return an `int` code (`GOMAP_OK` or a negative
 //! `GOMAP_ERR_*`) and leave the message in a per-thread buffer read with
-//! `gomap_last_error`. No Rust panic ever unwinds into C: every entry point runs under
-//! `catch_unwind`, and the runtime's panics become codes:
+//! `gomap_last_error`. No Rust panic ever unwinds into C: every entry point that calls
+//! the runtime, a callback or the allocator runs under `catch_unwind`, and the runtime's
+//! panics become codes. The rest (`gomap_error_name`, `gomap_seed_thread`, `gomap_len`,
+//! `gomap_growing`, `gomap_iter_key`, `gomap_iter_elem`, `gomap_string_free`) only read a
+//! field or a table, set a thread-local or free a string, and cannot panic; were one to,
+//! the `extern "C"` boundary would abort the process rather than unwind (Rust 1.81 on).
 //!
 //! | runtime panic (Go's words) | code |
 //! |---|---|
@@ -140,23 +145,29 @@ pub type gomap_map = crate::runtime::Hmap;
 /// An iterator (Go's `hiter`), made by `gomap_iter_init`, freed by `gomap_iter_free`.
 pub type gomap_iter = crate::runtime::Hiter;
 
+// The callback types are `Option`s of function pointers, as C's function pointers may be
+// NULL; the header generator (cbindgen) turns each into a plain C function pointer typedef.
+
 /// A hash function: `(key, seed, key type) -> hash`. Equal keys must hash alike for
 /// every seed. `ty->ctx` is the key type's context pointer.
-pub type gomap_hash_fn =
-    unsafe extern "C-unwind" fn(key: *const c_void, seed: usize, ty: *const gomap_type) -> usize;
+pub type gomap_hash_fn = Option<
+    unsafe extern "C-unwind" fn(key: *const c_void, seed: usize, ty: *const gomap_type) -> usize,
+>;
 
 /// An equality function: `(a, b, type) -> a == b`.
-pub type gomap_equal_fn =
-    unsafe extern "C-unwind" fn(a: *const c_void, b: *const c_void, ty: *const gomap_type) -> bool;
+pub type gomap_equal_fn = Option<
+    unsafe extern "C-unwind" fn(a: *const c_void, b: *const c_void, ty: *const gomap_type) -> bool,
+>;
 
 /// Allocates `size` bytes aligned to `align`, every byte zero; returns NULL when out of
 /// memory. `size` is never 0.
 pub type gomap_alloc_fn =
-    unsafe extern "C-unwind" fn(size: usize, align: usize, ctx: *mut c_void) -> *mut c_void;
+    Option<unsafe extern "C-unwind" fn(size: usize, align: usize, ctx: *mut c_void) -> *mut c_void>;
 
 /// Frees a block from the matching `gomap_alloc_fn`, given its size and alignment.
-pub type gomap_free_fn =
-    unsafe extern "C-unwind" fn(p: *mut c_void, size: usize, align: usize, ctx: *mut c_void);
+pub type gomap_free_fn = Option<
+    unsafe extern "C-unwind" fn(p: *mut c_void, size: usize, align: usize, ctx: *mut c_void),
+>;
 
 /// A key or elem type (the part of Go's `_type` the map reads). The hasher and equal
 /// functions receive the key's copy of it, so `ctx` can carry embedder state.
@@ -172,7 +183,7 @@ pub struct gomap_type {
     /// A `GOMAP_KIND_*` value (`GOMAP_KIND_STRUCT` for an opaque type).
     pub kind: u8,
     /// Equality; required for a key type, ignored for an elem type.
-    pub equal: Option<gomap_equal_fn>,
+    pub equal: gomap_equal_fn,
     /// Embedder context, never read by gomap.
     pub ctx: *mut c_void,
 }
@@ -181,9 +192,9 @@ pub struct gomap_type {
 #[repr(C)]
 pub struct gomap_allocator {
     /// Allocates zeroed memory.
-    pub alloc_zeroed: Option<gomap_alloc_fn>,
+    pub alloc_zeroed: gomap_alloc_fn,
     /// Frees memory.
-    pub free: Option<gomap_free_fn>,
+    pub free: gomap_free_fn,
     /// Passed to both.
     pub ctx: *mut c_void,
 }
@@ -293,14 +304,14 @@ unsafe fn allocator(a: *const gomap_allocator) -> Result<Allocator, c_int> {
             // which are ABI-compatible (the `fn` pointer ABI compatibility rules).
             alloc_zeroed: unsafe {
                 core::mem::transmute::<
-                    gomap_alloc_fn,
+                    unsafe extern "C-unwind" fn(usize, usize, *mut c_void) -> *mut c_void,
                     unsafe extern "C-unwind" fn(usize, usize, *mut c_void) -> *mut u8,
                 >(alloc)
             },
             // SAFETY: as above.
             free: unsafe {
                 core::mem::transmute::<
-                    gomap_free_fn,
+                    unsafe extern "C-unwind" fn(*mut c_void, usize, usize, *mut c_void),
                     unsafe extern "C-unwind" fn(*mut u8, usize, usize, *mut c_void),
                 >(free)
             },
@@ -365,9 +376,9 @@ unsafe fn rust_type(t: *const gomap_type) -> Result<Type, c_int> {
         // SAFETY: the signatures differ only in pointee types of pointer arguments, which
         // are ABI-compatible; the function receives the `Type` that `gomap_type` mirrors
         // (checked by the const assertions above).
-        equal: t
-            .equal
-            .map(|f| unsafe { core::mem::transmute::<gomap_equal_fn, crate::maptype::EqualFn>(f) }),
+        equal: unsafe {
+            core::mem::transmute::<gomap_equal_fn, Option<crate::maptype::EqualFn>>(t.equal)
+        },
         ctx: t.ctx,
     })
 }
@@ -515,7 +526,7 @@ pub unsafe extern "C" fn gomap_maptype_go(
 pub unsafe extern "C" fn gomap_maptype_new(
     key: *const gomap_type,
     elem: *const gomap_type,
-    hasher: Option<gomap_hash_fn>,
+    hasher: gomap_hash_fn,
     flags: u32,
     alloc: *const gomap_allocator,
     out: *mut *mut gomap_maptype,
@@ -544,8 +555,12 @@ pub unsafe extern "C" fn gomap_maptype_new(
             Err(c) => return c,
         };
         // SAFETY: as for `equal` in rust_type: only pointee types differ.
-        let hasher =
-            unsafe { core::mem::transmute::<gomap_hash_fn, crate::maptype::HashFn>(hasher) };
+        let hasher = unsafe {
+            core::mem::transmute::<
+                unsafe extern "C-unwind" fn(*const c_void, usize, *const gomap_type) -> usize,
+                crate::maptype::HashFn,
+            >(hasher)
+        };
         let t = MapType::new(k, e, hasher, flags).map(|t| t.with_allocator(a));
         // SAFETY: writable (caller).
         unsafe { hand_out(t, out) }
@@ -1010,7 +1025,7 @@ fn gomap_error_name_str(code: c_int) -> String {
         .into_owned()
 }
 
-/// The canonical dump of the map's buckets (`spec/trace-and-dump.md`), NUL-terminated;
+/// The canonical dump of the map's buckets (`docs/trace-and-dump.md`), NUL-terminated;
 /// free it with `gomap_string_free`. NULL on failure (see `gomap_last_error`).
 ///
 /// # Safety

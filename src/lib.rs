@@ -35,9 +35,12 @@ pub mod ffi;
 pub mod maptype;
 pub mod runtime;
 pub mod swiss;
-pub mod tour;
-pub mod trace;
 pub mod typed;
 
 pub use maptype::{GoKind, GoString, MapType, MapTypeError, MapTypeFlags, Type};
 pub use runtime::{Hiter, Hmap};
+
+/// The README's Rust examples, compiled and run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

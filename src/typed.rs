@@ -998,7 +998,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         (&self.t, self.h)
     }
 
-    /// The canonical dump of the map's buckets (`spec/trace-and-dump.md`), with each elem
+    /// The canonical dump of the map's buckets (`docs/trace-and-dump.md`), with each elem
     /// printed as `-`: a `V` may have padding bytes, which must not be read as numbers.
     /// For padding-free values, [`runtime::dump::dump_string`] on [`GoMap::raw`] prints
     /// them too.

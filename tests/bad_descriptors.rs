@@ -672,7 +672,7 @@ fn picky_map(flags: MapTypeFlags) -> MapType {
     .unwrap()
 }
 
-/// Go hashes the key even on a nil or empty map when the hash might panic (issue 23734),
+/// Go hashes the key even on a nil or empty map when the hash might panic (Go issue 23734),
 /// so that `m[unhashable]` panics consistently; without the flag it does not hash.
 #[test]
 fn hash_might_panic_hashes_on_empty_maps() {

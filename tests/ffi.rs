@@ -1,51 +1,16 @@
 //! The C ABI from C: compiles `tests/c/ffi_test.c` with the system C compiler against the
 //! `libgomap.a` that cargo built alongside this test (the library's crate types include
-//! `staticlib`), runs it and checks its report; and checks that the checked-in
-//! `include/gomap.h` is what `build.rs` generates from `src/ffi.rs`.
+//! `staticlib`), runs it and checks its report. (That the checked-in `include/gomap.h`
+//! is what cbindgen makes of `src/ffi.rs` is checked by the tools crate's test
+//! `tools/tests/header.rs`, so that the library's builds and tests do not pay for
+//! cbindgen.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-#[allow(dead_code)]
-#[path = "../build.rs"]
-mod build_script;
-
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The checked-in header is what `build.rs` generates from `src/ffi.rs`.
-/// `GOMAP_BLESS=1 cargo test --test ffi` rewrites it.
-#[test]
-fn checked_in_header_matches_ffi_rs() {
-    let src = std::fs::read_to_string(manifest().join("src/ffi.rs")).unwrap();
-    let want = build_script::header(&src).unwrap_or_else(|e| panic!("generator: {e}"));
-    let path = manifest().join("include/gomap.h");
-    if std::env::var_os("GOMAP_BLESS").is_some() {
-        std::fs::write(&path, &want).unwrap();
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "include/gomap.h is out of date with src/ffi.rs: \
-         run `GOMAP_BLESS=1 cargo test --test ffi` to regenerate it"
-    );
-    // The generator is deterministic and finds every exported function.
-    assert_eq!(build_script::header(&src).unwrap(), want);
-    let exported = src.matches("#[no_mangle]").count();
-    let declared = want
-        .lines()
-        .filter(|l| {
-            l.starts_with(|c: char| c.is_ascii_lowercase())
-                && !l.starts_with("typedef")
-                && l.ends_with(");")
-        })
-        .count();
-    assert_eq!(
-        exported, declared,
-        "one prototype per #[no_mangle] function"
-    );
 }
 
 fn mtime(p: &Path) -> SystemTime {

@@ -248,7 +248,7 @@ fn map_iter_order() {
     }
 }
 
-/// Port of TestMapSparseIterOrder (issue 8410): a map of 1000 entries of which 980 were
+/// Port of TestMapSparseIterOrder (Go issue 8410): a map of 1000 entries of which 980 were
 /// deleted still iterates in varying orders.
 #[test]
 fn map_sparse_iter_order() {

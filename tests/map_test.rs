@@ -567,7 +567,7 @@ fn map_large_val_no_pointer() {
     }
 }
 
-/// Port of TestIgnoreBogusMapHint (issue 19926): a negative or huge hint is ignored, as
+/// Port of TestIgnoreBogusMapHint (Go issue 19926): a negative or huge hint is ignored, as
 /// `makemap64` and `makemap` do, and the map works.
 #[test]
 fn ignore_bogus_map_hint() {
@@ -727,7 +727,7 @@ fn map_buckets_allocation_size() {
     }
 }
 
-/// The TestIncrementAfterDelete* family (issue 25936: a fast-path delete left the elem
+/// The TestIncrementAfterDelete* family (Go issue 25936: a fast-path delete left the elem
 /// behind, and the next new entry in that cell started from it instead of zero). Go
 /// compiles these maps to the fast paths, so the test runs through `dispatch` as well as
 /// the generic functions.
@@ -764,7 +764,7 @@ unsafe fn increment_after_delete<K: Copy, V: Copy + PartialEq + core::fmt::Debug
     }
 }
 
-/// Port of TestIncrementAfterDeleteValueInt (issue 25936).
+/// Port of TestIncrementAfterDeleteValueInt (Go issue 25936).
 #[test]
 fn increment_after_delete_value_int() {
     let t = MapType::for_go_types(GoKind::Int, GoKind::Int).unwrap();

@@ -1,4 +1,6 @@
-//! The facts of the study notes this project grew from, each checked on real maps.
+//! Facts about Go 1.19's map that the port must reproduce (bucket choice, growth
+//! triggers, evacuation, overflow preallocation, iteration, re-seeding), each checked on
+//! real maps.
 //!
 //! Structural tests run `runtime::check` after every step (through `common`'s
 //! `assert_check`, which prints the map's dump when it fails). Tests that need to aim keys

@@ -15,7 +15,7 @@
 //! | `iter_mutate` | up to three live iterators advanced while inserting, deleting, growing and clearing; checks Go's iteration promises |
 //! | `maptype`     | arbitrary descriptor fields into `MapType::from_parts` / `MapType::new` |
 //! | `hash`        | every function of `gomap::maptype::alg` on keys placed against guard pages |
-//! | `replay`      | arbitrary text into `gomap::trace::replay` |
+//! | `replay`      | arbitrary text into `gomap_tools::trace::replay`; each parsed `Op` printed and parsed again |
 //! | `ops_swiss`   | operation sequences on the Swiss engine (`gomap::swiss`) of every release: puts, deletes, clears, clones and iterators with writes between their steps, `check` after each |
 
 #![allow(clippy::missing_safety_doc)]
@@ -32,6 +32,8 @@ pub use hash::hash;
 pub use iter::iter_mutate;
 pub use ops::{ops_fast32, ops_fast64, ops_faststr, ops_generic};
 pub use swiss::ops_swiss;
+
+use gomap_tools::trace::Op;
 
 /// Reads an input front to back; past the end every read gives zero and [`Cursor::done`]
 /// turns true, so a harness never indexes out of bounds.
@@ -135,25 +137,29 @@ pub const TARGETS: &[&str] = &[
 /// gomap; a hint of 10^9 asks for gigabytes).
 pub const REPLAY_MAX_HINT: i64 = 1 << 20;
 
-/// Target `replay`: arbitrary text into `gomap::trace::replay`, which must return `Ok` or
-/// a `TraceError` that is not a caught panic. Traces whose `make` hint exceeds [`REPLAY_MAX_HINT`]
+/// Target `replay`: arbitrary text into `gomap_tools::trace::replay`, which must return `Ok` or
+/// a `TraceError` that is not a caught panic; and every line that parses as an [`Op`]
+/// must print as a line that parses to the same op. Traces whose `make` hint exceeds [`REPLAY_MAX_HINT`]
 /// are skipped (see there).
 pub fn replay(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     for line in text.lines() {
-        let mut f = line.split(' ');
-        if f.next() == Some("make") {
-            if let Some(Ok(h)) = f.next().map(|s| s.parse::<i64>()) {
-                if h > REPLAY_MAX_HINT {
-                    return;
-                }
+        let Ok(Some(op)) = Op::parse(line) else {
+            continue;
+        };
+        // Printing is the inverse of parsing (the generator writes traces by printing).
+        let again = Op::parse(&op.to_string());
+        assert_eq!(again, Ok(Some(op.clone())), "{line:?} printed as {op}");
+        if let Op::Make { hint, .. } = op {
+            if hint > REPLAY_MAX_HINT {
+                return;
             }
         }
     }
     let mut out = String::new();
     // replay turns a runtime panic into an error naming the line; within the hint limit
     // none may happen, so that is still a finding.
-    if let Err(e) = gomap::trace::replay(&text, &mut out) {
+    if let Err(e) = gomap_tools::trace::replay(&text, &mut out) {
         assert!(!e.panicked, "replay panicked: {e}");
     }
 }

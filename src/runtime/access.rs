@@ -109,7 +109,7 @@ pub unsafe fn mapaccess2(t: &MapType, h: *const Hmap, key: *const u8) -> (*mut u
     } {
         if t.hashMightPanic() {
             // SAFETY: `key` points at a key (caller). Go hashes it anyway so that an
-            // unhashable key panics even on an empty map (issue 23734).
+            // unhashable key panics even on an empty map (Go issue 23734).
             unsafe { t.hash(key, 0) };
         }
         return (zero_val(), false);

@@ -32,7 +32,7 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
         unsafe { (*h).count == 0 }
     } {
         if t.hashMightPanic() {
-            // SAFETY: `key` is a key (caller); see issue 23734.
+            // SAFETY: `key` is a key (caller); see Go issue 23734.
             unsafe { t.hash(key, 0) };
         }
         return;
@@ -221,7 +221,7 @@ pub unsafe fn mapclear(t: &MapType, h: *mut Hmap) {
     h.count = 0;
 
     // Reset the hash seed to make it more difficult for attackers to repeatedly trigger
-    // hash collisions. See issue 25237.
+    // hash collisions. See Go issue 25237.
     h.hash0 = fastrand();
 
     // Keep the mapextra allocation but clear any extra information.

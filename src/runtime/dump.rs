@@ -1,4 +1,4 @@
-//! The canonical dump of a map's state, as `spec/trace-and-dump.md` (version 1) defines
+//! The canonical dump of a map's state, as `docs/trace-and-dump.md` (version 1) defines
 //! it: the one printer of map internals in the crate. Go's side of the differential test
 //! prints the same text from Go's own map.
 

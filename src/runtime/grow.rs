@@ -245,7 +245,7 @@ pub unsafe fn evacuate(t: &MapType, h: &mut Hmap, oldbucket: usize) {
                     if t.indirectkey() {
                         store_ptr(dst.k, k2); // copy pointer
                     } else {
-                        ptr::copy_nonoverlapping(k, dst.k, t.key.size); // copy elem
+                        ptr::copy_nonoverlapping(k, dst.k, t.key.size); // copy key (Go comments this line "copy elem")
                     }
                     if t.indirectelem() {
                         store_ptr(dst.e, load_ptr(e));

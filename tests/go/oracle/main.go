@@ -1,5 +1,5 @@
-// Command gomap-oracle runs a gomap trace (see /work/shared/spec/trace-and-dump.md,
-// version 1) on Go 1.19's own maps and prints the canonical dump.
+// Command gomap-oracle runs a gomap trace (see docs/trace-and-dump.md in the
+// repository, version 1) on Go 1.19's own maps and prints the canonical dump.
 //
 // Usage: gomap-oracle [TRACE|-]   (stdin when the argument is absent or "-")
 //

@@ -12,8 +12,8 @@ use core::ptr;
 
 use super::draw::{self, CellState, MapView, Marks, Which};
 use super::{Facts, GrowFact, IterFact, LookupFact, Stage, WriteFact};
-use crate::maptype::{GoKind, GoString, MapType};
-use crate::runtime::{
+use gomap::maptype::{GoKind, GoString, MapType};
+use gomap::runtime::{
     self, bucketMask, hashGrow, mapiterinit_r, mapiternext, overLoadFactor, tooManyOverflowBuckets,
     Hiter, Hmap, BUCKET_CNT, LOAD_FACTOR_DEN, LOAD_FACTOR_NUM,
 };

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::gen::Rng;
-use super::TKind;
-use crate::swiss::SwissRelease;
+use super::op::{parse_f64, unhex, Kind as TKind};
+use gomap::swiss::SwissRelease;
 
 /// What a Swiss trace exercises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +71,7 @@ impl Builder {
         let _ = writeln!(out, "go {}", r.name());
         let key = hex(&rng.bytes(128));
         let _ = writeln!(out, "aeskey {key}");
-        let _ = writeln!(out, "type {} {}", k.name(), e.name());
+        let _ = writeln!(out, "type {} {}", k, e);
         Builder {
             rng,
             k,
@@ -232,7 +232,7 @@ impl Builder {
             TKind::I32 => s.parse::<i32>().expect("own").to_le_bytes().to_vec(),
             TKind::I64 => s.parse::<i64>().expect("own").to_le_bytes().to_vec(),
             TKind::F64 => {
-                let v = super::parse_f64(s).expect("own");
+                let v = parse_f64(s).expect("own");
                 (if v == 0.0 {
                     0f64.to_bits()
                 } else {
@@ -245,10 +245,10 @@ impl Builder {
                 if s == "-" {
                     Vec::new()
                 } else {
-                    super::unhex(s).expect("own")
+                    unhex(s).expect("own")
                 }
             }
-            TKind::B(_) => super::unhex(s).expect("own"),
+            TKind::B(_) => unhex(s).expect("own"),
             TKind::E0 => unreachable!(),
         }
     }
@@ -533,7 +533,7 @@ pub fn swiss_suite(
             }
         };
         let ts = rng.next_u64();
-        let name = format!("{i:03}-{}-{}-{}", sc.name(), k.name(), e.name());
+        let name = format!("{i:03}-{}-{}-{}", sc.name(), k, e);
         v.push((name, swiss_trace(sc, r, k, e, ts)));
     }
     v

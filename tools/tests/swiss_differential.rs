@@ -15,10 +15,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gomap::swiss::SwissRelease;
-use gomap::trace::swiss_gen::swiss_suite;
+use gomap_tools::trace::swiss_gen::swiss_suite;
 
+/// The repository root: the parent of this crate's directory (`tools/`).
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn find_go(dir: &Path, depth: usize) -> Option<PathBuf> {
@@ -153,7 +154,7 @@ fn swiss_traces_match_go() {
             let p = traces.join(format!("{name}.trace"));
             std::fs::write(&p, &text).unwrap();
             let mut ours = String::new();
-            if let Err(e) = gomap::trace::replay(&text, &mut ours) {
+            if let Err(e) = gomap_tools::trace::replay(&text, &mut ours) {
                 ours.push_str(&format!("error: {e}\n"));
             }
             let go_out = Command::new(&oracle).arg(&p).output().unwrap();
@@ -194,7 +195,7 @@ fn swiss_traces_match_go() {
 #[test]
 fn generated_traces_keep_invariants() {
     use gomap::swiss::check::check;
-    use gomap::trace::swiss::SwissReplayer;
+    use gomap_tools::trace::swiss::SwissReplayer;
     for r in SwissRelease::ALL {
         for (name, text) in swiss_suite(r, 12, 0, 0xc0ffee).into_iter().skip(1) {
             let mut rp = SwissReplayer::new();

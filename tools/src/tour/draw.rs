@@ -19,9 +19,9 @@ use svg::node::element::{
 };
 use svg::Document;
 
-use crate::maptype::{GoString, Kind, MapType, Type};
-use crate::runtime::make::bucket_array_len;
-use crate::runtime::types::*;
+use gomap::maptype::{GoString, Kind, MapType, Type};
+use gomap::runtime::make::bucket_array_len;
+use gomap::runtime::types::*;
 
 /// Which of a map's two bucket arrays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

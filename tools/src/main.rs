@@ -1,7 +1,7 @@
 //! `gomap`: the crate's command line.
 //!
 //! * `gomap tour` walks a real map through its life and draws each stage.
-//! * `gomap replay TRACE` runs a trace (`spec/trace-and-dump.md`) and prints its dump.
+//! * `gomap replay TRACE` runs a trace (`docs/trace-and-dump.md`) and prints its dump.
 //! * `gomap gen` writes generated traces; `gomap diff` runs traces through this crate and
 //!   through Go 1.19 and reports the first difference.
 //! * `gomap viz TRACE --at N` draws the map after step N of a trace.
@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -42,29 +42,16 @@ enum Cmd {
         /// Output folder.
         #[arg(long, default_value = "gomap-out/traces")]
         out: PathBuf,
-        /// Number of traces.
-        #[arg(long, default_value_t = 240)]
-        count: usize,
-        /// Generator seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Also write this many large traces (10^5 operations or more each).
-        #[arg(long, default_value_t = 2)]
-        large: usize,
+        #[command(flatten)]
+        suite: Suite,
     },
     /// Run traces through this crate and Go 1.19 and compare the outputs.
     Diff {
         /// Trace files or folders of `*.trace` files; with none, traces are generated.
         traces: Vec<PathBuf>,
-        /// Number of traces to generate when none are given.
-        #[arg(long, default_value_t = 240)]
-        count: usize,
-        /// Generator seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Large generated traces (10^5+ operations).
-        #[arg(long, default_value_t = 2)]
-        large: usize,
+        /// The traces generated when none are given.
+        #[command(flatten)]
+        suite: Suite,
         /// The Go oracle binary (built from tests/go/oracle when absent).
         #[arg(long)]
         oracle: Option<PathBuf>,
@@ -85,28 +72,44 @@ enum Cmd {
     },
 }
 
+/// The generated suite (`trace::gen::suite`).
+#[derive(Args)]
+struct Suite {
+    /// Number of traces.
+    #[arg(long, default_value_t = 240)]
+    count: usize,
+    /// Generator seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Also this many large traces (10^5 operations or more each).
+    #[arg(long, default_value_t = 2)]
+    large: usize,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
-        Cmd::Tour { out } => gomap::tour::run_tour(&out),
+        Cmd::Tour { out } => gomap_tools::tour::run_tour(&out),
         Cmd::Replay { trace } => replay(&trace),
-        Cmd::Gen {
-            out,
-            count,
-            seed,
-            large,
-        } => gomap::trace::gen::write_traces(&out, count, large, seed).map(|n| {
-            eprintln!("wrote {n} traces to {}", out.display());
-        }),
+        Cmd::Gen { out, suite: g } => {
+            gomap_tools::trace::gen::write_traces(&out, g.count, g.large, g.seed).map(|n| {
+                eprintln!("wrote {n} traces to {}", out.display());
+            })
+        }
         Cmd::Diff {
             traces,
-            count,
-            seed,
-            large,
+            suite: g,
             oracle,
             work,
-        } => gomap::trace::diff::run(&traces, count, large, seed, oracle.as_deref(), &work),
-        Cmd::Viz { trace, at, out } => gomap::tour::run_viz(&trace, at, &out),
+        } => gomap_tools::trace::diff::run(
+            &traces,
+            g.count,
+            g.large,
+            g.seed,
+            oracle.as_deref(),
+            &work,
+        ),
+        Cmd::Viz { trace, at, out } => gomap_tools::tour::run_viz(&trace, at, &out),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,7 +131,7 @@ fn replay(path: &str) -> Result<(), String> {
         std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?
     };
     let mut out = String::new();
-    let r = gomap::trace::replay(&text, &mut out);
+    let r = gomap_tools::trace::replay(&text, &mut out);
     use std::io::Write;
     let mut so = std::io::stdout().lock();
     let _ = so.write_all(out.as_bytes());

@@ -2,7 +2,7 @@
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let r = gomap::swiss::SwissRelease::parse(&a[1]).expect("release");
-    let suite = gomap::trace::swiss_gen::swiss_suite(
+    let suite = gomap_tools::trace::swiss_gen::swiss_suite(
         r,
         a[2].parse().unwrap(),
         a[3].parse().unwrap(),

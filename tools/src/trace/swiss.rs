@@ -1,18 +1,20 @@
 //! Swiss traces: version-1 traces with a `go 1.24` ... `go 1.27` directive after the
 //! `gomap-trace 1` line, replayed through the Swiss engine ([`crate::swiss`]) of that
 //! release. The language and the dump are specified in `docs/swiss-dump.md`; Go's side is
-//! `tests/go/swiss_oracle`.
+//! `tests/go/swiss_oracle`. (Swiss lines are read here, not as [`super::Op`]s: their
+//! seeds are 64-bit, `iter` takes two draws and `clone` is Swiss-only.)
 
 use std::collections::HashMap;
 
-use super::{parse_value, print_value, unhex, TKind, TraceError};
-use crate::maptype::{alg, MapType};
-use crate::swiss::dump::{dump, maptype_line};
-use crate::swiss::map::{mapfree, Map};
-use crate::swiss::runtime::{
+use super::exec::{print_value, TraceError, TRACE_KEY};
+use super::op::{unhex, Kind as TKind, Value};
+use gomap::maptype::{alg, MapType};
+use gomap::swiss::dump::{dump, maptype_line};
+use gomap::swiss::map::{mapfree, Map};
+use gomap::swiss::runtime::{
     makemap64, mapaccess2_compiled, mapassign_compiled, mapclear, mapclone, mapclone2, mapdelete,
 };
-use crate::swiss::{Iter, SwissMapType, SwissRelease};
+use gomap::swiss::{Iter, SwissMapType, SwissRelease};
 
 /// The release a trace names in its `go` directive (the first directive after
 /// `gomap-trace 1`), if it is a Swiss one.
@@ -179,8 +181,7 @@ impl SwissReplayer {
                 let mut k = [0u8; 128];
                 k.copy_from_slice(&b);
                 if self.key_lock.is_none() {
-                    self.key_lock =
-                        Some(super::TRACE_KEY.lock().unwrap_or_else(|e| e.into_inner()));
+                    self.key_lock = Some(TRACE_KEY.lock().unwrap_or_else(|e| e.into_inner()));
                 }
                 alg::set_use_aeshash(true);
                 alg::set_aeskeysched(&k);
@@ -253,8 +254,8 @@ impl SwissReplayer {
         match f[0] {
             "put" => {
                 want(3, "put K E")?;
-                let k = parse_value(kk, f[1], &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
-                let e = parse_value(ek, f[2], &mut self.arena).map_err(|e| err(format!("elem: {e}")))?;
+                let k = Value::token(f[1]).image(kk, &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
+                let e = Value::token(f[2]).image(ek, &mut self.arena).map_err(|e| err(format!("elem: {e}")))?;
                 pending(self.need_seed)?;
                 let m: *mut Map = &mut *self.maps[cur];
                 // SAFETY: a live map of `t`; `k` is a key of its type; the slot has the
@@ -266,7 +267,7 @@ impl SwissReplayer {
             }
             "del" => {
                 want(2, "del K")?;
-                let k = parse_value(kk, f[1], &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
+                let k = Value::token(f[1]).image(kk, &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
                 let before = self.maps[cur].Used();
                 let m: *mut Map = &mut *self.maps[cur];
                 // SAFETY: as for put.
@@ -277,7 +278,7 @@ impl SwissReplayer {
             }
             "get" => {
                 want(2, "get K")?;
-                let k = parse_value(kk, f[1], &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
+                let k = Value::token(f[1]).image(kk, &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
                 // SAFETY: as for put.
                 let (p, ok) = unsafe { mapaccess2_compiled(t, &*self.maps[cur], k.as_ptr()) };
                 if ok {

@@ -1,4 +1,4 @@
-//! `gomap tour` and `gomap viz`: pictures of a map's insides (issue 8).
+//! `gomap tour` and `gomap viz`: pictures of a map's insides.
 //!
 //! The tour runs real maps through the life of a Go map (make, inserts, an overflow
 //! bucket, doubling past the load factor of 6.5, incremental evacuation with reads served
@@ -8,7 +8,7 @@
 //! picture; one self-contained HTML page steps through them all. [`stages`] returns the
 //! stages as data, so tests can check each stage's facts.
 //!
-//! `gomap viz` draws the map of a trace (`spec/trace-and-dump.md`) after any step, with
+//! `gomap viz` draws the map of a trace (`docs/trace-and-dump.md`) after any step, with
 //! the same drawing code ([`draw`]), to look at a differential mismatch.
 //!
 //! The hashes come from the map's real hash function with a random seed, as in Go, so
@@ -298,7 +298,7 @@ pub fn run_viz(trace: &Path, at: Option<usize>, out: &Path) -> Result<(), String
 
 /// Replays `text` up to step `at` and draws the map: (text drawing, SVG, steps run).
 pub fn viz(text: &str, at: Option<usize>) -> Result<(String, String, usize), String> {
-    use crate::trace::Replayer;
+    use crate::trace::{Op, Replayer};
     let mut r = Replayer::new();
     let mut step = 0;
     let mut output = String::new();
@@ -307,8 +307,8 @@ pub fn viz(text: &str, at: Option<usize>) -> Result<(String, String, usize), Str
         return Err("steps are counted from 1".into());
     }
     for (i, line) in text.lines().enumerate() {
-        // the replayer's rule for lines that are not directives
-        if line.trim().is_empty() || line.starts_with('#') {
+        // Lines that are not directives are not steps (a malformed one is: it fails).
+        if let Ok(None) = Op::parse(line) {
             continue;
         }
         let l = line.trim_end();

@@ -1,14 +1,15 @@
-//! The differential test against Go 1.19 (`spec/trace-and-dump.md`), run by `cargo test`:
+//! The differential test against Go 1.19 (`docs/trace-and-dump.md`), run by `cargo test`:
 //! the hand-written traces of the oracle have committed Go outputs, compared without Go;
 //! generated traces are compared against the Go oracle built from `tests/go/oracle`. CI
 //! also runs the full suite (`gomap diff`, 240 + 2 large traces) from `scripts/test.sh`.
 
-use gomap::trace::diff::{build_oracle, compare, run_oracle, run_ours};
-use gomap::trace::gen;
+use gomap_tools::trace::diff::{build_oracle, compare, run_oracle, run_ours};
+use gomap_tools::trace::gen;
 use std::path::{Path, PathBuf};
 
+/// The repository root: the parent of this crate's directory (`tools/`).
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 #[test]
@@ -104,7 +105,7 @@ fn a_make_hint_too_large_to_allocate_is_an_error_naming_the_line() {
         "gomap-trace 1\naeskey {}\ntype i64 i64\nmake 100000000000 00000001\nput 1 2\n",
         "00".repeat(128)
     );
-    let e = gomap::trace::replay(&t, &mut out).unwrap_err();
+    let e = gomap_tools::trace::replay(&t, &mut out).unwrap_err();
     assert_eq!(e.line, 4, "{e}");
     assert!(e.panicked && e.msg == "out of memory", "{e}");
     assert_eq!(e.to_string(), "line 4: runtime panic: out of memory");

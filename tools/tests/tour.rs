@@ -1,8 +1,8 @@
-//! `gomap tour` and `gomap viz` (issue 8): the tour runs, each stage's facts hold (the
-//! facts of the study notes, on real maps), and every picture is well-formed XML.
+//! `gomap tour` and `gomap viz`: the tour runs, each stage's facts hold on real maps, and
+//! every picture is well-formed XML.
 
-use gomap::tour::draw::CellState;
-use gomap::tour::{self, Stage};
+use gomap_tools::tour::draw::CellState;
+use gomap_tools::tour::{self, Stage};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 /// A set of keys with deterministic, indexable order (a HashMap's order is random).
 #[derive(Default)]
 struct KeySet {
-    items: Vec<(Vec<u8>, String)>,
+    items: Vec<(Vec<u8>, Value)>,
     index: HashMap<Vec<u8>, usize>,
 }
 
@@ -26,7 +26,7 @@ impl KeySet {
         self.items.clear();
         self.index.clear();
     }
-    fn insert(&mut self, c: Vec<u8>, s: String) {
+    fn insert(&mut self, c: Vec<u8>, s: Value) {
         if let Some(&i) = self.index.get(&c) {
             self.items[i].1 = s;
         } else {
@@ -46,14 +46,14 @@ impl KeySet {
         }
         true
     }
-    fn nth(&self, n: usize) -> &str {
+    fn nth(&self, n: usize) -> &Value {
         &self.items[n].1
     }
 }
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::TKind;
+use super::op::{parse_f64, unhex, Kind, Op, Value, AESKEY_LEN};
 
 /// A small deterministic generator (splitmix64).
 #[derive(Clone, Debug)]
@@ -119,46 +119,46 @@ impl Scenario {
 
 /// The key kinds traces use, bN sizes chosen around Go's special cases (memhash8/16/32/
 /// 64/128, the 128-byte indirect limit) and up to the largest the spec allows.
-const KEY_KINDS: &[TKind] = &[
-    TKind::I64,
-    TKind::I32,
-    TKind::Str,
-    TKind::F64,
-    TKind::B(4),
-    TKind::B(8),
-    TKind::B(1),
-    TKind::B(16),
-    TKind::B(3),
-    TKind::B(129),
-    TKind::B(2),
-    TKind::B(17),
-    TKind::B(128),
-    TKind::B(200),
-    TKind::B(33),
-    TKind::B(1024),
+const KEY_KINDS: &[Kind] = &[
+    Kind::I64,
+    Kind::I32,
+    Kind::Str,
+    Kind::F64,
+    Kind::B(4),
+    Kind::B(8),
+    Kind::B(1),
+    Kind::B(16),
+    Kind::B(3),
+    Kind::B(129),
+    Kind::B(2),
+    Kind::B(17),
+    Kind::B(128),
+    Kind::B(200),
+    Kind::B(33),
+    Kind::B(1024),
 ];
 
-const ELEM_KINDS: &[TKind] = &[
-    TKind::I64,
-    TKind::E0,
-    TKind::I32,
-    TKind::B(1),
-    TKind::B(129),
-    TKind::B(128),
-    TKind::B(12),
-    TKind::B(300),
+const ELEM_KINDS: &[Kind] = &[
+    Kind::I64,
+    Kind::E0,
+    Kind::I32,
+    Kind::B(1),
+    Kind::B(129),
+    Kind::B(128),
+    Kind::B(12),
+    Kind::B(300),
 ];
 
 /// Builds one trace, tracking the key set.
 struct Builder {
     rng: Rng,
-    k: TKind,
-    e: TKind,
+    k: Kind,
+    e: Kind,
     out: String,
     /// The keys in the map (canonical bytes and trace spelling), in a deterministic order.
     keys: KeySet,
     /// Keys ever used, to draw hits and re-inserts from.
-    pool: Vec<String>,
+    pool: Vec<Value>,
     iters: Vec<String>,
     next_iter: usize,
     ops: usize,
@@ -173,17 +173,14 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(seed: u64, k: TKind, e: TKind) -> Builder {
+    fn new(seed: u64, k: Kind, e: Kind) -> Builder {
         let mut rng = Rng::new(seed);
-        let mut out = String::from("gomap-trace 1\n");
-        let key: String = rng.bytes(128).iter().map(|b| format!("{b:02x}")).collect();
-        let _ = writeln!(out, "aeskey {key}");
-        let _ = writeln!(out, "type {} {}", k.name(), e.name());
-        Builder {
+        let aeskey = rng.bytes(AESKEY_LEN).into_boxed_slice().try_into();
+        let mut g = Builder {
             rng,
             k,
             e,
-            out,
+            out: String::new(),
             keys: KeySet::default(),
             pool: Vec::new(),
             iters: Vec::new(),
@@ -194,48 +191,52 @@ impl Builder {
             dump_small: 24,
             dump_every: 40,
             clears: true,
-        }
+        };
+        g.op(Op::Header { version: 1 });
+        g.op(Op::AesKey(aeskey.expect("AESKEY_LEN bytes")));
+        g.op(Op::Type { key: k, elem: e });
+        g
     }
 
-    fn line(&mut self, s: &str) {
-        self.out.push_str(s);
-        self.out.push('\n');
+    fn op(&mut self, op: Op) {
+        let _ = writeln!(self.out, "{op}");
     }
 
-    fn seed_word(&mut self) -> String {
-        format!("{:08x}", self.rng.next_u64() as u32)
+    /// A hash seed, as Go's `fastrand` might return it.
+    fn seed(&mut self) -> u32 {
+        self.rng.next_u64() as u32
     }
 
     fn make(&mut self, hint: i64) {
-        let s = self.seed_word();
-        self.line(&format!("make {hint} {s}"));
+        let seed = self.seed();
+        self.op(Op::Make { hint, seed });
         self.keys.clear();
         self.iters.clear();
         self.peak = 0;
-        self.line("dump");
+        self.op(Op::Dump);
     }
 
     /// A fresh random key: (trace spelling, canonical bytes).
-    fn fresh_key(&mut self) -> (String, Vec<u8>) {
+    fn fresh_key(&mut self) -> (Value, Vec<u8>) {
         let r = &mut self.rng;
         match self.k {
-            TKind::I32 => {
+            Kind::I32 => {
                 let v = if r.pct(50) {
                     r.below(2000) as i32 - 1000
                 } else {
                     r.next_u64() as i32
                 };
-                (v.to_string(), v.to_le_bytes().to_vec())
+                (Value::int(v.into()), v.to_le_bytes().to_vec())
             }
-            TKind::I64 => {
+            Kind::I64 => {
                 let v = if r.pct(50) {
                     r.below(4000) as i64 - 2000
                 } else {
                     r.next_u64() as i64
                 };
-                (v.to_string(), v.to_le_bytes().to_vec())
+                (Value::int(v), v.to_le_bytes().to_vec())
             }
-            TKind::F64 => {
+            Kind::F64 => {
                 let v: f64 = match r.below(6) {
                     0 => 0.0,
                     1 => -0.0,
@@ -252,17 +253,7 @@ impl Builder {
                     ][r.below(5) as usize],
                     _ => r.below(1 << 40) as f64 * 1.25,
                 };
-                let spelled = if v == 0.0 && v.is_sign_negative() {
-                    "-0".to_string()
-                } else if v.is_infinite() {
-                    if v > 0.0 {
-                        "+Inf".into()
-                    } else {
-                        "-Inf".into()
-                    }
-                } else {
-                    format!("{v:e}")
-                };
+                let spelled = Value::float(v);
                 // +0 and -0 are the same key.
                 let canon = if v == 0.0 {
                     0f64.to_bits()
@@ -271,7 +262,7 @@ impl Builder {
                 };
                 (spelled, canon.to_le_bytes().to_vec())
             }
-            TKind::Str => {
+            Kind::Str => {
                 let n = match r.below(10) {
                     0 => 0,
                     1..=5 => r.below(8) as usize,
@@ -279,14 +270,9 @@ impl Builder {
                     _ => r.below(301) as usize,
                 };
                 let b = r.bytes(n);
-                let s = if b.is_empty() {
-                    "-".to_string()
-                } else {
-                    hex(&b)
-                };
-                (s, b)
+                (Value::bytes(&b), b)
             }
-            TKind::B(n) => {
+            Kind::B(n) => {
                 // Mostly-zero keys share prefixes, which exercises long compares.
                 let mut b = vec![0u8; n];
                 let m = n.min(1 + r.below(8) as usize);
@@ -296,26 +282,27 @@ impl Builder {
                 if r.pct(50) {
                     b.reverse();
                 }
-                (hex(&b), b)
+                (Value::bytes(&b), b)
             }
-            TKind::E0 => unreachable!("e0 is not a key kind"),
+            Kind::E0 => unreachable!("e0 is not a key kind"),
         }
     }
 
-    fn canon(&self, spelled: &str) -> Vec<u8> {
+    fn canon(&self, spelled: &Value) -> Vec<u8> {
+        let spelled = spelled.as_str();
         match self.k {
-            TKind::I32 => spelled
+            Kind::I32 => spelled
                 .parse::<i32>()
                 .expect("own spelling")
                 .to_le_bytes()
                 .to_vec(),
-            TKind::I64 => spelled
+            Kind::I64 => spelled
                 .parse::<i64>()
                 .expect("own spelling")
                 .to_le_bytes()
                 .to_vec(),
-            TKind::F64 => {
-                let v = super::parse_f64(spelled).expect("own spelling");
+            Kind::F64 => {
+                let v = parse_f64(spelled).expect("own spelling");
                 (if v == 0.0 {
                     0f64.to_bits()
                 } else {
@@ -324,20 +311,20 @@ impl Builder {
                 .to_le_bytes()
                 .to_vec()
             }
-            TKind::Str => {
+            Kind::Str => {
                 if spelled == "-" {
                     Vec::new()
                 } else {
-                    super::unhex(spelled).expect("own spelling")
+                    unhex(spelled).expect("own spelling")
                 }
             }
-            TKind::B(_) => super::unhex(spelled).expect("own spelling"),
-            TKind::E0 => unreachable!(),
+            Kind::B(_) => unhex(spelled).expect("own spelling"),
+            Kind::E0 => unreachable!(),
         }
     }
 
     /// A key: fresh, or (when `hit` percent) one used before.
-    fn key(&mut self, hit: u64) -> (String, Vec<u8>) {
+    fn key(&mut self, hit: u64) -> (Value, Vec<u8>) {
         if !self.pool.is_empty() && self.rng.pct(hit) {
             let s = self.pool[self.rng.below(self.pool.len() as u64) as usize].clone();
             let c = self.canon(&s);
@@ -353,19 +340,19 @@ impl Builder {
         (s, c)
     }
 
-    fn elem(&mut self) -> String {
+    fn elem(&mut self) -> Value {
         let r = &mut self.rng;
         match self.e {
-            TKind::I32 => (r.next_u64() as i32 % 100_000).to_string(),
-            TKind::I64 => (r.next_u64() as i64 >> r.below(60)).to_string(),
-            TKind::E0 => "-".into(),
-            TKind::B(n) => {
+            Kind::I32 => Value::int((r.next_u64() as i32 % 100_000).into()),
+            Kind::I64 => Value::int(r.next_u64() as i64 >> r.below(60)),
+            Kind::E0 => Value::unit(),
+            Kind::B(n) => {
                 let mut b = vec![0u8; n];
                 let m = n.min(1 + r.below(6) as usize);
                 for x in b.iter_mut().take(m) {
                     *x = r.next_u64() as u8;
                 }
-                hex(&b)
+                Value::bytes(&b)
             }
             _ => unreachable!("not an elem kind"),
         }
@@ -383,34 +370,39 @@ impl Builder {
         let slot = (self.k.size() + self.e.size()).max(16) / 16;
         let spacing = self.dump_every.max(self.peak * slot / 4);
         if (self.peak <= self.dump_small && slot <= 4) || self.since_dump >= spacing {
-            self.line("dump");
+            self.op(Op::Dump);
             self.since_dump = 0;
         }
     }
 
     fn put(&mut self, hit: u64) {
         let (s, c) = self.key(hit);
-        let e = self.elem();
-        self.line(&format!("put {s} {e}"));
-        self.keys.insert(c, s);
-        self.after_op();
+        self.put_entry(s, c);
     }
 
-    fn put_key(&mut self, s: String) {
+    fn put_key(&mut self, s: Value) {
         let c = self.canon(&s);
-        let e = self.elem();
-        self.line(&format!("put {s} {e}"));
+        self.put_entry(s, c);
+    }
+
+    /// `put` of the key `s` (canonical bytes `c`) with a random elem.
+    fn put_entry(&mut self, s: Value, c: Vec<u8>) {
+        let elem = self.elem();
+        self.op(Op::Put {
+            key: s.clone(),
+            elem,
+        });
         self.keys.insert(c, s);
         self.after_op();
     }
 
-    fn del_key(&mut self, s: &str) {
-        let c = self.canon(s);
-        self.line(&format!("del {s}"));
+    fn del_key(&mut self, s: Value) {
+        let c = self.canon(&s);
+        self.op(Op::Del { key: s });
         if self.keys.remove(&c) && self.keys.is_empty() {
             // Go re-seeds a map whose last entry was deleted; say with what.
-            let w = self.seed_word();
-            self.line(&format!("seed {w}"));
+            let seed = self.seed();
+            self.op(Op::Seed { seed });
         }
         self.after_op();
     }
@@ -419,26 +411,26 @@ impl Builder {
     fn del(&mut self, present: u64) {
         let s = if !self.keys.is_empty() && self.rng.pct(present) {
             let n = self.rng.below(self.keys.len() as u64) as usize;
-            self.keys.nth(n).to_string()
+            self.keys.nth(n).clone()
         } else {
             self.key(30).0
         };
-        self.del_key(&s);
+        self.del_key(s);
     }
 
     fn get(&mut self) {
         let s = if !self.keys.is_empty() && self.rng.pct(60) {
             let n = self.rng.below(self.keys.len() as u64) as usize;
-            self.keys.nth(n).to_string()
+            self.keys.nth(n).clone()
         } else {
             self.key(20).0
         };
-        self.line(&format!("get {s}"));
+        self.op(Op::Get { key: s });
     }
 
     fn clear(&mut self) {
-        let w = self.seed_word();
-        self.line(&format!("clear {w}"));
+        let seed = self.seed();
+        self.op(Op::Clear { seed });
         self.keys.clear();
         self.after_op();
     }
@@ -447,7 +439,7 @@ impl Builder {
         let id = format!("i{}", self.next_iter);
         self.next_iter += 1;
         let r = self.rng.next_u64();
-        self.line(&format!("iter {id} {r}"));
+        self.op(Op::Iter { id: id.clone(), r });
         self.iters.push(id);
         if self.iters.len() > 4 {
             self.iters.remove(0);
@@ -460,7 +452,7 @@ impl Builder {
         }
         let id = self.iters[self.rng.below(self.iters.len() as u64) as usize].clone();
         let n = 1 + self.rng.below(12);
-        self.line(&format!("next {id} {n}"));
+        self.op(Op::Next { id, n });
     }
 
     /// One random operation of the mix.
@@ -469,27 +461,19 @@ impl Builder {
             0..=44 => self.put(25),
             45..=69 => self.del(70),
             70..=79 => self.get(),
-            80..=81 => self.line("len"),
+            80..=81 => self.op(Op::Len),
             82..=85 => self.iter(),
             86..=97 => self.next(),
             98 if self.clears => self.clear(),
-            _ => self.line("len"),
+            _ => self.op(Op::Len),
         }
     }
 
     fn finish(mut self) -> String {
-        self.line("len");
-        self.line("dump");
+        self.op(Op::Len);
+        self.op(Op::Dump);
         self.out
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    let mut s = String::with_capacity(2 * b.len());
-    for x in b {
-        let _ = write!(s, "{x:02x}");
-    }
-    s
 }
 
 /// Hints around Go's size-class edges: counts just below and above each load-factor
@@ -504,7 +488,7 @@ fn edge_hints() -> Vec<i64> {
 }
 
 /// Generates one trace of the scenario over the kinds.
-pub fn trace(sc: Scenario, k: TKind, e: TKind, seed: u64) -> String {
+pub fn trace(sc: Scenario, k: Kind, e: Kind, seed: u64) -> String {
     let mut g = Builder::new(seed, k, e);
     match sc {
         Scenario::Mix => {
@@ -599,8 +583,8 @@ pub fn trace(sc: Scenario, k: TKind, e: TKind, seed: u64) -> String {
                     }
                     g.del(0); // delete on an empty map: no re-seed
                 }
-                g.line("len");
-                g.line("dump");
+                g.op(Op::Len);
+                g.op(Op::Dump);
             }
             // Keys by pool reuse after refills.
             for _ in 0..50 {
@@ -645,14 +629,13 @@ pub fn trace(sc: Scenario, k: TKind, e: TKind, seed: u64) -> String {
     }
     // Strings of every length 0..300 appear in the Mix and Hint scenarios of str keys;
     // make sure one trace per kind pair reaches the full range.
-    if k == TKind::Str && sc == Scenario::Mix {
+    if k == Kind::Str && sc == Scenario::Mix {
         for n in 0..=300usize {
-            let b = g.rng.bytes(n);
-            let s = if n == 0 { "-".to_string() } else { hex(&b) };
+            let s = Value::bytes(&g.rng.bytes(n));
             if g.rng.pct(50) {
                 g.put_key(s);
             } else {
-                g.line(&format!("get {s}"));
+                g.op(Op::Get { key: s });
             }
         }
     }
@@ -687,15 +670,15 @@ pub fn suite(count: usize, large: usize, seed: u64) -> Vec<(String, String)> {
             scen[0]
         };
         let s = rng.next_u64();
-        let name = format!("{i:04}-{}-{}-{}", sc.name(), k.name(), e.name());
+        let name = format!("{i:04}-{}-{}-{}", sc.name(), k, e);
         if seen.insert(name.clone()) {
             out.push((name, trace(sc, k, e, s)));
         }
     }
     for j in 0..large {
-        let k = [TKind::I64, TKind::Str, TKind::I32, TKind::B(129)][j % 4];
-        let e = [TKind::I64, TKind::E0, TKind::B(129), TKind::I32][j % 4];
-        let name = format!("large{j:02}-{}-{}", k.name(), e.name());
+        let k = [Kind::I64, Kind::Str, Kind::I32, Kind::B(129)][j % 4];
+        let e = [Kind::I64, Kind::E0, Kind::B(129), Kind::I32][j % 4];
+        let name = format!("large{j:02}-{}-{}", k, e);
         out.push((name, trace(Scenario::Large, k, e, rng.next_u64())));
     }
     out

@@ -31,10 +31,11 @@ pub fn find_go() -> Result<PathBuf, String> {
     )
 }
 
-/// The repository root (where `tests/go/oracle` lives): the crate's manifest directory
-/// when built by cargo, else the current directory.
+/// The repository root (where `tests/go/oracle` lives): the parent of this crate's
+/// manifest directory (`tools/`) when built from the repository, else the current
+/// directory.
 fn repo_root() -> PathBuf {
-    let m = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let m = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     if m.join("tests/go/oracle").is_dir() {
         m
     } else {

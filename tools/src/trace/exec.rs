@@ -1,0 +1,495 @@
+//! Running a trace: the [`Replayer`] gives each [`Op`] its meaning on a real map, through
+//! the runtime functions Go's compiler would call for the trace's types
+//! (`gomap::runtime::dispatch`, after `walk.mapfast`).
+
+use core::fmt;
+use std::collections::HashMap;
+use std::ptr;
+
+use gomap::maptype::{alg, GoString, MapType};
+use gomap::runtime::dispatch::{map_access2, map_assign, map_delete};
+use gomap::runtime::{self, dump, Hiter, Hmap};
+
+use super::op::{parse_f64, unhex, Kind, Op, Value};
+
+/// A malformed trace line, an operation Go would refuse, or a runtime panic (Go's
+/// `throw`/`panic`, e.g. "out of memory" for a `make` hint whose bucket array cannot be
+/// allocated: Go 1.19 dies there too).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceError {
+    /// 1-based line number in the trace text.
+    pub line: usize,
+    /// What was expected or went wrong.
+    pub msg: String,
+    /// The line's operation panicked (the message is the panic's); the rest of the trace
+    /// was not run.
+    pub panicked: bool,
+}
+
+impl fmt::Display for TraceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.panicked {
+            write!(f, "line {}: runtime panic: {}", self.line, self.msg)
+        } else {
+            write!(f, "line {}: {}", self.line, self.msg)
+        }
+    }
+}
+
+impl std::error::Error for TraceError {}
+
+impl Value {
+    /// The value's memory image as a `k`. Strings are interned in `arena` so the header
+    /// stays valid while the map holds it.
+    pub fn image(&self, k: Kind, arena: &mut Vec<Box<[u8]>>) -> Result<Vec<u8>, String> {
+        let s = self.as_str();
+        match k {
+            Kind::I32 => s
+                .parse::<i32>()
+                .map(|v| v.to_ne_bytes().to_vec())
+                .map_err(|_| format!("expected a decimal int32, got {s:?}")),
+            Kind::I64 => s
+                .parse::<i64>()
+                .map(|v| v.to_ne_bytes().to_vec())
+                .map_err(|_| format!("expected a decimal int64, got {s:?}")),
+            Kind::F64 => parse_f64(s)
+                .filter(|v| !v.is_nan())
+                .map(|v| v.to_ne_bytes().to_vec())
+                .ok_or_else(|| format!("expected a float64 (not NaN), got {s:?}")),
+            Kind::Str => {
+                let bytes = if s == "-" {
+                    Vec::new()
+                } else {
+                    unhex(s)
+                        .filter(|b| !b.is_empty())
+                        .ok_or_else(|| format!("expected hex bytes or '-', got {s:?}"))?
+                };
+                let boxed: Box<[u8]> = bytes.into_boxed_slice();
+                let g = GoString {
+                    ptr: if boxed.is_empty() {
+                        ptr::null()
+                    } else {
+                        boxed.as_ptr()
+                    },
+                    len: boxed.len(),
+                };
+                arena.push(boxed);
+                let mut v = vec![0u8; 16];
+                // SAFETY: `v` has 16 bytes, the size of a GoString header.
+                unsafe { v.as_mut_ptr().cast::<GoString>().write_unaligned(g) };
+                Ok(v)
+            }
+            Kind::B(n) => {
+                let b =
+                    unhex(s).ok_or_else(|| format!("expected {} hex digits, got {s:?}", 2 * n))?;
+                if b.len() != n {
+                    return Err(format!("expected {} hex digits, got {}", 2 * n, s.len()));
+                }
+                Ok(b)
+            }
+            Kind::E0 => {
+                if s != "-" {
+                    return Err(format!("expected '-' for a struct{{}} elem, got {s:?}"));
+                }
+                Ok(Vec::new())
+            }
+        }
+    }
+}
+
+/// Appends a value (never a slot) as the spec spells it.
+///
+/// # Safety
+/// `p` points at a value of kind `k` (strings: a readable header).
+pub unsafe fn print_value(out: &mut String, k: Kind, p: *const u8) {
+    let kind = if k == Kind::Str {
+        gomap::maptype::Kind::String
+    } else {
+        gomap::maptype::Kind::Array
+    };
+    // SAFETY: forwarded.
+    unsafe { dump::value(out, kind, k.size(), p) };
+}
+
+/// The error of a trace that does not start with its header.
+const FIRST_DIRECTIVE: &str = "expected `gomap-trace 1` as the first directive";
+
+/// Serialises traces that set the process-wide AES key schedule (see `Replayer::key_lock`).
+pub(crate) static TRACE_KEY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// An iterator of the trace (`iter ID R`).
+///
+/// Model (the same as the Go oracle's): `iter` runs `mapiterinit`, which already fetches
+/// the first entry; `next` yields the current entry and calls `mapiternext` before each
+/// later one. So the operations between two `next` lines run exactly where the body of a
+/// Go `for k, e := range m` loop runs: after an entry is seen, before the next is fetched.
+struct TraceIter {
+    it: Box<Hiter>,
+    /// `it.key`/`it.elem` hold an entry (or the end) not yet yielded.
+    fetched: bool,
+    done: bool,
+}
+
+/// Runs a trace one line at a time.
+///
+/// Invariants: `h` is null or a live map of type `t` (`t` is boxed so its address stays
+/// fixed for the iterators); every live iterator belongs to `h` and is ended before `h` is
+/// freed; `arena` holds every string a key header may point at.
+pub struct Replayer {
+    started: bool,
+    kinds: Option<(Kind, Kind)>,
+    t: Option<Box<MapType>>,
+    h: *mut Hmap,
+    iters: HashMap<String, TraceIter>,
+    arena: Vec<Box<[u8]>>,
+    /// The line of a `del` that emptied the map, until a `seed` or `clear` says what Go's
+    /// re-seeding chose (0: none pending).
+    need_seed: usize,
+    /// An `aeskey` line was seen.
+    keyed: bool,
+    /// Held from the `aeskey` line until the replayer is dropped: the key schedule is
+    /// process-wide (as in Go), so two traces replayed at once on different threads would
+    /// change each other's hashes under their maps. A second replayer that reaches its
+    /// `aeskey` line waits for the first to finish (on the same thread it would wait
+    /// forever: replay one trace at a time per thread).
+    key_lock: Option<std::sync::MutexGuard<'static, ()>>,
+    /// Number of directives run so far (blank and comment lines not counted).
+    pub steps: usize,
+}
+
+impl Default for Replayer {
+    fn default() -> Replayer {
+        Replayer::new()
+    }
+}
+
+impl Drop for Replayer {
+    fn drop(&mut self) {
+        // Free the map while the key schedule is still ours; the guard drops after.
+        self.free_map();
+    }
+}
+
+impl Replayer {
+    /// A replayer before the `gomap-trace 1` line.
+    pub fn new() -> Replayer {
+        Replayer {
+            started: false,
+            kinds: None,
+            t: None,
+            h: ptr::null_mut(),
+            iters: HashMap::new(),
+            arena: Vec::new(),
+            need_seed: 0,
+            keyed: false,
+            key_lock: None,
+            steps: 0,
+        }
+    }
+
+    /// The map and its type, once `make` has run.
+    pub fn map(&self) -> Option<(&MapType, *mut Hmap)> {
+        match (&self.t, self.h.is_null()) {
+            (Some(t), false) => Some((t, self.h)),
+            _ => None,
+        }
+    }
+
+    /// The key and elem kinds of the `type` line.
+    pub fn kinds(&self) -> Option<(Kind, Kind)> {
+        self.kinds
+    }
+
+    fn free_map(&mut self) {
+        // End the iterators first: they are registered on the map.
+        self.iters.clear();
+        if let Some(t) = &self.t {
+            // SAFETY: `h` is null or our live map of type `t`; no iterator remains.
+            unsafe { runtime::mapfree(t, self.h) };
+        }
+        self.h = ptr::null_mut();
+    }
+
+    /// Runs one line (numbered `lineno`), appending what it prints to `out`. Lines that
+    /// are not directives (blank, `#` comments) do nothing.
+    pub fn run_line(
+        &mut self,
+        lineno: usize,
+        line: &str,
+        out: &mut String,
+    ) -> Result<(), TraceError> {
+        let parsed = Op::parse(line);
+        if let Ok(None) = parsed {
+            return Ok(());
+        }
+        self.steps += 1;
+        let op = parsed.map_err(|msg| TraceError {
+            line: lineno,
+            msg: if self.started {
+                msg
+            } else {
+                FIRST_DIRECTIVE.into()
+            },
+            panicked: false,
+        })?;
+        self.run(lineno, &op.expect("directives parse to an op"), out)
+    }
+
+    /// Runs one op (of line `lineno`, for errors), appending what it prints to `out`.
+    pub fn run(&mut self, lineno: usize, op: &Op, out: &mut String) -> Result<(), TraceError> {
+        let err = |msg: String| TraceError {
+            line: lineno,
+            msg,
+            panicked: false,
+        };
+        if !self.started {
+            if *op != (Op::Header { version: 1 }) {
+                return Err(err(FIRST_DIRECTIVE.into()));
+            }
+            self.started = true;
+            return Ok(());
+        }
+        match op {
+            Op::Header { .. } => Err(err("`gomap-trace` may only be the first directive".into())),
+            Op::AesKey(k) => {
+                if !self.h.is_null() {
+                    return Err(err("aeskey must come before make".into()));
+                }
+                if !alg::has_aes() {
+                    return Err(err("this CPU has no AES instructions: Go would use its fallback hash and ignore aeskey".into()));
+                }
+                if self.key_lock.is_none() {
+                    self.key_lock = Some(TRACE_KEY.lock().unwrap_or_else(|e| e.into_inner()));
+                }
+                alg::set_use_aeshash(true);
+                alg::set_aeskeysched(k);
+                self.keyed = true;
+                Ok(())
+            }
+            &Op::Type { key, elem } => {
+                self.free_map();
+                let t = MapType::for_go_types(key.go_kind(), elem.go_kind())
+                    .map_err(|e| err(e.to_string()))?;
+                self.kinds = Some((key, elem));
+                self.t = Some(Box::new(t));
+                Ok(())
+            }
+            &Op::Make { hint, seed } => {
+                if self.t.is_none() {
+                    return Err(err("`type` must come before `make`".into()));
+                }
+                if !self.keyed {
+                    return Err(err(
+                        "expected `aeskey HEX` before `make`: without it the hashes are random"
+                            .into(),
+                    ));
+                }
+                self.free_map();
+                let t = self.t.as_deref().expect("checked");
+                // SAFETY: a fresh map of type `t`.
+                unsafe {
+                    self.h = runtime::makemap64(t, hint, ptr::null_mut());
+                    (*self.h).hash0 = seed;
+                }
+                self.need_seed = 0;
+                out.push_str(&dump::maptype_line(t));
+                out.push('\n');
+                Ok(())
+            }
+            _ => self.run_map_op(op, lineno, out),
+        }
+    }
+
+    /// The ops on a made map.
+    fn run_map_op(&mut self, op: &Op, lineno: usize, out: &mut String) -> Result<(), TraceError> {
+        let err = |msg: String| TraceError {
+            line: lineno,
+            msg,
+            panicked: false,
+        };
+        let (Some(t), Some((kk, ek))) = (self.t.as_deref(), self.kinds) else {
+            return Err(err(format!("`{}` before `type` and `make`", op.name())));
+        };
+        if self.h.is_null() {
+            return Err(err(format!("`{}` before `make`", op.name())));
+        }
+        let h = self.h;
+        if self.need_seed != 0 && matches!(op, Op::Put { .. } | Op::Dump) {
+            return Err(err(format!(
+                "expected `seed SEED`: the del on line {} emptied the map and Go re-seeded it with fastrand",
+                self.need_seed
+            )));
+        }
+        match op {
+            Op::Put { key, elem } => {
+                let k = key.image(kk, &mut self.arena).map_err(&err)?;
+                let e = elem.image(ek, &mut self.arena).map_err(&err)?;
+                // SAFETY: `h` is our live map of type `t`; `k` is a key image of t.
+                unsafe {
+                    let p = map_assign(t, h, k.as_ptr());
+                    ptr::copy_nonoverlapping(e.as_ptr(), p, e.len());
+                }
+            }
+            Op::Del { key } => {
+                let k = key.image(kk, &mut self.arena).map_err(&err)?;
+                // SAFETY: as for put.
+                let emptied = unsafe {
+                    let before = (*h).count;
+                    map_delete(t, h, k.as_ptr());
+                    before != 0 && (*h).count == 0
+                };
+                if emptied {
+                    self.need_seed = lineno;
+                }
+            }
+            Op::Get { key } => {
+                let k = key.image(kk, &mut self.arena).map_err(&err)?;
+                // SAFETY: as for put.
+                let (p, ok) = unsafe { map_access2(t, h, k.as_ptr()) };
+                if ok {
+                    out.push_str(&format!("get {key} = "));
+                    // SAFETY: `p` points at the elem of the entry found.
+                    unsafe { print_value(out, ek, p) };
+                    out.push('\n');
+                } else {
+                    out.push_str(&format!("get {key} absent\n"));
+                }
+            }
+            Op::Len => {
+                // SAFETY: live map.
+                out.push_str(&format!("len {}\n", unsafe { (*h).count }));
+            }
+            &Op::Seed { seed } => {
+                // SAFETY: live map, no concurrent use.
+                unsafe {
+                    if (*h).count != 0 {
+                        return Err(err("`seed` on a non-empty map".into()));
+                    }
+                    (*h).hash0 = seed;
+                }
+                self.need_seed = 0;
+            }
+            &Op::Clear { seed } => {
+                // SAFETY: live map, no concurrent use.
+                unsafe {
+                    runtime::mapclear(t, h);
+                    (*h).hash0 = seed;
+                }
+                self.need_seed = 0;
+            }
+            Op::Iter { id, r } => {
+                let mut it = Box::new(Hiter::new());
+                // Replacing an iterator of the same ID drops (ends) the old one first.
+                self.iters.remove(id);
+                // SAFETY: live map of type `t`; the iterator is ended (dropped) before the
+                // map is freed (free_map clears `iters` first).
+                unsafe { runtime::mapiterinit_r(t, h, &mut it, *r as usize) };
+                let done = it.key.is_null();
+                self.iters.insert(
+                    id.clone(),
+                    TraceIter {
+                        it,
+                        fetched: true,
+                        done,
+                    },
+                );
+            }
+            Op::Next { id, n } => {
+                let ti = self
+                    .iters
+                    .get_mut(id)
+                    .ok_or_else(|| err(format!("no iterator {id:?}")))?;
+                let mut produced = 0;
+                while produced < *n {
+                    if !ti.done && !ti.fetched {
+                        // SAFETY: the iterator was started on our live map.
+                        unsafe { runtime::mapiternext(&mut ti.it) };
+                        ti.fetched = true;
+                    }
+                    if ti.done || ti.it.key.is_null() {
+                        ti.done = true;
+                        out.push_str(&format!("next {id} end\n"));
+                        break;
+                    }
+                    out.push_str(&format!("next {id} "));
+                    // SAFETY: the iterator's current key and elem are live values.
+                    unsafe {
+                        print_value(out, kk, ti.it.key);
+                        out.push('=');
+                        print_value(out, ek, ti.it.elem);
+                    }
+                    out.push('\n');
+                    produced += 1;
+                    ti.fetched = false;
+                }
+            }
+            Op::Dump => {
+                // SAFETY: live map; string keys point into `arena`.
+                unsafe { dump::dump(t, h, out) };
+            }
+            Op::Header { .. } | Op::AesKey(_) | Op::Type { .. } | Op::Make { .. } => {
+                unreachable!("run() handles {}", op.name())
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Replays a whole trace, appending its output to `out`.
+pub fn replay(text: &str, out: &mut String) -> Result<(), TraceError> {
+    if super::swiss::swiss_release(text).is_some() {
+        return super::swiss::replay(text, out);
+    }
+    let mut r = Replayer::new();
+    for (i, line) in text.lines().enumerate() {
+        // A panic of the runtime (Go's throw, e.g. "out of memory") ends the replay with an
+        // error naming the line. The map stays consistent through the panics a trace can
+        // cause (an allocation failing in makemap or hashGrow, see tests/regressions.rs),
+        // so dropping `r` frees it as usual.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            r.run_line(i + 1, line, out)
+        })) {
+            Ok(res) => res?,
+            Err(p) => {
+                let msg = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "(not a string)".into());
+                return Err(TraceError {
+                    line: i + 1,
+                    msg,
+                    panicked: true,
+                });
+            }
+        }
+    }
+    if !r.started {
+        return Err(TraceError {
+            line: 1,
+            msg: FIRST_DIRECTIVE.into(),
+            panicked: false,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_lines_name_the_line() {
+        let mut out = String::new();
+        let e = replay("gomap-trace 1\ntype i64 i64\nmake 0 1234567\n", &mut out).unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.msg.contains("8 hex digits"), "{e}");
+        let e = replay("gomap-trace 1\nput 1 2\n", &mut out).unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = replay("hello\n", &mut out).unwrap_err();
+        assert!(e.msg.contains("gomap-trace 1"));
+        assert!(!e.panicked);
+        let e = replay("gomap-trace 2\n", &mut out).unwrap_err();
+        assert!(e.msg.contains("gomap-trace 1"), "{e}");
+    }
+}

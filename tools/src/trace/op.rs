@@ -1,0 +1,660 @@
+//! The trace language's syntax: one [`Op`] per directive line, parsed from and printed to
+//! the text of `docs/trace-and-dump.md`, and the [`Kind`]s of the `type` line. Running an
+//! op is `exec`'s job; the generator builds ops and prints them; the fuzz target `replay`
+//! parses them.
+//!
+//! Printing is the inverse of parsing: `Op::parse(&op.to_string())` gives `op` back.
+//!
+//! To add a directive: a variant of [`Op`], its name in [`Op::NAMES`], a branch in
+//! [`Op::parse`] and in `Display`, then its meaning in the replayer. To add a kind: a
+//! variant of [`Kind`], a row of `Kind::NAMED` (or a family like `bN` in
+//! [`Kind::parse`]/`Display`), its Go type and size.
+
+use core::fmt;
+
+/// A key or elem kind of the trace language (the `type K E` line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `i32`: `int32`.
+    I32,
+    /// `i64`: `int64`.
+    I64,
+    /// `f64`: `float64` (keys only).
+    F64,
+    /// `str`: `string` (keys only).
+    Str,
+    /// `bN`: `[N]uint8`, N in 1..=1024.
+    B(usize),
+    /// `e0`: `struct{}` (elems only).
+    E0,
+}
+
+impl Kind {
+    /// The kinds with a fixed name. `bN` is the one family of names, handled apart.
+    const NAMED: [(&'static str, Kind); 5] = [
+        ("i32", Kind::I32),
+        ("i64", Kind::I64),
+        ("f64", Kind::F64),
+        ("str", Kind::Str),
+        ("e0", Kind::E0),
+    ];
+
+    /// Largest N of `bN`.
+    pub const MAX_BYTES: usize = 1024;
+
+    /// Parses a kind name.
+    pub fn parse(s: &str) -> Option<Kind> {
+        if let Some(&(_, k)) = Kind::NAMED.iter().find(|(n, _)| *n == s) {
+            return Some(k);
+        }
+        let digits = s.strip_prefix('b')?;
+        // Canonical decimal only: no sign, no leading zero.
+        if digits.starts_with('0') || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let n: usize = digits.parse().ok()?;
+        (1..=Kind::MAX_BYTES).contains(&n).then_some(Kind::B(n))
+    }
+
+    /// The Go type.
+    pub fn go_kind(self) -> gomap::GoKind {
+        use gomap::GoKind;
+        match self {
+            Kind::I32 => GoKind::Int32,
+            Kind::I64 => GoKind::Int64,
+            Kind::F64 => GoKind::Float64,
+            Kind::Str => GoKind::String,
+            Kind::B(n) => GoKind::Bytes(n),
+            Kind::E0 => GoKind::EmptyStruct,
+        }
+    }
+
+    /// Size of a value in memory (a string is its 16-byte header).
+    pub fn size(self) -> usize {
+        match self {
+            Kind::I32 => 4,
+            Kind::I64 | Kind::F64 => 8,
+            Kind::Str => 16,
+            Kind::B(n) => n,
+            Kind::E0 => 0,
+        }
+    }
+
+    /// Whether the kind may be a key.
+    pub fn is_key(self) -> bool {
+        !matches!(self, Kind::E0)
+    }
+
+    /// Whether the kind may be an elem.
+    pub fn is_elem(self) -> bool {
+        matches!(self, Kind::I32 | Kind::I64 | Kind::E0 | Kind::B(_))
+    }
+
+    /// The names allowed for a key (`key`) or an elem, joined by `|`, for messages.
+    fn names(key: bool) -> String {
+        let mut v: Vec<&str> = Kind::NAMED
+            .iter()
+            .filter(|(_, k)| if key { k.is_key() } else { k.is_elem() })
+            .map(|(n, _)| *n)
+            .collect();
+        v.push("bN");
+        v.join("|")
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Kind::B(n) => write!(f, "b{n}"),
+            k => {
+                let (name, _) = Kind::NAMED
+                    .iter()
+                    .find(|(_, x)| x == k)
+                    .expect("every kind but bN is named in Kind::NAMED");
+                f.write_str(name)
+            }
+        }
+    }
+}
+
+/// A key or elem as the trace spells it. What it means depends on the kind of the `type`
+/// line, so it stays text until the replayer reads it (`get` prints it back as written).
+/// Invariant: non-empty, no spaces.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Value(String);
+
+impl Value {
+    /// A token of a directive line (non-empty, without spaces).
+    pub(crate) fn token(s: &str) -> Value {
+        debug_assert!(!s.is_empty() && !s.contains(' '));
+        Value(s.to_string())
+    }
+
+    /// An `i32` or `i64`, in decimal.
+    pub fn int(v: i64) -> Value {
+        Value(v.to_string())
+    }
+
+    /// A `f64` (not NaN): `-0` for negative zero, `+Inf`/`-Inf`, else Rust's `{:e}` form,
+    /// which Go's `strconv.ParseFloat` reads back exactly.
+    pub fn float(v: f64) -> Value {
+        debug_assert!(!v.is_nan(), "the trace language has no NaN");
+        Value(if v == 0.0 && v.is_sign_negative() {
+            "-0".into()
+        } else if v.is_infinite() {
+            if v > 0.0 { "+Inf" } else { "-Inf" }.into()
+        } else {
+            format!("{v:e}")
+        })
+    }
+
+    /// A `str` or `bN` value: hex of the bytes, `-` for none (the empty string).
+    pub fn bytes(b: &[u8]) -> Value {
+        if b.is_empty() {
+            Value("-".into())
+        } else {
+            Value(hex(b))
+        }
+    }
+
+    /// The `e0` value, `-`.
+    pub fn unit() -> Value {
+        Value("-".into())
+    }
+
+    /// The spelling.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Size of Go's `runtime.aeskeysched`, the `aeskey` directive's bytes.
+pub const AESKEY_LEN: usize = 128;
+
+/// One directive line of a trace (`docs/trace-and-dump.md`, "Trace").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `gomap-trace VERSION`: the first directive (this crate reads version 1).
+    Header {
+        /// The format version.
+        version: u32,
+    },
+    /// `aeskey HEX`: Go's AES key schedule for every hash of the trace.
+    AesKey(Box<[u8; AESKEY_LEN]>),
+    /// `type K E`: the map's key and elem kinds.
+    Type {
+        /// Key kind ([`Kind::is_key`]).
+        key: Kind,
+        /// Elem kind ([`Kind::is_elem`]).
+        elem: Kind,
+    },
+    /// `make HINT SEED`: `make(map[K]E, HINT)`, then `hash0 = SEED`.
+    Make {
+        /// The size hint (decimal, may be negative or huge as in Go's `makemap64`).
+        hint: i64,
+        /// The hash seed.
+        seed: u32,
+    },
+    /// `put K E`: `m[K] = E`.
+    Put {
+        /// The key.
+        key: Value,
+        /// The elem.
+        elem: Value,
+    },
+    /// `del K`: `delete(m, K)`.
+    Del {
+        /// The key.
+        key: Value,
+    },
+    /// `get K`: `e, ok := m[K]`, printed.
+    Get {
+        /// The key.
+        key: Value,
+    },
+    /// `len`: `len(m)`, printed.
+    Len,
+    /// `seed SEED`: on an empty map, `hash0 = SEED` (what Go's re-seeding chose).
+    Seed {
+        /// The hash seed.
+        seed: u32,
+    },
+    /// `clear SEED`: `runtime.mapclear`, then `hash0 = SEED`.
+    Clear {
+        /// The hash seed.
+        seed: u32,
+    },
+    /// `iter ID R`: start iterator `id` as `mapiterinit` does when `fastrand` returns `r`.
+    Iter {
+        /// The iterator's name (a word).
+        id: String,
+        /// The random word that chooses the start bucket and offset.
+        r: u64,
+    },
+    /// `next ID N`: advance iterator `id` by up to `n` entries, printing each.
+    Next {
+        /// The iterator's name.
+        id: String,
+        /// Entries wanted.
+        n: u64,
+    },
+    /// `dump`: the whole map in the canonical dump.
+    Dump,
+}
+
+impl Op {
+    /// Every directive name, in the spec's order.
+    pub const NAMES: [&'static str; 13] = [
+        "gomap-trace",
+        "aeskey",
+        "type",
+        "make",
+        "put",
+        "del",
+        "get",
+        "len",
+        "seed",
+        "clear",
+        "iter",
+        "next",
+        "dump",
+    ];
+
+    /// The directive's name (its first field).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Header { .. } => "gomap-trace",
+            Op::AesKey(_) => "aeskey",
+            Op::Type { .. } => "type",
+            Op::Make { .. } => "make",
+            Op::Put { .. } => "put",
+            Op::Del { .. } => "del",
+            Op::Get { .. } => "get",
+            Op::Len => "len",
+            Op::Seed { .. } => "seed",
+            Op::Clear { .. } => "clear",
+            Op::Iter { .. } => "iter",
+            Op::Next { .. } => "next",
+            Op::Dump => "dump",
+        }
+    }
+
+    /// Parses one line: `Ok(None)` for a line that is not a directive (blank, or starting
+    /// with `#`), else the op or what is wrong with the line. A trailing `\r` is ignored.
+    /// Values are checked against their kind only when the op runs.
+    pub fn parse(line: &str) -> Result<Option<Op>, String> {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() || line.starts_with('#') {
+            return Ok(None);
+        }
+        let f: Vec<&str> = line.split(' ').collect();
+        if f.iter().any(|x| x.is_empty()) {
+            return Err("fields must be separated by single spaces".into());
+        }
+        let want = |n: usize, usage: &str| {
+            if f.len() == n {
+                Ok(())
+            } else {
+                Err(format!("expected `{usage}`"))
+            }
+        };
+        let op = match f[0] {
+            "gomap-trace" => {
+                want(2, "gomap-trace 1")?;
+                let version: u32 = f[1]
+                    .parse()
+                    .ok()
+                    .filter(|v: &u32| v.to_string() == f[1])
+                    .ok_or("expected `gomap-trace 1`")?;
+                Op::Header { version }
+            }
+            "aeskey" => {
+                want(2, "aeskey HEX (256 hex digits)")?;
+                let b = unhex(f[1])
+                    .and_then(|b| <Box<[u8; AESKEY_LEN]>>::try_from(b.into_boxed_slice()).ok())
+                    .ok_or("expected 256 hex digits")?;
+                Op::AesKey(b)
+            }
+            "type" => {
+                want(3, "type K E")?;
+                let key = Kind::parse(f[1]).filter(|k| k.is_key());
+                let elem = Kind::parse(f[2]).filter(|e| e.is_elem());
+                let (Some(key), Some(elem)) = (key, elem) else {
+                    return Err(format!(
+                        "expected key kind {} and elem kind {} (N 1..{}), got {} {}",
+                        Kind::names(true),
+                        Kind::names(false),
+                        Kind::MAX_BYTES,
+                        f[1],
+                        f[2]
+                    ));
+                };
+                Op::Type { key, elem }
+            }
+            "make" => {
+                want(3, "make HINT SEED")?;
+                let hint = f[1]
+                    .parse()
+                    .map_err(|_| format!("expected a decimal hint, got {:?}", f[1]))?;
+                Op::Make {
+                    hint,
+                    seed: parse_seed(f[2])?,
+                }
+            }
+            "put" => {
+                want(3, "put K E")?;
+                Op::Put {
+                    key: Value::token(f[1]),
+                    elem: Value::token(f[2]),
+                }
+            }
+            "del" => {
+                want(2, "del K")?;
+                Op::Del {
+                    key: Value::token(f[1]),
+                }
+            }
+            "get" => {
+                want(2, "get K")?;
+                Op::Get {
+                    key: Value::token(f[1]),
+                }
+            }
+            "len" => {
+                want(1, "len")?;
+                Op::Len
+            }
+            "seed" => {
+                want(2, "seed SEED")?;
+                Op::Seed {
+                    seed: parse_seed(f[1])?,
+                }
+            }
+            "clear" => {
+                want(2, "clear SEED")?;
+                Op::Clear {
+                    seed: parse_seed(f[1])?,
+                }
+            }
+            "iter" => {
+                want(3, "iter ID R")?;
+                let r = f[2]
+                    .parse()
+                    .map_err(|_| format!("expected a decimal u64 R, got {:?}", f[2]))?;
+                Op::Iter {
+                    id: f[1].to_string(),
+                    r,
+                }
+            }
+            "next" => {
+                want(3, "next ID N")?;
+                let n = f[2]
+                    .parse()
+                    .map_err(|_| format!("expected a decimal count N, got {:?}", f[2]))?;
+                Op::Next {
+                    id: f[1].to_string(),
+                    n,
+                }
+            }
+            "dump" => {
+                want(1, "dump")?;
+                Op::Dump
+            }
+            other => {
+                return Err(format!(
+                    "unknown directive {other:?}; expected one of {}",
+                    Op::NAMES[1..].join(", ")
+                ))
+            }
+        };
+        Ok(Some(op))
+    }
+}
+
+impl fmt::Display for Op {
+    /// The directive line, without its newline.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name();
+        match self {
+            Op::Header { version } => write!(f, "{name} {version}"),
+            Op::AesKey(k) => write!(f, "{name} {}", hex(&k[..])),
+            Op::Type { key, elem } => write!(f, "{name} {key} {elem}"),
+            Op::Make { hint, seed } => write!(f, "{name} {hint} {seed:08x}"),
+            Op::Put { key, elem } => write!(f, "{name} {key} {elem}"),
+            Op::Del { key } | Op::Get { key } => write!(f, "{name} {key}"),
+            Op::Seed { seed } | Op::Clear { seed } => write!(f, "{name} {seed:08x}"),
+            Op::Iter { id, r } => write!(f, "{name} {id} {r}"),
+            Op::Next { id, n } => write!(f, "{name} {id} {n}"),
+            Op::Len | Op::Dump => f.write_str(name),
+        }
+    }
+}
+
+/// A seed: exactly 8 hex digits.
+fn parse_seed(s: &str) -> Result<u32, String> {
+    let bad = || format!("expected a seed of 8 hex digits, got {s:?}");
+    if s.len() != 8 || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    u32::from_str_radix(s, 16).map_err(|_| bad())
+}
+
+/// Lower-case hex of the bytes.
+pub fn hex(b: &[u8]) -> String {
+    use fmt::Write as _;
+    let mut s = String::with_capacity(2 * b.len());
+    for x in b {
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}
+
+fn hexval(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes hex digits (an even number of them).
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    if b.len() % 2 != 0 {
+        return None;
+    }
+    b.chunks(2)
+        .map(|p| Some(hexval(p[0])? << 4 | hexval(p[1])?))
+        .collect()
+}
+
+/// Parses a float as Go's `strconv.ParseFloat(s, 64)` does for the spellings traces use:
+/// decimal and exponent forms, `inf`/`infinity` with optional sign, and hex floats
+/// (`0x1.8p3`). NaN is refused (the trace language does not use it).
+pub fn parse_f64(s: &str) -> Option<f64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let hex = lower.starts_with("0x");
+    // Go accepts `_` between digits (strconv's underscoreOK).
+    let lower = if lower.contains('_') {
+        let b = lower.as_bytes();
+        let digit = |c: u8| {
+            if hex {
+                c.is_ascii_hexdigit()
+            } else {
+                c.is_ascii_digit()
+            }
+        };
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'_' && !(i > 0 && i + 1 < b.len() && digit(b[i - 1]) && digit(b[i + 1])) {
+                return None;
+            }
+        }
+        lower.replace('_', "")
+    } else {
+        lower
+    };
+    let v = if lower == "inf" || lower == "infinity" {
+        f64::INFINITY
+    } else {
+        let v = if let Some(h) = lower.strip_prefix("0x") {
+            parse_hex_float(h)?
+        } else {
+            if !lower
+                .bytes()
+                .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+            {
+                return None;
+            }
+            lower.parse::<f64>().ok()?
+        };
+        if v.is_infinite() {
+            return None; // Go: "value out of range"
+        }
+        v
+    };
+    Some(if neg { -v } else { v })
+}
+
+/// `MANTISSA[.FRACTION]pEXP` in hex, as Go's ParseFloat reads it after `0x`.
+fn parse_hex_float(h: &str) -> Option<f64> {
+    let (mant, exp) = h.split_once('p')?;
+    let mut e2: i32 = exp.parse().ok()?;
+    let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
+    if ip.is_empty() && fp.is_empty() {
+        return None;
+    }
+    // Keep the first 30 hex digits (120 bits, more than f64 can hold) exactly.
+    let mut m: u128 = 0;
+    let mut digits = 0;
+    for c in ip.bytes() {
+        let d = hexval(c)? as u128;
+        if digits < 30 {
+            m = m << 4 | d;
+            digits += 1;
+        } else {
+            e2 += 4;
+        }
+    }
+    for c in fp.bytes() {
+        let d = hexval(c)? as u128;
+        if digits < 30 {
+            m = m << 4 | d;
+            digits += 1;
+            e2 -= 4;
+        }
+    }
+    Some(m as f64 * 2f64.powi(e2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_go_float_spellings() {
+        assert_eq!(parse_f64("-0").map(f64::to_bits), Some((-0.0f64).to_bits()));
+        assert_eq!(parse_f64("1.5"), Some(1.5));
+        assert_eq!(parse_f64("1e3"), Some(1000.0));
+        assert_eq!(parse_f64("-Inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_f64("0x1.8p1"), Some(3.0));
+        assert_eq!(parse_f64("NaN"), None);
+        assert_eq!(parse_f64("abc"), None);
+        assert_eq!(parse_f64("1e400"), None, "out of range in Go");
+        assert_eq!(parse_f64("1e-400"), Some(0.0));
+        assert_eq!(parse_f64("1_000"), Some(1000.0));
+        assert_eq!(parse_f64("1__0"), None);
+        assert_eq!(parse_f64(" 1"), None);
+    }
+
+    #[test]
+    fn kinds_parse() {
+        assert_eq!(Kind::parse("b1024"), Some(Kind::B(1024)));
+        assert_eq!(Kind::parse("b0"), None);
+        assert_eq!(Kind::parse("b1025"), None);
+        assert_eq!(Kind::parse("b01"), None);
+        assert_eq!(Kind::parse("b+1"), None);
+        assert_eq!(Kind::parse("u8"), None);
+        for (name, k) in Kind::NAMED {
+            assert_eq!(Kind::parse(name), Some(k));
+            assert_eq!(k.to_string(), name);
+        }
+        assert_eq!(Kind::B(17).to_string(), "b17");
+    }
+
+    #[test]
+    fn printing_inverts_parsing() {
+        let lines = [
+            "gomap-trace 1",
+            &format!("aeskey {}", "0f".repeat(AESKEY_LEN)),
+            "type str b3",
+            "make -5 0000abcd",
+            "put 0x1p-3 -",
+            "del -",
+            "get 00ff",
+            "len",
+            "seed ffffffff",
+            "clear 00000000",
+            "iter i0 18446744073709551615",
+            "next i0 12",
+            "dump",
+        ];
+        for l in lines {
+            let op = Op::parse(l).unwrap().unwrap();
+            assert_eq!(op.to_string(), l);
+            assert!(Op::NAMES.contains(&op.name()));
+        }
+        assert_eq!(
+            Op::parse("make 1 0000ABCD").unwrap().unwrap().to_string(),
+            "make 1 0000abcd"
+        );
+        for v in [
+            0.0,
+            -0.0,
+            1.25,
+            -3e-300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            5e-324,
+        ] {
+            let s = Value::float(v).to_string();
+            assert_eq!(parse_f64(&s).map(f64::to_bits), Some(v.to_bits()), "{s}");
+        }
+    }
+
+    #[test]
+    fn non_directives_and_malformed_lines() {
+        assert_eq!(Op::parse(""), Ok(None));
+        assert_eq!(Op::parse("  "), Ok(None));
+        assert_eq!(Op::parse("# put 1 2"), Ok(None));
+        assert_eq!(Op::parse("len\r"), Ok(Some(Op::Len)));
+        assert!(Op::parse("put  1 2").unwrap_err().contains("single spaces"));
+        assert!(Op::parse("put 1").unwrap_err().contains("put K E"));
+        assert!(Op::parse("make 0 1234567")
+            .unwrap_err()
+            .contains("8 hex digits"));
+        assert!(Op::parse("make 0 +1234567")
+            .unwrap_err()
+            .contains("8 hex digits"));
+        assert!(Op::parse("type e0 i64")
+            .unwrap_err()
+            .contains("i32|i64|f64|str|bN"));
+        assert!(Op::parse("aeskey 00")
+            .unwrap_err()
+            .contains("256 hex digits"));
+        assert!(Op::parse("jump 3")
+            .unwrap_err()
+            .contains("unknown directive"));
+    }
+}

@@ -14,15 +14,9 @@
 
 #![allow(non_snake_case)]
 
-use super::group::groupReference;
 use super::map::Map;
-use super::map::{h1, h2};
-use super::runtime::mapassign_fast;
-use super::table::makeProbeSeq;
+use super::runtime::{mapaccess2_fast, mapassign_fast};
 use super::types::SwissMapType;
-use crate::maptype::{alg, HashAlg};
-use crate::runtime::malloc::zero_val;
-use crate::runtime::types::{fatal, CONCURRENT_READ_WRITE};
 
 /// Port of `runtime_mapaccess1_fast32`.
 ///
@@ -33,79 +27,14 @@ pub unsafe fn mapaccess1_fast32(typ: &SwissMapType, m: *const Map, key: u32) -> 
     unsafe { mapaccess2_fast32(typ, m, key).0 }
 }
 
-/// The hash of a 4-byte key: Go's `memhash32` called directly when the map type's
-/// hasher is it (as Go's fast paths do), else the map type's hasher.
-///
-/// # Safety
-/// `key` points at 4 readable bytes.
-#[inline(always)]
-unsafe fn hash32(typ: &SwissMapType, key: *const u8, seed: usize) -> usize {
-    if typ.mt.hash_alg == HashAlg::Mem32 {
-        // SAFETY: 4 readable bytes (caller); `HashAlg::Mem32` records that the
-        // hasher is memhash32.
-        unsafe { alg::memhash32(key, seed) }
-    } else {
-        // SAFETY: the caller vouches for the key.
-        unsafe { typ.Hasher(key, seed) }
-    }
-}
-
-/// Port of `runtime_mapaccess2_fast32`: the lookup with the key compared as a `u32`. A
-/// small map is scanned slot by slot without hashing, as in Go.
+/// Port of `runtime_mapaccess2_fast32`: the lookup with the key compared as a `u32`
+/// (see [`runtime::mapaccess2_fast`](super::runtime)).
 ///
 /// # Safety
 /// As for [`mapaccess1_fast32`].
 pub unsafe fn mapaccess2_fast32(typ: &SwissMapType, m: *const Map, key: u32) -> (*mut u8, bool) {
-    debug_assert!(typ.keysize == 4 && !typ.IndirectKey());
-    // SAFETY: null or live (caller).
-    let Some(m) = (unsafe { m.as_ref() }) else {
-        return (zero_val(), false);
-    };
-    if m.Used() == 0 {
-        return (zero_val(), false);
-    }
-    if m.writing() != 0 {
-        fatal(CONCURRENT_READ_WRITE);
-    }
-    // SAFETY: the map is live and of `typ`: groups, slots and keys of 4 bytes
-    // (8-aligned groups, slots aligned for the key).
-    unsafe {
-        if m.dirLen == 0 {
-            let g = groupReference { data: m.dirPtr };
-            let mut full = g.ctrls().matchFull();
-            let mut slotKey = g.key(typ, 0);
-            while !full.is_empty() {
-                if key == *(slotKey as *const u32) && full.lowestSet() {
-                    return (slotKey.add(typ.ElemOff), true);
-                }
-                slotKey = slotKey.add(typ.SlotSize);
-                full = full.shiftOutLowest();
-            }
-            return (zero_val(), false);
-        }
-        let hash = hash32(typ, (&key as *const u32).cast(), m.seed);
-        // Select the table, then probe it.
-        let t = m.directoryAt(m.directoryIndex(hash));
-        let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
-        let h2Hash = h2(hash);
-        loop {
-            let g = (*t).groups.group(typ, seq.offset);
-            let mut match_ = g.ctrls().matchH2(h2Hash);
-            while !match_.is_empty() {
-                let i = match_.first();
-                let slotKey = g.key(typ, i);
-                if key == *(slotKey as *const u32) {
-                    return (slotKey.add(typ.ElemOff), true);
-                }
-                match_ = match_.removeFirst();
-            }
-            if !g.ctrls().matchEmpty().is_empty() {
-                // An empty slot ends the probe sequence.
-                return (zero_val(), false);
-            }
-            seq = seq.next();
-        }
-    }
+    // SAFETY: forwarded (a map type of this family, caller).
+    unsafe { mapaccess2_fast(typ, m, key) }
 }
 
 /// Port of `runtime_mapassign_fast32`: the elem slot for `key`.

@@ -531,3 +531,66 @@ pub(crate) unsafe fn mapassign_fast<K: FastKey>(
         slotElem
     }
 }
+
+/// Port of `runtime_mapaccess2_fast64` (and of its fast32 twin, which differs only in
+/// the key): the lookup with the key compared as an integer. A small map is scanned slot
+/// by slot without hashing, as in Go.
+///
+/// # Safety
+/// `m` is null or a live map of `typ`, a map type of `K`'s integer family.
+pub(crate) unsafe fn mapaccess2_fast<K: FastKey>(
+    typ: &SwissMapType,
+    m: *const Map,
+    key: K,
+) -> (*mut u8, bool) {
+    debug_assert!(typ.keysize == core::mem::size_of::<K>() && !typ.IndirectKey());
+    // SAFETY: null or live (caller).
+    let Some(m) = (unsafe { m.as_ref() }) else {
+        return (zero_val(), false);
+    };
+    if m.Used() == 0 {
+        return (zero_val(), false);
+    }
+    if m.writing() != 0 {
+        fatal(CONCURRENT_READ_WRITE);
+    }
+    // SAFETY: the map is live and of `typ`: groups, slots and keys of K's size
+    // (8-aligned groups, slots aligned for the key).
+    unsafe {
+        if m.dirLen == 0 {
+            let g = groupReference { data: m.dirPtr };
+            let mut full = g.ctrls().matchFull();
+            let mut slotKey = g.key(typ, 0);
+            while !full.is_empty() {
+                if key.eq_slot(slotKey) && full.lowestSet() {
+                    return (slotKey.add(typ.ElemOff), true);
+                }
+                slotKey = slotKey.add(typ.SlotSize);
+                full = full.shiftOutLowest();
+            }
+            return (zero_val(), false);
+        }
+        let hash = key.hash(typ, m.seed);
+        // Select the table, then probe it.
+        let t = m.directoryAt(m.directoryIndex(hash));
+        let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
+        let h2Hash = h2(hash);
+        loop {
+            let g = (*t).groups.group(typ, seq.offset);
+            let mut match_ = g.ctrls().matchH2(h2Hash);
+            while !match_.is_empty() {
+                let i = match_.first();
+                let slotKey = g.key(typ, i);
+                if key.eq_slot(slotKey) {
+                    return (slotKey.add(typ.ElemOff), true);
+                }
+                match_ = match_.removeFirst();
+            }
+            if !g.ctrls().matchEmpty().is_empty() {
+                // An empty slot ends the probe sequence.
+                return (zero_val(), false);
+            }
+            seq = seq.next();
+        }
+    }
+}

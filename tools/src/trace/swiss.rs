@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::exec::{print_value, TraceError, TRACE_KEY};
+use super::exec::{print_value, run_lines, TraceError, FIRST_DIRECTIVE, TRACE_KEY};
 use super::op::{unhex, Kind as TKind, Value};
 use gomap::maptype::{alg, MapType};
 use gomap::swiss::dump::{dump, maptype_line};
@@ -147,7 +147,7 @@ impl SwissReplayer {
         self.steps += 1;
         if !self.started {
             if f != ["gomap-trace", "1"] {
-                return Err(err("expected `gomap-trace 1` as the first directive".into()));
+                return Err(err(FIRST_DIRECTIVE.into()));
             }
             self.started = true;
             return Ok(());
@@ -403,29 +403,11 @@ impl SwissReplayer {
 /// Replays a whole Swiss trace, appending its output to `out`.
 pub fn replay(text: &str, out: &mut String) -> Result<(), TraceError> {
     let mut r = SwissReplayer::new();
-    for (i, line) in text.lines().enumerate() {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            r.run_line(i + 1, line, out)
-        })) {
-            Ok(res) => res?,
-            Err(p) => {
-                let msg = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "(not a string)".into());
-                return Err(TraceError {
-                    line: i + 1,
-                    msg,
-                    panicked: true,
-                });
-            }
-        }
-    }
+    run_lines(text, out, |n, line, out| r.run_line(n, line, out))?;
     if !r.started {
         return Err(TraceError {
             line: 1,
-            msg: "expected `gomap-trace 1` as the first directive".into(),
+            msg: FIRST_DIRECTIVE.into(),
             panicked: false,
         });
     }

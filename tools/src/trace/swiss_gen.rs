@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::gen::Rng;
-use super::op::{parse_f64, unhex, Kind as TKind};
+use super::op::{hex, parse_f64, unhex, Kind as TKind, Value};
 use gomap::swiss::SwissRelease;
 
 /// What a Swiss trace exercises.
@@ -45,10 +45,6 @@ impl SwissScenario {
             SwissScenario::Hints => "hints".into(),
         }
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 struct Builder {
@@ -134,17 +130,7 @@ impl Builder {
                     _ if i % 2 == 0 => i as f64 / 2.0 - 100.0,
                     _ => (i as f64) * 1.0e10 + 0.25,
                 };
-                let s = if v == 0.0 && v.is_sign_negative() {
-                    "-0".to_string()
-                } else if v.is_infinite() {
-                    if v > 0.0 {
-                        "+Inf".into()
-                    } else {
-                        "-Inf".into()
-                    }
-                } else {
-                    format!("{v:e}")
-                };
+                let s = Value::float(v).to_string();
                 let c = if v == 0.0 {
                     0f64.to_bits()
                 } else {
@@ -537,4 +523,24 @@ pub fn swiss_suite(
         v.push((name, swiss_trace(sc, r, k, e, ts)));
     }
     v
+}
+
+/// Writes [`swiss_suite`] for release `release` (`1.24` ... `1.27`) into `dir` as
+/// `NAME.trace` files; returns how many (`gomap gen --go RELEASE`).
+pub fn write_swiss_traces(
+    dir: &std::path::Path,
+    release: &str,
+    count: usize,
+    large: usize,
+    seed: u64,
+) -> Result<usize, String> {
+    let r = SwissRelease::parse(release)
+        .ok_or_else(|| format!("unknown Swiss release {release:?} (1.24, 1.25, 1.26 or 1.27)"))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let suite = swiss_suite(r, count, large, seed);
+    for (name, text) in &suite {
+        let p = dir.join(format!("{name}.trace"));
+        std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(suite.len())
 }

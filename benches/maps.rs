@@ -140,8 +140,8 @@ impl Raw {
         // wherever this is called.
         unsafe {
             mapiterinit(&self.t, self.h, &mut it);
-            while !it.key.is_null() {
-                s = s.wrapping_add(*it.elem.cast::<u64>());
+            while !it.key().is_null() {
+                s = s.wrapping_add(*it.elem().cast::<u64>());
                 mapiternext(&mut it);
             }
         }
@@ -155,7 +155,7 @@ impl Raw {
         // SAFETY: `h` is live and not written during the loop.
         unsafe {
             mapiterinit(&self.t, self.h, &mut it);
-            while !it.key.is_null() {
+            while !it.key().is_null() {
                 c += 1;
                 mapiternext(&mut it);
             }

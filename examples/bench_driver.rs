@@ -268,8 +268,8 @@ impl GoMap64 {
         // unregistered) before `self` can be freed.
         unsafe {
             mapiterinit(&self.t, self.h, &mut it);
-            while !it.key.is_null() {
-                f(it.key, it.elem);
+            while !it.key().is_null() {
+                f(it.key(), it.elem());
                 mapiternext(&mut it);
             }
         }

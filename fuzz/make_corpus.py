@@ -83,3 +83,19 @@ for p in sorted(glob.glob(os.path.join(here, "..", "tests", "go", "oracle", "tes
         put("replay", os.path.basename(p), data)
 put("replay", "errors.trace", b"gomap-trace 1\ntype i64 i64\nmake 5 0000abcd\nput 1 2\nnext x 3\niter a 7\nnext a 100\ndel 1\nput 2 3\n")
 put("replay", "strings.trace", b"gomap-trace 1\ntype str b3\nmake 0 01020304\nput \"a\" 010203\nput \"\" 000000\nget \"a\"\ndel \"a\"\nseed 00000001\ndump\n")
+
+# typed: the safe API; first byte picks the key type (0 String, 1 f64, 2 [u8; 3]; 3-5 the
+# same with over-aligned, boxed values),
+# then a capacity flag, then (op, key byte, [args]) groups; ops as in fuzz/src/typed.rs.
+for kt in range(6):
+    for n in range(4):
+        d = [kt, n & 1, 16 * n]
+        for i in range(120):
+            d += [rng.randrange(256) for _ in range(4)]
+        put("typed", "mix_%d_%d" % (kt, n), d)
+    # grow with inserts, then retain with a closure panicking part-way, then clear
+    d = [kt, 0]
+    for i in range(120):
+        d += [0, i]
+    d += [7, 0, 0x01, 30, 8, 0, 1, 9, 0, 5, 0x19, 3, 2, 4, 5, 6, 7]
+    put("typed", "grow_retain_%d" % kt, d)

@@ -216,7 +216,8 @@ typedef struct gomap_allocator {
 typedef struct gomap_maptype gomap_maptype;
 
 /**
- * An equality function: `(a, b, type) -> a == b`.
+ * An equality function: `(a, b, type) -> a == b`. The re-entry rule of `gomap_hash_fn`
+ * applies.
  */
 typedef bool (*gomap_equal_fn)(const void *a, const void *b, const struct gomap_type *ty);
 
@@ -254,7 +255,9 @@ typedef struct gomap_type {
 
 /**
  * A hash function: `(key, seed, key type) -> hash`. Equal keys must hash alike for
- * every seed. `ty->ctx` is the key type's context pointer.
+ * every seed. `ty->ctx` is the key type's context pointer. Like every callback, it may
+ * read the map it is called for but not write or free it: such a call fails with
+ * `GOMAP_ERR_CONCURRENT_READ_WRITE` and changes nothing (re-entry, in src/ffi.rs).
  */
 typedef size_t (*gomap_hash_fn)(const void *key, size_t seed, const struct gomap_type *ty);
 
@@ -290,6 +293,11 @@ typedef struct gomap_map gomap_map;
  * An iterator (Go's `hiter`), made by `gomap_iter_init`, freed by `gomap_iter_free`.
  */
 typedef struct gomap_iter gomap_iter;
+
+/**
+ * A Go type descriptor (opaque; never freed).
+ */
+typedef struct gomap_gotype gomap_gotype;
 
 /**
  * Go's string header, the key or elem of `GOMAP_KIND_STRING`.
@@ -542,6 +550,119 @@ char *gomap_dump(const gomap_maptype *t, const gomap_map *h);
  * `s` is NULL or such a string, not used afterwards.
  */
 void gomap_string_free(char *s);
+
+/**
+ * The Go type of a `GOMAP_KIND_*` scalar (`GOMAP_KIND_ARRAY` with `size` N is `[N]byte`,
+ * `GOMAP_KIND_STRUCT` with `size` 0 is `struct {}`).
+ *
+ * # Safety
+ * `out` is writable.
+ */
+int gomap_gotype_scalar(uint8_t kind, size_t size, const gomap_gotype **out);
+
+/**
+ * `[len]elem`.
+ *
+ * # Safety
+ * `elem` is a descriptor; `out` is writable.
+ */
+int gomap_gotype_array(const gomap_gotype *elem, size_t len, const gomap_gotype **out);
+
+/**
+ * `struct { names[0] types[0]; ... }` laid out as Go's compiler lays it out (read the
+ * offsets back with `gomap_gotype_field_offset`). A name `"_"` is a blank field, which
+ * hashing and equality skip.
+ *
+ * # Safety
+ * `names` and `types` point at `n` readable entries (NUL-terminated names, descriptors);
+ * `out` is writable.
+ */
+int gomap_gotype_struct(size_t n,
+                        const char *const *names,
+                        const gomap_gotype *const *types,
+                        const gomap_gotype **out);
+
+/**
+ * `interface { methods... }` (`interface {}` when `n` is 0). Methods only name the type.
+ *
+ * # Safety
+ * `methods` points at `n` NUL-terminated strings; `out` is writable.
+ */
+int gomap_gotype_interface(size_t n, const char *const *methods, const gomap_gotype **out);
+
+/**
+ * `[]elem`: not comparable (an interface holding one cannot be hashed).
+ *
+ * # Safety
+ * `elem` is a descriptor; `out` is writable.
+ */
+int gomap_gotype_slice(const gomap_gotype *elem, const gomap_gotype **out);
+
+/**
+ * A defined type `name` (e.g. `main.Point`) over `underlying`: same layout and hash,
+ * another identity.
+ *
+ * # Safety
+ * `name` is NUL-terminated; `underlying` is a descriptor; `out` is writable.
+ */
+int gomap_gotype_named(const char *name, const gomap_gotype *underlying, const gomap_gotype **out);
+
+/**
+ * The type spelled `spelling` in gomap's compact type spelling (`struct{i64,str,_:i32}`,
+ * `[4]f64`, `any`; see `src/maptype/spell.rs`).
+ *
+ * # Safety
+ * `spelling` is NUL-terminated; `out` is writable.
+ */
+int gomap_gotype_parse(const char *spelling, const gomap_gotype **out);
+
+/**
+ * Size in bytes of a type (0 for NULL).
+ *
+ * # Safety
+ * `t` is NULL or a descriptor.
+ */
+size_t gomap_gotype_size(const gomap_gotype *t);
+
+/**
+ * Alignment of a type (0 for NULL).
+ *
+ * # Safety
+ * `t` is NULL or a descriptor.
+ */
+size_t gomap_gotype_align(const gomap_gotype *t);
+
+/**
+ * Offset of field `i` of a struct type; `SIZE_MAX` when `t` is not a struct or has no
+ * field `i`.
+ *
+ * # Safety
+ * `t` is NULL or a descriptor.
+ */
+size_t gomap_gotype_field_offset(const gomap_gotype *t, size_t i);
+
+/**
+ * Whether values of the type can be compared and hashed (Go's `comparable`).
+ *
+ * # Safety
+ * `t` is NULL or a descriptor.
+ */
+bool gomap_gotype_comparable(const gomap_gotype *t);
+
+/**
+ * The map type of `map[key]elem` as Go builds it: the compiler's generated hash and equal
+ * functions, flags and fast-path family when `typehash` is false, `reflect.MapOf`'s
+ * (hashing with `runtime.typehash`) when it is true. `alloc` may be NULL. Free the result
+ * with `gomap_maptype_free`; the descriptors it uses stay valid.
+ *
+ * # Safety
+ * `key` and `elem` are descriptors; `alloc` is NULL or readable; `out` is writable.
+ */
+int gomap_maptype_gotypes(const gomap_gotype *key,
+                          const gomap_gotype *elem,
+                          bool typehash,
+                          const struct gomap_allocator *alloc,
+                          gomap_maptype **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -34,6 +34,15 @@
 //! Callbacks (hasher, equal, allocator) use the `"C-unwind"` ABI so that a Rust callback
 //! may panic; a C callback must return normally (C has no unwinding).
 //!
+//! Re-entry: a callback may call gomap on other maps, and may read the map of the call
+//! it serves, but must not write it (insert, assign, delete, clear), free it, or free the
+//! iterator being advanced: the running call holds pointers into the buckets such a call
+//! would change or free. gomap detects this on the calling thread: the inner call fails
+//! with `GOMAP_ERR_CONCURRENT_READ_WRITE` ("concurrent map read and map write"), or
+//! `GOMAP_ERR_CONCURRENT_WRITES` ("concurrent map writes") inside a write, and changes
+//! nothing (`gomap_iter_free` then leaves the iterator and sets the error). Calls from
+//! other threads follow Go's rules: any number of readers, or one writer.
+//!
 //! Lifetimes the C caller keeps: a map type outlives every map made from it; a map
 //! outlives its iterators; pointers returned by `gomap_access`, `gomap_assign` and the
 //! iterator are valid until the next write to the map.
@@ -47,6 +56,8 @@
 //! it. (`mapclear` and `gomap_free` drop those copies at once.)
 
 #![allow(non_camel_case_types)]
+
+pub mod types;
 
 use core::ffi::{c_char, c_int, c_void};
 use core::ptr;
@@ -149,12 +160,15 @@ pub type gomap_iter = crate::runtime::Hiter;
 // NULL; the header generator (cbindgen) turns each into a plain C function pointer typedef.
 
 /// A hash function: `(key, seed, key type) -> hash`. Equal keys must hash alike for
-/// every seed. `ty->ctx` is the key type's context pointer.
+/// every seed. `ty->ctx` is the key type's context pointer. Like every callback, it may
+/// read the map it is called for but not write or free it: such a call fails with
+/// `GOMAP_ERR_CONCURRENT_READ_WRITE` and changes nothing (re-entry, in src/ffi.rs).
 pub type gomap_hash_fn = Option<
     unsafe extern "C-unwind" fn(key: *const c_void, seed: usize, ty: *const gomap_type) -> usize,
 >;
 
-/// An equality function: `(a, b, type) -> a == b`.
+/// An equality function: `(a, b, type) -> a == b`. The re-entry rule of `gomap_hash_fn`
+/// applies.
 pub type gomap_equal_fn = Option<
     unsafe extern "C-unwind" fn(a: *const c_void, b: *const c_void, ty: *const gomap_type) -> bool,
 >;
@@ -241,6 +255,69 @@ thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
 }
 
+thread_local! {
+    /// The maps (and iterators) this thread is inside a call on, innermost last, each with
+    /// whether the call writes: what a callback (hasher, equal, allocator) can reach back
+    /// into. See [`InUse`].
+    static IN_USE: RefCell<Vec<(usize, bool)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Marks a map (or an iterator) as used by a call of this thread until dropped, after
+/// checking the call may run: a callback of a call on a map must not write that map (or
+/// free it, or free the iterator being advanced), since the running call holds pointers
+/// into its buckets; Go's runtime would have no way to notice a write from inside a
+/// read. A read inside a read is fine; a read inside a write fails, as the runtime's own
+/// check does. Only the C layer pays for this: the runtime functions are unchanged.
+struct InUse(usize);
+
+impl InUse {
+    /// Enters a call on `p` (a map or iterator address) that writes if `write`; fails
+    /// with Go's words when an enclosing call on `p` forbids it.
+    fn enter(p: *const c_void, write: bool) -> Result<InUse, c_int> {
+        let a = p as usize;
+        if a == 0 {
+            return Ok(InUse(0));
+        }
+        IN_USE.with(|u| {
+            let mut u = u.borrow_mut();
+            for &(b, w) in u.iter() {
+                if b == a && (write || w) {
+                    return Err(if w && write {
+                        fail(GOMAP_ERR_CONCURRENT_WRITES, CONCURRENT_WRITES)
+                    } else {
+                        fail(GOMAP_ERR_CONCURRENT_READ_WRITE, CONCURRENT_READ_WRITE)
+                    });
+                }
+            }
+            u.push((a, write));
+            Ok(InUse(a))
+        })
+    }
+}
+
+impl Drop for InUse {
+    fn drop(&mut self) {
+        if self.0 != 0 {
+            IN_USE.with(|u| {
+                let mut u = u.borrow_mut();
+                if let Some(i) = u.iter().rposition(|&(b, _)| b == self.0) {
+                    u.remove(i);
+                }
+            });
+        }
+    }
+}
+
+/// [`InUse::enter`] for a call that returns a code: `?`-style early return.
+macro_rules! enter {
+    ($p:expr, $write:expr) => {
+        match InUse::enter(($p) as *const c_void, $write) {
+            Ok(g) => g,
+            Err(c) => return c,
+        }
+    };
+}
+
 /// Records `msg` as this thread's last error and returns `code`.
 fn fail(code: c_int, msg: &str) -> c_int {
     let c = CString::new(msg.replace('\0', "\\0")).unwrap_or_default();
@@ -299,24 +376,25 @@ unsafe fn allocator(a: *const gomap_allocator) -> Result<Allocator, c_int> {
     // SAFETY: non-null and readable (caller).
     let a = unsafe { &*a };
     match (a.alloc_zeroed, a.free) {
-        (Some(alloc), Some(free)) => Ok(Allocator {
+        (Some(alloc), Some(free)) => {
             // SAFETY: the two signatures differ only in `*mut c_void` against `*mut u8`,
             // which are ABI-compatible (the `fn` pointer ABI compatibility rules).
-            alloc_zeroed: unsafe {
-                core::mem::transmute::<
-                    unsafe extern "C-unwind" fn(usize, usize, *mut c_void) -> *mut c_void,
-                    unsafe extern "C-unwind" fn(usize, usize, *mut c_void) -> *mut u8,
-                >(alloc)
-            },
-            // SAFETY: as above.
-            free: unsafe {
-                core::mem::transmute::<
-                    unsafe extern "C-unwind" fn(*mut c_void, usize, usize, *mut c_void),
-                    unsafe extern "C-unwind" fn(*mut u8, usize, usize, *mut c_void),
-                >(free)
-            },
-            ctx: a.ctx,
-        }),
+            let (alloc, free) = unsafe {
+                (
+                    core::mem::transmute::<
+                        unsafe extern "C-unwind" fn(usize, usize, *mut c_void) -> *mut c_void,
+                        runtime::malloc::AllocFn,
+                    >(alloc),
+                    core::mem::transmute::<
+                        unsafe extern "C-unwind" fn(*mut c_void, usize, usize, *mut c_void),
+                        runtime::malloc::FreeFn,
+                    >(free),
+                )
+            };
+            // SAFETY: the header's contract for `gomap_allocator` is the Allocator
+            // contract; the C caller vouches for its functions.
+            Ok(unsafe { Allocator::new(alloc, free, a.ctx) })
+        }
         _ => Err(fail(
             GOMAP_ERR_INVALID_ARG,
             "allocator needs both alloc_zeroed and free",
@@ -561,7 +639,9 @@ pub unsafe extern "C" fn gomap_maptype_new(
                 crate::maptype::HashFn,
             >(hasher)
         };
-        let t = MapType::new(k, e, hasher, flags).map(|t| t.with_allocator(a));
+        // SAFETY: the C caller vouches for its hasher and equal (the header's contract
+        // for `gomap_hash_fn` and `gomap_equal_fn` is the map type contract).
+        let t = unsafe { MapType::new(k, e, hasher, flags) }.map(|t| t.with_allocator(a));
         // SAFETY: writable (caller).
         unsafe { hand_out(t, out) }
     })
@@ -626,6 +706,8 @@ pub unsafe extern "C" fn gomap_make(
         if t.is_null() || out.is_null() {
             return fail(GOMAP_ERR_INVALID_ARG, "t and out must not be NULL");
         }
+        // From here on the hash keys cannot change from safe code.
+        crate::maptype::alg::note_safe_map();
         // SAFETY: a live type (caller); a null header asks makemap to allocate one.
         let h = unsafe { runtime::makemap(&*t, hint, ptr::null_mut()) };
         // SAFETY: writable (caller).
@@ -645,6 +727,7 @@ pub unsafe extern "C" fn gomap_free(t: *const gomap_maptype, h: *mut gomap_map) 
         if t.is_null() {
             return fail(GOMAP_ERR_INVALID_ARG, "t is NULL");
         }
+        let _use = enter!(h, true);
         // SAFETY: forwarded (caller).
         unsafe { runtime::mapfree(&*t, h) };
         GOMAP_OK
@@ -717,6 +800,7 @@ pub unsafe extern "C" fn gomap_access(
         if let Some(c) = unsafe { writing(h, GOMAP_ERR_CONCURRENT_READ_WRITE) } {
             return c;
         }
+        let _use = enter!(h, false);
         // SAFETY: a live map of type `t` and a key of `t` (caller).
         let (mut e, ok) = unsafe { runtime::mapaccess2(&*t, h, key.cast()) };
         // SAFETY: a live type.
@@ -759,6 +843,7 @@ pub unsafe extern "C" fn gomap_access_key(
         if let Some(c) = unsafe { writing(h, GOMAP_ERR_CONCURRENT_READ_WRITE) } {
             return c;
         }
+        let _use = enter!(h, false);
         // SAFETY: as in gomap_access.
         let (k, e) = unsafe { runtime::mapaccessK(&*t, h, key.cast()) };
         // SAFETY: writable (caller).
@@ -812,6 +897,7 @@ unsafe fn assign(t: *const MapType, h: *mut Hmap, key: *const c_void) -> Result<
     if let Some(c) = unsafe { writing(h, GOMAP_ERR_CONCURRENT_WRITES) } {
         return Err(c);
     }
+    let _use = InUse::enter(h as *const c_void, true)?;
     // SAFETY: a live map of type `t`, a key of `t`, exclusive use (caller).
     Ok(unsafe { runtime::mapassign(&*t, h, key.cast()) })
 }
@@ -862,6 +948,7 @@ pub unsafe extern "C" fn gomap_delete(
         if let Some(c) = unsafe { writing(h, GOMAP_ERR_CONCURRENT_WRITES) } {
             return c;
         }
+        let _use = enter!(h, true);
         // SAFETY: a live map (or NULL) of type `t`, a key, exclusive use (caller).
         unsafe { runtime::mapdelete(&*t, h, key.cast()) };
         GOMAP_OK
@@ -882,6 +969,7 @@ pub unsafe extern "C" fn gomap_clear(t: *const gomap_maptype, h: *mut gomap_map)
         if let Some(c) = unsafe { writing(h, GOMAP_ERR_CONCURRENT_WRITES) } {
             return c;
         }
+        let _use = enter!(h, true);
         // SAFETY: forwarded (caller).
         unsafe { runtime::mapclear(&*t, h) };
         GOMAP_OK
@@ -909,6 +997,7 @@ pub unsafe extern "C" fn gomap_iter_init(
         if let Some(c) = unsafe { writing(h, GOMAP_ERR_CONCURRENT_READ_WRITE) } {
             return c;
         }
+        let _use = enter!(h, false);
         let mut it = Box::new(Hiter::new());
         // SAFETY: a live map (or NULL) of type `t`, both outliving the iterator (caller);
         // the boxed iterator never moves.
@@ -929,7 +1018,7 @@ pub unsafe extern "C" fn gomap_iter_key(it: *const gomap_iter) -> *const c_void 
         return ptr::null();
     }
     // SAFETY: live (caller).
-    unsafe { (*it).key.cast() }
+    unsafe { (*it).key().cast() }
 }
 
 /// The current entry's elem, or NULL when the iteration is over.
@@ -942,7 +1031,7 @@ pub unsafe extern "C" fn gomap_iter_elem(it: *const gomap_iter) -> *mut c_void {
         return ptr::null_mut();
     }
     // SAFETY: live (caller).
-    unsafe { (*it).elem.cast() }
+    unsafe { (*it).elem().cast() }
 }
 
 /// Advances to the next entry.
@@ -957,13 +1046,15 @@ pub unsafe extern "C" fn gomap_iter_next(it: *mut gomap_iter) -> c_int {
         }
         // SAFETY: live (caller).
         let it = unsafe { &mut *it };
-        if it.key.is_null() {
+        if it.key().is_null() {
             return GOMAP_OK;
         }
         // SAFETY: an unfinished iterator's map is live (caller).
-        if let Some(c) = unsafe { writing(it.h, GOMAP_ERR_CONCURRENT_READ_WRITE) } {
+        if let Some(c) = unsafe { writing(it.h(), GOMAP_ERR_CONCURRENT_READ_WRITE) } {
             return c;
         }
+        let _use = enter!(it.h(), false);
+        let _it = enter!(it as *const Hiter, true);
         // SAFETY: live iterator, map and type (caller).
         unsafe { runtime::mapiternext(it) };
         GOMAP_OK
@@ -981,6 +1072,11 @@ pub unsafe extern "C" fn gomap_iter_free(it: *mut gomap_iter) {
         |_| (),
         || {
             if !it.is_null() {
+                // Not from a callback of the call advancing this iterator: the error is
+                // left for gomap_last_error and the iterator stays.
+                let Ok(_use) = InUse::enter(it as *const c_void, true) else {
+                    return;
+                };
                 // SAFETY: from Box::into_raw in gomap_iter_init, freed once (caller); its
                 // Drop unregisters it from its live map.
                 drop(unsafe { Box::from_raw(it) });
@@ -1009,6 +1105,9 @@ pub unsafe extern "C" fn gomap_check(t: *const gomap_maptype, h: *const gomap_ma
             if t.is_null() {
                 return c_string("t is NULL".into());
             }
+            let Ok(_use) = InUse::enter(h as *const c_void, false) else {
+                return c_string(CONCURRENT_READ_WRITE.into());
+            };
             // SAFETY: forwarded (caller).
             match unsafe { runtime::check(&*t, h) } {
                 Ok(()) => ptr::null_mut(),

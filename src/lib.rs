@@ -28,6 +28,26 @@
 //! }
 //! ```
 
+//! # Where the safe/unsafe line runs
+//!
+//! Every `pub` item is either sound for every input or `unsafe` with a `# Safety`
+//! section:
+//!
+//! * **Safe**: [`typed::GoMap`] and everything it hands out (iterators, entries, `dump`,
+//!   `check`), whatever the closures, values' `Drop`s and keys do, panics included;
+//!   descriptors built from Go's own functions ([`MapType::for_go_types`] and its
+//!   shortcuts); [`runtime::Allocator::system`]; a fresh [`Hiter`] (its `Drop` acts only
+//!   on an iterator [`runtime::mapiterinit`] started); reading the process-wide hash keys.
+//! * **Unsafe**, because safe code above relies on what they are given:
+//!   [`MapType::new`] and [`MapType::from_parts`] (they trust the caller's hasher and
+//!   `equal`), [`runtime::Allocator::new`] (it trusts the caller's allocation functions),
+//!   the hash-key setters in [`maptype::alg`] (a key change under a live map makes its
+//!   entries unfindable), and every runtime function that takes a raw map pointer.
+//! * The types whose invariants matter keep their fields private: [`MapType`] (accessors
+//!   with Go's names, `t.keysize()`), [`Hiter`] (`it.key()`, `it.elem()`, ...) and
+//!   [`runtime::Allocator`].
+//! * The C ABI ([`ffi`]) holds within the rules `include/gomap.h` states.
+
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 

@@ -74,6 +74,8 @@ mod sealed {
     pub trait Sealed {}
 }
 
+pub mod keys;
+
 /// A key type [`GoMap`] can store: one whose Go equivalent the descriptor builders cover.
 ///
 /// The trait is sealed: the map trusts each implementation to describe the slot bytes
@@ -143,6 +145,11 @@ pub trait GoKey: sealed::Sealed + Sized {
     /// An owned key equal to `q`.
     #[doc(hidden)]
     fn from_query(q: &Self::Query) -> Self;
+    /// The descriptor of `map[Self]E` (composite keys build it from their Go type).
+    #[doc(hidden)]
+    fn key_maptype(elem: GoKind) -> Result<MapType, crate::maptype::MapTypeError> {
+        MapType::for_go_types(Self::KIND, elem)
+    }
 }
 
 macro_rules! plain_keys {
@@ -284,6 +291,8 @@ struct Slot<V>(PhantomData<V>);
 
 impl<V> Slot<V> {
     const BOXED: bool = mem::align_of::<V>() > 8;
+    /// Whether a slot needs dropping: a `V` that does, or any boxed `V` (the box).
+    const NEEDS_DROP: bool = Self::BOXED || mem::needs_drop::<V>();
 
     /// The Go type the elem slot is described as: plain memory of the slot's size.
     fn kind() -> GoKind {
@@ -486,7 +495,7 @@ unsafe impl<K: GoKey + Sync, V: Sync> Sync for GoMap<K, V> {}
 impl<K: GoKey, V> GoMap<K, V> {
     /// The descriptor Go's compiler would emit for this map type.
     fn maptype(alloc: Allocator) -> Box<MapType> {
-        let t = MapType::for_go_types(K::KIND, Slot::<V>::kind())
+        let t = K::key_maptype(Slot::<V>::kind())
             .expect("every GoKey kind and every Rust value layout has a Go map type");
         Box::new(t.with_allocator(alloc))
     }
@@ -535,6 +544,8 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert_eq!(unsafe { (*m.raw().1).B }, 1);
     /// ```
     pub fn with_capacity_in(hint: usize, alloc: Allocator) -> GoMap<K, V> {
+        // From here on the hash keys cannot change from safe code.
+        crate::maptype::alg::note_safe_map();
         let t = Self::maptype(alloc);
         // A hint above isize::MAX is treated as Go treats an impossible one: ignored.
         let hint = isize::try_from(hint).unwrap_or(0);
@@ -753,8 +764,15 @@ impl<K: GoKey, V> GoMap<K, V> {
         // slot would still hold this value.
         // SAFETY: a live value, moved out once; the slot is zeroed by mapdelete next.
         let v = ManuallyDrop::new(unsafe { Slot::<V>::read(e) });
+        let before = self.len();
         // SAFETY: exclusive access; `stored` is a key of `t` equal to the entry's.
         unsafe { mapdelete(&self.t, self.h, addr(&stored)) };
+        if self.len() + 1 != before {
+            // The delete did not find the entry (a hash that no longer agrees with the one
+            // the entry was stored under): the map still owns the key and the value, so
+            // both are left to it (`v` stays undropped) rather than owned twice.
+            runtime::throw("bad map state");
+        }
         // SAFETY: the map dropped the entry, so its key representation is ours again.
         let key = unsafe { K::from_stored(stored) };
         (key, ManuallyDrop::into_inner(v))
@@ -798,7 +816,8 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// Removes every entry, dropping keys and values, and keeps the bucket array (Go's
     /// `for k := range m { delete(m, k) }`, compiled to `mapclear`).
     ///
-    /// If a value's `Drop` panics, the remaining values are leaked, never dropped twice.
+    /// If a value's `Drop` panics, the other keys and values are still dropped (each
+    /// once), the map is cleared, and the first panic is then resumed; so is drop.
     ///
     /// ```
     /// let mut m: gomap::typed::GoMap<u8, String> = [(1, "a".to_string())].into();
@@ -807,20 +826,24 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// m.check().unwrap();
     /// ```
     pub fn clear(&mut self) {
-        self.graveyard.clear();
         if self.is_empty() {
+            // Go's mapclear returns at once, growth and all: the old buckets may still
+            // show removed keys, so the graveyard stays as it is.
             return;
         }
         let (t, h) = (&*self.t, self.h);
         // Zero the map whatever happens to the drops below.
         let _clear = Guard(Some(|| {
-            // SAFETY: exclusive access; every owned key and value has been dropped or is
-            // being leaked; mapclear only zeroes and retires memory.
+            // SAFETY: exclusive access; every owned key and value has been dropped (or
+            // a panic left drop_entries half-way); mapclear only zeroes and retires memory.
             unsafe { mapclear(t, h) }
         }));
         // SAFETY: exclusive access; each live entry is dropped once, and the walk hashes
         // nothing, so freeing keys as we go is fine.
         unsafe { Self::drop_entries(t, h) };
+        drop(_clear);
+        // mapclear dropped the old array: nothing shows the removed keys any more.
+        self.graveyard.clear();
     }
 
     /// Drops every live key and value in place.
@@ -829,18 +852,33 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// Exclusive access; the entries are not used as values again (the caller zeroes or
     /// frees the map next).
     unsafe fn drop_entries(t: &MapType, h: *mut Hmap) {
-        if !K::OWNS_MEMORY && !mem::needs_drop::<V>() {
+        if !K::OWNS_MEMORY && !Slot::<V>::NEEDS_DROP {
             return;
         }
+        // The first panic of a value's `Drop`, resumed once every entry is dropped (as a
+        // `Vec` goes on dropping its other elements).
+        let mut first: Option<Box<dyn core::any::Any + Send>> = None;
         // SAFETY: `h` is live (caller); each entry is visited once.
         unsafe {
             for_each_entry(t, &*h, |k, e| {
                 if K::OWNS_MEMORY {
                     drop(K::from_stored(k.cast::<K::Stored>().read()));
                 }
-                Slot::<V>::drop_in_place(e);
+                if Slot::<V>::NEEDS_DROP {
+                    // SAFETY: a live value, dropped once (a panic inside its Drop still
+                    // ends its life).
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        Slot::<V>::drop_in_place(e)
+                    }));
+                    if let Err(p) = r {
+                        first.get_or_insert(p);
+                    }
+                }
             })
         };
+        if let Some(p) = first {
+            std::panic::resume_unwind(p);
+        }
     }
 
     /// Keeps only the entries for which `f` returns true, visiting them in Go's random
@@ -854,16 +892,17 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// ```
     pub fn retain(&mut self, mut f: impl FnMut(&K::Query, &mut V) -> bool) {
         self.sweep();
-        // Keys of deleted entries stay alive until the iteration is over: an iterator may
-        // hash the stale copy an evacuated bucket keeps. Dropped after `it` on unwinding.
-        let mut dead: Vec<K> = Vec::new();
         let mut it = Hiter::new();
         // SAFETY: `h` is live of type `t`, both outlive `it` (dropped in this function);
         // `&mut self` keeps every other user out.
         unsafe { mapiterinit(&self.t, self.h, &mut it) };
-        while !it.key.is_null() {
-            let (k, e) = (it.key, it.elem);
-            // SAFETY: the iterator's current entry is live; nothing else references it.
+        while !it.key().is_null() {
+            // A key not equal to itself in an old bucket evacuated since the iterator
+            // entered it comes back as the old cell, a bitwise copy of the entry: the
+            // closure must see the entry itself.
+            // SAFETY: `it` is live on a live map; nothing writes during the call.
+            let (k, e) = unsafe { runtime::iter::mapiter_golden(&it) };
+            // SAFETY: a live entry; nothing else references it.
             let keep = unsafe { f(K::query(k.cast()), Slot::<V>::get_mut(e)) };
             // A key that is not equal to itself (NaN) cannot be deleted by key, in Go
             // either: such an entry stays whatever `f` says.
@@ -872,8 +911,12 @@ impl<K: GoKey, V> GoMap<K, V> {
                 // SAFETY: the iterator's live entry, whose key equals itself; Go allows
                 // deleting the current entry during iteration.
                 let (key, v) = unsafe { self.delete_found(k, e) };
+                // Keys of deleted entries stay alive until the iteration is over, and
+                // while the growth lasts, whatever `f` or a value's `Drop` does next: an
+                // iterator may hash the stale copy an evacuated bucket keeps, and the
+                // dump prints it. `sweep` frees them once nothing can show them.
                 if K::OWNS_MEMORY {
-                    dead.push(key);
+                    self.graveyard.push(key);
                 }
                 drop(v);
             }
@@ -881,9 +924,7 @@ impl<K: GoKey, V> GoMap<K, V> {
             unsafe { mapiternext(&mut it) };
         }
         drop(it);
-        for k in dead {
-            self.bury(k);
-        }
+        self.sweep();
     }
 
     /// An iterator over `(&key, &value)` in Go's random order.
@@ -1212,14 +1253,14 @@ impl<K: GoKey, V> IntoIterator for GoMap<K, V> {
         let mut it = Hiter::new();
         // SAFETY: as in `iter`; we own the map.
         unsafe { mapiterinit(&self.t, self.h, &mut it) };
-        while !it.key.is_null() {
+        while !it.key().is_null() {
             // SAFETY: the current entry is live. Its bytes are copied out and stay in the
             // slot untouched until mapclear below; the iterator reads no elems and only
             // keys of entries not yet yielded, so ownership moves to `out` safely.
             unsafe {
                 out.push((
-                    it.key.cast::<K::Stored>().read(),
-                    ManuallyDrop::new(Slot::<V>::read(it.elem)),
+                    it.key().cast::<K::Stored>().read(),
+                    ManuallyDrop::new(Slot::<V>::read(it.elem())),
                 ));
                 mapiternext(&mut it);
             }
@@ -1260,10 +1301,10 @@ impl<'a, K: GoKey, V> Iterator for Iter<'a, K, V> {
     type Item = (&'a K::Query, &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.it.key.is_null() {
+        if self.it.key().is_null() {
             return None;
         }
-        let (k, e) = (self.it.key, self.it.elem);
+        let (k, e) = (self.it.key(), self.it.elem());
         self.left -= 1;
         // SAFETY: `it` was started on the borrowed map, which no one writes for 'a; the
         // current entry is live and stays so for 'a.
@@ -1299,10 +1340,10 @@ impl<'a, K: GoKey, V> Iterator for IterMut<'a, K, V> {
     type Item = (&'a K::Query, &'a mut V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.it.key.is_null() {
+        if self.it.key().is_null() {
             return None;
         }
-        let (k, e) = (self.it.key, self.it.elem);
+        let (k, e) = (self.it.key(), self.it.elem());
         self.left -= 1;
         // SAFETY: as for `Iter`; each entry is yielded once, so the `&mut` are disjoint,
         // and the map is exclusively borrowed for 'a.

@@ -32,31 +32,35 @@ impl Parts {
     fn int64() -> Parts {
         let t = MapType::int64();
         Parts {
-            key: t.key,
-            elem: t.elem,
-            hasher: t.hasher,
-            keysize: t.keysize,
-            elemsize: t.elemsize,
-            bucketsize: t.bucketsize,
-            flags: t.flags,
-            hash_alg: t.hash_alg,
-            fast: t.fast,
+            key: *t.key(),
+            elem: *t.elem(),
+            hasher: t.hasher(),
+            keysize: t.keysize(),
+            elemsize: t.elemsize(),
+            bucketsize: t.bucketsize(),
+            flags: t.flags(),
+            hash_alg: t.hash_alg(),
+            fast: t.fast(),
         }
     }
 
     fn build(self) -> Result<MapType, MapTypeError> {
-        MapType::from_parts(
-            self.key,
-            self.elem,
-            self.hasher,
-            self.keysize,
-            self.elemsize,
-            self.bucketsize,
-            self.flags,
-            self.hash_alg,
-            self.fast,
-            Allocator::system(),
-        )
+        // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+        // type contract for every key used with it (a refused descriptor makes no map).
+        unsafe {
+            MapType::from_parts(
+                self.key,
+                self.elem,
+                self.hasher,
+                self.keysize,
+                self.elemsize,
+                self.bucketsize,
+                self.flags,
+                self.hash_alg,
+                self.fast,
+                Allocator::system(),
+            )
+        }
     }
 }
 
@@ -78,7 +82,7 @@ fn refused(r: Result<MapType, MapTypeError>, want: MapTypeError, words: &[&str])
 #[test]
 fn the_base_descriptor_is_valid() {
     let t = Parts::int64().build().unwrap();
-    assert_eq!((t.keysize, t.elemsize, t.bucketsize), (8, 8, 144));
+    assert_eq!((t.keysize(), t.elemsize(), t.bucketsize()), (8, 8, 144));
 }
 
 #[test]
@@ -92,7 +96,9 @@ fn no_equal_function() {
     );
     // MapType::new refuses it too.
     refused(
-        MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()),
+        // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+        // type contract for every key used with it (a refused descriptor makes no map).
+        unsafe { MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()) },
         MapTypeError::UnsupportedKeyType,
         &["unsupported"],
     );
@@ -190,7 +196,9 @@ fn align_too_big() {
         &["key align too big", "16"],
     );
     refused(
-        MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()),
+        // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+        // type contract for every key used with it (a refused descriptor makes no map).
+        unsafe { MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()) },
         MapTypeError::AlignTooBig {
             which: Which::Key,
             align: 16,
@@ -272,7 +280,9 @@ fn align_not_a_power_of_two() {
             &["key align", "not a power of two"],
         );
         refused(
-            MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()),
+            // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+            // type contract for every key used with it (a refused descriptor makes no map).
+            unsafe { MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()) },
             MapTypeError::AlignNotPowerOfTwo {
                 which: Which::Key,
                 align,
@@ -328,7 +338,9 @@ fn ptrdata_too_big() {
     let mut p = Parts::int64();
     p.elem.ptrdata = 9;
     refused(
-        MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()),
+        // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+        // type contract for every key used with it (a refused descriptor makes no map).
+        unsafe { MapType::new(p.key, p.elem, p.hasher, MapTypeFlags::empty()) },
         MapTypeError::PtrdataTooBig {
             which: Which::Elem,
             ptrdata: 9,
@@ -366,7 +378,9 @@ fn unknown_flags() {
             &["unknown maptype flag bits", &format!("{all:#x}")],
         );
         refused(
-            MapType::new(p.key, p.elem, p.hasher, p.flags),
+            // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+            // type contract for every key used with it (a refused descriptor makes no map).
+            unsafe { MapType::new(p.key, p.elem, p.hasher, p.flags) },
             MapTypeError::UnknownFlags(all),
             &["unknown"],
         );
@@ -377,18 +391,24 @@ fn unknown_flags() {
 #[test]
 fn new_recomputes_indirect_flags() {
     let p = Parts::int64();
-    let t = MapType::new(
-        p.key,
-        p.elem,
-        p.hasher,
-        MapTypeFlags::INDIRECT_KEY | MapTypeFlags::INDIRECT_ELEM | MapTypeFlags::REFLEXIVE_KEY,
-    )
+    // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+    // type contract for every key used with it (a refused descriptor makes no map).
+    let t = unsafe {
+        MapType::new(
+            p.key,
+            p.elem,
+            p.hasher,
+            MapTypeFlags::INDIRECT_KEY | MapTypeFlags::INDIRECT_ELEM | MapTypeFlags::REFLEXIVE_KEY,
+        )
+    }
     .unwrap();
     assert!(!t.indirectkey() && !t.indirectelem() && t.reflexivekey());
     let big = GoKind::Bytes(129).go_type().unwrap();
-    let t = MapType::new(big, big, p.hasher, MapTypeFlags::empty()).unwrap();
+    // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+    // type contract for every key used with it (a refused descriptor makes no map).
+    let t = unsafe { MapType::new(big, big, p.hasher, MapTypeFlags::empty()) }.unwrap();
     assert!(t.indirectkey() && t.indirectelem());
-    assert_eq!((t.keysize, t.elemsize, t.bucketsize), (8, 8, 144));
+    assert_eq!((t.keysize(), t.elemsize(), t.bucketsize()), (8, 8, 144));
 }
 
 #[test]
@@ -489,25 +509,28 @@ fn hasher_not_the_named_hash() {
     // Go's own function under another pointer (a wrapper) still passes: it agrees.
     unsafe extern "C-unwind" fn wrapped(k: *const u8, seed: usize, t: *const Type) -> usize {
         // SAFETY: forwarded.
-        unsafe { (MapType::int64().hasher)(k, seed, t) }
+        unsafe { (MapType::int64().hasher())(k, seed, t) }
     }
     let mut p = Parts::int64();
     p.hasher = wrapped;
     assert!(p.build().is_ok(), "a wrapper of memhash64");
     // A string map whose hasher is memhash64 on the header bytes is not Go's strhash.
     let st = MapType::string_int64();
-    let r = MapType::from_parts(
-        st.key,
-        st.elem,
-        MapType::int64().hasher,
-        st.keysize,
-        st.elemsize,
-        st.bucketsize,
-        st.flags,
-        HashAlg::Str,
-        st.fast,
-        Allocator::system(),
-    );
+    // SAFETY: as in `Parts::build`.
+    let r = unsafe {
+        MapType::from_parts(
+            *st.key(),
+            *st.elem(),
+            MapType::int64().hasher(),
+            st.keysize(),
+            st.elemsize(),
+            st.bucketsize(),
+            st.flags(),
+            HashAlg::Str,
+            st.fast(),
+            Allocator::system(),
+        )
+    };
     refused(r, MapTypeError::HasherNotHashAlg(HashAlg::Str), &["Str"]);
 }
 
@@ -517,7 +540,7 @@ fn hasher_not_the_named_hash() {
 fn too_large_is_unreachable_and_says_so() {
     for n in [128usize, 129, 4096, 1 << 20] {
         let t = MapType::for_go_types(GoKind::Bytes(n), GoKind::Bytes(n)).unwrap();
-        assert!(t.bucketsize <= 2064);
+        assert!(t.bucketsize() <= 2064);
     }
     assert!(MapTypeError::TooLarge.to_string().contains("too large"));
 }
@@ -663,12 +686,16 @@ unsafe extern "C-unwind" fn picky_hash(p: *const u8, seed: usize, _t: *const Typ
 }
 
 fn picky_map(flags: MapTypeFlags) -> MapType {
-    MapType::new(
-        GoKind::Uint64.go_type().unwrap(),
-        GoKind::Int64.go_type().unwrap(),
-        picky_hash,
-        flags,
-    )
+    // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+    // type contract for every key used with it (a refused descriptor makes no map).
+    unsafe {
+        MapType::new(
+            GoKind::Uint64.go_type().unwrap(),
+            GoKind::Int64.go_type().unwrap(),
+            picky_hash,
+            flags,
+        )
+    }
     .unwrap()
 }
 
@@ -751,4 +778,67 @@ fn concurrent_write_detection_messages() {
         assert_eq!(get::<i64, i64>(&t, h, 1), Some(1));
         free(&t, h);
     }
+}
+
+/// Go's `walk.mapfast` gives a fast family only to keys compared bitwise (AMEM32, AMEM64)
+/// and strings: a float key, whose `+0 == -0`, must take the generic routines, or
+/// `m[+0] = 1; m[-0] = 2` would leave two entries. Nor is a float key ever reflexive.
+#[test]
+fn fast_family_refuses_float_keys() {
+    let f = MapType::for_go_types(GoKind::Float64, GoKind::Int64).unwrap();
+    // A float64 key with memhash64 (so the hash check passes) and Fast64.
+    let mut p = Parts::int64();
+    p.key = *f.key();
+    p.flags = MapTypeFlags::empty();
+    refused(
+        p.build(),
+        MapTypeError::FastFamilyWrong(MapFast::Fast64),
+        &["Fast64"],
+    );
+    // Claimed reflexive.
+    let mut p = Parts::int64();
+    p.key = *f.key();
+    refused(
+        p.build(),
+        MapTypeError::ReflexiveKindWrong(Kind::Float64),
+        &["reflexive", "Float64"],
+    );
+    // A uint64 kind carrying float64 equality: the equality is not bitwise.
+    let mut p = Parts::int64();
+    p.key.equal = f.key().equal;
+    refused(
+        p.build(),
+        MapTypeError::FastFamilyWrong(MapFast::Fast64),
+        &["Fast64"],
+    );
+    // The same on the 4-byte family.
+    let f32t = MapType::for_go_types(GoKind::Float32, GoKind::Int64).unwrap();
+    let i32t = MapType::for_go_types(GoKind::Int32, GoKind::Int64).unwrap();
+    assert_eq!(i32t.fast(), MapFast::Fast32);
+    // SAFETY: Go's own functions; the descriptor is only checked.
+    let r = unsafe {
+        MapType::from_parts(
+            *f32t.key(),
+            *i32t.elem(),
+            i32t.hasher(),
+            4,
+            8,
+            i32t.bucketsize(),
+            MapTypeFlags::empty(),
+            HashAlg::Mem32,
+            MapFast::Fast32,
+            Allocator::system(),
+        )
+    };
+    refused(
+        r,
+        MapTypeError::FastFamilyWrong(MapFast::Fast32),
+        &["Fast32"],
+    );
+    // What Go's compiler builds for float keys is accepted and keeps one entry for +0/-0.
+    assert_eq!(f.fast(), MapFast::Slow);
+    let mut m: gomap::typed::GoMap<f64, i64> = gomap::typed::GoMap::new();
+    m.insert(0.0, 1);
+    m.insert(-0.0, 2);
+    assert_eq!(m.len(), 1);
 }

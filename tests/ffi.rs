@@ -74,39 +74,62 @@ ok allocator: every block came back (allocs == frees, 0 live bytes)
 
 #[test]
 fn c_program_runs_against_the_static_library() {
-    let lib = staticlib();
-    let dir = std::env::temp_dir().join(format!("gomap-ffi-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join("ffi_test");
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let out = Command::new(&cc)
-        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-g", "-I"])
-        .arg(manifest().join("include"))
-        .arg(manifest().join("tests/c/ffi_test.c"))
-        .arg(&lib)
-        // What a Rust static library needs from the system (`rustc --print
-        // native-static-libs`).
-        .args(["-lpthread", "-ldl", "-lm", "-lrt", "-lutil", "-o"])
-        .arg(&exe)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the C compiler `{cc}`: {e}"));
+    let (status, stdout, stderr) = compile_and_run("ffi_test");
     assert!(
-        out.status.success(),
-        "compiling tests/c/ffi_test.c failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = Command::new(&exe).output().unwrap();
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        run.status.success(),
-        "ffi_test failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        run.status
+        status.success(),
+        "ffi_test failed ({status}):\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
     assert_eq!(stdout, EXPECTED, "stderr:\n{stderr}");
     // The only panic the program provokes is the failing allocator's; every other error
     // is detected before calling into the runtime, so nothing else is printed.
     let panics = stderr.matches("panicked").count();
     assert_eq!(panics, 1, "stderr:\n{stderr}");
+}
+
+/// Compiles a C test of `tests/c` against the static library and runs it.
+fn compile_and_run(name: &str) -> (std::process::ExitStatus, String, String) {
+    let lib = staticlib();
+    let dir = std::env::temp_dir().join(format!("gomap-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join(name);
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let out = Command::new(&cc)
+        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-g", "-I"])
+        .arg(manifest().join("include"))
+        .arg(manifest().join(format!("tests/c/{name}.c")))
+        .arg(&lib)
+        .args(["-lpthread", "-ldl", "-lm", "-lrt", "-lutil", "-o"])
+        .arg(&exe)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the C compiler `{cc}`: {e}"));
+    assert!(
+        out.status.success(),
+        "compiling tests/c/{name}.c failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(&exe).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        run.status,
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+    )
+}
+
+/// Struct, array and interface types built from C (`src/ffi/types.rs`).
+#[test]
+fn c_program_builds_struct_array_and_interface_types() {
+    let (status, stdout, stderr) = compile_and_run("ffi_types_test");
+    assert!(
+        status.success(),
+        "ffi_types_test failed ({status}):\n{stdout}\n{stderr}"
+    );
+    assert_eq!(
+        stdout,
+        "ok struct type: Go's offsets and size, one descriptor per type\n\
+         ok padded struct keys: padding skipped, -0 finds +0, NaN never found\n\
+         ok array types and spellings\n\
+         ok interface keys: dynamic types, nil, unhashable values refused with Go's words\n",
+        "stderr:\n{stderr}"
+    );
 }

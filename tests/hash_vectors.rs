@@ -12,7 +12,10 @@
 //! it found.
 
 use gomap::maptype::alg::{self, HashKeys};
-use gomap::maptype::{aeshash, hash64, GoKind, GoString, HashAlg, Kind, MapType, MapTypeFlags};
+use gomap::maptype::{
+    aeshash, genalg, hash64, spell, AlgKind, GoKind, GoString, GoType, HashAlg, KeyHash, Kind,
+    MapType, MapTypeFlags,
+};
 use gomap::runtime::{self, Bmap, Hmap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,7 +35,9 @@ impl KeyGuard {
     fn install(k: HashKeys) -> KeyGuard {
         let lock = KEY_STATE.lock().unwrap_or_else(|e| e.into_inner());
         let saved = alg::hash_keys();
-        assert!(alg::set_hash_keys(k), "cannot install {k:?}");
+        // SAFETY: KEY_STATE serialises the tests of this binary that hash, and none of
+        // them keeps a map across a key change.
+        assert!(unsafe { alg::set_hash_keys(k) }, "cannot install {k:?}");
         assert_eq!(alg::hash_keys(), k);
         KeyGuard { saved, _lock: lock }
     }
@@ -40,7 +45,8 @@ impl KeyGuard {
 
 impl Drop for KeyGuard {
     fn drop(&mut self) {
-        assert!(alg::set_hash_keys(self.saved));
+        // SAFETY: as in `install`.
+        assert!(unsafe { alg::set_hash_keys(self.saved) });
     }
 }
 
@@ -400,20 +406,20 @@ fn maptype_matches_gc() {
         let t = MapType::for_go_types(kk, ek).unwrap_or_else(|e| panic!("{line}: {e:?}"));
         let mine = format!(
             "{} {} {} {} {} {} {} {} {} {} {} {} {} {}",
-            t.keysize,
-            t.elemsize,
-            t.bucketsize,
-            t.flags.bits(),
+            t.keysize(),
+            t.elemsize(),
+            t.bucketsize(),
+            t.flags().bits(),
             hasher_name(&t),
-            t.key.size,
-            t.key.align,
-            t.key.ptrdata,
-            t.key.kind as u8,
+            t.key().size,
+            t.key().align,
+            t.key().ptrdata,
+            t.key().kind as u8,
             equal_name(&t),
-            t.elem.size,
-            t.elem.align,
-            t.elem.ptrdata,
-            t.bucketsize,
+            t.elem().size,
+            t.elem().align,
+            t.elem().ptrdata,
+            t.bucketsize(),
         );
         let go = f[2..16].join(" ");
         if mine != go {
@@ -424,11 +430,11 @@ fn maptype_matches_gc() {
             ));
         }
         // Go's bucket type holds pointers iff gomap's bucket_has_pointers.
-        if (num(16) != 0) != t.bucket_has_pointers {
+        if (num(16) != 0) != t.bucket_has_pointers() {
             bad.push(format!(
                 "{}: bucket pointers gomap {} Go ptrdata {}",
                 f[1],
-                t.bucket_has_pointers,
+                t.bucket_has_pointers(),
                 num(16)
             ));
         }
@@ -447,14 +453,14 @@ fn maptype_matches_gc() {
 
 /// The name of the Go function a MapType's hasher is, as hashvec prints it.
 fn hasher_name(t: &MapType) -> String {
-    match t.hash_alg {
+    match t.hash_alg() {
         HashAlg::Mem0 => "runtime.memhash0".into(),
         HashAlg::Mem8 => "runtime.memhash8".into(),
         HashAlg::Mem16 => "runtime.memhash16".into(),
         HashAlg::Mem32 => "runtime.memhash32".into(),
         HashAlg::Mem64 => "runtime.memhash64".into(),
         HashAlg::Mem128 => "runtime.memhash128".into(),
-        HashAlg::MemVarlen => format!("runtime.memhash_varlen/{}", t.key.size),
+        HashAlg::MemVarlen => format!("runtime.memhash_varlen/{}", t.key().size),
         HashAlg::Str => "runtime.strhash".into(),
         HashAlg::F32 => "runtime.f32hash".into(),
         HashAlg::F64 => "runtime.f64hash".into(),
@@ -466,7 +472,7 @@ fn hasher_name(t: &MapType) -> String {
 
 /// The name of Go's equal function for a key type (runtime/alg.go), as hashvec prints it.
 fn equal_name(t: &MapType) -> String {
-    match (t.key.kind, t.key.size) {
+    match (t.key().kind, t.key().size) {
         (Kind::String, _) => "runtime.strequal".into(),
         (Kind::Float32, _) => "runtime.f32equal".into(),
         (Kind::Float64, _) => "runtime.f64equal".into(),
@@ -485,10 +491,10 @@ fn equal_name(t: &MapType) -> String {
 /// `t.hasher` computes what the Go function `hash_alg` names computes, and `t.key.equal`
 /// compares keys bytewise (or as floats/strings).
 fn check_hasher_behaves(t: &MapType, name: &str) {
-    let size = t.key.size;
+    let size = t.key().size;
     let bytes: Vec<u8> = (0..size.max(16)).map(|i| (i * 37 + 11) as u8).collect();
     let s = GoString::from_bytes(b"a string key");
-    let key: *const u8 = if t.key.kind == Kind::String {
+    let key: *const u8 = if t.key().kind == Kind::String {
         (&s as *const GoString).cast()
     } else {
         bytes.as_ptr()
@@ -496,7 +502,7 @@ fn check_hasher_behaves(t: &MapType, name: &str) {
     let seed = 0x1234_5678usize;
     // SAFETY: `key` points at a key of t.key.size readable bytes (or a GoString).
     unsafe {
-        let want = match t.hash_alg {
+        let want = match t.hash_alg() {
             HashAlg::Mem32 => alg::memhash32(key, seed),
             HashAlg::Mem64 => alg::memhash64(key, seed),
             HashAlg::Str => alg::strhash(key, seed),
@@ -507,10 +513,10 @@ fn check_hasher_behaves(t: &MapType, name: &str) {
         };
         assert_eq!(t.hash(key, seed), want, "{name}: hasher");
         assert!(
-            t.key_equal(key, key) || t.key.kind == Kind::Float64,
+            t.key_equal(key, key) || t.key().kind == Kind::Float64,
             "{name}: equal"
         );
-        if size > 0 && t.key.kind != Kind::String {
+        if size > 0 && t.key().kind != Kind::String {
             let mut other = bytes.clone();
             other[size - 1] ^= 0x40;
             assert!(
@@ -637,11 +643,220 @@ fn builders_pick_gcs_hash_for_byte_arrays() {
             16 => HashAlg::Mem128,
             _ => HashAlg::MemVarlen,
         };
-        assert_eq!(t.hash_alg, want, "[{n}]byte");
+        assert_eq!(t.hash_alg(), want, "[{n}]byte");
         assert_eq!(
-            t.flags.contains(MapTypeFlags::INDIRECT_KEY),
+            t.flags().contains(MapTypeFlags::INDIRECT_KEY),
             n > 128,
             "[{n}]byte"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Composite keys: structs, arrays and interfaces
+// ---------------------------------------------------------------------------------------
+
+/// The defined types of hashvec's composite.go (each with a method `M`).
+fn named_type(name: &str) -> Option<GoType> {
+    let p = |s: &str| spell::parse_type(s, &|_| None).unwrap();
+    Some(match name {
+        "main.MInt" => GoType::named(name, p("i64")),
+        "main.MStr" => GoType::named(name, p("str")),
+        "main.MPt" => GoType::named(name, p("struct{i64,f64}")),
+        "main.MSl" => GoType::named(name, p("[]i64")),
+        _ => return None,
+    })
+}
+
+/// Runs `f`, turning a panic into `panic:<message>` (Go's `recover` spelling of hashvec).
+/// The runtime errors expected here are not printed.
+fn result(f: impl FnOnce() -> String) -> String {
+    genalg::quiet_go_runtime_errors();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(s) => s,
+        Err(e) => format!(
+            "panic:{}",
+            e.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+/// Compares every line of `hashvec composite-MODE`: the hash of a compiled `map[K]T`
+/// (`MapType::for_types(.., KeyHash::Compiled)`'s hasher), `runtime.typehash`, and the
+/// key type's equal function, panics included. Returns (vectors, AlgType classes seen).
+fn compare_composite(mode: &str) -> (BTreeMap<String, usize>, Vec<AlgKind>) {
+    let out = run_hashvec(&format!("composite-{mode}"));
+    let header: String = out
+        .lines()
+        .filter(|l| {
+            !["gen ", "typ ", "eq ", "mtype "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let keys = parse_vectors(&header).keys;
+    let _g = KeyGuard::install(keys);
+    let mut arena = spell::ValueArena::new();
+    let mut types: BTreeMap<String, (GoType, MapType)> = BTreeMap::new();
+    let mut counts = BTreeMap::new();
+    let mut bad = Vec::new();
+    let mut classes = Vec::new();
+    let e0 = GoType::from_kind(GoKind::EmptyStruct).unwrap();
+    for line in out.lines() {
+        if let Some(rest) = line.strip_prefix("mtype ") {
+            let (name, go) = rest.split_once(' ').unwrap();
+            let t = spell::parse_type(name, &named_type).unwrap();
+            let mine =
+                composite_maptype_line(t, MapType::for_types(t, e0, KeyHash::Compiled).unwrap());
+            if mine != go {
+                bad.push(format!(
+                    "maptype of {name}:\n    gomap {mine}\n    Go    {go}"
+                ));
+            }
+            *counts.entry("mtype".to_string()).or_insert(0) += 1;
+            continue;
+        }
+        let f: Vec<&str> = line.splitn(5, ' ').collect();
+        if !matches!(f[0], "gen" | "typ" | "eq") {
+            continue;
+        }
+        assert_eq!(f.len(), 5, "{line}");
+        let (t, mt) = *types.entry(f[1].to_string()).or_insert_with(|| {
+            let t = spell::parse_type(f[1], &named_type).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let mt = MapType::for_types(t, e0, KeyHash::Compiled).unwrap();
+            (t, mt)
+        });
+        if !classes.contains(&t.reflect_alg_type()) {
+            classes.push(t.reflect_alg_type());
+        }
+        let val = |s: &str, arena: &mut spell::ValueArena| {
+            arena
+                .parse_value(t, s, 0xa5, &named_type)
+                .unwrap_or_else(|e| panic!("{line}: {e}"))
+        };
+        let got = if f[0] == "eq" {
+            let (pa, pb) = (val(f[2], &mut arena), val(f[3], &mut arena));
+            // SAFETY: both are values of the key type, in the arena.
+            let r = result(|| unsafe { mt.key_equal(pa, pb) }.to_string());
+            (r, f[4].to_string())
+        } else {
+            let seed = usize::from_str_radix(f[2], 16).unwrap();
+            let p = val(f[3], &mut arena);
+            // SAFETY: `p` is a value of the key type, in the arena.
+            let r = result(|| unsafe {
+                let h = if f[0] == "gen" {
+                    mt.hash(p, seed)
+                } else {
+                    genalg::typehash(t, p, seed)
+                };
+                format!("{h:x}")
+            });
+            (r, f[4].to_string())
+        };
+        if got.0 != got.1 {
+            bad.push(format!("{line}\n    gomap: {}", got.0));
+        }
+        *counts.entry(f[0].to_string()).or_insert(0) += 1;
+    }
+    assert!(
+        bad.is_empty(),
+        "{mode}: {} composite vectors differ from Go 1.19:\n{}",
+        bad.len(),
+        bad[..bad.len().min(20)].join("\n")
+    );
+    eprintln!(
+        "composite {mode}: {counts:?} equal to Go 1.19 over {} key types",
+        types.len()
+    );
+    (counts, classes)
+}
+
+/// hashvec's `mtype` fields for `map[t]struct{}`: slot and bucket sizes, flags, the hash
+/// and equal functions (a generated one spelled by its `type..hash.`/`type..eq.` prefix),
+/// the key's size, alignment, pointer prefix and kind, and whether buckets hold pointers.
+fn composite_maptype_line(t: GoType, mt: MapType) -> String {
+    let (h, e) = match t.reflect_alg_type() {
+        AlgKind::ASPECIAL => ("type..hash.".to_string(), "type..eq.".to_string()),
+        AlgKind::AINTER => ("runtime.interhash".into(), "runtime.interequal".into()),
+        AlgKind::ANILINTER => (
+            "runtime.nilinterhash".into(),
+            "runtime.nilinterequal".into(),
+        ),
+        _ => (hasher_name(&mt), composite_equal_name(&mt)),
+    };
+    format!(
+        "{} {} {} {} {h} {} {} {} {} {e} {}",
+        mt.keysize(),
+        mt.elemsize(),
+        mt.bucketsize(),
+        mt.flags().bits(),
+        mt.key().size,
+        mt.key().align,
+        mt.key().ptrdata,
+        mt.key().kind as u8,
+        if mt.bucket_has_pointers() {
+            mt.bucketsize()
+        } else {
+            0
+        },
+    )
+}
+
+/// `equal_name` by the key's AlgType rather than its kind (a struct{f64} compares as f64).
+fn composite_equal_name(mt: &MapType) -> String {
+    match mt.hash_alg() {
+        HashAlg::Str => "runtime.strequal".into(),
+        HashAlg::F32 => "runtime.f32equal".into(),
+        HashAlg::F64 => "runtime.f64equal".into(),
+        HashAlg::C64 => "runtime.c64equal".into(),
+        HashAlg::C128 => "runtime.c128equal".into(),
+        _ => equal_name(mt),
+    }
+}
+
+/// Every reflectdata.AlgType class a map key can have.
+const KEY_CLASSES: [AlgKind; 15] = [
+    AlgKind::AMEM0,
+    AlgKind::AMEM8,
+    AlgKind::AMEM16,
+    AlgKind::AMEM32,
+    AlgKind::AMEM64,
+    AlgKind::AMEM128,
+    AlgKind::AMEM,
+    AlgKind::ASTRING,
+    AlgKind::AINTER,
+    AlgKind::ANILINTER,
+    AlgKind::AFLOAT32,
+    AlgKind::AFLOAT64,
+    AlgKind::ACPLX64,
+    AlgKind::ACPLX128,
+    AlgKind::ASPECIAL,
+];
+
+#[test]
+fn composite_hashes_match_go_with_aeshash() {
+    if !alg::has_aes() {
+        eprintln!(
+            "composite_hashes_match_go_with_aeshash: this CPU lacks AES/SSSE3/SSE4.1; not run"
+        );
+        return;
+    }
+    let (counts, classes) = compare_composite("aes");
+    assert!(counts["gen"] > 5000 && counts["typ"] > 5000 && counts["eq"] > 1500);
+    for c in KEY_CLASSES {
+        assert!(classes.contains(&c), "no key type of class {c:?}");
+    }
+}
+
+#[test]
+fn composite_hashes_match_go_with_fallback() {
+    let (counts, classes) = compare_composite("fallback");
+    assert!(counts["gen"] > 5000 && counts["typ"] > 5000 && counts["eq"] > 1500);
+    for c in KEY_CLASSES {
+        assert!(classes.contains(&c), "no key type of class {c:?}");
     }
 }

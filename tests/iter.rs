@@ -708,11 +708,32 @@ fn iterate_nil_and_empty() {
     // SAFETY: a null map and a live empty map.
     unsafe {
         let it = iter_start(&t, ptr::null_mut());
-        assert!(it.key.is_null() && !it.is_registered());
+        assert!(it.key().is_null() && !it.is_registered());
         let h = make(&t, 100);
         let it = iter_start(&t, h);
-        assert!(it.key.is_null() && !it.is_registered());
+        assert!(it.key().is_null() && !it.is_registered());
         drop(it);
         free(&t, h);
+    }
+}
+
+/// Go's mapiterinit returns for a nil or empty map before it draws the random start
+/// (go1.19 map.go), so ranging over one leaves `fastrand`'s sequence where it was.
+#[test]
+fn mapiterinit_nil_or_empty_draws_no_random() {
+    let t = int_map();
+    set_fastrand_state(0x1234_5678);
+    let want = fastrand();
+    // SAFETY: a null map and a live empty map, freed at the end; the iterators end first.
+    unsafe {
+        let h = makemap(&t, 0, ptr::null_mut());
+        set_fastrand_state(0x1234_5678);
+        let mut it = Hiter::new();
+        mapiterinit(&t, ptr::null_mut(), &mut it);
+        mapiterinit(&t, h, &mut it);
+        assert!(it.key().is_null());
+        assert_eq!(fastrand(), want, "an empty range drew a random number");
+        drop(it);
+        mapfree(&t, h);
     }
 }

@@ -69,12 +69,16 @@ unsafe extern "C-unwind" fn one_chain(_p: *const u8, _seed: usize, _t: *const Ty
 fn picky_map(hasher: gomap::maptype::HashFn) -> MapType {
     let mut key = GoKind::Uint64.go_type().unwrap();
     key.equal = Some(picky_equal);
-    MapType::new(
-        key,
-        GoKind::Int64.go_type().unwrap(),
-        hasher,
-        MapTypeFlags::REFLEXIVE_KEY,
-    )
+    // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+    // type contract for every key used with it (a refused descriptor makes no map).
+    unsafe {
+        MapType::new(
+            key,
+            GoKind::Int64.go_type().unwrap(),
+            hasher,
+            MapTypeFlags::REFLEXIVE_KEY,
+        )
+    }
     .unwrap()
 }
 
@@ -166,12 +170,16 @@ unsafe extern "C-unwind" fn flaky_hash(p: *const u8, _seed: usize, _t: *const Ty
 #[test]
 fn hasher_panic_during_evacuation_poisons_the_map_detectably() {
     let tr = Tracker::new();
-    let t = MapType::new(
-        GoKind::Uint64.go_type().unwrap(),
-        GoKind::Bytes(200).go_type().unwrap(), // indirect elems: blocks to leak, if any
-        flaky_hash,
-        MapTypeFlags::REFLEXIVE_KEY,
-    )
+    // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+    // type contract for every key used with it (a refused descriptor makes no map).
+    let t = unsafe {
+        MapType::new(
+            GoKind::Uint64.go_type().unwrap(),
+            GoKind::Bytes(200).go_type().unwrap(), // indirect elems: blocks to leak, if any
+            flaky_hash,
+            MapTypeFlags::REFLEXIVE_KEY,
+        )
+    }
     .unwrap()
     .with_allocator(tr.allocator());
     // SAFETY: a live map of t; after the poisoning only panicking calls and mapfree.
@@ -264,10 +272,14 @@ impl Budget {
         })
     }
     fn allocator(&self) -> Allocator {
-        Allocator {
-            alloc_zeroed: budget_alloc,
-            free: budget_free,
-            ctx: (self as *const Budget).cast_mut().cast(),
+        // SAFETY: the two functions meet the Allocator contract: zeroed blocks of the
+        // size and alignment asked for (or null), each freed once, from any thread.
+        unsafe {
+            Allocator::new(
+                budget_alloc,
+                budget_free,
+                (self as *const Budget).cast_mut().cast(),
+            )
         }
     }
     fn live(&self) -> usize {
@@ -275,35 +287,27 @@ impl Budget {
     }
 }
 
-/// Out of memory at every possible allocation of a run of inserts (indirect keys and
-/// elems, overflow buckets, growth) and deletes: the write panics with Go's "out of
-/// memory", the map is left marked `hashWriting` (poisoned, as documented), and `mapfree`
-/// gives back every block that was handed out.
-#[test]
-fn out_of_memory_anywhere_loses_nothing() {
-    let base = MapType::for_go_types(GoKind::Bytes(130), GoKind::Bytes(200)).unwrap();
-    let mut failures = 0;
-    for budget in 1..200 {
+/// Runs `writes` on a fresh map of `base` (with a [`Budget`] allocator) for budgets 1, 2,
+/// ... up to `max`, until one run completes: each run that ran out of memory must panic
+/// with Go's "out of memory" and leave the map poisoned (`hashWriting`), and `mapfree`
+/// must then give back every block. Returns the number of runs and the `(budget, blocks
+/// leaked)` of the runs that leaked.
+fn sweep_out_of_memory(
+    base: &MapType,
+    max: usize,
+    writes: impl Fn(&MapType, *mut Hmap),
+) -> (usize, Vec<(usize, usize)>) {
+    let mut failures = Vec::new();
+    let mut points = 0;
+    for budget in 1..max {
         let b = Budget::new(budget);
         let t = base.with_allocator(b.allocator());
         let mut done = false;
         let r = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: a live map of t; freed below whether or not an insert panicked.
+            // SAFETY: a live map of t; freed below whether or not a write panicked.
             unsafe {
                 let h = makemap(&t, 0, ptr::null_mut());
-                let r = catch_unwind(AssertUnwindSafe(|| {
-                    for i in 0..60u64 {
-                        let mut k = [0u8; 130];
-                        k[..8].copy_from_slice(&i.to_le_bytes());
-                        let e = mapassign(&t, h, k.as_ptr());
-                        *e = i as u8;
-                        if i % 7 == 3 {
-                            let mut d = [0u8; 130];
-                            d[..8].copy_from_slice(&(i - 2).to_le_bytes());
-                            mapdelete(&t, h, d.as_ptr());
-                        }
-                    }
-                }));
+                let r = catch_unwind(AssertUnwindSafe(|| writes(&t, h)));
                 if let Err(e) = r {
                     assert_eq!(panic_text(e), "out of memory");
                     assert_ne!((*h).flags() & HASH_WRITING, 0, "budget {budget}");
@@ -319,14 +323,40 @@ fn out_of_memory_anywhere_loses_nothing() {
             assert_eq!(panic_text(e), "out of memory", "budget {budget}");
         }
         if b.live() != 0 {
-            failures += 1;
-            eprintln!("budget {budget}: {} blocks leaked", b.live());
+            failures.push((budget, b.live()));
         }
+        points += 1;
         if done {
             break;
         }
     }
-    assert_eq!(failures, 0, "out-of-memory paths leaked memory");
+    (points, failures)
+}
+
+/// Out of memory at every possible allocation of a run of inserts (indirect keys and
+/// elems, overflow buckets, growth) and deletes: the write panics with Go's "out of
+/// memory", the map is left marked `hashWriting` (poisoned, as documented), and `mapfree`
+/// gives back every block that was handed out.
+#[test]
+fn out_of_memory_anywhere_loses_nothing() {
+    let base = MapType::for_go_types(GoKind::Bytes(130), GoKind::Bytes(200)).unwrap();
+    let (_, failures) = sweep_out_of_memory(&base, 200, |t, h| {
+        // SAFETY: a live map of t (the sweep's); keys of 130 bytes.
+        unsafe {
+            for i in 0..60u64 {
+                let mut k = [0u8; 130];
+                k[..8].copy_from_slice(&i.to_le_bytes());
+                let e = mapassign(t, h, k.as_ptr());
+                *e = i as u8;
+                if i % 7 == 3 {
+                    let mut d = [0u8; 130];
+                    d[..8].copy_from_slice(&(i - 2).to_le_bytes());
+                    mapdelete(t, h, d.as_ptr());
+                }
+            }
+        }
+    });
+    assert_eq!(failures, [], "(budget, blocks leaked) after mapfree");
 }
 
 /// Out of memory inside `makemap` (the bucket array, or `extra` for a map with
@@ -373,4 +403,38 @@ fn fat_zero_blocks_are_not_lost() {
             mapfree(&t, h);
         }
     }
+}
+
+/// Out of memory inside `evacuate`, at every allocation of a run that grows a map whose
+/// entries all share one chain (so evacuation needs new overflow buckets) and whose elems
+/// are stored indirectly: an old cell is marked evacuated only once its destination slot
+/// exists, so when `newoverflow` fails the entry is still owned by the old array, and
+/// `mapfree` gives back every block (the 200-byte elems included).
+#[test]
+fn out_of_memory_in_evacuate_loses_nothing() {
+    let base = identity_u64_map(GoKind::Bytes(200));
+    assert!(base.indirectelem());
+    let (points, failures) = sweep_out_of_memory(&base, 5000, |t, h| {
+        // An iterator keeps the old cells' contents (Go's oldIterator), so evacuation
+        // copies rather than moves what the old array shows.
+        let mut it = Hiter::new();
+        // SAFETY: a live map of t (the sweep's); u64 keys; the iterator ends first.
+        unsafe {
+            for i in 0..300u64 {
+                let k = i << 12; // every key in bucket 0 up to B = 12
+                let e = mapassign(t, h, (&k as *const u64).cast());
+                *e = i as u8;
+                if i % 50 == 10 {
+                    mapiterinit(t, h, &mut it);
+                }
+                if i % 9 == 4 {
+                    let d = (i - 3) << 12;
+                    mapdelete(t, h, (&d as *const u64).cast());
+                }
+            }
+        }
+        drop(it);
+    });
+    assert!(points > 100, "only {points} allocation points");
+    assert_eq!(failures, [], "(budget, blocks leaked) after mapfree");
 }

@@ -139,7 +139,7 @@ fn preallocated_overflow_buckets_from_b_4() {
     let tr = Tracker::new();
     // Identity hash: key k goes to bucket k mod 2^B, so the test can overflow bucket 0.
     let t = identity_u64_map(GoKind::Int64).with_allocator(tr.allocator());
-    assert_eq!(t.bucketsize, 144);
+    assert_eq!(t.bucketsize(), 144);
     // Buckets in the allocation for 144-byte buckets, by hand from Go 1.19's
     // sizeclasses.go: 2^B for B < 4, else (2^B + 2^(B-4)) * 144 rounded up to a size class
     // (or to whole 8 KiB pages above 32 KiB), divided by 144.

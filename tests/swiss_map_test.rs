@@ -696,11 +696,10 @@ unsafe extern "C-unwind" fn counting_free(
 }
 
 fn counting(k: GoKind, e: GoKind, r: SwissRelease) -> SwissMapType {
-    let a = Allocator {
-        alloc_zeroed: counting_alloc,
-        free: counting_free,
-        ctx: std::ptr::null_mut(),
-    };
+    // SAFETY: the counting functions allocate zeroed blocks of the asked size and
+    // alignment through the global allocator and free them with the same layout, from any
+    // thread.
+    let a = unsafe { Allocator::new(counting_alloc, counting_free, std::ptr::null_mut()) };
     SwissMapType::new(&MapType::for_go_types(k, e).unwrap().with_allocator(a), r)
 }
 

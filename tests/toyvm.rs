@@ -81,14 +81,27 @@ fn unhashable_keys_are_runtime_errors_and_leave_the_map_intact() {
     assert_eq!(out, "1\n");
     assert_eq!(
         r.unwrap_err(),
-        "line 3: runtime error: hash of unhashable type map"
+        "line 3: runtime error: hash of unhashable type map[interface {}]interface {}"
     );
     // The hasher panics before the map is marked as being written (Go's order), so the
     // map keeps working; and on an empty map the key is still hashed (Go issue 23734).
     let src = "let m = {}\nfn f() { return 1 }\nlet caught = has(m, f)";
     assert_eq!(
         run(src).1.unwrap_err(),
-        "line 3: runtime error: hash of unhashable type func"
+        "line 3: runtime error: hash of unhashable type func()"
+    );
+}
+
+#[test]
+fn tuple_keys() {
+    check_program("tuples");
+    // A tuple holding a map is comparable as a type (a struct of interfaces) but its
+    // field's dynamic type is not: Go panics naming the field's type.
+    let (out, r) = run("let m = {}\nm[tuple(1, 2)] = 3\nprint(len(m))\nm[tuple(1, {})] = 4");
+    assert_eq!(out, "1\n");
+    assert_eq!(
+        r.unwrap_err(),
+        "line 4: runtime error: hash of unhashable type map[interface {}]interface {}"
     );
 }
 

@@ -489,11 +489,9 @@ fn custom_allocator_sees_every_block_back() {
         // SAFETY: `p` came from `alloc` with this layout.
         unsafe { std::alloc::dealloc(p, Layout::from_size_align(size, align).unwrap()) }
     }
-    let a = Allocator {
-        alloc_zeroed: alloc,
-        free,
-        ctx: std::ptr::null_mut(),
-    };
+    // SAFETY: the two functions meet the Allocator contract: zeroed blocks of the
+    // size and alignment asked for (or null), each freed once, from any thread.
+    let a = unsafe { Allocator::new(alloc, free, std::ptr::null_mut()) };
     no_leaks(|| {
         let mut m: GoMap<u64, [u8; 200]> = GoMap::new_in(a);
         for i in 0..2000 {

@@ -1,5 +1,6 @@
-//! `toyvm FILE.toy`: runs a program of the toy language, whose maps are gomap maps of the
-//! VM's own 16-byte values, with the VM's hasher, equality and counting allocator.
+//! `toyvm FILE.toy`: runs a program of the toy language, whose maps are gomap maps keyed
+//! by Go interface values (Go's own hash and equality for `interface {}` keys, tuples
+//! included), with the VM's 16-byte values as elems and a counting allocator.
 //!
 //! Prints the program's output on stdout and the allocator's counts on stderr; exits 1 on
 //! a program error and 2 if any map memory was not given back.

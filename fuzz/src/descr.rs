@@ -91,7 +91,7 @@ fn size(c: &mut Cursor) -> usize {
 fn mem_type(size: usize) -> (HashFn, gomap::maptype::EqualFn) {
     let t = MapType::for_go_types(GoKind::Memory { size, align: 1 }, GoKind::Int64)
         .expect("valid memory type");
-    (t.hasher, t.key.equal.expect("comparable"))
+    (t.hasher(), t.key().equal.expect("comparable"))
 }
 
 fn varlen() -> (HashFn, gomap::maptype::EqualFn) {
@@ -118,7 +118,7 @@ fn a_type(c: &mut Cursor) -> (Type, bool) {
         _ if kind == Kind::String && size == 16 => (
             MapType::for_go_types(GoKind::String, GoKind::Int64)
                 .expect("valid")
-                .key
+                .key()
                 .equal,
             true,
         ),
@@ -147,41 +147,41 @@ fn go_hasher(alg: HashAlg, key: &Type) -> HashFn {
     };
     MapType::for_go_types(k, GoKind::Int64)
         .expect("valid")
-        .hasher
+        .hasher()
 }
 
 /// Checks the invariants the runtime relies on.
 fn assert_invariants(t: &MapType) {
     const PTR: usize = 8;
-    assert!(t.key.equal.is_some());
-    for ty in [&t.key, &t.elem] {
+    assert!(t.key().equal.is_some());
+    for ty in [&t.key(), &t.elem()] {
         assert!(ty.align.is_power_of_two() && ty.align <= 8, "{t:?}");
         assert_eq!(ty.size % ty.align as usize, 0, "{t:?}");
         assert!(ty.ptrdata <= ty.size, "{t:?}");
     }
     let (ik, ie) = (t.indirectkey(), t.indirectelem());
-    assert_eq!(ik, t.key.size > 128, "{t:?}");
-    assert_eq!(ie, t.elem.size > 128, "{t:?}");
+    assert_eq!(ik, t.key().size > 128, "{t:?}");
+    assert_eq!(ie, t.elem().size > 128, "{t:?}");
     assert_eq!(
-        t.keysize as usize,
-        if ik { PTR } else { t.key.size },
+        t.keysize() as usize,
+        if ik { PTR } else { t.key().size },
         "{t:?}"
     );
     assert_eq!(
-        t.elemsize as usize,
-        if ie { PTR } else { t.elem.size },
+        t.elemsize() as usize,
+        if ie { PTR } else { t.elem().size },
         "{t:?}"
     );
     assert_eq!(
-        t.bucketsize as usize,
-        8 + 8 * t.keysize as usize + 8 * t.elemsize as usize + 8,
+        t.bucketsize() as usize,
+        8 + 8 * t.keysize() as usize + 8 * t.elemsize() as usize + 8,
         "{t:?}"
     );
-    match t.fast {
+    match t.fast() {
         MapFast::Slow => {}
-        MapFast::Fast32 | MapFast::Fast32Ptr => assert!(t.keysize == 4 && !ik && !ie),
-        MapFast::Fast64 | MapFast::Fast64Ptr => assert!(t.keysize == 8 && !ik && !ie),
-        MapFast::FastStr => assert!(t.key.kind == Kind::String && t.keysize == 16 && !ie),
+        MapFast::Fast32 | MapFast::Fast32Ptr => assert!(t.keysize() == 4 && !ik && !ie),
+        MapFast::Fast64 | MapFast::Fast64Ptr => assert!(t.keysize() == 8 && !ik && !ie),
+        MapFast::FastStr => assert!(t.key().kind == Kind::String && t.keysize() == 16 && !ie),
     }
 }
 
@@ -202,7 +202,9 @@ pub fn maptype(data: &[u8]) {
     };
     let r = if mode & 2 == 0 {
         let flags = MapTypeFlags::from_bits_retain(c.u32());
-        MapType::new(key, elem, hasher, flags)
+        // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+        // type contract for every key used with it (a refused descriptor makes no map).
+        unsafe { MapType::new(key, elem, hasher, flags) }
     } else {
         let l = bucket_layout(&key, &elem);
         let (mut ks, mut es, mut bs) = match &l {
@@ -230,18 +232,22 @@ pub fn maptype(data: &[u8]) {
             4 => flags = MapTypeFlags::from_bits_retain(c.u32()),
             _ => {}
         }
-        MapType::from_parts(
-            key,
-            elem,
-            hasher,
-            ks,
-            es,
-            bs,
-            flags,
-            alg,
-            fast,
-            Allocator::system(),
-        )
+        // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+        // type contract for every key used with it (a refused descriptor makes no map).
+        unsafe {
+            MapType::from_parts(
+                key,
+                elem,
+                hasher,
+                ks,
+                es,
+                bs,
+                flags,
+                alg,
+                fast,
+                Allocator::system(),
+            )
+        }
     };
     let Ok(t) = r else {
         let e = r.unwrap_err();
@@ -252,7 +258,7 @@ pub fn maptype(data: &[u8]) {
     // Operations only on descriptors whose hasher and equal agree with each other and with
     // the bytes the harness makes: the named algorithm's Go hasher, or the varlen hasher
     // with memory equality on a non-string key, and sizes a test can allocate.
-    let coherent = if t.key.kind == Kind::String && t.key.size == 16 {
+    let coherent = if t.key().kind == Kind::String && t.key().size == 16 {
         mode & 1 == 0 && alg == HashAlg::Str && key_streq
     } else {
         !key_streq
@@ -262,7 +268,7 @@ pub fn maptype(data: &[u8]) {
                 HashAlg::Str | HashAlg::F32 | HashAlg::F64 | HashAlg::C64 | HashAlg::C128
             )
     };
-    if !coherent || t.key.size > 1 << 16 || t.elem.size > 1 << 16 {
+    if !coherent || t.key().size > 1 << 16 || t.elem().size > 1 << 16 {
         return;
     }
     exercise(t, &mut c);
@@ -270,7 +276,7 @@ pub fn maptype(data: &[u8]) {
 
 /// A few hundred operations on a map of `t`, checked against the model.
 fn exercise(t: MapType, c: &mut Cursor) {
-    let kind = if t.key.kind == Kind::String && t.key.size == 16 {
+    let kind = if t.key().kind == Kind::String && t.key().size == 16 {
         KeyKind::Str
     } else {
         KeyKind::Mem

@@ -107,7 +107,7 @@ fn observe(hs: &Harness, st: &mut IterState) {
         return;
     }
     let name = hs.l.name;
-    if st.it.key.is_null() {
+    if st.it.key().is_null() {
         st.done = true;
         if st.cleared {
             return;
@@ -134,8 +134,8 @@ fn observe(hs: &Harness, st: &mut IterState) {
     // SAFETY: the iterator's current key and elem are live.
     let (k, e) = unsafe {
         (
-            hs.keys.canon_at(&hs.l, st.it.key),
-            read(st.it.elem, hs.l.esize()),
+            hs.keys.canon_at(&hs.l, st.it.key()),
+            read(st.it.elem(), hs.l.esize()),
         )
     };
     if st.cleared {
@@ -253,7 +253,7 @@ pub fn iter_mutate(data: &[u8]) {
         // SAFETY: a finished iterator: mapiternext only reports the end again.
         unsafe { runtime::mapiternext(&mut st.it) };
         assert!(
-            st.it.key.is_null() && !st.it.is_registered(),
+            st.it.key().is_null() && !st.it.is_registered(),
             "{}: a finished iterator moved",
             hs.l.name
         );

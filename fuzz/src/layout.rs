@@ -57,12 +57,12 @@ impl Layout {
 
     /// Key size in bytes (the key itself, not the slot).
     pub fn ksize(&self) -> usize {
-        self.t.key.size
+        self.t.key().size
     }
 
     /// Elem size in bytes.
     pub fn esize(&self) -> usize {
-        self.t.elem.size
+        self.t.elem().size
     }
 }
 
@@ -103,21 +103,27 @@ pub fn custom(
     tweak(&mut key);
     let elem = e.go_type().expect("valid");
     let t = if fast == MapFast::Slow {
-        MapType::new(key, elem, hasher, MapTypeFlags::REFLEXIVE_KEY)
+        // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+        // type contract for every key used with it (a refused descriptor makes no map).
+        unsafe { MapType::new(key, elem, hasher, MapTypeFlags::REFLEXIVE_KEY) }
     } else {
         let l = bucket_layout(&key, &elem).expect("layout");
-        MapType::from_parts(
-            key,
-            elem,
-            hasher,
-            l.keysize,
-            l.elemsize,
-            l.bucketsize,
-            MapTypeFlags::REFLEXIVE_KEY,
-            HashAlg::Custom,
-            fast,
-            gomap::runtime::Allocator::system(),
-        )
+        // SAFETY: the hasher and equal given are Go's own or test functions that keep the map
+        // type contract for every key used with it (a refused descriptor makes no map).
+        unsafe {
+            MapType::from_parts(
+                key,
+                elem,
+                hasher,
+                l.keysize,
+                l.elemsize,
+                l.bucketsize,
+                MapTypeFlags::REFLEXIVE_KEY,
+                HashAlg::Custom,
+                fast,
+                gomap::runtime::Allocator::system(),
+            )
+        }
     }
     .expect("valid custom descriptor");
     let kind = if k == GoKind::String {
@@ -390,5 +396,5 @@ pub unsafe fn delete(l: &Layout, h: *mut Hmap, path: Path, key: &[u8]) {
 
 /// Whether `l`'s key kind says strings (for messages).
 pub fn is_str(l: &Layout) -> bool {
-    l.t.key.kind == Kind::String
+    l.t.key().kind == Kind::String
 }

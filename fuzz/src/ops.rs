@@ -70,7 +70,7 @@ fn generic_layout(i: u8) -> Layout {
 fn go_hasher(k: GoKind) -> gomap::maptype::HashFn {
     MapType::for_go_types(k, GoKind::Int64)
         .expect("valid")
-        .hasher
+        .hasher()
 }
 
 fn fast32_layout(i: u8) -> Layout {
@@ -291,12 +291,12 @@ impl Harness {
         unsafe { runtime::mapiterinit(&self.l.t, self.h, &mut it) };
         let mut seen: HashMap<Vec<u8>, ()> = HashMap::new();
         let mut nans: Vec<Vec<u8>> = Vec::new();
-        while !it.key.is_null() {
+        while !it.key().is_null() {
             // SAFETY: the iterator's current key and elem are live.
             let (k, e): (Canon, Vec<u8>) = unsafe {
                 (
-                    self.keys.canon_at(&self.l, it.key),
-                    read(it.elem, self.l.esize()),
+                    self.keys.canon_at(&self.l, it.key()),
+                    read(it.elem(), self.l.esize()),
                 )
             };
             match k {

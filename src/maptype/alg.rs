@@ -29,7 +29,8 @@
 //! **Changing the key state while maps exist makes their hashes inconsistent**: a key
 //! stored under the old hash is looked for in another bucket, and with another tophash,
 //! under the new one. Go never changes it after start-up; gomap's callers should set it
-//! once, before making maps, or only while no map is in use.
+//! once, before making maps, or only while no map is in use. That is why the setters are
+//! `unsafe`: the safe [`crate::typed::GoMap`] relies on finding every entry it removes.
 //
 // Copyright 2014 The Go Authors. All rights reserved.
 // Use of this source code is governed by a BSD-style license that can be found
@@ -38,7 +39,7 @@
 #![allow(non_snake_case)]
 
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::Mutex;
 
 use super::aeshash;
@@ -194,6 +195,43 @@ fn update(f: impl FnOnce(&mut HashKeys)) -> bool {
     true
 }
 
+/// Whether a map that safe code relies on ([`crate::typed::GoMap`], or one made through
+/// the C ABI) has ever been made in this process: from then on the keys may only change
+/// through the `unsafe` setters.
+static SAFE_MAPS: AtomicBool = AtomicBool::new(false);
+
+/// Orders [`note_safe_map`] against [`set_hash_keys_before_safe_maps`].
+static KEY_CHANGE: Mutex<()> = Mutex::new(());
+
+/// Records that a map safe code relies on is being made. After the first call it is one
+/// atomic load.
+pub(crate) fn note_safe_map() {
+    if !SAFE_MAPS.load(Ordering::Acquire) {
+        let _g = KEY_CHANGE.lock().unwrap_or_else(|e| e.into_inner());
+        SAFE_MAPS.store(true, Ordering::Release);
+    }
+}
+
+/// Installs a whole key state, as [`set_hash_keys`] does, but only while no map that safe
+/// code relies on ([`crate::typed::GoMap`], a C ABI map) has ever been made in this
+/// process; fails otherwise, changing nothing. A map made meanwhile waits for the change,
+/// so it hashes under the new keys only. What the trace language's `aeskey` line uses.
+///
+/// Maps made with the raw runtime functions are the caller's: their contract (the
+/// hasher contract, see [`crate::maptype`]) is theirs to keep, as with [`set_hash_keys`].
+pub fn set_hash_keys_before_safe_maps(k: HashKeys) -> Result<bool, &'static str> {
+    let _g = KEY_CHANGE.lock().unwrap_or_else(|e| e.into_inner());
+    if SAFE_MAPS.load(Ordering::Acquire) {
+        return Err(
+            "the process-wide hash keys cannot change once a GoMap or a C ABI map \
+                    has been made (their entries would become unfindable)",
+        );
+    }
+    // SAFETY: no GoMap or C ABI map exists, and none can be made until the lock is
+    // released (note_safe_map takes it); raw runtime maps are their callers' (above).
+    Ok(unsafe { set_hash_keys(k) })
+}
+
 /// The current key state (initialised from OS randomness on first use).
 pub fn hash_keys() -> HashKeys {
     *keys()
@@ -202,7 +240,14 @@ pub fn hash_keys() -> HashKeys {
 /// Installs a whole key state. Returns false, changing nothing, when `k.use_aeshash` is
 /// set on a CPU without AES ([`has_aes`]). See the module docs: changing the key while
 /// maps exist makes their hashes inconsistent.
-pub fn set_hash_keys(k: HashKeys) -> bool {
+///
+/// # Safety
+/// No map may be in use, by any thread, from this call until every map that holds
+/// entries hashed under the previous keys is freed or cleared: a key stored under the old
+/// hash is looked for in another bucket, and with another tophash, under the new one, so
+/// [`crate::typed::GoMap`] (which relies on finding the entries it removes) would free
+/// keys and values twice. Set the keys once, before making maps, as Go does.
+pub unsafe fn set_hash_keys(k: HashKeys) -> bool {
     update(|cur| *cur = k)
 }
 
@@ -213,7 +258,14 @@ pub fn aeskeysched() -> [u8; 128] {
 
 /// Sets Go's `aeskeysched` (as a Go test would through `//go:linkname`). Changing the key
 /// while maps exist makes their hashes inconsistent.
-pub fn set_aeskeysched(k: &[u8; 128]) {
+///
+/// # Safety
+/// No map may be in use, by any thread, from this call until every map that holds
+/// entries hashed under the previous keys is freed or cleared: a key stored under the old
+/// hash is looked for in another bucket, and with another tophash, under the new one, so
+/// [`crate::typed::GoMap`] (which relies on finding the entries it removes) would free
+/// keys and values twice. Set the keys once, before making maps, as Go does.
+pub unsafe fn set_aeskeysched(k: &[u8; 128]) {
     update(|cur| cur.aeskeysched = *k);
 }
 
@@ -224,7 +276,19 @@ pub fn hashkey() -> [usize; 4] {
 
 /// Sets Go's `hashkey`, as given (Go's `alginit` makes the words odd; this does not).
 /// Changing the key while maps exist makes their hashes inconsistent.
-pub fn set_hashkey(k: [usize; 4]) {
+///
+/// ```compile_fail
+/// // Safe code cannot change the keys under live maps.
+/// gomap::maptype::alg::set_hashkey([1, 3, 5, 7]);
+/// ```
+///
+/// # Safety
+/// No map may be in use, by any thread, from this call until every map that holds
+/// entries hashed under the previous keys is freed or cleared: a key stored under the old
+/// hash is looked for in another bucket, and with another tophash, under the new one, so
+/// [`crate::typed::GoMap`] (which relies on finding the entries it removes) would free
+/// keys and values twice. Set the keys once, before making maps, as Go does.
+pub unsafe fn set_hashkey(k: [usize; 4]) {
     update(|cur| cur.hashkey = k);
 }
 
@@ -235,7 +299,14 @@ pub fn use_aeshash() -> bool {
 
 /// Sets Go's `useAeshash`. Returns false, changing nothing, when asked for aeshash on a
 /// CPU without it. Switching while maps exist makes their hashes inconsistent.
-pub fn set_use_aeshash(on: bool) -> bool {
+///
+/// # Safety
+/// No map may be in use, by any thread, from this call until every map that holds
+/// entries hashed under the previous keys is freed or cleared: a key stored under the old
+/// hash is looked for in another bucket, and with another tophash, under the new one, so
+/// [`crate::typed::GoMap`] (which relies on finding the entries it removes) would free
+/// keys and values twice. Set the keys once, before making maps, as Go does.
+pub unsafe fn set_use_aeshash(on: bool) -> bool {
     update(|cur| cur.use_aeshash = on)
 }
 
@@ -706,14 +777,15 @@ mod tests {
     fn key_state_is_consistent_and_setters_check_the_cpu() {
         // Re-installing the current state changes nothing observable.
         let k = hash_keys();
-        assert!(
-            set_hash_keys(k),
-            "the installed state is always installable"
-        );
+        // SAFETY: the state installed is the current one, so no map's hashes change.
+        let ok = unsafe { set_hash_keys(k) };
+        assert!(ok, "the installed state is always installable");
         assert_eq!(use_aeshash(), k.use_aeshash);
         if !has_aes() {
             assert!(!k.use_aeshash);
-            assert!(!set_use_aeshash(true), "AES refused on a CPU without it");
+            // SAFETY: refused on this CPU, so nothing changes.
+            let on = unsafe { set_use_aeshash(true) };
+            assert!(!on, "AES refused on a CPU without it");
             assert!(!use_aeshash());
         }
         // The global functions use the installed state (retried if another test changed

@@ -114,7 +114,7 @@ impl GoKind {
         )
     }
 
-    fn size_align(self) -> Result<(usize, u8), MapTypeError> {
+    pub(crate) fn size_align(self) -> Result<(usize, u8), MapTypeError> {
         Ok(match self {
             GoKind::Bool | GoKind::Int8 | GoKind::Uint8 => (1, 1),
             GoKind::Int16 | GoKind::Uint16 => (2, 2),
@@ -136,7 +136,7 @@ impl GoKind {
         })
     }
 
-    fn kind(self) -> Kind {
+    pub(crate) fn kind(self) -> Kind {
         match self {
             GoKind::Bool => Kind::Bool,
             GoKind::Int8 => Kind::Int8,
@@ -325,33 +325,27 @@ impl MapType {
         let et = elem.go_type()?;
         let l = super::bucket_layout(&kt, &et)?;
         let hash_alg = key.hash_alg(kt.size);
-        let mut flags = MapTypeFlags::empty();
-        if l.indirect_key {
-            flags |= MapTypeFlags::INDIRECT_KEY;
-        }
-        if l.indirect_elem {
-            flags |= MapTypeFlags::INDIRECT_ELEM;
-        }
-        if key.reflexive() {
-            flags |= MapTypeFlags::REFLEXIVE_KEY;
-        }
-        if key.needkeyupdate() {
-            flags |= MapTypeFlags::NEED_KEY_UPDATE;
-        }
+        let mut flags = l.indirect_flags();
+        flags.set(MapTypeFlags::REFLEXIVE_KEY, key.reflexive());
+        flags.set(MapTypeFlags::NEED_KEY_UPDATE, key.needkeyupdate());
         let fast = mapfast(key, &kt, &et, hash_alg);
         let hasher = hash_fn(hash_alg).expect("Go kinds always have a Go hash");
-        MapType::from_parts(
-            kt,
-            et,
-            hasher,
-            l.keysize,
-            l.elemsize,
-            l.bucketsize,
-            flags,
-            hash_alg,
-            fast,
-            Allocator::system(),
-        )
+        // SAFETY: Go's own hash and equal functions for the kind, which meet the contract,
+        // with the flags Go's compiler derives for it; the system allocator.
+        unsafe {
+            MapType::from_parts(
+                kt,
+                et,
+                hasher,
+                l.keysize,
+                l.elemsize,
+                l.bucketsize,
+                flags,
+                hash_alg,
+                fast,
+                Allocator::system(),
+            )
+        }
     }
 
     /// A descriptor for Rust types that are plain memory: compared and hashed bytewise,

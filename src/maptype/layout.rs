@@ -34,6 +34,16 @@ pub struct BucketLayout {
     pub indirect_elem: bool,
 }
 
+impl BucketLayout {
+    /// The indirect-key and indirect-elem flag bits of this layout.
+    pub fn indirect_flags(&self) -> super::MapTypeFlags {
+        let mut f = super::MapTypeFlags::empty();
+        f.set(super::MapTypeFlags::INDIRECT_KEY, self.indirect_key);
+        f.set(super::MapTypeFlags::INDIRECT_ELEM, self.indirect_elem);
+        f
+    }
+}
+
 /// Size of a bucket with the given slot sizes: tophash, keys, elems, overflow pointer.
 pub const fn bucket_size(keysize: usize, elemsize: usize) -> usize {
     DATA_OFFSET + BUCKET_CNT * keysize + BUCKET_CNT * elemsize + PTR_SIZE

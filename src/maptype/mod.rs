@@ -40,14 +40,19 @@
 pub mod aeshash;
 pub mod alg;
 mod builders;
+pub mod genalg;
+pub mod gotype;
 pub mod hash64;
 mod layout;
+pub mod spell;
 
 use core::ffi::c_void;
 use core::fmt;
 use core::ptr;
 
 pub use builders::GoKind;
+pub use genalg::{GoIface, KeyHash};
+pub use gotype::{AlgKind, GoType, GoTypeError, TypeDesc};
 pub use layout::{bucket_layout, BucketLayout};
 
 use crate::runtime::malloc::Allocator;
@@ -201,6 +206,36 @@ fn hasher_is(hasher: HashFn, alg: HashAlg, key: &Type) -> bool {
     true
 }
 
+/// Whether `equal` compares `size`-byte keys bitwise, as Go's `memequal32`/`memequal64`
+/// do (what the fast paths assume), judged on sample keys: the same bits must be equal
+/// (a float NaN is not), different bits unequal (float +0 and -0 are equal). An `equal`
+/// that agrees on all samples and differs elsewhere is not caught.
+///
+/// # Safety
+/// `equal` may be called with two `size`-byte keys of type `key`.
+unsafe fn equal_is_bitwise(equal: EqualFn, key: &Type, size: usize) -> bool {
+    let samples: [u64; 7] = [
+        0,
+        1,
+        0x8000_0000,           // -0.0f32
+        0x7fc0_0000,           // NaN f32
+        0x8000_0000_0000_0000, // -0.0f64
+        0x7ff8_0000_0000_0000, // NaN f64
+        0x0123_4567_89ab_cdef,
+    ];
+    for a in samples {
+        for b in samples {
+            let (a, b) = (a.to_ne_bytes(), b.to_ne_bytes());
+            let same = a[..size] == b[..size];
+            // SAFETY: two keys of `size` readable bytes (caller).
+            if unsafe { equal(a.as_ptr(), b.as_ptr(), key) } != same {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// The map runtime family Go's compiler routes a map type through (`walk.mapfast`).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -276,6 +311,17 @@ impl fmt::Debug for Type {
 
 /// Port of Go's `runtime.maptype`.
 ///
+/// The fields are private (read them through the accessors, which keep Go's names):
+/// every runtime function, and the safe [`crate::typed::GoMap`], relies on the invariants
+/// below, so only the constructors set them. [`MapType::for_go_types`] and the shortcuts
+/// use Go's own functions and are safe; [`MapType::new`] and [`MapType::from_parts`]
+/// take the caller's hasher and `equal` and are `unsafe`.
+///
+/// ```compile_fail
+/// let mut t = gomap::MapType::int64();
+/// t.bucketsize = 16; // private: a safe caller cannot break the layout
+/// ```
+///
 /// Invariants (established by the constructors, relied on by every runtime function):
 /// * `keysize` is `key.size`, or 8 with [`MapTypeFlags::INDIRECT_KEY`] when
 ///   `key.size > 128`; the same for `elemsize` and `elem`;
@@ -286,28 +332,31 @@ impl fmt::Debug for Type {
 #[derive(Clone, Copy)]
 pub struct MapType {
     /// The key type.
-    pub key: Type,
+    pub(crate) key: Type,
     /// The elem type.
-    pub elem: Type,
+    pub(crate) elem: Type,
     /// The hash function of `key`.
-    pub hasher: HashFn,
+    pub(crate) hasher: HashFn,
     /// Size of a key slot.
-    pub keysize: u8,
+    pub(crate) keysize: u8,
     /// Size of an elem slot.
-    pub elemsize: u8,
+    pub(crate) elemsize: u8,
     /// Size of a bucket.
-    pub bucketsize: u16,
+    pub(crate) bucketsize: u16,
     /// The flag bits.
-    pub flags: MapTypeFlags,
+    pub(crate) flags: MapTypeFlags,
     /// Whether a bucket holds pointers (Go's `t.bucket.ptrdata != 0`): true iff the key or
     /// elem holds pointers or is stored indirectly.
-    pub bucket_has_pointers: bool,
+    pub(crate) bucket_has_pointers: bool,
     /// Which Go hash `hasher` is, when it is one.
-    pub hash_alg: HashAlg,
+    pub(crate) hash_alg: HashAlg,
     /// The runtime family Go's compiler would pick.
-    pub fast: MapFast,
+    pub(crate) fast: MapFast,
     /// Where buckets, overflow buckets and indirect keys and elems come from.
-    pub alloc: Allocator,
+    pub(crate) alloc: Allocator,
+    /// The key's Go type when the descriptor was built from one ([`MapType::for_types`]):
+    /// the dump then spells key slots structurally ([`spell::format_slot`]).
+    pub(crate) key_type: Option<GoType>,
 }
 
 impl fmt::Debug for MapType {
@@ -337,6 +386,62 @@ unsafe impl Send for Type {}
 unsafe impl Sync for Type {}
 
 impl MapType {
+    /// The key type.
+    #[inline]
+    pub fn key(&self) -> &Type {
+        &self.key
+    }
+    /// The elem type.
+    #[inline]
+    pub fn elem(&self) -> &Type {
+        &self.elem
+    }
+    /// The hash function of the key (Go's `t.hasher`).
+    #[inline]
+    pub fn hasher(&self) -> HashFn {
+        self.hasher
+    }
+    /// Size of a key slot (Go's `t.keysize`).
+    #[inline]
+    pub fn keysize(&self) -> u8 {
+        self.keysize
+    }
+    /// Size of an elem slot (Go's `t.elemsize`).
+    #[inline]
+    pub fn elemsize(&self) -> u8 {
+        self.elemsize
+    }
+    /// Size of a bucket (Go's `t.bucketsize`).
+    #[inline]
+    pub fn bucketsize(&self) -> u16 {
+        self.bucketsize
+    }
+    /// The flag bits (Go's `t.flags`).
+    #[inline]
+    pub fn flags(&self) -> MapTypeFlags {
+        self.flags
+    }
+    /// Whether a bucket holds pointers (Go's `t.bucket.ptrdata != 0`).
+    #[inline]
+    pub fn bucket_has_pointers(&self) -> bool {
+        self.bucket_has_pointers
+    }
+    /// Which Go hash the hasher is, when it is one.
+    #[inline]
+    pub fn hash_alg(&self) -> HashAlg {
+        self.hash_alg
+    }
+    /// The runtime family Go's compiler would pick (`walk.mapfast`).
+    #[inline]
+    pub fn fast(&self) -> MapFast {
+        self.fast
+    }
+    /// Where buckets, overflow buckets and indirect keys and elems come from.
+    #[inline]
+    pub fn alloc(&self) -> Allocator {
+        self.alloc
+    }
+
     /// Go's `indirectkey()`.
     #[inline]
     pub fn indirectkey(&self) -> bool {
@@ -387,7 +492,15 @@ impl MapType {
     /// out as Go's compiler does (`reflectdata.MapBucketType`) and deriving the indirect
     /// flags from the sizes. `flags` gives the other bits (reflexive key, need key update,
     /// hash might panic); indirect bits in it are ignored and recomputed.
-    pub fn new(
+    ///
+    /// # Safety
+    /// `hasher` and `key.equal` meet the contract in the [module documentation](self)
+    /// (and `elem.equal`, if any, is a function of that signature) for as long as the map
+    /// type, or any map made with it, is in use: the map code reads and writes the bucket
+    /// memory their answers lead it to, so functions that break the contract (hashes that
+    /// change, an `equal` that is not reflexive on a key type flagged reflexive, functions
+    /// that write the keys or the map) can make it free or read memory twice.
+    pub unsafe fn new(
         key: Type,
         elem: Type,
         hasher: HashFn,
@@ -401,25 +514,31 @@ impl MapType {
         if l.indirect_elem {
             f |= MapTypeFlags::INDIRECT_ELEM;
         }
-        MapType::from_parts(
-            key,
-            elem,
-            hasher,
-            l.keysize,
-            l.elemsize,
-            l.bucketsize,
-            f,
-            HashAlg::Custom,
-            MapFast::Slow,
-            Allocator::system(),
-        )
+        // SAFETY: the caller's functions meet the contract (caller).
+        unsafe {
+            MapType::from_parts(
+                key,
+                elem,
+                hasher,
+                l.keysize,
+                l.elemsize,
+                l.bucketsize,
+                f,
+                HashAlg::Custom,
+                MapFast::Slow,
+                Allocator::system(),
+            )
+        }
     }
 
     /// Takes every field of a hand-made descriptor and checks it as Go's
     /// `reflect_makemap` does, plus the layout facts the runtime relies on (bucket size,
     /// fast-path family). Port of the checks of `runtime.reflect_makemap` (go1.19 map.go).
+    ///
+    /// # Safety
+    /// As [`MapType::new`]; `alloc` is an [`Allocator`] (itself made under its contract).
     #[allow(clippy::too_many_arguments)]
-    pub fn from_parts(
+    pub unsafe fn from_parts(
         key: Type,
         elem: Type,
         hasher: HashFn,
@@ -494,15 +613,7 @@ impl MapType {
         if flags.bits() & !MapTypeFlags::all().bits() != 0 {
             return Err(MapTypeError::UnknownFlags(flags.bits()));
         }
-        let fast_ok = match fast {
-            MapFast::Slow => true,
-            MapFast::Fast32 | MapFast::Fast32Ptr => keysize == 4 && !ik,
-            MapFast::Fast64 | MapFast::Fast64Ptr => keysize == 8 && !ik,
-            MapFast::FastStr => key.kind == Kind::String && keysize as usize == 2 * PTR,
-        };
-        if !fast_ok || (fast != MapFast::Slow && elem.size > MAX_ELEM_SIZE) {
-            return Err(MapTypeError::FastFamilyWrong(fast));
-        }
+
         let hash_ok = match hash_alg {
             HashAlg::Custom | HashAlg::MemVarlen => true,
             HashAlg::Mem0 => key.size == 0,
@@ -511,13 +622,64 @@ impl MapType {
             HashAlg::Mem32 | HashAlg::F32 => key.size == 4,
             HashAlg::Mem64 | HashAlg::F64 | HashAlg::C64 => key.size == 8,
             HashAlg::Mem128 | HashAlg::C128 => key.size == 16,
-            HashAlg::Str => key.kind == Kind::String && key.size == 2 * PTR,
+            HashAlg::Str => {
+                matches!(key.kind, Kind::String | Kind::Struct | Kind::Array) && key.size == 2 * PTR
+            }
         };
         if !hash_ok {
             return Err(MapTypeError::HashAlgWrong(hash_alg));
         }
         if !hasher_is(hasher, hash_alg, &key) {
             return Err(MapTypeError::HasherNotHashAlg(hash_alg));
+        }
+        // Keys Go never treats as reflexive: floats and complex numbers (NaN), interfaces.
+        let never_reflexive = matches!(
+            key.kind,
+            Kind::Float32 | Kind::Float64 | Kind::Complex64 | Kind::Complex128 | Kind::Interface
+        );
+        if never_reflexive && flags.contains(MapTypeFlags::REFLEXIVE_KEY) {
+            return Err(MapTypeError::ReflexiveKindWrong(key.kind));
+        }
+        // Port of walk.mapfast (go1.19 cmd/compile/internal/walk/walk.go): a fast family
+        // only for elems of at most 128 bytes and keys of Go's AMEM32, AMEM64 or ASTRING
+        // algorithm (4- or 8-byte plain memory compared bitwise, or strings). The fast
+        // paths compare key bits, so a key with another equality (a float: +0 == -0, NaN)
+        // must take the generic routines. The slow family is always accepted: the generic
+        // routines compute the same bytes. (A `Custom` or varlen memory hasher with bitwise
+        // equality may use the 4- and 8-byte families: they call it, and equal keys are
+        // equal bytes.)
+        let mem_key = |size: usize, alg: HashAlg| {
+            (hash_alg == alg || matches!(hash_alg, HashAlg::Custom | HashAlg::MemVarlen))
+                && key.size == size
+                && keysize as usize == size
+                && !ik
+                && !never_reflexive
+                && !matches!(key.kind, Kind::String)
+                && flags.contains(MapTypeFlags::REFLEXIVE_KEY)
+                // SAFETY: `key.equal` is Some (checked above); the samples are `size` bytes.
+                && unsafe { equal_is_bitwise(key.equal.unwrap_unchecked(), &key, size) }
+        };
+        let fast_ok = match fast {
+            MapFast::Slow => true,
+            MapFast::Fast32 => mem_key(4, HashAlg::Mem32) && key.ptrdata == 0,
+            // Go picks this one only where pointers are 4 bytes; gomap runs it on 64-bit
+            // targets too (its tests and fuzzers do), with the bytes of `Fast32`.
+            MapFast::Fast32Ptr => mem_key(4, HashAlg::Mem32) && key.ptrdata != 0,
+            MapFast::Fast64 => mem_key(8, HashAlg::Mem64) && key.ptrdata == 0,
+            MapFast::Fast64Ptr => mem_key(8, HashAlg::Mem64) && key.ptrdata != 0 && PTR == 8,
+            // String keys, and the one-field structs and one-element arrays of a string
+            // that Go's AlgType classifies as ASTRING (same memory, same hash).
+            MapFast::FastStr => {
+                (key.kind == Kind::String
+                    || matches!(key.kind, Kind::Struct | Kind::Array) && hash_alg == HashAlg::Str)
+                    && matches!(hash_alg, HashAlg::Str | HashAlg::Custom)
+                    && key.size == 2 * PTR
+                    && keysize as usize == 2 * PTR
+                    && flags.contains(MapTypeFlags::REFLEXIVE_KEY)
+            }
+        };
+        if !fast_ok || (fast != MapFast::Slow && elem.size > MAX_ELEM_SIZE) {
+            return Err(MapTypeError::FastFamilyWrong(fast));
         }
         Ok(MapType {
             bucket_has_pointers: ik || ie || key.ptrdata != 0 || elem.ptrdata != 0,
@@ -531,6 +693,7 @@ impl MapType {
             hash_alg,
             fast,
             alloc,
+            key_type: None,
         })
     }
 
@@ -638,6 +801,9 @@ pub enum MapTypeError {
     HasherNotHashAlg(HashAlg),
     /// A key or elem too large for any bucket (the slot sizes overflow).
     TooLarge,
+    /// The reflexive-key flag on a key kind that has values not equal to themselves
+    /// (floats and complex numbers: NaN; interfaces).
+    ReflexiveKindWrong(Kind),
 }
 
 impl fmt::Display for MapTypeError {
@@ -682,6 +848,10 @@ impl fmt::Display for MapTypeError {
                 "hasher is not Go's {a:?} hash (the fast paths would call {a:?} directly); use HashAlg::Custom"
             ),
             MapTypeError::TooLarge => write!(f, "key or elem too large for a bucket"),
+            MapTypeError::ReflexiveKindWrong(k) => write!(
+                f,
+                "reflexive key flag on a {k:?} key, whose values need not equal themselves"
+            ),
         }
     }
 }

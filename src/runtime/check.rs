@@ -53,7 +53,8 @@ pub unsafe fn check(t: &MapType, h: *const Hmap) -> Result<(), String> {
         let s = h.buckets as usize;
         (s..s + alloc_len * t.bucketsize as usize).contains(&(b as usize))
     };
-    let next = h.next_overflow();
+    // SAFETY: a live map made by makemap: `extra` is null or its Mapextra.
+    let next = unsafe { h.next_overflow() };
     if !next.is_null() {
         let off = next as usize - h.buckets as usize;
         if !in_new(next) || off % t.bucketsize as usize != 0 || off / (t.bucketsize as usize) < nb {

@@ -6,7 +6,7 @@ use core::fmt::Write;
 
 use super::make::bucket_array_len;
 use super::types::*;
-use crate::maptype::{GoString, Kind, MapType};
+use crate::maptype::{spell, GoString, GoType, Kind, MapType};
 
 /// Appends the bytes at `p` as lowercase hex (`-` when `n == 0`).
 ///
@@ -30,17 +30,8 @@ pub unsafe fn hex(out: &mut String, p: *const u8, n: usize) {
 /// `p` points at a value of the type (for strings, a header whose bytes are readable).
 pub unsafe fn value(out: &mut String, kind: Kind, size: usize, p: *const u8) {
     if kind == Kind::String && size == core::mem::size_of::<GoString>() {
-        // SAFETY: a string header (caller).
-        let s = unsafe { p.cast::<GoString>().read_unaligned() };
-        if s.len == 0 {
-            out.push_str("s0");
-        } else if s.ptr.is_null() {
-            let _ = write!(out, "s{}:nil", s.len);
-        } else {
-            let _ = write!(out, "s{}:", s.len);
-            // SAFETY: the header's bytes are readable (caller).
-            unsafe { hex(out, s.ptr, s.len) };
-        }
+        // SAFETY: a string header whose bytes are readable (caller).
+        unsafe { spell::format_string_slot(out, p) };
     } else {
         // SAFETY: `size` readable bytes (caller).
         unsafe { hex(out, p, size) };
@@ -78,6 +69,30 @@ unsafe fn slot(
     }
 }
 
+/// [`slot`] for a key of a Go type: the value spelled by [`spell::format_slot`].
+///
+/// # Safety
+/// As [`slot`], the slot holding a value of `ty` (or zeroes).
+unsafe fn go_slot(out: &mut String, ty: GoType, indirect: bool, slot: *mut u8, evacuated: bool) {
+    let p = if indirect {
+        // SAFETY: an indirect slot holds a pointer (caller).
+        let p = unsafe { load_ptr(slot) };
+        if p.is_null() {
+            out.push_str("*nil");
+            return;
+        } else if evacuated {
+            out.push_str("*moved");
+            return;
+        }
+        out.push('*');
+        p
+    } else {
+        slot
+    };
+    // SAFETY: a value of `ty` (caller).
+    unsafe { spell::format_slot(out, ty, p) };
+}
+
 /// The `maptype` line printed after `make`.
 pub fn maptype_line(t: &MapType) -> String {
     format!(
@@ -98,7 +113,8 @@ pub unsafe fn dump(t: &MapType, h: *const Hmap, out: &mut String) {
     // SAFETY: live (caller).
     let h = unsafe { &*h };
     let alloc_len = bucket_array_len(t, h.B);
-    let next = h.next_overflow();
+    // SAFETY: a live map made by makemap: `extra` is null or its Mapextra.
+    let next = unsafe { h.next_overflow() };
     let nextoverflow = if next.is_null() {
         "-".to_string()
     } else {
@@ -171,14 +187,17 @@ unsafe fn dump_array(
                 out.push(' ');
                 // SAFETY: slots of a live bucket; indirect targets are live unless evacuated.
                 unsafe {
-                    slot(
-                        out,
-                        t.key.kind,
-                        t.key.size,
-                        t.indirectkey(),
-                        key_at(t, b, j),
-                        ev,
-                    );
+                    match t.key_type {
+                        Some(kt) => go_slot(out, kt, t.indirectkey(), key_at(t, b, j), ev),
+                        None => slot(
+                            out,
+                            t.key.kind,
+                            t.key.size,
+                            t.indirectkey(),
+                            key_at(t, b, j),
+                            ev,
+                        ),
+                    }
                     out.push('=');
                     slot(
                         out,

@@ -51,7 +51,7 @@ const _: () = assert!(core::mem::size_of::<GoString>() == KEYSIZE);
 #[inline(always)]
 fn fits(t: &MapType) -> bool {
     t.keysize as usize == KEYSIZE
-        && t.key.kind == Kind::String
+        && (t.key.kind == Kind::String || t.hash_alg == HashAlg::Str)
         && !t.indirectkey()
         && !t.indirectelem()
 }

@@ -225,8 +225,6 @@ pub unsafe fn evacuate(t: &MapType, h: &mut Hmap, oldbucket: usize) {
                     }
                 }
 
-                // SAFETY: live bucket; evacuatedX + 1 == evacuatedY (const-asserted).
-                unsafe { (*b).tophash[i] = EVACUATED_X + useY };
                 let dst = &mut xy[useY as usize]; // evacuation destination
 
                 if dst.i == BUCKET_CNT {
@@ -239,6 +237,13 @@ pub unsafe fn evacuate(t: &MapType, h: &mut Hmap, oldbucket: usize) {
                         dst.e = elem_at(t, dst.b, 0);
                     }
                 }
+                // Go marks the old cell before it allocates the overflow bucket; gomap
+                // marks it after, with the same result, so that "out of memory" in
+                // `newoverflow` leaves the entry in a live old cell, owned by the old
+                // array (mapfree frees an evacuated cell's indirect key and elem with the
+                // new array's copy, which does not exist then).
+                // SAFETY: live bucket; evacuatedX + 1 == evacuatedY (const-asserted).
+                unsafe { (*b).tophash[i] = EVACUATED_X + useY };
                 // SAFETY: dst.i < 8 (masked as in Go); dst.k/dst.e are the slots of dst.i.
                 unsafe {
                     (*dst.b).tophash[dst.i & (BUCKET_CNT - 1)] = top;

@@ -31,6 +31,14 @@ use crate::maptype::MapType;
 /// A hash iteration structure. Port of Go's `hiter`, fields in Go's order (`key` and
 /// `elem` first; a null `key` means the iteration is over).
 ///
+/// The fields are private: `Drop` trusts them (a registered iterator's `h` and `t` are
+/// live), so only [`mapiterinit`] sets them; accessors keep Go's names.
+///
+/// ```compile_fail
+/// let mut it = gomap::Hiter::new();
+/// it.h = std::ptr::null_mut(); // private: `Drop` trusts it
+/// ```
+///
 /// Invariants: while `registered`, the iterator is counted in its map's live iterators
 /// and `h` and `t` are live. `bucket` is the next bucket to enter (wrapping at `2^B`),
 /// `bptr` the bucket being read, `i` the next slot in it.
@@ -38,36 +46,36 @@ use crate::maptype::MapType;
 #[derive(Debug)]
 pub struct Hiter {
     /// The current entry's key, or null when the iteration is over.
-    pub key: *mut u8,
+    key: *mut u8,
     /// The current entry's elem.
-    pub elem: *mut u8,
+    elem: *mut u8,
     /// The map type.
-    pub t: *const MapType,
+    t: *const MapType,
     /// The map.
-    pub h: *mut Hmap,
+    h: *mut Hmap,
     /// `h.buckets` at initialisation.
-    pub buckets: *mut Bmap,
+    buckets: *mut Bmap,
     /// The current bucket.
-    pub bptr: *mut Bmap,
+    bptr: *mut Bmap,
     /// Go keeps the overflow buckets alive for its GC here; unused in gomap.
-    pub overflow: *mut u8,
+    overflow: *mut u8,
     /// As `overflow`, for the old array; unused in gomap.
-    pub oldoverflow: *mut u8,
+    oldoverflow: *mut u8,
     /// The bucket iteration started at.
-    pub startBucket: usize,
+    startBucket: usize,
     /// Intra-bucket offset to start from during iteration.
-    pub offset: u8,
+    offset: u8,
     /// Already wrapped around from the end of the bucket array to the beginning.
-    pub wrapped: bool,
+    wrapped: bool,
     /// `h.B` at initialisation.
-    pub B: u8,
+    B: u8,
     /// Next slot to look at in `bptr`.
-    pub i: u8,
+    i: u8,
     /// The next bucket to enter.
-    pub bucket: usize,
+    bucket: usize,
     /// The new-array bucket whose entries are wanted when reading an old bucket, or
     /// [`NO_CHECK`].
-    pub checkBucket: usize,
+    checkBucket: usize,
     /// Counted in the map's live iterators.
     registered: bool,
     /// gomap's step cache (see [`mapiternext_current`]): when non-zero, the live slots of
@@ -76,6 +84,13 @@ pub struct Hiter {
     rest: u64,
     /// `bptr`'s tophash word when `rest` was computed.
     snap: u64,
+    /// The first bucket of the chain the full port is reading (`bptr` is in it), and its
+    /// index and array's `B`: what [`mapiter_golden`] needs to follow an evacuated cell.
+    head: *mut Bmap,
+    /// The index of `head` in its array.
+    head_bucket: usize,
+    /// log2 of the size of `head`'s array.
+    head_B: u8,
 }
 
 // SAFETY: an Hiter only reads its map; sending it to another thread is allowed under Go's
@@ -104,7 +119,65 @@ impl Hiter {
             registered: false,
             rest: 0,
             snap: 0,
+            head: ptr::null_mut(),
+            head_bucket: 0,
+            head_B: 0,
         }
+    }
+
+    /// The current entry's key (indirection resolved), or null when the iteration is over.
+    #[inline(always)]
+    pub fn key(&self) -> *mut u8 {
+        self.key
+    }
+    /// The current entry's elem (indirection resolved).
+    #[inline(always)]
+    pub fn elem(&self) -> *mut u8 {
+        self.elem
+    }
+    /// The map type.
+    pub fn t(&self) -> *const MapType {
+        self.t
+    }
+    /// The map.
+    pub fn h(&self) -> *mut Hmap {
+        self.h
+    }
+    /// `h.buckets` at initialisation.
+    pub fn buckets(&self) -> *mut Bmap {
+        self.buckets
+    }
+    /// The current bucket.
+    pub fn bptr(&self) -> *mut Bmap {
+        self.bptr
+    }
+    /// The bucket iteration started at.
+    pub fn startBucket(&self) -> usize {
+        self.startBucket
+    }
+    /// Intra-bucket offset to start from.
+    pub fn offset(&self) -> u8 {
+        self.offset
+    }
+    /// Whether the walk wrapped around from the end of the array to the beginning.
+    pub fn wrapped(&self) -> bool {
+        self.wrapped
+    }
+    /// `h.B` at initialisation.
+    pub fn B(&self) -> u8 {
+        self.B
+    }
+    /// Next slot to look at in `bptr`.
+    pub fn i(&self) -> u8 {
+        self.i
+    }
+    /// The next bucket to enter.
+    pub fn bucket(&self) -> usize {
+        self.bucket
+    }
+    /// The new-array bucket being filtered for in an old bucket, or [`NO_CHECK`].
+    pub fn checkBucket(&self) -> usize {
+        self.checkBucket
     }
 
     /// Whether this iterator is counted as live on its map.
@@ -135,12 +208,15 @@ impl Drop for Hiter {
 /// thread may write `h`. `it` must be dropped or passed to [`mapiterend`] before `h` is
 /// freed.
 pub unsafe fn mapiterinit(t: &MapType, h: *mut Hmap, it: &mut Hiter) {
-    let B = if h.is_null() {
-        0
-    } else {
-        // SAFETY: non-null, live (caller).
-        unsafe { (*h).B }
-    };
+    // Go returns for a nil or empty map before it draws the random start, so no random
+    // number is drawn then.
+    // SAFETY: non-null, live (caller).
+    if h.is_null() || unsafe { (*h).count == 0 } {
+        // SAFETY: forwarded; the word is not used for a nil or empty map.
+        return unsafe { mapiterinit_r(t, h, it, 0) };
+    }
+    // SAFETY: non-null, live (caller).
+    let B = unsafe { (*h).B };
     let r = if B > 31 - BUCKET_CNT_BITS as u8 {
         fastrand64() as usize
     } else {
@@ -369,14 +445,18 @@ unsafe fn mapiternext_full(it: &mut Hiter) {
                     b = bucket_at(t, h.oldbuckets, oldbucket);
                     if !evacuated(b) {
                         checkBucket = bucket;
+                        (it.head_bucket, it.head_B) = (oldbucket, h.oldB());
                     } else {
                         b = bucket_at(t, it.buckets, bucket);
                         checkBucket = NO_CHECK;
+                        (it.head_bucket, it.head_B) = (bucket, it.B);
                     }
                 } else {
                     b = bucket_at(t, it.buckets, bucket);
                     checkBucket = NO_CHECK;
+                    (it.head_bucket, it.head_B) = (bucket, it.B);
                 }
+                it.head = b;
             }
             bucket += 1;
             if bucket == bucketShift(it.B) {
@@ -481,6 +561,97 @@ unsafe fn mapiternext_full(it: &mut Hiter) {
     }
 }
 
+/// Where the entry `it` stands on lives now: `(it.key, it.elem)`, except for a stale
+/// copy. Not in Go.
+///
+/// When a key is not equal to itself (a NaN) and its old bucket was evacuated after the
+/// iterator entered it, Go's `mapiternext` returns the old cell as it is, since such a key
+/// cannot be looked up (see the comment there). For Go that is a copy of a value nothing
+/// can change; for a caller that writes through `it.elem`, or owns what the value points
+/// at, the copy is not the entry. This finds the cell the entry was moved to: evacuation
+/// fills each destination chain in the old chain's order, so the entry is the n-th cell
+/// of its destination chain, n being the number of cells before it in the old chain that
+/// went the same way. Keys never move within their new bucket and such a key can never be
+/// deleted, so it is still there.
+///
+/// # Safety
+/// As [`mapiternext`]: `it` was initialised by [`mapiterinit`] and its map and type are
+/// live; no write runs during the call.
+pub unsafe fn mapiter_golden(it: &Hiter) -> (*mut u8, *mut u8) {
+    let (k, e) = (it.key, it.elem);
+    if k.is_null() || !it.registered || it.head.is_null() {
+        return (k, e);
+    }
+    // SAFETY: a registered iterator's map and type are live (caller).
+    let (h, t) = unsafe { (&*it.h, &*it.t) };
+    if t.reflexivekey() {
+        return (k, e);
+    }
+    let b = it.bptr;
+    let offi = (it.i as usize)
+        .wrapping_sub(1)
+        .wrapping_add(it.offset as usize)
+        & (BUCKET_CNT - 1);
+    // SAFETY: `bptr` is the live bucket the current entry was read from (the old arrays an
+    // iterator reads are kept while it is live, see reclaim.rs).
+    let mark = unsafe { (*b).tophash[offi] };
+    if mark != EVACUATED_X && mark != EVACUATED_Y {
+        return (k, e);
+    }
+    // Count the cells of the old chain before the current one that went the same way.
+    let mut n = 0usize;
+    let mut c = it.head;
+    'walk: loop {
+        if c.is_null() {
+            throw("bad map state");
+        }
+        for j in 0..BUCKET_CNT {
+            if c == b && j == offi {
+                break 'walk;
+            }
+            // SAFETY: `c` is a live bucket of the chain that holds `b`.
+            if unsafe { (*c).tophash[j] } == mark {
+                n += 1;
+            }
+        }
+        // SAFETY: as above.
+        c = unsafe { Bmap::overflow(c, t) };
+    }
+    // The destination: bucket head_bucket (X) or head_bucket + 2^head_B (Y) of the array
+    // that replaced the chain's one.
+    let dst = if h.B == it.head_B {
+        it.head_bucket
+    } else if h.B == it.head_B + 1 {
+        it.head_bucket + ((mark - EVACUATED_X) as usize) * bucketShift(it.head_B)
+    } else {
+        throw("bad map state")
+    };
+    // SAFETY: dst < 2^h.B; the current array and its chains are live; the n-th cell of the
+    // chain exists (evacuation wrote it) and still holds the entry (see above).
+    unsafe {
+        let mut d = bucket_at(t, h.buckets, dst);
+        for _ in 0..n / BUCKET_CNT {
+            d = Bmap::overflow(d, t);
+            if d.is_null() {
+                throw("bad map state");
+            }
+        }
+        let j = n % BUCKET_CNT;
+        if isEmpty((*d).tophash[j]) {
+            throw("bad map state");
+        }
+        let mut k = key_at(t, d, j);
+        if t.indirectkey() {
+            k = load_ptr(k);
+        }
+        let mut e = elem_at(t, d, j);
+        if t.indirectelem() {
+            e = load_ptr(e);
+        }
+        (k, e)
+    }
+}
+
 /// Ends an iteration early: the iterator stops being live on its map, which may then free
 /// memory it held back. Idempotent; [`Hiter`]'s `Drop` calls it. Not in Go, whose
 /// collector makes it unnecessary.
@@ -499,6 +670,16 @@ pub unsafe fn mapiterend(it: &mut Hiter) {
 mod tests {
     use super::*;
     use crate::runtime::{makemap, mapassign_fast64, mapdelete_fast64, mapfree};
+
+    /// Go's compiler reads `hiter.key` and `hiter.elem` at offsets 0 and PtrSize.
+    #[test]
+    fn hiter_key_and_elem_first() {
+        assert_eq!(core::mem::offset_of!(Hiter, key), 0);
+        assert_eq!(
+            core::mem::offset_of!(Hiter, elem),
+            core::mem::size_of::<usize>()
+        );
+    }
 
     /// The shortcut with its step cache visits exactly what the full port visits, when the
     /// map is written between steps (deletes and inserts landing in the bucket being

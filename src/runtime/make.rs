@@ -43,7 +43,8 @@ impl Hmap {
     /// `b` is the last bucket of a chain of this map's current array, of type `t`.
     pub unsafe fn newoverflow(&mut self, t: &MapType, b: *mut Bmap) -> *mut Bmap {
         let ovf: *mut Bmap;
-        let next = self.next_overflow();
+        // SAFETY: a live map made by makemap: `extra` is null or its Mapextra.
+        let next = unsafe { self.next_overflow() };
         if !next.is_null() {
             // We have preallocated overflow buckets available (see makeBucketArray).
             ovf = next;

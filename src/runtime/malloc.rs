@@ -23,17 +23,34 @@ use super::sizeclasses::{
 /// `align`, every byte zero, or null when out of memory (gomap then panics with Go's
 /// "out of memory"); `size` is never 0. `free(p, size, align, ctx)` releases such a block.
 /// Both may be called from any thread that uses the map.
+///
+/// The map writes into every block it is given, from safe code too ([`crate::typed::GoMap`]),
+/// so an allocator is trusted: the fields are private, [`Allocator::system`] and
+/// [`Allocator::system_huge_pages`] are safe, and [`Allocator::new`], which takes the
+/// caller's functions, is `unsafe`.
+///
+/// ```compile_fail
+/// // The functions cannot be replaced from safe code.
+/// let mut a = gomap::runtime::Allocator::system();
+/// a.ctx = std::ptr::null_mut();
+/// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct Allocator {
     /// Allocates zeroed memory.
-    pub alloc_zeroed:
-        unsafe extern "C-unwind" fn(size: usize, align: usize, ctx: *mut c_void) -> *mut u8,
+    alloc_zeroed: AllocFn,
     /// Frees memory from `alloc_zeroed`.
-    pub free: unsafe extern "C-unwind" fn(p: *mut u8, size: usize, align: usize, ctx: *mut c_void),
+    free: FreeFn,
     /// Passed to both functions.
-    pub ctx: *mut c_void,
+    ctx: *mut c_void,
 }
+
+/// An allocator's allocation function: `(size, align, ctx) -> zeroed block or null`.
+pub type AllocFn =
+    unsafe extern "C-unwind" fn(size: usize, align: usize, ctx: *mut c_void) -> *mut u8;
+/// An allocator's free function: `(block, size, align, ctx)`.
+pub type FreeFn =
+    unsafe extern "C-unwind" fn(p: *mut u8, size: usize, align: usize, ctx: *mut c_void);
 
 // SAFETY: the allocator's contract requires its functions to be callable from any thread.
 unsafe impl Send for Allocator {}
@@ -153,6 +170,27 @@ unsafe extern "C-unwind" fn system_free(p: *mut u8, size: usize, align: usize, _
 }
 
 impl Allocator {
+    /// An allocator of the caller's functions.
+    ///
+    /// # Safety
+    /// `alloc_zeroed` and `free` meet the contract on [`Allocator`] with `ctx` for as long
+    /// as any map type holding this allocator, or any map made with one, is in use: every
+    /// block returned has at least `size` writable zero bytes at an `align`-aligned
+    /// address and stays valid until passed to `free`, and both may be called from every
+    /// thread that uses such a map.
+    pub const unsafe fn new(alloc_zeroed: AllocFn, free: FreeFn, ctx: *mut c_void) -> Allocator {
+        Allocator {
+            alloc_zeroed,
+            free,
+            ctx,
+        }
+    }
+
+    /// The context pointer passed to the functions.
+    pub fn ctx(&self) -> *mut c_void {
+        self.ctx
+    }
+
     /// The system allocator: Rust's global allocator (`calloc` for zeroed blocks), and on
     /// Unix an anonymous mapping of its own for each block of at least [`LARGE_BLOCK`]
     /// bytes. (Memory checkers that track `malloc` do not see those blocks.)

@@ -454,11 +454,9 @@ mod tests {
     #[test]
     fn large_old_array_drains_over_later_writes() {
         let mut t = MapType::int64();
-        t.alloc = Allocator {
-            alloc_zeroed: counting_alloc,
-            free: counting_free,
-            ctx: ptr::null_mut(),
-        };
+        // SAFETY: the two functions meet the Allocator contract: zeroed blocks of the
+        // size and alignment asked for (or null), each freed once, from any thread.
+        t.alloc = unsafe { Allocator::new(counting_alloc, counting_free, ptr::null_mut()) };
         // SAFETY: a fresh map of type t, used by this thread only, freed at the end.
         unsafe {
             let h = makemap(&t, 0, ptr::null_mut());

@@ -225,6 +225,16 @@ impl Hmap {
         bucketShift(oldB)
     }
 
+    /// log2 of the old array's size while growing: `B`, or `B - 1` when doubling.
+    #[inline]
+    pub fn oldB(&self) -> u8 {
+        if self.sameSizeGrow() {
+            self.B
+        } else {
+            self.B - 1
+        }
+    }
+
     /// Go's `h.oldbucketmask()`.
     #[inline]
     pub fn oldbucketmask(&self) -> usize {
@@ -232,12 +242,22 @@ impl Hmap {
     }
 
     /// The preallocated overflow bucket to hand out next, or null.
+    ///
+    /// # Safety
+    /// `extra` is null or points at a live [`Mapextra`] (as in every map `makemap` made:
+    /// the field is public, so a header built by hand may hold anything).
+    ///
+    /// ```compile_fail
+    /// let mut h = gomap::Hmap::new();
+    /// h.extra = 16 as *mut _;
+    /// let _ = h.next_overflow(); // unsafe: it would read through `extra`
+    /// ```
     #[inline]
-    pub fn next_overflow(&self) -> *mut Bmap {
+    pub unsafe fn next_overflow(&self) -> *mut Bmap {
         if self.extra.is_null() {
             core::ptr::null_mut()
         } else {
-            // SAFETY: a non-null `extra` points at the Mapextra this map allocated.
+            // SAFETY: a non-null `extra` points at a live Mapextra (caller).
             unsafe { (*self.extra).nextOverflow }
         }
     }

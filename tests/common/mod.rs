@@ -57,7 +57,7 @@ pub unsafe fn dump_of(t: &MapType, h: *const Hmap) -> String {
 fn assert_key<K>(t: &MapType) {
     assert_eq!(
         size_of::<K>(),
-        t.key.size,
+        t.key().size,
         "Rust key type does not fit the map's key"
     );
 }
@@ -66,7 +66,7 @@ fn assert_key<K>(t: &MapType) {
 fn assert_elem<V>(t: &MapType) {
     assert_eq!(
         size_of::<V>(),
-        t.elem.size,
+        t.elem().size,
         "Rust elem type does not fit the map's elem"
     );
 }
@@ -214,14 +214,14 @@ pub unsafe fn del_checked<K: Copy>(t: &MapType, h: *mut Hmap, k: K) {
 /// # Safety
 /// `it` was started on a live map whose key and elem types are `K` and `V`.
 pub unsafe fn iter_kv<K: Copy, V: Copy>(it: &Hiter) -> Option<(K, V)> {
-    if it.key.is_null() {
+    if it.key().is_null() {
         return None;
     }
     // SAFETY: a non-null it.key/it.elem point at the current key and elem (caller).
     unsafe {
         Some((
-            ptr::read_unaligned(it.key.cast::<K>()),
-            ptr::read_unaligned(it.elem.cast::<V>()),
+            ptr::read_unaligned(it.key().cast::<K>()),
+            ptr::read_unaligned(it.elem().cast::<V>()),
         ))
     }
 }
@@ -416,24 +416,31 @@ pub unsafe extern "C-unwind" fn identity_hash(
 
 /// `map[uint64]E` hashed by [`identity_hash`].
 pub fn identity_u64_map(elem: GoKind) -> MapType {
-    MapType::new(
-        GoKind::Uint64.go_type().unwrap(),
-        elem.go_type().unwrap(),
-        identity_hash,
-        MapTypeFlags::REFLEXIVE_KEY,
-    )
+    // SAFETY: identity_hash reads the 8 key bytes, which the key type has, and is a
+    // function of the bytes Go's memequal compares: the map type contract holds.
+    unsafe {
+        MapType::new(
+            GoKind::Uint64.go_type().unwrap(),
+            elem.go_type().unwrap(),
+            identity_hash,
+            MapTypeFlags::REFLEXIVE_KEY,
+        )
+    }
     .unwrap()
 }
 
 /// `map[[N]byte]E` hashed by [`identity_hash`] (the first 8 key bytes).
 pub fn identity_bytes_map(n: usize, elem: GoKind) -> MapType {
     assert!(n >= 8);
-    MapType::new(
-        GoKind::Bytes(n).go_type().unwrap(),
-        elem.go_type().unwrap(),
-        identity_hash,
-        MapTypeFlags::REFLEXIVE_KEY,
-    )
+    // SAFETY: as in `identity_u64_map`: keys of n >= 8 bytes, equal keys hash alike.
+    unsafe {
+        MapType::new(
+            GoKind::Bytes(n).go_type().unwrap(),
+            elem.go_type().unwrap(),
+            identity_hash,
+            MapTypeFlags::REFLEXIVE_KEY,
+        )
+    }
     .unwrap()
 }
 
@@ -462,7 +469,7 @@ pub fn go_hashes() -> &'static GoHashes {
     H.get_or_init(|| {
         let f = |k: GoKind| {
             let t = MapType::for_go_types(k, GoKind::Bool).unwrap();
-            (t.hasher, t.key)
+            (t.hasher(), *t.key())
         };
         GoHashes {
             f32: f(GoKind::Float32),
@@ -543,10 +550,14 @@ impl Tracker {
 
     /// An allocator that records into `self`.
     pub fn allocator(&self) -> Allocator {
-        Allocator {
-            alloc_zeroed: tracked_alloc,
-            free: tracked_free,
-            ctx: (self as *const Tracker).cast_mut().cast::<c_void>(),
+        // SAFETY: the two functions meet the Allocator contract: zeroed blocks of the
+        // size and alignment asked for (or null), each freed once, from any thread.
+        unsafe {
+            Allocator::new(
+                tracked_alloc,
+                tracked_free,
+                (self as *const Tracker).cast_mut().cast::<c_void>(),
+            )
         }
     }
 

@@ -15,8 +15,12 @@ fn generate() -> String {
     let root = root();
     let config = cbindgen::Config::from_file(root.join("cbindgen.toml"))
         .unwrap_or_else(|e| panic!("reading cbindgen.toml: {e}"));
-    let bindings = cbindgen::Builder::new()
-        .with_src(root.join("src/ffi.rs"))
+    // cbindgen does not follow `mod` items of a source file: give it each file.
+    let mut builder = cbindgen::Builder::new();
+    for p in ffi_sources() {
+        builder = builder.with_src(p);
+    }
+    let bindings = builder
         .with_config(config)
         .generate()
         .unwrap_or_else(|e| panic!("cbindgen on src/ffi.rs: {e}"));

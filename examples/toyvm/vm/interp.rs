@@ -10,7 +10,8 @@ use gomap::maptype::MapType;
 use gomap::runtime::{self, Hiter, Hmap};
 
 use super::parser::{Expr, Line, Stmt};
-use super::value::{values_equal, Heap, Unhashable, Value, V};
+use super::value::{values_equal, Heap, Value, V};
+use gomap::maptype::GoIface;
 
 /// How a statement ended.
 enum Flow {
@@ -37,23 +38,9 @@ pub struct Interp<'o> {
 
 const MAX_DEPTH: usize = 200;
 
-/// Keeps the default panic hook quiet about the VM's own unhashable-key panics, which the
-/// interpreter catches and reports as runtime errors.
-fn quiet_unhashable_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let prev = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !info.payload().is::<Unhashable>() {
-                prev(info)
-            }
-        }));
-    });
-}
-
 impl<'o> Interp<'o> {
     pub fn new(heap: Box<Heap>, out: &'o mut dyn Write, dir: PathBuf) -> Interp<'o> {
-        quiet_unhashable_panics();
+        gomap::maptype::genalg::quiet_go_runtime_errors();
         Interp {
             heap,
             globals: HashMap::new(),
@@ -70,15 +57,13 @@ impl<'o> Interp<'o> {
         &*self.heap.t
     }
 
-    /// Runs a map operation, turning the hasher's unhashable-key panic into an error.
+    /// Runs a map operation, turning Go's unhashable-key panic (raised by the hasher
+    /// before the map is touched) into an error.
     fn map_op<R>(&self, line: u32, f: impl FnOnce() -> R) -> Res<R> {
         match catch_unwind(AssertUnwindSafe(f)) {
             Ok(r) => Ok(r),
-            Err(p) => match p.downcast_ref::<Unhashable>() {
-                Some(u) => Err(format!(
-                    "line {line}: runtime error: hash of unhashable type {}",
-                    u.0
-                )),
+            Err(p) => match gomap::maptype::genalg::go_runtime_error(&*p) {
+                Some(m) => Err(format!("line {line}: {m}")),
                 None => resume_unwind(p),
             },
         }
@@ -96,35 +81,39 @@ impl<'o> Interp<'o> {
 
     fn get(&self, m: *mut Hmap, k: Value, line: u32) -> Res<Value> {
         let t = self.t();
+        let k = self.heap.key(k);
         // SAFETY: `t` is the heap's map type and `m` one of its live maps; `k` is a key of
         // it. A missing key gives Go's zero value, which is the VM's nil.
         self.map_op(line, || unsafe {
-            *(runtime::mapaccess1(&*t, m, (&k as *const Value).cast()) as *const Value)
+            *(runtime::mapaccess1(&*t, m, (&k as *const GoIface).cast()) as *const Value)
         })
     }
 
     fn has(&self, m: *mut Hmap, k: Value, line: u32) -> Res<bool> {
         let t = self.t();
+        let k = self.heap.key(k);
         // SAFETY: as in `get`.
         self.map_op(line, || unsafe {
-            runtime::mapaccess2(&*t, m, (&k as *const Value).cast()).1
+            runtime::mapaccess2(&*t, m, (&k as *const GoIface).cast()).1
         })
     }
 
     fn set(&self, m: *mut Hmap, k: Value, v: Value, line: u32) -> Res<()> {
         let t = self.t();
+        let k = self.heap.key(k);
         // SAFETY: as in `get`; the VM is single-threaded, so no other write runs, and the
         // returned elem is written before the next map call.
         self.map_op(line, || unsafe {
-            *(runtime::mapassign(&*t, m, (&k as *const Value).cast()) as *mut Value) = v;
+            *(runtime::mapassign(&*t, m, (&k as *const GoIface).cast()) as *mut Value) = v;
         })
     }
 
     fn delete(&self, m: *mut Hmap, k: Value, line: u32) -> Res<()> {
         let t = self.t();
+        let k = self.heap.key(k);
         // SAFETY: as in `set`.
         self.map_op(line, || unsafe {
-            runtime::mapdelete(&*t, m, (&k as *const Value).cast())
+            runtime::mapdelete(&*t, m, (&k as *const GoIface).cast())
         })
     }
 
@@ -134,10 +123,12 @@ impl<'o> Interp<'o> {
         let mut it = Hiter::new();
         // SAFETY: a live map of the heap's type, both outliving `it`.
         unsafe { runtime::mapiterinit(&*self.t(), m, &mut it) };
-        while !it.key.is_null() {
-            // SAFETY: the current entry's key and elem are Values.
+        while !it.key().is_null() {
+            // SAFETY: the current entry's key is a stored key of the heap's store, its
+            // elem a Value.
             unsafe {
-                out.push((*(it.key as *const Value), *(it.elem as *const Value)));
+                let k = self.heap.keys.value(*(it.key() as *const GoIface));
+                out.push((k, *(it.elem() as *const Value)));
                 runtime::mapiternext(&mut it);
             }
         }
@@ -235,9 +226,14 @@ impl<'o> Interp<'o> {
                 // SAFETY: a live map of the heap's type; both outlive `it`, which is
                 // dropped (unregistered) when this function returns.
                 unsafe { runtime::mapiterinit(&*self.t(), h, &mut it) };
-                while !it.key.is_null() {
+                while !it.key().is_null() {
                     // SAFETY: the current entry is live; copy it before the body writes.
-                    let (k, v) = unsafe { (*(it.key as *const Value), *(it.elem as *const Value)) };
+                    let (k, v) = unsafe {
+                        (
+                            self.heap.keys.value(*(it.key() as *const GoIface)),
+                            *(it.elem() as *const Value),
+                        )
+                    };
                     self.define(kn, k);
                     if let Some(vn) = vn {
                         self.define(vn, v);
@@ -494,6 +490,7 @@ impl<'o> Interp<'o> {
                 });
                 self.list(&xs, line)?
             }
+            "tuple" => self.heap.new_tuple(a),
             "str" => {
                 argc(1)?;
                 let s = self.show(a[0]);

@@ -1,10 +1,11 @@
 //! A toy interpreted language whose maps are gomap maps.
 //!
 //! The VM keeps its own value representation, a 16-byte tagged [`value::Value`], and
-//! builds one `map[Value]Value` descriptor for it with `MapType::new`: its own hasher and
-//! equality (strings are compared and hashed by their bytes, which the functions find
-//! through the key type's `ctx` pointer to the VM heap), the flags Go gives
-//! `map[interface{}]interface{}`, and a counting allocator. Every map the program makes
+//! one map type `map[interface {}]Value` built by `MapType::for_types`: keys are stored
+//! as Go interface values ([`keys`]) with dynamic types the VM registers once, so they
+//! hash and compare exactly as Go's `interface {}` keys do (numbers as `float64`, strings,
+//! booleans, tuples as structs of interfaces; maps and functions are unhashable, with Go's
+//! panic words), and a counting allocator. Every map the program makes
 //! is freed through `mapfree` when the VM ends, and [`run`] reports the allocator's
 //! counts, so a leak shows.
 //!
@@ -13,9 +14,11 @@
 //! body may insert and delete), `fn`, recursion, `if`/`else`, `while`, `break`,
 //! `return`, and the builtins `print`, `has`, `get(m, k, default)`, `keys`, `values`,
 //! `sort` (of a list, a map `{0: .., 1: ..}`), `str`, `num`, `type`, `lower`, `words`,
+//! `tuple(a, b, ..)` (a value usable as a map key, compared element by element),
 //! `read` (a file next to the program) and `dump` (gomap's canonical dump of a map).
 
 pub mod interp;
+pub mod keys;
 pub mod lexer;
 pub mod parser;
 pub mod value;

@@ -1,6 +1,6 @@
 //! The VM's values and the glue that makes gomap their map: a 16-byte tagged `Value` used
-//! as both key and elem, a hasher and an equality that read strings from the VM's heap
-//! through the key type's `ctx`, and an allocator that counts every block.
+//! as the elem, stored keys that are Go interface values (see `keys.rs`: Go's own hash
+//! and equality for `interface {}` keys), and an allocator that counts every block.
 
 use std::cell::RefCell;
 use std::ffi::c_void;
@@ -8,8 +8,11 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use gomap::maptype::{alg, GoString, Kind, MapType, MapTypeFlags, Type};
+use gomap::maptype::GoIface;
+use gomap::maptype::{GoKind, GoType, KeyHash, MapType};
 use gomap::runtime::{self, Allocator, Hmap};
+
+use super::keys::KeyStore;
 
 /// A VM value: a tag word and a payload word, 16 bytes with no padding, so the map can
 /// copy it as plain bytes and the dump can print it. All-zero bytes are `nil`, which makes
@@ -27,6 +30,7 @@ const NUM: u64 = 2;
 const STR: u64 = 3;
 const MAP: u64 = 4;
 const FUNC: u64 = 5;
+const TUPLE: u64 = 6;
 
 /// What a value is, decoded.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -40,6 +44,8 @@ pub enum V {
     Map(usize),
     /// Index into the program's functions.
     Func(usize),
+    /// Index into the heap's tuples.
+    Tuple(usize),
 }
 
 impl Value {
@@ -53,6 +59,7 @@ impl Value {
             V::Str(i) => (STR, i as u64),
             V::Map(i) => (MAP, i as u64),
             V::Func(i) => (FUNC, i as u64),
+            V::Tuple(i) => (TUPLE, i as u64),
         };
         Value { tag, bits }
     }
@@ -68,6 +75,7 @@ impl Value {
             STR => V::Str(self.bits as usize),
             MAP => V::Map(self.bits as usize),
             FUNC => V::Func(self.bits as usize),
+            TUPLE => V::Tuple(self.bits as usize),
             _ => V::Nil,
         }
     }
@@ -84,16 +92,10 @@ impl Value {
             V::Str(_) => "string",
             V::Map(_) => "map",
             V::Func(_) => "func",
+            V::Tuple(_) => "tuple",
         }
     }
 }
-
-/// The payload of the panic the hasher raises for an unhashable key (a map or a
-/// function, as in Go). The map type carries `HASH_MIGHT_PANIC`, and gomap calls the
-/// hasher before it marks the map as being written, so the panic leaves the map intact;
-/// the VM catches it and reports a runtime error.
-#[derive(Debug)]
-pub struct Unhashable(pub &'static str);
 
 /// Allocation counters, shared with the map type's allocator through its `ctx`.
 #[derive(Debug, Default)]
@@ -135,13 +137,14 @@ unsafe extern "C-unwind" fn counting_free(p: *mut u8, size: usize, align: usize,
 /// before the VM ends (no garbage collector); then every map goes back through
 /// `mapfree`.
 ///
-/// The hasher and equality reach it through `Type::ctx`, so it lives in a `Box` whose
-/// address never changes, and its tables use `RefCell`s that are never borrowed across a
-/// call into the map runtime.
+/// Its tables use `RefCell`s that are never borrowed across a call into the map runtime.
 pub struct Heap {
     strings: RefCell<Vec<Box<str>>>,
     maps: RefCell<Vec<*mut Hmap>>,
-    /// The one map type of the VM: `map[Value]Value`.
+    tuples: RefCell<Vec<Box<[Value]>>>,
+    /// The stored keys' types and data.
+    pub keys: KeyStore,
+    /// The one map type of the VM: `map[interface {}]Value`.
     pub t: Box<MapType>,
     pub counters: Arc<Counters>,
 }
@@ -152,37 +155,27 @@ impl Heap {
         let mut heap = Box::new(Heap {
             strings: RefCell::new(Vec::new()),
             maps: RefCell::new(Vec::new()),
-            // Replaced below once the heap has its final address.
+            tuples: RefCell::new(Vec::new()),
+            keys: KeyStore::new(),
+            // Replaced below once the allocator is set up.
             t: Box::new(MapType::int64()),
             counters,
         });
-        let ctx = &*heap as *const Heap as *mut c_void;
-        let key = Type {
-            size: 16,
-            // Values hold indices, not pointers: nothing for a collector to see.
-            ptrdata: 0,
-            align: 8,
-            // A dynamically typed value: what Go's `interface{}` keys are.
-            kind: Kind::Interface,
-            equal: Some(value_equal),
-            ctx,
+        // SAFETY: the two functions meet the Allocator contract: zeroed blocks of the
+        // size and alignment asked for (or null), each freed once, from any thread.
+        let alloc = unsafe {
+            Allocator::new(
+                counting_alloc,
+                counting_free,
+                Arc::as_ptr(&heap.counters) as *mut c_void,
+            )
         };
-        let elem = Type {
-            equal: None,
-            ctx: std::ptr::null_mut(),
-            ..key
-        };
-        // Not REFLEXIVE_KEY: NaN != NaN. NEED_KEY_UPDATE: +0 and -0 are equal with
-        // different bits. HASH_MIGHT_PANIC: maps and functions are unhashable. The same
-        // flags Go's compiler gives `map[interface{}]interface{}`.
-        let flags = MapTypeFlags::NEED_KEY_UPDATE | MapTypeFlags::HASH_MIGHT_PANIC;
-        let alloc = Allocator {
-            alloc_zeroed: counting_alloc,
-            free: counting_free,
-            ctx: Arc::as_ptr(&heap.counters) as *mut c_void,
-        };
-        let t = MapType::new(key, elem, value_hash, flags)
-            .expect("a 16-byte, 8-aligned key and elem make a valid map type")
+        // Go's map[interface {}]T: nilinterhash, efaceeq, and the flags Go gives it (not
+        // reflexive: NaN; need key update: +0/-0 and strings; hash might panic: maps and
+        // functions are unhashable). Elems are the VM's 16-byte values.
+        let elem = GoType::from_kind(GoKind::Memory { size: 16, align: 8 }).expect("16/8");
+        let t = MapType::for_types(GoType::any(), elem, KeyHash::Compiled)
+            .expect("map[interface {}]Value is a valid map type")
             .with_allocator(alloc);
         heap.t = Box::new(t);
         heap
@@ -191,14 +184,25 @@ impl Heap {
     pub fn new_str(&self, s: &str) -> Value {
         let mut v = self.strings.borrow_mut();
         v.push(s.into());
-        Value::new(V::Str(v.len() - 1))
+        let i = v.len() - 1;
+        // The box's bytes never move: the key store may point at them.
+        self.keys.add_str(i, v[i].as_ptr(), v[i].len());
+        Value::new(V::Str(i))
     }
 
-    /// The bytes of string `i`, as a pointer and length that stay valid while the heap
-    /// lives (each string is its own box; the table only holds the boxes).
-    pub fn str_raw(&self, i: usize) -> (*const u8, usize) {
-        let v = self.strings.borrow();
-        (v[i].as_ptr(), v[i].len())
+    pub fn new_tuple(&self, xs: &[Value]) -> Value {
+        let mut t = self.tuples.borrow_mut();
+        t.push(xs.into());
+        Value::new(V::Tuple(t.len() - 1))
+    }
+
+    pub fn tuple(&self, i: usize) -> Vec<Value> {
+        self.tuples.borrow()[i].to_vec()
+    }
+
+    /// `v` as a stored map key (a Go interface value).
+    pub fn key(&self, v: Value) -> GoIface {
+        self.keys.key(v, &|i| self.tuple(i))
     }
 
     pub fn str(&self, i: usize) -> String {
@@ -236,6 +240,16 @@ impl Heap {
             V::Func(i) => {
                 let _ = write!(out, "func#{i}");
             }
+            V::Tuple(i) => {
+                out.push('(');
+                for (j, x) in self.tuple(i).into_iter().enumerate() {
+                    if j > 0 {
+                        out.push_str(", ");
+                    }
+                    self.show(x, out);
+                }
+                out.push(')');
+            }
         }
     }
 
@@ -263,47 +277,7 @@ impl Drop for Heap {
     }
 }
 
-/// The heap a key type's context points at.
-///
-/// # Safety
-/// `ty` is the VM's key type, whose ctx is its live heap.
-unsafe fn heap_of<'a>(ty: *const Type) -> &'a Heap {
-    // SAFETY: the caller vouches for ty and its ctx.
-    unsafe { &*((*ty).ctx as *const Heap) }
-}
-
-/// The VM's hasher: by kind, with Go's own hash functions underneath (`f64hash` gives
-/// NaN a random hash and +0/-0 the same one; `strhash` hashes a string's bytes).
-unsafe extern "C-unwind" fn value_hash(p: *const u8, seed: usize, ty: *const Type) -> usize {
-    // SAFETY: gomap hands the hasher a pointer to a key of this type: a Value.
-    let v = unsafe { *(p as *const Value) };
-    // Mix the tag in so that equal payloads of different kinds (1 and true) spread.
-    let seed = seed ^ (v.tag as usize).wrapping_mul(0x9e3779b97f4a7c15);
-    match v.get() {
-        // SAFETY: 8 readable bytes of a local.
-        V::Nil | V::Bool(_) => unsafe { alg::memhash64((&v.bits as *const u64).cast(), seed) },
-        // SAFETY: as above; the bits are an f64.
-        V::Num(_) => unsafe { alg::f64hash((&v.bits as *const u64).cast(), seed) },
-        V::Str(i) => {
-            // SAFETY: the key type's ctx is the live heap.
-            let (ptr, len) = unsafe { heap_of(ty) }.str_raw(i);
-            let s = GoString { ptr, len };
-            // SAFETY: a string header over live bytes.
-            unsafe { alg::strhash((&s as *const GoString).cast(), seed) }
-        }
-        V::Map(_) => std::panic::panic_any(Unhashable("map")),
-        V::Func(_) => std::panic::panic_any(Unhashable("func")),
-    }
-}
-
-/// The VM's `==`, and the map's key equality.
-unsafe extern "C-unwind" fn value_equal(a: *const u8, b: *const u8, ty: *const Type) -> bool {
-    // SAFETY: two keys of this type (Values).
-    let (a, b) = unsafe { (*(a as *const Value), *(b as *const Value)) };
-    // SAFETY: the key type's ctx is the live heap.
-    values_equal(unsafe { heap_of(ty) }, a, b)
-}
-
+/// The VM's `==` (maps compare keys with Go's `==` on their interface values).
 pub fn values_equal(heap: &Heap, a: Value, b: Value) -> bool {
     match (a.get(), b.get()) {
         (V::Num(x), V::Num(y)) => x == y,
@@ -312,6 +286,10 @@ pub fn values_equal(heap: &Heap, a: Value, b: Value) -> bool {
                 let s = heap.strings.borrow();
                 s[x] == s[y]
             }
+        }
+        (V::Tuple(x), V::Tuple(y)) => {
+            let (x, y) = (heap.tuple(x), heap.tuple(y));
+            x.len() == y.len() && x.iter().zip(&y).all(|(&a, &b)| values_equal(heap, a, b))
         }
         _ => a == b,
     }

@@ -6,6 +6,8 @@
 //	hashvec aes       hashes with the AES-NI aeshash (fails if this CPU lacks it)
 //	hashvec fallback  hashes with hash64.go's wyhash-style fallback (useAeshash = false)
 //	hashvec types     the maptype of many map[K]E types
+//	hashvec composite-aes, composite-fallback
+//	                  struct, array and interface keys (see composite.go)
 //
 // The hash modes fix runtime.aeskeysched and runtime.hashkey through //go:linkname to
 // values drawn from splitmix64 (seeded with a constant) and print them first, so the
@@ -211,7 +213,7 @@ func hashes() {
 	}
 }
 
-func hashMode(aes bool) {
+func hashMode(aes bool, body func()) {
 	if aes && !useAeshash {
 		fmt.Fprintln(os.Stderr, "hashvec: this CPU lacks AES/SSSE3/SSE4.1; Go uses the fallback hash")
 		os.Exit(3)
@@ -229,7 +231,7 @@ func hashMode(aes bool) {
 	runtime.GC()
 	savedKs, savedHk, savedUse := aeskeysched, hashkey, useAeshash
 	aeskeysched, hashkey, useAeshash = ks, hk, aes
-	hashes()
+	body()
 	aeskeysched, hashkey, useAeshash = savedKs, savedHk, savedUse
 
 	w := bufio.NewWriter(os.Stdout)
@@ -303,14 +305,18 @@ func show[K comparable, E any](name string) {
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: hashvec aes|fallback|types")
+		fmt.Fprintln(os.Stderr, "usage: hashvec aes|fallback|types|composite-aes|composite-fallback")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
 	case "aes":
-		hashMode(true)
+		hashMode(true, hashes)
 	case "fallback":
-		hashMode(false)
+		hashMode(false, hashes)
+	case "composite-aes":
+		hashMode(true, compositeHashes)
+	case "composite-fallback":
+		hashMode(false, compositeHashes)
 	case "types":
 		typesOut = bufio.NewWriter(os.Stdout)
 		fmt.Fprintf(typesOut, "go %s\n", runtime.Version())
@@ -320,7 +326,7 @@ func main() {
 		fmt.Fprintln(typesOut, "end")
 		typesOut.Flush()
 	default:
-		fmt.Fprintln(os.Stderr, "usage: hashvec aes|fallback|types")
+		fmt.Fprintln(os.Stderr, "usage: hashvec aes|fallback|types|composite-aes|composite-fallback")
 		os.Exit(2)
 	}
 }

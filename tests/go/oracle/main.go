@@ -35,8 +35,10 @@ func (e *parseError) Error() string { return fmt.Sprintf("line %d: %s", e.line, 
 
 // kind is a trace kind: "i32", "i64", "f64", "str", "e0" or "bN" (size n).
 type kind struct {
-	name string
-	n    int // byte size for bN
+	name    string
+	n       int       // byte size for bN
+	comp    *compType // a composite key kind (composite.go), or nil
+	reflect bool      // reflect:K: a reflect.MapOf map of the composite kind
 }
 
 func (k kind) isStr() bool   { return k.name == "str" }
@@ -51,6 +53,12 @@ func parseKind(s string, key bool) (kind, bool) {
 	case "e0":
 		return kind{name: s}, !key
 	}
+	if key {
+		r := strings.HasPrefix(s, "reflect:")
+		if c := compOf(strings.TrimPrefix(s, "reflect:")); c != nil && c.newMap != nil {
+			return kind{name: s, comp: c, reflect: r}, true
+		}
+	}
 	if len(s) >= 2 && s[0] == 'b' {
 		n, err := strconv.Atoi(s[1:])
 		if err == nil && n >= 1 && n <= 1024 && strconv.Itoa(n) == s[1:] {
@@ -62,6 +70,9 @@ func parseKind(s string, key bool) (kind, bool) {
 
 // parseValue converts a value spelled as in a trace into its raw bytes.
 func parseValue(k kind, s string) ([]byte, string) {
+	if k.comp != nil {
+		return parseComp(k.comp.t, s)
+	}
 	switch k.name {
 	case "i32":
 		v, err := strconv.ParseInt(s, 10, 32)
@@ -113,6 +124,7 @@ func parseValue(k kind, s string) ([]byte, string) {
 type iterState struct {
 	it      *hiter
 	keyStr  bool
+	comp    *compType // composite key kind, or nil
 	fetched bool // it.key/it.elem hold an entry (or the end) not yet yielded
 	done    bool
 }
@@ -231,11 +243,17 @@ func (o *oracle) directive(line int, f []string) string {
 		}
 		k, ok := parseKind(f[1], true)
 		if !ok {
-			return "a key kind: i32, i64, f64, str or bN (N from 1 to 1024)"
+			return "a key kind: i32, i64, f64, str, bN (N from 1 to 1024) or a composite kind"
 		}
 		e, ok := parseKind(f[2], false)
 		if !ok {
 			return "an elem kind: i32, i64, e0 or bN (N from 1 to 1024)"
+		}
+		if k.comp != nil && !k.reflect && k.comp.newMap(e.name) == nil {
+			return "elem kind i64, i32 or e0 for a composite key kind"
+		}
+		if k.reflect && !e.isBytes() {
+			return "elem kind bN for a reflect: key kind"
 		}
 		o.typ = &[2]kind{k, e}
 		return ""
@@ -290,7 +308,9 @@ func (o *oracle) directive(line int, f []string) string {
 		if o.needSeed != 0 {
 			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with fastrand", o.needSeed)
 		}
-		o.m.put(k, v)
+		if msg := runOp(func() { o.m.put(k, v) }); msg != "" {
+			fmt.Fprintf(o.out, "panic %s\n", msg)
+		}
 	case "del":
 		if e := argc(2, "del K"); e != "" {
 			return e
@@ -300,7 +320,9 @@ func (o *oracle) directive(line int, f []string) string {
 			return "key " + e
 		}
 		before := o.m.length()
-		o.m.del(k)
+		if msg := runOp(func() { o.m.del(k) }); msg != "" {
+			fmt.Fprintf(o.out, "panic %s\n", msg)
+		}
 		if before > 0 && o.m.length() == 0 {
 			o.needSeed = line
 		}
@@ -312,8 +334,11 @@ func (o *oracle) directive(line int, f []string) string {
 		if e != "" {
 			return "key " + e
 		}
-		v, ok := o.m.get(k)
-		if ok {
+		var v []byte
+		var ok bool
+		if msg := runOp(func() { v, ok = o.m.get(k) }); msg != "" {
+			fmt.Fprintf(o.out, "panic %s\n", msg)
+		} else if ok {
 			fmt.Fprintf(o.out, "get %s = %s\n", f[1], hexOrDash(v))
 		} else {
 			fmt.Fprintf(o.out, "get %s absent\n", f[1])
@@ -356,7 +381,7 @@ func (o *oracle) directive(line int, f []string) string {
 		if err != nil {
 			return "R as a decimal u64"
 		}
-		st := &iterState{it: new(hiter), keyStr: o.mkind[0].isStr(), fetched: true}
+		st := &iterState{it: new(hiter), keyStr: o.mkind[0].isStr(), comp: o.mkind[0].comp, fetched: true}
 		h := o.m.hmap()
 		mapiterinitR(o.m.maptype(), h, st.it, r)
 		if h == nil || st.it.h == nil {
@@ -389,7 +414,11 @@ func (o *oracle) directive(line int, f []string) string {
 			}
 			t := st.it.t
 			line := append([]byte("next "), f[1]...)
-			line = appendValue(append(line, ' '), st.it.key, t.key.size, st.keyStr)
+			if st.comp != nil {
+				line = appendComp(append(line, ' '), st.comp.t, st.it.key)
+			} else {
+				line = appendValue(append(line, ' '), st.it.key, t.key.size, st.keyStr)
+			}
 			line = appendValue(append(line, '='), st.it.elem, t.elem.size, false)
 			o.out.Write(append(line, '\n'))
 			st.fetched = false
@@ -400,6 +429,10 @@ func (o *oracle) directive(line int, f []string) string {
 		}
 		if o.needSeed != 0 {
 			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with fastrand", o.needSeed)
+		}
+		keyComp = nil
+		if o.mkind[0].comp != nil {
+			keyComp = o.mkind[0].comp.t
 		}
 		dump(o.out, o.m.maptype(), o.m.hmap(), o.mkind[0].isStr())
 	default:
@@ -421,6 +454,13 @@ func parseSeed(s string) (uint32, string) {
 
 // newMap picks a compiled map type for the fixed kinds and reflect for bN.
 func newMap(k, e kind) mapOps {
+	if k.comp != nil && !k.reflect {
+		return k.comp.newMap(e.name)
+	}
+	if k.comp != nil {
+		noGC()
+		return &reflectMap{kt: k.comp.t, et: reflectType(e)}
+	}
 	if m := newCompiled(k.name, e.name); m != nil {
 		return m
 	}
@@ -568,7 +608,11 @@ func dumpArray(w *bufio.Writer, t *maptype, tag string, base unsafe.Pointer, b u
 				k := unsafe.Add(p, dataOffset+s*uintptr(t.keysize))
 				e := unsafe.Add(p, dataOffset+bucketCnt*uintptr(t.keysize)+s*uintptr(t.elemsize))
 				line = append(line, ' ')
-				line = appendSlot(line, k, t.indirectkey(), t.key.size, keyStr, evacuated)
+				if keyComp != nil {
+					line = appendCompSlot(line, k, t.indirectkey(), keyComp, evacuated)
+				} else {
+					line = appendSlot(line, k, t.indirectkey(), t.key.size, keyStr, evacuated)
+				}
 				line = append(line, '=')
 				line = appendSlot(line, e, t.indirectelem(), t.elem.size, false, evacuated)
 			}

@@ -259,8 +259,8 @@ impl ArrayView {
 
     /// Finds the slot whose key or elem lies at `addr`: (bucket, chain position, slot).
     pub fn locate(&self, addr: usize, t: &MapType) -> Option<(usize, usize, usize)> {
-        let ks = t.keysize as usize;
-        let es = t.elemsize as usize;
+        let ks = t.keysize() as usize;
+        let es = t.elemsize() as usize;
         for (i, chain) in self.chains.iter().enumerate() {
             for (c, b) in chain.iter().enumerate() {
                 for s in 0..BUCKET_CNT {
@@ -322,9 +322,10 @@ impl MapView {
     pub unsafe fn capture(t: &MapType, h: *const Hmap) -> MapView {
         // SAFETY: live map (caller).
         let hm = unsafe { &*h };
-        let next = hm.next_overflow();
+        // SAFETY: a live map made by makemap: `extra` is null or its Mapextra.
+        let next = unsafe { hm.next_overflow() };
         let next_overflow = (!next.is_null() && !hm.buckets.is_null())
-            .then(|| (next as usize - hm.buckets as usize) / t.bucketsize as usize);
+            .then(|| (next as usize - hm.buckets as usize) / t.bucketsize() as usize);
         let new = (!hm.buckets.is_null()).then(|| {
             // SAFETY: the current array is live with 2^B buckets (caller).
             unsafe { capture_array(t, Which::New, hm.buckets, hm.B, next_overflow) }
@@ -344,7 +345,7 @@ impl MapView {
             growing: hm.growing(),
             same_size: hm.sameSizeGrow(),
             next_overflow,
-            type_name: format!("map[{}]{}", type_name(&t.key), type_name(&t.elem)),
+            type_name: format!("map[{}]{}", type_name(&t.key()), type_name(&t.elem())),
             new,
             old,
         }
@@ -419,7 +420,7 @@ unsafe fn capture_array(
 ) -> ArrayView {
     let nbuckets = bucketShift(B);
     let alloc_len = bucket_array_len(t, B);
-    let bs = t.bucketsize as usize;
+    let bs = t.bucketsize() as usize;
     let start = base as usize;
     let end = start + alloc_len * bs;
     let mut chains = Vec::with_capacity(nbuckets);
@@ -483,8 +484,13 @@ unsafe fn capture_bmap(t: &MapType, b: *mut Bmap, origin: Origin) -> BmapView {
         let live = th >= MIN_TOP_HASH && !evac;
         // SAFETY: slot i < 8 of a live bmap; a live cell's values are readable (caller).
         unsafe {
-            keys.push(slot_val(&t.key, t.indirectkey(), key_at(t, b, i), live));
-            elems.push(slot_val(&t.elem, t.indirectelem(), elem_at(t, b, i), live));
+            keys.push(slot_val(&t.key(), t.indirectkey(), key_at(t, b, i), live));
+            elems.push(slot_val(
+                &t.elem(),
+                t.indirectelem(),
+                elem_at(t, b, i),
+                live,
+            ));
         }
     }
     BmapView {

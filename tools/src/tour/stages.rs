@@ -105,7 +105,7 @@ impl TourMap {
 
     /// `m[k] = v` for a `map[string]string`.
     fn put_str(&mut self, k: &str, v: &str) {
-        debug_assert_eq!(self.t.key.size, 16);
+        debug_assert_eq!(self.t.key().size, 16);
         let kg = self.string(k);
         let vg = self.string(v);
         // SAFETY: live map of type map[string]string (callers), no iterator running; the
@@ -119,7 +119,7 @@ impl TourMap {
 
     /// `m[k] = v` for a `map[int64]int64`.
     fn put_i64(&mut self, k: i64, v: i64) {
-        debug_assert_eq!(self.t.key.size, 8);
+        debug_assert_eq!(self.t.key().size, 8);
         // SAFETY: live map of type map[int64]int64 (callers); the elem slot holds an i64.
         unsafe {
             let e = runtime::map_assign(&self.t, self.h, (&k as *const i64).cast());
@@ -832,12 +832,12 @@ pub fn build() -> Result<Vec<Stage>, String> {
     // ends (runs out, or is dropped) before `m` is freed.
     unsafe {
         mapiterinit_r(&m.t, m.h, &mut it, r);
-        while !it.key.is_null() {
+        while !it.key().is_null() {
             let a = m.view();
             let at = a
                 .new
                 .as_ref()
-                .and_then(|a| a.locate(it.key as usize, &m.t))
+                .and_then(|a| a.locate(it.key() as usize, &m.t))
                 .ok_or("tour: iterator key not in the bucket array")?;
             keys.push(a.new.as_ref().map_or(String::new(), |a| {
                 a.chains[at.0][at.1].keys[at.2].full.clone()

@@ -6,7 +6,8 @@ use core::fmt;
 use std::collections::HashMap;
 use std::ptr;
 
-use gomap::maptype::{alg, GoString, MapType};
+use gomap::maptype::spell::{self, ValueArena};
+use gomap::maptype::{alg, GoString, GoType, KeyHash, MapType};
 use gomap::runtime::dispatch::{map_access2, map_assign, map_delete};
 use gomap::runtime::{self, dump, Hiter, Hmap};
 
@@ -93,6 +94,81 @@ impl Value {
                 }
                 Ok(Vec::new())
             }
+            Kind::Go { .. } => Err(format!(
+                "a {k} value needs an arena for its parts (Value::image_any)"
+            )),
+        }
+    }
+}
+
+impl Value {
+    /// [`Value::image`] for any kind: composite values go into `values` (whose blocks hold
+    /// their strings and interface data).
+    pub fn image_any(
+        &self,
+        k: Kind,
+        arena: &mut Vec<Box<[u8]>>,
+        values: &mut ValueArena,
+    ) -> Result<Vec<u8>, String> {
+        let Kind::Go { ty, .. } = k else {
+            return self.image(k, arena);
+        };
+        let s = self.as_str();
+        if s.contains("NaN") {
+            return Err(format!(
+                "expected a value without NaN (Go hashes it with fastrand), got {s:?}"
+            ));
+        }
+        let p = values
+            .parse_value(ty, s, 0, &|_| None)
+            .map_err(|e| format!("expected a value of {k}: {e}"))?;
+        // SAFETY: `p` is a block of at least ty.size() bytes in `values`.
+        Ok(unsafe { core::slice::from_raw_parts(p, ty.size()) }.to_vec())
+    }
+}
+
+impl Kind {
+    /// The map type of `map[K]E` for these kinds: Go's compiled one, or for a `reflect:`
+    /// key `reflect.MapOf`'s. A composite key takes the elem kinds i64, i32 and e0; a
+    /// `reflect:` key a bN kind (one Go never compiles with it, so that `reflect.MapOf`
+    /// makes a new map type, hashed with `runtime.typehash`).
+    pub fn maptype(k: Kind, e: Kind) -> Result<MapType, String> {
+        let Kind::Go { ty, reflect } = k else {
+            return MapType::for_go_types(k.go_kind(), e.go_kind()).map_err(|e| e.to_string());
+        };
+        let ok = if reflect {
+            matches!(e, Kind::B(_))
+        } else {
+            matches!(e, Kind::I64 | Kind::I32 | Kind::E0)
+        };
+        if !ok {
+            return Err(format!(
+                "expected elem kind {} for key kind {k}",
+                if reflect { "bN" } else { "i64, i32 or e0" }
+            ));
+        }
+        let hash = if reflect {
+            KeyHash::TypeHash
+        } else {
+            KeyHash::Compiled
+        };
+        let et = GoType::from_kind(e.go_kind()).map_err(|e| e.to_string())?;
+        MapType::for_types(ty, et, hash).map_err(|e| e.to_string())
+    }
+}
+
+/// Runs a map operation on a composite key, turning Go's runtime panics (an interface
+/// holding an unhashable value) into the `panic MESSAGE` line; other panics propagate.
+fn go_panics(out: &mut String, f: impl FnOnce()) {
+    gomap::maptype::genalg::quiet_go_runtime_errors();
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        match gomap::maptype::genalg::go_runtime_error(&*p) {
+            Some(m) => {
+                out.push_str("panic ");
+                out.push_str(m);
+                out.push('\n');
+            }
+            None => std::panic::resume_unwind(p),
         }
     }
 }
@@ -102,6 +178,11 @@ impl Value {
 /// # Safety
 /// `p` points at a value of kind `k` (strings: a readable header).
 pub unsafe fn print_value(out: &mut String, k: Kind, p: *const u8) {
+    if let Kind::Go { ty, .. } = k {
+        // SAFETY: a value of `ty` (caller).
+        unsafe { spell::format_slot(out, ty, p) };
+        return;
+    }
     let kind = if k == Kind::Str {
         gomap::maptype::Kind::String
     } else {
@@ -142,6 +223,8 @@ pub struct Replayer {
     h: *mut Hmap,
     iters: HashMap<String, TraceIter>,
     arena: Vec<Box<[u8]>>,
+    /// Values of composite kinds (and their strings and interface data).
+    values: ValueArena,
     /// The line of a `del` that emptied the map, until a `seed` or `clear` says what Go's
     /// re-seeding chose (0: none pending).
     need_seed: usize,
@@ -180,6 +263,7 @@ impl Replayer {
             h: ptr::null_mut(),
             iters: HashMap::new(),
             arena: Vec::new(),
+            values: ValueArena::new(),
             need_seed: 0,
             keyed: false,
             key_lock: None,
@@ -261,15 +345,20 @@ impl Replayer {
                 if self.key_lock.is_none() {
                     self.key_lock = Some(TRACE_KEY.lock().unwrap_or_else(|e| e.into_inner()));
                 }
-                alg::set_use_aeshash(true);
-                alg::set_aeskeysched(k);
+                // The trace holds TRACE_KEY while keyed, so no other trace's maps hash
+                // meanwhile; a trace's own maps are raw runtime maps of plain bytes, where
+                // a key set after making them only makes lookups miss, as in Go. Maps of
+                // safe code (GoMap) are protected: the keys change only before any exists.
+                let mut keys = alg::hash_keys();
+                keys.use_aeshash = true;
+                keys.aeskeysched = **k;
+                alg::set_hash_keys_before_safe_maps(keys).map_err(|e| err(e.into()))?;
                 self.keyed = true;
                 Ok(())
             }
             &Op::Type { key, elem } => {
                 self.free_map();
-                let t = MapType::for_go_types(key.go_kind(), elem.go_kind())
-                    .map_err(|e| err(e.to_string()))?;
+                let t = Kind::maptype(key, elem).map_err(err)?;
                 self.kinds = Some((key, elem));
                 self.t = Some(Box::new(t));
                 Ok(())
@@ -322,30 +411,42 @@ impl Replayer {
         }
         match op {
             Op::Put { key, elem } => {
-                let k = key.image(kk, &mut self.arena).map_err(&err)?;
+                let k = key
+                    .image_any(kk, &mut self.arena, &mut self.values)
+                    .map_err(&err)?;
                 let e = elem.image(ek, &mut self.arena).map_err(&err)?;
                 // SAFETY: `h` is our live map of type `t`; `k` is a key image of t.
-                unsafe {
+                go_panics(out, || unsafe {
                     let p = map_assign(t, h, k.as_ptr());
                     ptr::copy_nonoverlapping(e.as_ptr(), p, e.len());
-                }
+                });
             }
             Op::Del { key } => {
-                let k = key.image(kk, &mut self.arena).map_err(&err)?;
+                let k = key
+                    .image_any(kk, &mut self.arena, &mut self.values)
+                    .map_err(&err)?;
+                // SAFETY: live map.
+                let before = unsafe { (*h).count };
                 // SAFETY: as for put.
-                let emptied = unsafe {
-                    let before = (*h).count;
-                    map_delete(t, h, k.as_ptr());
-                    before != 0 && (*h).count == 0
-                };
+                go_panics(out, || unsafe { map_delete(t, h, k.as_ptr()) });
+                // SAFETY: live map.
+                let emptied = before != 0 && unsafe { (*h).count } == 0;
                 if emptied {
                     self.need_seed = lineno;
                 }
             }
             Op::Get { key } => {
-                let k = key.image(kk, &mut self.arena).map_err(&err)?;
-                // SAFETY: as for put.
-                let (p, ok) = unsafe { map_access2(t, h, k.as_ptr()) };
+                let k = key
+                    .image_any(kk, &mut self.arena, &mut self.values)
+                    .map_err(&err)?;
+                let mut found = None;
+                go_panics(out, || {
+                    // SAFETY: as for put.
+                    found = Some(unsafe { map_access2(t, h, k.as_ptr()) })
+                });
+                let Some((p, ok)) = found else {
+                    return Ok(());
+                };
                 if ok {
                     out.push_str(&format!("get {key} = "));
                     // SAFETY: `p` points at the elem of the entry found.
@@ -384,7 +485,7 @@ impl Replayer {
                 // SAFETY: live map of type `t`; the iterator is ended (dropped) before the
                 // map is freed (free_map clears `iters` first).
                 unsafe { runtime::mapiterinit_r(t, h, &mut it, *r as usize) };
-                let done = it.key.is_null();
+                let done = it.key().is_null();
                 self.iters.insert(
                     id.clone(),
                     TraceIter {
@@ -406,7 +507,7 @@ impl Replayer {
                         unsafe { runtime::mapiternext(&mut ti.it) };
                         ti.fetched = true;
                     }
-                    if ti.done || ti.it.key.is_null() {
+                    if ti.done || ti.it.key().is_null() {
                         ti.done = true;
                         out.push_str(&format!("next {id} end\n"));
                         break;
@@ -414,9 +515,9 @@ impl Replayer {
                     out.push_str(&format!("next {id} "));
                     // SAFETY: the iterator's current key and elem are live values.
                     unsafe {
-                        print_value(out, kk, ti.it.key);
+                        print_value(out, kk, ti.it.key());
                         out.push('=');
-                        print_value(out, ek, ti.it.elem);
+                        print_value(out, ek, ti.it.elem());
                     }
                     out.push('\n');
                     produced += 1;

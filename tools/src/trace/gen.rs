@@ -53,7 +53,9 @@ impl KeySet {
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::op::{parse_f64, unhex, Kind, Op, Value, AESKEY_LEN};
+use super::op::{hex, parse_f64, unhex, Kind, Op, Value, AESKEY_LEN};
+use gomap::maptype::gotype::Shape;
+use gomap::maptype::{spell, GoKind, GoType};
 
 /// A small deterministic generator (splitmix64).
 #[derive(Clone, Debug)]
@@ -285,6 +287,11 @@ impl Builder {
                 (Value::bytes(&b), b)
             }
             Kind::E0 => unreachable!("e0 is not a key kind"),
+            Kind::Go { ty, .. } => {
+                let s = go_value(r, ty);
+                let c = canon_go(ty, &s);
+                (Value::spelled(s), c)
+            }
         }
     }
 
@@ -320,6 +327,7 @@ impl Builder {
             }
             Kind::B(_) => unhex(spelled).expect("own spelling"),
             Kind::E0 => unreachable!(),
+            Kind::Go { ty, .. } => canon_go(ty, spelled),
         }
     }
 
@@ -392,7 +400,9 @@ impl Builder {
             key: s.clone(),
             elem,
         });
-        self.keys.insert(c, s);
+        if !unhashable(s.as_str()) {
+            self.keys.insert(c, s);
+        }
         self.after_op();
     }
 
@@ -474,6 +484,233 @@ impl Builder {
         self.op(Op::Dump);
         self.out
     }
+}
+
+/// The dynamic types of interface values in composite traces (the Go oracle knows these),
+/// with their weights' order: the last two are not comparable.
+const DYN_TYPES: [&str; 10] = [
+    "i64",
+    "str",
+    "f64",
+    "bool",
+    "struct{i64,i64}",
+    "struct{i8,i64}",
+    "[2]str",
+    "struct{}",
+    "[]i64",
+    "struct{i64,[]i64}",
+];
+
+/// Whether a composite key spelling holds a value Go cannot hash.
+fn unhashable(s: &str) -> bool {
+    s.contains("[]i64")
+}
+
+/// A random value of `t` in the trace spelling, from small domains so that keys collide
+/// often: ints near 0, floats from a few (±0, ±Inf, halves, one large), strings of 0-6
+/// bytes from a 3-letter alphabet, interfaces nil or of [`DYN_TYPES`] (rarely an
+/// unhashable one, whose operations panic in Go).
+fn go_value(r: &mut Rng, t: GoType) -> String {
+    match t.shape() {
+        Shape::Scalar(k) => match k {
+            GoKind::Bool => (r.below(2) == 1).to_string(),
+            GoKind::String => {
+                let n = r.below(7) as usize;
+                if n == 0 {
+                    "-".into()
+                } else {
+                    hex(&(0..n)
+                        .map(|_| b"abc"[r.below(3) as usize])
+                        .collect::<Vec<u8>>())
+                }
+            }
+            GoKind::Float32 | GoKind::Float64 => go_float(r, t.size() == 4),
+            GoKind::Complex64 | GoKind::Complex128 => {
+                let f32 = t.size() == 8;
+                format!("({},{})", go_float(r, f32), go_float(r, f32))
+            }
+            GoKind::Uint8
+            | GoKind::Uint16
+            | GoKind::Uint32
+            | GoKind::Uint64
+            | GoKind::Uint
+            | GoKind::Uintptr => r.below(6).to_string(),
+            _ => {
+                if r.pct(90) {
+                    (r.below(9) as i64 - 4).to_string()
+                } else {
+                    let bits = 8 * t.size() as u32;
+                    ((r.next_u64() as i64) >> (64 - bits)).to_string()
+                }
+            }
+        },
+        Shape::Array { elem, len } => {
+            let v: Vec<String> = (0..*len).map(|_| go_value(r, *elem)).collect();
+            format!("[{}]", v.join(","))
+        }
+        Shape::Struct(fields) => {
+            let v: Vec<String> = fields.iter().map(|f| go_value(r, f.ty)).collect();
+            format!("{{{}}}", v.join(","))
+        }
+        Shape::Interface(_) => {
+            if r.pct(12) {
+                return "nil".into();
+            }
+            let n = if r.pct(4) {
+                DYN_TYPES.len()
+            } else {
+                DYN_TYPES.len() - 2
+            };
+            let d = DYN_TYPES[r.below(n as u64) as usize];
+            let dt = spell::parse_type(d, &|_| None).expect("own spelling");
+            format!("{d}:{}", go_value(r, dt))
+        }
+        _ => "-".into(),
+    }
+}
+
+/// A float from a few values; a large one that float32 can hold when `f32`.
+fn go_float(r: &mut Rng, f32: bool) -> String {
+    let big = if f32 { "3e+38" } else { "1e+300" };
+    [
+        "0", "-0", "1", "-1", "0.5", "+Inf", "-Inf", big, "2.5", "-7.25",
+    ][r.below(10) as usize]
+        .to_string()
+}
+
+/// The canonical form of a composite key spelling of type `t`: equal keys (Go's `==`)
+/// have equal forms: `-0` is `0`, and blank fields (which `==` ignores) are `_`.
+fn canon_go(t: GoType, s: &str) -> Vec<u8> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    canon_into(t, &mut rest, &mut out);
+    out.into_bytes()
+}
+
+/// Appends the canonical form of the value of `t` at the start of `s`, consuming it.
+fn canon_into(t: GoType, s: &mut &str, out: &mut String) {
+    fn word<'a>(s: &mut &'a str) -> &'a str {
+        let n = s.find(|c: char| ",{}[]():".contains(c)).unwrap_or(s.len());
+        let (w, r) = s.split_at(n);
+        *s = r;
+        w
+    }
+    fn lit(s: &mut &str, out: &mut String, c: char) {
+        debug_assert!(s.starts_with(c), "own spelling");
+        *s = &s[c.len_utf8()..];
+        out.push(c);
+    }
+    match t.shape() {
+        Shape::Array { elem, len } => {
+            lit(s, out, '[');
+            for i in 0..*len {
+                if i > 0 {
+                    lit(s, out, ',');
+                }
+                canon_into(*elem, s, out);
+            }
+            lit(s, out, ']');
+        }
+        Shape::Struct(fields) => {
+            lit(s, out, '{');
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    lit(s, out, ',');
+                }
+                if f.is_blank() {
+                    canon_into(f.ty, s, &mut String::new());
+                    out.push('_');
+                } else {
+                    canon_into(f.ty, s, out);
+                }
+            }
+            lit(s, out, '}');
+        }
+        Shape::Interface(_) => {
+            if let Some(r) = s.strip_prefix("nil") {
+                *s = r;
+                out.push_str("nil");
+                return;
+            }
+            // The type spelling ends at the first ':' outside brackets.
+            let mut depth = 0i32;
+            let end = s
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '{' | '[' => depth += 1,
+                        '}' | ']' => depth -= 1,
+                        _ => {}
+                    }
+                    c == ':' && depth == 0
+                })
+                .map(|(i, _)| i)
+                .expect("own spelling");
+            let dt = spell::parse_type(&s[..end], &|_| None).expect("own spelling");
+            out.push_str(&s[..=end]);
+            *s = &s[end + 1..];
+            canon_into(dt, s, out);
+        }
+        Shape::Scalar(GoKind::Complex64 | GoKind::Complex128) => {
+            lit(s, out, '(');
+            let re = word(s);
+            out.push_str(if re == "-0" { "0" } else { re });
+            lit(s, out, ',');
+            let im = word(s);
+            out.push_str(if im == "-0" { "0" } else { im });
+            lit(s, out, ')');
+        }
+        _ => {
+            let w = word(s);
+            out.push_str(if w == "-0" { "0" } else { w });
+        }
+    }
+}
+
+/// The composite key kinds of the differential suite (the Go oracle compiles `map[K]E`
+/// for each): padded structs, structs mixing strings, ints and floats, nested structs with
+/// arrays, arrays of strings, floats and structs, interfaces, some random nested shapes.
+pub fn composite_kinds() -> Vec<&'static str> {
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/go/oracle/composite_kinds.txt"
+    ))
+    .lines()
+    .map(str::trim)
+    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    .collect()
+}
+
+/// The composite suite: `count` traces cycling through [`composite_kinds`] (elems i64,
+/// i32, e0) and scenarios, every fourth one a `reflect.MapOf` map (`reflect:K`, elems b8,
+/// b3, b129).
+pub fn composite_suite(count: usize, seed: u64) -> Vec<(String, String)> {
+    let scen = [
+        Scenario::Mix,
+        Scenario::Churn,
+        Scenario::IterGrow,
+        Scenario::Drain,
+        Scenario::Hint(9),
+        Scenario::Hint(0),
+    ];
+    let kinds = composite_kinds();
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::new();
+    for i in 0..count {
+        let spelled = kinds[i % kinds.len()];
+        let ty = spell::parse_type(spelled, &|_| None).expect("own spelling");
+        let reflect = i % 4 == 3;
+        let k = Kind::Go { ty, reflect };
+        let e = if reflect {
+            [Kind::B(8), Kind::B(3), Kind::B(129)][(i / 4) % 3]
+        } else {
+            [Kind::I64, Kind::I32, Kind::E0, Kind::I64][i % 4]
+        };
+        let sc = scen[(i / kinds.len() + i) % scen.len()];
+        let name = format!("c{i:03}-{}-{}", sc.name(), i % kinds.len());
+        out.push((name, trace(sc, k, e, rng.next_u64())));
+    }
+    out
 }
 
 /// Hints around Go's size-class edges: counts just below and above each load-factor

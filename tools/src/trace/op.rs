@@ -12,6 +12,8 @@
 
 use core::fmt;
 
+use gomap::maptype::{spell, GoType};
+
 /// A key or elem kind of the trace language (the `type K E` line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -27,6 +29,16 @@ pub enum Kind {
     B(usize),
     /// `e0`: `struct{}` (elems only).
     E0,
+    /// A composite key kind (`docs/trace-and-dump.md`, composite key kinds): a struct, array or interface
+    /// type in gomap's type spelling (`struct{i8,i64}`, `[4]str`, `any`), as a compiled
+    /// `map[K]E`; with `reflect`, spelled `reflect:K`, as a `reflect.MapOf` map (hashed
+    /// with `runtime.typehash`).
+    Go {
+        /// The key type.
+        ty: GoType,
+        /// A `reflect.MapOf` map.
+        reflect: bool,
+    },
 }
 
 impl Kind {
@@ -47,6 +59,19 @@ impl Kind {
         if let Some(&(_, k)) = Kind::NAMED.iter().find(|(n, _)| *n == s) {
             return Some(k);
         }
+        let (reflect, spelled) = match s.strip_prefix("reflect:") {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        if spelled.starts_with("struct{") || spelled.starts_with('[') || spelled == "any" {
+            let ty = spell::parse_type(spelled, &|_| None)
+                .ok()
+                .filter(|t| t.is_comparable())?;
+            return Some(Kind::Go { ty, reflect });
+        }
+        if reflect {
+            return None;
+        }
         let digits = s.strip_prefix('b')?;
         // Canonical decimal only: no sign, no leading zero.
         if digits.starts_with('0') || !digits.bytes().all(|c| c.is_ascii_digit()) {
@@ -66,6 +91,10 @@ impl Kind {
             Kind::Str => GoKind::String,
             Kind::B(n) => GoKind::Bytes(n),
             Kind::E0 => GoKind::EmptyStruct,
+            Kind::Go { ty, .. } => GoKind::Memory {
+                size: ty.size(),
+                align: ty.align(),
+            },
         }
     }
 
@@ -77,6 +106,7 @@ impl Kind {
             Kind::Str => 16,
             Kind::B(n) => n,
             Kind::E0 => 0,
+            Kind::Go { ty, .. } => ty.size(),
         }
     }
 
@@ -98,6 +128,9 @@ impl Kind {
             .map(|(n, _)| *n)
             .collect();
         v.push("bN");
+        if key {
+            v.push("a composite kind");
+        }
         v.join("|")
     }
 }
@@ -106,6 +139,12 @@ impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Kind::B(n) => write!(f, "b{n}"),
+            Kind::Go { ty, reflect } => write!(
+                f,
+                "{}{}",
+                if *reflect { "reflect:" } else { "" },
+                spell::type_spelling(*ty)
+            ),
             k => {
                 let (name, _) = Kind::NAMED
                     .iter()
@@ -155,6 +194,12 @@ impl Value {
         } else {
             Value(hex(b))
         }
+    }
+
+    /// A value of a composite kind, in its spelling (`docs/trace-and-dump.md`, composite key kinds).
+    pub fn spelled(s: String) -> Value {
+        debug_assert!(!s.is_empty() && !s.contains(' '));
+        Value(s)
     }
 
     /// The `e0` value, `-`.
@@ -586,6 +631,17 @@ mod tests {
         assert_eq!(Kind::parse("b01"), None);
         assert_eq!(Kind::parse("b+1"), None);
         assert_eq!(Kind::parse("u8"), None);
+        // Composite kinds print as they parse (docs/trace-and-dump.md, composite kinds).
+        for k in crate::trace::gen::composite_kinds() {
+            for s in [k.to_string(), format!("reflect:{k}")] {
+                let kind = Kind::parse(&s).unwrap_or_else(|| panic!("{s}"));
+                assert!(kind.is_key() && !kind.is_elem(), "{s}");
+                assert_eq!(kind.to_string(), s);
+            }
+        }
+        for bad in ["[01]i64", "struct{[]i64}", "reflect:i64", "[2]", "anyx"] {
+            assert_eq!(Kind::parse(bad), None, "{bad}");
+        }
         for (name, k) in Kind::NAMED {
             assert_eq!(Kind::parse(name), Some(k));
             assert_eq!(k.to_string(), name);

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::exec::{print_value, run_lines, TraceError, FIRST_DIRECTIVE, TRACE_KEY};
 use super::op::{unhex, Kind as TKind, Value};
-use gomap::maptype::{alg, MapType};
+use gomap::maptype::alg;
 use gomap::swiss::dump::{dump, maptype_line};
 use gomap::swiss::map::{mapfree, Map};
 use gomap::swiss::runtime::{
@@ -183,14 +183,19 @@ impl SwissReplayer {
                 if self.key_lock.is_none() {
                     self.key_lock = Some(TRACE_KEY.lock().unwrap_or_else(|e| e.into_inner()));
                 }
-                alg::set_use_aeshash(true);
-                alg::set_aeskeysched(&k);
+                // As the classic replayer: the trace holds TRACE_KEY while keyed, and the
+                // keys change only before any map of safe code exists.
+                let mut keys = alg::hash_keys();
+                keys.use_aeshash = true;
+                keys.aeskeysched = k;
+                alg::set_hash_keys_before_safe_maps(keys).map_err(|e| err(e.into()))?;
                 self.keyed = true;
                 return Ok(());
             }
             "type" => {
                 want(3, "type K E")?;
-                let k = TKind::parse(f[1]).filter(|k| k.is_key());
+                // Composite Go kinds are version-1 only (the Swiss oracle has no such types).
+                let k = TKind::parse(f[1]).filter(|k| k.is_key() && !matches!(k, TKind::Go { .. }));
                 let e = TKind::parse(f[2]).filter(|e| e.is_elem());
                 let (Some(k), Some(e)) = (k, e) else {
                     return Err(err(format!(
@@ -199,8 +204,7 @@ impl SwissReplayer {
                     )));
                 };
                 self.free_maps();
-                let mt = MapType::for_go_types(k.go_kind(), e.go_kind())
-                    .map_err(|e| err(e.to_string()))?;
+                let mt = TKind::maptype(k, e).map_err(err)?;
                 self.kinds = Some((k, e));
                 self.t = Some(Box::new(SwissMapType::new(&mt, release)));
                 return Ok(());

@@ -160,7 +160,7 @@ impl Builder {
                 }
                 (hex(&b), b)
             }
-            TKind::E0 => unreachable!("e0 is not a key kind"),
+            TKind::E0 | TKind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
         }
     }
 
@@ -235,7 +235,7 @@ impl Builder {
                 }
             }
             TKind::B(_) => unhex(s).expect("own"),
-            TKind::E0 => unreachable!(),
+            TKind::E0 | TKind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
         }
     }
 

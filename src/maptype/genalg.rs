@@ -1,0 +1,570 @@
+//! The hash and equal functions of composite and interface types: what Go 1.19's compiler
+//! generates (`reflectdata.genhash`, `geneq`), what the runtime uses for values held in
+//! interfaces and for `reflect.MapOf` maps (`runtime.typehash`), and the interface
+//! functions of `runtime/alg.go` (`interhash`, `nilinterhash`, `efaceeq`, `ifaceeq`).
+//!
+//! # Two hashes for one type
+//!
+//! A compiled `map[S]T` hashes with the function `genhash` made for `S`: runs of plain
+//! memory fields are merged into one `memhash(p+off, h, size)` each, other fields are
+//! hashed one by one (`strhash`, `f64hash`, `interhash`, or the generated function of a
+//! nested struct or array), each call seeded with the previous one's result. The same `S`
+//! held in an interface, or keyed in a map made by `reflect.MapOf`, is hashed by
+//! `typehash`, which walks field by field (a 4- or 8-byte plain-memory field through
+//! `memhash32`/`memhash64`, others through `memhash`) and never merges. For most structs
+//! the two give different hashes; [`KeyHash`] says which one a [`MapType`] uses.
+//!
+//! # Interface values
+//!
+//! A value of an interface type is two words, [`GoIface`]: the dynamic type (the address
+//! of its [`TypeDesc`], null for a nil interface) and the data word: the value itself for
+//! types that Go stores directly (pointers, and one-field structs and one-element arrays
+//! of them: `types.IsDirectIface`), otherwise the address of the value. gomap keeps the
+//! dynamic type where Go keeps `_type` (`interface {}`) or `itab` (other interfaces): for
+//! one interface type an itab stands for exactly one dynamic type, so comparing the words
+//! gives the same answers.
+//
+// Copyright 2014 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found
+// in Go's LICENSE file.
+
+#![allow(non_snake_case)]
+
+use core::ffi::c_void;
+
+use super::alg::{self, C0, C1};
+use super::builders::{hash_fn, hashers};
+use super::gotype::{AlgKind, GoType, Shape, Step, TypeDesc};
+use super::{EqualFn, HashAlg, HashFn, Kind, MapFast, MapType, MapTypeError, MapTypeFlags, Type};
+use crate::runtime::malloc::Allocator;
+use crate::runtime::MAX_ELEM_SIZE;
+
+/// Go's `eface`/`iface`: an interface value as it sits in a key slot.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GoIface {
+    /// The dynamic type ([`GoType::as_ptr`]), null for a nil interface.
+    pub typ: *const TypeDesc,
+    /// The value (direct types) or its address.
+    pub data: *const u8,
+}
+
+/// The start of Go's panic message for hashing a value whose dynamic type is not
+/// comparable (`hash of unhashable type T`).
+pub const UNHASHABLE: &str = "runtime error: hash of unhashable type ";
+/// The start of Go's panic message for comparing two such values.
+pub const UNCOMPARABLE: &str = "runtime error: comparing uncomparable type ";
+
+/// Go's runtime-error message a panic carries, when its payload is one of the panics of
+/// this module (`runtime error: hash of unhashable type T`, `runtime error: comparing
+/// uncomparable type T`): what a caller that catches them (a VM, a trace replayer) reports.
+pub fn go_runtime_error(payload: &(dyn core::any::Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .filter(|m| m.starts_with(UNHASHABLE) || m.starts_with(UNCOMPARABLE))
+}
+
+/// Installs (once per process) a panic hook that prints nothing for the panics of
+/// [`go_runtime_error`], which the caller catches as Go programs `recover` them, and
+/// passes every other panic to the hook installed before.
+pub fn quiet_go_runtime_errors() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if go_runtime_error(info.payload()).is_none() {
+                prev(info)
+            }
+        }));
+    });
+}
+
+#[cold]
+#[inline(never)]
+fn unhashable(t: GoType) -> ! {
+    panic!("{UNHASHABLE}{}", t.name())
+}
+
+#[cold]
+#[inline(never)]
+fn uncomparable(t: GoType) -> ! {
+    panic!("{UNCOMPARABLE}{}", t.name())
+}
+
+/// Which of Go's two hashes of a key type a map uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyHash {
+    /// The function the compiler generates for `map[K]E` (`reflectdata.genhash`).
+    Compiled,
+    /// `runtime.typehash`, as a map made by `reflect.MapOf` hashes.
+    TypeHash,
+}
+
+/// Port of `reflectdata.hashfor` (go1.19 reflectdata/alg.go): the function a generated
+/// hash calls for a component that is not plain memory, chosen by `types.AlgType`.
+///
+/// # Safety
+/// `p` points at a readable value of `t` (strings' and interfaces' targets readable too).
+pub unsafe fn hashfor(t: GoType, p: *const u8, h: usize) -> usize {
+    // SAFETY: (all arms) the caller vouches for the value at `p`, which is what each
+    // function reads.
+    unsafe {
+        match t.alg_type() {
+            AlgKind::ASTRING => alg::strhash(p, h),
+            AlgKind::AFLOAT32 => alg::f32hash(p, h),
+            AlgKind::AFLOAT64 => alg::f64hash(p, h),
+            AlgKind::ACPLX64 => alg::c64hash(p, h),
+            AlgKind::ACPLX128 => alg::c128hash(p, h),
+            AlgKind::AINTER => interhash(p, h),
+            AlgKind::ANILINTER => nilinterhash(p, h),
+            AlgKind::ASPECIAL => genhash_body(t, p, h),
+            // Generated code hashes memory in runs (`hashmem`) and never asks for these;
+            // answer as hashmem would for the whole value.
+            AlgKind::AMEM
+            | AlgKind::AMEM0
+            | AlgKind::AMEM8
+            | AlgKind::AMEM16
+            | AlgKind::AMEM32
+            | AlgKind::AMEM64
+            | AlgKind::AMEM128 => alg::memhash(p, h, t.size()),
+            AlgKind::ANOEQ => unhashable(t),
+        }
+    }
+}
+
+/// Port of the hash function `reflectdata.genhash` returns for `t` (go1.19
+/// reflectdata/alg.go): `memhash0..128` or `memhash_varlen` for plain memory by
+/// `reflectdata.AlgType`, the runtime's own function for strings, floats, complex numbers
+/// and interfaces, and for ASPECIAL arrays and structs the body it generates.
+///
+/// # Safety
+/// As [`hashfor`].
+pub unsafe fn genhash(t: GoType, p: *const u8, h: usize) -> usize {
+    // SAFETY: (all arms) as in hashfor.
+    unsafe {
+        match t.reflect_alg_type() {
+            AlgKind::AMEM0 => alg::memhash0(p, h),
+            AlgKind::AMEM8 => alg::memhash8(p, h),
+            AlgKind::AMEM16 => alg::memhash16(p, h),
+            AlgKind::AMEM32 => alg::memhash32(p, h),
+            AlgKind::AMEM64 => alg::memhash64(p, h),
+            AlgKind::AMEM128 => alg::memhash128(p, h),
+            AlgKind::AMEM => alg::memhash(p, h, t.size()),
+            _ => hashfor(t, p, h),
+        }
+    }
+}
+
+/// The body `genhash` generates for an ASPECIAL type: for an array, a loop hashing each
+/// element with `hashfor(elem)`; for a struct, its plan (memory runs through `memhash`,
+/// other fields through `hashfor`), the seed chained from call to call.
+///
+/// # Safety
+/// As [`hashfor`].
+unsafe fn genhash_body(t: GoType, p: *const u8, mut h: usize) -> usize {
+    match t.shape() {
+        Shape::Array { elem, len } => {
+            for i in 0..*len {
+                // SAFETY: element i lies inside the array the caller vouches for.
+                h = unsafe { hashfor(*elem, p.add(i * elem.size()), h) };
+            }
+            h
+        }
+        Shape::Struct(_) => {
+            for s in t.plan.iter() {
+                // SAFETY: the plan's offsets and sizes lie inside the struct (TypeDesc
+                // invariant) the caller vouches for.
+                h = unsafe {
+                    match *s {
+                        Step::Mem { off, size } => alg::memhash(p.add(off), h, size),
+                        Step::Field { off, ty } => hashfor(ty, p.add(off), h),
+                    }
+                };
+            }
+            h
+        }
+        _ => unreachable!("only arrays and structs are ASPECIAL"),
+    }
+}
+
+/// Port of runtime.typehash (go1.19 alg.go): the hash of a value of type `t` at `p`, as
+/// used for values in interfaces and for `reflect.MapOf` maps. Plain memory of 4 and 8
+/// bytes through `memhash32`/`memhash64` (Go's issue 37086), other plain memory through
+/// `memhash`; otherwise by kind, arrays element by element and structs field by field
+/// (blank fields skipped), never merging fields.
+///
+/// # Safety
+/// As [`hashfor`].
+pub unsafe fn typehash(t: GoType, p: *const u8, mut h: usize) -> usize {
+    // SAFETY: (all arms) the caller vouches for the value at `p`; components lie inside it.
+    unsafe {
+        if t.is_regular_memory() {
+            return match t.size() {
+                4 => alg::memhash32(p, h),
+                8 => alg::memhash64(p, h),
+                n => alg::memhash(p, h, n),
+            };
+        }
+        match t.kind() {
+            Kind::Float32 => alg::f32hash(p, h),
+            Kind::Float64 => alg::f64hash(p, h),
+            Kind::Complex64 => alg::c64hash(p, h),
+            Kind::Complex128 => alg::c128hash(p, h),
+            Kind::String => alg::strhash(p, h),
+            Kind::Interface => {
+                if t.is_empty_interface() {
+                    nilinterhash(p, h)
+                } else {
+                    interhash(p, h)
+                }
+            }
+            Kind::Array => {
+                let Shape::Array { elem, len } = t.shape() else {
+                    unreachable!("array kind")
+                };
+                for i in 0..*len {
+                    h = typehash(*elem, p.add(i * elem.size()), h);
+                }
+                h
+            }
+            Kind::Struct => {
+                for f in t.fields() {
+                    if f.is_blank() {
+                        continue;
+                    }
+                    h = typehash(f.ty, p.add(f.offset), h);
+                }
+                h
+            }
+            // Should never happen: typehash is only called with comparable types.
+            _ => unhashable(t),
+        }
+    }
+}
+
+/// The hash of the value an interface holds: `c1 * typehash(t, value, h ^ c0)`, after
+/// the checks of `interhash`/`nilinterhash`.
+///
+/// # Safety
+/// `p` points at a readable [`GoIface`] whose type word is null or a descriptor address,
+/// and whose value is readable.
+unsafe fn iface_hash(p: *const u8, h: usize) -> usize {
+    // SAFETY: the caller vouches for the two words at `p`.
+    let a = unsafe { p.cast::<GoIface>().read_unaligned() };
+    // SAFETY: the type word is null or a descriptor address (caller).
+    let Some(t) = (unsafe { GoType::from_ptr(a.typ) }) else {
+        return h;
+    };
+    if !t.is_comparable() {
+        // Checked here rather than in typehash so that the message names the topmost
+        // type (a struct with a slice field, not the slice).
+        unhashable(t);
+    }
+    let v = if t.is_direct_iface() {
+        // SAFETY: the data word is the second word of the value at `p`.
+        unsafe { p.add(core::mem::size_of::<usize>()) }
+    } else {
+        a.data
+    };
+    // SAFETY: `v` is the value of type `t` (caller).
+    C1.wrapping_mul(unsafe { typehash(t, v, h ^ C0) })
+}
+
+/// Port of runtime.interhash (go1.19 alg.go): a nil interface hashes to the seed; a
+/// dynamic type that is not comparable panics `hash of unhashable type T`.
+///
+/// # Safety
+/// As `iface_hash`: `p` points at a [`GoIface`] with a valid type word and value.
+pub unsafe fn interhash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { iface_hash(p, h) }
+}
+
+/// Port of runtime.nilinterhash (go1.19 alg.go): as [`interhash`], for `interface {}`.
+///
+/// # Safety
+/// As [`interhash`].
+pub unsafe fn nilinterhash(p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { iface_hash(p, h) }
+}
+
+/// `t.equal(p, q)`: the equality function Go gives `t` (`reflectdata.geneq`), which is
+/// also what `==` does on two values of `t`.
+///
+/// # Safety
+/// `p` and `q` point at readable values of `t`.
+pub unsafe fn equal(t: GoType, p: *const u8, q: *const u8) -> bool {
+    // SAFETY: (all arms) the caller vouches for both values.
+    unsafe {
+        match t.reflect_alg_type() {
+            AlgKind::AMEM0 => true,
+            AlgKind::AMEM8 => alg::memequal8(p, q),
+            AlgKind::AMEM16 => alg::memequal16(p, q),
+            AlgKind::AMEM32 => alg::memequal32(p, q),
+            AlgKind::AMEM64 => alg::memequal64(p, q),
+            AlgKind::AMEM128 => alg::memequal128(p, q),
+            AlgKind::AMEM => alg::memequal(p, q, t.size()),
+            AlgKind::ASTRING => alg::strequal(p, q),
+            AlgKind::AFLOAT32 => alg::f32equal(p, q),
+            AlgKind::AFLOAT64 => alg::f64equal(p, q),
+            AlgKind::ACPLX64 => alg::c64equal(p, q),
+            AlgKind::ACPLX128 => alg::c128equal(p, q),
+            AlgKind::AINTER => interequal(p, q),
+            AlgKind::ANILINTER => nilinterequal(p, q),
+            AlgKind::ASPECIAL => geneq_body(t, p, q),
+            AlgKind::ANOEQ => uncomparable(t),
+        }
+    }
+}
+
+/// The body `geneq` generates for an ASPECIAL array or struct: elements, or the plan's
+/// memory runs and fields, compared in order, stopping at the first difference (so an
+/// interface field after a difference is never compared and cannot panic, as in Go's
+/// ordering of `compare.EqStruct`'s conditions).
+///
+/// # Safety
+/// As [`equal`].
+unsafe fn geneq_body(t: GoType, p: *const u8, q: *const u8) -> bool {
+    match t.shape() {
+        Shape::Array { elem, len } => (0..*len).all(|i| {
+            let o = i * elem.size();
+            // SAFETY: element i lies inside both arrays (caller).
+            unsafe { equal(*elem, p.add(o), q.add(o)) }
+        }),
+        Shape::Struct(_) => t.plan.iter().all(|s| {
+            // SAFETY: the plan lies inside both structs (TypeDesc invariant, caller).
+            unsafe {
+                match *s {
+                    Step::Mem { off, size } => alg::memequal(p.add(off), q.add(off), size),
+                    Step::Field { off, ty } => equal(ty, p.add(off), q.add(off)),
+                }
+            }
+        }),
+        _ => unreachable!("only arrays and structs are ASPECIAL"),
+    }
+}
+
+/// Port of runtime.interequal (go1.19 alg.go): same type word, then [`ifaceeq`].
+///
+/// # Safety
+/// `p` and `q` point at [`GoIface`]s as [`interhash`] requires.
+pub unsafe fn interequal(p: *const u8, q: *const u8) -> bool {
+    // SAFETY: the caller vouches for both.
+    unsafe {
+        let (x, y) = (
+            p.cast::<GoIface>().read_unaligned(),
+            q.cast::<GoIface>().read_unaligned(),
+        );
+        x.typ == y.typ && ifaceeq(x.typ, x.data, y.data)
+    }
+}
+
+/// Port of runtime.nilinterequal (go1.19 alg.go): same type word, then [`efaceeq`].
+///
+/// # Safety
+/// As [`interequal`].
+pub unsafe fn nilinterequal(p: *const u8, q: *const u8) -> bool {
+    // SAFETY: the caller vouches for both.
+    unsafe {
+        let (x, y) = (
+            p.cast::<GoIface>().read_unaligned(),
+            q.cast::<GoIface>().read_unaligned(),
+        );
+        x.typ == y.typ && efaceeq(x.typ, x.data, y.data)
+    }
+}
+
+/// Port of runtime.efaceeq (go1.19 alg.go): two values of dynamic type `t`. Nil
+/// interfaces are equal; an uncomparable type panics `comparing uncomparable type T`;
+/// direct types compare their data words.
+///
+/// # Safety
+/// `t` is null or a descriptor address; `x` and `y` are data words of values of it.
+pub unsafe fn efaceeq(t: *const TypeDesc, x: *const u8, y: *const u8) -> bool {
+    // SAFETY: the caller vouches for `t`.
+    let Some(t) = (unsafe { GoType::from_ptr(t) }) else {
+        return true;
+    };
+    if !t.is_comparable() {
+        uncomparable(t);
+    }
+    if t.is_direct_iface() {
+        // Direct types are pointers and one-field wrappers of them: comparable by ==.
+        return x == y;
+    }
+    // SAFETY: `x` and `y` point at values of `t` (caller).
+    unsafe { equal(t, x, y) }
+}
+
+/// Port of runtime.ifaceeq (go1.19 alg.go): as [`efaceeq`] (gomap's type word stands
+/// for Go's itab).
+///
+/// # Safety
+/// As [`efaceeq`].
+pub unsafe fn ifaceeq(t: *const TypeDesc, x: *const u8, y: *const u8) -> bool {
+    // SAFETY: forwarded from the caller.
+    unsafe { efaceeq(t, x, y) }
+}
+
+/// The descriptor a map's key or elem [`Type`] carries in `ctx`.
+///
+/// # Safety
+/// `ty` is a live [`Type`] built by [`go_type_of`] (its `ctx` a descriptor address).
+unsafe fn desc_of(ty: *const Type) -> GoType {
+    // SAFETY: the caller vouches for `ty` and that its ctx is a descriptor address;
+    // descriptors are never freed.
+    unsafe { GoType::from_ptr((*ty).ctx as *const TypeDesc).expect("a Go type descriptor") }
+}
+
+/// [`genhash`] as a [`HashFn`]: the key's descriptor comes from the key type's `ctx`.
+///
+/// # Safety
+/// `ty` is a key [`Type`] made by [`MapType::for_types`]; `p` points at a key of it.
+pub unsafe extern "C-unwind" fn genhash_fn(p: *const u8, seed: usize, ty: *const Type) -> usize {
+    // SAFETY: the caller vouches for `ty` and the key.
+    unsafe { genhash(desc_of(ty), p, seed) }
+}
+
+/// [`typehash`] as a [`HashFn`] (the hasher of a `reflect.MapOf` map).
+///
+/// # Safety
+/// As [`genhash_fn`].
+pub unsafe extern "C-unwind" fn typehash_fn(p: *const u8, seed: usize, ty: *const Type) -> usize {
+    // SAFETY: the caller vouches for `ty` and the key.
+    unsafe { typehash(desc_of(ty), p, seed) }
+}
+
+/// [`equal`] as an [`EqualFn`].
+///
+/// # Safety
+/// `ty` is a [`Type`] made by [`go_type_of`] for a comparable type; `a` and `b` point at
+/// values of it.
+pub unsafe extern "C-unwind" fn equal_fn(a: *const u8, b: *const u8, ty: *const Type) -> bool {
+    // SAFETY: the caller vouches for `ty` and the values.
+    unsafe { equal(desc_of(ty), a, b) }
+}
+
+/// The [`HashAlg`] naming the function `genhash` picks, when it is one of the runtime's
+/// fixed functions; `Custom` for generated and interface hashes.
+fn compiled_hash_alg(t: GoType) -> HashAlg {
+    match t.reflect_alg_type() {
+        AlgKind::AMEM0 => HashAlg::Mem0,
+        AlgKind::AMEM8 => HashAlg::Mem8,
+        AlgKind::AMEM16 => HashAlg::Mem16,
+        AlgKind::AMEM32 => HashAlg::Mem32,
+        AlgKind::AMEM64 => HashAlg::Mem64,
+        AlgKind::AMEM128 => HashAlg::Mem128,
+        AlgKind::AMEM => HashAlg::MemVarlen,
+        AlgKind::ASTRING => HashAlg::Str,
+        AlgKind::AFLOAT32 => HashAlg::F32,
+        AlgKind::AFLOAT64 => HashAlg::F64,
+        AlgKind::ACPLX64 => HashAlg::C64,
+        AlgKind::ACPLX128 => HashAlg::C128,
+        AlgKind::AINTER | AlgKind::ANILINTER | AlgKind::ASPECIAL | AlgKind::ANOEQ => {
+            HashAlg::Custom
+        }
+    }
+}
+
+/// The runtime view of `t` for a map: size, alignment, pointer prefix, kind, Go's equal
+/// function (the runtime's own for the fixed classes, [`equal_fn`] otherwise; `None`
+/// when `t` is not comparable) and `ctx` pointing at `t`'s descriptor.
+pub fn go_type_of(t: GoType) -> Type {
+    let equal: Option<EqualFn> = match t.reflect_alg_type() {
+        AlgKind::ANOEQ => None,
+        AlgKind::AMEM0 => Some(hashers::memequal0),
+        AlgKind::AMEM8 => Some(hashers::memequal8),
+        AlgKind::AMEM16 => Some(hashers::memequal16),
+        AlgKind::AMEM32 => Some(hashers::memequal32),
+        AlgKind::AMEM64 => Some(hashers::memequal64),
+        AlgKind::AMEM128 => Some(hashers::memequal128),
+        AlgKind::AMEM => Some(hashers::memequal_varlen),
+        AlgKind::ASTRING => Some(hashers::strequal),
+        AlgKind::AFLOAT32 => Some(hashers::f32equal),
+        AlgKind::AFLOAT64 => Some(hashers::f64equal),
+        AlgKind::ACPLX64 => Some(hashers::c64equal),
+        AlgKind::ACPLX128 => Some(hashers::c128equal),
+        AlgKind::AINTER | AlgKind::ANILINTER | AlgKind::ASPECIAL => Some(equal_fn),
+    };
+    Type {
+        size: t.size(),
+        ptrdata: t.ptrdata(),
+        align: t.align(),
+        kind: t.kind(),
+        equal,
+        ctx: t.as_ptr() as *mut c_void,
+    }
+}
+
+impl MapType {
+    /// The descriptor of `map[key]elem` for any Go types: the bucket layout of
+    /// `reflectdata.MapBucketType`, the flags `reflectdata.writeType` (or `reflect.MapOf`)
+    /// sets from the key type (`reflexivekey`, `needkeyupdate`, `hashMightPanic`), and the
+    /// hash `hash` names: the compiler's generated function with the fast-path family of
+    /// `walk.mapfast`, or `runtime.typehash` with the families `reflect` calls (the
+    /// string functions for string-kinded keys, the generic ones otherwise).
+    pub fn for_types(key: GoType, elem: GoType, hash: KeyHash) -> Result<MapType, MapTypeError> {
+        if !key.is_comparable() {
+            return Err(MapTypeError::UnsupportedKeyType);
+        }
+        let kt = go_type_of(key);
+        let et = go_type_of(elem);
+        let l = super::bucket_layout(&kt, &et)?;
+        let mut flags = l.indirect_flags();
+        flags.set(MapTypeFlags::REFLEXIVE_KEY, key.is_reflexive());
+        flags.set(MapTypeFlags::NEED_KEY_UPDATE, key.needkeyupdate());
+        flags.set(MapTypeFlags::HASH_MIGHT_PANIC, key.hash_might_panic());
+        let (hasher, hash_alg, fast): (HashFn, HashAlg, MapFast) = match hash {
+            KeyHash::Compiled => {
+                let a = compiled_hash_alg(key);
+                let f = hash_fn(a).unwrap_or(genhash_fn);
+                (f, a, mapfast(key, elem))
+            }
+            KeyHash::TypeHash => {
+                let fast = if key.kind() == Kind::String && elem.size() <= MAX_ELEM_SIZE {
+                    MapFast::FastStr
+                } else {
+                    MapFast::Slow
+                };
+                (typehash_fn, HashAlg::Custom, fast)
+            }
+        };
+        // SAFETY: every function here is one of the crate's own Go hash and equal
+        // functions for this key's description, which agree (equal keys hash alike).
+        let mut t = unsafe {
+            MapType::from_parts(
+                kt,
+                et,
+                hasher,
+                l.keysize,
+                l.elemsize,
+                l.bucketsize,
+                flags,
+                hash_alg,
+                fast,
+                Allocator::system(),
+            )
+        }?;
+        t.key_type = Some(key);
+        Ok(t)
+    }
+}
+
+/// Port of `walk.mapfast` (go1.19 cmd/compile/internal/walk/walk.go) for any key type.
+fn mapfast(key: GoType, elem: GoType) -> MapFast {
+    if elem.size() > MAX_ELEM_SIZE {
+        return MapFast::Slow;
+    }
+    match key.reflect_alg_type() {
+        AlgKind::AMEM32 if key.ptrdata() == 0 => MapFast::Fast32,
+        // A 4-byte type cannot hold an 8-byte pointer: Go's "small pointer" fatal error
+        // is unreachable on 64-bit targets.
+        AlgKind::AMEM32 => MapFast::Fast32Ptr,
+        AlgKind::AMEM64 if key.ptrdata() == 0 => MapFast::Fast64,
+        AlgKind::AMEM64 => MapFast::Fast64Ptr,
+        AlgKind::ASTRING => MapFast::FastStr,
+        _ => MapFast::Slow,
+    }
+}

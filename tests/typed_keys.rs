@@ -1,0 +1,283 @@
+//! `GoMap` keyed by `go_struct!` structs and by `GoDyn` interface values: Go's struct
+//! hash (the compiled one, checked against Go's vectors in hash_vectors.rs) on the user's
+//! own types, Go's equality (+0/-0, NaN), and Go's panics for unhashable dynamic values.
+
+use gomap::go_struct;
+use gomap::maptype::spell::parse_type;
+use gomap::maptype::{genalg, AlgKind, KeyHash, MapFast, MapType};
+use gomap::typed::keys::{GoDyn, GoField};
+use gomap::typed::GoMap;
+
+go_struct! {
+    /// `struct { a int8; b float64; c int16 }`: padded, with a float.
+    pub struct Padded { a: i8, b: f64, c: i16 }
+}
+
+go_struct! {
+    /// Plain memory: `struct { x int32; y int32 }` hashes as memhash64.
+    pub struct Pair { x: i32, y: i32 }
+}
+
+go_struct! {
+    /// Nested: `struct { p Padded; v [3]float32; ok bool }`.
+    pub struct Nested { p: Padded, v: [f32; 3], ok: bool }
+}
+
+go_struct! {
+    /// No fields: `struct {}`.
+    pub struct Unit {}
+}
+
+#[test]
+fn go_struct_types_are_gos_structs() {
+    let t = Padded::go_type();
+    assert_eq!(
+        t,
+        parse_type("struct{i8,f64,i16}", &|_| None)
+            .map(|u| {
+                // Same layout and hash as the spelled type; names differ (a, b, c vs F0, F1, F2).
+                assert_eq!((u.size(), u.align()), (t.size(), t.align()));
+                t
+            })
+            .unwrap()
+    );
+    assert_eq!(t.name(), "struct { a int8; b float64; c int16 }");
+    assert_eq!((t.size(), t.alg_type()), (24, AlgKind::ASPECIAL));
+    assert_eq!(Pair::go_type().reflect_alg_type(), AlgKind::AMEM64);
+    assert_eq!(
+        Nested::go_type().name(),
+        "struct { p struct { a int8; b float64; c int16 }; v [3]float32; ok bool }"
+    );
+    assert_eq!(Unit::go_type().reflect_alg_type(), AlgKind::AMEM0);
+}
+
+#[test]
+fn go_map_hashes_struct_keys_as_gos_compiled_hash() {
+    let m: GoMap<Padded, i64> = GoMap::new();
+    let (t, _) = m.raw();
+    let spelled = parse_type("struct{i8,f64,i16}", &|_| None).unwrap();
+    let ref_t = MapType::for_types(spelled, spelled, KeyHash::Compiled).unwrap();
+    assert_eq!(
+        (t.keysize(), t.flags(), t.fast()),
+        (24, ref_t.flags(), MapFast::Slow)
+    );
+    let k = Padded {
+        a: 3,
+        b: 2.5,
+        c: -7,
+    };
+    let mut img = [0xa5u8; 24];
+    // SAFETY: 24 writable bytes.
+    unsafe { k.write_to(img.as_mut_ptr()) };
+    for seed in [0usize, 1, 0xdead_beef] {
+        // SAFETY: `img` is a value of both (layout-identical) struct types.
+        unsafe {
+            assert_eq!(
+                t.hash(img.as_ptr(), seed),
+                genalg::genhash(spelled, img.as_ptr(), seed)
+            )
+        };
+    }
+    let m: GoMap<Pair, i64> = GoMap::new();
+    assert_eq!(m.raw().0.fast(), MapFast::Fast64);
+}
+
+#[test]
+fn go_map_struct_keys_follow_gos_equality() {
+    let mut m: GoMap<Padded, i64> = GoMap::new();
+    for i in 0..1000 {
+        m.insert(
+            Padded {
+                a: (i % 7) as i8,
+                b: i as f64 / 3.0,
+                c: i as i16,
+            },
+            i,
+        );
+    }
+    assert_eq!(m.len(), 1000);
+    assert_eq!(
+        m.get(&Padded {
+            a: 5,
+            b: 999.0 / 3.0,
+            c: 999
+        }),
+        Some(&999)
+    );
+    m.insert(Padded { a: 0, b: 0.0, c: 0 }, -1);
+    assert_eq!(m.len(), 1000, "{{0, 0, 0}} was there already");
+    assert_eq!(
+        m.get(&Padded {
+            a: 0,
+            b: -0.0,
+            c: 0
+        }),
+        Some(&-1)
+    );
+    m.insert(
+        Padded {
+            a: 0,
+            b: f64::NAN,
+            c: 0,
+        },
+        1,
+    );
+    m.insert(
+        Padded {
+            a: 0,
+            b: f64::NAN,
+            c: 0,
+        },
+        2,
+    );
+    assert_eq!(m.len(), 1002);
+    assert_eq!(
+        m.remove(&Padded {
+            a: 1,
+            b: 1.0 / 3.0,
+            c: 1
+        }),
+        Some(1)
+    );
+    m.check().unwrap();
+
+    let mut n: GoMap<Nested, u8> = GoMap::new();
+    let p = Padded { a: 1, b: 2.0, c: 3 };
+    n.insert(
+        Nested {
+            p,
+            v: [0.0, 1.0, 2.0],
+            ok: true,
+        },
+        7,
+    );
+    assert_eq!(
+        n.get(&Nested {
+            p,
+            v: [-0.0, 1.0, 2.0],
+            ok: true
+        }),
+        Some(&7)
+    );
+    assert_eq!(
+        n.get(&Nested {
+            p,
+            v: [0.0, 1.0, 2.0],
+            ok: false
+        }),
+        None
+    );
+    let keys: Vec<Nested> = n.keys().copied().collect();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].v[0].to_bits(), 0, "the first insert's +0 is stored");
+    n.insert(
+        Nested {
+            p,
+            v: [-0.0, 1.0, 2.0],
+            ok: true,
+        },
+        8,
+    );
+    let keys: Vec<Nested> = n.keys().copied().collect();
+    assert!(
+        keys[0].v[0].is_sign_negative(),
+        "needkeyupdate overwrote the key with -0"
+    );
+
+    let mut u: GoMap<Unit, i32> = GoMap::new();
+    u.insert(Unit {}, 1);
+    u.insert(Unit {}, 2);
+    assert_eq!((u.len(), u.get(&Unit {})), (1, Some(&2)));
+}
+
+#[test]
+fn go_map_dynamic_keys() {
+    let mut m: GoMap<GoDyn, i32> = GoMap::new();
+    assert!(m.raw().0.hashMightPanic());
+    let tup = |a: i64, s: &str| GoDyn::tuple(vec![GoDyn::new(a), GoDyn::string(s)]);
+    for i in 0..300 {
+        m.insert(GoDyn::new(i as i64), i);
+        m.insert(GoDyn::string(&format!("s{i}")), 1000 + i);
+        m.insert(tup(i as i64, "t"), 2000 + i);
+    }
+    m.insert(GoDyn::nil(), -1);
+    m.insert(GoDyn::new(Pair { x: 1, y: 2 }), -2);
+    m.insert(
+        GoDyn::record("main.R", vec![GoDyn::new(1i64), GoDyn::string("t")]),
+        -3,
+    );
+    assert_eq!(m.len(), 903);
+    assert_eq!(m.get(&GoDyn::new(5i64)), Some(&5));
+    assert_eq!(m.get(&GoDyn::new(5i32)), None);
+    assert_eq!(m.get(&GoDyn::string("s7")), Some(&1007));
+    assert_eq!(m.get(&tup(9, "t")), Some(&2009));
+    assert_eq!(
+        m.get(&tup(1, "t")),
+        Some(&2001),
+        "the record is another type"
+    );
+    assert_eq!(
+        m.get(&GoDyn::record(
+            "main.R",
+            vec![GoDyn::new(1i64), GoDyn::string("t")]
+        )),
+        Some(&-3)
+    );
+    assert_eq!(m.get(&GoDyn::nil()), Some(&-1));
+    assert_eq!(m.get(&GoDyn::new(Pair { x: 1, y: 2 })), Some(&-2));
+    // Floats: -0 finds +0; NaN never found.
+    m.insert(GoDyn::new(0.0f64), 1);
+    assert_eq!(m.get(&GoDyn::new(-0.0f64)), Some(&1));
+    m.insert(GoDyn::new(f64::NAN), 1);
+    m.insert(GoDyn::new(f64::NAN), 1);
+    assert_eq!(m.len(), 906);
+    assert_eq!(m.remove(&tup(3, "t")), Some(2003));
+    m.check().unwrap();
+
+    // Unhashable values panic with Go's words, in lookups and inserts, and leave the map
+    // as it was.
+    let sl = GoDyn::uncomparable(parse_type("[]i64", &|_| None).unwrap()).unwrap();
+    let msg = |r: Result<(), Box<dyn std::any::Any + Send>>| {
+        r.expect_err("no panic")
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap()
+    };
+    let e = msg(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || {
+            let _ = m.get(&sl);
+        },
+    )));
+    assert_eq!(e, "runtime error: hash of unhashable type []int64");
+    let e = msg(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || {
+            m.insert(GoDyn::tuple(vec![sl.clone()]), 0);
+        },
+    )));
+    assert_eq!(
+        e,
+        // The tuple type is comparable; its field's dynamic type is the unhashable one.
+        "runtime error: hash of unhashable type []int64",
+    );
+    assert_eq!(m.len(), 905);
+    m.check().unwrap();
+    let empty: GoMap<GoDyn, i32> = GoMap::new();
+    let e = msg(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || {
+            let _ = empty.get(&sl);
+        },
+    )));
+    assert!(e.contains("unhashable"), "empty maps hash too");
+    // Comparing two uncomparable values panics; different types just differ.
+    assert!(!sl.go_eq(&GoDyn::new(1i64)));
+    let e = msg(std::panic::catch_unwind(|| {
+        let _ = sl.go_eq(&sl.clone());
+    }));
+    assert_eq!(e, "runtime error: comparing uncomparable type []int64");
+    // Entries move out with their keys intact.
+    let mut n = 0;
+    for (k, _) in m {
+        n += usize::from(k.dyn_type().is_some());
+    }
+    assert_eq!(n, 904, "every entry but nil");
+}

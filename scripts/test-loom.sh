@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Model-checks the misuse detector (the hashWriting flag protocol) with loom:
-# tests/loom.rs, built with --cfg loom (the flags byte becomes loom's AtomicU8). Uses its
+# tests/loom.rs and tests/swiss_loom.rs (the Swiss map's `writing` byte), built with --cfg
+# loom (the flag bytes become loom's AtomicU8). Uses its
 # own target directory so that the --cfg loom build does not invalidate the normal one.
 # Bounded: the models are small (a few thousand executions each); the whole run is
 # limited to LOOM_TIMEOUT seconds (default 900, including the build).
@@ -12,7 +13,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
 RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom \
-  timeout "${LOOM_TIMEOUT:-900}" cargo test -p gomap --release --test loom 2>&1 | tee "$log"
+  timeout "${LOOM_TIMEOUT:-900}" cargo test -p gomap --release --test loom --test swiss_loom 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 passed=$(grep -o 'test result: [a-zA-Z]*\. [0-9]* passed' "$log" | grep -o '[0-9]* passed' | head -1)

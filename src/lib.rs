@@ -57,6 +57,7 @@
 pub mod ffi;
 pub mod maptype;
 pub mod runtime;
+pub mod swiss;
 pub mod typed;
 
 pub use maptype::{GoKind, GoString, MapType, MapTypeError, MapTypeFlags, Type};

@@ -16,6 +16,7 @@
 //! | `maptype`     | arbitrary descriptor fields into `MapType::from_parts` / `MapType::new` |
 //! | `hash`        | every function of `gomap::maptype::alg` on keys placed against guard pages |
 //! | `replay`      | arbitrary text into `gomap_tools::trace::replay`; each parsed `Op` printed and parsed again |
+//! | `ops_swiss`   | operation sequences on the Swiss engine (`gomap::swiss`) of every release: puts, deletes, clears, clones and iterators with writes between their steps, `check` after each |
 //! | `typed`       | the safe API only (`GoMap` with `String`, `f64` and `[u8; 3]` keys, NaN keys, owned values with panicking `Drop`s, panicking `retain` closures, `entry`, `clear`, forgotten iterators, `into_iter`), with `check` and `dump` after every step; no `unsafe` in the harness |
 
 #![allow(clippy::missing_safety_doc)]
@@ -25,12 +26,14 @@ pub mod hash;
 pub mod iter;
 pub mod layout;
 pub mod ops;
+pub mod swiss;
 pub mod typed;
 
 pub use descr::maptype;
 pub use hash::hash;
 pub use iter::iter_mutate;
 pub use ops::{ops_fast32, ops_fast64, ops_faststr, ops_generic};
+pub use swiss::ops_swiss;
 pub use typed::typed;
 
 use gomap_tools::trace::Op;
@@ -113,6 +116,7 @@ pub fn run_target(name: &str, data: &[u8]) -> bool {
         "maptype" => maptype(data),
         "hash" => hash(data),
         "replay" => replay(data),
+        "ops_swiss" => ops_swiss(data),
         "typed" => typed(data),
         _ => return false,
     }
@@ -129,6 +133,7 @@ pub const TARGETS: &[&str] = &[
     "maptype",
     "hash",
     "replay",
+    "ops_swiss",
     "typed",
 ];
 

@@ -44,6 +44,10 @@ enum Cmd {
         out: PathBuf,
         #[command(flatten)]
         suite: Suite,
+        /// Write Swiss traces for this Go release (1.24, 1.25, 1.26 or 1.27) instead:
+        /// the suite of `scripts/test-swiss.sh` (`trace::swiss_gen::swiss_suite`).
+        #[arg(long = "go")]
+        go: Option<String>,
     },
     /// Run traces through this crate and Go (1.19, or `--go RELEASE`) and compare the
     /// outputs.
@@ -101,11 +105,21 @@ fn main() -> ExitCode {
     let r = match cli.cmd {
         Cmd::Tour { out } => gomap_tools::tour::run_tour(&out),
         Cmd::Replay { trace } => replay(&trace),
-        Cmd::Gen { out, suite: g } => {
-            gomap_tools::trace::gen::write_traces(&out, g.count, g.large, g.seed).map(|n| {
-                eprintln!("wrote {n} traces to {}", out.display());
-            })
-        }
+        Cmd::Gen {
+            out,
+            suite: g,
+            go: None,
+        } => gomap_tools::trace::gen::write_traces(&out, g.count, g.large, g.seed).map(|n| {
+            eprintln!("wrote {n} traces to {}", out.display());
+        }),
+        Cmd::Gen {
+            out,
+            suite: g,
+            go: Some(r),
+        } => gomap_tools::trace::swiss_gen::write_swiss_traces(&out, &r, g.count, g.large, g.seed)
+            .map(|n| {
+                eprintln!("wrote {n} Swiss traces (go {r}) to {}", out.display());
+            }),
         Cmd::Diff {
             traces,
             suite: g,

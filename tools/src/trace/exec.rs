@@ -198,10 +198,10 @@ pub unsafe fn print_value(out: &mut String, k: Kind, p: *const u8) {
 }
 
 /// The error of a trace that does not start with its header.
-const FIRST_DIRECTIVE: &str = "expected `gomap-trace 1` as the first directive";
+pub(crate) const FIRST_DIRECTIVE: &str = "expected `gomap-trace 1` as the first directive";
 
 /// Serialises traces that set the process-wide AES key schedule (see `Replayer::key_lock`).
-static TRACE_KEY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) static TRACE_KEY: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// An iterator of the trace (`iter ID R`).
 ///
@@ -634,15 +634,33 @@ impl Replayer {
 
 /// Replays a whole trace, appending its output to `out`.
 pub fn replay(text: &str, out: &mut String) -> Result<(), TraceError> {
+    if super::swiss::swiss_release(text).is_some() {
+        return super::swiss::replay(text, out);
+    }
     let mut r = Replayer::new();
+    // The map stays consistent through the panics a trace can cause (an allocation failing
+    // in makemap or hashGrow, see tests/regressions.rs), so dropping `r` frees it as usual.
+    run_lines(text, out, |n, line, out| r.run_line(n, line, out))?;
+    if !r.started {
+        return Err(TraceError {
+            line: 1,
+            msg: FIRST_DIRECTIVE.into(),
+            panicked: false,
+        });
+    }
+    Ok(())
+}
+
+/// Runs `run_line` on each line of `text` (numbered from 1). A panic of the runtime (Go's
+/// throw, e.g. "out of memory") ends the replay with an error naming the line.
+pub(crate) fn run_lines(
+    text: &str,
+    out: &mut String,
+    mut run_line: impl FnMut(usize, &str, &mut String) -> Result<(), TraceError>,
+) -> Result<(), TraceError> {
     for (i, line) in text.lines().enumerate() {
-        // A panic of the runtime (Go's throw, e.g. "out of memory") ends the replay with an
-        // error naming the line. The map stays consistent through the panics a trace can
-        // cause (an allocation failing in makemap or hashGrow, see tests/regressions.rs),
-        // so dropping `r` frees it as usual.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            r.run_line(i + 1, line, out)
-        })) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_line(i + 1, line, out)))
+        {
             Ok(res) => res?,
             Err(p) => {
                 let msg = p
@@ -657,13 +675,6 @@ pub fn replay(text: &str, out: &mut String) -> Result<(), TraceError> {
                 });
             }
         }
-    }
-    if !r.started {
-        return Err(TraceError {
-            line: 1,
-            msg: FIRST_DIRECTIVE.into(),
-            panicked: false,
-        });
     }
     Ok(())
 }

@@ -11,11 +11,16 @@
 //! * [`gen`]: the generated traces of the differential suite, built as ops;
 //! * [`diff`]: `gomap diff`, the comparison with the Go oracle;
 //! * [`toolchain`]: the Go toolchain of each release, and building the oracle with it.
+//! * [`swiss`] and [`swiss_gen`]: Swiss traces (a `go 1.24` ... `go 1.27` line after the
+//!   header, `docs/swiss-dump.md`), replayed through the Swiss engine `gomap::swiss`, and
+//!   their generator; [`replay`] hands a Swiss trace to [`swiss::replay`].
 
 pub mod diff;
 mod exec;
 pub mod gen;
 pub mod op;
+pub mod swiss;
+pub mod swiss_gen;
 pub mod toolchain;
 
 pub use exec::{print_value, replay, Replayer, TraceError, GO_NAN_BITS};

@@ -164,7 +164,7 @@ pub struct Value(String);
 
 impl Value {
     /// A token of a directive line (non-empty, without spaces).
-    fn token(s: &str) -> Value {
+    pub(crate) fn token(s: &str) -> Value {
         debug_assert!(!s.is_empty() && !s.contains(' '));
         Value(s.to_string())
     }

@@ -1,0 +1,183 @@
+//! The canonical dump of a Swiss map (`docs/swiss-dump.md`): the one printer of Swiss
+//! map state, shared by the trace executor and failing tests.
+
+use core::fmt::Write;
+
+use super::group::{groupReference, CTRL_EMPTY, MAP_GROUP_SLOTS};
+use super::map::Map;
+use super::table::{deref, table};
+use super::types::{SwissMapType, SwissRelease};
+use crate::maptype::{GoString, Kind};
+
+/// The line printed after `make`: the descriptor's layout and Go's flag bits.
+pub fn maptype_line(typ: &SwissMapType) -> String {
+    format!(
+        "swissmaptype keysize={} elemsize={} slotsize={} elemoff={} groupsize={} flags={}",
+        typ.key().size,
+        typ.elem().size,
+        typ.SlotSize,
+        typ.ElemOff,
+        typ.GroupSize,
+        typ.Flags
+    )
+}
+
+/// Appends lowercase hex of `b`, or `-` when empty.
+pub fn push_hex(out: &mut String, b: &[u8]) {
+    if b.is_empty() {
+        out.push('-');
+        return;
+    }
+    for c in b {
+        let _ = write!(out, "{c:02x}");
+    }
+}
+
+/// Spells the value at `p`: a string header as `s0`, `sL:nil` or `sL:HEX`, anything
+/// else as the hex of its `size` bytes (`-` for none).
+///
+/// # Safety
+/// `p` points at a readable value of that size (a string header's bytes readable).
+pub unsafe fn push_value(out: &mut String, p: *const u8, size: usize, str_: bool) {
+    if !str_ {
+        // SAFETY: caller.
+        push_hex(out, unsafe { core::slice::from_raw_parts(p, size) });
+        return;
+    }
+    // SAFETY: caller: a string header.
+    let s = unsafe { (p as *const GoString).read_unaligned() };
+    let _ = write!(out, "s{}", s.len);
+    if s.len == 0 {
+        return;
+    }
+    if s.ptr.is_null() {
+        out.push_str(":nil");
+        return;
+    }
+    out.push(':');
+    // SAFETY: a live string's bytes (caller).
+    push_hex(out, unsafe { s.as_bytes() });
+}
+
+/// Spells a key or elem slot from its raw bytes: inline as [`push_value`]; indirect as
+/// `*nil`, or `*` and the pointed-to value for a full slot (`*dead` for a non-nil
+/// pointer in a slot that is not full, which Go never leaves).
+///
+/// # Safety
+/// `p` is a slot of a live group.
+unsafe fn push_slot(
+    out: &mut String,
+    p: *const u8,
+    indirect: bool,
+    size: usize,
+    str_: bool,
+    full: bool,
+) {
+    if indirect {
+        // SAFETY: an indirect slot holds a pointer (caller).
+        let target = unsafe { deref(p as *mut u8) };
+        if target.is_null() {
+            out.push_str("*nil");
+        } else if !full {
+            out.push_str("*dead");
+        } else {
+            out.push('*');
+            // SAFETY: a full slot's object is live.
+            unsafe { push_value(out, target, size, str_) };
+        }
+        return;
+    }
+    // SAFETY: caller.
+    unsafe { push_value(out, p, size, str_) }
+}
+
+/// Appends one group: its 8 control bytes as 16 hex digits (slot 0 first), then every
+/// slot `K=E`.
+///
+/// # Safety
+/// `g` is a live group of `typ`.
+unsafe fn push_group(out: &mut String, typ: &SwissMapType, g: groupReference) {
+    // SAFETY: live (caller).
+    unsafe {
+        push_hex(out, core::slice::from_raw_parts(g.data, 8));
+        let c = g.ctrls();
+        let str_key = typ.key().kind == Kind::String;
+        for s in 0..MAP_GROUP_SLOTS {
+            let full = c.get(s) & CTRL_EMPTY == 0;
+            out.push(' ');
+            push_slot(
+                out,
+                g.key(typ, s),
+                typ.IndirectKey(),
+                typ.key().size,
+                str_key,
+                full,
+            );
+            out.push('=');
+            push_slot(
+                out,
+                g.elem(typ, s),
+                typ.IndirectElem(),
+                typ.elem().size,
+                false,
+                full,
+            );
+        }
+        out.push('\n');
+    }
+}
+
+/// The dump of `m` (see `docs/swiss-dump.md`).
+///
+/// # Safety
+/// `m` is a live map of `typ`.
+pub unsafe fn dump(typ: &SwissMapType, m: &Map) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "map used={} seed={:016x} dirLen={} globalDepth={} globalShift={} writing={}",
+        m.used,
+        m.seed,
+        m.dirLen,
+        m.globalDepth,
+        m.globalShift,
+        m.writing()
+    );
+    if typ.release >= SwissRelease::Go1_25 {
+        let _ = write!(out, " tombstonePossible={}", m.tombstonePossible as u8);
+    }
+    let _ = writeln!(out, " clearSeq={}", m.clearSeq);
+    if m.dirPtr.is_null() {
+        return out;
+    }
+    // SAFETY: the map and all it reaches are live (caller).
+    unsafe {
+        if m.dirLen == 0 {
+            out.push_str("small ");
+            push_group(&mut out, typ, groupReference { data: m.dirPtr });
+            return out;
+        }
+        let mut prev: *mut table = core::ptr::null_mut();
+        for i in 0..m.dirLen as usize {
+            let t = m.directoryAt(i);
+            let _ = writeln!(
+                out,
+                "table {i} index={} localDepth={} used={} capacity={} growthLeft={} same={}",
+                (*t).index,
+                (*t).localDepth,
+                (*t).used,
+                (*t).capacity,
+                (*t).growthLeft,
+                (t == prev) as u8
+            );
+            if t != prev {
+                for gi in 0..=(*t).groups.lengthMask {
+                    let _ = write!(out, "group {gi} ");
+                    push_group(&mut out, typ, (*t).groups.group(typ, gi));
+                }
+            }
+            prev = t;
+        }
+    }
+    out
+}

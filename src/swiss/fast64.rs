@@ -1,0 +1,60 @@
+//! The 8-byte key fast paths: port of `internal/runtime/maps/runtime_fast64.go` (`runtime_fast64_swiss.go` in Go
+//! 1.24 and 1.25).
+//!
+//! Go's compiler routes keys of 8 bytes of plain memory (`int64`, `uint64`, `[8]byte` on amd64) and pointers through these. The lookups are Go's,
+//! with the key compared as an integer and Go's hash called directly (a small map is
+//! scanned without hashing). The assignment is Go's fast assignment
+//! (one generic copy for the three families, `runtime::mapassign_fast`): the probing of
+//! [`Map::PutSlot`] (first free-or-deleted slot, tombstone pruning from 1.25), not that of
+//! the generic [`mapassign`](super::runtime::mapassign), so their bytes differ from it.
+//
+// Copyright 2024 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found
+// in Go's LICENSE file.
+
+#![allow(non_snake_case)]
+
+use super::map::Map;
+use super::runtime::{mapaccess2_fast, mapassign_fast};
+use super::types::SwissMapType;
+
+/// Port of `runtime_mapaccess1_fast64`.
+///
+/// # Safety
+/// `m` is null or a live map of `typ`, whose key is 8 bytes of plain memory.
+pub unsafe fn mapaccess1_fast64(typ: &SwissMapType, m: *const Map, key: u64) -> *mut u8 {
+    // SAFETY: forwarded.
+    unsafe { mapaccess2_fast64(typ, m, key).0 }
+}
+
+/// Port of `runtime_mapaccess2_fast64`: the lookup with the key compared as a `u64`
+/// (see [`runtime::mapaccess2_fast`](super::runtime)).
+///
+/// # Safety
+/// As for [`mapaccess1_fast64`].
+pub unsafe fn mapaccess2_fast64(typ: &SwissMapType, m: *const Map, key: u64) -> (*mut u8, bool) {
+    // SAFETY: forwarded (a map type of this family, caller).
+    unsafe { mapaccess2_fast(typ, m, key) }
+}
+
+/// Port of `runtime_mapassign_fast64`: the elem slot for `key`.
+///
+/// # Safety
+/// As for [`mapaccess1_fast64`]; a null `m` panics as Go does.
+pub unsafe fn mapassign_fast64(typ: &SwissMapType, m: *mut Map, key: u64) -> *mut u8 {
+    debug_assert!(typ.keysize == 8 && !typ.IndirectKey() && !typ.IndirectElem());
+    // SAFETY: forwarded (a map type of this family, caller).
+    unsafe { mapassign_fast(typ, m, key) }
+}
+
+/// Port of `runtime_mapdelete_fast64`.
+///
+/// # Safety
+/// As for [`mapaccess1_fast64`].
+pub unsafe fn mapdelete_fast64(typ: &SwissMapType, m: *mut Map, key: u64) {
+    // SAFETY: null or live (caller); the key is readable for the call.
+    if let Some(m) = unsafe { m.as_mut() } {
+        // SAFETY: as above.
+        unsafe { m.Delete(typ, (&key as *const u64).cast()) }
+    }
+}

@@ -1,0 +1,596 @@
+//! The runtime entry points: port of `internal/runtime/maps/runtime.go` and of the map
+//! half of `runtime/map.go` (Go 1.24's `runtime/map_swiss.go`).
+//!
+//! A nil Go map is a null `*mut Map` here. Maps come from [`makemap`] (a `Box<Map>`
+//! turned into a raw pointer by the caller, or kept boxed) and go back through
+//! [`mapfree`](super::map::mapfree).
+//
+// Copyright 2024 The Go Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be found
+// in Go's LICENSE file.
+
+#![allow(non_snake_case)]
+
+use super::group::{groupReference, CTRL_DELETED};
+use super::iter::Iter;
+use super::map::{h1, h2, Map, NewEmptyMap, NewMap};
+use super::table::{insertAt, makeProbeSeq, table};
+use super::types::SwissMapType;
+use crate::maptype::MapFast;
+use crate::runtime::malloc::zero_val;
+use crate::runtime::types::{fatal, CONCURRENT_READ_WRITE, CONCURRENT_WRITES, NIL_MAP_WRITE};
+
+/// Go's `maxAlloc` on 64-bit Linux: the largest allocation (`1 << 48`).
+pub const MAX_ALLOC: usize = 1 << 48;
+
+/// Port of `runtime.makemap`: `make(map[K]E, hint)`; a negative hint counts as 0.
+pub fn makemap(typ: &SwissMapType, hint: isize) -> Box<Map> {
+    NewMap(typ, hint.max(0) as usize, MAX_ALLOC)
+}
+
+/// Port of `runtime.makemap64`: a hint that does not fit an int counts as 0.
+pub fn makemap64(typ: &SwissMapType, hint: i64) -> Box<Map> {
+    let hint = if hint as isize as i64 != hint {
+        0
+    } else {
+        hint
+    };
+    makemap(typ, hint as isize)
+}
+
+/// Port of `runtime.makemap_small`: `make(map[K]E)` with a hint known to be small.
+pub fn makemap_small() -> Box<Map> {
+    NewEmptyMap()
+}
+
+/// Port of `runtime_mapaccess1`: `m[key]`, the shared zero value when absent.
+///
+/// # Safety
+/// `m` is null or a live map of `typ`; `key` a readable key.
+pub unsafe fn mapaccess1(typ: &SwissMapType, m: *const Map, key: *const u8) -> *mut u8 {
+    // SAFETY: forwarded.
+    unsafe { mapaccess2(typ, m, key).0 }
+}
+
+/// Port of `runtime_mapaccess2`: `e, ok := m[key]`.
+///
+/// # Safety
+/// As for [`mapaccess1`].
+pub unsafe fn mapaccess2(typ: &SwissMapType, m: *const Map, key: *const u8) -> (*mut u8, bool) {
+    // SAFETY: `m` is null or live (caller).
+    let Some(m) = (unsafe { m.as_ref() }) else {
+        return (zero_val(), false);
+    };
+    if m.Used() == 0 {
+        return (zero_val(), false);
+    }
+    if m.writing() != 0 {
+        fatal(CONCURRENT_READ_WRITE);
+    }
+    // SAFETY: the map is live and of `typ`.
+    let (_, e, ok) = unsafe { m.getWithKey(typ, key) };
+    if ok {
+        (e, true)
+    } else {
+        (zero_val(), false)
+    }
+}
+
+/// Port of `runtime_mapassign`, the generic assignment Go's compiler uses for keys
+/// without a fast path (floats, arrays, structs, and any key with an elem over 128
+/// bytes): the elem slot for `key`, inserting it if new.
+///
+/// It probes differently from [`Map::PutSlot`] (and from the fast paths): it ends the
+/// probe at the first group with an empty slot, reusing a deleted slot only from an
+/// earlier group that had no empty slot, and it never prunes tombstones. Both leave
+/// their own bytes.
+///
+/// # Safety
+/// `m` is null (panics as Go does) or a live map of `typ`; `key` a readable key.
+pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut u8 {
+    // SAFETY: `m` is null or live (caller).
+    let Some(m) = (unsafe { m.as_mut() }) else {
+        panic!("{NIL_MAP_WRITE}");
+    };
+    if m.writing() != 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    // SAFETY: the map is live and of `typ`; key readable (caller).
+    unsafe {
+        let hash = typ.Hasher(key, m.seed);
+        // Set writing after hashing, which may panic.
+        m.toggle_writing();
+        if m.dirPtr.is_null() {
+            m.growToSmall(typ);
+        }
+        if m.dirLen == 0 {
+            if let Some(elem) = m.putSmall(typ, hash, key, |m, typ, hash, key| {
+                m.putSlotSmall(typ, hash, key)
+            }) {
+                m.end_write();
+                return elem;
+            }
+        }
+        let slotElem;
+        'outer: loop {
+            let idx = m.directoryIndex(hash);
+            let t = m.directoryAt(idx);
+            let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
+            // The first deleted slot met in a group without empty slots.
+            let mut firstDeletedGroup = groupReference::NULL;
+            let mut firstDeletedSlot = 0usize;
+            let h2Hash = h2(hash);
+            loop {
+                let mut g = (*t).groups.group(typ, seq.offset);
+                // Look for an existing slot containing this key.
+                if let Some(i) = g.findKey(typ, h2Hash, key) {
+                    if typ.NeedKeyUpdate() {
+                        super::table::typedmemmove(g.keyOf(typ, i), key, typ.key().size);
+                    }
+                    slotElem = g.elemOf(typ, i);
+                    break 'outer;
+                }
+                // No existing slot here. An empty slot ends the probe sequence.
+                let mut match_ = g.ctrls().matchEmpty();
+                if !match_.is_empty() {
+                    let i;
+                    // A deleted slot met on the way is reused without consuming
+                    // growthLeft.
+                    if !firstDeletedGroup.data.is_null() {
+                        g = firstDeletedGroup;
+                        i = firstDeletedSlot;
+                        (*t).growthLeft += 1; // decremented below
+                    } else {
+                        i = match_.first();
+                    }
+                    if (*t).growthLeft > 0 {
+                        slotElem = insertAt(typ, g, i, key);
+                        g.set_ctrl(i, h2Hash as u8);
+                        (*t).growthLeft -= 1;
+                        (*t).used += 1;
+                        m.used += 1;
+                        break 'outer;
+                    }
+                    table::rehash(t, typ, m);
+                    continue 'outer;
+                }
+                // No empty slot in this group: remember its first deleted slot, to use
+                // if the key turns out to be new. One is enough.
+                if firstDeletedGroup.data.is_null() {
+                    match_ = g.ctrls().matchEmptyOrDeleted();
+                    if !match_.is_empty() {
+                        firstDeletedGroup = g;
+                        firstDeletedSlot = match_.first();
+                    }
+                }
+                seq = seq.next();
+            }
+        }
+        m.end_write();
+        slotElem
+    }
+}
+
+/// `m[key] = elem` through the entry point Go's compiler picks for the map type
+/// (`walk.mapfast`): the fast paths share [`Map::PutSlot`]'s probing, the others use
+/// [`mapassign`]. Returns the elem slot.
+///
+/// # Safety
+/// As for [`mapassign`].
+pub unsafe fn mapassign_compiled(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut u8 {
+    // SAFETY: forwarded; the fast paths read the key at its type's size.
+    unsafe {
+        match typ.fast() {
+            MapFast::Fast32 | MapFast::Fast32Ptr => {
+                super::fast32::mapassign_fast32(typ, m, (key as *const u32).read_unaligned())
+            }
+            MapFast::Fast64 | MapFast::Fast64Ptr => {
+                super::fast64::mapassign_fast64(typ, m, (key as *const u64).read_unaligned())
+            }
+            MapFast::FastStr => super::faststr::mapassign_faststr(
+                typ,
+                m,
+                (key as *const crate::maptype::GoString).read_unaligned(),
+            ),
+            MapFast::Slow => mapassign(typ, m, key),
+        }
+    }
+}
+
+/// `e, ok := m[key]` through the lookup Go's compiler picks for the map type
+/// (`walk.mapfast`): the fast32/fast64 lookups or [`mapaccess2`].
+///
+/// # Safety
+/// As for [`mapaccess2`].
+pub unsafe fn mapaccess2_compiled(
+    typ: &SwissMapType,
+    m: *const Map,
+    key: *const u8,
+) -> (*mut u8, bool) {
+    // SAFETY: forwarded; the fast paths read the key at its type's size.
+    unsafe {
+        match typ.fast() {
+            MapFast::Fast32 | MapFast::Fast32Ptr => {
+                super::fast32::mapaccess2_fast32(typ, m, (key as *const u32).read_unaligned())
+            }
+            MapFast::Fast64 | MapFast::Fast64Ptr => {
+                super::fast64::mapaccess2_fast64(typ, m, (key as *const u64).read_unaligned())
+            }
+            _ => mapaccess2(typ, m, key),
+        }
+    }
+}
+
+/// Port of `runtime.mapdelete`: `delete(m, key)`.
+///
+/// # Safety
+/// `m` is null or a live map of `typ`; `key` a readable key.
+pub unsafe fn mapdelete(typ: &SwissMapType, m: *mut Map, key: *const u8) {
+    // SAFETY: null or live (caller).
+    if let Some(m) = unsafe { m.as_mut() } {
+        // SAFETY: forwarded.
+        unsafe { m.Delete(typ, key) }
+    }
+}
+
+/// Port of `runtime.mapclear`: `clear(m)`.
+///
+/// # Safety
+/// `m` is null or a live map of `typ`.
+pub unsafe fn mapclear(typ: &SwissMapType, m: *mut Map) {
+    // SAFETY: null or live (caller).
+    if let Some(m) = unsafe { m.as_mut() } {
+        // SAFETY: forwarded.
+        unsafe { m.Clear(typ) }
+    }
+}
+
+/// Port of `runtime.mapclone`: `maps.Clone(m)`, per release: native [`Map::Clone`] from
+/// 1.25, [`mapclone2`] (with Go's three random draws) in 1.24.
+///
+/// # Safety
+/// `m` is a live map of `typ`.
+pub unsafe fn mapclone(typ: &SwissMapType, m: &Map) -> Box<Map> {
+    if typ.release.has_tombstone_pruning() {
+        // SAFETY: forwarded.
+        return unsafe { m.Clone(typ) };
+    }
+    let seed = super::map::rand() as usize;
+    let (r1, r2) = (super::map::rand(), super::map::rand());
+    // SAFETY: forwarded.
+    unsafe { mapclone2(typ, m, seed, r1, r2) }
+}
+
+/// Port of `runtime.mapclone2` (go1.24 map_swiss.go) with its random draws given: the
+/// new map's seed (`makemap`'s `rand()`) and the iterator's entry and directory offsets.
+/// A map made with the source's length as hint, then every entry put in iteration
+/// order (`Map.Put`).
+///
+/// # Safety
+/// `src` is a live map of `typ`.
+pub unsafe fn mapclone2(typ: &SwissMapType, src: &Map, seed: usize, r1: u64, r2: u64) -> Box<Map> {
+    let mut dst = makemap(typ, src.Used() as isize);
+    dst.seed = seed;
+    let mut it = Iter::new();
+    // SAFETY: `src` outlives the iterator, which ends in this function.
+    unsafe {
+        it.Init_r(typ, src as *const Map as *mut Map, r1, r2);
+        it.Next();
+        while !it.Key().is_null() {
+            dst.Put(typ, it.Key(), it.Elem());
+            it.Next();
+        }
+    }
+    dst
+}
+
+/// Port of `runtime.mapIterStart`: `it.Init` and the first `it.Next`.
+///
+/// # Safety
+/// As for [`Iter::Init`].
+pub unsafe fn mapIterStart(typ: &SwissMapType, m: *mut Map, it: &mut Iter) {
+    // SAFETY: forwarded.
+    unsafe {
+        it.Init(typ, m);
+        it.Next();
+    }
+}
+
+/// Port of `runtime.mapIterNext`.
+///
+/// # Safety
+/// As for [`Iter::Next`].
+pub unsafe fn mapIterNext(it: &mut Iter) {
+    // SAFETY: forwarded.
+    unsafe { it.Next() }
+}
+
+/// `len(m)` (`reflect_maplen`).
+///
+/// # Safety
+/// `m` is null or a live map.
+pub unsafe fn maplen(m: *const Map) -> usize {
+    // SAFETY: null or live (caller).
+    unsafe { m.as_ref() }.map_or(0, |m| m.Used() as usize)
+}
+
+/// The panic of a write to a nil map.
+#[cold]
+pub(crate) fn nil_assign() -> ! {
+    panic!("{NIL_MAP_WRITE}")
+}
+
+/// A key of one of the fast families, as Go's `runtime_mapassign_fast32/fast64/faststr`
+/// read, compare, hash and store it.
+pub(crate) trait FastKey: Copy {
+    /// `runtime_mapassign_faststr` overwrites the stored header of an existing key (Go's
+    /// `*(*string)(slotKey) = key`); the integer families leave it.
+    const UPDATE_KEY: bool;
+    /// Whether the key in `slot` equals `self` (Go's `key == *(*K)(slotKey)`).
+    ///
+    /// # Safety
+    /// `slot` is a full key slot of this family.
+    unsafe fn eq_slot(self, slot: *const u8) -> bool;
+    /// The key's hash, with Go's hash called directly when the type's hasher is it.
+    ///
+    /// # Safety
+    /// `typ` is a map type of this family.
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize;
+    /// Stores the key into `slot`.
+    ///
+    /// # Safety
+    /// `slot` is a key slot of this family.
+    unsafe fn store(self, slot: *mut u8) {
+        // SAFETY: the slot holds a key of this size (caller); slots are aligned for it.
+        unsafe { (slot as *mut Self).write(self) }
+    }
+}
+
+macro_rules! int_fast_key {
+    ($t:ty, $alg:ident, $f:ident) => {
+        impl FastKey for $t {
+            const UPDATE_KEY: bool = false;
+            #[inline(always)]
+            unsafe fn eq_slot(self, slot: *const u8) -> bool {
+                // SAFETY: an aligned key slot of this size (caller).
+                unsafe { *(slot as *const $t) == self }
+            }
+            #[inline(always)]
+            unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
+                let p = (&self as *const $t).cast::<u8>();
+                if typ.mt.hash_alg == crate::maptype::HashAlg::$alg {
+                    // SAFETY: the key's bytes; the hasher is this Go hash.
+                    unsafe { crate::maptype::alg::$f(p, seed) }
+                } else {
+                    // SAFETY: the key's bytes.
+                    unsafe { typ.Hasher(p, seed) }
+                }
+            }
+        }
+    };
+}
+int_fast_key!(u32, Mem32, memhash32);
+int_fast_key!(u64, Mem64, memhash64);
+
+impl FastKey for crate::maptype::GoString {
+    const UPDATE_KEY: bool = true;
+    #[inline(always)]
+    unsafe fn eq_slot(self, slot: *const u8) -> bool {
+        // SAFETY: a string key slot, and both strings' bytes readable (caller).
+        unsafe { crate::maptype::alg::strequal((&self as *const Self).cast(), slot) }
+    }
+    #[inline(always)]
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
+        // SAFETY: the header and its bytes are readable (the caller's key).
+        unsafe { typ.Hasher((&self as *const Self).cast(), seed) }
+    }
+}
+
+/// Port of `Map.putSlotSmallFast64` (and its fast32/faststr twins).
+///
+/// # Safety
+/// The map is small; `key` hashes to `hash`.
+unsafe fn putSlotSmallFast<K: FastKey>(
+    m: &mut Map,
+    typ: &SwissMapType,
+    hash: usize,
+    key: K,
+) -> *mut u8 {
+    let g = groupReference { data: m.dirPtr };
+    // SAFETY: the live small group of a map of this family (caller).
+    unsafe {
+        let mut match_ = g.ctrls().matchH2(h2(hash));
+        // Look for an existing slot containing this key.
+        while !match_.is_empty() {
+            let i = match_.first();
+            let slotKey = g.key(typ, i);
+            if key.eq_slot(slotKey) {
+                if K::UPDATE_KEY {
+                    key.store(slotKey);
+                }
+                return g.elem(typ, i);
+            }
+            match_ = match_.removeFirst();
+        }
+        // A small map has no deleted slots; matchEmptyOrDeleted is the cheaper test.
+        match_ = g.ctrls().matchEmptyOrDeleted();
+        if match_.is_empty() {
+            return core::ptr::null_mut(); // no room: grow
+        }
+        let i = match_.first();
+        key.store(g.key(typ, i));
+        g.set_ctrl(i, h2(hash) as u8);
+        m.used += 1;
+        g.elem(typ, i)
+    }
+}
+
+/// Port of `runtime_mapassign_fast64` (and of its fast32 and faststr twins, which
+/// differ only in the key): Go's fast assignment, with the probing of `table.PutSlot`
+/// (the first empty-or-deleted slot ends a group's search, a tombstone is remembered and
+/// the probe goes on, tombstones are pruned before growing from 1.25) and the
+/// release's small-map insert.
+///
+/// # Safety
+/// `m` is null (panics as Go does) or a live map of `typ`, a map type of `K`'s family
+/// with inline elems.
+pub(crate) unsafe fn mapassign_fast<K: FastKey>(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: K,
+) -> *mut u8 {
+    // SAFETY: null or live (caller).
+    let Some(m) = (unsafe { m.as_mut() }) else {
+        nil_assign()
+    };
+    if m.writing() != 0 {
+        fatal(CONCURRENT_WRITES);
+    }
+    // SAFETY: the map is live and of `typ`, of K's family (caller).
+    unsafe {
+        let hash = key.hash(typ, m.seed);
+        // Set writing after hashing, which may panic.
+        m.toggle_writing();
+        if m.dirPtr.is_null() {
+            m.growToSmall(typ);
+        }
+        if m.dirLen == 0 {
+            let put = |m: &mut Map, typ: &SwissMapType, hash: usize, key: *const u8| {
+                putSlotSmallFast(m, typ, hash, (key as *const K).read())
+            };
+            if let Some(elem) = m.putSmall(typ, hash, (&key as *const K).cast(), put) {
+                m.end_write();
+                return elem;
+            }
+        }
+        let slotElem;
+        'outer: loop {
+            let t = m.directoryAt(m.directoryIndex(hash));
+            let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
+            // The first deleted slot met, to insert into if the key is new.
+            let mut firstDeletedGroup = groupReference::NULL;
+            let mut firstDeletedSlot = 0usize;
+            let h2Hash = h2(hash);
+            loop {
+                let mut g = (*t).groups.group(typ, seq.offset);
+                let mut match_ = g.ctrls().matchH2(h2Hash);
+                // Look for an existing slot containing this key.
+                while !match_.is_empty() {
+                    let i = match_.first();
+                    let slotKey = g.key(typ, i);
+                    if key.eq_slot(slotKey) {
+                        if K::UPDATE_KEY {
+                            key.store(slotKey);
+                        }
+                        slotElem = g.elem(typ, i);
+                        break 'outer;
+                    }
+                    match_ = match_.removeFirst();
+                }
+                // Is this the end of the probe sequence?
+                match_ = g.ctrls().matchEmptyOrDeleted();
+                if match_.is_empty() {
+                    seq = seq.next();
+                    continue; // only full slots: keep probing
+                }
+                let mut i = match_.first();
+                if g.ctrls().get(i) == CTRL_DELETED {
+                    // Remember the first deleted slot, and keep probing.
+                    if firstDeletedGroup.data.is_null() {
+                        firstDeletedGroup = g;
+                        firstDeletedSlot = i;
+                    }
+                    seq = seq.next();
+                    continue;
+                }
+                // An empty slot: the end of the probe sequence. A deleted slot met on
+                // the way is reused without consuming growthLeft.
+                if !firstDeletedGroup.data.is_null() {
+                    g = firstDeletedGroup;
+                    i = firstDeletedSlot;
+                    (*t).growthLeft += 1; // decremented below
+                }
+                // Out of room: first try to drop tombstones (go1.25).
+                if (*t).growthLeft == 0 && typ.release.has_tombstone_pruning() {
+                    table::pruneTombstones(t, typ, m);
+                }
+                if (*t).growthLeft > 0 {
+                    key.store(g.key(typ, i));
+                    slotElem = g.elem(typ, i);
+                    g.set_ctrl(i, h2Hash as u8);
+                    (*t).growthLeft -= 1;
+                    (*t).used += 1;
+                    m.used += 1;
+                    break 'outer;
+                }
+                table::rehash(t, typ, m);
+                continue 'outer;
+            }
+        }
+        m.end_write();
+        slotElem
+    }
+}
+
+/// Port of `runtime_mapaccess2_fast64` (and of its fast32 twin, which differs only in
+/// the key): the lookup with the key compared as an integer. A small map is scanned slot
+/// by slot without hashing, as in Go.
+///
+/// # Safety
+/// `m` is null or a live map of `typ`, a map type of `K`'s integer family.
+pub(crate) unsafe fn mapaccess2_fast<K: FastKey>(
+    typ: &SwissMapType,
+    m: *const Map,
+    key: K,
+) -> (*mut u8, bool) {
+    debug_assert!(typ.keysize == core::mem::size_of::<K>() && !typ.IndirectKey());
+    // SAFETY: null or live (caller).
+    let Some(m) = (unsafe { m.as_ref() }) else {
+        return (zero_val(), false);
+    };
+    if m.Used() == 0 {
+        return (zero_val(), false);
+    }
+    if m.writing() != 0 {
+        fatal(CONCURRENT_READ_WRITE);
+    }
+    // SAFETY: the map is live and of `typ`: groups, slots and keys of K's size
+    // (8-aligned groups, slots aligned for the key).
+    unsafe {
+        if m.dirLen == 0 {
+            let g = groupReference { data: m.dirPtr };
+            let mut full = g.ctrls().matchFull();
+            let mut slotKey = g.key(typ, 0);
+            while !full.is_empty() {
+                if key.eq_slot(slotKey) && full.lowestSet() {
+                    return (slotKey.add(typ.ElemOff), true);
+                }
+                slotKey = slotKey.add(typ.SlotSize);
+                full = full.shiftOutLowest();
+            }
+            return (zero_val(), false);
+        }
+        let hash = key.hash(typ, m.seed);
+        // Select the table, then probe it.
+        let t = m.directoryAt(m.directoryIndex(hash));
+        let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);
+        let h2Hash = h2(hash);
+        loop {
+            let g = (*t).groups.group(typ, seq.offset);
+            let mut match_ = g.ctrls().matchH2(h2Hash);
+            while !match_.is_empty() {
+                let i = match_.first();
+                let slotKey = g.key(typ, i);
+                if key.eq_slot(slotKey) {
+                    return (slotKey.add(typ.ElemOff), true);
+                }
+                match_ = match_.removeFirst();
+            }
+            if !g.ctrls().matchEmpty().is_empty() {
+                // An empty slot ends the probe sequence.
+                return (zero_val(), false);
+            }
+            seq = seq.next();
+        }
+    }
+}

@@ -1,0 +1,3 @@
+module gomap/swissoracle
+
+go 1.24

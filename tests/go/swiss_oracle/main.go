@@ -1,0 +1,664 @@
+// Command gomap-swiss-oracle runs a gomap trace with a `go 1.2x` directive (see
+// docs/swiss-dump.md) on the Swiss map of the Go toolchain it is built with (1.24 to
+// 1.27) and prints the canonical Swiss dump.
+//
+// Usage: gomap-swiss-oracle [TRACE|-]   (stdin when the argument is absent or "-")
+//
+// Everything comes from Go's runtime: the hashes (aeshash keyed by the trace's aeskey,
+// written into the runtime's key schedule), the entry points the compiler would pick for
+// the map type (mapassign_fast32/fast64/faststr or mapassign, mapdelete_*, reached
+// through //go:linkname with the map type reflect builds), mapclear, mapclone,
+// Iter.Next, and the bytes of the map, its directory, tables and groups, read back
+// through mirrors of the runtime's structures. The trace fixes what Go takes from
+// rand(): the map seed and the iterator's two offsets.
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+	"unsafe"
+)
+
+const ptrSize = 8
+
+type parseError struct {
+	line int
+	msg  string
+}
+
+func (e *parseError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+// kind is a trace kind: "i32", "i64", "f64", "str", "e0" or "bN" (size n).
+type kind struct {
+	name string
+	n    int
+}
+
+func (k kind) isStr() bool { return k.name == "str" }
+
+func parseKind(s string, key bool) (kind, bool) {
+	switch s {
+	case "i32", "i64":
+		return kind{name: s}, true
+	case "f64", "str":
+		return kind{name: s}, key
+	case "e0":
+		return kind{name: s}, !key
+	}
+	if len(s) >= 2 && s[0] == 'b' {
+		n, err := strconv.Atoi(s[1:])
+		if err == nil && n >= 1 && n <= 1024 && strconv.Itoa(n) == s[1:] {
+			return kind{name: s, n: n}, true
+		}
+	}
+	return kind{}, false
+}
+
+func reflectType(k kind) reflect.Type {
+	switch k.name {
+	case "i32":
+		return reflect.TypeOf(int32(0))
+	case "i64":
+		return reflect.TypeOf(int64(0))
+	case "f64":
+		return reflect.TypeOf(float64(0))
+	case "str":
+		return reflect.TypeOf("")
+	case "e0":
+		return reflect.TypeOf(struct{}{})
+	}
+	return reflect.ArrayOf(k.n, reflect.TypeOf(uint8(0)))
+}
+
+// parseValue converts a value spelled as in a trace into its raw bytes.
+func parseValue(k kind, s string) ([]byte, string) {
+	switch k.name {
+	case "i32":
+		v, err := strconv.ParseInt(s, 10, 32)
+		if err != nil {
+			return nil, "a decimal int32"
+		}
+		return binary.LittleEndian.AppendUint32(nil, uint32(v)), ""
+	case "i64":
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, "a decimal int64"
+		}
+		return binary.LittleEndian.AppendUint64(nil, uint64(v)), ""
+	case "f64":
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) {
+			return nil, "a float64 in strconv.ParseFloat spelling (not NaN)"
+		}
+		return binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)), ""
+	case "str":
+		if s == "-" {
+			return []byte{}, ""
+		}
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			return nil, "a string as hex digits, or - for the empty string"
+		}
+		return b, ""
+	case "e0":
+		if s != "-" {
+			return nil, "- (the struct{} value)"
+		}
+		return nil, ""
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != k.n {
+		return nil, fmt.Sprintf("%d hex digits (a %s value)", 2*k.n, k.name)
+	}
+	return b, ""
+}
+
+// fastFamily is walk.mapfast for the trace kinds on amd64: 4- and 8-byte plain memory
+// keys ([4]uint8 and [8]uint8 too: amd64 has no alignment requirement) take the fast32
+// and fast64 paths, strings faststr, unless the elem is over 128 bytes.
+func fastFamily(k, e kind, et reflect.Type) string {
+	if et.Size() > 128 {
+		return "slow"
+	}
+	switch {
+	case k.name == "i32" || k.n == 4:
+		return "fast32"
+	case k.name == "i64" || k.n == 8:
+		return "fast64"
+	case k.name == "str":
+		return "faststr"
+	}
+	return "slow"
+}
+
+// smap is the trace's map: a reflect-made map[K]E and its runtime pointers.
+type smap struct {
+	kt, et reflect.Type
+	mk     [2]kind
+	v      reflect.Value
+	family string
+}
+
+func (x *smap) m() *swissMap { return (*swissMap)(x.v.UnsafePointer()) }
+func (x *smap) t() *mapType  { i := x.v.Interface(); return (*eface)(unsafe.Pointer(&i)).typ }
+func (x *smap) length() int  { return x.v.Len() }
+func (x *smap) keyArg(k []byte) (unsafe.Pointer, func()) {
+	if x.mk[0].isStr() {
+		s := string(k)
+		return unsafe.Pointer(&s), func() { runtimeKeepAlive(&s) }
+	}
+	p := reflect.New(x.kt)
+	copy(unsafe.Slice((*byte)(p.UnsafePointer()), x.kt.Size()), k)
+	return p.UnsafePointer(), func() { runtimeKeepAlive(p) }
+}
+
+func runtimeKeepAlive(x any) { runtime.KeepAlive(x) }
+
+func (x *smap) put(k, e []byte) {
+	var slot unsafe.Pointer
+	switch x.family {
+	case "fast32":
+		slot = mapassign_fast32(x.t(), x.m(), binary.LittleEndian.Uint32(k))
+	case "fast64":
+		slot = mapassign_fast64(x.t(), x.m(), binary.LittleEndian.Uint64(k))
+	case "faststr":
+		slot = mapassign_faststr(x.t(), x.m(), string(k))
+	default:
+		p, keep := x.keyArg(k)
+		slot = mapassign(x.t(), x.m(), p)
+		keep()
+	}
+	copy(unsafe.Slice((*byte)(slot), x.et.Size()), e)
+}
+
+func (x *smap) del(k []byte) {
+	switch x.family {
+	case "fast32":
+		mapdelete_fast32(x.t(), x.m(), binary.LittleEndian.Uint32(k))
+	case "fast64":
+		mapdelete_fast64(x.t(), x.m(), binary.LittleEndian.Uint64(k))
+	case "faststr":
+		mapdelete_faststr(x.t(), x.m(), string(k))
+	default:
+		p, keep := x.keyArg(k)
+		mapdelete(x.t(), x.m(), p)
+		keep()
+	}
+}
+
+func (x *smap) get(k []byte) (unsafe.Pointer, bool) {
+	p, keep := x.keyArg(k)
+	defer keep()
+	return mapaccess2(x.t(), x.m(), p)
+}
+
+// iterState is one `iter ID R1 R2` iterator. `iter` runs Init and the first Next (as
+// a range loop's mapIterStart does); `next` yields the current entry and calls Next
+// before each later one, so the trace lines between two `next`s sit where a range
+// loop's body runs.
+type iterState struct {
+	it      *swissIter
+	keyStr  bool
+	fetched bool
+	done    bool
+	owner   *smap // keeps the iterated map alive after a clone replaces it
+}
+
+type oracle struct {
+	out      *bufio.Writer
+	started  bool
+	release  string
+	keyed    bool
+	typ      *[2]kind
+	m        *smap
+	needSeed int
+	iters    map[string]*iterState
+}
+
+func main() {
+	if !useAeshash {
+		fmt.Fprintln(os.Stderr, "gomap-swiss-oracle: the runtime does not use aeshash (no AES-NI?): Go would ignore the aeskey")
+		os.Exit(2)
+	}
+	if unsafe.Sizeof(abiType{}) != 48 || unsafe.Sizeof(swissMap{}) != 48 || unsafe.Sizeof(table{}) != 32 || unsafe.Sizeof(swissIter{}) != 96 {
+		fmt.Fprintln(os.Stderr, "gomap-swiss-oracle: runtime struct mirrors have the wrong size")
+		os.Exit(2)
+	}
+	var in io.Reader = os.Stdin
+	if len(os.Args) > 2 {
+		fmt.Fprintln(os.Stderr, "usage: gomap-swiss-oracle [TRACE|-]")
+		os.Exit(2)
+	}
+	if len(os.Args) == 2 && os.Args[1] != "-" {
+		f, err := os.Open(os.Args[1])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gomap-swiss-oracle:", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		in = f
+	}
+	o := &oracle{out: bufio.NewWriterSize(os.Stdout, 1<<16), iters: map[string]*iterState{}}
+	err := o.run(in)
+	o.out.Flush()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// goRelease is the toolchain's release, "1.24" ... "1.27".
+func goRelease() string {
+	v := strings.TrimPrefix(runtime.Version(), "go")
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	return parts[0] + "." + parts[1]
+}
+
+func (o *oracle) run(in io.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<16), 1<<24)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSuffix(sc.Text(), "\r")
+		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		if err := o.directive(line, strings.Split(text, " ")); err != "" {
+			return &parseError{line, err}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return &parseError{line + 1, "a line of at most 16 MiB (" + err.Error() + ")"}
+	}
+	if !o.started {
+		return &parseError{line, `"gomap-trace 1" as the first directive`}
+	}
+	return nil
+}
+
+func parseSeed(s string) (uintptr, string) {
+	if len(s) != 16 {
+		return 0, "SEED as 16 hex digits"
+	}
+	v, err := strconv.ParseUint(s, 16, 64)
+	if err != nil {
+		return 0, "SEED as 16 hex digits"
+	}
+	return uintptr(v), ""
+}
+
+func (o *oracle) directive(line int, f []string) string {
+	for _, x := range f {
+		if x == "" {
+			return "fields separated by single spaces"
+		}
+	}
+	argc := func(n int, usage string) string {
+		if len(f) != n {
+			return "`" + usage + "`"
+		}
+		return ""
+	}
+	if !o.started {
+		if len(f) != 2 || f[0] != "gomap-trace" || f[1] != "1" {
+			return `"gomap-trace 1" as the first directive`
+		}
+		o.started = true
+		return ""
+	}
+	if o.release == "" {
+		if len(f) != 2 || f[0] != "go" {
+			return "`go RELEASE` right after gomap-trace (this oracle runs Swiss maps)"
+		}
+		if f[1] != goRelease() {
+			return fmt.Sprintf("go %s: this oracle is built with go%s", f[1], goRelease())
+		}
+		o.release = f[1]
+		return ""
+	}
+	switch f[0] {
+	case "gomap-trace", "go":
+		return "one " + f[0] + " directive, at the start"
+	case "aeskey":
+		if e := argc(2, "aeskey HEX"); e != "" {
+			return e
+		}
+		if o.m != nil {
+			return "aeskey before the first make"
+		}
+		b, err := hex.DecodeString(f[1])
+		if err != nil || len(b) != len(aeskeysched) {
+			return "aeskey with 256 hex digits"
+		}
+		copy(aeskeysched[:], b)
+		o.keyed = true
+		return ""
+	case "type":
+		if e := argc(3, "type K E"); e != "" {
+			return e
+		}
+		k, ok := parseKind(f[1], true)
+		if !ok {
+			return "a key kind: i32, i64, f64, str or bN (N from 1 to 1024)"
+		}
+		e, ok := parseKind(f[2], false)
+		if !ok {
+			return "an elem kind: i32, i64, e0 or bN (N from 1 to 1024)"
+		}
+		o.typ = &[2]kind{k, e}
+		return ""
+	case "make":
+		if e := argc(3, "make HINT SEED"); e != "" {
+			return e
+		}
+		if !o.keyed {
+			return "aeskey before make"
+		}
+		if o.typ == nil {
+			return "type before make"
+		}
+		hint, err := strconv.ParseInt(f[1], 10, 0)
+		if err != nil || hint < 0 {
+			return "a decimal HINT (a non-negative int)"
+		}
+		seed, e := parseSeed(f[2])
+		if e != "" {
+			return e
+		}
+		kt, et := reflectType(o.typ[0]), reflectType(o.typ[1])
+		o.m = &smap{kt: kt, et: et, mk: *o.typ, family: fastFamily(o.typ[0], o.typ[1], et)}
+		o.m.v = reflect.MakeMapWithSize(reflect.MapOf(kt, et), int(hint))
+		o.m.m().seed = seed
+		o.needSeed = 0
+		o.iters = map[string]*iterState{}
+		t := o.m.t()
+		fmt.Fprintf(o.out, "swissmaptype keysize=%d elemsize=%d slotsize=%d elemoff=%d groupsize=%d flags=%d\n",
+			t.key.size, t.elem.size, t.keyStride(), t.elemsOff()-t.keysOff(), t.groupSize, t.flags)
+		return ""
+	}
+	if o.m == nil {
+		return "make before " + f[0]
+	}
+	switch f[0] {
+	case "put":
+		if e := argc(3, "put K E"); e != "" {
+			return e
+		}
+		k, e := parseValue(o.m.mk[0], f[1])
+		if e != "" {
+			return "key " + e
+		}
+		v, e := parseValue(o.m.mk[1], f[2])
+		if e != "" {
+			return "elem " + e
+		}
+		if o.needSeed != 0 {
+			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with rand", o.needSeed)
+		}
+		o.m.put(k, v)
+	case "del":
+		if e := argc(2, "del K"); e != "" {
+			return e
+		}
+		k, e := parseValue(o.m.mk[0], f[1])
+		if e != "" {
+			return "key " + e
+		}
+		before := o.m.length()
+		o.m.del(k)
+		if before > 0 && o.m.length() == 0 {
+			o.needSeed = line
+		}
+	case "get":
+		if e := argc(2, "get K"); e != "" {
+			return e
+		}
+		k, e := parseValue(o.m.mk[0], f[1])
+		if e != "" {
+			return "key " + e
+		}
+		p, ok := o.m.get(k)
+		if ok {
+			fmt.Fprintf(o.out, "get %s = %s\n", f[1], appendValue(nil, p, o.m.et.Size(), false))
+		} else {
+			fmt.Fprintf(o.out, "get %s absent\n", f[1])
+		}
+	case "len":
+		if e := argc(1, "len"); e != "" {
+			return e
+		}
+		fmt.Fprintf(o.out, "len %d\n", o.m.length())
+	case "seed":
+		if e := argc(2, "seed SEED"); e != "" {
+			return e
+		}
+		seed, e := parseSeed(f[1])
+		if e != "" {
+			return e
+		}
+		if o.m.length() != 0 {
+			return "seed only on an empty map"
+		}
+		o.m.m().seed = seed
+		o.needSeed = 0
+	case "clear":
+		if e := argc(2, "clear SEED"); e != "" {
+			return e
+		}
+		seed, e := parseSeed(f[1])
+		if e != "" {
+			return e
+		}
+		mapclear(o.m.t(), o.m.m())
+		o.m.m().seed = seed
+		o.needSeed = 0
+	case "clone":
+		if e := argc(4, "clone SEED R1 R2"); e != "" {
+			return e
+		}
+		seed, e := parseSeed(f[1])
+		if e != "" {
+			return e
+		}
+		r1, err1 := strconv.ParseUint(f[2], 10, 64)
+		r2, err2 := strconv.ParseUint(f[3], 10, 64)
+		if err1 != nil || err2 != nil {
+			return "R1 and R2 as decimal u64"
+		}
+		if o.needSeed != 0 {
+			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with rand", o.needSeed)
+		}
+		old := o.m
+		nm := &smap{kt: old.kt, et: old.et, mk: old.mk, family: old.family}
+		if nativeClone {
+			nm.v = reflect.ValueOf(mapclone(old.v.Interface()))
+		} else {
+			// runtime.mapclone2 (go1.24) with its rand() draws given.
+			t, src := old.t(), old.m()
+			nm.v = reflect.MakeMapWithSize(reflect.MapOf(old.kt, old.et), int(src.used))
+			nm.m().seed = seed
+			it := new(swissIter)
+			iterInitR(it, t, src, r1, r2)
+			for iterNext(it); it.key != nil; iterNext(it) {
+				mapPut(nm.m(), t, it.key, it.elem)
+			}
+		}
+		o.m = nm
+	case "iter":
+		if e := argc(4, "iter ID R1 R2"); e != "" {
+			return e
+		}
+		r1, err1 := strconv.ParseUint(f[2], 10, 64)
+		r2, err2 := strconv.ParseUint(f[3], 10, 64)
+		if err1 != nil || err2 != nil {
+			return "R1 and R2 as decimal u64"
+		}
+		st := &iterState{it: new(swissIter), keyStr: o.m.mk[0].isStr(), fetched: true, owner: o.m}
+		iterInitR(st.it, o.m.t(), o.m.m(), r1, r2)
+		if st.it.m == nil {
+			st.done = true
+		} else {
+			iterNext(st.it)
+		}
+		o.iters[f[1]] = st
+	case "next":
+		if e := argc(3, "next ID N"); e != "" {
+			return e
+		}
+		st := o.iters[f[1]]
+		if st == nil {
+			return "an iterator started by iter " + f[1]
+		}
+		n, err := strconv.ParseUint(f[2], 10, 64)
+		if err != nil {
+			return "N as a decimal count"
+		}
+		for i := uint64(0); i < n; i++ {
+			if !st.done && !st.fetched {
+				iterNext(st.it)
+				st.fetched = true
+			}
+			if st.done || st.it.key == nil {
+				st.done = true
+				fmt.Fprintf(o.out, "next %s end\n", f[1])
+				break
+			}
+			t := st.it.typ
+			line := append([]byte("next "), f[1]...)
+			line = appendValue(append(line, ' '), st.it.key, t.key.size, st.keyStr)
+			line = appendValue(append(line, '='), st.it.elem, t.elem.size, false)
+			o.out.Write(append(line, '\n'))
+			st.fetched = false
+		}
+	case "dump":
+		if e := argc(1, "dump"); e != "" {
+			return e
+		}
+		if o.needSeed != 0 {
+			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with rand", o.needSeed)
+		}
+		dump(o.out, o.m.t(), o.m.m(), o.m.mk[0].isStr())
+	default:
+		return "a directive: aeskey, type, make, put, del, get, len, seed, clear, clone, iter, next or dump"
+	}
+	return ""
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendHexOrDash(dst, b []byte) []byte {
+	if len(b) == 0 {
+		return append(dst, '-')
+	}
+	for _, c := range b {
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return dst
+}
+
+func bytesAt(p unsafe.Pointer, n uintptr) []byte { return unsafe.Slice((*byte)(p), n) }
+
+// appendValue spells the value at p: a string header as s0/sL:nil/sL:HEX, anything
+// else as the hex of its size bytes ("-" for size 0).
+func appendValue(dst []byte, p unsafe.Pointer, size uintptr, str bool) []byte {
+	if !str {
+		return appendHexOrDash(dst, bytesAt(p, size))
+	}
+	data := *(*unsafe.Pointer)(p)
+	n := *(*int)(unsafe.Add(p, ptrSize))
+	dst = append(dst, 's')
+	dst = strconv.AppendInt(dst, int64(n), 10)
+	switch {
+	case n == 0:
+		return dst
+	case data == nil:
+		return append(dst, ":nil"...)
+	}
+	dst = append(dst, ':')
+	return appendHexOrDash(dst, bytesAt(data, uintptr(n)))
+}
+
+// appendSlot spells a slot from its raw bytes: indirect slots as *nil, *dead (a
+// non-nil pointer in a slot that is not full) or * and the value.
+func appendSlot(dst []byte, p unsafe.Pointer, indirect bool, size uintptr, str, full bool) []byte {
+	if indirect {
+		target := *(*unsafe.Pointer)(p)
+		switch {
+		case target == nil:
+			return append(dst, "*nil"...)
+		case !full:
+			return append(dst, "*dead"...)
+		}
+		return appendValue(append(dst, '*'), target, size, str)
+	}
+	return appendValue(dst, p, size, str)
+}
+
+func appendGroup(dst []byte, t *mapType, g unsafe.Pointer, keyStr bool) []byte {
+	ctrl := bytesAt(g, 8)
+	dst = appendHexOrDash(dst, ctrl)
+	for s := uintptr(0); s < 8; s++ {
+		full := ctrl[s]&0x80 == 0
+		k := unsafe.Add(g, t.keysOff()+s*t.keyStride())
+		e := unsafe.Add(g, t.elemsOff()+s*t.keyStride())
+		dst = append(dst, ' ')
+		dst = appendSlot(dst, k, t.flags&mapIndirectKey != 0, t.key.size, keyStr, full)
+		dst = append(dst, '=')
+		dst = appendSlot(dst, e, t.flags&mapIndirectElem != 0, t.elem.size, false, full)
+	}
+	return append(dst, '\n')
+}
+
+func dump(w *bufio.Writer, t *mapType, m *swissMap, keyStr bool) {
+	fmt.Fprintf(w, "map used=%d seed=%016x dirLen=%d globalDepth=%d globalShift=%d writing=%d",
+		m.used, m.seed, m.dirLen, m.globalDepth, m.globalShift, m.writing)
+	if hasTombstonePossible {
+		tp := 0
+		if m.tombstonePossible {
+			tp = 1
+		}
+		fmt.Fprintf(w, " tombstonePossible=%d", tp)
+	}
+	fmt.Fprintf(w, " clearSeq=%d\n", m.clearSeq)
+	if m.dirPtr == nil {
+		return
+	}
+	if m.dirLen == 0 {
+		w.Write(appendGroup([]byte("small "), t, m.dirPtr, keyStr))
+		return
+	}
+	dir := unsafe.Slice((**table)(m.dirPtr), m.dirLen)
+	var prev *table
+	var line []byte
+	for i, tab := range dir {
+		same := 0
+		if tab == prev {
+			same = 1
+		}
+		fmt.Fprintf(w, "table %d index=%d localDepth=%d used=%d capacity=%d growthLeft=%d same=%d\n",
+			i, tab.index, tab.localDepth, tab.used, tab.capacity, tab.growthLeft, same)
+		if tab != prev {
+			for gi := uint64(0); gi <= tab.groups.lengthMask; gi++ {
+				line = append(line[:0], "group "...)
+				line = strconv.AppendUint(line, gi, 10)
+				line = append(line, ' ')
+				line = appendGroup(line, t, unsafe.Add(tab.groups.data, uintptr(gi)*t.groupSize), keyStr)
+				w.Write(line)
+			}
+		}
+		prev = tab
+	}
+}

@@ -1,0 +1,546 @@
+//! The Swiss trace generator: deterministic traces for the differential test of the
+//! Swiss engine against Go 1.24 to 1.27 (`docs/swiss-dump.md`).
+//!
+//! Each trace is one [`SwissScenario`] over one pair of kinds. The generator keeps a
+//! model of the key set, to know when a `del` empties the map (Go re-seeds it with
+//! `rand()`, so the trace says with what) and to pick present keys.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use super::gen::Rng;
+use super::op::{hex, parse_f64, unhex, Kind as TKind, Value};
+use gomap::swiss::SwissRelease;
+
+/// What a Swiss trace exercises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwissScenario {
+    /// A random mix of every operation after `make` with the given hint.
+    Mix(i64),
+    /// The small map: up to 8 entries, overwrites of a full group, the 8 -> 9 growth,
+    /// deletes, with a dump after every operation.
+    Small,
+    /// Growth by doubling and splits up to `n` entries, with iterators advanced across
+    /// the growth and writes between their steps.
+    Grow(usize),
+    /// Tombstones: a table kept near its load limit by deleting and inserting, so that
+    /// tombstones pile up and are pruned (1.25+) or force growth.
+    Tombstones(i64),
+    /// `clear` and `clone` between fills, with iterators over old and new maps.
+    ClearClone,
+    /// `make` with every hint from 0 to 2000 (the table and directory sizes `NewMap`
+    /// picks), a few entries put and the map dumped each time. Meant for a key and elem
+    /// of small slots (`b1`/`e0`: 2-byte slots), which keep the dumps short.
+    Hints,
+}
+
+impl SwissScenario {
+    fn name(self) -> String {
+        match self {
+            SwissScenario::Mix(h) => format!("mix-h{h}"),
+            SwissScenario::Small => "small".into(),
+            SwissScenario::Grow(n) => format!("grow-{n}"),
+            SwissScenario::Tombstones(h) => format!("tomb-h{h}"),
+            SwissScenario::ClearClone => "clearclone".into(),
+            SwissScenario::Hints => "hints".into(),
+        }
+    }
+}
+
+struct Builder {
+    rng: Rng,
+    k: TKind,
+    e: TKind,
+    out: String,
+    /// Present keys: canonical bytes -> spelling, with an index for picking.
+    keys: Vec<String>,
+    index: HashMap<Vec<u8>, usize>,
+    fresh: u64,
+    iters: Vec<String>,
+    next_iter: usize,
+}
+
+impl Builder {
+    fn new(seed: u64, r: SwissRelease, k: TKind, e: TKind) -> Builder {
+        let mut rng = Rng::new(seed);
+        let mut out = String::from("gomap-trace 1\n");
+        let _ = writeln!(out, "go {}", r.name());
+        let key = hex(&rng.bytes(128));
+        let _ = writeln!(out, "aeskey {key}");
+        let _ = writeln!(out, "type {} {}", k, e);
+        Builder {
+            rng,
+            k,
+            e,
+            out,
+            keys: Vec::new(),
+            index: HashMap::new(),
+            fresh: 0,
+            iters: Vec::new(),
+            next_iter: 0,
+        }
+    }
+
+    fn line(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.out.push('\n');
+    }
+
+    fn seed_word(&mut self) -> String {
+        format!("{:016x}", self.rng.next_u64())
+    }
+
+    fn make(&mut self, hint: i64) {
+        let s = self.seed_word();
+        self.line(&format!("make {hint} {s}"));
+        self.keys.clear();
+        self.index.clear();
+        self.iters.clear();
+        self.line("dump");
+    }
+
+    /// Key number `i` of a deterministic sequence (distinct for distinct `i`), spelled,
+    /// with its canonical bytes.
+    fn key_of(&mut self, i: u64) -> (String, Vec<u8>) {
+        let mix = i.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17);
+        match self.k {
+            TKind::I32 => {
+                let v = if i % 3 == 0 {
+                    i as i32
+                } else {
+                    (mix as i32) ^ (i as i32)
+                };
+                (v.to_string(), v.to_le_bytes().to_vec())
+            }
+            TKind::I64 => {
+                let v = if i % 3 == 0 {
+                    i as i64 - 50
+                } else {
+                    mix as i64
+                };
+                (v.to_string(), v.to_le_bytes().to_vec())
+            }
+            TKind::F64 => {
+                // 0 then -0 (the same key), then halves and large values.
+                let v: f64 = match i {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => f64::INFINITY,
+                    3 => f64::NEG_INFINITY,
+                    _ if i % 2 == 0 => i as f64 / 2.0 - 100.0,
+                    _ => (i as f64) * 1.0e10 + 0.25,
+                };
+                let s = Value::float(v).to_string();
+                let c = if v == 0.0 {
+                    0f64.to_bits()
+                } else {
+                    v.to_bits()
+                };
+                (s, c.to_le_bytes().to_vec())
+            }
+            TKind::Str => {
+                let n = (mix % 24) as usize;
+                let len = (64 - i.leading_zeros() as usize).div_ceil(8).max(1);
+                let mut b = i.to_le_bytes()[..len].to_vec();
+                b.extend((0..n).map(|j| (mix >> (j % 8 * 8)) as u8));
+                if i == 0 {
+                    b.clear();
+                }
+                let s = if b.is_empty() { "-".into() } else { hex(&b) };
+                (s, b)
+            }
+            TKind::B(n) => {
+                let mut b = vec![0u8; n];
+                let src = [i.to_le_bytes(), mix.to_le_bytes()].concat();
+                for (j, x) in b.iter_mut().enumerate().take(16) {
+                    *x = src[j];
+                }
+                if n > 16 {
+                    b[n - 1] = i as u8;
+                }
+                (hex(&b), b)
+            }
+            TKind::E0 | TKind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
+        }
+    }
+
+    /// A new key (not yet used in this trace).
+    fn new_key(&mut self) -> (String, Vec<u8>) {
+        loop {
+            let i = self.fresh;
+            self.fresh += 1;
+            let (s, c) = self.key_of(i);
+            if !self.index.contains_key(&c) {
+                return (s, c);
+            }
+        }
+    }
+
+    fn elem(&mut self) -> String {
+        let r = &mut self.rng;
+        match self.e {
+            TKind::I32 => (r.next_u64() as i32 % 100_000).to_string(),
+            TKind::I64 => (r.next_u64() as i64 >> r.below(60)).to_string(),
+            TKind::E0 => "-".into(),
+            TKind::B(n) => {
+                let mut b = vec![0u8; n];
+                let m = n.min(1 + r.below(6) as usize);
+                for x in b.iter_mut().take(m) {
+                    *x = r.next_u64() as u8;
+                }
+                hex(&b)
+            }
+            _ => unreachable!("not an elem kind"),
+        }
+    }
+
+    fn insert(&mut self, s: String, c: Vec<u8>) {
+        if !self.index.contains_key(&c) {
+            self.index.insert(c, self.keys.len());
+            self.keys.push(s);
+        }
+    }
+
+    fn remove(&mut self, c: &[u8]) -> bool {
+        let Some(i) = self.index.remove(c) else {
+            return false;
+        };
+        self.keys.swap_remove(i);
+        if i < self.keys.len() {
+            let moved = self.canon(&self.keys[i].clone());
+            self.index.insert(moved, i);
+        }
+        true
+    }
+
+    fn canon(&self, s: &str) -> Vec<u8> {
+        match self.k {
+            TKind::I32 => s.parse::<i32>().expect("own").to_le_bytes().to_vec(),
+            TKind::I64 => s.parse::<i64>().expect("own").to_le_bytes().to_vec(),
+            TKind::F64 => {
+                let v = parse_f64(s).expect("own");
+                (if v == 0.0 {
+                    0f64.to_bits()
+                } else {
+                    v.to_bits()
+                })
+                .to_le_bytes()
+                .to_vec()
+            }
+            TKind::Str => {
+                if s == "-" {
+                    Vec::new()
+                } else {
+                    unhex(s).expect("own")
+                }
+            }
+            TKind::B(_) => unhex(s).expect("own"),
+            TKind::E0 | TKind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
+        }
+    }
+
+    /// Puts a new key, or (with probability `upd` percent) overwrites a present one.
+    fn put(&mut self, upd: u64) {
+        let (s, c) = if !self.keys.is_empty() && self.rng.pct(upd) {
+            let s = self.keys[self.rng.below(self.keys.len() as u64) as usize].clone();
+            // -0 overwriting 0 (need key update) when the key is a float zero.
+            let s = if s == "0e0" && self.rng.pct(50) {
+                "-0".to_string()
+            } else {
+                s
+            };
+            let c = self.canon(&s);
+            (s, c)
+        } else {
+            self.new_key()
+        };
+        let e = self.elem();
+        self.line(&format!("put {s} {e}"));
+        self.insert(s, c);
+    }
+
+    /// Deletes a present key (with probability `present` percent) or an absent one.
+    fn del(&mut self, present: u64) {
+        let s = if !self.keys.is_empty() && self.rng.pct(present) {
+            self.keys[self.rng.below(self.keys.len() as u64) as usize].clone()
+        } else {
+            let i = self.fresh + 1_000_000 + self.rng.below(1000);
+            self.key_of(i).0
+        };
+        let c = self.canon(&s);
+        self.line(&format!("del {s}"));
+        if self.remove(&c) && self.keys.is_empty() {
+            let w = self.seed_word();
+            self.line(&format!("seed {w}"));
+        }
+    }
+
+    fn get(&mut self) {
+        let s = if !self.keys.is_empty() && self.rng.pct(70) {
+            self.keys[self.rng.below(self.keys.len() as u64) as usize].clone()
+        } else {
+            self.key_of(self.fresh + 2_000_000).0
+        };
+        self.line(&format!("get {s}"));
+    }
+
+    fn clear(&mut self) {
+        let w = self.seed_word();
+        self.line(&format!("clear {w}"));
+        self.keys.clear();
+        self.index.clear();
+    }
+
+    fn clone_map(&mut self) {
+        let w = self.seed_word();
+        let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
+        self.line(&format!("clone {w} {a} {b}"));
+        self.line("dump");
+    }
+
+    fn iter(&mut self) {
+        let id = format!("i{}", self.next_iter);
+        self.next_iter += 1;
+        let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
+        self.line(&format!("iter {id} {a} {b}"));
+        self.iters.push(id);
+        if self.iters.len() > 3 {
+            self.iters.remove(0);
+        }
+    }
+
+    fn next(&mut self, max: u64) {
+        if self.iters.is_empty() {
+            self.iter();
+        }
+        let id = self.iters[self.rng.below(self.iters.len() as u64) as usize].clone();
+        let n = 1 + self.rng.below(max);
+        self.line(&format!("next {id} {n}"));
+    }
+
+    fn random_op(&mut self) {
+        match self.rng.below(100) {
+            0..=44 => self.put(25),
+            45..=67 => self.del(75),
+            68..=75 => self.get(),
+            76 => self.line("len"),
+            77..=80 => self.iter(),
+            81..=93 => self.next(6),
+            94 => self.clear(),
+            95 => self.clone_map(),
+            _ => self.line("dump"),
+        }
+    }
+}
+
+/// The kinds a trace may use: (key, elem) pairs covering every entry-point family
+/// (fast32, fast64, faststr, the generic path), zero-size elems, and indirect keys and
+/// elems (over 128 bytes).
+pub const KIND_PAIRS: &[(TKind, TKind)] = &[
+    (TKind::I64, TKind::I64),
+    (TKind::I32, TKind::I32),
+    (TKind::I32, TKind::E0),
+    (TKind::F64, TKind::I64),
+    (TKind::Str, TKind::I64),
+    (TKind::Str, TKind::E0),
+    (TKind::B(4), TKind::I32),
+    (TKind::B(8), TKind::I64),
+    (TKind::B(3), TKind::E0),
+    (TKind::B(16), TKind::B(8)),
+    (TKind::B(130), TKind::I64),
+    (TKind::I64, TKind::B(200)),
+];
+
+/// One Swiss trace.
+pub fn swiss_trace(sc: SwissScenario, r: SwissRelease, k: TKind, e: TKind, seed: u64) -> String {
+    let mut b = Builder::new(seed, r, k, e);
+    match sc {
+        SwissScenario::Mix(hint) => {
+            b.make(hint);
+            let ops = 200 + b.rng.below(400);
+            for _ in 0..ops {
+                b.random_op();
+            }
+            b.line("dump");
+        }
+        SwissScenario::Small => {
+            let hint = b.rng.below(10) as i64;
+            b.make(hint);
+            for round in 0..3 {
+                let target = 6 + b.rng.below(3 + round);
+                while (b.keys.len() as u64) < target {
+                    b.put(10);
+                    b.line("dump");
+                }
+                b.iter();
+                b.next(2);
+                // Overwrites of a (nearly) full small group, then the 9th entry.
+                for _ in 0..4 {
+                    b.put(90);
+                    b.line("dump");
+                    b.next(2);
+                }
+                b.put(0);
+                b.line("dump");
+                b.next(8);
+                for _ in 0..3 {
+                    b.del(80);
+                    b.line("dump");
+                }
+                if round == 1 {
+                    b.clear();
+                    b.line("dump");
+                }
+            }
+        }
+        SwissScenario::Grow(n) => {
+            b.make(0);
+            let mut next_dump = 1usize;
+            b.iter();
+            while b.keys.len() < n {
+                b.put(5);
+                if b.rng.pct(3) {
+                    b.next(4);
+                }
+                if b.rng.pct(2) {
+                    b.del(80);
+                }
+                if b.rng.pct(1) && b.iters.len() < 3 {
+                    b.iter();
+                }
+                if b.keys.len() >= next_dump {
+                    b.line("dump");
+                    next_dump = (next_dump * 4).max(next_dump + 1);
+                }
+            }
+            for _ in 0..20 {
+                b.next(50);
+                b.put(50);
+                b.del(90);
+            }
+            b.next(1_000_000);
+            b.line("dump");
+        }
+        SwissScenario::Tombstones(hint) => {
+            b.make(hint);
+            let fill = (hint.max(8) as u64 * 7 / 8).max(8);
+            while (b.keys.len() as u64) < fill {
+                b.put(0);
+            }
+            b.line("dump");
+            let rounds = 300 + b.rng.below(700);
+            for i in 0..rounds {
+                b.del(100);
+                b.put(0);
+                if i % 100 == 99 {
+                    b.line("dump");
+                    b.iter();
+                    b.next(5);
+                }
+            }
+            b.line("dump");
+        }
+        SwissScenario::Hints => {
+            let hints = 0..=2000;
+            for h in hints {
+                b.make(h);
+                for _ in 0..3 {
+                    b.put(0);
+                }
+                b.line("dump");
+            }
+        }
+        SwissScenario::ClearClone => {
+            let h = b.rng.below(40) as i64;
+            b.make(h);
+            for _ in 0..4 {
+                let n = b.rng.below(300);
+                for _ in 0..n {
+                    b.put(20);
+                    if b.rng.pct(10) {
+                        b.del(80);
+                    }
+                }
+                b.iter();
+                b.next(3);
+                b.clone_map();
+                b.put(0);
+                b.next(3);
+                b.del(100);
+                b.line("dump");
+                if b.rng.pct(50) {
+                    b.clear();
+                    b.line("dump");
+                    b.next(3);
+                }
+            }
+        }
+    }
+    b.out
+}
+
+/// A suite for release `r`: the hint sweep, `count` traces, and `large` growth traces of
+/// over 10^5 entries, named `NNN-scenario-kinds`.
+pub fn swiss_suite(
+    r: SwissRelease,
+    count: usize,
+    large: usize,
+    seed: u64,
+) -> Vec<(String, String)> {
+    let mut rng = Rng::new(seed ^ (r as u64) << 32);
+    let mut v = vec![(
+        "hints-i32-e0".to_string(),
+        swiss_trace(
+            SwissScenario::Hints,
+            r,
+            TKind::I32,
+            TKind::E0,
+            rng.next_u64(),
+        ),
+    )];
+    for i in 0..count + large {
+        let (k, e) = KIND_PAIRS[if i < KIND_PAIRS.len() {
+            i
+        } else {
+            rng.below(KIND_PAIRS.len() as u64) as usize
+        }];
+        let sc = if i >= count {
+            SwissScenario::Grow(100_000 + rng.below(20_000) as usize)
+        } else {
+            match i % 6 {
+                0 => SwissScenario::Small,
+                1 => SwissScenario::Mix(rng.below(2001) as i64),
+                2 => SwissScenario::Grow(1_000 + rng.below(9_000) as usize),
+                3 => SwissScenario::Tombstones(
+                    [14, 28, 56, 112, 224, 448, 896][rng.below(7) as usize],
+                ),
+                4 => SwissScenario::ClearClone,
+                _ => SwissScenario::Mix(rng.below(12) as i64),
+            }
+        };
+        let ts = rng.next_u64();
+        let name = format!("{i:03}-{}-{}-{}", sc.name(), k, e);
+        v.push((name, swiss_trace(sc, r, k, e, ts)));
+    }
+    v
+}
+
+/// Writes [`swiss_suite`] for release `release` (`1.24` ... `1.27`) into `dir` as
+/// `NAME.trace` files; returns how many (`gomap gen --go RELEASE`).
+pub fn write_swiss_traces(
+    dir: &std::path::Path,
+    release: &str,
+    count: usize,
+    large: usize,
+    seed: u64,
+) -> Result<usize, String> {
+    let r = SwissRelease::parse(release)
+        .ok_or_else(|| format!("unknown Swiss release {release:?} (1.24, 1.25, 1.26 or 1.27)"))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let suite = swiss_suite(r, count, large, seed);
+    for (name, text) in &suite {
+        let p = dir.join(format!("{name}.trace"));
+        std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(suite.len())
+}

@@ -457,6 +457,11 @@ fn removed_string_keys_outlive_stale_copies() {
                 assert!(d.starts_with("hmap count="));
                 for key in d.split([' ', '\n']).filter_map(|t| t.split_once('=')) {
                     if let Some((_, hex)) = key.0.split_once(':') {
+                        // `sL:nil`: a slot `mapdelete_faststr` cleared keeps only its
+                        // length, as in Go.
+                        if hex == "nil" {
+                            continue;
+                        }
                         let bytes: Vec<u8> = (0..hex.len())
                             .step_by(2)
                             .map(|j| u8::from_str_radix(&hex[j..j + 2], 16).unwrap())

@@ -654,7 +654,7 @@ fn same_bytes_as_compiled_calls<K: gomap::typed::GoKey + Clone>(
     use gomap::runtime::{dump::dump_string, makemap, map_assign, map_delete, mapfree};
     let mut m: GoMap<K, i64> = GoMap::new();
     m.insert(keys[0].clone(), -1);
-    let t = m.raw().0.clone();
+    let t = *m.raw().0;
     // SAFETY: a fresh map of type `t`, freed below; its seed is set before any use.
     let h = unsafe { makemap(&t, 0, std::ptr::null_mut()) };
     // SAFETY: both maps are live; no other user.

@@ -63,11 +63,13 @@ use core::marker::PhantomData;
 use core::mem::{self, ManuallyDrop};
 use core::ptr;
 
-use crate::maptype::{GoKind, GoString, MapType};
+use crate::maptype::{GoKind, GoString, MapFast, MapType};
 use crate::runtime::make::for_each_live_cell;
 use crate::runtime::{
-    self, elem_at, key_at, load_ptr, mapaccess2, mapaccessK, mapassign, mapclear, mapdelete,
-    mapfree, mapiterinit, mapiternext, Allocator, Bmap, Hiter, Hmap, HASH_WRITING,
+    self, elem_at, key_at, load_ptr, map_access2, map_assign, map_delete, mapaccess2_fast32,
+    mapaccess2_fast64, mapaccess2_faststr, mapaccessK, mapassign_fast32, mapassign_fast64,
+    mapassign_faststr, mapclear, mapdelete_fast32, mapdelete_fast64, mapdelete_faststr, mapfree,
+    mapiterinit, mapiternext, Allocator, Bmap, Hiter, Hmap, HASH_WRITING, MAX_ELEM_SIZE,
 };
 
 mod sealed {
@@ -120,6 +122,10 @@ pub trait GoKey: sealed::Sealed + Sized {
     /// Whether a stored key owns memory that must be freed with the entry.
     #[doc(hidden)]
     const OWNS_MEMORY: bool;
+    /// The runtime family Go's compiler picks for this key type (`walk.mapfast`) when the
+    /// elem is at most 128 bytes, or `None` to read it from the descriptor at run time.
+    #[doc(hidden)]
+    const FAST: Option<MapFast> = None;
     /// The key as its borrowed form.
     #[doc(hidden)]
     fn as_query(&self) -> &Self::Query;
@@ -153,13 +159,14 @@ pub trait GoKey: sealed::Sealed + Sized {
 }
 
 macro_rules! plain_keys {
-    ($($t:ty => $kind:expr),* $(,)?) => {$(
+    ($($t:ty => $kind:expr, $fast:ident),* $(,)?) => {$(
         impl sealed::Sealed for $t {}
         impl GoKey for $t {
             type Query = $t;
             type Stored = $t;
             const KIND: GoKind = $kind;
             const OWNS_MEMORY: bool = false;
+            const FAST: Option<MapFast> = Some(MapFast::$fast);
             #[inline]
             fn as_query(&self) -> &$t {
                 self
@@ -192,22 +199,23 @@ macro_rules! plain_keys {
 }
 
 #[cfg(target_pointer_width = "64")]
-plain_keys!(isize => GoKind::Int, usize => GoKind::Uint);
+plain_keys!(isize => GoKind::Int, Fast64, usize => GoKind::Uint, Fast64);
 #[cfg(target_pointer_width = "32")]
-plain_keys!(isize => GoKind::Int32, usize => GoKind::Uint32);
+plain_keys!(isize => GoKind::Int32, Fast32, usize => GoKind::Uint32, Fast32);
 
 plain_keys!(
-    i8 => GoKind::Int8,
-    i16 => GoKind::Int16,
-    i32 => GoKind::Int32,
-    i64 => GoKind::Int64,
-    u8 => GoKind::Uint8,
-    u16 => GoKind::Uint16,
-    u32 => GoKind::Uint32,
-    u64 => GoKind::Uint64,
-    bool => GoKind::Bool,
-    f32 => GoKind::Float32,
-    f64 => GoKind::Float64,
+    i8 => GoKind::Int8, Slow,
+    i16 => GoKind::Int16, Slow,
+    i32 => GoKind::Int32, Fast32,
+    i64 => GoKind::Int64, Fast64,
+    u8 => GoKind::Uint8, Slow,
+    u16 => GoKind::Uint16, Slow,
+    u32 => GoKind::Uint32, Fast32,
+    u64 => GoKind::Uint64, Fast64,
+    bool => GoKind::Bool, Slow,
+    // Floats hash and compare as floats (NaN, -0.0): Go keeps them generic.
+    f32 => GoKind::Float32, Slow,
+    f64 => GoKind::Float64, Slow,
 );
 
 impl<const N: usize> sealed::Sealed for [u8; N] {}
@@ -249,6 +257,7 @@ impl GoKey for String {
     type Stored = GoString;
     const KIND: GoKind = GoKind::String;
     const OWNS_MEMORY: bool = true;
+    const FAST: Option<MapFast> = Some(MapFast::FastStr);
     #[inline]
     fn as_query(&self) -> &str {
         self
@@ -293,6 +302,12 @@ impl<V> Slot<V> {
     const BOXED: bool = mem::align_of::<V>() > 8;
     /// Whether a slot needs dropping: a `V` that does, or any boxed `V` (the box).
     const NEEDS_DROP: bool = Self::BOXED || mem::needs_drop::<V>();
+    /// The size of the elem slot.
+    const SIZE: usize = if Self::BOXED {
+        mem::size_of::<Box<V>>()
+    } else {
+        mem::size_of::<V>()
+    };
 
     /// The Go type the elem slot is described as: plain memory of the slot's size.
     fn kind() -> GoKind {
@@ -497,7 +512,83 @@ impl<K: GoKey, V> GoMap<K, V> {
     fn maptype(alloc: Allocator) -> Box<MapType> {
         let t = K::key_maptype(Slot::<V>::kind())
             .expect("every GoKey kind and every Rust value layout has a Go map type");
+        if let Some(fast) = Self::FAST {
+            // The static choice below must be the descriptor's (`walk.mapfast`).
+            assert_eq!(t.fast(), fast, "GoKey::FAST disagrees with the descriptor");
+        }
         Box::new(t.with_allocator(alloc))
+    }
+
+    /// The runtime family of `map[K]V`, known statically where the key type fixes it:
+    /// `walk.mapfast` sends every map whose elem is over 128 bytes to the generic functions.
+    const FAST: Option<MapFast> = match K::FAST {
+        Some(_) if Slot::<V>::SIZE > MAX_ELEM_SIZE => Some(MapFast::Slow),
+        f => f,
+    };
+
+    /// `v, ok := m[k]` through the function Go's compiler calls for this map type; the
+    /// match is on a constant, so each `GoMap<K, V>` compiles to one direct call.
+    ///
+    /// # Safety
+    /// `lk` is a key of `t`; no writer runs concurrently.
+    #[inline(always)]
+    unsafe fn access2(&self, lk: &K::Stored) -> (*mut u8, bool) {
+        let (t, h, k) = (&*self.t, self.h, addr(lk));
+        // SAFETY: `h` is live of type `t` (type invariant); `t.fast()` is `Self::FAST`
+        // (asserted in `maptype`), so the key is read as the type its family expects
+        // (read_unaligned: no alignment needed); other duties are the caller's.
+        unsafe {
+            match Self::FAST {
+                Some(MapFast::Fast32) => mapaccess2_fast32(t, h, k.cast::<u32>().read_unaligned()),
+                Some(MapFast::Fast64) => mapaccess2_fast64(t, h, k.cast::<u64>().read_unaligned()),
+                Some(MapFast::FastStr) => {
+                    mapaccess2_faststr(t, h, k.cast::<GoString>().read_unaligned())
+                }
+                _ => map_access2(t, h, k),
+            }
+        }
+    }
+
+    /// `m[k] = ...` through the function Go's compiler calls (see [`GoMap::access2`]).
+    ///
+    /// # Safety
+    /// `s` is a key of `t`; exclusive access. A string key's header is stored when the key
+    /// is new and overwrites the stored pointer when it is present (as in Go).
+    #[inline(always)]
+    unsafe fn assign(&mut self, s: &K::Stored) -> *mut u8 {
+        let (t, h, k) = (&*self.t, self.h, addr(s));
+        // SAFETY: as in `access2`.
+        unsafe {
+            match Self::FAST {
+                Some(MapFast::Fast32) => mapassign_fast32(t, h, k.cast::<u32>().read_unaligned()),
+                Some(MapFast::Fast64) => mapassign_fast64(t, h, k.cast::<u64>().read_unaligned()),
+                Some(MapFast::FastStr) => {
+                    mapassign_faststr(t, h, k.cast::<GoString>().read_unaligned())
+                }
+                _ => map_assign(t, h, k),
+            }
+        }
+    }
+
+    /// `delete(m, k)` through the function Go's compiler calls (see [`GoMap::access2`]):
+    /// for string keys `mapdelete_faststr`, which keeps the key's length in the slot.
+    ///
+    /// # Safety
+    /// `s` is a key of `t`; exclusive access.
+    #[inline(always)]
+    unsafe fn delete(&mut self, s: &K::Stored) {
+        let (t, h, k) = (&*self.t, self.h, addr(s));
+        // SAFETY: as in `access2`.
+        unsafe {
+            match Self::FAST {
+                Some(MapFast::Fast32) => mapdelete_fast32(t, h, k.cast::<u32>().read_unaligned()),
+                Some(MapFast::Fast64) => mapdelete_fast64(t, h, k.cast::<u64>().read_unaligned()),
+                Some(MapFast::FastStr) => {
+                    mapdelete_faststr(t, h, k.cast::<GoString>().read_unaligned())
+                }
+                _ => map_delete(t, h, k),
+            }
+        }
     }
 
     /// An empty map (`make(map[K]V)`): no buckets until the first insert.
@@ -615,7 +706,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         let lk = K::lookup(key);
         // SAFETY: `h` is live with type `t`; `lk` is a key of `t` (it owns nothing, and the
         // runtime only reads it); no writer can run while we hold `&self`.
-        let (e, ok) = unsafe { mapaccess2(&self.t, self.h, addr(&lk)) };
+        let (e, ok) = unsafe { self.access2(&lk) };
         // SAFETY: a found elem is a live value, alive while `&self` keeps writers out.
         ok.then(|| unsafe { Slot::<V>::get(e) })
     }
@@ -651,7 +742,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     pub fn get_mut(&mut self, key: &K::Query) -> Option<&mut V> {
         let lk = K::lookup(key);
         // SAFETY: as in `get`.
-        let (e, ok) = unsafe { mapaccess2(&self.t, self.h, addr(&lk)) };
+        let (e, ok) = unsafe { self.access2(&lk) };
         // SAFETY: a live value; `&mut self` makes the reference exclusive.
         ok.then(|| unsafe { Slot::<V>::get_mut(e) })
     }
@@ -680,12 +771,12 @@ impl<K: GoKey, V> GoMap<K, V> {
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.sweep();
         if K::OWNS_MEMORY {
-            // Look the key up first: `mapassign` would overwrite a stored string header
-            // (needkeyupdate) and lose the box it owns.
+            // Look the key up first: `mapassign_faststr` would overwrite a stored string
+            // header's pointer and lose the box it owns.
             let lk = K::lookup(key.as_query());
             // SAFETY: as in `get`; `&mut self` makes the elem ours.
-            let (k, e) = unsafe { mapaccessK(&self.t, self.h, addr(&lk)) };
-            if !k.is_null() {
+            let (e, found) = unsafe { self.access2(&lk) };
+            if found {
                 // SAFETY: a live value, replaced in place.
                 return Some(unsafe { mem::replace(Slot::<V>::get_mut(e), value) });
             }
@@ -697,7 +788,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         let s = key.into_stored();
         // SAFETY: `h` is live of type `t`; `&mut self` gives exclusive access; `s` is a
         // key of `t` owning nothing.
-        let e = unsafe { mapassign(&self.t, self.h, addr(&s)) };
+        let e = unsafe { self.assign(&s) };
         if self.len() > before {
             // SAFETY: a new entry's elem is a zeroed, empty slot.
             unsafe { Slot::<V>::write(e, value) };
@@ -717,7 +808,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         let s = guard.0.as_ref().expect("just set");
         // SAFETY: exclusive access (`&mut self`); `s` is a key of `t`. The slot keeps a
         // copy of `s`, which from here on owns the key's memory.
-        let e = unsafe { mapassign(&self.t, self.h, addr(s)) };
+        let e = unsafe { self.assign(s) };
         guard.defuse();
         // SAFETY: the key was absent (caller), so the elem is a fresh zeroed slot.
         unsafe { Slot::<V>::write(e, value) };
@@ -784,7 +875,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         let v = ManuallyDrop::new(unsafe { Slot::<V>::read(e) });
         let before = self.len();
         // SAFETY: exclusive access; `stored` is a key of `t` equal to the entry's.
-        unsafe { mapdelete(&self.t, self.h, addr(&stored)) };
+        unsafe { self.delete(&stored) };
         if self.len() + 1 != before {
             // The delete did not find the entry (a hash that no longer agrees with the one
             // the entry was stored under): the map still owns the key and the value, so

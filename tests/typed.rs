@@ -457,6 +457,11 @@ fn removed_string_keys_outlive_stale_copies() {
                 assert!(d.starts_with("hmap count="));
                 for key in d.split([' ', '\n']).filter_map(|t| t.split_once('=')) {
                     if let Some((_, hex)) = key.0.split_once(':') {
+                        // `sL:nil`: a slot `mapdelete_faststr` cleared keeps only its
+                        // length, as in Go.
+                        if hex == "nil" {
+                            continue;
+                        }
                         let bytes: Vec<u8> = (0..hex.len())
                             .step_by(2)
                             .map(|j| u8::from_str_radix(&hex[j..j + 2], 16).unwrap())
@@ -634,4 +639,97 @@ fn debug_clone_eq_and_from() {
     assert_ne!(d, m);
     let s: GoMap<String, u8> = [("k".to_string(), 1)].into();
     assert_eq!(format!("{s:?}"), r#"{"k": 1}"#);
+}
+
+/// Applies the same inserts and deletes to a `GoMap<K, i64>` and, through the entry points
+/// that make Go's compiler's choice (`map_assign`/`map_delete`, on a copy of its
+/// descriptor and seed), to a raw map; the dumps must agree after every step, so `GoMap`
+/// calls the functions Go's compiler calls for `map[K]int64` (for string keys
+/// `mapdelete_faststr`, which keeps the deleted key's length).
+fn same_bytes_as_compiled_calls<K: gomap::typed::GoKey + Clone>(
+    keys: &[K],
+    raw_key: impl Fn(&K) -> Vec<u8>,
+    remove: impl Fn(&mut GoMap<K, i64>, &K) -> Option<i64>,
+) {
+    use gomap::runtime::{dump::dump_string, makemap, map_assign, map_delete, mapfree};
+    let mut m: GoMap<K, i64> = GoMap::new();
+    m.insert(keys[0].clone(), -1);
+    let t = *m.raw().0;
+    // SAFETY: a fresh map of type `t`, freed below; its seed is set before any use.
+    let h = unsafe { makemap(&t, 0, std::ptr::null_mut()) };
+    // SAFETY: both maps are live; no other user.
+    unsafe { (*h).hash0 = (*m.raw().1).hash0 };
+    let raw_keys: Vec<Vec<u8>> = keys.iter().map(&raw_key).collect();
+    let assign = |i: usize, v: i64| {
+        // SAFETY: `h` is live of type `t`; the key bytes (a string's header pointing into
+        // `raw_keys`'s strings, alive to the end) are a key of `t`.
+        unsafe { *map_assign(&t, h, raw_keys[i].as_ptr()).cast::<i64>() = v };
+    };
+    assign(0, -1);
+    let step = |m: &GoMap<K, i64>, what: &str| {
+        // SAFETY: both maps are live and read only.
+        let (a, b) = unsafe { (dump_string(m.raw().0, m.raw().1), dump_string(&t, h)) };
+        assert_eq!(a, b, "{what}");
+    };
+    for (i, k) in keys.iter().enumerate().skip(1) {
+        m.insert(k.clone(), i as i64);
+        assign(i, i as i64);
+        step(&m, "insert");
+    }
+    // Delete two keys in three, keeping the first (so the seed is never re-drawn).
+    for (i, k) in keys.iter().enumerate().skip(1) {
+        if i % 3 != 0 {
+            assert_eq!(remove(&mut m, k), Some(i as i64));
+            // SAFETY: as for `assign`.
+            unsafe { map_delete(&t, h, raw_keys[i].as_ptr()) };
+            step(&m, "delete");
+        }
+    }
+    for (i, k) in keys.iter().enumerate().skip(1).step_by(4) {
+        m.insert(k.clone(), 7);
+        assign(i, 7);
+        step(&m, "reinsert");
+    }
+    // SAFETY: the raw map is ours and no longer used.
+    unsafe { mapfree(&t, h) };
+}
+
+#[test]
+fn typed_bytes_equal_compiled_calls() {
+    let n = 300;
+    let le = |b: &[u8]| b.to_vec();
+    same_bytes_as_compiled_calls(
+        &(0..n).map(|i| i as i32 * 7).collect::<Vec<_>>(),
+        |k| le(&k.to_le_bytes()),
+        |m, k| m.remove(k),
+    );
+    same_bytes_as_compiled_calls(
+        &(0..n).map(|i| i as i64 * -11).collect::<Vec<_>>(),
+        |k| le(&k.to_le_bytes()),
+        |m, k| m.remove(k),
+    );
+    same_bytes_as_compiled_calls(
+        &(0..n).map(|i| (i as u64) << 40).collect::<Vec<_>>(),
+        |k| le(&k.to_le_bytes()),
+        |m, k| m.remove_entry(k).map(|(_, v)| v),
+    );
+    same_bytes_as_compiled_calls(
+        &(0..n).map(|i| i as f64 / 3.0).collect::<Vec<_>>(),
+        |k| le(&k.to_le_bytes()),
+        |m, k| m.remove(k),
+    );
+    // String keys: the raw map's headers point at these strings, which outlive it.
+    let strings: Vec<String> = (0..n)
+        .map(|i| format!("key-{i}-{}", "x".repeat(i % 9)))
+        .collect();
+    same_bytes_as_compiled_calls(
+        &strings,
+        |k| {
+            let g = gomap::maptype::GoString::from_bytes(k.as_bytes());
+            let mut v = (g.ptr as usize).to_le_bytes().to_vec();
+            v.extend_from_slice(&g.len.to_le_bytes());
+            v
+        },
+        |m, k| m.remove(k.as_str()),
+    );
 }

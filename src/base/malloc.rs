@@ -231,7 +231,7 @@ impl Allocator {
         // SAFETY: the caller meets the allocator's preconditions.
         let p = unsafe { (self.alloc_zeroed)(size, align, self.ctx) };
         if p.is_null() {
-            super::types::throw("out of memory");
+            super::panic::throw("out of memory");
         }
         p
     }

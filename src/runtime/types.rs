@@ -198,11 +198,7 @@ impl Hmap {
     /// Go's `h.noldbuckets()`: buckets in the old array.
     #[inline]
     pub fn noldbuckets(&self) -> usize {
-        let mut oldB = self.B;
-        if !self.sameSizeGrow() {
-            oldB -= 1;
-        }
-        bucketShift(oldB)
+        bucketShift(self.oldB())
     }
 
     /// log2 of the old array's size while growing: `B`, or `B - 1` when doubling.

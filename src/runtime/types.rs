@@ -313,6 +313,50 @@ pub unsafe fn tophash_word(b: *const Bmap) -> u64 {
     u64::from_le_bytes(unsafe { (*b).tophash })
 }
 
+/// Finds `key` (whose tophash is `top`) in the chain from `b`: its slot's bucket and
+/// index, or `None`. Shared by the fast32 and fast64 lookups; `key_at` addresses key
+/// slot `i` of a bucket.
+///
+/// Go's fast32 and fast64 functions compare every slot's key and skip empty cells; this looks only
+/// at the slots whose tophash is `top` (all 8 matched at once, see [`match_top`]), and
+/// like Go walks the whole chain. It finds the same slot: a live cell holding `key` has
+/// tophash `top` (the map stored `tophash(hash(key))` there with this seed), and no cell
+/// holding a mark can match (`top >= minTopHash`). Evacuated old buckets never reach
+/// here (`bucket_for_read` skips them). (Stopping at an `emptyRest` would save loading
+/// the overflow pointer, but measured slower: one more data-dependent branch.)
+///
+/// # Safety
+/// `b` heads a live chain of a map of this family; `top` is `tophash(hash)` of `key`
+/// under the map's seed; `key_at(b, i)` is the aligned key slot `i < 8` of any bucket `b`
+/// of that map.
+#[inline(always)]
+pub(crate) unsafe fn find_by_tophash<K: Copy + PartialEq>(
+    t: &MapType,
+    mut b: *mut Bmap,
+    key: K,
+    top: u8,
+    key_at: unsafe fn(*mut Bmap, usize) -> *mut K,
+) -> Option<(*mut Bmap, usize)> {
+    loop {
+        // SAFETY: `b` is a live bucket of the chain.
+        let w = unsafe { tophash_word(b) };
+        let mut m = match_top(w, top);
+        while m != 0 {
+            let i = lowest_slot(m);
+            // SAFETY: slot i < 8 of a live bucket.
+            if unsafe { *key_at(b, i) } == key {
+                return Some((b, i));
+            }
+            m &= m - 1;
+        }
+        // SAFETY: `b` is live.
+        b = unsafe { Bmap::overflow(b, t) };
+        if b.is_null() {
+            return None;
+        }
+    }
+}
+
 /// The bytes of `w` that are zero: `0x80` in each such byte, `0` elsewhere (exact: the
 /// `0x7f` masking keeps any carry from crossing into the next byte).
 #[inline(always)]

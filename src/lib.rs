@@ -50,10 +50,26 @@
 //!   with Go's names, `t.keysize()`), [`Hiter`] (`it.key()`, `it.elem()`, ...) and
 //!   [`runtime::Allocator`].
 //! * The C ABI ([`ffi`]) holds within the rules `include/gomap.h` states.
+//!
+//! # Floors
+//!
+//! The modules are stacked; each imports only from the floors below it:
+//!
+//! 1. [`base`]: the ground floor, what every other floor shares (bucket constants and size
+//!    limits, the [`Allocator`](base::malloc::Allocator), Go's size classes, the zero
+//!    value, the random source). Go keeps these in `internal/abi`.
+//! 2. [`maptype`]: the map descriptor ([`MapType`]), the key algorithms (`alg`,
+//!    `aeshash`) and the bucket layout.
+//! 3. [`runtime`]: the map engine, Go's `runtime/map*.go` over a [`MapType`].
+//! 4. [`typed`] and [`ffi`]: the safe Rust API and the C ABI, both over the engine.
+//!
+//! The tools (the `gomap` command line, the trace language and its Go oracle, the tour)
+//! live in their own crate, `tools/`, on top; the library depends on none of them.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod base;
 pub mod ffi;
 pub mod maptype;
 pub mod runtime;

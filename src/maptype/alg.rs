@@ -45,8 +45,8 @@ use std::sync::Mutex;
 use super::aeshash;
 use super::hash64;
 use super::release::{Go1_19, GoRelease};
+use crate::base::rand::rand;
 use crate::maptype::GoString;
-use crate::runtime::rand::rand;
 
 const PTR_SIZE: u64 = core::mem::size_of::<usize>() as u64;
 
@@ -833,9 +833,9 @@ mod tests {
         }
         // NaN: c1 * (c0 ^ h ^ fastrand()), so fixing the generator fixes the hash.
         let nan = f64::NAN.to_ne_bytes();
-        crate::runtime::rand::set_fastrand_state(42);
-        let r = crate::runtime::rand::fastrand() as usize;
-        crate::runtime::rand::set_fastrand_state(42);
+        crate::base::rand::set_fastrand_state(42);
+        let r = crate::base::rand::fastrand() as usize;
+        crate::base::rand::set_fastrand_state(42);
         // SAFETY: `nan` has 8 readable bytes.
         let (a, b) = unsafe { (f64hash(nan.as_ptr(), 5), f64hash(nan.as_ptr(), 5)) };
         assert_eq!(a, C1.wrapping_mul(C0 ^ 5 ^ r));

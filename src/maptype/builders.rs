@@ -5,8 +5,8 @@
 use super::alg;
 use super::release::GoRelease;
 use super::{EqualFn, HashAlg, HashFn, Kind, MapFast, MapType, MapTypeError, MapTypeFlags, Type};
-use crate::runtime::malloc::Allocator;
-use crate::runtime::MAX_ELEM_SIZE;
+use crate::base::malloc::Allocator;
+use crate::base::MAX_ELEM_SIZE;
 use core::ptr;
 
 /// A Go type that can be a map key or elem, for [`MapType::for_go_types`].

@@ -36,8 +36,8 @@ use super::alg::{self, C0, C1};
 use super::builders::{hash_fn, hashers};
 use super::gotype::{AlgKind, GoType, Shape, Step, TypeDesc};
 use super::{EqualFn, HashAlg, HashFn, Kind, MapFast, MapType, MapTypeError, MapTypeFlags, Type};
-use crate::runtime::malloc::Allocator;
-use crate::runtime::MAX_ELEM_SIZE;
+use crate::base::malloc::Allocator;
+use crate::base::MAX_ELEM_SIZE;
 
 /// Go's `eface`/`iface`: an interface value as it sits in a key slot.
 #[repr(C)]

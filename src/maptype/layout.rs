@@ -15,7 +15,7 @@
 //! is stored indirectly: its slot holds a pointer.
 
 use super::{MapTypeError, Type, Which};
-use crate::runtime::{BUCKET_CNT, DATA_OFFSET, MAX_ELEM_SIZE, MAX_KEY_SIZE};
+use crate::base::{BUCKET_CNT, DATA_OFFSET, MAX_ELEM_SIZE, MAX_KEY_SIZE};
 
 const PTR_SIZE: usize = core::mem::size_of::<usize>();
 

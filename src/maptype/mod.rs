@@ -57,7 +57,7 @@ pub use gotype::{AlgKind, GoType, GoTypeError, TypeDesc};
 pub use layout::{bucket_layout, BucketLayout};
 pub use release::{GoRelease, ReleaseError};
 
-use crate::runtime::malloc::Allocator;
+use crate::base::malloc::Allocator;
 
 /// A hash function: `(key, seed, key type) -> hash`. Port of the type of Go's
 /// `maptype.hasher` (`func(unsafe.Pointer, uintptr) uintptr`) with the key's [`Type`]
@@ -556,7 +556,7 @@ impl MapType {
         fast: MapFast,
         alloc: Allocator,
     ) -> Result<MapType, MapTypeError> {
-        use crate::runtime::{BUCKET_CNT, DATA_OFFSET, MAX_ELEM_SIZE, MAX_KEY_SIZE};
+        use crate::base::{BUCKET_CNT, DATA_OFFSET, MAX_ELEM_SIZE, MAX_KEY_SIZE};
         const PTR: usize = core::mem::size_of::<usize>();
         if key.equal.is_none() {
             return Err(MapTypeError::UnsupportedKeyType);

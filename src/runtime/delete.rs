@@ -295,7 +295,7 @@ unsafe fn markBucketsEmpty(t: &MapType, base: *mut Bmap, B: u8) {
 unsafe fn retire_for_clear(t: &MapType, h: &Hmap) {
     let indirect = t.indirectkey() || t.indirectelem();
     if !h.oldbuckets.is_null() {
-        let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+        let oldB = h.oldB();
         if indirect {
             // Cells of unevacuated old buckets own their indirect entries; evacuated
             // cells (marked evacuatedX/Y) handed theirs to the new array.

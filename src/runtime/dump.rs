@@ -144,7 +144,7 @@ pub unsafe fn dump(t: &MapType, h: *const Hmap, out: &mut String) {
         unsafe { dump_array(t, out, "new", h.buckets, bucketShift(h.B), alloc_len) };
     }
     if h.growing() {
-        let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+        let oldB = h.oldB();
         // SAFETY: the old array is live with 2^oldB buckets.
         unsafe {
             dump_array(

@@ -104,30 +104,31 @@ unsafe fn access_fast32(t: &MapType, h: *const Hmap, key: u32) -> *mut u8 {
     if h.flags() & HASH_WRITING != 0 {
         fatal(CONCURRENT_READ_WRITE);
     }
-    let mut b: *mut Bmap;
     if h.B == 0 {
         // One-bucket table. No need to hash. (A one-bucket map never grows in place: it
         // cannot have overflow buckets, so it is not growing either.)
-        b = h.buckets;
-    } else {
-        // SAFETY: `key` is a local u32.
-        let hash = unsafe { hash32(t, ptr::addr_of!(key).cast(), h.hash0 as usize) };
-        // SAFETY: count > 0, so the buckets are allocated.
-        b = unsafe { bucket_for_read(t, h, hash) };
-    }
-    while !b.is_null() {
+        let b = h.buckets;
         for i in 0..BUCKET_CNT {
-            // SAFETY: `b` is a live bucket of the chain, i < 8.
+            // SAFETY: `b` is the live bucket, i < 8.
             unsafe {
                 if *key32(b, i) == key && !isEmpty((*b).tophash[i]) {
                     return elem32(t, b, i);
                 }
             }
         }
-        // SAFETY: `b` is live.
-        b = unsafe { Bmap::overflow(b, t) };
+        return ptr::null_mut();
     }
-    ptr::null_mut()
+    // SAFETY: `key` is a local u32.
+    let hash = unsafe { hash32(t, ptr::addr_of!(key).cast(), h.hash0 as usize) };
+    // SAFETY: count > 0, so the buckets are allocated.
+    let b = unsafe { bucket_for_read(t, h, hash) };
+    // The same tophash search as fast64 (see `find_by_tophash` for why it finds Go's slot).
+    // SAFETY: `b` heads a live chain of this family; `key32` addresses its key slots.
+    match unsafe { find_by_tophash(t, b, key, tophash(hash), key32) } {
+        // SAFETY: a found slot is a live cell of a live bucket.
+        Some((b, i)) => unsafe { elem32(t, b, i) },
+        None => ptr::null_mut(),
+    }
 }
 
 /// Port of `runtime.mapaccess1_fast32` (go1.19 map_fast32.go): a pointer to `h[key]`, or to
@@ -576,7 +577,7 @@ pub unsafe fn evacuate_fast32(t: &MapType, h: &mut Hmap, oldbucket: usize) {
             // SAFETY: oldbucket is inside the old array.
             let b = unsafe { bucket_at(t, h.oldbuckets, oldbucket) };
             // Go's GC would now free the chain; we retire it (see reclaim.rs).
-            let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+            let oldB = h.oldB();
             // SAFETY: the chain is reachable only from `b`, whose link is cleared below.
             unsafe { reclaim::retire_chain(t, h, h.oldbuckets, oldB, b) };
             // Preserve b.tophash because the evacuation state is maintained there.

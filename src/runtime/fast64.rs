@@ -127,44 +127,15 @@ unsafe fn access_fast64(t: &MapType, h: *const Hmap, key: u64) -> *mut u8 {
 }
 
 /// Finds `key` (whose tophash is `top`) in the chain from `b`: its slot's bucket and
-/// index, or `None`.
-///
-/// Go's fast64 functions compare every slot's key and skip empty cells; this looks only
-/// at the slots whose tophash is `top` (all 8 matched at once, see [`match_top`]), and
-/// like Go walks the whole chain. It finds the same slot: a live cell holding `key` has
-/// tophash `top` (the map stored `tophash(hash(key))` there with this seed), and no cell
-/// holding a mark can match (`top >= minTopHash`). Evacuated old buckets never reach
-/// here (`bucket_for_read` skips them). (Stopping at an `emptyRest` would save loading
-/// the overflow pointer, but measured slower: one more data-dependent branch.)
+/// index, or `None`. The search is [`find_by_tophash`], shared with fast32.
 ///
 /// # Safety
 /// `b` heads a live chain of a map of this family; `top` is `tophash(hash)` of `key`
 /// under the map's seed.
 #[inline(always)]
-unsafe fn find_fast64(
-    t: &MapType,
-    mut b: *mut Bmap,
-    key: u64,
-    top: u8,
-) -> Option<(*mut Bmap, usize)> {
-    loop {
-        // SAFETY: `b` is a live bucket of the chain.
-        let w = unsafe { tophash_word(b) };
-        let mut m = match_top(w, top);
-        while m != 0 {
-            let i = lowest_slot(m);
-            // SAFETY: slot i < 8 of a live bucket.
-            if unsafe { *key64(b, i) } == key {
-                return Some((b, i));
-            }
-            m &= m - 1;
-        }
-        // SAFETY: `b` is live.
-        b = unsafe { Bmap::overflow(b, t) };
-        if b.is_null() {
-            return None;
-        }
-    }
+unsafe fn find_fast64(t: &MapType, b: *mut Bmap, key: u64, top: u8) -> Option<(*mut Bmap, usize)> {
+    // SAFETY: forwarded; `key64` addresses slot i < 8 of a bucket of this family.
+    unsafe { find_by_tophash(t, b, key, top, key64) }
 }
 
 /// [`find_fast64`] returning the elem, or null.
@@ -614,7 +585,7 @@ pub unsafe fn evacuate_fast64(t: &MapType, h: &mut Hmap, oldbucket: usize) {
             // SAFETY: oldbucket is inside the old array.
             let b = unsafe { bucket_at(t, h.oldbuckets, oldbucket) };
             // Go's GC would now free the chain; we retire it (see reclaim.rs).
-            let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+            let oldB = h.oldB();
             // SAFETY: the chain is reachable only from `b`, whose link is cleared below.
             unsafe { reclaim::retire_chain(t, h, h.oldbuckets, oldB, b) };
             // Preserve b.tophash because the evacuation state is maintained there.

@@ -699,7 +699,7 @@ pub unsafe fn evacuate_faststr(t: &MapType, h: &mut Hmap, oldbucket: usize) {
             // SAFETY: oldbucket is inside the old array.
             let b = unsafe { bucket_at(t, h.oldbuckets, oldbucket) };
             // Go's GC would now free the chain; we retire it (see reclaim.rs).
-            let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+            let oldB = h.oldB();
             // SAFETY: the chain is reachable only from `b`, whose link is cleared below.
             unsafe { reclaim::retire_chain(t, h, h.oldbuckets, oldB, b) };
             // Preserve b.tophash because the evacuation state is maintained there.

@@ -273,7 +273,7 @@ pub unsafe fn evacuate(t: &MapType, h: &mut Hmap, oldbucket: usize) {
             // SAFETY: oldbucket is inside the old array.
             let b = unsafe { bucket_at(t, h.oldbuckets, oldbucket) };
             // Go's GC would now free the chain; we retire it (see reclaim.rs).
-            let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+            let oldB = h.oldB();
             // SAFETY: the chain is reachable only from `b`, whose link is cleared below.
             unsafe { reclaim::retire_chain(t, h, h.oldbuckets, oldB, b) };
             // Preserve b.tophash because the evacuation state is maintained there.
@@ -310,7 +310,7 @@ pub unsafe fn advanceEvacuationMark(h: &mut Hmap, t: &MapType, newbit: usize) {
         // newbit == # of oldbuckets
         // Growing is all done. Free old main bucket array.
         let old = h.oldbuckets;
-        let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+        let oldB = h.oldB();
         h.oldbuckets = ptr::null_mut();
         // (Go also drops extra.oldoverflow here, which can then be garbage collected.)
         h.set_flags(h.flags() & !SAME_SIZE_GROW);

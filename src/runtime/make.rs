@@ -350,7 +350,7 @@ pub unsafe fn mapdestroy(t: &MapType, h: *mut Hmap) {
 /// Exclusive access; nothing (no iterator) reads the map's memory afterwards.
 unsafe fn free_entries_and_arrays(t: &MapType, hm: &mut Hmap) {
     if !hm.oldbuckets.is_null() {
-        let oldB = if hm.sameSizeGrow() { hm.B } else { hm.B - 1 };
+        let oldB = hm.oldB();
         // SAFETY: the old array is live and has 2^oldB buckets.
         unsafe {
             free_indirect_entries(t, hm.oldbuckets, oldB);

@@ -71,11 +71,13 @@ pub mod faststr;
 pub mod grow;
 pub mod iter;
 pub mod make;
-pub mod malloc;
-pub mod rand;
 pub mod reclaim;
-pub mod sizeclasses;
 pub mod types;
+
+// The allocator, size classes and random source live in the ground floor
+// ([`crate::base`]); these aliases keep their old paths (`runtime::malloc::Allocator`,
+// `runtime::rand::fastrand`) working.
+pub use crate::base::{malloc, rand, sizeclasses};
 
 pub use access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat, mapaccessK};
 pub use assign::mapassign;

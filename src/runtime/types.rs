@@ -19,33 +19,13 @@ use loom::sync::atomic::AtomicU8;
 use super::reclaim::Reclaim;
 use crate::maptype::MapType;
 
-/// log2 of the number of slots in a bucket (`bucketCntBits`).
-pub const BUCKET_CNT_BITS: usize = 3;
-/// Slots per bucket (`bucketCnt`).
-pub const BUCKET_CNT: usize = 1 << BUCKET_CNT_BITS;
+pub use crate::base::{
+    BUCKET_CNT, BUCKET_CNT_BITS, DATA_OFFSET, LOAD_FACTOR_DEN, LOAD_FACTOR_NUM, MAX_ELEM_SIZE,
+    MAX_KEY_SIZE,
+};
 
-/// Numerator of the maximum average load of a bucket that triggers growth: 6.5 entries
-/// per bucket (`loadFactorNum / loadFactorDen`). Go measured, for several loads, the share
-/// of buckets with overflow, the bytes per key/elem pair, and the probes for hits and
-/// misses; 6.5 balances memory against chain length (at 6.5: about 20% overflow, 10.8
-/// bytes per pair, 4.25 probes per hit, 6.5 per miss). Kept as a fraction so the check
-/// is integer math.
-pub const LOAD_FACTOR_NUM: usize = 13;
-/// Denominator of the load factor (`loadFactorDen`).
-pub const LOAD_FACTOR_DEN: usize = 2;
-
-/// Largest key stored inline in a bucket (`maxKeySize`); larger ones are stored behind a
-/// pointer. Must fit a `u8` slot size, and must match the compiler's layout.
-pub const MAX_KEY_SIZE: usize = 128;
-/// Largest elem stored inline (`maxElemSize`).
-pub const MAX_ELEM_SIZE: usize = 128;
-
-/// Offset of the first key in a bucket (`dataOffset`): right after the 8 tophash bytes.
-/// Go computes it as the offset of an `int64` after a `bmap`, so keys are 8-aligned.
-pub const DATA_OFFSET: usize = core::mem::size_of::<Bmap>();
-
-// Keys start right after the 8 tophash bytes, at an 8-byte boundary.
-const _: () = assert!(DATA_OFFSET == BUCKET_CNT && DATA_OFFSET % 8 == 0);
+// The base fixes the data offset without seeing `Bmap`; it must be the bucket header's size.
+const _: () = assert!(DATA_OFFSET == core::mem::size_of::<Bmap>());
 
 /// Tophash mark: this cell is empty, and so is every cell after it in this bucket and
 /// in its overflow chain (`emptyRest`). Lets lookups stop early.
@@ -223,11 +203,7 @@ impl Hmap {
     /// Go's `h.noldbuckets()`: buckets in the old array.
     #[inline]
     pub fn noldbuckets(&self) -> usize {
-        let mut oldB = self.B;
-        if !self.sameSizeGrow() {
-            oldB -= 1;
-        }
-        bucketShift(oldB)
+        bucketShift(self.oldB())
     }
 
     /// log2 of the old array's size while growing: `B`, or `B - 1` when doubling.
@@ -340,6 +316,50 @@ const _: () = assert!(BUCKET_CNT == 8);
 pub unsafe fn tophash_word(b: *const Bmap) -> u64 {
     // SAFETY: the caller vouches for `b`; the 8 tophash bytes are its first field.
     u64::from_le_bytes(unsafe { (*b).tophash })
+}
+
+/// Finds `key` (whose tophash is `top`) in the chain from `b`: its slot's bucket and
+/// index, or `None`. Shared by the fast32 and fast64 lookups; `key_at` addresses key
+/// slot `i` of a bucket.
+///
+/// Go's fast32 and fast64 functions compare every slot's key and skip empty cells; this looks only
+/// at the slots whose tophash is `top` (all 8 matched at once, see [`match_top`]), and
+/// like Go walks the whole chain. It finds the same slot: a live cell holding `key` has
+/// tophash `top` (the map stored `tophash(hash(key))` there with this seed), and no cell
+/// holding a mark can match (`top >= minTopHash`). Evacuated old buckets never reach
+/// here (`bucket_for_read` skips them). (Stopping at an `emptyRest` would save loading
+/// the overflow pointer, but measured slower: one more data-dependent branch.)
+///
+/// # Safety
+/// `b` heads a live chain of a map of this family; `top` is `tophash(hash)` of `key`
+/// under the map's seed; `key_at(b, i)` is the aligned key slot `i < 8` of any bucket `b`
+/// of that map.
+#[inline(always)]
+pub(crate) unsafe fn find_by_tophash<K: Copy + PartialEq>(
+    t: &MapType,
+    mut b: *mut Bmap,
+    key: K,
+    top: u8,
+    key_at: unsafe fn(*mut Bmap, usize) -> *mut K,
+) -> Option<(*mut Bmap, usize)> {
+    loop {
+        // SAFETY: `b` is a live bucket of the chain.
+        let w = unsafe { tophash_word(b) };
+        let mut m = match_top(w, top);
+        while m != 0 {
+            let i = lowest_slot(m);
+            // SAFETY: slot i < 8 of a live bucket.
+            if unsafe { *key_at(b, i) } == key {
+                return Some((b, i));
+            }
+            m &= m - 1;
+        }
+        // SAFETY: `b` is live.
+        b = unsafe { Bmap::overflow(b, t) };
+        if b.is_null() {
+            return None;
+        }
+    }
 }
 
 /// The bytes of `w` that are zero: `0x80` in each such byte, `0` elsewhere (exact: the
@@ -575,30 +595,9 @@ impl fmt::Debug for TopHash {
     }
 }
 
-/// Go's `throw`: a broken invariant of the map itself. Panics with Go's words.
-#[cold]
-#[inline(never)]
-#[track_caller]
-pub fn throw(s: &str) -> ! {
-    panic!("{s}")
-}
-
-/// Go's `fatal`: a misuse by the program (concurrent writes). Panics with Go's words.
-#[cold]
-#[inline(never)]
-#[track_caller]
-pub fn fatal(s: &str) -> ! {
-    panic!("{s}")
-}
-
-/// The panic of a write to a nil map, with Go's message.
-pub const NIL_MAP_WRITE: &str = "assignment to entry in nil map";
-/// Go's message for two overlapping writes.
-pub const CONCURRENT_WRITES: &str = "concurrent map writes";
-/// Go's message for a read that overlaps a write.
-pub const CONCURRENT_READ_WRITE: &str = "concurrent map read and map write";
-/// Go's message for an iteration step that overlaps a write.
-pub const CONCURRENT_ITER_WRITE: &str = "concurrent map iteration and map write";
+pub use crate::base::panic::{
+    fatal, throw, CONCURRENT_ITER_WRITE, CONCURRENT_READ_WRITE, CONCURRENT_WRITES, NIL_MAP_WRITE,
+};
 
 #[cfg(test)]
 mod tests {

@@ -231,7 +231,7 @@ impl Allocator {
         // SAFETY: the caller meets the allocator's preconditions.
         let p = unsafe { (self.alloc_zeroed)(size, align, self.ctx) };
         if p.is_null() {
-            super::types::throw("out of memory");
+            super::panic::throw("out of memory");
         }
         p
     }
@@ -356,6 +356,7 @@ const MIN_SIZE_FOR_MALLOC_HEADER: usize = 8 * 64;
 /// Port of `runtime.roundupsize(size, noscan)` (go1.22 msize_allocheaders.go, go1.23
 /// msize.go): as [`roundupsize`], but an object with pointers (`!noscan`) larger than
 /// 512 bytes also needs room for its allocation header, which is not the caller's to use.
+#[allow(non_snake_case)] // Go's names (reqSize)
 pub fn roundupsize_headers(size: usize, noscan: bool) -> usize {
     let mut reqSize = size;
     if reqSize <= MAX_SMALL_SIZE - MALLOC_HEADER_SIZE {

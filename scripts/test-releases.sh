@@ -3,7 +3,7 @@
 # 1.23 and 1.24 (GOEXPERIMENT=noswissmap). For each: the generated suite retargeted to
 # the release, the release suite (seeded-random mode, clear under live iterators,
 # clones, load-factor edges, NaN keys, one map at B = 16 whose overflow count draws random
-# numbers) and the hand-written traces, compared byte for
+# numbers, every composite key kind) and the hand-written traces, compared byte for
 # byte with that release's own maps. Go 1.19's generated and hand-written traces run in
 # scripts/test.sh; its release suite (seeded-random mode) runs here.
 #

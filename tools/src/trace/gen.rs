@@ -1085,7 +1085,9 @@ pub fn suite(count: usize, large: usize, seed: u64) -> Vec<(String, String)> {
 /// (`rand`), over what changed between releases: `clear` under live iterators, clones
 /// (go1.21+), `make` hints at both load factors' edges with pointer buckets (allocation
 /// headers change the preallocated overflow buckets from go1.22), NaN keys, and the
-/// usual scenarios with Go drawing every seed and iterator start. Names are unique.
+/// usual scenarios with Go drawing every seed and iterator start; then one map at B = 16
+/// and the composite key kinds (with seeds written out), when `count > 0`. Names are
+/// unique.
 pub fn release_suite(count: usize, seed: u64, r: GoRelease) -> Vec<(String, String)> {
     let hints = load_edge_hints();
     let mut scen = vec![
@@ -1137,6 +1139,17 @@ pub fn release_suite(count: usize, seed: u64, r: GoRelease) -> Vec<(String, Stri
         let name = format!("r{count:04}-go{}-b16-{k}-{e}", r.name());
         let g = Builder::for_release(rng.next_u64(), k, e, r);
         out.push((name, fill(g, Scenario::B16)));
+    }
+    // The composite key kinds (structs, arrays, interfaces, reflect.MapOf maps), each
+    // once, on this release's map.
+    if count > 0 {
+        let go = format!("gomap-trace 1\ngo {}\n", r.name());
+        let kinds = composite_kinds().len();
+        for (name, text) in composite_suite(kinds, seed ^ 0xc0_3905_17e5) {
+            assert!(text.starts_with("gomap-trace 1\n"), "a version-1 trace");
+            let text = text.replacen("gomap-trace 1\n", &go, 1);
+            out.push((format!("c-go{}-{name}", r.name()), text));
+        }
     }
     out
 }

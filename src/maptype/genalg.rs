@@ -35,6 +35,7 @@ use core::ffi::c_void;
 use super::alg::{self, C0, C1};
 use super::builders::{hash_fn, hashers};
 use super::gotype::{AlgKind, GoType, Shape, Step, TypeDesc};
+use super::release::GoRelease::{self, Go1_19, Go1_22, Go1_23};
 use super::{EqualFn, HashAlg, HashFn, Kind, MapFast, MapType, MapTypeError, MapTypeFlags, Type};
 use crate::base::malloc::Allocator;
 use crate::base::MAX_ELEM_SIZE;
@@ -107,18 +108,29 @@ pub enum KeyHash {
 /// # Safety
 /// `p` points at a readable value of `t` (strings' and interfaces' targets readable too).
 pub unsafe fn hashfor(t: GoType, p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { hashfor_r(t, p, h, Go1_19) }
+}
+
+/// [`hashfor`] as release `r` computes it: the runtime functions it calls draw a NaN's
+/// hash from `r`'s generator and key their fallback (no AES) hash as `r` does.
+///
+/// # Safety
+/// As [`hashfor`].
+pub unsafe fn hashfor_r(t: GoType, p: *const u8, h: usize, r: GoRelease) -> usize {
+    let go123 = r.hash64_uses_hashkey();
     // SAFETY: (all arms) the caller vouches for the value at `p`, which is what each
     // function reads.
     unsafe {
         match t.alg_type() {
-            AlgKind::ASTRING => alg::strhash(p, h),
-            AlgKind::AFLOAT32 => alg::f32hash(p, h),
-            AlgKind::AFLOAT64 => alg::f64hash(p, h),
-            AlgKind::ACPLX64 => alg::c64hash(p, h),
-            AlgKind::ACPLX128 => alg::c128hash(p, h),
-            AlgKind::AINTER => interhash(p, h),
-            AlgKind::ANILINTER => nilinterhash(p, h),
-            AlgKind::ASPECIAL => genhash_body(t, p, h),
+            AlgKind::ASTRING => alg::strhash_rel(p, h, go123),
+            AlgKind::AFLOAT32 => alg::f32hash_r(p, h, r),
+            AlgKind::AFLOAT64 => alg::f64hash_r(p, h, r),
+            AlgKind::ACPLX64 => alg::c64hash_r(p, h, r),
+            AlgKind::ACPLX128 => alg::c128hash_r(p, h, r),
+            AlgKind::AINTER => interhash_r(p, h, r),
+            AlgKind::ANILINTER => nilinterhash_r(p, h, r),
+            AlgKind::ASPECIAL => genhash_body(t, p, h, r),
             // Generated code hashes memory in runs (`hashmem`) and never asks for these;
             // answer as hashmem would for the whole value.
             AlgKind::AMEM
@@ -127,7 +139,7 @@ pub unsafe fn hashfor(t: GoType, p: *const u8, h: usize) -> usize {
             | AlgKind::AMEM16
             | AlgKind::AMEM32
             | AlgKind::AMEM64
-            | AlgKind::AMEM128 => alg::memhash(p, h, t.size()),
+            | AlgKind::AMEM128 => alg::memhash_rel(p, h, t.size(), go123),
             AlgKind::ANOEQ => unhashable(t),
         }
     }
@@ -141,17 +153,27 @@ pub unsafe fn hashfor(t: GoType, p: *const u8, h: usize) -> usize {
 /// # Safety
 /// As [`hashfor`].
 pub unsafe fn genhash(t: GoType, p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { genhash_r(t, p, h, Go1_19) }
+}
+
+/// [`genhash`] as release `r` computes it (see [`hashfor_r`]).
+///
+/// # Safety
+/// As [`hashfor`].
+pub unsafe fn genhash_r(t: GoType, p: *const u8, h: usize, r: GoRelease) -> usize {
+    let go123 = r.hash64_uses_hashkey();
     // SAFETY: (all arms) as in hashfor.
     unsafe {
         match t.reflect_alg_type() {
             AlgKind::AMEM0 => alg::memhash0(p, h),
-            AlgKind::AMEM8 => alg::memhash8(p, h),
-            AlgKind::AMEM16 => alg::memhash16(p, h),
-            AlgKind::AMEM32 => alg::memhash32(p, h),
-            AlgKind::AMEM64 => alg::memhash64(p, h),
-            AlgKind::AMEM128 => alg::memhash128(p, h),
-            AlgKind::AMEM => alg::memhash(p, h, t.size()),
-            _ => hashfor(t, p, h),
+            AlgKind::AMEM8 => alg::memhash_rel(p, h, 1, go123),
+            AlgKind::AMEM16 => alg::memhash_rel(p, h, 2, go123),
+            AlgKind::AMEM32 => alg::memhash32_rel(p, h, go123),
+            AlgKind::AMEM64 => alg::memhash64_rel(p, h, go123),
+            AlgKind::AMEM128 => alg::memhash_rel(p, h, 16, go123),
+            AlgKind::AMEM => alg::memhash_rel(p, h, t.size(), go123),
+            _ => hashfor_r(t, p, h, r),
         }
     }
 }
@@ -162,12 +184,13 @@ pub unsafe fn genhash(t: GoType, p: *const u8, h: usize) -> usize {
 ///
 /// # Safety
 /// As [`hashfor`].
-unsafe fn genhash_body(t: GoType, p: *const u8, mut h: usize) -> usize {
+unsafe fn genhash_body(t: GoType, p: *const u8, mut h: usize, r: GoRelease) -> usize {
+    let go123 = r.hash64_uses_hashkey();
     match t.shape() {
         Shape::Array { elem, len } => {
             for i in 0..*len {
                 // SAFETY: element i lies inside the array the caller vouches for.
-                h = unsafe { hashfor(*elem, p.add(i * elem.size()), h) };
+                h = unsafe { hashfor_r(*elem, p.add(i * elem.size()), h, r) };
             }
             h
         }
@@ -177,8 +200,8 @@ unsafe fn genhash_body(t: GoType, p: *const u8, mut h: usize) -> usize {
                 // invariant) the caller vouches for.
                 h = unsafe {
                     match *s {
-                        Step::Mem { off, size } => alg::memhash(p.add(off), h, size),
-                        Step::Field { off, ty } => hashfor(ty, p.add(off), h),
+                        Step::Mem { off, size } => alg::memhash_rel(p.add(off), h, size, go123),
+                        Step::Field { off, ty } => hashfor_r(ty, p.add(off), h, r),
                     }
                 };
             }
@@ -196,27 +219,37 @@ unsafe fn genhash_body(t: GoType, p: *const u8, mut h: usize) -> usize {
 ///
 /// # Safety
 /// As [`hashfor`].
-pub unsafe fn typehash(t: GoType, p: *const u8, mut h: usize) -> usize {
+pub unsafe fn typehash(t: GoType, p: *const u8, h: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { typehash_r(t, p, h, Go1_19) }
+}
+
+/// [`typehash`] as release `r` computes it (see [`hashfor_r`]).
+///
+/// # Safety
+/// As [`hashfor`].
+pub unsafe fn typehash_r(t: GoType, p: *const u8, mut h: usize, r: GoRelease) -> usize {
+    let go123 = r.hash64_uses_hashkey();
     // SAFETY: (all arms) the caller vouches for the value at `p`; components lie inside it.
     unsafe {
         if t.is_regular_memory() {
             return match t.size() {
-                4 => alg::memhash32(p, h),
-                8 => alg::memhash64(p, h),
-                n => alg::memhash(p, h, n),
+                4 => alg::memhash32_rel(p, h, go123),
+                8 => alg::memhash64_rel(p, h, go123),
+                n => alg::memhash_rel(p, h, n, go123),
             };
         }
         match t.kind() {
-            Kind::Float32 => alg::f32hash(p, h),
-            Kind::Float64 => alg::f64hash(p, h),
-            Kind::Complex64 => alg::c64hash(p, h),
-            Kind::Complex128 => alg::c128hash(p, h),
-            Kind::String => alg::strhash(p, h),
+            Kind::Float32 => alg::f32hash_r(p, h, r),
+            Kind::Float64 => alg::f64hash_r(p, h, r),
+            Kind::Complex64 => alg::c64hash_r(p, h, r),
+            Kind::Complex128 => alg::c128hash_r(p, h, r),
+            Kind::String => alg::strhash_rel(p, h, go123),
             Kind::Interface => {
                 if t.is_empty_interface() {
-                    nilinterhash(p, h)
+                    nilinterhash_r(p, h, r)
                 } else {
-                    interhash(p, h)
+                    interhash_r(p, h, r)
                 }
             }
             Kind::Array => {
@@ -224,7 +257,7 @@ pub unsafe fn typehash(t: GoType, p: *const u8, mut h: usize) -> usize {
                     unreachable!("array kind")
                 };
                 for i in 0..*len {
-                    h = typehash(*elem, p.add(i * elem.size()), h);
+                    h = typehash_r(*elem, p.add(i * elem.size()), h, r);
                 }
                 h
             }
@@ -233,7 +266,7 @@ pub unsafe fn typehash(t: GoType, p: *const u8, mut h: usize) -> usize {
                     if f.is_blank() {
                         continue;
                     }
-                    h = typehash(f.ty, p.add(f.offset), h);
+                    h = typehash_r(f.ty, p.add(f.offset), h, r);
                 }
                 h
             }
@@ -249,7 +282,7 @@ pub unsafe fn typehash(t: GoType, p: *const u8, mut h: usize) -> usize {
 /// # Safety
 /// `p` points at a readable [`GoIface`] whose type word is null or a descriptor address,
 /// and whose value is readable.
-unsafe fn iface_hash(p: *const u8, h: usize) -> usize {
+unsafe fn iface_hash(p: *const u8, h: usize, r: GoRelease) -> usize {
     // SAFETY: the caller vouches for the two words at `p`.
     let a = unsafe { p.cast::<GoIface>().read_unaligned() };
     // SAFETY: the type word is null or a descriptor address (caller).
@@ -268,7 +301,82 @@ unsafe fn iface_hash(p: *const u8, h: usize) -> usize {
         a.data
     };
     // SAFETY: `v` is the value of type `t` (caller).
-    C1.wrapping_mul(unsafe { typehash(t, v, h ^ C0) })
+    C1.wrapping_mul(unsafe { typehash_r(t, v, h ^ C0, r) })
+}
+
+/// Port of runtime.mapKeyError2 (go1.22 alg.go): panics `hash of unhashable type T` when
+/// the value of `t` at `p` holds, in an interface, a value of a type that is not
+/// comparable; hashes nothing (so a NaN inside draws no random number). What Go 1.22 on
+/// runs on a lookup or delete in a nil or empty map, where Go 1.19-1.21 hashed the key.
+///
+/// # Safety
+/// As [`hashfor`].
+pub unsafe fn mapKeyError2(t: GoType, p: *const u8) {
+    if t.is_regular_memory() {
+        return;
+    }
+    match t.kind() {
+        Kind::Float32 | Kind::Float64 | Kind::Complex64 | Kind::Complex128 | Kind::String => {}
+        Kind::Interface => {
+            // SAFETY: the caller vouches for the two words at `p`.
+            let a = unsafe { p.cast::<GoIface>().read_unaligned() };
+            // SAFETY: the type word is null or a descriptor address (caller).
+            let Some(d) = (unsafe { GoType::from_ptr(a.typ) }) else {
+                return;
+            };
+            if !d.is_comparable() {
+                unhashable(d);
+            }
+            let v = if d.is_direct_iface() {
+                // SAFETY: the data word is the second word of the value at `p`.
+                unsafe { p.add(core::mem::size_of::<usize>()) }
+            } else {
+                a.data
+            };
+            // SAFETY: `v` is the value of type `d` (caller).
+            unsafe { mapKeyError2(d, v) }
+        }
+        Kind::Array => {
+            let Shape::Array { elem, len } = t.shape() else {
+                unreachable!("array kind")
+            };
+            for i in 0..*len {
+                // SAFETY: element i lies inside the array the caller vouches for.
+                unsafe { mapKeyError2(*elem, p.add(i * elem.size())) };
+            }
+        }
+        Kind::Struct => {
+            for f in t.fields() {
+                if !f.is_blank() {
+                    // SAFETY: the field lies inside the struct the caller vouches for.
+                    unsafe { mapKeyError2(f.ty, p.add(f.offset)) };
+                }
+            }
+        }
+        // Should never happen (Go keeps the case for robustness).
+        _ => unhashable(t),
+    }
+}
+
+/// Port of runtime.mapKeyError (go1.22 alg.go) for a map type: nothing unless the key's
+/// hash might panic; then [`mapKeyError2`] on a key of a Go type descriptor (a key type
+/// made by [`MapType::for_types`]), or, for a key type the runtime cannot look into (a
+/// caller's own hasher), the hash itself, which panics where the check would.
+///
+/// # Safety
+/// `key` points at a key of `t`.
+pub unsafe fn mapKeyError(t: &MapType, key: *const u8) {
+    if !t.hashMightPanic() {
+        return;
+    }
+    if composite_hasher_for(t.hasher, t.release).is_some() {
+        // SAFETY: a composite hasher is only installed on key types whose ctx is their
+        // descriptor (MapType::for_types); `key` is a key of it (caller).
+        unsafe { mapKeyError2(desc_of(&t.key), key) }
+    } else {
+        // SAFETY: as the caller vouches.
+        unsafe { t.hash(key, 0) };
+    }
 }
 
 /// Port of runtime.interhash (go1.19 alg.go): a nil interface hashes to the seed; a
@@ -278,7 +386,16 @@ unsafe fn iface_hash(p: *const u8, h: usize) -> usize {
 /// As `iface_hash`: `p` points at a [`GoIface`] with a valid type word and value.
 pub unsafe fn interhash(p: *const u8, h: usize) -> usize {
     // SAFETY: forwarded from the caller.
-    unsafe { iface_hash(p, h) }
+    unsafe { iface_hash(p, h, Go1_19) }
+}
+
+/// [`interhash`] as release `r` computes it (see [`hashfor_r`]).
+///
+/// # Safety
+/// As [`interhash`].
+pub unsafe fn interhash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { iface_hash(p, h, r) }
 }
 
 /// Port of runtime.nilinterhash (go1.19 alg.go): as [`interhash`], for `interface {}`.
@@ -287,7 +404,16 @@ pub unsafe fn interhash(p: *const u8, h: usize) -> usize {
 /// As [`interhash`].
 pub unsafe fn nilinterhash(p: *const u8, h: usize) -> usize {
     // SAFETY: forwarded from the caller.
-    unsafe { iface_hash(p, h) }
+    unsafe { iface_hash(p, h, Go1_19) }
+}
+
+/// [`nilinterhash`] as release `r` computes it (see [`hashfor_r`]).
+///
+/// # Safety
+/// As [`interhash`].
+pub unsafe fn nilinterhash_r(p: *const u8, h: usize, r: GoRelease) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { iface_hash(p, h, r) }
 }
 
 /// `t.equal(p, q)`: the equality function Go gives `t` (`reflectdata.geneq`), which is
@@ -427,6 +553,32 @@ pub unsafe extern "C-unwind" fn genhash_fn(p: *const u8, seed: usize, ty: *const
     unsafe { genhash(desc_of(ty), p, seed) }
 }
 
+/// [`genhash_fn`] as Go 1.22 computes it (NaN hashes from ChaCha8).
+///
+/// # Safety
+/// As [`genhash_fn`].
+pub unsafe extern "C-unwind" fn genhash_fn_go122(
+    p: *const u8,
+    seed: usize,
+    ty: *const Type,
+) -> usize {
+    // SAFETY: the caller vouches for `ty` and the key.
+    unsafe { genhash_r(desc_of(ty), p, seed, Go1_22) }
+}
+
+/// [`genhash_fn`] as Go 1.23 on computes it (and the fallback hash keyed by `hashkey`).
+///
+/// # Safety
+/// As [`genhash_fn`].
+pub unsafe extern "C-unwind" fn genhash_fn_go123(
+    p: *const u8,
+    seed: usize,
+    ty: *const Type,
+) -> usize {
+    // SAFETY: the caller vouches for `ty` and the key.
+    unsafe { genhash_r(desc_of(ty), p, seed, Go1_23) }
+}
+
 /// [`typehash`] as a [`HashFn`] (the hasher of a `reflect.MapOf` map).
 ///
 /// # Safety
@@ -434,6 +586,53 @@ pub unsafe extern "C-unwind" fn genhash_fn(p: *const u8, seed: usize, ty: *const
 pub unsafe extern "C-unwind" fn typehash_fn(p: *const u8, seed: usize, ty: *const Type) -> usize {
     // SAFETY: the caller vouches for `ty` and the key.
     unsafe { typehash(desc_of(ty), p, seed) }
+}
+
+/// [`typehash_fn`] as Go 1.22 computes it.
+///
+/// # Safety
+/// As [`genhash_fn`].
+pub unsafe extern "C-unwind" fn typehash_fn_go122(
+    p: *const u8,
+    seed: usize,
+    ty: *const Type,
+) -> usize {
+    // SAFETY: the caller vouches for `ty` and the key.
+    unsafe { typehash_r(desc_of(ty), p, seed, Go1_22) }
+}
+
+/// [`typehash_fn`] as Go 1.23 on computes it.
+///
+/// # Safety
+/// As [`genhash_fn`].
+pub unsafe extern "C-unwind" fn typehash_fn_go123(
+    p: *const u8,
+    seed: usize,
+    ty: *const Type,
+) -> usize {
+    // SAFETY: the caller vouches for `ty` and the key.
+    unsafe { typehash_r(desc_of(ty), p, seed, Go1_23) }
+}
+
+/// The composite hasher (`genhash_fn` or `typehash_fn`, any release's variant) that
+/// release `r` uses in place of `f`, or `None` when `f` is none of them.
+pub(crate) fn composite_hasher_for(f: HashFn, r: GoRelease) -> Option<HashFn> {
+    let gen: [HashFn; 3] = [genhash_fn, genhash_fn_go122, genhash_fn_go123];
+    let typ: [HashFn; 3] = [typehash_fn, typehash_fn_go122, typehash_fn_go123];
+    let era = if r.hash64_uses_hashkey() {
+        2
+    } else if r.uses_chacha8() {
+        1
+    } else {
+        0
+    };
+    if gen.iter().any(|&g| g as usize == f as usize) {
+        Some(gen[era])
+    } else if typ.iter().any(|&g| g as usize == f as usize) {
+        Some(typ[era])
+    } else {
+        None
+    }
 }
 
 /// [`equal`] as an [`EqualFn`].

@@ -723,6 +723,10 @@ impl MapType {
             if let Some(f) = builders::hash_fn_for(self.hash_alg, r) {
                 self.hasher = f;
             }
+        } else if let Some(f) = genalg::composite_hasher_for(self.hasher, r) {
+            // A composite key's generated hash (or typehash) calls the runtime's hashes,
+            // which changed with the release too.
+            self.hasher = f;
         }
         self.release = r;
         self

@@ -90,6 +90,13 @@ impl GoRelease {
         self as u8 >= Go1_21 as u8 && !self.has_clear_seq()
     }
 
+    /// Whether a lookup or delete in a nil or empty map checks the key with
+    /// `mapKeyError` (1.22 on) rather than hashing it (1.19-1.21, which draws a random
+    /// number for a NaN inside).
+    pub const fn uses_map_key_error(self) -> bool {
+        self as u8 >= Go1_22 as u8
+    }
+
     /// Whether `maps.Clone` has its runtime support (`mapclone`, 1.21 on).
     pub const fn has_mapclone(self) -> bool {
         self as u8 >= Go1_21 as u8

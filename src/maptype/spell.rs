@@ -401,7 +401,9 @@ fn float(w: &str) -> Result<f64, SpellError> {
     Ok(match w {
         "+Inf" => f64::INFINITY,
         "-Inf" => f64::NEG_INFINITY,
-        "NaN" => f64::NAN,
+        // Go's math.NaN(), what strconv.ParseFloat returns (Rust's f64::NAN has other
+        // bits, which a dump would show).
+        "NaN" => f64::from_bits(0x7ff8_0000_0000_0001),
         _ => {
             let f: f64 = w
                 .parse()
@@ -422,7 +424,9 @@ fn float32(w: &str) -> Result<f32, SpellError> {
     Ok(match w {
         "+Inf" => f32::INFINITY,
         "-Inf" => f32::NEG_INFINITY,
-        "NaN" => f32::NAN,
+        // float32(math.NaN()): the conversion keeps the quiet bit, 0x7fc00000, which is
+        // f32::NAN's bits.
+        "NaN" => f32::from_bits(0x7fc0_0000),
         _ => w
             .parse::<f32>()
             .ok()

@@ -107,11 +107,8 @@ pub unsafe fn mapaccess2(t: &MapType, h: *const Hmap, key: *const u8) -> (*mut u
         // SAFETY: `h` is non-null here, so a live map (caller).
         unsafe { (*h).count == 0 }
     } {
-        if t.hashMightPanic() {
-            // SAFETY: `key` points at a key (caller). Go hashes it anyway so that an
-            // unhashable key panics even on an empty map (Go issue 23734).
-            unsafe { t.hash(key, 0) };
-        }
+        // SAFETY: `key` points at a key (caller).
+        unsafe { emptyMapKeyCheck(t, key) };
         return (zero_val(), false);
     }
     // SAFETY: non-null, live (caller).
@@ -189,4 +186,23 @@ pub unsafe fn mapaccess2_fat(
         return (zero as *mut u8, false);
     }
     (e, true)
+}
+
+/// What Go does with the key of a lookup or delete in a nil or empty map, so that an
+/// unhashable key panics there too (Go issue 23734): hash it, when the key's hash might
+/// panic (go1.19-1.21), or check it with `mapKeyError` (go1.22 on), which hashes nothing.
+///
+/// # Safety
+/// `key` points at a key of `t`.
+#[inline]
+pub(crate) unsafe fn emptyMapKeyCheck(t: &MapType, key: *const u8) {
+    if t.hashMightPanic() {
+        if t.release().uses_map_key_error() {
+            // SAFETY: forwarded.
+            unsafe { crate::maptype::genalg::mapKeyError(t, key) }
+        } else {
+            // SAFETY: forwarded.
+            unsafe { t.hash(key, 0) };
+        }
+    }
 }

@@ -31,10 +31,8 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
         // SAFETY: non-null, live (caller).
         unsafe { (*h).count == 0 }
     } {
-        if t.hashMightPanic() {
-            // SAFETY: `key` is a key (caller); see Go issue 23734.
-            unsafe { t.hash(key, 0) };
-        }
+        // SAFETY: `key` is a key (caller).
+        unsafe { super::access::emptyMapKeyCheck(t, key) };
         return;
     }
     // SAFETY: non-null, live, exclusive for the call (caller).

@@ -339,7 +339,15 @@ func (o *oracle) directive(line int, f []string) string {
 		w.make(0)
 		zk := make([]byte, o.typ[0].n)
 		ze := make([]byte, o.typ[1].n)
-		if !o.typ[0].isBytes() {
+		if o.typ[0].comp != nil {
+			// The zero value of the composite kind; and every dynamic type an
+			// interface value may hold, whose pointer types reflect caches too.
+			zk = make([]byte, o.typ[0].comp.t.Size())
+			for i := range compTypes {
+				_ = reflect.New(compTypes[i].t)
+				_ = reflect.NewAt(compTypes[i].t, reflect.New(compTypes[i].t).UnsafePointer())
+			}
+		} else if !o.typ[0].isBytes() {
 			zk, _ = parseValue(o.typ[0], map[string]string{"i32": "0", "i64": "0", "f64": "0", "str": "-"}[o.typ[0].name])
 		}
 		if !o.typ[1].isBytes() {
@@ -350,6 +358,7 @@ func (o *oracle) directive(line int, f []string) string {
 		w.del(zk)
 		_ = w.iface()
 		o.random = true
+		compositeNaN = true
 		seedState(seed)
 		return ""
 	case "aeskey":

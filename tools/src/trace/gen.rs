@@ -257,6 +257,7 @@ impl Builder {
 
     /// A fresh random key: (trace spelling, canonical bytes).
     fn fresh_key(&mut self) -> (Value, Vec<u8>) {
+        let nan = self.random;
         let r = &mut self.rng;
         match self.k {
             Kind::I32 => {
@@ -325,7 +326,7 @@ impl Builder {
             }
             Kind::E0 => unreachable!("e0 is not a key kind"),
             Kind::Go { ty, .. } => {
-                let s = go_value(r, ty);
+                let s = go_value(r, ty, nan);
                 let c = canon_go(ty, &s);
                 (Value::spelled(s), c)
             }
@@ -566,8 +567,9 @@ fn unhashable(s: &str) -> bool {
 /// A random value of `t` in the trace spelling, from small domains so that keys collide
 /// often: ints near 0, floats from a few (±0, ±Inf, halves, one large), strings of 0-6
 /// bytes from a 3-letter alphabet, interfaces nil or of [`DYN_TYPES`] (rarely an
-/// unhashable one, whose operations panic in Go).
-fn go_value(r: &mut Rng, t: GoType) -> String {
+/// unhashable one, whose operations panic in Go). Floats are sometimes NaN when `nan`
+/// (the seeded-random mode).
+fn go_value(r: &mut Rng, t: GoType, nan: bool) -> String {
     match t.shape() {
         Shape::Scalar(k) => match k {
             GoKind::Bool => (r.below(2) == 1).to_string(),
@@ -581,10 +583,10 @@ fn go_value(r: &mut Rng, t: GoType) -> String {
                         .collect::<Vec<u8>>())
                 }
             }
-            GoKind::Float32 | GoKind::Float64 => go_float(r, t.size() == 4),
+            GoKind::Float32 | GoKind::Float64 => go_float(r, t.size() == 4, nan),
             GoKind::Complex64 | GoKind::Complex128 => {
                 let f32 = t.size() == 8;
-                format!("({},{})", go_float(r, f32), go_float(r, f32))
+                format!("({},{})", go_float(r, f32, nan), go_float(r, f32, nan))
             }
             GoKind::Uint8
             | GoKind::Uint16
@@ -602,11 +604,11 @@ fn go_value(r: &mut Rng, t: GoType) -> String {
             }
         },
         Shape::Array { elem, len } => {
-            let v: Vec<String> = (0..*len).map(|_| go_value(r, *elem)).collect();
+            let v: Vec<String> = (0..*len).map(|_| go_value(r, *elem, nan)).collect();
             format!("[{}]", v.join(","))
         }
         Shape::Struct(fields) => {
-            let v: Vec<String> = fields.iter().map(|f| go_value(r, f.ty)).collect();
+            let v: Vec<String> = fields.iter().map(|f| go_value(r, f.ty, nan)).collect();
             format!("{{{}}}", v.join(","))
         }
         Shape::Interface(_) => {
@@ -620,14 +622,18 @@ fn go_value(r: &mut Rng, t: GoType) -> String {
             };
             let d = DYN_TYPES[r.below(n as u64) as usize];
             let dt = spell::parse_type(d, &|_| None).expect("own spelling");
-            format!("{d}:{}", go_value(r, dt))
+            format!("{d}:{}", go_value(r, dt, nan))
         }
         _ => "-".into(),
     }
 }
 
-/// A float from a few values; a large one that float32 can hold when `f32`.
-fn go_float(r: &mut Rng, f32: bool) -> String {
+/// A float from a few values; a large one that float32 can hold when `f32`; NaN one time
+/// in eight when `nan`.
+fn go_float(r: &mut Rng, f32: bool, nan: bool) -> String {
+    if nan && r.pct(12) {
+        return "NaN".into();
+    }
     let big = if f32 { "3e+38" } else { "1e+300" };
     [
         "0", "-0", "1", "-1", "0.5", "+Inf", "-Inf", big, "2.5", "-7.25",
@@ -1149,6 +1155,35 @@ pub fn release_suite(count: usize, seed: u64, r: GoRelease) -> Vec<(String, Stri
             assert!(text.starts_with("gomap-trace 1\n"), "a version-1 trace");
             let text = text.replacen("gomap-trace 1\n", &go, 1);
             out.push((format!("c-go{}-{name}", r.name()), text));
+        }
+        // And in the seeded-random mode, where floats inside keys may be NaN (each such
+        // key a new entry, its hash a draw): the kinds with a float or an interface.
+        for (i, spelled) in composite_kinds().into_iter().enumerate() {
+            if !["f32", "f64", "c64", "c128", "any"]
+                .iter()
+                .any(|f| spelled.contains(f))
+            {
+                continue;
+            }
+            let ty = spell::parse_type(spelled, &|_| None).expect("own spelling");
+            let reflect = i % 4 == 3;
+            let k = Kind::Go { ty, reflect };
+            let e = if reflect { Kind::B(8) } else { Kind::I64 };
+            let sc = [Scenario::Mix, Scenario::Churn, Scenario::Drain][i % 3];
+            let g = Builder::for_release(rng.next_u64(), k, e, r);
+            let name = format!("cr-go{}-{i:02}-{}", r.name(), sc.name());
+            let mut text = fill(g, sc);
+            if !r.uses_chacha8() {
+                // Through 1.21, unwinding a panic draws from the same generator as the
+                // map (the pcvalue cache's random replacement), as often as Go's stack
+                // happens to need: keys whose hash panics cannot be in such a trace.
+                text = text
+                    .lines()
+                    .filter(|l| !unhashable(l))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+            }
+            out.push((name, text));
         }
     }
     out

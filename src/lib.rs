@@ -76,6 +76,9 @@ pub mod runtime;
 pub mod swiss;
 pub mod typed;
 
+#[cfg(feature = "export-test")]
+pub mod export_test;
+
 /// What [`go_struct!`] expands to names, reached through `$crate` so that nothing in the
 /// caller's scope (a macro or crate shadowing `assert`, `core`, `str`, a derive) can
 /// change what the expansion means: its layout check is what makes the struct's `unsafe

@@ -15,10 +15,14 @@
 //!
 //! Nothing here imports from [`crate::maptype`] or [`crate::runtime`].
 
-pub mod malloc;
-pub mod panic;
-pub mod rand;
-pub mod sizeclasses;
+// Private: the API is the allocator re-exported below and the constants; the rest is
+// reachable only through [`crate::export_test`] (feature `export-test`).
+pub(crate) mod malloc;
+pub(crate) mod panic;
+pub(crate) mod rand;
+pub(crate) mod sizeclasses;
+
+pub use malloc::{AllocFn, Allocator, FreeFn};
 
 /// log2 of the number of slots in a bucket (`bucketCntBits`).
 pub const BUCKET_CNT_BITS: usize = 3;

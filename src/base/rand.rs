@@ -54,6 +54,7 @@ fn step() -> u64 {
 
 /// Port of `runtime.fastrand` (go1.19 stubs.go, wyrand branch).
 #[inline]
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn fastrand() -> u32 {
     step() as u32
 }
@@ -99,6 +100,7 @@ pub fn set_fastrand_state(state: u64) {
 }
 
 /// The calling thread's wyrand state.
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn fastrand_state() -> u64 {
     STATE.with(|s| s.get())
 }
@@ -111,6 +113,7 @@ pub fn set_chacha8_seed(seed: [u64; 4]) {
 
 /// Seeds the generator release `r` draws from: wyrand's state is `seed[0]`; ChaCha8 is
 /// `Init64(seed)`.
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn seed_release(r: GoRelease, seed: [u64; 4]) {
     if r.uses_chacha8() {
         set_chacha8_seed(seed)

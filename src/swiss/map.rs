@@ -27,7 +27,7 @@ use super::table::{
     clearSlot, freeTable, insertAt, newTable, table, typedmemclr, typedmemmove, MAX_TABLE_CAPACITY,
 };
 use super::types::{SwissMapType, SwissRelease};
-use crate::runtime::rand::fastrand64;
+use crate::base::rand::fastrand64;
 use crate::runtime::types::{fatal, throw, CONCURRENT_READ_WRITE, CONCURRENT_WRITES};
 
 /// Go's `rand()` for the map: the crate's random source.

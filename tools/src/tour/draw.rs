@@ -19,9 +19,9 @@ use svg::node::element::{
 };
 use svg::Document;
 
+use gomap::export_test::runtime::make::bucket_array_len;
+use gomap::export_test::runtime::types::*;
 use gomap::maptype::{GoString, Kind, MapType, Type};
-use gomap::runtime::make::bucket_array_len;
-use gomap::runtime::types::*;
 
 /// Which of a map's two bucket arrays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -485,12 +485,7 @@ unsafe fn capture_bmap(t: &MapType, b: *mut Bmap, origin: Origin) -> BmapView {
         // SAFETY: slot i < 8 of a live bmap; a live cell's values are readable (caller).
         unsafe {
             keys.push(slot_val(t.key(), t.indirectkey(), key_at(t, b, i), live));
-            elems.push(slot_val(
-                t.elem(),
-                t.indirectelem(),
-                elem_at(t, b, i),
-                live,
-            ));
+            elems.push(slot_val(t.elem(), t.indirectelem(), elem_at(t, b, i), live));
         }
     }
     BmapView {

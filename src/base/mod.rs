@@ -7,11 +7,11 @@
 //!
 //! * the bucket constants (slots per bucket, inline key/elem limits, data offset, load
 //!   factor), below;
-//! * [`malloc`]: the [`Allocator`](malloc::Allocator) every map allocates through, Go's
-//!   `roundupsize`, and the zero value (`zeroVal`) that lookups of missing keys return;
-//! * [`sizeclasses`]: Go's malloc size classes, which `roundupsize` reads;
-//! * [`panic`]: Go's `throw` and `fatal`, and the messages the map panics with;
-//! * [`rand`]: the random source (`fastrand`) for hash seeds and iteration starts.
+//! * `malloc.rs`: the [`Allocator`] every map allocates through, Go's `roundupsize`, and
+//!   the zero value (`zeroVal`) that lookups of missing keys return;
+//! * `sizeclasses.rs`: Go's malloc size classes, which `roundupsize` reads;
+//! * `panic.rs`: Go's `throw` and `fatal`, and the messages the map panics with;
+//! * `rand.rs`: the random source (`fastrand`) for hash seeds and iteration starts.
 //!
 //! Nothing here imports from [`crate::maptype`] or [`crate::runtime`].
 
@@ -22,7 +22,7 @@ pub(crate) mod panic;
 pub(crate) mod rand;
 pub(crate) mod sizeclasses;
 
-pub use malloc::{AllocFn, Allocator, FreeFn};
+pub use malloc::{AllocFn, Allocator, FreeFn, LARGE_BLOCK};
 
 /// log2 of the number of slots in a bucket (`bucketCntBits`).
 pub const BUCKET_CNT_BITS: usize = 3;

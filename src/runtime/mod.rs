@@ -101,6 +101,6 @@ pub use grow::{evacuate, growWork, hashGrow};
 pub use iter::{mapiterend, mapiterinit, mapiterinit_r, mapiternext, Hiter};
 pub use make::{makemap, makemap64, makemap_small, mapdestroy, mapfree};
 pub use types::{
-    Bmap, Hmap, HmapFlags, Mapextra, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X,
-    EVACUATED_Y, MIN_TOP_HASH,
+    bucket_at, elem_at, key_at, Bmap, Hmap, HmapFlags, Mapextra, EMPTY_ONE, EMPTY_REST,
+    EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, MIN_TOP_HASH, NO_CHECK,
 };

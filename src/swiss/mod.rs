@@ -54,4 +54,7 @@ pub use check::check;
 pub use dump::dump;
 pub use iter::Iter;
 pub use map::{mapfree, Map, NewEmptyMap, NewMap};
-pub use types::{SwissMapType, SwissRelease};
+pub use types::{
+    SwissMapType, SwissRelease, MAP_HASH_MIGHT_PANIC, MAP_INDIRECT_ELEM, MAP_INDIRECT_KEY,
+    MAP_NEED_KEY_UPDATE,
+};

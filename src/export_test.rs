@@ -14,26 +14,32 @@
 //! `export_test::runtime::bucket_array_len`, ...) next to everything public in
 //! [`crate::runtime`].
 
+/// `pub mod NAME { pub use crate::PARENT::NAME::*; }` for each NAME: one private file of
+/// PARENT opened under the same name.
+macro_rules! doors {
+    ($parent:ident: $($(#[$doc:meta])* $name:ident,)*) => {$(
+        $(#[$doc])*
+        pub mod $name {
+            pub use crate::$parent::$name::*;
+        }
+    )*};
+}
+
 /// The ground floor's internals: the allocator's helpers, size classes, panics, random
 /// source.
 pub mod base {
     pub use crate::base::*;
 
-    /// `base/malloc.rs`: the allocator, `roundupsize`, the zero value.
-    pub mod malloc {
-        pub use crate::base::malloc::*;
-    }
-    /// `base/panic.rs`: Go's `throw` and `fatal` and the map's panic messages.
-    pub mod panic {
-        pub use crate::base::panic::*;
-    }
-    /// `base/rand.rs`: the random source and its test controls.
-    pub mod rand {
-        pub use crate::base::rand::*;
-    }
-    /// `base/sizeclasses.rs`: Go's malloc size classes.
-    pub mod sizeclasses {
-        pub use crate::base::sizeclasses::*;
+    doors! {
+        base:
+        /// `base/malloc.rs`: the allocator, `roundupsize`, the zero value.
+        malloc,
+        /// `base/panic.rs`: Go's `throw` and `fatal` and the map's panic messages.
+        panic,
+        /// `base/rand.rs`: the random source and its test controls.
+        rand,
+        /// `base/sizeclasses.rs`: Go's malloc size classes.
+        sizeclasses,
     }
 }
 
@@ -41,17 +47,14 @@ pub mod base {
 pub mod maptype {
     pub use crate::maptype::*;
 
-    /// `maptype/aeshash.rs`: the AES hash of `asm_amd64.s`.
-    pub mod aeshash {
-        pub use crate::maptype::aeshash::*;
-    }
-    /// `maptype/hash64.rs`: the fallback hash of `hash64.go`.
-    pub mod hash64 {
-        pub use crate::maptype::hash64::*;
-    }
-    /// `maptype/spell.rs`: Go's spelling of types and values (trace language, dump).
-    pub mod spell {
-        pub use crate::maptype::spell::*;
+    doors! {
+        maptype:
+        /// `maptype/aeshash.rs`: the AES hash of `asm_amd64.s`.
+        aeshash,
+        /// `maptype/hash64.rs`: the fallback hash of `hash64.go`.
+        hash64,
+        /// `maptype/spell.rs`: Go's spelling of types and values (trace language, dump).
+        spell,
     }
 }
 
@@ -78,65 +81,38 @@ pub mod runtime {
     pub use crate::runtime::types::*;
     pub use crate::runtime::*;
 
-    /// `runtime/access.rs`.
-    pub mod access {
-        pub use crate::runtime::access::*;
-    }
-    /// `runtime/assign.rs`.
-    pub mod assign {
-        pub use crate::runtime::assign::*;
-    }
-    /// `runtime/check.rs`.
-    pub mod check {
-        pub use crate::runtime::check::*;
-    }
-    /// `runtime/clone.rs`.
-    pub mod clone {
-        pub use crate::runtime::clone::*;
-    }
-    /// `runtime/delete.rs`.
-    pub mod delete {
-        pub use crate::runtime::delete::*;
-    }
-    /// `runtime/dispatch.rs`.
-    pub mod dispatch {
-        pub use crate::runtime::dispatch::*;
-    }
-    /// `runtime/dump.rs`.
-    pub mod dump {
-        pub use crate::runtime::dump::*;
-    }
-    /// `runtime/fast32.rs`.
-    pub mod fast32 {
-        pub use crate::runtime::fast32::*;
-    }
-    /// `runtime/fast64.rs`.
-    pub mod fast64 {
-        pub use crate::runtime::fast64::*;
-    }
-    /// `runtime/faststr.rs`.
-    pub mod faststr {
-        pub use crate::runtime::faststr::*;
-    }
-    /// `runtime/grow.rs`.
-    pub mod grow {
-        pub use crate::runtime::grow::*;
-    }
-    /// `runtime/iter.rs`.
-    pub mod iter {
-        pub use crate::runtime::iter::*;
-    }
-    /// `runtime/make.rs`.
-    pub mod make {
-        pub use crate::runtime::make::*;
-    }
-    /// `runtime/reclaim.rs`: deferred freeing.
-    pub mod reclaim {
-        pub use crate::runtime::reclaim::*;
-    }
-    /// `runtime/types.rs`: the header, buckets, tophash states and SWAR helpers.
-    pub mod types {
-        pub use crate::runtime::types::*;
+    doors! {
+        runtime:
+        /// `runtime/access.rs`.
+        access,
+        /// `runtime/assign.rs`.
+        assign,
+        /// `runtime/check.rs`.
+        check,
+        /// `runtime/clone.rs`.
+        clone,
+        /// `runtime/delete.rs`.
+        delete,
+        /// `runtime/dispatch.rs`.
+        dispatch,
+        /// `runtime/dump.rs`.
+        dump,
+        /// `runtime/fast32.rs`.
+        fast32,
+        /// `runtime/fast64.rs`.
+        fast64,
+        /// `runtime/faststr.rs`.
+        faststr,
+        /// `runtime/grow.rs`.
+        grow,
+        /// `runtime/iter.rs`.
+        iter,
+        /// `runtime/make.rs`.
+        make,
+        /// `runtime/reclaim.rs`: deferred freeing.
+        reclaim,
+        /// `runtime/types.rs`: the header, buckets, tophash states and SWAR helpers.
+        types,
     }
 }
 
@@ -144,36 +120,23 @@ pub mod runtime {
 pub mod swiss {
     pub use crate::swiss::*;
 
-    /// `swiss/check.rs`.
-    pub mod check {
-        pub use crate::swiss::check::*;
-    }
-    /// `swiss/dump.rs`.
-    pub mod dump {
-        pub use crate::swiss::dump::*;
-    }
-    /// `swiss/group.rs`: control words and groups.
-    pub mod group {
-        pub use crate::swiss::group::*;
-    }
-    /// `swiss/iter.rs`.
-    pub mod iter {
-        pub use crate::swiss::iter::*;
-    }
-    /// `swiss/map.rs`: the directory and the small map.
-    pub mod map {
-        pub use crate::swiss::map::*;
-    }
-    /// `swiss/reclaim.rs`: deferred freeing.
-    pub mod reclaim {
-        pub use crate::swiss::reclaim::*;
-    }
-    /// `swiss/table.rs`: tables and probing.
-    pub mod table {
-        pub use crate::swiss::table::*;
-    }
-    /// `swiss/types.rs`: the map type descriptor and its flags.
-    pub mod types {
-        pub use crate::swiss::types::*;
+    doors! {
+        swiss:
+        /// `swiss/check.rs`.
+        check,
+        /// `swiss/dump.rs`.
+        dump,
+        /// `swiss/group.rs`: control words and groups.
+        group,
+        /// `swiss/iter.rs`.
+        iter,
+        /// `swiss/map.rs`: the directory and the small map.
+        map,
+        /// `swiss/reclaim.rs`: deferred freeing.
+        reclaim,
+        /// `swiss/table.rs`: tables and probing.
+        table,
+        /// `swiss/types.rs`: the map type descriptor and its flags.
+        types,
     }
 }

@@ -113,7 +113,6 @@ pub fn set_chacha8_seed(seed: [u64; 4]) {
 
 /// Seeds the generator release `r` draws from: wyrand's state is `seed[0]`; ChaCha8 is
 /// `Init64(seed)`.
-#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn seed_release(r: GoRelease, seed: [u64; 4]) {
     if r.uses_chacha8() {
         set_chacha8_seed(seed)

@@ -78,6 +78,7 @@ pub(crate) mod reclaim;
 pub(crate) mod types;
 
 pub use crate::base::malloc::Allocator;
+pub use crate::base::rand::seed_release;
 pub use access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat, mapaccessK};
 pub use assign::mapassign;
 pub use check::check;

@@ -32,7 +32,9 @@
 //!   bucket arrays are on transparent huge pages as Go's heap is (the default allocator
 //!   leaves them on 4 KiB pages, to keep every write's pause short).
 //!
-//! The workloads: `insert` (fresh map, no hint), `insert_hint` (hint n), `lookup_hit`,
+//! The workloads: `insert` (fresh map, no hint), `insert_hint` (hint n), `insert_churn`
+//! (maps of n keys built and dropped over and over, the drop timed: Go's side leaves them
+//! to its collector, which then runs inside the timing), `lookup_hit`,
 //! `lookup_miss` (keys of another seed), `delete` (every key of a full map), `iterate`
 //! (ns per entry), `insert_str`/`lookup_str` (16-byte string keys, the map stores the
 //! string header as Go does: hashbrown gets `&str` keys), `grow_latency` (every insert
@@ -183,6 +185,24 @@ fn tail(mut lat: Vec<u32>) -> (f64, f64) {
     )
 }
 
+/// `insert_churn`: a map of `n` keys built and dropped over and over, dropping inside the
+/// timing (as Go's side leaves its maps to the collector, which runs inside the timing);
+/// only the fingerprint is taken with the clock stopped. Reports ns per insert.
+fn churn<M>(n: usize, mut build: impl FnMut() -> M, sum: impl Fn(&M) -> u64) -> Vec<Metric> {
+    let mut t = Vec::new();
+    let mut fp = 0;
+    for _ in 0..reps(n) {
+        let t0 = Instant::now();
+        let m = build();
+        let built = t0.elapsed();
+        fp = sum(&m);
+        let t1 = Instant::now();
+        drop(m);
+        t.push((built + t1.elapsed()).as_nanos() as f64 / n as f64);
+    }
+    vec![metric("time", median(&t), "ns/op", fp)]
+}
+
 // ---------------------------------------------------------------------------------------
 // gomap
 // ---------------------------------------------------------------------------------------
@@ -304,6 +324,20 @@ fn gomap_fill(k: &[i64]) -> GoMap64 {
 
 fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
     match w {
+        "insert_churn" => {
+            let k = keys(SEED_KEYS, n);
+            churn(
+                n,
+                || {
+                    let mut m = GoMap64::int64(0);
+                    for (i, &x) in k.iter().enumerate() {
+                        m.insert(x, i as i64);
+                    }
+                    m
+                },
+                GoMap64::sum,
+            )
+        }
         "insert" | "insert_hint" => {
             let k = keys(SEED_KEYS, n);
             let mut t = Vec::new();
@@ -464,6 +498,10 @@ fn hb_fill(k: &[i64]) -> Hb<i64> {
 fn run_hashbrown(w: &str, n: usize) -> Vec<Metric> {
     use std::hint::black_box;
     match w {
+        "insert_churn" => {
+            let k = keys(SEED_KEYS, n);
+            churn(n, || hb_fill(&k), hb_sum)
+        }
         "insert" | "insert_hint" => {
             let k = keys(SEED_KEYS, n);
             let mut t = Vec::new();
@@ -601,12 +639,124 @@ fn run_hashbrown(w: &str, n: usize) -> Vec<Metric> {
 }
 
 // ---------------------------------------------------------------------------------------
+// GoMap<i64, i64>: the safe map
+// ---------------------------------------------------------------------------------------
+
+type Typed = gomap::typed::GoMap<i64, i64>;
+
+fn typed_sum(m: &Typed) -> u64 {
+    m.iter().fold(m.len() as u64, |s, (&k, &v)| {
+        s.wrapping_add((k as u64).wrapping_mul(3).wrapping_add(v as u64))
+    })
+}
+
+fn typed_fill(k: &[i64], hint: usize) -> Typed {
+    let mut m = Typed::with_capacity(hint);
+    for (i, &x) in k.iter().enumerate() {
+        m.insert(x, i as i64);
+    }
+    m
+}
+
+/// The `int64` workloads through the safe `GoMap<i64, i64>` (column `GoMap`); `None` for
+/// the string workloads (a `GoMap<String, _>` owns its keys, so it would not measure the
+/// same thing) and the latency and memory rows.
+fn run_typed(w: &str, n: usize) -> Option<Vec<Metric>> {
+    use std::hint::black_box;
+    Some(match w {
+        "insert" | "insert_hint" => {
+            let k = keys(SEED_KEYS, n);
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let t0 = Instant::now();
+                let m = typed_fill(&k, if w == "insert" { 0 } else { n });
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = typed_sum(&m);
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "insert_churn" => {
+            let k = keys(SEED_KEYS, n);
+            churn(n, || typed_fill(&k, 0), typed_sum)
+        }
+        "lookup_hit" | "lookup_miss" => {
+            let k = keys(SEED_KEYS, n);
+            let m = typed_fill(&k, 0);
+            let q = if w == "lookup_hit" {
+                k
+            } else {
+                keys(SEED_MISS, n)
+            };
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let (mut s, mut found) = (0u64, 0u64);
+                let t0 = Instant::now();
+                for x in &q {
+                    let v = black_box(&m).get(x).copied();
+                    found += v.is_some() as u64;
+                    s = s.wrapping_add(v.unwrap_or(0) as u64);
+                }
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = s.wrapping_add(found);
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "delete" => {
+            let k = keys(SEED_KEYS, n);
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let mut m = typed_fill(&k, 0);
+                let before = m.len() as u64;
+                let t0 = Instant::now();
+                for x in &k {
+                    black_box(m.remove(x));
+                }
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = before.wrapping_mul(1000003).wrapping_add(typed_sum(&m));
+            }
+            vec![metric("time", median(&t), "ns/op", fp)]
+        }
+        "iterate" => {
+            let m = typed_fill(&keys(SEED_KEYS, n), 0);
+            let mut t = Vec::new();
+            let mut fp = 0;
+            for _ in 0..reps(n) {
+                let t0 = Instant::now();
+                let s = typed_sum(black_box(&m));
+                t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+                fp = s;
+            }
+            vec![metric("time", median(&t), "ns/entry", fp)]
+        }
+        _ => return None,
+    })
+}
+
+/// Whether [`run_typed`] measures workload `w`.
+fn typed_runs(w: &str) -> bool {
+    matches!(
+        w,
+        "insert"
+            | "insert_hint"
+            | "insert_churn"
+            | "lookup_hit"
+            | "lookup_miss"
+            | "delete"
+            | "iterate"
+    )
+}
+
+// ---------------------------------------------------------------------------------------
 // The comparison
 // ---------------------------------------------------------------------------------------
 
-/// The implementations, in table order: `gomap-thp` is gomap with its bucket arrays on
-/// transparent huge pages ([`Allocator::system_huge_pages`]), as Go's heap has them.
-const IMPLS: [&str; 4] = ["go", "gomap", "gomap-thp", "hashbrown"];
+/// The implementations: `gomap-thp` is gomap with its bucket arrays on transparent huge
+/// pages ([`Allocator::system_huge_pages`]), as Go's heap has them; `gomap-typed` is the
+/// safe `GoMap<i64, i64>` (int64 workloads only).
+const IMPLS: [&str; 5] = ["go", "gomap", "gomap-thp", "hashbrown", "gomap-typed"];
 
 /// What `compare` runs: (workload, sizes).
 fn plan(quick: bool) -> Vec<(&'static str, usize)> {
@@ -620,6 +770,7 @@ fn plan(quick: bool) -> Vec<(&'static str, usize)> {
         p.push(("insert", n));
     }
     p.push(("insert_hint", *small.last().expect("sizes")));
+    p.push(("insert_churn", 100_000));
     for w in ["lookup_hit", "lookup_miss", "delete", "iterate"] {
         for &n in small {
             p.push((w, n));
@@ -827,6 +978,9 @@ fn compare(args: &[String]) {
                     c
                 };
                 cmd.args([w, &n.to_string()]);
+                if imp == "gomap-typed" && !typed_runs(w) {
+                    continue;
+                }
                 for m in run_process(&mut cmd) {
                     let key = (wi, m.metric.clone());
                     units.insert(key.clone(), m.unit.clone());
@@ -859,8 +1013,8 @@ fn compare(args: &[String]) {
         if quick { "quick" } else { "full" }
     );
     table.push_str(
-        "| workload | n | unit | Go 1.19 | gomap | gomap THP | hashbrown | gomap/Go | gomap/hb | THP/Go | THP/hb | targets (gomap) |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| workload | n | unit | Go 1.19 | gomap | gomap THP | hashbrown | GoMap | gomap/Go | gomap/hb | THP/Go | THP/hb | GoMap/gomap | targets (gomap) |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for (key, per) in &vals {
         let (w, n) = p[key.0];
@@ -869,19 +1023,25 @@ fn compare(args: &[String]) {
         if all.iter().any(|&x| x != all[0]) {
             bad.push(format!("{w} {n} {}: fingerprints differ: {f:?}", key.1));
         }
-        let stat = |imp: &str| {
-            let v = &per[imp];
+        let stat_of = |imp: &str| {
+            let v = per.get(imp)?;
             let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = v.iter().copied().fold(0.0, f64::max);
-            (median(v), lo, hi)
+            Some((median(v), lo, hi))
         };
+        let stat = |imp: &str| stat_of(imp).expect("measured by every implementation");
         let (go, gm, th, hb) = (
             stat("go"),
             stat("gomap"),
             stat("gomap-thp"),
             stat("hashbrown"),
         );
+        let ty = stat_of("gomap-typed");
         let cell = |s: (f64, f64, f64)| format!("{} ({}–{})", num(s.0), num(s.1), num(s.2));
+        let (ty_cell, ty_raw) = match ty {
+            Some(t) => (cell(t), format!("{:.2}", t.0 / gm.0)),
+            None => ("-".to_string(), "-".to_string()),
+        };
         let name = if key.1 == "time" || key.1 == "rss" {
             w.to_string()
         } else {
@@ -889,24 +1049,24 @@ fn compare(args: &[String]) {
         };
         let _ = writeln!(
             table,
-            "| {name} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
+            "| {name} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |",
             size(n),
             units[key],
             cell(go),
             cell(gm),
             cell(th),
             cell(hb),
+            ty_cell,
             gm.0 / go.0,
             gm.0 / hb.0,
             th.0 / go.0,
             th.0 / hb.0,
+            ty_raw,
             target(w, &key.1, gm.0, go.0, hb.0)
         );
     }
     if bad.is_empty() {
-        table.push_str(
-            "\nFingerprints: all four implementations agree on every workload and round.\n",
-        );
+        table.push_str("\nFingerprints: all implementations agree on every workload and round.\n");
     } else {
         table.push_str("\nFINGERPRINT MISMATCH:\n");
         for b in &bad {
@@ -935,7 +1095,11 @@ fn main() {
                     run_gomap(&args[2], n)
                 }
                 "hashbrown" => run_hashbrown(&args[2], n),
-                i => panic!("unknown implementation {i} (gomap, gomap-thp, hashbrown)"),
+                "gomap-typed" => run_typed(&args[2], n)
+                    .unwrap_or_else(|| panic!("gomap-typed does not run {}", args[2])),
+                i => {
+                    panic!("unknown implementation {i} (gomap, gomap-thp, hashbrown, gomap-typed)")
+                }
             };
             for m in ms {
                 println!(
@@ -948,7 +1112,7 @@ fn main() {
         _ => {
             eprintln!(
                 "usage: bench_driver compare [--quick|--full] [--rounds R] [--out FILE] [--only W]\n       \
-                 bench_driver run gomap|gomap-thp|hashbrown WORKLOAD N"
+                 bench_driver run gomap|gomap-thp|hashbrown|gomap-typed WORKLOAD N"
             );
             std::process::exit(2);
         }

@@ -2,7 +2,8 @@
 # The differential suite against every later Go release with a classic map: 1.21, 1.22,
 # 1.23 and 1.24 (GOEXPERIMENT=noswissmap). For each: the generated suite retargeted to
 # the release, the release suite (seeded-random mode, clear under live iterators,
-# clones, load-factor edges, NaN keys) and the hand-written traces, compared byte for
+# clones, load-factor edges, NaN keys, one map at B = 16 whose overflow count draws random
+# numbers, every composite key kind) and the hand-written traces, compared byte for
 # byte with that release's own maps. Go 1.19's generated and hand-written traces run in
 # scripts/test.sh; its release suite (seeded-random mode) runs here.
 #

@@ -84,7 +84,9 @@
 //!   (`memhash*`, `strhash`, `f32hash`, `f64hash`, ..., the equal functions and the
 //!   hash-key setters) and [`maptype::genalg`] (`interhash`, `nilinterhash`, `typehash`,
 //!   [`maptype::GoIface`], ...).
-//! * [`base`]: the bucket constants and the [`base::Allocator`] with its function types.
+//! * [`base`]: the bucket constants, the [`base::Allocator`] with its function types, and
+//!   the system allocator's cache of freed bucket arrays ([`base::release_cached_blocks`],
+//!   [`base::cached_block_bytes`] and their limits).
 //! * [`swiss`]: the Swiss-table engine in the same spirit: its runtime functions
 //!   ([`swiss::runtime`], [`swiss::fast32`], [`swiss::fast64`], [`swiss::faststr`]),
 //!   [`swiss::Map`], [`swiss::Iter`], [`swiss::SwissMapType`], [`swiss::SwissRelease`],

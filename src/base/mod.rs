@@ -22,7 +22,10 @@ pub(crate) mod panic;
 pub(crate) mod rand;
 pub(crate) mod sizeclasses;
 
-pub use malloc::{AllocFn, Allocator, FreeFn, LARGE_BLOCK};
+pub use malloc::{
+    cached_block_bytes, release_cached_blocks, AllocFn, Allocator, FreeFn, CACHE_BLOCK_MAX,
+    CACHE_IDLE, CACHE_MAX_BYTES, LARGE_BLOCK,
+};
 
 /// log2 of the number of slots in a bucket (`bucketCntBits`).
 pub const BUCKET_CNT_BITS: usize = 3;

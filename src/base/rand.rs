@@ -61,6 +61,7 @@ pub fn fastrand() -> u32 {
 
 /// Port of `runtime.fastrand64` (go1.19 stubs.go, wyrand branch).
 #[inline]
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn fastrand64() -> u64 {
     step()
 }

@@ -27,13 +27,15 @@ use super::table::{
     clearSlot, freeTable, insertAt, newTable, table, typedmemclr, typedmemmove, MAX_TABLE_CAPACITY,
 };
 use super::types::{SwissMapType, SwissRelease};
-use crate::base::rand::fastrand64;
+use crate::base::rand::chacha8_rand;
 use crate::runtime::types::{fatal, throw, CONCURRENT_READ_WRITE, CONCURRENT_WRITES};
 
-/// Go's `rand()` for the map: the crate's random source.
+/// Go's `rand()` for the map (`runtime.rand`): the calling thread's ChaCha8 generator,
+/// as in every release with a Swiss map (seedable with `set_chacha8_seed`, so that a
+/// trace's `rand` mode draws what Go draws).
 #[inline]
 pub fn rand() -> u64 {
-    fastrand64()
+    chacha8_rand()
 }
 
 /// Port of `h1`: the hash's upper 57 bits, the probe start.

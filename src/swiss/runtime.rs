@@ -255,10 +255,11 @@ pub unsafe fn mapclone(typ: &SwissMapType, m: &Map) -> Box<Map> {
         // SAFETY: forwarded.
         return unsafe { m.Clone(typ) };
     }
-    let seed = super::map::rand() as usize;
-    let (r1, r2) = (super::map::rand(), super::map::rand());
-    // SAFETY: forwarded.
-    unsafe { mapclone2(typ, m, seed, r1, r2) }
+    // Go 1.24's runtime.mapclone2 draws in this order: makemap's seed, then Iter.Init's
+    // two offsets (none when `m` is empty).
+    let dst = makemap(typ, m.Used() as isize);
+    // SAFETY: forwarded; the iterator is initialised on `m`, which outlives it.
+    unsafe { fill_clone(typ, dst, |it| it.Init(typ, m as *const Map as *mut Map)) }
 }
 
 /// Port of `runtime.mapclone2` (go1.24 map_swiss.go) with its random draws given: the
@@ -271,10 +272,28 @@ pub unsafe fn mapclone(typ: &SwissMapType, m: &Map) -> Box<Map> {
 pub unsafe fn mapclone2(typ: &SwissMapType, src: &Map, seed: usize, r1: u64, r2: u64) -> Box<Map> {
     let mut dst = makemap(typ, src.Used() as isize);
     dst.seed = seed;
+    // SAFETY: forwarded; the iterator is initialised on `src`, which outlives it.
+    unsafe {
+        fill_clone(typ, dst, |it| {
+            it.Init_r(typ, src as *const Map as *mut Map, r1, r2)
+        })
+    }
+}
+
+/// The rest of `runtime.mapclone2`: every entry of the source map, in the order of an
+/// iteration that `init` starts on it, put into `dst`.
+///
+/// # Safety
+/// `init` initialises the iterator on a live map of `typ`, which outlives the call.
+unsafe fn fill_clone(
+    typ: &SwissMapType,
+    mut dst: Box<Map>,
+    init: impl FnOnce(&mut Iter),
+) -> Box<Map> {
     let mut it = Iter::new();
+    init(&mut it);
     // SAFETY: `src` outlives the iterator, which ends in this function.
     unsafe {
-        it.Init_r(typ, src as *const Map as *mut Map, r1, r2);
         it.Next();
         while !it.Key().is_null() {
             dst.Put(typ, it.Key(), it.Elem());

@@ -190,7 +190,9 @@ impl SwissMapType {
             flags |= MAP_INDIRECT_ELEM;
         }
         SwissMapType {
-            mt: *mt,
+            // Go 1.24+'s hash functions (for this crate's own hashers): the fallback
+            // hash keyed by `hashkey` (1.23+) and NaN hashes drawn from ChaCha8's rand().
+            mt: mt.with_release(crate::maptype::release::GoRelease::Go1_24NoSwiss),
             release,
             GroupSize: group,
             SlotSize: slot,

@@ -10,7 +10,8 @@
 // through //go:linkname with the map type reflect builds), mapclear, mapclone,
 // Iter.Next, and the bytes of the map, its directory, tables and groups, read back
 // through mirrors of the runtime's structures. The trace fixes what Go takes from
-// rand(): the map seed and the iterator's two offsets.
+// rand(): the map seed and the iterator's two offsets; or, in the seeded-random mode
+// (`rand`, see rand.go), seeds the generator Go draws them from (and NaN hashes).
 package main
 
 import (
@@ -23,6 +24,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -96,8 +98,8 @@ func parseValue(k kind, s string) ([]byte, string) {
 		return binary.LittleEndian.AppendUint64(nil, uint64(v)), ""
 	case "f64":
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(v) {
-			return nil, "a float64 in strconv.ParseFloat spelling (not NaN)"
+		if err != nil {
+			return nil, "a float64 in strconv.ParseFloat spelling (NaN as NaN, only with rand)"
 		}
 		return binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)), ""
 	case "str":
@@ -213,6 +215,32 @@ type iterState struct {
 	owner   *smap // keeps the iterated map alive after a clone replaces it
 }
 
+type namedIter struct {
+	id string
+	st *iterState
+}
+
+// iter is the live iterator named id, or nil.
+func (o *oracle) iter(id string) *iterState {
+	for _, x := range o.iters {
+		if x.id == id {
+			return x.st
+		}
+	}
+	return nil
+}
+
+// setIter names st id, replacing an iterator of that name.
+func (o *oracle) setIter(id string, st *iterState) {
+	for i := range o.iters {
+		if o.iters[i].id == id {
+			o.iters[i].st = st
+			return
+		}
+	}
+	o.iters = append(o.iters, namedIter{id, st})
+}
+
 type oracle struct {
 	out      *bufio.Writer
 	started  bool
@@ -221,10 +249,18 @@ type oracle struct {
 	typ      *[2]kind
 	m        *smap
 	needSeed int
-	iters    map[string]*iterState
+	// iters are the live iterators. A slice, not a map: in the seeded-random mode the
+	// oracle may make no map of its own after seeding (making one draws a seed).
+	iters []namedIter
+	random   bool // seeded-random mode (`rand`)
 }
 
 func main() {
+	// Keep the runtime's own draws off the generator the traces seed: one OS thread for
+	// this goroutine, no GC, no heap profiling samples.
+	runtime.LockOSThread()
+	debug.SetGCPercent(-1)
+	runtime.MemProfileRate = 0
 	if !useAeshash {
 		fmt.Fprintln(os.Stderr, "gomap-swiss-oracle: the runtime does not use aeshash (no AES-NI?): Go would ignore the aeskey")
 		os.Exit(2)
@@ -247,7 +283,7 @@ func main() {
 		defer f.Close()
 		in = f
 	}
-	o := &oracle{out: bufio.NewWriterSize(os.Stdout, 1<<16), iters: map[string]*iterState{}}
+	o := &oracle{out: bufio.NewWriterSize(os.Stdout, 1<<16)}
 	err := o.run(in)
 	o.out.Flush()
 	if err != nil {
@@ -300,6 +336,16 @@ func parseSeed(s string) (uintptr, string) {
 	return uintptr(v), ""
 }
 
+// parseKey is parseValue for a key: NaN only in the seeded-random mode (Go hashes NaN
+// with rand(), which only that mode makes reproducible).
+func (o *oracle) parseKey(s string) ([]byte, string) {
+	k, e := parseValue(o.m.mk[0], s)
+	if e == "" && o.m.mk[0].name == "f64" && math.IsNaN(math.Float64frombits(binary.LittleEndian.Uint64(k))) && !o.random {
+		return nil, "a float64 other than NaN (NaN keys need rand)"
+	}
+	return k, e
+}
+
 func (o *oracle) directive(line int, f []string) string {
 	for _, x := range f {
 		if x == "" {
@@ -346,9 +392,37 @@ func (o *oracle) directive(line int, f []string) string {
 		copy(aeskeysched[:], b)
 		o.keyed = true
 		return ""
+	case "rand":
+		if len(f) < 2 || len(f) > 5 {
+			return "`rand S0 [S1 S2 S3]`"
+		}
+		if o.typ == nil {
+			return "type before rand"
+		}
+		var seed [4]uint64
+		if b, err := hex.DecodeString(f[1]); len(f) == 2 && len(f[1]) == 64 && err == nil {
+			for i := range seed {
+				seed[i] = binary.LittleEndian.Uint64(b[8*i:])
+			}
+		} else {
+			for i, s := range f[1:] {
+				v, err := strconv.ParseUint(s, 16, 64)
+				if err != nil || len(s) > 16 || s[0] == '+' {
+					return "seed words of 1 to 16 hex digits (or one of 64)"
+				}
+				seed[i] = v
+			}
+		}
+		o.warmUp()
+		o.random = true
+		seedState(seed)
+		return ""
 	case "type":
 		if e := argc(3, "type K E"); e != "" {
 			return e
+		}
+		if o.random {
+			return "type before rand"
 		}
 		k, ok := parseKind(f[1], true)
 		if !ok {
@@ -361,8 +435,8 @@ func (o *oracle) directive(line int, f []string) string {
 		o.typ = &[2]kind{k, e}
 		return ""
 	case "make":
-		if e := argc(3, "make HINT SEED"); e != "" {
-			return e
+		if len(f) != 3 && !(o.random && len(f) == 2) {
+			return "`make HINT SEED` (or `make HINT` after rand)"
 		}
 		if !o.keyed {
 			return "aeskey before make"
@@ -374,16 +448,21 @@ func (o *oracle) directive(line int, f []string) string {
 		if err != nil || hint < 0 {
 			return "a decimal HINT (a non-negative int)"
 		}
-		seed, e := parseSeed(f[2])
-		if e != "" {
-			return e
+		var seed uintptr
+		if len(f) == 3 {
+			var e string
+			if seed, e = parseSeed(f[2]); e != "" {
+				return e
+			}
 		}
 		kt, et := reflectType(o.typ[0]), reflectType(o.typ[1])
 		o.m = &smap{kt: kt, et: et, mk: *o.typ, family: fastFamily(o.typ[0], o.typ[1], et)}
 		o.m.v = reflect.MakeMapWithSize(reflect.MapOf(kt, et), int(hint))
-		o.m.m().seed = seed
+		if len(f) == 3 {
+			o.m.m().seed = seed
+		}
 		o.needSeed = 0
-		o.iters = map[string]*iterState{}
+		o.iters = o.iters[:0]
 		t := o.m.t()
 		fmt.Fprintf(o.out, "swissmaptype keysize=%d elemsize=%d slotsize=%d elemoff=%d groupsize=%d flags=%d\n",
 			t.key.size, t.elem.size, t.keyStride(), t.elemsOff()-t.keysOff(), t.groupSize, t.flags)
@@ -397,7 +476,7 @@ func (o *oracle) directive(line int, f []string) string {
 		if e := argc(3, "put K E"); e != "" {
 			return e
 		}
-		k, e := parseValue(o.m.mk[0], f[1])
+		k, e := o.parseKey(f[1])
 		if e != "" {
 			return "key " + e
 		}
@@ -413,20 +492,20 @@ func (o *oracle) directive(line int, f []string) string {
 		if e := argc(2, "del K"); e != "" {
 			return e
 		}
-		k, e := parseValue(o.m.mk[0], f[1])
+		k, e := o.parseKey(f[1])
 		if e != "" {
 			return "key " + e
 		}
 		before := o.m.length()
 		o.m.del(k)
-		if before > 0 && o.m.length() == 0 {
+		if before > 0 && o.m.length() == 0 && !o.random {
 			o.needSeed = line
 		}
 	case "get":
 		if e := argc(2, "get K"); e != "" {
 			return e
 		}
-		k, e := parseValue(o.m.mk[0], f[1])
+		k, e := o.parseKey(f[1])
 		if e != "" {
 			return "key " + e
 		}
@@ -455,17 +534,37 @@ func (o *oracle) directive(line int, f []string) string {
 		o.m.m().seed = seed
 		o.needSeed = 0
 	case "clear":
-		if e := argc(2, "clear SEED"); e != "" {
-			return e
+		if len(f) != 2 && !(o.random && len(f) == 1) {
+			return "`clear SEED` (or `clear` after rand)"
 		}
-		seed, e := parseSeed(f[1])
-		if e != "" {
-			return e
+		var seed uintptr
+		if len(f) == 2 {
+			var e string
+			if seed, e = parseSeed(f[1]); e != "" {
+				return e
+			}
 		}
 		mapclear(o.m.t(), o.m.m())
-		o.m.m().seed = seed
+		if len(f) == 2 {
+			o.m.m().seed = seed
+		}
 		o.needSeed = 0
 	case "clone":
+		if o.random {
+			if e := argc(1, "clone (after rand)"); e != "" {
+				return e
+			}
+			if o.needSeed != 0 {
+				return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with rand", o.needSeed)
+			}
+			// maps.Clone itself, with Go's own draws (1.24's mapclone2: the new map's
+			// seed, then the iterator's two offsets; none from 1.25).
+			old := o.m
+			nm := &smap{kt: old.kt, et: old.et, mk: old.mk, family: old.family}
+			nm.v = reflect.ValueOf(mapclone(old.v.Interface()))
+			o.m = nm
+			return ""
+		}
 		if e := argc(4, "clone SEED R1 R2"); e != "" {
 			return e
 		}
@@ -498,27 +597,34 @@ func (o *oracle) directive(line int, f []string) string {
 		}
 		o.m = nm
 	case "iter":
-		if e := argc(4, "iter ID R1 R2"); e != "" {
-			return e
-		}
-		r1, err1 := strconv.ParseUint(f[2], 10, 64)
-		r2, err2 := strconv.ParseUint(f[3], 10, 64)
-		if err1 != nil || err2 != nil {
-			return "R1 and R2 as decimal u64"
-		}
 		st := &iterState{it: new(swissIter), keyStr: o.m.mk[0].isStr(), fetched: true, owner: o.m}
-		iterInitR(st.it, o.m.t(), o.m.m(), r1, r2)
+		if o.random {
+			if e := argc(2, "iter ID (after rand)"); e != "" {
+				return e
+			}
+			iterInit(st.it, o.m.t(), o.m.m())
+		} else {
+			if e := argc(4, "iter ID R1 R2"); e != "" {
+				return e
+			}
+			r1, err1 := strconv.ParseUint(f[2], 10, 64)
+			r2, err2 := strconv.ParseUint(f[3], 10, 64)
+			if err1 != nil || err2 != nil {
+				return "R1 and R2 as decimal u64"
+			}
+			iterInitR(st.it, o.m.t(), o.m.m(), r1, r2)
+		}
 		if st.it.m == nil {
 			st.done = true
 		} else {
 			iterNext(st.it)
 		}
-		o.iters[f[1]] = st
+		o.setIter(f[1], st)
 	case "next":
 		if e := argc(3, "next ID N"); e != "" {
 			return e
 		}
-		st := o.iters[f[1]]
+		st := o.iter(f[1])
 		if st == nil {
 			return "an iterator started by iter " + f[1]
 		}
@@ -552,7 +658,7 @@ func (o *oracle) directive(line int, f []string) string {
 		}
 		dump(o.out, o.m.t(), o.m.m(), o.m.mk[0].isStr())
 	default:
-		return "a directive: aeskey, type, make, put, del, get, len, seed, clear, clone, iter, next or dump"
+		return "a directive: aeskey, type, rand, make, put, del, get, len, seed, clear, clone, iter, next or dump"
 	}
 	return ""
 }
@@ -661,4 +767,25 @@ func dump(w *bufio.Writer, t *mapType, m *swissMap, keyStr bool) {
 		}
 		prev = tab
 	}
+}
+
+// warmUp runs every operation a trace can make on a map of the trace's type once before
+// the generator is seeded: reflect caches the types it makes (MapOf, ArrayOf, the pointer
+// types New uses) in sync.Maps, whose tables draw a hash seed when made; after the
+// warm-up only the map code draws.
+func (o *oracle) warmUp() {
+	kt, et := reflectType(o.typ[0]), reflectType(o.typ[1])
+	w := &smap{kt: kt, et: et, mk: *o.typ, family: fastFamily(o.typ[0], o.typ[1], et)}
+	w.v = reflect.MakeMapWithSize(reflect.MapOf(kt, et), 0)
+	zk := make([]byte, kt.Size())
+	ze := make([]byte, et.Size())
+	w.put(zk, ze)
+	w.get(zk)
+	it := new(swissIter)
+	iterInit(it, w.t(), w.m())
+	iterNext(it)
+	_ = reflect.ValueOf(mapclone(w.v.Interface()))
+	w.del(zk)
+	mapclear(w.t(), w.m())
+	runtime.KeepAlive(w)
 }

@@ -111,6 +111,11 @@ pub enum Scenario {
     /// `clone` (maps.Clone, go1.21+) at many points: small maps, mid-growth (entries
     /// still in old buckets), after deletions and same-size growth.
     Clone,
+    /// A map of 2^16 buckets (`make` with a hint of 3 x 10^5) filled with 3 x 10^5 keys of
+    /// an `i64` kind (an average load of 4.6): thousands of overflow buckets, each counted by `incrnoverflow`, which from
+    /// B = 16 on draws a random number per call and counts only on some (so in the
+    /// seeded-random mode every draw and decision must match Go's). One dump at the end.
+    B16,
 }
 
 impl Scenario {
@@ -124,6 +129,7 @@ impl Scenario {
             Scenario::Large => "large".into(),
             Scenario::ClearIter => "cleariter".into(),
             Scenario::Clone => "clone".into(),
+            Scenario::B16 => "b16".into(),
         }
     }
 }
@@ -934,6 +940,26 @@ fn fill(mut g: Builder, sc: Scenario) -> String {
                 }
             }
         }
+        Scenario::B16 => {
+            g.make(300_000);
+            g.dump_small = 0;
+            g.dump_every = usize::MAX;
+            g.clears = false;
+            for i in 0..300_000 {
+                // Keys from the whole range (the mix's keys cluster near 0 and repeat).
+                let key = Value::int(g.rng.next_u64() as i64);
+                g.put_key(key);
+                if i % 50_000 == 0 {
+                    g.iter();
+                    g.next();
+                }
+            }
+            for _ in 0..2_000 {
+                g.del(90);
+            }
+            g.op(Op::Len);
+            g.op(Op::Dump);
+        }
         // Below, with the builder's helpers.
         Scenario::ClearIter | Scenario::Clone => {}
     }
@@ -1059,7 +1085,9 @@ pub fn suite(count: usize, large: usize, seed: u64) -> Vec<(String, String)> {
 /// (`rand`), over what changed between releases: `clear` under live iterators, clones
 /// (go1.21+), `make` hints at both load factors' edges with pointer buckets (allocation
 /// headers change the preallocated overflow buckets from go1.22), NaN keys, and the
-/// usual scenarios with Go drawing every seed and iterator start. Names are unique.
+/// usual scenarios with Go drawing every seed and iterator start; then one map at B = 16
+/// and the composite key kinds (with seeds written out), when `count > 0`. Names are
+/// unique.
 pub fn release_suite(count: usize, seed: u64, r: GoRelease) -> Vec<(String, String)> {
     let hints = load_edge_hints();
     let mut scen = vec![
@@ -1104,6 +1132,24 @@ pub fn release_suite(count: usize, seed: u64, r: GoRelease) -> Vec<(String, Stri
         let name = format!("r{i:04}-go{}-{}-{k}-{e}", r.name(), sc.name());
         let g = Builder::for_release(rng.next_u64(), k, e, r);
         out.push((name, fill(g, sc)));
+    }
+    // One map at B = 16 (incrnoverflow's random draws), through the fast64 path.
+    if count > 0 {
+        let (k, e) = (Kind::I64, Kind::I32);
+        let name = format!("r{count:04}-go{}-b16-{k}-{e}", r.name());
+        let g = Builder::for_release(rng.next_u64(), k, e, r);
+        out.push((name, fill(g, Scenario::B16)));
+    }
+    // The composite key kinds (structs, arrays, interfaces, reflect.MapOf maps), each
+    // once, on this release's map.
+    if count > 0 {
+        let go = format!("gomap-trace 1\ngo {}\n", r.name());
+        let kinds = composite_kinds().len();
+        for (name, text) in composite_suite(kinds, seed ^ 0xc0_3905_17e5) {
+            assert!(text.starts_with("gomap-trace 1\n"), "a version-1 trace");
+            let text = text.replacen("gomap-trace 1\n", &go, 1);
+            out.push((format!("c-go{}-{name}", r.name()), text));
+        }
     }
     out
 }

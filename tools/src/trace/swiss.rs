@@ -52,6 +52,9 @@ pub struct SwissReplayer {
     iters: HashMap<String, SwissTraceIter>,
     arena: Vec<Box<[u8]>>,
     need_seed: usize,
+    /// Seeded-random mode (`rand`): map seeds, iterator offsets and NaN hashes come from
+    /// the seeded ChaCha8 generator, as they do from Go's.
+    random: bool,
     keyed: bool,
     key_lock: Option<std::sync::MutexGuard<'static, ()>>,
     /// Number of directives run so far.
@@ -96,6 +99,7 @@ impl SwissReplayer {
             iters: HashMap::new(),
             arena: Vec::new(),
             need_seed: 0,
+            random: false,
             keyed: false,
             key_lock: None,
             steps: 0,
@@ -187,8 +191,23 @@ impl SwissReplayer {
                 self.keyed = true;
                 return Ok(());
             }
+            "rand" => {
+                if !(2..=5).contains(&f.len()) {
+                    return Err(err("expected `rand S0 [S1 S2 S3]`".into()));
+                }
+                let seed = super::op::parse_rand_seed(&f[1..]).map_err(err)?;
+                if self.t.is_none() {
+                    return Err(err("`type` must come before `rand`".into()));
+                }
+                self.random = true;
+                gomap::export_test::runtime::rand::set_chacha8_seed(seed);
+                return Ok(());
+            }
             "type" => {
                 want(3, "type K E")?;
+                if self.random {
+                    return Err(err("`type` must come before `rand`".into()));
+                }
                 // Composite Go kinds are version-1 only (the Swiss oracle has no such types).
                 let k = TKind::parse(f[1]).filter(|k| k.is_key() && !matches!(k, TKind::Go { .. }));
                 let e = TKind::parse(f[2]).filter(|e| e.is_elem());
@@ -205,14 +224,18 @@ impl SwissReplayer {
                 return Ok(());
             }
             "make" => {
-                want(3, "make HINT SEED")?;
+                if f.len() != 3 && !(self.random && f.len() == 2) {
+                    return Err(err(
+                        "expected `make HINT SEED` (or `make HINT` after `rand`)".into(),
+                    ));
+                }
                 let hint: i64 = f[1].parse().ok().filter(|h| *h >= 0).ok_or_else(|| {
                     err(format!(
                         "expected a non-negative decimal hint, got {:?}",
                         f[1]
                     ))
                 })?;
-                let seed = parse_seed(f[2]).map_err(err)?;
+                let seed = f.get(2).map(|s| parse_seed(s)).transpose().map_err(err)?;
                 if self.t.is_none() {
                     return Err(err("`type` must come before `make`".into()));
                 }
@@ -224,8 +247,11 @@ impl SwissReplayer {
                 }
                 self.free_maps();
                 let t = self.t.as_deref().expect("checked");
+                // NewMap draws the seed with rand(); the trace fixes it unless random.
                 let mut m = makemap64(t, hint);
-                m.seed = seed;
+                if let Some(seed) = seed {
+                    m.seed = seed;
+                }
                 self.maps.push(m);
                 self.need_seed = 0;
                 out.push_str(&maptype_line(t));
@@ -241,6 +267,22 @@ impl SwissReplayer {
             return Err(err(format!("`make` must come before `{}`", f[0])));
         }
         let cur = self.maps.len() - 1;
+        let random = self.random;
+        let key_image = |v: &str, arena: &mut Vec<Box<[u8]>>| -> Result<Vec<u8>, TraceError> {
+            let k = Value::token(v)
+                .image(kk, arena)
+                .map_err(|e| err(format!("key: {e}")))?;
+            if kk == TKind::F64
+                && !random
+                && f64::from_ne_bytes(k[..8].try_into().expect("8 bytes")).is_nan()
+            {
+                return Err(err(
+                    "NaN keys need the seeded-random mode (`rand`): Go hashes NaN with rand()"
+                        .into(),
+                ));
+            }
+            Ok(k)
+        };
         let pending = |need: usize| {
             if need != 0 {
                 Err(err(format!(
@@ -253,7 +295,7 @@ impl SwissReplayer {
         match f[0] {
             "put" => {
                 want(3, "put K E")?;
-                let k = Value::token(f[1]).image(kk, &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
+                let k = key_image(f[1], &mut self.arena)?;
                 let e = Value::token(f[2]).image(ek, &mut self.arena).map_err(|e| err(format!("elem: {e}")))?;
                 pending(self.need_seed)?;
                 let m: *mut Map = &mut *self.maps[cur];
@@ -266,18 +308,20 @@ impl SwissReplayer {
             }
             "del" => {
                 want(2, "del K")?;
-                let k = Value::token(f[1]).image(kk, &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
+                let k = key_image(f[1], &mut self.arena)?;
                 let before = self.maps[cur].Used();
                 let m: *mut Map = &mut *self.maps[cur];
                 // SAFETY: as for put.
                 unsafe { mapdelete(t, m, k.as_ptr()) };
-                if before > 0 && self.maps[cur].Used() == 0 {
+                // Go re-seeds a map its last entry left with rand(): given by a `seed`
+                // line, unless random.
+                if before > 0 && self.maps[cur].Used() == 0 && !random {
                     self.need_seed = lineno;
                 }
             }
             "get" => {
                 want(2, "get K")?;
-                let k = Value::token(f[1]).image(kk, &mut self.arena).map_err(|e| err(format!("key: {e}")))?;
+                let k = key_image(f[1], &mut self.arena)?;
                 // SAFETY: as for put.
                 let (p, ok) = unsafe { mapaccess2_compiled(t, &*self.maps[cur], k.as_ptr()) };
                 if ok {
@@ -303,40 +347,56 @@ impl SwissReplayer {
                 self.need_seed = 0;
             }
             "clear" => {
-                want(2, "clear SEED")?;
-                let s = parse_seed(f[1]).map_err(err)?;
+                if f.len() != 2 && !(random && f.len() == 1) {
+                    return Err(err("expected `clear SEED` (or `clear` after `rand`)".into()));
+                }
+                let s = f.get(1).map(|s| parse_seed(s)).transpose().map_err(err)?;
                 let m: *mut Map = &mut *self.maps[cur];
                 // SAFETY: a live map of `t`.
                 unsafe { mapclear(t, m) };
-                self.maps[cur].seed = s;
+                if let Some(s) = s {
+                    self.maps[cur].seed = s;
+                }
                 self.need_seed = 0;
             }
             "clone" => {
-                want(4, "clone SEED R1 R2")?;
-                let s = parse_seed(f[1]).map_err(err)?;
-                let r1 = parse_u64(f[2]).map_err(err)?;
-                let r2 = parse_u64(f[3]).map_err(err)?;
+                if random {
+                    want(1, "clone (after `rand`)")?;
+                } else {
+                    want(4, "clone SEED R1 R2")?;
+                }
                 pending(self.need_seed)?;
                 let src = &*self.maps[cur];
                 // SAFETY: a live map of `t`.
                 let c = unsafe {
-                    if release.has_tombstone_pruning() {
+                    if release.has_tombstone_pruning() || random {
+                        // Go's own draws in the seeded-random mode (1.24); none from 1.25.
                         mapclone(t, src)
                     } else {
+                        let s = parse_seed(f[1]).map_err(err)?;
+                        let r1 = parse_u64(f[2]).map_err(err)?;
+                        let r2 = parse_u64(f[3]).map_err(err)?;
                         mapclone2(t, src, s, r1, r2)
                     }
                 };
                 self.maps.push(c);
             }
             "iter" => {
-                want(4, "iter ID R1 R2")?;
-                let r1 = parse_u64(f[2]).map_err(err)?;
-                let r2 = parse_u64(f[3]).map_err(err)?;
+                let offsets = if random {
+                    want(2, "iter ID (after `rand`)")?;
+                    None
+                } else {
+                    want(4, "iter ID R1 R2")?;
+                    Some((parse_u64(f[2]).map_err(err)?, parse_u64(f[3]).map_err(err)?))
+                };
                 let mut it = Box::new(Iter::new());
                 let m: *mut Map = &mut *self.maps[cur];
                 // SAFETY: the map outlives the iterator (iterators drop first).
                 let done = unsafe {
-                    it.Init_r(t, m, r1, r2);
+                    match offsets {
+                        Some((r1, r2)) => it.Init_r(t, m, r1, r2),
+                        None => it.Init(t, m),
+                    }
                     if it.m.is_null() {
                         true
                     } else {
@@ -390,7 +450,7 @@ impl SwissReplayer {
             }
             _ => {
                 return Err(err(format!(
-                    "unknown directive {:?} (aeskey, type, make, put, del, get, len, seed, clear, clone, iter, next, dump)",
+                    "unknown directive {:?} (aeskey, type, rand, make, put, del, get, len, seed, clear, clone, iter, next, dump)",
                     f[0]
                 )))
             }

@@ -58,17 +58,25 @@ struct Builder {
     fresh: u64,
     iters: Vec<String>,
     next_iter: usize,
+    /// Seeded-random mode (`rand`): Go draws every seed and iterator offset from the
+    /// seeded generator, and `f64` traces get NaN keys.
+    random: bool,
 }
 
 impl Builder {
-    fn new(seed: u64, r: SwissRelease, k: TKind, e: TKind) -> Builder {
+    fn new(seed: u64, r: SwissRelease, k: TKind, e: TKind, random: bool) -> Builder {
         let mut rng = Rng::new(seed);
         let mut out = String::from("gomap-trace 1\n");
         let _ = writeln!(out, "go {}", r.name());
         let key = hex(&rng.bytes(128));
         let _ = writeln!(out, "aeskey {key}");
         let _ = writeln!(out, "type {} {}", k, e);
+        if random {
+            let w: Vec<String> = (0..4).map(|_| format!("{:x}", rng.next_u64())).collect();
+            let _ = writeln!(out, "rand {}", w.join(" "));
+        }
         Builder {
+            random,
             rng,
             k,
             e,
@@ -91,8 +99,12 @@ impl Builder {
     }
 
     fn make(&mut self, hint: i64) {
-        let s = self.seed_word();
-        self.line(&format!("make {hint} {s}"));
+        if self.random {
+            self.line(&format!("make {hint}"));
+        } else {
+            let s = self.seed_word();
+            self.line(&format!("make {hint} {s}"));
+        }
         self.keys.clear();
         self.index.clear();
         self.iters.clear();
@@ -239,8 +251,19 @@ impl Builder {
         }
     }
 
+    /// Whether this op should use a NaN key: sometimes, for `f64` keys in the
+    /// seeded-random mode (a NaN is never found, so each put adds an entry).
+    fn nan(&mut self, pct: u64) -> bool {
+        self.random && self.k == TKind::F64 && self.rng.pct(pct)
+    }
+
     /// Puts a new key, or (with probability `upd` percent) overwrites a present one.
     fn put(&mut self, upd: u64) {
+        if self.nan(3) {
+            let e = self.elem();
+            self.line(&format!("put NaN {e}"));
+            return;
+        }
         let (s, c) = if !self.keys.is_empty() && self.rng.pct(upd) {
             let s = self.keys[self.rng.below(self.keys.len() as u64) as usize].clone();
             // -0 overwriting 0 (need key update) when the key is a float zero.
@@ -261,6 +284,10 @@ impl Builder {
 
     /// Deletes a present key (with probability `present` percent) or an absent one.
     fn del(&mut self, present: u64) {
+        if self.nan(3) {
+            self.line("del NaN");
+            return;
+        }
         let s = if !self.keys.is_empty() && self.rng.pct(present) {
             self.keys[self.rng.below(self.keys.len() as u64) as usize].clone()
         } else {
@@ -269,13 +296,21 @@ impl Builder {
         };
         let c = self.canon(&s);
         self.line(&format!("del {s}"));
-        if self.remove(&c) && self.keys.is_empty() {
+        // Go re-seeds a map its last entry left: given by the trace unless random. (A
+        // map holding NaN entries is not emptied by this; `seed` is refused then, so
+        // the generator only writes it without NaN entries, which it only makes in the
+        // random mode.)
+        if self.remove(&c) && self.keys.is_empty() && !self.random {
             let w = self.seed_word();
             self.line(&format!("seed {w}"));
         }
     }
 
     fn get(&mut self) {
+        if self.nan(5) {
+            self.line("get NaN");
+            return;
+        }
         let s = if !self.keys.is_empty() && self.rng.pct(70) {
             self.keys[self.rng.below(self.keys.len() as u64) as usize].clone()
         } else {
@@ -285,24 +320,36 @@ impl Builder {
     }
 
     fn clear(&mut self) {
-        let w = self.seed_word();
-        self.line(&format!("clear {w}"));
+        if self.random {
+            self.line("clear");
+        } else {
+            let w = self.seed_word();
+            self.line(&format!("clear {w}"));
+        }
         self.keys.clear();
         self.index.clear();
     }
 
     fn clone_map(&mut self) {
-        let w = self.seed_word();
-        let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
-        self.line(&format!("clone {w} {a} {b}"));
+        if self.random {
+            self.line("clone");
+        } else {
+            let w = self.seed_word();
+            let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
+            self.line(&format!("clone {w} {a} {b}"));
+        }
         self.line("dump");
     }
 
     fn iter(&mut self) {
         let id = format!("i{}", self.next_iter);
         self.next_iter += 1;
-        let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
-        self.line(&format!("iter {id} {a} {b}"));
+        if self.random {
+            self.line(&format!("iter {id}"));
+        } else {
+            let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
+            self.line(&format!("iter {id} {a} {b}"));
+        }
         self.iters.push(id);
         if self.iters.len() > 3 {
             self.iters.remove(0);
@@ -351,9 +398,17 @@ pub const KIND_PAIRS: &[(TKind, TKind)] = &[
     (TKind::I64, TKind::B(200)),
 ];
 
-/// One Swiss trace.
-pub fn swiss_trace(sc: SwissScenario, r: SwissRelease, k: TKind, e: TKind, seed: u64) -> String {
-    let mut b = Builder::new(seed, r, k, e);
+/// One Swiss trace: seeds, iterator offsets and clone draws written out, or, when
+/// `random`, in the seeded-random mode (`rand`: Go draws them; NaN keys for `f64`).
+pub fn swiss_trace(
+    sc: SwissScenario,
+    r: SwissRelease,
+    k: TKind,
+    e: TKind,
+    seed: u64,
+    random: bool,
+) -> String {
+    let mut b = Builder::new(seed, r, k, e, random);
     match sc {
         SwissScenario::Mix(hint) => {
             b.make(hint);
@@ -496,6 +551,7 @@ pub fn swiss_suite(
             TKind::I32,
             TKind::E0,
             rng.next_u64(),
+            false,
         ),
     )];
     for i in 0..count + large {
@@ -519,8 +575,18 @@ pub fn swiss_suite(
             }
         };
         let ts = rng.next_u64();
-        let name = format!("{i:03}-{}-{}-{}", sc.name(), k, e);
-        v.push((name, swiss_trace(sc, r, k, e, ts)));
+        // Every fourth trace in the seeded-random mode (every scenario gets some, as
+        // 4 and the 6 scenarios interleave), and every `f64` one after the first of
+        // each pair list, so that NaN keys are common.
+        let random = i % 4 == 3 || (k == TKind::F64 && i >= KIND_PAIRS.len());
+        let name = format!(
+            "{i:03}-{}-{}-{}{}",
+            sc.name(),
+            k,
+            e,
+            if random { "-rand" } else { "" }
+        );
+        v.push((name, swiss_trace(sc, r, k, e, ts, random)));
     }
     v
 }

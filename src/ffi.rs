@@ -65,11 +65,14 @@ use std::cell::RefCell;
 use std::ffi::CString;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::maptype::{GoKind, GoString, Kind, MapType, MapTypeFlags, Type};
-use crate::runtime::{
-    self, malloc::zero_val, Allocator, Hiter, Hmap, CONCURRENT_READ_WRITE, CONCURRENT_WRITES,
-    HASH_WRITING, NIL_MAP_WRITE,
+use crate::base::malloc::{self, zero_val};
+use crate::base::panic::{
+    CONCURRENT_ITER_WRITE, CONCURRENT_READ_WRITE, CONCURRENT_WRITES, NIL_MAP_WRITE,
 };
+use crate::base::rand::{set_chacha8_seed, set_fastrand_state};
+use crate::maptype::{GoKind, GoString, Kind, MapType, MapTypeFlags, Type};
+use crate::runtime::types::HASH_WRITING;
+use crate::runtime::{self, Allocator, Hiter, Hmap};
 
 /// Success.
 pub const GOMAP_OK: c_int = 0;
@@ -331,7 +334,7 @@ fn code_for(msg: &str) -> c_int {
         GOMAP_ERR_NIL_MAP
     } else if msg == CONCURRENT_WRITES {
         GOMAP_ERR_CONCURRENT_WRITES
-    } else if msg == CONCURRENT_READ_WRITE || msg == runtime::CONCURRENT_ITER_WRITE {
+    } else if msg == CONCURRENT_READ_WRITE || msg == CONCURRENT_ITER_WRITE {
         GOMAP_ERR_CONCURRENT_READ_WRITE
     } else if msg == "out of memory" {
         GOMAP_ERR_OUT_OF_MEMORY
@@ -383,11 +386,11 @@ unsafe fn allocator(a: *const gomap_allocator) -> Result<Allocator, c_int> {
                 (
                     core::mem::transmute::<
                         unsafe extern "C-unwind" fn(usize, usize, *mut c_void) -> *mut c_void,
-                        runtime::malloc::AllocFn,
+                        malloc::AllocFn,
                     >(alloc),
                     core::mem::transmute::<
                         unsafe extern "C-unwind" fn(*mut c_void, usize, usize, *mut c_void),
-                        runtime::malloc::FreeFn,
+                        malloc::FreeFn,
                     >(free),
                 )
             };
@@ -555,8 +558,8 @@ pub extern "C" fn gomap_error_name(code: c_int) -> *const c_char {
 /// and Go 1.22+'s ChaCha8 generator is seeded with `Init64([state, 0, 0, 0])`.
 #[no_mangle]
 pub extern "C" fn gomap_seed_thread(state: u64) {
-    runtime::set_fastrand_state(state);
-    runtime::set_chacha8_seed([state, 0, 0, 0]);
+    set_fastrand_state(state);
+    set_chacha8_seed([state, 0, 0, 0]);
 }
 
 /// Makes the map type Go's compiler emits for `map[K]E`, K and E given by
@@ -836,7 +839,7 @@ pub unsafe extern "C" fn gomap_access(
         // SAFETY: a live map of type `t` and a key of `t` (caller).
         let (mut e, ok) = unsafe { runtime::mapaccess2(&*t, h, key.cast()) };
         // SAFETY: a live type.
-        if !ok && unsafe { (*t).elem.size } > runtime::malloc::MAX_ZERO {
+        if !ok && unsafe { (*t).elem.size } > malloc::MAX_ZERO {
             e = ptr::null_mut();
         }
         debug_assert!(ok || e.is_null() || e == zero_val());

@@ -56,12 +56,73 @@
 //! The modules are stacked; each imports only from the floors below it:
 //!
 //! 1. [`base`]: the ground floor, what every other floor shares (bucket constants and size
-//!    limits, the [`Allocator`](base::malloc::Allocator), Go's size classes, the zero
-//!    value, the random source). Go keeps these in `internal/abi`.
+//!    limits, the [`Allocator`](base::Allocator), Go's size classes, the zero value, the
+//!    random source). Go keeps these in `internal/abi`.
 //! 2. [`maptype`]: the map descriptor ([`MapType`]), the key algorithms (`alg`,
 //!    `aeshash`) and the bucket layout.
 //! 3. [`runtime`]: the map engine, Go's `runtime/map*.go` over a [`MapType`].
 //! 4. [`typed`] and [`ffi`]: the safe Rust API and the C ABI, both over the engine.
+//!
+//! # The API
+//!
+//! Public, and all an embedder (a language VM, a C program) needs:
+//!
+//! * [`runtime`]: Go's runtime functions under Go's names: `makemap`, `makemap64`,
+//!   `makemap_small`, `mapaccess1`, `mapaccess2` (and `_fat`), `mapaccessK`, `mapassign`,
+//!   `mapdelete`, `mapclear`, `mapclone2`, `hashGrow`, `growWork`, `evacuate`,
+//!   `mapiterinit` (and `_r`), `mapiternext`, `mapiterend`, the `_fast32`, `_fast64` and
+//!   `_faststr` variants, the compiler's choice among them (`map_access1`, `map_access2`,
+//!   `map_assign`, `map_delete`), `mapfree`/`mapdestroy` (gomap has no collector), and
+//!   [`runtime::check()`], [`runtime::dump()`]/[`runtime::dump_string`]; the types to hold
+//!   and read a map: [`Hmap`], [`Hiter`], [`runtime::Bmap`], [`runtime::Mapextra`],
+//!   [`runtime::HmapFlags`], the tophash states (`EMPTY_REST` ... `MIN_TOP_HASH`) and
+//!   [`runtime::Allocator`]; [`runtime::seed_release`], which seeds the calling thread's
+//!   random source as Go's (the C ABI's `gomap_seed_thread`).
+//! * [`maptype`]: the descriptor, [`MapType`] and its builders, [`maptype::GoType`],
+//!   [`GoKind`], [`MapTypeError`], [`MapTypeFlags`], [`GoString`],
+//!   [`maptype::GoRelease`]; the key algorithms a descriptor uses: [`maptype::alg`]
+//!   (`memhash*`, `strhash`, `f32hash`, `f64hash`, ..., the equal functions and the
+//!   hash-key setters) and [`maptype::genalg`] (`interhash`, `nilinterhash`, `typehash`,
+//!   [`maptype::GoIface`], ...).
+//! * [`base`]: the bucket constants, the [`base::Allocator`] with its function types, and
+//!   the system allocator's cache of freed bucket arrays ([`base::release_cached_blocks`],
+//!   [`base::cached_block_bytes`] and their limits).
+//! * [`swiss`]: the Swiss-table engine in the same spirit: its runtime functions
+//!   ([`swiss::runtime`], [`swiss::fast32`], [`swiss::fast64`], [`swiss::faststr`]),
+//!   [`swiss::Map`], [`swiss::Iter`], [`swiss::SwissMapType`], [`swiss::SwissRelease`],
+//!   [`swiss::check()`] and [`swiss::dump()`].
+//! * [`typed`] ([`typed::GoMap`]) and [`ffi`] (the C ABI of `include/gomap.h`).
+//!
+//! Everything else (reclaim lists, size classes, the random source's controls, SWAR
+//! helpers, bucket walkers, the type spelling of the trace language) is private. This
+//! repository's own tests, fuzz targets, tools, benchmarks and examples reach it through
+//! one door, `gomap::export_test`, compiled only with the cargo feature `export-test`:
+//! not part of the API, with no stability promise. The internals stay private at their
+//! own paths even with the feature on. This repository's doctests run with the door open
+//! (the package's dev-dependency on itself turns `export-test` on), so the items exist
+//! and compile through it:
+//!
+//! ```
+//! use gomap::export_test::base::rand::set_fastrand_state;
+//! use gomap::export_test::runtime::reclaim::retire;
+//! use gomap::export_test::swiss::group::CTRL_EMPTY;
+//! ```
+//!
+//! and the same paths without the door fail (the blocks below; stable rustdoc does not
+//! check the error code, E0603 "module is private"):
+//!
+//! ```compile_fail,E0603
+//! // `runtime/reclaim.rs` is private: only `gomap::export_test` reaches it.
+//! use gomap::runtime::reclaim::retire;
+//! ```
+//!
+//! ```compile_fail,E0603
+//! use gomap::swiss::group::CTRL_EMPTY;
+//! ```
+//!
+//! ```compile_fail,E0603
+//! use gomap::base::rand::set_fastrand_state;
+//! ```
 //!
 //! The tools (the `gomap` command line, the trace language and its Go oracle, the tour)
 //! live in their own crate, `tools/`, on top; the library depends on none of them.
@@ -75,6 +136,9 @@ pub mod maptype;
 pub mod runtime;
 pub mod swiss;
 pub mod typed;
+
+#[cfg(feature = "export-test")]
+pub mod export_test;
 
 /// What [`go_struct!`] expands to names, reached through `$crate` so that nothing in the
 /// caller's scope (a macro or crate shadowing `assert`, `core`, `str`, a derive) can

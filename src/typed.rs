@@ -65,11 +65,12 @@ use core::ptr;
 
 use crate::maptype::{GoKind, GoString, MapFast, MapType};
 use crate::runtime::make::for_each_live_cell;
+use crate::runtime::types::{elem_at, key_at, load_ptr, HASH_WRITING, MAX_ELEM_SIZE};
 use crate::runtime::{
-    self, elem_at, key_at, load_ptr, map_access2, map_assign, map_delete, mapaccess2_fast32,
-    mapaccess2_fast64, mapaccess2_faststr, mapaccessK, mapassign_fast32, mapassign_fast64,
-    mapassign_faststr, mapclear, mapdelete_fast32, mapdelete_fast64, mapdelete_faststr, mapfree,
-    mapiterinit, mapiternext, Allocator, Bmap, Hiter, Hmap, HASH_WRITING, MAX_ELEM_SIZE,
+    self, map_access2, map_assign, map_delete, mapaccess2_fast32, mapaccess2_fast64,
+    mapaccess2_faststr, mapaccessK, mapassign_fast32, mapassign_fast64, mapassign_faststr,
+    mapclear, mapdelete_fast32, mapdelete_fast64, mapdelete_faststr, mapfree, mapiterinit,
+    mapiternext, Allocator, Bmap, Hiter, Hmap,
 };
 
 mod sealed {
@@ -880,7 +881,7 @@ impl<K: GoKey, V> GoMap<K, V> {
             // The delete did not find the entry (a hash that no longer agrees with the one
             // the entry was stored under): the map still owns the key and the value, so
             // both are left to it (`v` stays undropped) rather than owned twice.
-            runtime::throw("bad map state");
+            crate::base::panic::throw("bad map state");
         }
         // SAFETY: the map dropped the entry, so its key representation is ours again.
         let key = unsafe { K::from_stored(stored) };

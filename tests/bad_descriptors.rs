@@ -9,10 +9,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
 use common::*;
+use gomap::export_test::runtime::*;
 use gomap::maptype::{
     GoKind, HashAlg, HashFn, Kind, MapFast, MapType, MapTypeError, MapTypeFlags, Type, Which,
 };
-use gomap::runtime::*;
 
 /// Every field `from_parts` takes, starting from a valid `map[int64]int64` descriptor.
 #[derive(Clone, Copy)]

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use gomap::runtime::malloc::{
+use gomap::base::{
     cached_block_bytes, release_cached_blocks, CACHE_BLOCK_MAX, CACHE_IDLE, CACHE_MAX_BYTES,
     LARGE_BLOCK,
 };

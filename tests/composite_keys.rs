@@ -3,10 +3,10 @@
 //! maps), NaN inside an interface, fast-path routing of one-field string structs, and maps
 //! of padded and float-holding structs behaving as Go's `==` says.
 
+use gomap::export_test::maptype::spell::{parse_type, ValueArena};
+use gomap::export_test::runtime::{self, rand, Hmap};
 use gomap::maptype::alg::{C0, C1};
-use gomap::maptype::spell::{parse_type, ValueArena};
 use gomap::maptype::{genalg, GoKind, GoType, KeyHash, MapFast, MapType, MapTypeFlags};
-use gomap::runtime::{self, rand, Hmap};
 
 fn ty(s: &str) -> GoType {
     parse_type(s, &|_| None).unwrap()

@@ -17,9 +17,9 @@ use std::collections::{HashMap, HashSet};
 use std::ptr;
 
 use common::Tracker;
+use gomap::export_test::runtime::*;
 use gomap::maptype::{GoKind, GoString, MapFast, MapType};
-use gomap::runtime::dump::dump_string;
-use gomap::runtime::*;
+use gomap::runtime::dump_string;
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------------------

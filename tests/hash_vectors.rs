@@ -11,12 +11,12 @@
 //! every test that changes it (or makes maps) holds `KEY_STATE` and restores the state
 //! it found.
 
-use gomap::maptype::alg;
-use gomap::maptype::{
+use gomap::export_test::maptype::{
     aeshash, genalg, hash64, spell, AlgKind, GoKind, GoString, GoType, HashAlg, KeyHash, Kind,
     MapType, MapTypeFlags,
 };
-use gomap::runtime::{self, Bmap, Hmap};
+use gomap::export_test::runtime::{self, Bmap, Hmap};
+use gomap::maptype::alg;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -418,7 +418,7 @@ fn hash_decides_tophash_bucket_and_xy() {
                 let key = i.wrapping_mul(0x9e37_79b9_7f4a_7c15u64 as i64);
                 *(runtime::mapassign(&t, h, (&key as *const i64).cast()) as *mut i64) = i;
                 runtime::check(&t, h)
-                    .unwrap_or_else(|e| panic!("{e}\n{}", runtime::dump::dump_string(&t, h)));
+                    .unwrap_or_else(|e| panic!("{e}\n{}", runtime::dump_string(&t, h)));
                 let (x, y) = check_placement(&t, h);
                 saw_x += x;
                 saw_y += y;

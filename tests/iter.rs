@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use std::ptr;
 
 use common::*;
+use gomap::export_test::runtime::*;
 use gomap::maptype::{GoKind, MapType};
-use gomap::runtime::*;
 
 fn int_map() -> MapType {
     MapType::for_go_types(GoKind::Int, GoKind::Int).unwrap()

@@ -65,7 +65,7 @@
 
 use std::sync::atomic::{AtomicBool as StdBool, AtomicUsize as StdUsize, Ordering::SeqCst as Std};
 
-use gomap::runtime::{
+use gomap::export_test::runtime::{
     Hmap, CONCURRENT_ITER_WRITE, CONCURRENT_READ_WRITE, CONCURRENT_WRITES, HASH_WRITING, ITERATOR,
     OLD_ITERATOR,
 };

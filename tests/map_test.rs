@@ -17,8 +17,8 @@ use std::mem::{offset_of, size_of};
 use std::ptr;
 
 use common::*;
+use gomap::export_test::runtime::*;
 use gomap::maptype::{GoKind, GoString, Kind, MapType, MapTypeFlags, Type};
-use gomap::runtime::*;
 
 /// Port of TestHmapSize. Go requires `sizeof(hmap) == 8 + 5*PtrSize` (48 bytes) because
 /// the compiler lays out the same struct. gomap's `Hmap` keeps Go's fields at Go's offsets

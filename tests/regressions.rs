@@ -15,8 +15,8 @@ use std::sync::Mutex;
 
 use common::slot;
 use common::*;
+use gomap::export_test::runtime::*;
 use gomap::maptype::{GoKind, MapType, MapTypeFlags, Type};
-use gomap::runtime::*;
 
 /// The payload of a caught panic as text.
 fn panic_text(e: Box<dyn std::any::Any + Send>) -> String {

@@ -6,11 +6,11 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use gomap::maptype::{alg, GoKind, MapType, MapTypeFlags};
-use gomap::runtime::{
+use gomap::export_test::runtime::{
     bucketMask, bucketShift, bucket_array_len, fastrand, fastrand64, isEmpty, overLoadFactor,
     roundupsize, set_fastrand_state, tooManyOverflowBuckets, tophash, Allocator,
 };
+use gomap::maptype::{alg, GoKind, MapType, MapTypeFlags};
 use gomap::typed::{Entry, GoMap};
 use gomap::{Hiter, Hmap};
 

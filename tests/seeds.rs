@@ -13,8 +13,8 @@ mod common;
 use std::ptr;
 
 use common::*;
+use gomap::export_test::runtime::*;
 use gomap::maptype::{GoKind, MapType};
-use gomap::runtime::*;
 
 #[test]
 fn hint_10_gives_b_1() {

@@ -26,8 +26,10 @@
 
 #![cfg(loom)]
 
-use gomap::runtime::{CONCURRENT_ITER_WRITE, CONCURRENT_READ_WRITE, CONCURRENT_WRITES};
-use gomap::swiss::map::{Map, NewEmptyMap};
+use gomap::export_test::runtime::{
+    CONCURRENT_ITER_WRITE, CONCURRENT_READ_WRITE, CONCURRENT_WRITES,
+};
+use gomap::export_test::swiss::map::{Map, NewEmptyMap};
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::{Arc, Mutex};
 use loom::thread;

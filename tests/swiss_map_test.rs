@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
+use gomap::export_test::runtime::malloc::Allocator;
+use gomap::export_test::swiss::check::check;
+use gomap::export_test::swiss::map::{mapfree, Map};
+use gomap::export_test::swiss::table::MAX_TABLE_CAPACITY;
 use gomap::maptype::{GoKind, MapType};
-use gomap::runtime::malloc::Allocator;
-use gomap::swiss::check::check;
-use gomap::swiss::map::{mapfree, Map};
 use gomap::swiss::runtime::{
     makemap, makemap64, mapassign_compiled, mapclear, mapclone, mapdelete,
 };
-use gomap::swiss::table::MAX_TABLE_CAPACITY;
 use gomap::swiss::{Iter, SwissMapType, SwissRelease};
 
 fn typ(k: GoKind, e: GoKind, r: SwissRelease) -> SwissMapType {
@@ -80,7 +80,7 @@ fn checked(t: &SwissMapType, m: &Map) {
     // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
     if let Err(e) = unsafe { check(t, m) } {
         // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
-        panic!("{e}\n{}", unsafe { gomap::swiss::dump::dump(t, m) });
+        panic!("{e}\n{}", unsafe { gomap::swiss::dump(t, m) });
     }
 }
 
@@ -89,7 +89,7 @@ fn ctrl_size() {
     // TestCtrlSize: a control word is 8 bytes, one per slot.
     assert_eq!(
         std::mem::size_of::<u64>(),
-        gomap::swiss::group::MAP_GROUP_SLOTS
+        gomap::export_test::swiss::group::MAP_GROUP_SLOTS
     );
 }
 
@@ -334,7 +334,7 @@ fn table_iteration_grow_duplicate() {
 
 #[test]
 fn align_up_pow2() {
-    use gomap::swiss::group::alignUpPow2;
+    use gomap::export_test::swiss::group::alignUpPow2;
     assert_eq!(alignUpPow2(0), (0, false));
     assert_eq!(alignUpPow2(3), (4, false));
     assert_eq!(alignUpPow2(4), (4, false));
@@ -862,7 +862,7 @@ fn check_detects_corruption() {
         m.used += 1;
         assert!(check(&t, &m).is_err(), "a wrong used passed");
         m.used -= 1;
-        g.set_ctrl(i, gomap::swiss::group::CTRL_DELETED);
+        g.set_ctrl(i, gomap::export_test::swiss::group::CTRL_DELETED);
         (*tab).used -= 1;
         m.used -= 1;
         assert!(

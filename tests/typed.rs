@@ -651,7 +651,7 @@ fn same_bytes_as_compiled_calls<K: gomap::typed::GoKey + Clone>(
     raw_key: impl Fn(&K) -> Vec<u8>,
     remove: impl Fn(&mut GoMap<K, i64>, &K) -> Option<i64>,
 ) {
-    use gomap::runtime::{dump::dump_string, makemap, map_assign, map_delete, mapfree};
+    use gomap::runtime::{dump_string, makemap, map_assign, map_delete, mapfree};
     let mut m: GoMap<K, i64> = GoMap::new();
     m.insert(keys[0].clone(), -1);
     let t = *m.raw().0;

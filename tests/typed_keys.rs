@@ -2,8 +2,8 @@
 //! hash (the compiled one, checked against Go's vectors in hash_vectors.rs) on the user's
 //! own types, Go's equality (+0/-0, NaN), and Go's panics for unhashable dynamic values.
 
+use gomap::export_test::maptype::spell::parse_type;
 use gomap::go_struct;
-use gomap::maptype::spell::parse_type;
 use gomap::maptype::{genalg, AlgKind, KeyHash, MapFast, MapType};
 use gomap::typed::keys::{GoDyn, GoField};
 use gomap::typed::GoMap;

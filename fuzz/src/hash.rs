@@ -17,7 +17,7 @@
 
 use std::sync::OnceLock;
 
-use gomap::maptype::{aeshash, alg, hash64, GoString};
+use gomap::export_test::maptype::{aeshash, alg, hash64, GoString};
 
 use crate::Cursor;
 

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::ptr;
 
+use gomap::export_test::runtime::malloc::MAX_ZERO;
+use gomap::export_test::runtime::{self, Hmap};
 use gomap::maptype::{bucket_layout, GoString, HashAlg, Kind, MapFast, MapType, Type};
-use gomap::runtime::malloc::MAX_ZERO;
-use gomap::runtime::{self, Hmap};
 use gomap::{GoKind, MapTypeFlags};
 
 /// How keys are made from an index and compared in the model.

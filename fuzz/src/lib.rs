@@ -100,7 +100,7 @@ pub unsafe fn check_or_die(
     // SAFETY: forwarded.
     if let Err(e) = unsafe { gomap::runtime::check(t, h) } {
         // SAFETY: forwarded.
-        let d = unsafe { gomap::runtime::dump::dump_string(t, h) };
+        let d = unsafe { gomap::runtime::dump_string(t, h) };
         panic!("check failed after {what}: {e}\n{d}");
     }
 }
@@ -124,8 +124,8 @@ pub fn fix_random() {
     };
     // Refused once a GoMap exists (the `typed` target), which never changes the keys.
     let _ = gomap::maptype::alg::set_hash_keys_before_safe_maps(k);
-    gomap::runtime::rand::set_fastrand_state(0x9e37_79b9_7f4a_7c15);
-    gomap::runtime::rand::set_chacha8_seed([1, 2, 3, 4]);
+    gomap::export_test::runtime::rand::set_fastrand_state(0x9e37_79b9_7f4a_7c15);
+    gomap::export_test::runtime::rand::set_chacha8_seed([1, 2, 3, 4]);
 }
 
 /// Runs every target on one input whose target is named: used by the corpus replayer.

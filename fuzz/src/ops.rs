@@ -16,8 +16,8 @@
 use std::collections::HashMap;
 use std::ptr;
 
+use gomap::export_test::runtime::{self, Hiter, Hmap};
 use gomap::maptype::MapFast;
-use gomap::runtime::{self, Hiter, Hmap};
 use gomap::{GoKind, MapType};
 
 use crate::layout::{

@@ -13,11 +13,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use gomap::export_test::swiss::check::check;
+use gomap::export_test::swiss::dump::dump;
+use gomap::export_test::swiss::map::{mapfree, Map};
 use gomap::maptype::{GoKind, MapType};
-use gomap::swiss::check::check;
-use gomap::swiss::dump::dump;
-use gomap::swiss::map::{mapfree, Map};
-use gomap::swiss::runtime::{makemap, mapaccess2, mapassign_compiled, mapclear, mapclone, mapdelete};
+use gomap::swiss::runtime::{
+    makemap, mapaccess2, mapassign_compiled, mapclear, mapclone, mapdelete,
+};
 use gomap::swiss::{Iter, SwissMapType, SwissRelease};
 
 use crate::Cursor;
@@ -123,7 +125,10 @@ pub fn ops_swiss(data: &[u8]) {
                     if iters.len() < 3 {
                         let mut it = Box::new(Iter::new());
                         it.Init_r(&t, &mut *m, r1, r2);
-                        iters.push(It { it, seen: HashSet::new() });
+                        iters.push(It {
+                            it,
+                            seen: HashSet::new(),
+                        });
                     }
                 }
                 _ => {
@@ -159,7 +164,10 @@ pub fn ops_swiss(data: &[u8]) {
     // SAFETY: `m` is a live map of `t`.
     unsafe { check_or_die(&t, &m, "the last step") };
     if std::env::var_os("OPS_SWISS_STATS").is_some() {
-        eprintln!("ops_swiss: {r} {kk:?}/{ek:?}: {steps} steps, {} entries", model.len());
+        eprintln!(
+            "ops_swiss: {r} {kk:?}/{ek:?}: {steps} steps, {} entries",
+            model.len()
+        );
     }
     drop(iters);
     // SAFETY: our maps of `t`, with no iterators left.

@@ -63,14 +63,14 @@ unsafe impl Sync for Allocator {}
 
 /// Blocks of at least this many bytes are, with the system allocator on Unix, anonymous
 /// mappings of their own: zero pages the kernel supplies on first touch (so allocating a
-/// bucket array of any size costs one `mmap`), unmapped when freed (or kept for reuse: [`BlockCache`]), and releasable from
+/// bucket array of any size costs one `mmap`), unmapped when freed (or kept for reuse: `BlockCache`), and releasable from
 /// the front a piece at a time ([`Allocator::release_prefix`]). Smaller blocks come from
 /// `calloc`. (`calloc` would map large blocks too, but may instead clear a recycled
 /// heap block of up to 32 MiB with `memset`, and its blocks cannot be given back in
 /// pieces.)
 pub const LARGE_BLOCK: usize = 1 << 20;
 
-/// The largest freed mapping [`BlockCache`] keeps for reuse. Both ends of a kept block's
+/// The largest freed mapping `BlockCache` keeps for reuse. Both ends of a kept block's
 /// life fall inside a single map call, so the bound keeps them short: reusing it means
 /// clearing it with `memset` in the call that allocates it (a bucket array: `makemap`
 /// with a hint, or the `hashGrow` of an insert: about 50 µs for 2.3 MiB here, where

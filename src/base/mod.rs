@@ -7,18 +7,25 @@
 //!
 //! * the bucket constants (slots per bucket, inline key/elem limits, data offset, load
 //!   factor), below;
-//! * [`malloc`]: the [`Allocator`](malloc::Allocator) every map allocates through, Go's
-//!   `roundupsize`, and the zero value (`zeroVal`) that lookups of missing keys return;
-//! * [`sizeclasses`]: Go's malloc size classes, which `roundupsize` reads;
-//! * [`panic`]: Go's `throw` and `fatal`, and the messages the map panics with;
-//! * [`rand`]: the random source (`fastrand`) for hash seeds and iteration starts.
+//! * `malloc.rs`: the [`Allocator`] every map allocates through, Go's `roundupsize`, and
+//!   the zero value (`zeroVal`) that lookups of missing keys return;
+//! * `sizeclasses.rs`: Go's malloc size classes, which `roundupsize` reads;
+//! * `panic.rs`: Go's `throw` and `fatal`, and the messages the map panics with;
+//! * `rand.rs`: the random source (`fastrand`) for hash seeds and iteration starts.
 //!
 //! Nothing here imports from [`crate::maptype`] or [`crate::runtime`].
 
-pub mod malloc;
-pub mod panic;
-pub mod rand;
-pub mod sizeclasses;
+// Private: the API is the allocator re-exported below and the constants; the rest is
+// reachable only through [`crate::export_test`] (feature `export-test`).
+pub(crate) mod malloc;
+pub(crate) mod panic;
+pub(crate) mod rand;
+pub(crate) mod sizeclasses;
+
+pub use malloc::{
+    cached_block_bytes, release_cached_blocks, AllocFn, Allocator, FreeFn, CACHE_BLOCK_MAX,
+    CACHE_IDLE, CACHE_MAX_BYTES, LARGE_BLOCK,
+};
 
 /// log2 of the number of slots in a bucket (`bucketCntBits`).
 pub const BUCKET_CNT_BITS: usize = 3;

@@ -54,12 +54,14 @@ fn step() -> u64 {
 
 /// Port of `runtime.fastrand` (go1.19 stubs.go, wyrand branch).
 #[inline]
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn fastrand() -> u32 {
     step() as u32
 }
 
 /// Port of `runtime.fastrand64` (go1.19 stubs.go, wyrand branch).
 #[inline]
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn fastrand64() -> u64 {
     step()
 }
@@ -99,6 +101,7 @@ pub fn set_fastrand_state(state: u64) {
 }
 
 /// The calling thread's wyrand state.
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn fastrand_state() -> u64 {
     STATE.with(|s| s.get())
 }

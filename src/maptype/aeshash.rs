@@ -86,6 +86,7 @@ fn detect() -> bool {
 
 /// Go's `memhash` on the AES path: `aeshashbody` of `key`, or `None` when the CPU
 /// cannot run it (see [`supported`]).
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn try_memhash(key: &[u8], seed: usize, aeskeysched: &[u8; 128]) -> Option<usize> {
     if !supported() {
         return None;
@@ -103,6 +104,7 @@ pub fn try_memhash(key: &[u8], seed: usize, aeskeysched: &[u8; 128]) -> Option<u
 }
 
 /// Go's `memhash32` on the AES path, or `None` when the CPU cannot run it.
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn try_memhash32(key: [u8; 4], seed: usize, aeskeysched: &[u8; 128]) -> Option<usize> {
     if !supported() {
         return None;
@@ -120,6 +122,7 @@ pub fn try_memhash32(key: [u8; 4], seed: usize, aeskeysched: &[u8; 128]) -> Opti
 }
 
 /// Go's `memhash64` on the AES path, or `None` when the CPU cannot run it.
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn try_memhash64(key: [u8; 8], seed: usize, aeskeysched: &[u8; 128]) -> Option<usize> {
     if !supported() {
         return None;
@@ -553,6 +556,7 @@ mod amd64 {
     /// * The CPU has AES, SSE2, SSSE3 and SSE4.1 ([`super::supported`]).
     /// * `p` points at 4 readable bytes (no alignment needed).
     #[target_feature(enable = "aes,sse2,ssse3,sse4.1")]
+    #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
     pub unsafe fn memhash32(p: *const u8, seed: usize, ks: &[u8; 128]) -> usize {
         // SAFETY: the caller vouches for p[0..4]; schedule offsets are at most 32.
         unsafe {
@@ -572,6 +576,7 @@ mod amd64 {
     /// * The CPU has AES, SSE2, SSSE3 and SSE4.1 ([`super::supported`]).
     /// * `p` points at 8 readable bytes (no alignment needed).
     #[target_feature(enable = "aes,sse2,ssse3,sse4.1")]
+    #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
     pub unsafe fn memhash64(p: *const u8, seed: usize, ks: &[u8; 128]) -> usize {
         // SAFETY: the caller vouches for p[0..8]; schedule offsets are at most 32.
         unsafe {

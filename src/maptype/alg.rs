@@ -7,9 +7,9 @@
 //! [`strhash`], and each of those picks one of two algorithms by the process-wide switch
 //! `useAeshash`:
 //!
-//! * **aeshash** (`asm_amd64.s`, ported in [`super::aeshash`]): AES rounds keyed with the
+//! * **aeshash** (`asm_amd64.s`, ported in `aeshash.rs`): AES rounds keyed with the
 //!   128-byte `aeskeysched`. Go uses it when the CPU has AES, SSSE3 and SSE4.1.
-//! * **the fallback** (`hash64.go`, ported in [`super::hash64`]): wyhash-style
+//! * **the fallback** (`hash64.go`, ported in `hash64.rs`): wyhash-style
 //!   multiplications keyed with `hashkey[0]`.
 //!
 //! The other hashes build on those: [`memhash8`], [`memhash16`], [`memhash128`] are

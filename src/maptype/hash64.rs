@@ -62,6 +62,7 @@ impl FallbackKeys {
 ///
 /// # Safety
 /// `p` points at `s` readable bytes (any pointer, even null, when `s == 0`).
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub unsafe fn memhashFallback(p: *const u8, seed: usize, s: usize, hashkey0: usize) -> usize {
     // SAFETY: forwarded.
     unsafe { memhashFallbackK(p, seed, s, &FallbackKeys::go119(hashkey0)) }
@@ -142,6 +143,7 @@ pub unsafe fn memhashFallbackK(mut p: *const u8, seed: usize, s: usize, k: &Fall
 /// # Safety
 /// `p` points at 4 readable bytes (no alignment needed).
 #[inline]
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub unsafe fn memhash32Fallback(p: *const u8, seed: usize, hashkey0: usize) -> usize {
     // SAFETY: forwarded.
     unsafe { memhash32FallbackK(p, seed, &FallbackKeys::go119(hashkey0)) }
@@ -163,6 +165,7 @@ pub unsafe fn memhash32FallbackK(p: *const u8, seed: usize, k: &FallbackKeys) ->
 /// # Safety
 /// `p` points at 8 readable bytes (no alignment needed).
 #[inline]
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub unsafe fn memhash64Fallback(p: *const u8, seed: usize, hashkey0: usize) -> usize {
     // SAFETY: forwarded.
     unsafe { memhash64FallbackK(p, seed, &FallbackKeys::go119(hashkey0)) }

@@ -37,15 +37,15 @@
 
 #![allow(non_snake_case)]
 
-pub mod aeshash;
+pub(crate) mod aeshash;
 pub mod alg;
 mod builders;
 pub mod genalg;
 pub mod gotype;
-pub mod hash64;
+pub(crate) mod hash64;
 mod layout;
 pub mod release;
-pub mod spell;
+pub(crate) mod spell;
 
 use core::ffi::c_void;
 use core::fmt;

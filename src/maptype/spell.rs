@@ -226,10 +226,13 @@ pub fn type_spelling(t: GoType) -> String {
 /// never moves or shrinks until the arena is dropped, so string and interface words may
 /// point into it.
 #[derive(Default)]
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub struct ValueArena {
     blocks: Vec<Box<[u64]>>,
 }
 
+// The value arena serves only the trace language, through export_test.
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 impl ValueArena {
     /// An empty arena.
     pub fn new() -> ValueArena {
@@ -397,6 +400,7 @@ impl ValueArena {
 }
 
 /// Go's float spelling (`strconv.FormatFloat(f, 'g', -1, n)`).
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 fn float(w: &str) -> Result<f64, SpellError> {
     Ok(match w {
         "+Inf" => f64::INFINITY,
@@ -420,6 +424,7 @@ fn float(w: &str) -> Result<f64, SpellError> {
 
 /// Go's float32 spelling (`strconv.FormatFloat(float64(f), 'g', -1, 32)`), parsed
 /// straight to f32 (no double rounding).
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 fn float32(w: &str) -> Result<f32, SpellError> {
     Ok(match w {
         "+Inf" => f32::INFINITY,
@@ -436,6 +441,7 @@ fn float32(w: &str) -> Result<f32, SpellError> {
     })
 }
 
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 fn unhex(s: &str) -> Result<Vec<u8>, SpellError> {
     if s.len() % 2 != 0 {
         return err(format!("odd hex {s:?}"));

@@ -9,8 +9,8 @@
 
 use core::ptr;
 
-use super::malloc::zero_val;
 use super::types::*;
+use crate::base::malloc::zero_val;
 use crate::maptype::MapType;
 
 /// Finds the bucket chain `hash` selects: in the old array while that bucket is not yet

@@ -11,9 +11,9 @@ use core::ptr;
 use super::assign::key_equal_writing;
 use super::grow::growWork;
 use super::make::{bucket_array_len, for_each_live_cell, free_cell_indirect, makeBucketArray};
-use super::rand::rand;
 use super::reclaim;
 use super::types::*;
+use crate::base::rand::rand;
 use crate::maptype::MapType;
 
 /// Port of `runtime.mapdelete`: removes `key` if present.

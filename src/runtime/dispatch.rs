@@ -34,8 +34,8 @@ use super::delete::mapdelete;
 use super::fast32::*;
 use super::fast64::*;
 use super::faststr::*;
-use super::malloc::MAX_ZERO;
 use super::types::Hmap;
+use crate::base::malloc::MAX_ZERO;
 use crate::maptype::{GoString, MapFast, MapType};
 
 /// Reads a key of type `K` at `key`.

@@ -94,6 +94,7 @@ unsafe fn go_slot(out: &mut String, ty: GoType, indirect: bool, slot: *mut u8, e
 }
 
 /// The `maptype` line printed after `make`.
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn maptype_line(t: &MapType) -> String {
     format!(
         "maptype keysize={} elemsize={} bucketsize={} flags={}",

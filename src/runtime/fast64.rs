@@ -27,9 +27,9 @@ use super::access::bucket_for_read;
 use super::delete::mark_deleted;
 use super::grow::{advanceEvacuationMark, hashGrow, prefetch_evacuation};
 use super::make::{overLoadFactor, tooManyOverflowBuckets};
-use super::malloc::zero_val;
 use super::reclaim;
 use super::types::*;
+use crate::base::malloc::zero_val;
 use crate::maptype::{alg, HashAlg, MapType};
 
 /// Size of a key slot in this family.

@@ -23,9 +23,9 @@
 use core::ptr;
 
 use super::access::mapaccessK;
-use super::rand::rand;
 use super::reclaim;
 use super::types::*;
+use crate::base::rand::rand;
 use crate::maptype::MapType;
 
 /// A hash iteration structure. Port of Go's `hiter`, fields in Go's order (`key` and

@@ -10,10 +10,10 @@
 
 use core::ptr;
 
-use super::malloc::{roundupsize, roundupsize_headers, MAX_ALLOC};
-use super::rand::rand;
 use super::reclaim;
 use super::types::*;
+use crate::base::malloc::{roundupsize, roundupsize_headers, MAX_ALLOC};
+use crate::base::rand::rand;
 use crate::maptype::release::GoRelease;
 use crate::maptype::MapType;
 

@@ -30,8 +30,8 @@
 //! # What differs from Go, and why
 //!
 //! * Memory: Go's collector frees what the map drops. gomap frees it explicitly, deferring
-//!   anything an iterator could still read (see [`reclaim`]); [`mapfree`] releases a map.
-//! * Allocation goes through the [`MapType`]'s [`malloc::Allocator`].
+//!   anything an iterator could still read (see `reclaim.rs`); [`mapfree`] releases a map.
+//! * Allocation goes through the [`MapType`]'s [`Allocator`].
 //! * `flags` is an atomic byte, so that the misuse detection is a defined race.
 //! * `mapextra` keeps only `nextOverflow` (the others exist for Go's collector).
 //!
@@ -58,44 +58,50 @@
 
 #![allow(non_snake_case)]
 
-pub mod access;
-pub mod assign;
-pub mod check;
-pub mod clone;
-pub mod delete;
-pub mod dispatch;
-pub mod dump;
-pub mod fast32;
-pub mod fast64;
-pub mod faststr;
-pub mod grow;
-pub mod iter;
-pub mod make;
-pub mod reclaim;
-pub mod types;
+// The implementation, one file per Go file. Private: the API is the list re-exported
+// below; the rest is reachable only through [`crate::export_test`] (feature
+// `export-test`), for this repository's tests and tools.
+pub(crate) mod access;
+pub(crate) mod assign;
+pub(crate) mod check;
+pub(crate) mod clone;
+pub(crate) mod delete;
+pub(crate) mod dispatch;
+pub(crate) mod dump;
+pub(crate) mod fast32;
+pub(crate) mod fast64;
+pub(crate) mod faststr;
+pub(crate) mod grow;
+pub(crate) mod iter;
+pub(crate) mod make;
+pub(crate) mod reclaim;
+pub(crate) mod types;
 
-// The allocator, size classes and random source live in the ground floor
-// ([`crate::base`]); these aliases keep their old paths (`runtime::malloc::Allocator`,
-// `runtime::rand::fastrand`) working.
-pub use crate::base::{malloc, rand, sizeclasses};
-
+pub use crate::base::malloc::Allocator;
+pub use crate::base::rand::seed_release;
 pub use access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat, mapaccessK};
 pub use assign::mapassign;
 pub use check::check;
-pub use clone::{mapclone2, moveToBmap};
+pub use clone::mapclone2;
 pub use delete::{mapclear, mapdelete};
-pub use dispatch::*;
-pub use dump::dump;
-pub use fast32::*;
-pub use fast64::*;
-pub use faststr::*;
-
-pub use grow::{advanceEvacuationMark, bucketEvacuated, evacuate, growWork, hashGrow};
-pub use iter::{mapiterend, mapiterinit, mapiterinit_r, mapiternext, Hiter};
-pub use make::{
-    bucket_array_len, makeBucketArray, makemap, makemap64, makemap_small, mapdestroy, mapfree,
-    overLoadFactor, tooManyOverflowBuckets,
+pub use dispatch::{map_access1, map_access2, map_assign, map_delete};
+pub use dump::{dump, dump_string};
+pub use fast32::{
+    evacuate_fast32, growWork_fast32, mapaccess1_fast32, mapaccess2_fast32, mapassign_fast32,
+    mapassign_fast32ptr, mapdelete_fast32,
 };
-pub use malloc::{roundupsize, roundupsize_headers, Allocator};
-pub use rand::{fastrand, fastrand64, rand, seed_release, set_chacha8_seed, set_fastrand_state};
-pub use types::*;
+pub use fast64::{
+    evacuate_fast64, growWork_fast64, mapaccess1_fast64, mapaccess2_fast64, mapassign_fast64,
+    mapassign_fast64ptr, mapdelete_fast64,
+};
+pub use faststr::{
+    evacuate_faststr, growWork_faststr, mapaccess1_faststr, mapaccess2_faststr, mapassign_faststr,
+    mapdelete_faststr,
+};
+pub use grow::{evacuate, growWork, hashGrow};
+pub use iter::{mapiterend, mapiterinit, mapiterinit_r, mapiternext, Hiter};
+pub use make::{makemap, makemap64, makemap_small, mapdestroy, mapfree};
+pub use types::{
+    bucket_at, elem_at, key_at, Bmap, Hmap, HmapFlags, Mapextra, EMPTY_ONE, EMPTY_REST,
+    EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, MIN_TOP_HASH, NO_CHECK,
+};

@@ -118,6 +118,7 @@ impl Reclaim {
     }
 
     /// Number of blocks waiting on the retired list.
+    #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
     pub fn retired_len(&self) -> usize {
         let p = self.retired.load(Ordering::Acquire);
         if p.is_null() {

@@ -19,10 +19,7 @@ use loom::sync::atomic::AtomicU8;
 use super::reclaim::Reclaim;
 use crate::maptype::MapType;
 
-pub use crate::base::{
-    BUCKET_CNT, BUCKET_CNT_BITS, DATA_OFFSET, LOAD_FACTOR_DEN, LOAD_FACTOR_NUM, MAX_ELEM_SIZE,
-    MAX_KEY_SIZE,
-};
+pub use crate::base::{BUCKET_CNT, BUCKET_CNT_BITS, DATA_OFFSET, LOAD_FACTOR_DEN, MAX_ELEM_SIZE};
 
 // The base fixes the data offset without seeing `Bmap`; it must be the bucket header's size.
 const _: () = assert!(DATA_OFFSET == core::mem::size_of::<Bmap>());

@@ -10,6 +10,7 @@ use super::types::{SwissMapType, SwissRelease};
 use crate::maptype::{GoString, Kind};
 
 /// The line printed after `make`: the descriptor's layout and Go's flag bits.
+#[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn maptype_line(typ: &SwissMapType) -> String {
     format!(
         "swissmaptype keysize={} elemsize={} slotsize={} elemoff={} groupsize={} flags={}",

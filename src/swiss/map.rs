@@ -27,7 +27,7 @@ use super::table::{
     clearSlot, freeTable, insertAt, newTable, table, typedmemclr, typedmemmove, MAX_TABLE_CAPACITY,
 };
 use super::types::{SwissMapType, SwissRelease};
-use crate::runtime::rand::chacha8_rand;
+use crate::base::rand::chacha8_rand;
 use crate::runtime::types::{fatal, throw, CONCURRENT_READ_WRITE, CONCURRENT_WRITES};
 
 /// Go's `rand()` for the map (`runtime.rand`): the calling thread's ChaCha8 generator,

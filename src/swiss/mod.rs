@@ -15,16 +15,16 @@
 //! directory and slot offsets (two random draws) and, in a table that grew meanwhile,
 //! keeps the old table's order and looks keys up again in the new ones.
 //!
-//! Files follow Go's: [`map`] (`map.go`), [`table`] and [`iter`] (`table.go`), [`group`]
-//! (`group.go`), [`runtime`], [`fast32`], [`fast64`], [`faststr`] (`runtime*.go`), and
-//! [`types`] for the map type descriptor; [`reclaim`] replaces Go's collector; [`check`]
-//! and [`dump`] are the invariant checker and the canonical dump of the differential
+//! Files follow Go's: `map.rs` (`map.go`), `table.rs` and `iter.rs` (`table.go`),
+//! `group.rs` (`group.go`), [`runtime`], [`fast32`], [`fast64`], [`faststr`]
+//! (`runtime*.go`), and `types.rs` for the map type descriptor; `reclaim.rs` replaces
+//! Go's collector; [`check()`] and [`dump()`] are the invariant checker and the canonical dump of the differential
 //! tests (`docs/swiss-dump.md`).
 //!
 //! # What differs from Go
 //!
-//! * Memory is freed explicitly (see [`reclaim`]); [`map::mapfree`] releases a map.
-//! * The random source is the crate's ([`crate::runtime::rand`]); the trace language
+//! * Memory is freed explicitly (see `reclaim.rs`); [`mapfree`] releases a map.
+//! * The random source is the crate's (`fastrand`, in `base/rand.rs`); the trace language
 //!   fixes every draw that matters for the bytes.
 //! * 64-bit hashes only; the interleaved group layout only (not 1.27's
 //!   `GOEXPERIMENT=mapsplitgroup`).
@@ -33,19 +33,28 @@
 //!   (their bytes are the same); the generic [`runtime::mapassign`] keeps its own,
 //!   different probing, as in Go.
 
-pub mod check;
-pub mod dump;
+// Go's runtime functions over Swiss maps are public modules ([`runtime`], [`fast32`],
+// [`fast64`], [`faststr`]); the implementation is private and re-exported below where it
+// is API. The rest is reachable only through [`crate::export_test`] (feature
+// `export-test`), for this repository's tests and tools.
+pub(crate) mod check;
+pub(crate) mod dump;
 pub mod fast32;
 pub mod fast64;
 pub mod faststr;
-pub mod group;
-pub mod iter;
-pub mod map;
-pub mod reclaim;
+pub(crate) mod group;
+pub(crate) mod iter;
+pub(crate) mod map;
+pub(crate) mod reclaim;
 pub mod runtime;
-pub mod table;
-pub mod types;
+pub(crate) mod table;
+pub(crate) mod types;
 
+pub use check::check;
+pub use dump::dump;
 pub use iter::Iter;
 pub use map::{mapfree, Map, NewEmptyMap, NewMap};
-pub use types::{SwissMapType, SwissRelease};
+pub use types::{
+    SwissMapType, SwissRelease, MAP_HASH_MIGHT_PANIC, MAP_INDIRECT_ELEM, MAP_INDIRECT_KEY,
+    MAP_NEED_KEY_UPDATE,
+};

@@ -16,8 +16,8 @@ use super::iter::Iter;
 use super::map::{h1, h2, Map, NewEmptyMap, NewMap};
 use super::table::{insertAt, makeProbeSeq, table};
 use super::types::SwissMapType;
+use crate::base::malloc::zero_val;
 use crate::maptype::MapFast;
-use crate::runtime::malloc::zero_val;
 use crate::runtime::types::{fatal, CONCURRENT_READ_WRITE, CONCURRENT_WRITES, NIL_MAP_WRITE};
 
 /// Go's `maxAlloc` on 64-bit Linux: the largest allocation (`1 << 48`).

@@ -10,8 +10,8 @@
 use core::fmt;
 
 use super::group::MAP_GROUP_SLOTS;
+use crate::base::malloc::Allocator;
 use crate::maptype::{MapFast, MapType, Type};
-use crate::runtime::malloc::Allocator;
 
 /// The Go release whose Swiss map the engine reproduces. The differences that leave
 /// different bytes:

@@ -17,8 +17,8 @@ use std::mem::size_of;
 use std::ptr;
 use std::sync::Mutex;
 
+use gomap::export_test::runtime::*;
 use gomap::maptype::{GoKind, GoString, HashFn, Kind, MapType, MapTypeFlags, Type};
-use gomap::runtime::*;
 
 // ---------------------------------------------------------------------------------------
 // Checks

@@ -8,9 +8,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use gomap::export_test::runtime::{self, rand};
 use gomap::maptype::release::{GoRelease, CLASSIC_RELEASES};
 use gomap::maptype::MapType;
-use gomap::runtime::{self, rand};
 use gomap_tools::trace::toolchain::go_build;
 
 #[path = "../../tests/common/hashvec.rs"]

@@ -215,7 +215,7 @@ fn swiss_traces_match_go() {
 /// file's maps; replayers serialise on it among themselves.)
 #[test]
 fn generated_traces_keep_invariants() {
-    use gomap::swiss::check::check;
+    use gomap::export_test::swiss::check::check;
     use gomap_tools::trace::swiss::SwissReplayer;
     for r in SwissRelease::ALL {
         for (name, text) in swiss_suite(r, 12, 0, 0xc0ffee).into_iter().skip(1) {

@@ -535,7 +535,7 @@ impl<'o> Interp<'o> {
                 argc(1)?;
                 let m = self.map_of(a[0], line, "dump")?;
                 // SAFETY: a live map of the heap's type; its keys hold no pointers.
-                let d = unsafe { runtime::dump::dump_string(&*self.t(), m) };
+                let d = unsafe { runtime::dump_string(&*self.t(), m) };
                 write!(self.out, "{d}").map_err(|e| e.to_string())?;
                 Value::NIL
             }

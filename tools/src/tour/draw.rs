@@ -19,9 +19,9 @@ use svg::node::element::{
 };
 use svg::Document;
 
+use gomap::export_test::runtime::make::bucket_array_len;
+use gomap::export_test::runtime::types::*;
 use gomap::maptype::{GoString, Kind, MapType, Type};
-use gomap::runtime::make::bucket_array_len;
-use gomap::runtime::types::*;
 
 /// Which of a map's two bucket arrays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,11 +12,11 @@ use core::ptr;
 
 use super::draw::{self, CellState, MapView, Marks, Which};
 use super::{Facts, GrowFact, IterFact, LookupFact, Stage, WriteFact};
-use gomap::maptype::{GoKind, GoString, MapType};
-use gomap::runtime::{
+use gomap::export_test::runtime::{
     self, bucketMask, hashGrow, mapiterinit_r, mapiternext, overLoadFactor, tooManyOverflowBuckets,
     Hiter, Hmap, BUCKET_CNT, LOAD_FACTOR_DEN, LOAD_FACTOR_NUM,
 };
+use gomap::maptype::{GoKind, GoString, MapType};
 
 /// Words used as keys, in insertion order (a fallback spelling takes over if they run out).
 const WORDS: &[&str] = &[

@@ -1,15 +1,15 @@
 //! Running a trace: the [`Replayer`] gives each [`Op`] its meaning on a real map, through
 //! the runtime functions Go's compiler would call for the trace's types
-//! (`gomap::runtime::dispatch`, after `walk.mapfast`).
+//! (`gomap::export_test::runtime::dispatch`, after `walk.mapfast`).
 
 use core::fmt;
 use std::collections::HashMap;
 use std::ptr;
 
-use gomap::maptype::spell::{self, ValueArena};
+use gomap::export_test::maptype::spell::{self, ValueArena};
+use gomap::export_test::runtime::dispatch::{map_access2, map_assign, map_delete};
+use gomap::export_test::runtime::{self, dump, Hiter, Hmap};
 use gomap::maptype::{alg, GoRelease, GoString, GoType, KeyHash, MapType};
-use gomap::runtime::dispatch::{map_access2, map_assign, map_delete};
-use gomap::runtime::{self, dump, Hiter, Hmap};
 
 use super::op::{parse_f64, unhex, Kind, Op, Value};
 

@@ -54,8 +54,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::op::{hex, parse_f64, unhex, Kind, Op, Value, AESKEY_LEN};
+use gomap::export_test::maptype::{spell, GoKind, GoRelease, GoType};
 use gomap::maptype::gotype::Shape;
-use gomap::maptype::{spell, GoKind, GoRelease, GoType};
 
 /// A small deterministic generator (splitmix64).
 #[derive(Clone, Debug)]

@@ -12,7 +12,7 @@
 
 use core::fmt;
 
-use gomap::maptype::{spell, GoRelease, GoType};
+use gomap::export_test::maptype::{spell, GoRelease, GoType};
 
 /// A key or elem kind of the trace language (the `type K E` line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

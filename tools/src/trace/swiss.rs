@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use super::exec::{print_value, run_lines, TraceError, FIRST_DIRECTIVE, TRACE_KEY};
 use super::op::{unhex, Kind as TKind, Value};
+use gomap::export_test::swiss::dump::{dump, maptype_line};
+use gomap::export_test::swiss::map::{mapfree, Map};
 use gomap::maptype::alg;
-use gomap::swiss::dump::{dump, maptype_line};
-use gomap::swiss::map::{mapfree, Map};
 use gomap::swiss::runtime::{
     makemap64, mapaccess2_compiled, mapassign_compiled, mapclear, mapclone, mapclone2, mapdelete,
 };
@@ -200,7 +200,7 @@ impl SwissReplayer {
                     return Err(err("`type` must come before `rand`".into()));
                 }
                 self.random = true;
-                gomap::runtime::rand::set_chacha8_seed(seed);
+                gomap::export_test::runtime::rand::set_chacha8_seed(seed);
                 return Ok(());
             }
             "type" => {

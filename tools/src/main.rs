@@ -31,6 +31,10 @@ enum Cmd {
         /// Folder for the pictures and the HTML page.
         #[arg(long, default_value = "gomap-out/tour")]
         out: PathBuf,
+        /// The Go release whose classic map the tour runs: 1.19, 1.21, 1.22, 1.23 or
+        /// 1.24-noswissmap (1.21 grows at 6 entries per bucket, not 6.5).
+        #[arg(long = "go", default_value = "1.19")]
+        go: String,
     },
     /// Run a trace and print its output (the canonical dump) to stdout.
     Replay {
@@ -103,7 +107,9 @@ struct Suite {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
-        Cmd::Tour { out } => gomap_tools::tour::run_tour(&out),
+        Cmd::Tour { out, go } => gomap::maptype::release::GoRelease::parse(&go)
+            .map_err(|e| e.to_string())
+            .and_then(|r| gomap_tools::tour::run_tour_for(&out, r)),
         Cmd::Replay { trace } => replay(&trace),
         Cmd::Gen {
             out,

@@ -67,7 +67,7 @@ window.addEventListener('scroll', function () {
 ";
 
 /// The whole page.
-pub fn page(stages: &[Stage]) -> String {
+pub fn page(stages: &[Stage], release: &str) -> String {
     let mut h = String::new();
     h.push_str(
         "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n",
@@ -86,15 +86,15 @@ pub fn page(stages: &[Stage]) -> String {
     }
     h.push_str("</select><button id=\"next\" type=\"button\">next \u{25b6}</button>");
     h.push_str("<span>arrow keys step too</span></nav>\n");
-    h.push_str(
+    h.push_str(&format!(
         "<header><h1>Inside a Go map</h1>\n<p>A real map, built by gomap (a byte-exact port \
-         of Go 1.19's runtime/map.go), taken through its life: each stage shows what \
+         of Go {release}'s runtime/map.go), taken through its life: each stage shows what \
          happened and why, the map header's fields, and a picture of every bucket. In the \
          pictures each bucket (bmap) is one row: its 8 tophash bytes (coloured by state), \
          under them its 8 keys and 8 elems, and at the right its overflow pointer. Hover a \
          cell for its raw values. The keys land in different buckets on every run, because \
          the hash seed is random, as in Go.</p></header>\n",
-    );
+    ));
     for (i, s) in stages.iter().enumerate() {
         let _ = writeln!(
             h,
@@ -167,7 +167,7 @@ fn facts_table(s: &Stage) -> String {
                 )
             } else {
                 format!(
-                    "count {} + 1 > 6.5 x 2^{} = {}",
+                    "count {} + 1 > loadFactorNum x 2^{} / 2 = {}",
                     g.count_before, g.B_before, g.load_limit
                 )
             },

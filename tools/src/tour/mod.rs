@@ -26,6 +26,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use draw::{CellState, MapView, Marks};
+use gomap::maptype::release::GoRelease;
 
 /// One stage of the tour.
 #[derive(Clone, Debug)]
@@ -234,17 +235,32 @@ impl fmt::Display for Facts {
     }
 }
 
-/// Runs the tour's maps and returns the stages (nothing is written or printed).
+/// Runs the tour's maps (Go 1.19's) and returns the stages (nothing is written or
+/// printed).
 pub fn stages() -> Result<Vec<Stage>, String> {
     stages::build()
 }
 
-/// Runs the tour: prints each stage (explanation, facts, text drawing) and writes one SVG
-/// per stage plus `tour.html` into `out`.
+/// [`stages`] with Go release `r`'s map code (its load factor: 6 in 1.21, so the map
+/// grows at other counts; its random numbers).
+pub fn stages_for(r: GoRelease) -> Result<Vec<Stage>, String> {
+    stages::build_for(r)
+}
+
+/// Runs the tour on Go 1.19's map: prints each stage (explanation, facts, text drawing)
+/// and writes one SVG per stage plus `tour.html` into `out`.
 pub fn run_tour(out: &Path) -> Result<(), String> {
-    let stages = stages()?;
+    run_tour_for(out, GoRelease::Go1_19)
+}
+
+/// [`run_tour`] on Go release `r`'s map.
+pub fn run_tour_for(out: &Path, r: GoRelease) -> Result<(), String> {
+    let stages = stages_for(r)?;
     fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    println!("gomap tour: the life of a Go map, seen from inside");
+    println!(
+        "gomap tour: the life of a Go {} map, seen from inside",
+        r.name()
+    );
     println!();
     println!("{}", draw::wrap(draw::TEXT_LEGEND, 92).join("\n"));
     for s in &stages {
@@ -267,7 +283,7 @@ pub fn run_tour(out: &Path) -> Result<(), String> {
         println!("picture: {}", path.display());
     }
     let page = out.join("tour.html");
-    write(&page, &html::page(&stages))?;
+    write(&page, &html::page(&stages, r.name()))?;
     println!();
     println!("wrote {} pictures to {}", stages.len(), out.display());
     println!("step through them all in {}", page.display());

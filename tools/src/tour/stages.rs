@@ -14,8 +14,9 @@ use super::draw::{self, CellState, MapView, Marks, Which};
 use super::{Facts, GrowFact, IterFact, LookupFact, Stage, WriteFact};
 use gomap::export_test::runtime::{
     self, bucketMask, hashGrow, mapiterinit_r, mapiternext, overLoadFactor, tooManyOverflowBuckets,
-    Hiter, Hmap, BUCKET_CNT, LOAD_FACTOR_DEN, LOAD_FACTOR_NUM,
+    Hiter, Hmap, BUCKET_CNT, LOAD_FACTOR_DEN,
 };
+use gomap::maptype::release::GoRelease;
 use gomap::maptype::{GoKind, GoString, MapType};
 
 /// Words used as keys, in insertion order (a fallback spelling takes over if they run out).
@@ -194,6 +195,8 @@ struct Tour {
     stages: Vec<Stage>,
     next_word: usize,
     next_elem: usize,
+    /// The Go release whose map the tour runs.
+    release: GoRelease,
 }
 
 impl Tour {
@@ -285,14 +288,40 @@ fn hash_line(m: &TourMap, k: &str) -> String {
     )
 }
 
-/// Runs the tour's maps and returns its stages.
+/// The most entries `2^B` buckets may hold in release `r` before the map grows (Go's
+/// `overLoadFactor`: `loadFactorNum * (2^B / loadFactorDen)`, for B >= 1).
+fn load_limit(r: GoRelease, B: u8) -> usize {
+    r.loadFactorNum() * ((1usize << B) / LOAD_FACTOR_DEN)
+}
+
+/// The average load release `r` allows per bucket, as the text says it: `6.5` (`6` in
+/// Go 1.21, whose `loadFactorNum` evaluates to 12).
+fn load_text(r: GoRelease) -> String {
+    let n = r.loadFactorNum();
+    if n % LOAD_FACTOR_DEN == 0 {
+        (n / LOAD_FACTOR_DEN).to_string()
+    } else {
+        format!("{}.5", n / LOAD_FACTOR_DEN)
+    }
+}
+
+/// Runs the tour's maps (Go 1.19's) and returns its stages.
 pub fn build() -> Result<Vec<Stage>, String> {
+    build_for(GoRelease::Go1_19)
+}
+
+/// Runs the tour's maps as Go release `r`'s map code does and returns its stages.
+pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     let mut tour = Tour {
         stages: Vec::new(),
         next_word: 0,
         next_elem: 0,
+        release: r,
     };
-    let t = MapType::for_go_types(GoKind::String, GoKind::String).map_err(|e| e.to_string())?;
+    let lf = load_text(r);
+    let t = MapType::for_go_types(GoKind::String, GoKind::String)
+        .map_err(|e| e.to_string())?
+        .with_release(r);
     let mut m = TourMap::new(t, 10);
 
     // 1. make
@@ -304,12 +333,13 @@ pub fn build() -> Result<Vec<Stage>, String> {
         vec![
             format!(
                 "make asked for room for 10 entries, and the map chose B = {hb}: 2^{hb} = {} buckets. \
-                 A Go map keeps its entries in buckets of 8 slots and allows at most 6.5 entries per \
+                 A Go map keeps its entries in buckets of 8 slots and allows at most {lf} entries per \
                  bucket on average, so it picks the smallest power of two whose buckets can take the \
-                 hint: one bucket holds 6.5, too few for 10; two hold 13. Because the hint is more \
+                 hint: one bucket holds {lf}, too few for 10; two hold {}. Because the hint is more \
                  than 8, the buckets are allocated right away (a smaller map gets its first bucket \
                  on its first insert).",
-                1usize << hb
+                1usize << hb,
+                load_limit(r, 1)
             ),
             "Each bucket (Go calls it a bmap) is one block of memory: 8 tophash bytes, then 8 keys, \
              then 8 elems (values), then a pointer to an overflow bucket. Every tophash byte starts \
@@ -409,7 +439,7 @@ pub fn build() -> Result<Vec<Stage>, String> {
     }
     let count_before = m.hm().count;
     let B_before = m.hm().B;
-    let limit = LOAD_FACTOR_NUM * ((1usize << B_before) / LOAD_FACTOR_DEN);
+    let limit = load_limit(r, B_before);
     let grow_key = tour.word();
     m.hash_grow();
     let grow = GrowFact {
@@ -425,7 +455,7 @@ pub fn build() -> Result<Vec<Stage>, String> {
         "Over the load factor: hashGrow doubles the array",
         vec![
             format!(
-                "The map reached {count_before} entries in {} buckets: 6.5 per bucket, the most Go \
+                "The map reached {count_before} entries in {} buckets: {lf} per bucket, the most Go \
                  allows (Go's authors measured that beyond this, overflow chains get long; below \
                  it, memory is wasted). Inserting a new key, {grow_key:?}, would exceed it, so \
                  mapassign called hashGrow before inserting.",
@@ -501,7 +531,7 @@ pub fn build() -> Result<Vec<Stage>, String> {
             trigger = Some(GrowFact {
                 count_before: c,
                 B_before: b,
-                load_limit: LOAD_FACTOR_NUM * ((1usize << b) / LOAD_FACTOR_DEN),
+                load_limit: load_limit(r, b),
                 noverflow_before: 0,
                 same_size: false,
             });
@@ -521,11 +551,12 @@ pub fn build() -> Result<Vec<Stage>, String> {
         "A bigger grow: 8 old buckets, moved a little at a time",
         vec![
             format!(
-                "We kept inserting. At 27 entries (6.5 x 4) the map doubled to 8 buckets and \
-                 finished moving within two writes. At {} entries (6.5 x 8) it doubled again, to \
+                "We kept inserting. At {} entries ({lf} x 4, plus one) the map doubled to 8 buckets and \
+                 finished moving within two writes. At {} entries ({lf} x 8, plus one) it doubled again, to \
                  16 buckets. This time there are 8 old buckets, and the write that started the \
                  grow moved only {} of them ({:?}): the map now lives in both arrays, the new one \
                  on the left and the old one on the right.",
+                load_limit(r, 2) + 1,
                 trigger.count_before + 1,
                 w0.evacuated.len(),
                 w0.evacuated
@@ -908,7 +939,9 @@ pub fn build() -> Result<Vec<Stage>, String> {
 /// Stages 13 to 15: a map used as a queue gathers overflow buckets until a same-size grow
 /// packs it again.
 fn same_size(tour: &mut Tour) -> Result<(), String> {
-    let t = MapType::for_go_types(GoKind::Int64, GoKind::Int64).map_err(|e| e.to_string())?;
+    let t = MapType::for_go_types(GoKind::Int64, GoKind::Int64)
+        .map_err(|e| e.to_string())?
+        .with_release(tour.release);
     let mut m = TourMap::new(t, 20);
     let B = m.hm().B;
     let nb = 1usize << B;
@@ -986,7 +1019,7 @@ fn same_size(tour: &mut Tour) -> Result<(), String> {
     let grow = GrowFact {
         count_before: count,
         B_before: B,
-        load_limit: LOAD_FACTOR_NUM * (nb / LOAD_FACTOR_DEN),
+        load_limit: tour.release.loadFactorNum() * (nb / LOAD_FACTOR_DEN),
         noverflow_before: nov,
         same_size: true,
     };

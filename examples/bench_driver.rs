@@ -1359,7 +1359,7 @@ fn main() {
                 "gomap-typed" => run_typed(&args[2], n)
                     .unwrap_or_else(|| panic!("gomap-typed does not run {}", args[2])),
                 i => {
-                    panic!("unknown implementation {i} (gomap, gomap-thp, hashbrown, gomap-typed)")
+                    panic!("unknown implementation {i} (gomap, gomap-thp, gomap-swiss, gomap-swiss-thp, hashbrown, gomap-typed)")
                 }
             };
             for m in ms {

@@ -214,42 +214,25 @@ unsafe fn assign_fast32(t: &MapType, h: *mut Hmap, key: u32) -> *mut u8 {
             unsafe { growWork_fast32(t, h, bucket) };
         }
         // SAFETY: bucket < 2^B.
-        let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
+        let b = unsafe { bucket_at(t, h.buckets, bucket) };
 
-        let mut ib: *mut Bmap = ptr::null_mut();
-        let mut ii = 0usize;
-
-        'bucketloop: loop {
-            for i in 0..BUCKET_CNT {
-                // SAFETY: `b` is a live bucket of the chain, i < 8.
-                let th = unsafe { (*b).tophash[i] };
-                if isEmpty(th) {
-                    if ib.is_null() {
-                        ii = i;
-                        ib = b;
-                    }
-                    if th == EMPTY_REST {
-                        break 'bucketloop;
-                    }
-                    continue;
+        // Go's bucketloop, 8 slots at a time (see `find_for_assign`).
+        // SAFETY: `b` heads a live chain of the current array; `key32` addresses its key
+        // slots.
+        let (mut ib, mut ii, b) =
+            match unsafe { find_for_assign(t, b, key, tophash(hash), key32) } {
+                AssignSlot::Found(b, i) => {
+                    // goto done
+                    inserti = i;
+                    insertb = b;
+                    break 'again;
                 }
-                // SAFETY: slot i of a live bucket.
-                let k = unsafe { *key32(b, i) };
-                if k != key {
-                    continue;
-                }
-                // goto done
-                inserti = i;
-                insertb = b;
-                break 'again;
-            }
-            // SAFETY: `b` is live.
-            let ovf = unsafe { Bmap::overflow(b, t) };
-            if ovf.is_null() {
-                break;
-            }
-            b = ovf;
-        }
+                AssignSlot::Missing {
+                    insertb,
+                    inserti,
+                    last,
+                } => (insertb, inserti, last),
+            };
 
         // Did not find mapping for key. Allocate new cell & add entry.
 

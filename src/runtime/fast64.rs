@@ -235,46 +235,25 @@ unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
             unsafe { growWork_fast64(t, h, bucket) };
         }
         // SAFETY: bucket < 2^B.
-        let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
+        let b = unsafe { bucket_at(t, h.buckets, bucket) };
 
-        let mut ib: *mut Bmap = ptr::null_mut();
-        let mut ii = 0usize;
-
-        // Go's loop, 8 slots at a time: the key's slot if it is there (see find_fast64 for
-        // why matching the tophash finds the slot Go's key compare finds), else the first
-        // empty cell in chain order up to the first emptyRest or the chain's end; `b` ends
-        // as the last bucket looked at.
-        let top = tophash(hash);
-        loop {
-            // SAFETY: `b` is a live bucket of the chain.
-            let w = unsafe { tophash_word(b) };
-            let mut m = match_top(w, top);
-            while m != 0 {
-                let i = lowest_slot(m);
-                // SAFETY: slot i < 8 of a live bucket.
-                if unsafe { *key64(b, i) } == key {
+        // Go's bucketloop, 8 slots at a time (see `find_for_assign`).
+        // SAFETY: `b` heads a live chain of the current array; `key64` addresses its key
+        // slots.
+        let (mut ib, mut ii, b) =
+            match unsafe { find_for_assign(t, b, key, tophash(hash), key64) } {
+                AssignSlot::Found(b, i) => {
                     // goto done
                     inserti = i;
                     insertb = b;
                     break 'again;
                 }
-                m &= m - 1;
-            }
-            let empty = match_empty(w);
-            if ib.is_null() && empty != 0 {
-                ii = lowest_slot(empty);
-                ib = b;
-            }
-            if match_empty_rest(w) != 0 {
-                break;
-            }
-            // SAFETY: `b` is live.
-            let ovf = unsafe { Bmap::overflow(b, t) };
-            if ovf.is_null() {
-                break;
-            }
-            b = ovf;
-        }
+                AssignSlot::Missing {
+                    insertb,
+                    inserti,
+                    last,
+                } => (insertb, inserti, last),
+            };
 
         // Did not find mapping for key. Allocate new cell & add entry.
 

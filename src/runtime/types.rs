@@ -359,6 +359,84 @@ pub(crate) unsafe fn find_by_tophash<K: Copy + PartialEq>(
     }
 }
 
+/// Where [`find_for_assign`] ended its walk of a chain.
+pub(crate) enum AssignSlot {
+    /// The key is in slot `.1` of bucket `.0`: Go's `goto done`.
+    Found(*mut Bmap, usize),
+    /// The key is absent. `insertb`/`inserti` is the first empty cell in chain order up
+    /// to the first `emptyRest` (null when every cell is full); `last` is the last bucket
+    /// looked at, the one a new overflow bucket would hang from.
+    Missing {
+        /// Go's `insertb`: null when no empty cell was seen.
+        insertb: *mut Bmap,
+        /// Go's `inserti`, meaningful when `insertb` is not null.
+        inserti: usize,
+        /// Go's `b` after the `bucketloop`.
+        last: *mut Bmap,
+    },
+}
+
+/// The `bucketloop` of Go's `mapassign_fast32` and `mapassign_fast64`, shared by both:
+/// finds `key` (whose tophash is `top`) in the chain from `b`, or the cell a new entry
+/// goes to. `key_at` addresses key slot `i` of a bucket.
+///
+/// Go compares every live slot's key and stops at the first `emptyRest`; this matches
+/// all 8 tophash bytes at once as [`find_by_tophash`] does (and finds the same slot for
+/// the same reason: an equal key's cell carries `top`), and takes the empty cells and the
+/// `emptyRest` stop from the same word. No live cell follows an `emptyRest` in its chain,
+/// so stopping there after matching the whole bucket changes nothing. Measured against
+/// Go's byte loop (cachegrind, `map[int32]int32`, 300,000 assigns of random keys into a map
+/// growing to 10^5): about 10 more instructions per assign, but 0.9 fewer mispredicted
+/// branches (389,464 -> 109,497 in all), which costs more than the instructions save.
+///
+/// # Safety
+/// `b` heads a live chain of the map's current array; `top` is `tophash(hash)` of
+/// `key` under the map's seed; `key_at(b, i)` is the aligned key slot `i < 8` of any
+/// bucket `b` of that map.
+#[inline(always)]
+pub(crate) unsafe fn find_for_assign<K: Copy + PartialEq>(
+    t: &MapType,
+    mut b: *mut Bmap,
+    key: K,
+    top: u8,
+    key_at: unsafe fn(*mut Bmap, usize) -> *mut K,
+) -> AssignSlot {
+    let mut insertb: *mut Bmap = core::ptr::null_mut();
+    let mut inserti = 0usize;
+    loop {
+        // SAFETY: `b` is a live bucket of the chain.
+        let w = unsafe { tophash_word(b) };
+        let mut m = match_top(w, top);
+        while m != 0 {
+            let i = lowest_slot(m);
+            // SAFETY: slot i < 8 of a live bucket.
+            if unsafe { *key_at(b, i) } == key {
+                return AssignSlot::Found(b, i);
+            }
+            m &= m - 1;
+        }
+        let empty = match_empty(w);
+        if insertb.is_null() && empty != 0 {
+            inserti = lowest_slot(empty);
+            insertb = b;
+        }
+        if match_empty_rest(w) != 0 {
+            break;
+        }
+        // SAFETY: `b` is live.
+        let ovf = unsafe { Bmap::overflow(b, t) };
+        if ovf.is_null() {
+            break;
+        }
+        b = ovf;
+    }
+    AssignSlot::Missing {
+        insertb,
+        inserti,
+        last: b,
+    }
+}
+
 /// The bytes of `w` that are zero: `0x80` in each such byte, `0` elsewhere (exact: the
 /// `0x7f` masking keeps any carry from crossing into the next byte).
 #[inline(always)]

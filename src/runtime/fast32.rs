@@ -123,8 +123,11 @@ unsafe fn access_fast32(t: &MapType, h: *const Hmap, key: u32) -> *mut u8 {
     // SAFETY: count > 0, so the buckets are allocated.
     let b = unsafe { bucket_for_read(t, h, hash) };
     // The same tophash search as fast64 (see `find_by_tophash` for why it finds Go's slot).
-    // SAFETY: `b` heads a live chain of this family; `key32` addresses its key slots.
-    match unsafe { find_by_tophash(t, b, key, tophash(hash), key32) } {
+    // SAFETY: the closure is called by find_by_tophash with live buckets of this map and
+    // slots i < 8 only, which `key32` addresses.
+    let is_key = |b, i| key == unsafe { *key32(b, i) };
+    // SAFETY: `b` heads a live chain of this family; `is_key` is sound on its buckets.
+    match unsafe { find_by_tophash(t, b, tophash(hash), is_key) } {
         // SAFETY: a found slot is a live cell of a live bucket.
         Some((b, i)) => unsafe { elem32(t, b, i) },
         None => ptr::null_mut(),
@@ -217,22 +220,19 @@ unsafe fn assign_fast32(t: &MapType, h: *mut Hmap, key: u32) -> *mut u8 {
         let b = unsafe { bucket_at(t, h.buckets, bucket) };
 
         // Go's bucketloop, 8 slots at a time (see `find_for_assign`).
-        // SAFETY: `b` heads a live chain of the current array; `key32` addresses its key
-        // slots.
-        let (mut ib, mut ii, b) =
-            match unsafe { find_for_assign(t, b, key, tophash(hash), key32) } {
-                AssignSlot::Found(b, i) => {
-                    // goto done
-                    inserti = i;
-                    insertb = b;
-                    break 'again;
-                }
-                AssignSlot::Missing {
-                    insertb,
-                    inserti,
-                    last,
-                } => (insertb, inserti, last),
-            };
+        // SAFETY: the closure is called by find_for_assign with live buckets of this map
+        // and slots i < 8 only, which `key32` addresses.
+        let is_key = |b, i| key == unsafe { *key32(b, i) };
+        // SAFETY: `b` heads a live chain of the current array; `is_key` is sound on it.
+        let (mut ib, mut ii, b) = match unsafe { find_for_assign(t, b, tophash(hash), is_key) } {
+            Ok((b, i)) => {
+                // goto done
+                inserti = i;
+                insertb = b;
+                break 'again;
+            }
+            Err(missing) => missing,
+        };
 
         // Did not find mapping for key. Allocate new cell & add entry.
 

@@ -134,8 +134,11 @@ unsafe fn access_fast64(t: &MapType, h: *const Hmap, key: u64) -> *mut u8 {
 /// under the map's seed.
 #[inline(always)]
 unsafe fn find_fast64(t: &MapType, b: *mut Bmap, key: u64, top: u8) -> Option<(*mut Bmap, usize)> {
-    // SAFETY: forwarded; `key64` addresses slot i < 8 of a bucket of this family.
-    unsafe { find_by_tophash(t, b, key, top, key64) }
+    // SAFETY: the closure is called by find_by_tophash with live buckets of this map and
+    // slots i < 8 only, which `key64` addresses.
+    let is_key = |b, i| key == unsafe { *key64(b, i) };
+    // SAFETY: forwarded; `is_key` is sound on the chain's buckets.
+    unsafe { find_by_tophash(t, b, top, is_key) }
 }
 
 /// [`find_fast64`] returning the elem, or null.
@@ -238,22 +241,19 @@ unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
         let b = unsafe { bucket_at(t, h.buckets, bucket) };
 
         // Go's bucketloop, 8 slots at a time (see `find_for_assign`).
-        // SAFETY: `b` heads a live chain of the current array; `key64` addresses its key
-        // slots.
-        let (mut ib, mut ii, b) =
-            match unsafe { find_for_assign(t, b, key, tophash(hash), key64) } {
-                AssignSlot::Found(b, i) => {
-                    // goto done
-                    inserti = i;
-                    insertb = b;
-                    break 'again;
-                }
-                AssignSlot::Missing {
-                    insertb,
-                    inserti,
-                    last,
-                } => (insertb, inserti, last),
-            };
+        // SAFETY: the closure is called by find_for_assign with live buckets of this map
+        // and slots i < 8 only, which `key64` addresses.
+        let is_key = |b, i| key == unsafe { *key64(b, i) };
+        // SAFETY: `b` heads a live chain of the current array; `is_key` is sound on it.
+        let (mut ib, mut ii, b) = match unsafe { find_for_assign(t, b, tophash(hash), is_key) } {
+            Ok((b, i)) => {
+                // goto done
+                inserti = i;
+                insertb = b;
+                break 'again;
+            }
+            Err(missing) => missing,
+        };
 
         // Did not find mapping for key. Allocate new cell & add entry.
 

@@ -382,55 +382,32 @@ pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut 
             unsafe { growWork_faststr(t, h, bucket) };
         }
         // SAFETY: bucket < 2^B.
-        let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
+        let b = unsafe { bucket_at(t, h.buckets, bucket) };
         let top = tophash(hash);
 
-        let mut ib: *mut Bmap = ptr::null_mut();
-        let mut ii = 0usize;
-
-        // Go's loop, 8 slots at a time: the key's slot if it is there (the slots with
-        // tophash `top`, compared as Go compares them), else the first empty cell in chain
-        // order up to the first emptyRest or the chain's end; `b` ends as the last bucket
-        // looked at.
-        loop {
-            // SAFETY: `b` is a live bucket of the chain.
-            let w = unsafe { tophash_word(b) };
-            let mut m = match_top(w, top);
-            while m != 0 {
-                let i = lowest_slot(m);
-                // SAFETY: slot i < 8 of a live bucket holds a live key, readable (caller).
-                unsafe {
-                    let k = keystr(b, i);
-                    if (*k).len == key.len
-                        && ((*k).ptr == key.ptr || memequal((*k).ptr, key.ptr, key.len))
-                    {
-                        // already have a mapping for key. Update it.
-                        // Overwrite existing key, so it can be garbage collected. The size
-                        // is already guaranteed to be set correctly.
-                        (*k).ptr = key.ptr;
-                        // goto done
-                        inserti = i;
-                        insertb = b;
-                        break 'again;
-                    }
-                }
-                m &= m - 1;
+        // Go's bucketloop, 8 slots at a time (see `find_for_assign`), comparing keys as Go
+        // does.
+        // SAFETY: the closure is called by find_for_assign with live buckets of this map
+        // and slots i < 8 only, whose keys are live and readable (caller).
+        let is_key = |b, i| unsafe {
+            let k = keystr(b, i);
+            (*k).len == key.len && ((*k).ptr == key.ptr || memequal((*k).ptr, key.ptr, key.len))
+        };
+        // SAFETY: `b` heads a live chain of the current array; `is_key` is sound on it.
+        let (mut ib, mut ii, b) = match unsafe { find_for_assign(t, b, top, is_key) } {
+            Ok((b, i)) => {
+                // already have a mapping for key. Update it.
+                // Overwrite existing key, so it can be garbage collected. The size is
+                // already guaranteed to be set correctly.
+                // SAFETY: a found slot is a live key cell.
+                unsafe { (*keystr(b, i)).ptr = key.ptr };
+                // goto done
+                inserti = i;
+                insertb = b;
+                break 'again;
             }
-            let empty = match_empty(w);
-            if ib.is_null() && empty != 0 {
-                ii = lowest_slot(empty);
-                ib = b;
-            }
-            if match_empty_rest(w) != 0 {
-                break;
-            }
-            // SAFETY: `b` is live.
-            let ovf = unsafe { Bmap::overflow(b, t) };
-            if ovf.is_null() {
-                break;
-            }
-            b = ovf;
-        }
+            Err(missing) => missing,
+        };
 
         // Did not find mapping for key. Allocate new cell & add entry.
 

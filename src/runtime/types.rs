@@ -315,41 +315,58 @@ pub unsafe fn tophash_word(b: *const Bmap) -> u64 {
     u64::from_le_bytes(unsafe { (*b).tophash })
 }
 
-/// Finds `key` (whose tophash is `top`) in the chain from `b`: its slot's bucket and
-/// index, or `None`. Shared by the fast32 and fast64 lookups; `key_at` addresses key
-/// slot `i` of a bucket.
-///
-/// Go's fast32 and fast64 functions compare every slot's key and skip empty cells; this looks only
-/// at the slots whose tophash is `top` (all 8 matched at once, see [`match_top`]), and
-/// like Go walks the whole chain. It finds the same slot: a live cell holding `key` has
-/// tophash `top` (the map stored `tophash(hash(key))` there with this seed), and no cell
-/// holding a mark can match (`top >= minTopHash`). Evacuated old buckets never reach
-/// here (`bucket_for_read` skips them). (Stopping at an `emptyRest` would save loading
-/// the overflow pointer, but measured slower: one more data-dependent branch.)
+/// The slot of bucket `b` (tophash word `w`) whose tophash is `top` and for which `is_key`
+/// says yes, trying the matching slots in index order (all 8 bytes matched at once, see
+/// [`match_top`]).
 ///
 /// # Safety
-/// `b` heads a live chain of a map of this family; `top` is `tophash(hash)` of `key`
-/// under the map's seed; `key_at(b, i)` is the aligned key slot `i < 8` of any bucket `b`
-/// of that map.
+/// `b` is a live bucket and `w` its [`tophash_word`]; `is_key` is called with `b` and
+/// slots `i < 8` only.
 #[inline(always)]
-pub(crate) unsafe fn find_by_tophash<K: Copy + PartialEq>(
+unsafe fn match_key(
+    b: *mut Bmap,
+    w: u64,
+    top: u8,
+    is_key: &mut impl FnMut(*mut Bmap, usize) -> bool,
+) -> Option<usize> {
+    let mut m = match_top(w, top);
+    while m != 0 {
+        let i = lowest_slot(m);
+        if is_key(b, i) {
+            return Some(i);
+        }
+        m &= m - 1;
+    }
+    None
+}
+
+/// Finds the key (whose tophash is `top`) in the chain from `b`: its slot's bucket and
+/// index, or `None`. Shared by the fast32 and fast64 lookups; `is_key(b, i)` compares key
+/// slot `i` of bucket `b` with the key.
+///
+/// Go's fast32 and fast64 functions compare every slot's key and skip empty cells; this
+/// looks only at the slots whose tophash is `top` ([`match_key`]), and like Go walks the
+/// whole chain. It finds the same slot: a live cell holding the key has tophash `top`
+/// (the map stored `tophash(hash(key))` there with this seed), and no cell holding a mark
+/// can match (`top >= minTopHash`). Evacuated old buckets never reach here
+/// (`bucket_for_read` skips them). (Stopping at an `emptyRest` would save loading the
+/// overflow pointer, but measured slower: one more data-dependent branch.)
+///
+/// # Safety
+/// `b` heads a live chain of a map of this family; `top` is `tophash(hash)` of the key
+/// under the map's seed; `is_key(b, i)` is sound for every bucket `b` of that map's chains
+/// and `i < 8`.
+#[inline(always)]
+pub(crate) unsafe fn find_by_tophash(
     t: &MapType,
     mut b: *mut Bmap,
-    key: K,
     top: u8,
-    key_at: unsafe fn(*mut Bmap, usize) -> *mut K,
+    mut is_key: impl FnMut(*mut Bmap, usize) -> bool,
 ) -> Option<(*mut Bmap, usize)> {
     loop {
-        // SAFETY: `b` is a live bucket of the chain.
-        let w = unsafe { tophash_word(b) };
-        let mut m = match_top(w, top);
-        while m != 0 {
-            let i = lowest_slot(m);
-            // SAFETY: slot i < 8 of a live bucket.
-            if unsafe { *key_at(b, i) } == key {
-                return Some((b, i));
-            }
-            m &= m - 1;
+        // SAFETY: `b` is a live bucket of the chain; `is_key` is sound on it (caller).
+        if let Some(i) = unsafe { match_key(b, tophash_word(b), top, &mut is_key) } {
+            return Some((b, i));
         }
         // SAFETY: `b` is live.
         b = unsafe { Bmap::overflow(b, t) };
@@ -359,61 +376,42 @@ pub(crate) unsafe fn find_by_tophash<K: Copy + PartialEq>(
     }
 }
 
-/// Where [`find_for_assign`] ended its walk of a chain.
-pub(crate) enum AssignSlot {
-    /// The key is in slot `.1` of bucket `.0`: Go's `goto done`.
-    Found(*mut Bmap, usize),
-    /// The key is absent. `insertb`/`inserti` is the first empty cell in chain order up
-    /// to the first `emptyRest` (null when every cell is full); `last` is the last bucket
-    /// looked at, the one a new overflow bucket would hang from.
-    Missing {
-        /// Go's `insertb`: null when no empty cell was seen.
-        insertb: *mut Bmap,
-        /// Go's `inserti`, meaningful when `insertb` is not null.
-        inserti: usize,
-        /// Go's `b` after the `bucketloop`.
-        last: *mut Bmap,
-    },
-}
-
-/// The `bucketloop` of Go's `mapassign_fast32` and `mapassign_fast64`, shared by both:
-/// finds `key` (whose tophash is `top`) in the chain from `b`, or the cell a new entry
-/// goes to. `key_at` addresses key slot `i` of a bucket.
+/// The `bucketloop` of Go's `mapassign_fast32`, `mapassign_fast64` and
+/// `mapassign_faststr`, shared by the three: finds the key (whose tophash is `top`) in the
+/// chain from `b`. `Ok((bucket, slot))` is the key's cell (Go's `goto done`); otherwise
+/// `Err((insertb, inserti, last))`: the first empty cell in chain order up to the first
+/// `emptyRest` (`insertb` null when every cell is full) and the last bucket looked at, the
+/// one a new overflow bucket would hang from. `is_key(b, i)` compares key slot `i` of
+/// bucket `b` with the key, as the family compares keys.
 ///
 /// Go compares every live slot's key and stops at the first `emptyRest`; this matches
-/// all 8 tophash bytes at once as [`find_by_tophash`] does (and finds the same slot for
-/// the same reason: an equal key's cell carries `top`), and takes the empty cells and the
-/// `emptyRest` stop from the same word. No live cell follows an `emptyRest` in its chain,
-/// so stopping there after matching the whole bucket changes nothing. Measured against
-/// Go's byte loop (cachegrind, `map[int32]int32`, 300,000 assigns of random keys into a map
-/// growing to 10^5): about 10 more instructions per assign, but 0.9 fewer mispredicted
-/// branches (389,464 -> 109,497 in all), which costs more than the instructions save.
+/// all 8 tophash bytes at once ([`match_key`], finding the same slot for the reason
+/// [`find_by_tophash`] gives) and takes the empty cells and the `emptyRest` stop from the
+/// same word. No live cell follows an `emptyRest` in its chain, so stopping there after
+/// matching the whole bucket changes nothing. Measured against Go's byte loop
+/// (cachegrind, `map[int32]int32`, 300,000 assigns of random keys into a map growing to
+/// 10^5): about 10 more instructions per assign, but 0.9 fewer mispredicted branches
+/// (389,464 -> 109,497 in all), which costs more than the instructions save.
 ///
 /// # Safety
-/// `b` heads a live chain of the map's current array; `top` is `tophash(hash)` of
-/// `key` under the map's seed; `key_at(b, i)` is the aligned key slot `i < 8` of any
-/// bucket `b` of that map.
+/// `b` heads a live chain of the map's current array; `top` is `tophash(hash)` of the
+/// key under the map's seed; `is_key(b, i)` is sound for every bucket `b` of that map's
+/// chains and `i < 8`.
 #[inline(always)]
-pub(crate) unsafe fn find_for_assign<K: Copy + PartialEq>(
+pub(crate) unsafe fn find_for_assign(
     t: &MapType,
     mut b: *mut Bmap,
-    key: K,
     top: u8,
-    key_at: unsafe fn(*mut Bmap, usize) -> *mut K,
-) -> AssignSlot {
+    mut is_key: impl FnMut(*mut Bmap, usize) -> bool,
+) -> Result<(*mut Bmap, usize), (*mut Bmap, usize, *mut Bmap)> {
     let mut insertb: *mut Bmap = core::ptr::null_mut();
     let mut inserti = 0usize;
     loop {
         // SAFETY: `b` is a live bucket of the chain.
         let w = unsafe { tophash_word(b) };
-        let mut m = match_top(w, top);
-        while m != 0 {
-            let i = lowest_slot(m);
-            // SAFETY: slot i < 8 of a live bucket.
-            if unsafe { *key_at(b, i) } == key {
-                return AssignSlot::Found(b, i);
-            }
-            m &= m - 1;
+        // SAFETY: `w` is `b`'s word; `is_key` is sound on it (caller).
+        if let Some(i) = unsafe { match_key(b, w, top, &mut is_key) } {
+            return Ok((b, i));
         }
         let empty = match_empty(w);
         if insertb.is_null() && empty != 0 {
@@ -430,11 +428,7 @@ pub(crate) unsafe fn find_for_assign<K: Copy + PartialEq>(
         }
         b = ovf;
     }
-    AssignSlot::Missing {
-        insertb,
-        inserti,
-        last: b,
-    }
+    Err((insertb, inserti, b))
 }
 
 /// The bytes of `w` that are zero: `0x80` in each such byte, `0` elsewhere (exact: the

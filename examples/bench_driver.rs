@@ -2,7 +2,7 @@
 //! default hasher) on identical key sequences, one table out.
 //!
 //! ```text
-//! cargo run --release --example bench_driver -- compare [--quick] [--swiss] [--rounds R] [--out FILE]
+//! cargo run --release --example bench_driver -- compare [--quick] [--swiss | --baseline DRIVER] [--rounds R] [--out FILE]
 //! cargo run --release --example bench_driver -- run gomap|gomap-thp|gomap-swiss|gomap-swiss-thp|gomap-typed|hashbrown WORKLOAD N
 //! ```
 //!
@@ -951,6 +951,27 @@ const SWISS: Columns = Columns {
     target: target_swiss,
 };
 
+/// gomap now against gomap at an earlier commit (`--baseline DRIVER`: that commit's
+/// `bench_driver`, run as `DRIVER run gomap W N`), with Go 1.19 and hashbrown as the
+/// yardsticks: a refactoring's before/after in one run, alternated like every column.
+const BEFORE_AFTER: Columns = Columns {
+    impls: &["go", "gomap-base", "gomap", "hashbrown"],
+    heads: &[
+        ("go", "Go 1.19"),
+        ("gomap-base", "gomap before"),
+        ("gomap", "gomap after"),
+        ("hashbrown", "hashbrown"),
+    ],
+    ratios: &[
+        ("gomap", "gomap-base", "after/before"),
+        ("gomap-base", "go", "before/Go"),
+        ("gomap", "go", "after/Go"),
+    ],
+    subject: "gomap",
+    go: "go",
+    target,
+};
+
 /// What `compare` runs: (workload, sizes).
 fn plan(quick: bool) -> Vec<(&'static str, usize)> {
     let (small, big): (&[usize], &[usize]) = if quick {
@@ -1053,13 +1074,18 @@ fn build_go(root: &Path, go: &Path, which: &str) -> PathBuf {
 
 /// Runs one measurement process and parses its `RESULT` lines.
 fn run_process(cmd: &mut Command) -> Vec<Metric> {
+    try_run_process(cmd).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`run_process`], with a failed process as an error.
+fn try_run_process(cmd: &mut Command) -> Result<Vec<Metric>, String> {
     let out = cmd.output().expect("starting a benchmark process");
     if !out.status.success() {
-        panic!(
+        return Err(format!(
             "{cmd:?} failed ({}): {}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
-        );
+        ));
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let ms: Vec<Metric> = text
@@ -1074,8 +1100,10 @@ fn run_process(cmd: &mut Command) -> Vec<Metric> {
             })
         })
         .collect();
-    assert!(!ms.is_empty(), "{cmd:?} printed no RESULT: {text}");
-    ms
+    if ms.is_empty() {
+        return Err(format!("{cmd:?} printed no RESULT: {text}"));
+    }
+    Ok(ms)
 }
 
 fn sh(cmd: &str, args: &[&str]) -> String {
@@ -1176,6 +1204,7 @@ fn compare(args: &[String]) {
     let mut out_file = None;
     let mut only = None;
     let mut cols = &CLASSIC;
+    let mut baseline: Option<PathBuf> = None;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -1194,8 +1223,13 @@ fn compare(args: &[String]) {
                 i += 1;
                 only = Some(args[i].clone());
             }
+            "--baseline" => {
+                i += 1;
+                baseline = Some(PathBuf::from(&args[i]));
+                cols = &BEFORE_AFTER;
+            }
             a => panic!(
-                "unknown option {a} (--quick, --full, --swiss, --rounds N, --out FILE, --only WORKLOAD)"
+                "unknown option {a} (--quick, --full, --swiss, --baseline DRIVER, --rounds N, --out FILE, --only WORKLOAD)"
             ),
         }
         i += 1;
@@ -1226,6 +1260,10 @@ fn compare(args: &[String]) {
                 let imp = cols.impls[(r + wi + j) % cols.impls.len()];
                 let mut cmd = if imp == cols.go {
                     Command::new(&gobin)
+                } else if imp == "gomap-base" {
+                    let mut c = Command::new(baseline.as_ref().expect("--baseline"));
+                    c.args(["run", "gomap"]);
+                    c
                 } else {
                     let mut c = Command::new(&me);
                     c.args(["run", imp]);
@@ -1235,7 +1273,13 @@ fn compare(args: &[String]) {
                 if imp == "gomap-typed" && !typed_runs(w) {
                     continue;
                 }
-                for m in run_process(&mut cmd) {
+                // An earlier driver may not know a newer workload: its cell stays empty.
+                let ms = if imp == "gomap-base" {
+                    try_run_process(&mut cmd).unwrap_or_default()
+                } else {
+                    run_process(&mut cmd)
+                };
+                for m in ms {
                     let key = (wi, m.metric.clone());
                     units.insert(key.clone(), m.unit.clone());
                     vals.entry(key.clone())
@@ -1372,7 +1416,7 @@ fn main() {
         Some("compare") => compare(&args[1..]),
         _ => {
             eprintln!(
-                "usage: bench_driver compare [--quick|--full] [--rounds R] [--out FILE] [--only W]\n       \
+                "usage: bench_driver compare [--quick|--full] [--swiss|--baseline DRIVER] [--rounds R] [--out FILE] [--only W]\n       \
                  bench_driver run gomap|gomap-thp|gomap-swiss|gomap-swiss-thp|gomap-typed|hashbrown WORKLOAD N"
             );
             std::process::exit(2);

@@ -51,6 +51,21 @@ fn go_struct_types_are_gos_structs() {
     assert_eq!(Unit::go_type().reflect_alg_type(), AlgKind::AMEM0);
 }
 
+/// `t`'s hash of the key image `img` is Go's compiled hash of the spelled type, for a few
+/// seeds.
+fn assert_hashes_as(t: &MapType, spelled: gomap::maptype::GoType, img: &[u8]) {
+    assert_eq!(img.len(), spelled.size());
+    for seed in [0usize, 1, 0xdead_beef] {
+        // SAFETY: `img` is a value of both (layout-identical) struct types.
+        unsafe {
+            assert_eq!(
+                t.hash(img.as_ptr(), seed),
+                genalg::genhash(spelled, img.as_ptr(), seed)
+            )
+        };
+    }
+}
+
 #[test]
 fn go_map_hashes_struct_keys_as_gos_compiled_hash() {
     let m: GoMap<Padded, i64> = GoMap::new();
@@ -69,15 +84,7 @@ fn go_map_hashes_struct_keys_as_gos_compiled_hash() {
     let mut img = [0xa5u8; 24];
     // SAFETY: 24 writable bytes.
     unsafe { k.write_to(img.as_mut_ptr()) };
-    for seed in [0usize, 1, 0xdead_beef] {
-        // SAFETY: `img` is a value of both (layout-identical) struct types.
-        unsafe {
-            assert_eq!(
-                t.hash(img.as_ptr(), seed),
-                genalg::genhash(spelled, img.as_ptr(), seed)
-            )
-        };
-    }
+    assert_hashes_as(t, spelled, &img);
     let m: GoMap<Pair, i64> = GoMap::new();
     assert_eq!(m.raw().0.fast(), MapFast::Fast64);
 }
@@ -280,4 +287,64 @@ fn go_map_dynamic_keys() {
         n += usize::from(k.dyn_type().is_some());
     }
     assert_eq!(n, 904, "every entry but nil");
+}
+
+go_struct! {
+    /// `struct { id int32; _ int32; at int64 }`: a blank field (named `_...` in Rust).
+    pub struct WithBlank { id: i32, _reserved: i32, at: i64 }
+}
+
+/// A `_`-named field is Go's blank field: the key type is the spelled
+/// `struct{i32,_:i32,i64}` of the differential suite (Go's vectors in hash_vectors.rs),
+/// with its flags and hash, and keys differing only in the blank field are one key.
+#[test]
+fn go_struct_blank_fields_are_skipped_like_gos() {
+    let m: GoMap<WithBlank, i64> = GoMap::new();
+    let (t, _) = m.raw();
+    let spelled = parse_type("struct{i32,_:i32,i64}", &|_| None).unwrap();
+    let ref_t = MapType::for_types(spelled, spelled, KeyHash::Compiled).unwrap();
+    assert_eq!(
+        (t.keysize(), t.flags(), t.fast()),
+        (16, ref_t.flags(), MapFast::Slow)
+    );
+    assert_eq!(WithBlank::go_type().alg_type(), AlgKind::ASPECIAL);
+    for blank in [0i32, 1, -1, 0x5a5a_5a5a] {
+        let k = WithBlank {
+            id: 9,
+            _reserved: blank,
+            at: -3,
+        };
+        let mut img = [0u8; 16];
+        // SAFETY: 16 writable bytes.
+        unsafe { k.write_to(img.as_mut_ptr()) };
+        assert_hashes_as(t, spelled, &img);
+        // The blank field does not reach the hash.
+        let mut other = img;
+        other[4..8].copy_from_slice(&7i32.to_le_bytes());
+        assert_hashes_as(t, spelled, &other);
+        // SAFETY: both are 16-byte values of the key type.
+        unsafe { assert_eq!(t.hash(img.as_ptr(), 5), t.hash(other.as_ptr(), 5)) };
+    }
+    let mut m: GoMap<WithBlank, i64> = GoMap::new();
+    for i in 0..200 {
+        m.insert(
+            WithBlank {
+                id: i % 50,
+                _reserved: i,
+                at: 1,
+            },
+            i as i64,
+        );
+    }
+    assert_eq!(m.len(), 50);
+    let probe = WithBlank {
+        id: 7,
+        _reserved: -100,
+        at: 1,
+    };
+    assert_eq!(m.get(&probe), Some(&157));
+    // The stored key is the first one inserted (an int32 blank field needs no key update).
+    let (k, _) = m.iter().find(|(k, _)| k.id == 7).unwrap();
+    assert_eq!(k._reserved, 7);
+    m.check().unwrap();
 }

@@ -199,6 +199,23 @@ impl<T: GoStructKey> GoKey for T {
 /// that every field sits where Go's compiler would put it, so a layout Go would not give
 /// (a trailing zero-size field, a `packed` or over-aligned struct) does not compile.
 ///
+/// A field whose name starts with `_` is Go's blank field `_` (Rust has no field named
+/// `_`): it takes its place in the layout, but Go's hash and equality skip it, so keys
+/// that differ only there are one key, and the map keeps the bytes of the first one
+/// stored:
+///
+/// ```
+/// use gomap::typed::keys::GoField;
+/// gomap::go_struct! { struct Rec { id: i32, _reserved: i32, at: i64 } }
+/// assert_eq!(Rec::go_type().name(), "struct { id int32; _ int32; at int64 }");
+///
+/// let mut m = gomap::typed::GoMap::new();
+/// m.insert(Rec { id: 1, _reserved: 7, at: 2 }, "first");
+/// m.insert(Rec { id: 1, _reserved: 8, at: 2 }, "second");
+/// assert_eq!(m.len(), 1);
+/// assert_eq!(m.iter().next(), Some((&Rec { id: 1, _reserved: 7, at: 2 }, &"second")));
+/// ```
+///
 /// ```compile_fail,E0080
 /// gomap::go_struct! {
 ///     #[repr(packed)]
@@ -246,6 +263,16 @@ impl<T: GoStructKey> GoKey for T {
 /// gomap::go_struct! { struct Unit {} }
 /// gomap::go_struct! { struct Head { start: Unit, a: u64 } }
 /// ```
+/// The Go name of a [`go_struct!`] field named `name`: `_` (a blank field) for a name
+/// starting with `_`, else the name. Not part of the API (the macro's expansion calls it).
+#[doc(hidden)]
+pub const fn go_field_name(name: &'static str) -> &'static str {
+    match name.as_bytes() {
+        [b'_', ..] => "_",
+        _ => name,
+    }
+}
+
 #[macro_export]
 macro_rules! go_struct {
     ($(#[$m:meta])* $vis:vis struct $name:ident { $($fvis:vis $f:ident : $t:ty),* $(,)? }) => {
@@ -280,7 +307,7 @@ macro_rules! go_struct {
             fn go_type() -> $crate::maptype::GoType {
                 $crate::maptype::GoType::struct_of(
                     $crate::__private::Vec::<(&'static $crate::__private::str, $crate::maptype::GoType)>::from([
-                        $(($crate::__private::stringify!($f), <$t as $crate::typed::keys::GoField>::go_type())),*
+                        $(($crate::typed::keys::go_field_name($crate::__private::stringify!($f)), <$t as $crate::typed::keys::GoField>::go_type())),*
                     ]),
                 )
                 .expect("a struct Rust can hold")

@@ -378,8 +378,11 @@ macro_rules! int_fast_key {
             unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
                 let p = (&self as *const $t).cast::<u8>();
                 if typ.mt.hash_alg == crate::maptype::HashAlg::$alg {
-                    // SAFETY: the key's bytes; the hasher is this Go hash.
-                    unsafe { crate::maptype::alg::$f(p, seed) }
+                    // SAFETY: the key's bytes; the hasher is this Go hash, in the release's
+                    // version (every Swiss release keys the portable hash by `hashkey`).
+                    unsafe {
+                        crate::maptype::alg::$f(p, seed, typ.mt.release().hash64_uses_hashkey())
+                    }
                 } else {
                     // SAFETY: the key's bytes.
                     unsafe { typ.Hasher(p, seed) }
@@ -388,8 +391,8 @@ macro_rules! int_fast_key {
         }
     };
 }
-int_fast_key!(u32, Mem32, memhash32);
-int_fast_key!(u64, Mem64, memhash64);
+int_fast_key!(u32, Mem32, memhash32_rel);
+int_fast_key!(u64, Mem64, memhash64_rel);
 
 impl FastKey for crate::maptype::GoString {
     const UPDATE_KEY: bool = true;
@@ -400,8 +403,16 @@ impl FastKey for crate::maptype::GoString {
     }
     #[inline(always)]
     unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
-        // SAFETY: the header and its bytes are readable (the caller's key).
-        unsafe { typ.Hasher((&self as *const Self).cast(), seed) }
+        if typ.mt.hash_alg == crate::maptype::HashAlg::Str {
+            // Go calls memHashAES / memHashFallback on the bytes directly.
+            let go123 = typ.mt.release().hash64_uses_hashkey();
+            // SAFETY: the string's bytes are readable (the caller's key); the hasher is
+            // strhash, in the release's version.
+            unsafe { crate::maptype::alg::memhash_rel(self.ptr, seed, self.len, go123) }
+        } else {
+            // SAFETY: the header and its bytes are readable (the caller's key).
+            unsafe { typ.Hasher((&self as *const Self).cast(), seed) }
+        }
     }
 }
 

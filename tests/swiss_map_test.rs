@@ -874,3 +874,59 @@ fn check_detects_corruption() {
         mapfree(&t, m);
     }
 }
+
+/// Go's `runtime_mapaccess2_faststr` (no Go test of its own: Go's map benchmarks run it):
+/// the small-map search without hashing long keys (the quick test of length, first and
+/// last 8 bytes, with one, two or no quick matches) and the hashed search of short keys
+/// and large maps find exactly what the generic lookup finds.
+#[test]
+fn faststr_lookup_matches_generic() {
+    use gomap::maptype::GoString;
+    use gomap::swiss::faststr::mapaccess2_faststr;
+    use gomap::swiss::runtime::mapaccess2;
+    for r in [SwissRelease::Go1_24, SwissRelease::Go1_27] {
+        let t = typ(GoKind::String, GoKind::Int64, r);
+        for len in [0usize, 1, 7, 8, 16, 63, 64, 65, 100, 300] {
+            // Keys of one length that differ only in their middle byte (so long ones all
+            // pass the quick test) or in their last byte (so they fail it).
+            let key = |i: usize, last: bool| -> Vec<u8> {
+                let mut k = vec![b'a'; len];
+                if len > 0 {
+                    let at = if last { len - 1 } else { len / 2 };
+                    k[at] = b'0' + i as u8;
+                }
+                k
+            };
+            for n in [1usize, 2, 8, 9, 40] {
+                for last in [false, true] {
+                    let keys: Vec<Vec<u8>> = (0..n).map(|i| key(i, last)).collect();
+                    let mut m = makemap(&t, 0);
+                    for (i, k) in keys.iter().enumerate() {
+                        let g = GoString::from_bytes(k);
+                        // SAFETY: a live map of `t`; the key's bytes outlive the map.
+                        unsafe {
+                            *mapassign_compiled(&t, &mut *m, (&g as *const GoString).cast())
+                                .cast::<i64>() = i as i64
+                        };
+                    }
+                    let probes: Vec<Vec<u8>> = (0..n + 3)
+                        .map(|i| key(i, last))
+                        .chain([key(0, !last), vec![b'b'; len], vec![b'a'; len + 1]])
+                        .collect();
+                    for p in &probes {
+                        let g = GoString::from_bytes(p);
+                        // SAFETY: as above; `p` outlives the calls.
+                        let (fast, generic) = unsafe {
+                            (
+                                mapaccess2_faststr(&t, &*m, g),
+                                mapaccess2(&t, &*m, (&g as *const GoString).cast()),
+                            )
+                        };
+                        assert_eq!(fast, generic, "{r:?} len {len} n {n} last {last}: {p:?}");
+                    }
+                    checked(&t, &m);
+                }
+            }
+        }
+    }
+}

@@ -198,7 +198,7 @@ pub unsafe fn mapassign_compiled(typ: &SwissMapType, m: *mut Map, key: *const u8
 }
 
 /// `e, ok := m[key]` through the lookup Go's compiler picks for the map type
-/// (`walk.mapfast`): the fast32/fast64 lookups or [`mapaccess2`].
+/// (`walk.mapfast`): the fast32/fast64/faststr lookups or [`mapaccess2`].
 ///
 /// # Safety
 /// As for [`mapaccess2`].
@@ -216,7 +216,12 @@ pub unsafe fn mapaccess2_compiled(
             MapFast::Fast64 | MapFast::Fast64Ptr => {
                 super::fast64::mapaccess2_fast64(typ, m, (key as *const u64).read_unaligned())
             }
-            _ => mapaccess2(typ, m, key),
+            MapFast::FastStr => super::faststr::mapaccess2_faststr(
+                typ,
+                m,
+                (key as *const crate::maptype::GoString).read_unaligned(),
+            ),
+            MapFast::Slow => mapaccess2(typ, m, key),
         }
     }
 }
@@ -601,6 +606,26 @@ pub(crate) unsafe fn mapaccess2_fast<K: FastKey>(
             return (zero_val(), false);
         }
         let hash = key.hash(typ, m.seed);
+        probe_fast(typ, m, key, hash)
+    }
+}
+
+/// The large-map half of `runtime_mapaccess2_fast32/fast64/faststr`: selects the table
+/// for `hash`, then probes it for `key` (compared as the family compares keys).
+///
+/// # Safety
+/// `m` is a live map of `typ` with a directory (`dirLen > 0`), `typ` of `K`'s family;
+/// `hash` is `key`'s hash under the map's seed; a string key's bytes are readable.
+#[inline(always)]
+pub(crate) unsafe fn probe_fast<K: FastKey>(
+    typ: &SwissMapType,
+    m: &Map,
+    key: K,
+    hash: usize,
+) -> (*mut u8, bool) {
+    // SAFETY: the map is live and of `typ` (caller): its directory's tables, groups and
+    // key slots are readable.
+    unsafe {
         // Select the table, then probe it.
         let t = m.directoryAt(m.directoryIndex(hash));
         let mut seq = makeProbeSeq(h1(hash), (*t).groups.lengthMask);

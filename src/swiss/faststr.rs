@@ -19,10 +19,9 @@
 
 use super::group::{groupReference, MAP_GROUP_SLOTS};
 use super::map::{h2, Map};
-use super::runtime::{mapassign_fast, probe_fast, FastKey};
+use super::runtime::{map_for_read, mapassign_fast, probe_fast, FastKey};
 use super::types::SwissMapType;
 use crate::base::malloc::zero_val;
-use crate::base::panic::{fatal, CONCURRENT_READ_WRITE};
 use crate::maptype::GoString;
 
 /// Port of `Map.getWithoutKeySmallFastStr`: the elem of `key` in a small map (one group,
@@ -130,15 +129,9 @@ pub unsafe fn mapaccess2_faststr(
 ) -> (*mut u8, bool) {
     debug_assert!(typ.keysize == 16 && !typ.IndirectKey());
     // SAFETY: null or live (caller).
-    let Some(m) = (unsafe { m.as_ref() }) else {
+    let Some(m) = (unsafe { map_for_read(m) }) else {
         return (zero_val(), false);
     };
-    if m.Used() == 0 {
-        return (zero_val(), false);
-    }
-    if m.writing() != 0 {
-        fatal(CONCURRENT_READ_WRITE);
-    }
     if m.dirLen <= 0 {
         // SAFETY: a live small map of string keys; the key's bytes are readable (caller).
         let elem = unsafe { getWithoutKeySmallFastStr(typ, m, key) };

@@ -52,21 +52,34 @@ pub unsafe fn mapaccess1(typ: &SwissMapType, m: *const Map, key: *const u8) -> *
     unsafe { mapaccess2(typ, m, key).0 }
 }
 
+/// The prologue of Go's lookups: `None` for a nil or empty map (the caller answers with
+/// the zero value); panics with "concurrent map read and map write" when a write is in
+/// progress.
+///
+/// # Safety
+/// `m` is null or a live map that outlives `'a`.
+#[inline(always)]
+pub(crate) unsafe fn map_for_read<'a>(m: *const Map) -> Option<&'a Map> {
+    // SAFETY: null or live (caller).
+    let m = unsafe { m.as_ref() }?;
+    if m.Used() == 0 {
+        return None;
+    }
+    if m.writing() != 0 {
+        fatal(CONCURRENT_READ_WRITE);
+    }
+    Some(m)
+}
+
 /// Port of `runtime_mapaccess2`: `e, ok := m[key]`.
 ///
 /// # Safety
 /// As for [`mapaccess1`].
 pub unsafe fn mapaccess2(typ: &SwissMapType, m: *const Map, key: *const u8) -> (*mut u8, bool) {
-    // SAFETY: `m` is null or live (caller).
-    let Some(m) = (unsafe { m.as_ref() }) else {
+    // SAFETY: null or live (caller).
+    let Some(m) = (unsafe { map_for_read(m) }) else {
         return (zero_val(), false);
     };
-    if m.Used() == 0 {
-        return (zero_val(), false);
-    }
-    if m.writing() != 0 {
-        fatal(CONCURRENT_READ_WRITE);
-    }
     // SAFETY: the map is live and of `typ`.
     let (_, e, ok) = unsafe { m.getWithKey(typ, key) };
     if ok {
@@ -580,15 +593,9 @@ pub(crate) unsafe fn mapaccess2_fast<K: FastKey>(
 ) -> (*mut u8, bool) {
     debug_assert!(typ.keysize == core::mem::size_of::<K>() && !typ.IndirectKey());
     // SAFETY: null or live (caller).
-    let Some(m) = (unsafe { m.as_ref() }) else {
+    let Some(m) = (unsafe { map_for_read(m) }) else {
         return (zero_val(), false);
     };
-    if m.Used() == 0 {
-        return (zero_val(), false);
-    }
-    if m.writing() != 0 {
-        fatal(CONCURRENT_READ_WRITE);
-    }
     // SAFETY: the map is live and of `typ`: groups, slots and keys of K's size
     // (8-aligned groups, slots aligned for the key).
     unsafe {

@@ -26,12 +26,14 @@ macro_rules! doors {
 }
 
 /// The ground floor's internals: the allocator's helpers, size classes, panics, random
-/// source.
+/// source, hex printer.
 pub mod base {
     pub use crate::base::*;
 
     doors! {
         base:
+        /// `base/hex.rs`: the one hex printer of bytes.
+        hex,
         /// `base/malloc.rs`: the allocator, `roundupsize`, the zero value.
         malloc,
         /// `base/panic.rs`: Go's `throw` and `fatal` and the map's panic messages.

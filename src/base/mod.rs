@@ -11,12 +11,14 @@
 //!   the zero value (`zeroVal`) that lookups of missing keys return;
 //! * `sizeclasses.rs`: Go's malloc size classes, which `roundupsize` reads;
 //! * `panic.rs`: Go's `throw` and `fatal`, and the messages the map panics with;
-//! * `rand.rs`: the random source (`fastrand`) for hash seeds and iteration starts.
+//! * `rand.rs`: the random source (`fastrand`) for hash seeds and iteration starts;
+//! * `hex.rs`: the one hex printer of bytes (dumps, trace language, tools).
 //!
 //! Nothing here imports from [`crate::maptype`] or [`crate::runtime`].
 
 // Private: the API is the allocator re-exported below and the constants; the rest is
 // reachable only through [`crate::export_test`] (feature `export-test`).
+pub(crate) mod hex;
 pub(crate) mod malloc;
 pub(crate) mod panic;
 pub(crate) mod rand;

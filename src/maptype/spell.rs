@@ -25,6 +25,7 @@
 
 use super::gotype::{GoType, Shape};
 use super::{GoIface, GoKind, GoString};
+use crate::base::hex::hex_into;
 
 /// A spelling that does not parse.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -471,11 +472,23 @@ pub unsafe fn format_string_slot(out: &mut String, p: *const u8) {
         let _ = write!(out, "s{}:nil", s.len);
     } else {
         let _ = write!(out, "s{}:", s.len);
-        for i in 0..s.len {
-            // SAFETY: `len` readable bytes (caller).
-            let _ = write!(out, "{:02x}", unsafe { *s.ptr.add(i) });
-        }
+        // SAFETY: `len` readable bytes (caller); the pointer is not nil (checked above).
+        hex_into(out, unsafe { core::slice::from_raw_parts(s.ptr, s.len) });
     }
+}
+
+/// Appends the `n` bytes at `p` as the dump spells bytes: lowercase hex, `-` when there
+/// are none.
+///
+/// # Safety
+/// `p` points at `n` readable bytes (or `n == 0`, and `p` is not read).
+pub unsafe fn format_bytes(out: &mut String, p: *const u8, n: usize) {
+    if n == 0 {
+        out.push('-');
+        return;
+    }
+    // SAFETY: `n` readable bytes at `p` (caller).
+    hex_into(out, unsafe { core::slice::from_raw_parts(p, n) });
 }
 
 /// Appends the spelling of the value of type `t` at `p` as a map slot holds it: strings
@@ -488,16 +501,6 @@ pub unsafe fn format_string_slot(out: &mut String, p: *const u8) {
 /// `p` points at a readable value of `t` whose strings' bytes and interfaces' values are
 /// readable (a key slot of a live map, or a zeroed one).
 pub unsafe fn format_slot(out: &mut String, t: GoType, p: *const u8) {
-    use core::fmt::Write;
-    let hex = |out: &mut String, p: *const u8, n: usize| {
-        if n == 0 {
-            out.push('-');
-        }
-        for i in 0..n {
-            // SAFETY: `n` readable bytes at `p` (caller).
-            let _ = write!(out, "{:02x}", unsafe { *p.add(i) });
-        }
-    };
     match t.shape() {
         // SAFETY: a string header over readable bytes (caller).
         Shape::Scalar(GoKind::String) => unsafe { format_string_slot(out, p) },
@@ -543,7 +546,8 @@ pub unsafe fn format_slot(out: &mut String, t: GoType, p: *const u8) {
                 }
             }
         }
-        _ => hex(out, p, t.size()),
+        // SAFETY: `t.size()` readable bytes at `p` (caller).
+        _ => unsafe { format_bytes(out, p, t.size()) },
     }
 }
 

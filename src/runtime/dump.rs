@@ -6,22 +6,8 @@ use core::fmt::Write;
 
 use super::make::bucket_array_len;
 use super::types::*;
+use crate::base::hex::hex_into;
 use crate::maptype::{spell, GoString, GoType, Kind, MapType};
-
-/// Appends the bytes at `p` as lowercase hex (`-` when `n == 0`).
-///
-/// # Safety
-/// `p` points at `n` readable bytes (or `n == 0`).
-pub unsafe fn hex(out: &mut String, p: *const u8, n: usize) {
-    if n == 0 {
-        out.push('-');
-        return;
-    }
-    for i in 0..n {
-        // SAFETY: i < n (caller).
-        let _ = write!(out, "{:02x}", unsafe { *p.add(i) });
-    }
-}
 
 /// Appends a value of the type `ty` stored at `p` (never a slot: indirection resolved),
 /// as the spec spells values: strings as `s0` / `sL:HEX`, others as hex.
@@ -34,7 +20,7 @@ pub unsafe fn value(out: &mut String, kind: Kind, size: usize, p: *const u8) {
         unsafe { spell::format_string_slot(out, p) };
     } else {
         // SAFETY: `size` readable bytes (caller).
-        unsafe { hex(out, p, size) };
+        unsafe { spell::format_bytes(out, p, size) };
     }
 }
 
@@ -188,8 +174,7 @@ unsafe fn dump_array(
             out.push(' ');
             // SAFETY: `b` is a live bucket of the chain.
             let th = unsafe { (*b).tophash };
-            // SAFETY: 8 tophash bytes.
-            unsafe { hex(out, th.as_ptr(), BUCKET_CNT) };
+            hex_into(out, &th);
             let ev = th[0] > EMPTY_ONE && th[0] < MIN_TOP_HASH;
             for j in 0..BUCKET_CNT {
                 out.push(' ');

@@ -7,7 +7,8 @@ use super::group::{groupReference, CTRL_EMPTY, MAP_GROUP_SLOTS};
 use super::map::Map;
 use super::table::{deref, table};
 use super::types::{SwissMapType, SwissRelease};
-use crate::maptype::{GoString, Kind};
+use crate::base::hex::hex_into;
+use crate::maptype::{spell, GoString, Kind};
 
 /// The line printed after `make`: the descriptor's layout and Go's flag bits.
 #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
@@ -23,17 +24,6 @@ pub fn maptype_line(typ: &SwissMapType) -> String {
     )
 }
 
-/// Appends lowercase hex of `b`, or `-` when empty.
-pub fn push_hex(out: &mut String, b: &[u8]) {
-    if b.is_empty() {
-        out.push('-');
-        return;
-    }
-    for c in b {
-        let _ = write!(out, "{c:02x}");
-    }
-}
-
 /// Spells the value at `p`: a string header as `s0`, `sL:nil` or `sL:HEX`, anything
 /// else as the hex of its `size` bytes (`-` for none).
 ///
@@ -41,8 +31,8 @@ pub fn push_hex(out: &mut String, b: &[u8]) {
 /// `p` points at a readable value of that size (a string header's bytes readable).
 pub unsafe fn push_value(out: &mut String, p: *const u8, size: usize, str_: bool) {
     if !str_ {
-        // SAFETY: caller.
-        push_hex(out, unsafe { core::slice::from_raw_parts(p, size) });
+        // SAFETY: `size` readable bytes at `p` (caller).
+        unsafe { spell::format_bytes(out, p, size) };
         return;
     }
     // SAFETY: caller: a string header.
@@ -57,7 +47,7 @@ pub unsafe fn push_value(out: &mut String, p: *const u8, size: usize, str_: bool
     }
     out.push(':');
     // SAFETY: a live string's bytes (caller).
-    push_hex(out, unsafe { s.as_bytes() });
+    hex_into(out, unsafe { s.as_bytes() });
 }
 
 /// Spells a key or elem slot from its raw bytes: inline as [`push_value`]; indirect as
@@ -100,7 +90,7 @@ unsafe fn push_slot(
 unsafe fn push_group(out: &mut String, typ: &SwissMapType, g: groupReference) {
     // SAFETY: live (caller).
     unsafe {
-        push_hex(out, core::slice::from_raw_parts(g.data, 8));
+        hex_into(out, core::slice::from_raw_parts(g.data, 8));
         let c = g.ctrls();
         let str_key = typ.key().kind == Kind::String;
         for s in 0..MAP_GROUP_SLOTS {

@@ -10,7 +10,7 @@
 
 use core::ptr;
 
-use super::draw::{self, CellState, MapView, Marks, Which};
+use super::draw::{self, ArrayId, CellState, MapView, Marks};
 use super::{Facts, GrowFact, IterFact, LookupFact, Stage, WriteFact};
 use gomap::export_test::runtime::{
     self, bucketMask, hashGrow, mapiterinit_r, mapiternext, overLoadFactor, tooManyOverflowBuckets,
@@ -408,9 +408,13 @@ pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
         added.push(k);
     }
     let mut marks = Marks::default();
-    marks.bucket(Which::New, target, "9 keys here: one overflow bucket");
+    marks.bucket(ArrayId::New, target, "9 keys here: one overflow bucket");
     let ovk = added.last().cloned().unwrap_or_default();
-    marks.cell(Which::New, (target, 1, 0), format!("{ovk:?}, the 9th key"));
+    marks.cell(
+        ArrayId::New,
+        (target, 1, 0),
+        format!("{ovk:?}, the 9th key"),
+    );
     tour.push(
         &m,
         "overflow",
@@ -493,8 +497,8 @@ pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     let mut marks = Marks::default();
     let nb = 1usize << B_before;
     for i in 0..nb {
-        marks.bucket(Which::New, i, format!("X half: from old bucket {i}"));
-        marks.bucket(Which::New, i + nb, format!("Y half: from old bucket {i}"));
+        marks.bucket(ArrayId::New, i, format!("X half: from old bucket {i}"));
+        marks.bucket(ArrayId::New, i + nb, format!("Y half: from old bucket {i}"));
     }
     tour.push(
         &m,
@@ -543,7 +547,7 @@ pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     let w0 = first_writes[0].clone();
     let mut marks = Marks::default();
     for &i in &w0.evacuated {
-        marks.bucket(Which::Old, i, "moved by the write that started the grow");
+        marks.bucket(ArrayId::Old, i, "moved by the write that started the grow");
     }
     tour.push(
         &m,
@@ -598,8 +602,8 @@ pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     let (lk, lh, lob, lat) = lookup.ok_or("tour: no key left in an old bucket")?;
     let nbk = lh & bucketMask(m.hm().B);
     let mut marks = Marks::default();
-    marks.cell(Which::Old, lat, format!("m[{lk:?}] found here"));
-    marks.bucket(Which::New, nbk, format!("{lk:?} will live here"));
+    marks.cell(ArrayId::Old, lat, format!("m[{lk:?}] found here"));
+    marks.bucket(ArrayId::New, nbk, format!("{lk:?} will live here"));
     let lf = LookupFact {
         key: lk.clone(),
         from_old: true,
@@ -631,7 +635,7 @@ pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     let w = tour.insert_logged(&mut m);
     let mut marks = Marks::default();
     for &i in &w.evacuated {
-        marks.bucket(Which::Old, i, "moved by this write");
+        marks.bucket(ArrayId::Old, i, "moved by this write");
     }
     tour.push(
         &m,
@@ -753,7 +757,7 @@ pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     };
     let mut marks = Marks::default();
     marks.bucket(
-        Which::New,
+        ArrayId::New,
         target,
         format!("{} more keys here: {note}", added.len()),
     );
@@ -797,7 +801,11 @@ pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     let k_last = key_at(&v, dn - 1);
     m.del_str(&k_mid);
     let mut marks = Marks::default();
-    marks.cell(Which::New, (db, 0, dn - 2), format!("delete(m, {k_mid:?})"));
+    marks.cell(
+        ArrayId::New,
+        (db, 0, dn - 2),
+        format!("delete(m, {k_mid:?})"),
+    );
     tour.push(
         &m,
         "delete-emptyone",
@@ -822,11 +830,11 @@ pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     m.del_str(&k_last);
     let mut marks = Marks::default();
     marks.cell(
-        Which::New,
+        ArrayId::New,
         (db, 0, dn - 1),
         format!("delete(m, {k_last:?})"),
     );
-    marks.cell(Which::New, (db, 0, dn - 2), "emptyOne became emptyRest");
+    marks.cell(ArrayId::New, (db, 0, dn - 2), "emptyOne became emptyRest");
     tour.push(
         &m,
         "delete-emptyrest",
@@ -884,10 +892,10 @@ pub fn build_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     let offset = (r >> B) & (BUCKET_CNT - 1);
     let mut marks = Marks::default();
     for (n, &at) in order.iter().enumerate() {
-        marks.number(Which::New, at, n + 1);
+        marks.number(ArrayId::New, at, n + 1);
     }
     marks.bucket(
-        Which::New,
+        ArrayId::New,
         start,
         format!("iteration starts here, at slot {offset}"),
     );
@@ -1025,7 +1033,7 @@ fn same_size(tour: &mut Tour) -> Result<(), String> {
     };
     let mut marks = Marks::default();
     for &i in &w.evacuated {
-        marks.bucket(Which::Old, i, "moved by this write");
+        marks.bucket(ArrayId::Old, i, "moved by this write");
     }
     tour.push(
         &m,

@@ -53,7 +53,8 @@ impl KeySet {
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::op::{hex, parse_f64, unhex, Kind, Op, Value, AESKEY_LEN};
+use super::op::{parse_f64, unhex, Kind, Op, Value, AESKEY_LEN};
+use gomap::export_test::base::hex::hex;
 use gomap::export_test::maptype::{spell, GoKind, GoRelease, GoType};
 use gomap::maptype::gotype::Shape;
 

@@ -12,6 +12,7 @@
 
 use core::fmt;
 
+use gomap::export_test::base::hex::hex;
 use gomap::export_test::maptype::{spell, GoRelease, GoType};
 
 /// A key or elem kind of the trace language (the `type K E` line).
@@ -586,16 +587,6 @@ fn parse_seed(s: &str) -> Result<u32, String> {
         return Err(bad());
     }
     u32::from_str_radix(s, 16).map_err(|_| bad())
-}
-
-/// Lower-case hex of the bytes.
-pub fn hex(b: &[u8]) -> String {
-    use fmt::Write as _;
-    let mut s = String::with_capacity(2 * b.len());
-    for x in b {
-        let _ = write!(s, "{x:02x}");
-    }
-    s
 }
 
 fn hexval(c: u8) -> Option<u8> {

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::gen::Rng;
-use super::op::{hex, parse_f64, unhex, Kind as TKind, Value};
+use super::op::{parse_f64, unhex, Kind as TKind, Value};
+use gomap::export_test::base::hex::hex;
 use gomap::swiss::SwissRelease;
 
 /// What a Swiss trace exercises.

@@ -84,9 +84,12 @@
 //!   (`memhash*`, `strhash`, `f32hash`, `f64hash`, ..., the equal functions and the
 //!   hash-key setters) and [`maptype::genalg`] (`interhash`, `nilinterhash`, `typehash`,
 //!   [`maptype::GoIface`], ...).
-//! * [`base`]: the bucket constants, the [`base::Allocator`] with its function types, and
-//!   the system allocator's cache of freed bucket arrays ([`base::release_cached_blocks`],
-//!   [`base::cached_block_bytes`] and their limits).
+//! * [`base`]: the bucket constants, the [`base::Allocator`] with its function types, the
+//!   system allocator's cache of freed bucket arrays ([`base::release_cached_blocks`],
+//!   [`base::cached_block_bytes`] and their limits), and how the map fails:
+//!   [`RuntimeError`], the typed value of every panic gomap raises (its `Display` is Go's
+//!   words, which are also the panic's `String` payload), and [`panic_message`], the text
+//!   of a caught panic.
 //! * [`swiss`]: the Swiss-table engine in the same spirit: its runtime functions
 //!   ([`swiss::runtime`], [`swiss::fast32`], [`swiss::fast64`], [`swiss::faststr`]),
 //!   [`swiss::Map`], [`swiss::Iter`], [`swiss::SwissMapType`], [`swiss::SwissRelease`],
@@ -157,6 +160,7 @@ pub mod __private {
     pub use ::std::vec::Vec;
 }
 
+pub use base::{panic_message, RuntimeError};
 pub use maptype::{GoKind, GoString, MapType, MapTypeError, MapTypeFlags, Type};
 pub use runtime::{Hiter, Hmap};
 

@@ -18,7 +18,7 @@ use super::table::{insertAt, makeProbeSeq, table};
 use super::types::SwissMapType;
 use crate::base::malloc::zero_val;
 use crate::maptype::MapFast;
-use crate::runtime::types::{fatal, CONCURRENT_READ_WRITE, CONCURRENT_WRITES, NIL_MAP_WRITE};
+use crate::runtime::types::{fatal, raise, RuntimeError};
 
 /// Go's `maxAlloc` on 64-bit Linux: the largest allocation (`1 << 48`).
 pub const MAX_ALLOC: usize = 1 << 48;
@@ -65,7 +65,7 @@ pub unsafe fn mapaccess2(typ: &SwissMapType, m: *const Map, key: *const u8) -> (
         return (zero_val(), false);
     }
     if m.writing() != 0 {
-        fatal(CONCURRENT_READ_WRITE);
+        fatal(RuntimeError::ConcurrentReadWrite);
     }
     // SAFETY: the map is live and of `typ`.
     let (_, e, ok) = unsafe { m.getWithKey(typ, key) };
@@ -90,10 +90,10 @@ pub unsafe fn mapaccess2(typ: &SwissMapType, m: *const Map, key: *const u8) -> (
 pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut u8 {
     // SAFETY: `m` is null or live (caller).
     let Some(m) = (unsafe { m.as_mut() }) else {
-        panic!("{NIL_MAP_WRITE}");
+        raise(RuntimeError::NilMapWrite);
     };
     if m.writing() != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     // SAFETY: the map is live and of `typ`; key readable (caller).
     unsafe {
@@ -336,7 +336,7 @@ pub unsafe fn maplen(m: *const Map) -> usize {
 /// The panic of a write to a nil map.
 #[cold]
 pub(crate) fn nil_assign() -> ! {
-    panic!("{NIL_MAP_WRITE}")
+    raise(RuntimeError::NilMapWrite)
 }
 
 /// A key of one of the fast families, as Go's `runtime_mapassign_fast32/fast64/faststr`
@@ -463,7 +463,7 @@ pub(crate) unsafe fn mapassign_fast<K: FastKey>(
         nil_assign()
     };
     if m.writing() != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     // SAFETY: the map is live and of `typ`, of K's family (caller).
     unsafe {
@@ -571,7 +571,7 @@ pub(crate) unsafe fn mapaccess2_fast<K: FastKey>(
         return (zero_val(), false);
     }
     if m.writing() != 0 {
-        fatal(CONCURRENT_READ_WRITE);
+        fatal(RuntimeError::ConcurrentReadWrite);
     }
     // SAFETY: the map is live and of `typ`: groups, slots and keys of K's size
     // (8-aligned groups, slots aligned for the key).

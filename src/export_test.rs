@@ -61,8 +61,8 @@ pub mod maptype {
 /// The classic engine's files, and the flat names they export.
 pub mod runtime {
     pub use super::base::{malloc, rand, sizeclasses};
-    pub use crate::base::panic::*;
     pub use crate::base::malloc::{roundupsize, roundupsize_headers};
+    pub use crate::base::panic::*;
     pub use crate::base::rand::{
         fastrand, fastrand64, rand, seed_release, set_chacha8_seed, set_fastrand_state,
     };

@@ -168,7 +168,10 @@ mod tests {
             (NilMapWrite, "assignment to entry in nil map"),
             (ConcurrentWrites, "concurrent map writes"),
             (ConcurrentReadWrite, "concurrent map read and map write"),
-            (ConcurrentIterWrite, "concurrent map iteration and map write"),
+            (
+                ConcurrentIterWrite,
+                "concurrent map iteration and map write",
+            ),
             (OutOfMemory, "out of memory"),
             (
                 Unhashable("[]int64".into()),

@@ -365,7 +365,9 @@ impl Map {
             if self.used < MAP_GROUP_SLOTS as u64 {
                 let elem = put(self, typ, hash, key);
                 if elem.is_null() {
-                    fatal(RuntimeError::Fatal("small map with no empty slot (concurrent map writes?)"));
+                    fatal(RuntimeError::Fatal(
+                        "small map with no empty slot (concurrent map writes?)",
+                    ));
                 }
                 return Some(elem);
             }

@@ -77,7 +77,8 @@
 //!   and read a map: [`Hmap`], [`Hiter`], [`runtime::Bmap`], [`runtime::Mapextra`],
 //!   [`runtime::HmapFlags`], the tophash states (`EMPTY_REST` ... `MIN_TOP_HASH`) and
 //!   [`runtime::Allocator`]; [`runtime::seed_release`], which seeds the calling thread's
-//!   random source as Go's (the C ABI's `gomap_seed_thread`).
+//!   random source as Go's (the C ABI's `gomap_seed_thread` and
+//!   `gomap_seed_thread_chacha8`).
 //! * [`maptype`]: the descriptor, [`MapType`] and its builders, [`maptype::GoType`],
 //!   [`GoKind`], [`MapTypeError`], [`MapTypeFlags`], [`GoString`],
 //!   [`maptype::GoRelease`]; the key algorithms a descriptor uses: [`maptype::alg`]

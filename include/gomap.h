@@ -336,6 +336,18 @@ const char *gomap_error_name(int code);
 void gomap_seed_thread(uint64_t state);
 
 /**
+ * Sets the calling thread's random state from a full 32-byte ChaCha8 seed, the four
+ * words `seed[0..4]`: Go 1.22+'s ChaCha8 generator is seeded with `Init64(seed)` (Go's
+ * `(*chacha8rand.State).Init64`), and Go 1.19-1.21's wyrand state becomes `seed[0]`.
+ * `gomap_seed_thread(s)` is this with the words `{s, 0, 0, 0}`. Returns
+ * `GOMAP_ERR_INVALID_ARG`, changing nothing, when `seed` is NULL.
+ *
+ * # Safety
+ * `seed` is NULL or points at four readable `uint64_t`s.
+ */
+int gomap_seed_thread_chacha8(const uint64_t *seed);
+
+/**
  * Makes the map type Go's compiler emits for `map[K]E`, K and E given by
  * `GOMAP_KIND_*` and a size: the size is N for `GOMAP_KIND_ARRAY` (`[N]byte`), the
  * struct size for `GOMAP_KIND_STRUCT`, and 0 (or the kind's own size) otherwise.

@@ -64,6 +64,7 @@ pub mod maptype {
 pub mod runtime {
     pub use super::base::{malloc, rand, sizeclasses};
     pub use crate::base::malloc::{roundupsize, roundupsize_headers};
+    pub use crate::base::panic::*;
     pub use crate::base::rand::{
         fastrand, fastrand64, rand, seed_release, set_chacha8_seed, set_fastrand_state,
     };

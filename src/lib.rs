@@ -77,16 +77,20 @@
 //!   and read a map: [`Hmap`], [`Hiter`], [`runtime::Bmap`], [`runtime::Mapextra`],
 //!   [`runtime::HmapFlags`], the tophash states (`EMPTY_REST` ... `MIN_TOP_HASH`) and
 //!   [`runtime::Allocator`]; [`runtime::seed_release`], which seeds the calling thread's
-//!   random source as Go's (the C ABI's `gomap_seed_thread`).
+//!   random source as Go's (the C ABI's `gomap_seed_thread` and
+//!   `gomap_seed_thread_chacha8`).
 //! * [`maptype`]: the descriptor, [`MapType`] and its builders, [`maptype::GoType`],
 //!   [`GoKind`], [`MapTypeError`], [`MapTypeFlags`], [`GoString`],
 //!   [`maptype::GoRelease`]; the key algorithms a descriptor uses: [`maptype::alg`]
 //!   (`memhash*`, `strhash`, `f32hash`, `f64hash`, ..., the equal functions and the
 //!   hash-key setters) and [`maptype::genalg`] (`interhash`, `nilinterhash`, `typehash`,
 //!   [`maptype::GoIface`], ...).
-//! * [`base`]: the bucket constants, the [`base::Allocator`] with its function types, and
-//!   the system allocator's cache of freed bucket arrays ([`base::release_cached_blocks`],
-//!   [`base::cached_block_bytes`] and their limits).
+//! * [`base`]: the bucket constants, the [`base::Allocator`] with its function types, the
+//!   system allocator's cache of freed bucket arrays ([`base::release_cached_blocks`],
+//!   [`base::cached_block_bytes`] and their limits), and how the map fails:
+//!   [`RuntimeError`], the typed value of every panic gomap raises (its `Display` is Go's
+//!   words, which are also the panic's `String` payload), and [`panic_message`], the text
+//!   of a caught panic.
 //! * [`swiss`]: the Swiss-table engine in the same spirit: its runtime functions
 //!   ([`swiss::runtime`], [`swiss::fast32`], [`swiss::fast64`], [`swiss::faststr`]),
 //!   [`swiss::Map`], [`swiss::Iter`], [`swiss::SwissMapType`], [`swiss::SwissRelease`],
@@ -157,6 +161,7 @@ pub mod __private {
     pub use ::std::vec::Vec;
 }
 
+pub use base::{panic_message, RuntimeError};
 pub use maptype::{GoKind, GoString, MapType, MapTypeError, MapTypeFlags, Type};
 pub use runtime::{Hiter, Hmap};
 

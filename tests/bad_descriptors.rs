@@ -583,13 +583,9 @@ fn makemap_negative_and_huge_hints() {
 
 /// The payload of a caught panic as text.
 fn panic_text(e: Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = e.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = e.downcast_ref::<&str>() {
-        s.to_string()
-    } else {
-        "<non-string panic>".into()
-    }
+    gomap::panic_message(&*e)
+        .unwrap_or("<non-string panic>")
+        .to_string()
 }
 
 /// Reads on a nil map give the zero value, delete and clear are no-ops, iteration produces

@@ -19,10 +19,7 @@ fn i64t() -> GoType {
 /// The panic message of `f`.
 fn panic_of(f: impl FnOnce()) -> String {
     let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("no panic");
-    e.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap()
+    gomap::panic_message(&*e).unwrap().to_string()
 }
 
 struct Map {

@@ -69,6 +69,7 @@ ok nil map: reads find nothing, writes fail with GOMAP_ERR_NIL_MAP
 ok invalid types and arguments are refused with a reason
 ok re-entrant writes from a callback fail with GOMAP_ERR_CONCURRENT_WRITES
 ok a failing allocator gives GOMAP_ERR_OUT_OF_MEMORY
+ok gomap_seed_thread_chacha8: the same 4 words give the same hash0, every word counts
 ok allocator: every block came back (allocs == frees, 0 live bytes)
 ";
 

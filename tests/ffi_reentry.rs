@@ -1,12 +1,17 @@
 //! Re-entry through callbacks in the C ABI: a hasher or `equal` that writes (or frees) the
 //! map whose call it serves fails with Go's words and changes nothing, instead of
-//! freeing the buckets the running call reads.
+//! freeing the buckets the running call reads. And the codes of the runtime's own panics:
+//! an `equal` callback that calls the Rust runtime directly (past the C layer's re-entry
+//! check, as another thread could) while the map is marked as being written makes the
+//! runtime raise its failure, which comes out of the C entry point as its code, with Go's
+//! words in `gomap_last_error`.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_void, CStr};
 use std::ptr;
 
 use gomap::ffi::*;
+use gomap::runtime::{self, Hiter};
 
 thread_local! {
     /// The map the callbacks reach back into, and whether they should.
@@ -15,6 +20,8 @@ thread_local! {
     static CODES: RefCell<Vec<(i32, String)>> = const { RefCell::new(Vec::new()) };
     /// The map type.
     static TYPE: Cell<*mut gomap_maptype> = const { Cell::new(ptr::null_mut()) };
+    /// What the next `equal` call runs before comparing (the runtime-panic test).
+    static INNER: Cell<Option<(Inner, *mut gomap_maptype, *mut gomap_map)>> = const { Cell::new(None) };
 }
 
 fn last_error() -> String {
@@ -64,6 +71,9 @@ unsafe extern "C-unwind" fn equal(
     _t: *const gomap_type,
 ) -> bool {
     reenter();
+    if let Some((inner, t, h)) = INNER.with(Cell::take) {
+        inner(t, h);
+    }
     // SAFETY: 8-byte keys.
     unsafe { a.cast::<u64>().read_unaligned() == b.cast::<u64>().read_unaligned() }
 }
@@ -169,5 +179,114 @@ fn callbacks_cannot_write_the_map_they_serve() {
     unsafe {
         assert_eq!(gomap_free(t, h), GOMAP_OK);
         gomap_maptype_free(t);
+    }
+}
+
+fn error_name(code: i32) -> String {
+    // SAFETY: gomap_error_name returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(gomap_error_name(code)) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `map[u64]u64` with the callbacks above.
+fn map_type() -> *mut gomap_maptype {
+    let (k, e) = (u64_type(true), u64_type(false));
+    let mut t = ptr::null_mut();
+    // SAFETY: readable types, a writable out pointer; the callbacks keep their contracts.
+    let c = unsafe { gomap_maptype_new(&k, &e, Some(hash), 0, ptr::null(), &mut t) };
+    assert_eq!(c, GOMAP_OK, "{}", last_error());
+    t
+}
+
+/// Overwrites key 1 of a fresh map, whose `equal` call runs `inner(t, h)` while the map
+/// is marked as being written; returns the code of the overwrite and the last error.
+fn overwrite_running(inner: Inner) -> (i32, String) {
+    let t = map_type();
+    let mut h = ptr::null_mut();
+    // SAFETY: a live type and a writable out pointer.
+    assert_eq!(unsafe { gomap_make(t, 0, &mut h) }, GOMAP_OK);
+    let k = 1u64;
+    let kp = (&k as *const u64).cast::<c_void>();
+    // SAFETY: a live map of `t`; key and elem are u64s.
+    assert_eq!(unsafe { gomap_insert(t, h, kp, kp) }, GOMAP_OK);
+    INNER.with(|i| i.set(Some((inner, t, h))));
+    // SAFETY: as above.
+    let c = unsafe { gomap_insert(t, h, kp, kp) };
+    let msg = last_error();
+    INNER.with(|i| i.set(None));
+    // SAFETY: made above; a map left marked as being written can still be freed.
+    unsafe {
+        assert_eq!(gomap_free(t, h), GOMAP_OK);
+        gomap_maptype_free(t);
+    }
+    (c, msg)
+}
+
+/// The key every inner call uses.
+const KEY: u64 = 1;
+
+/// The runtime calls the `equal` callback makes, on the type and map of the running call.
+type Inner = fn(*mut gomap_maptype, *mut gomap_map);
+
+fn write_nil_map(t: *mut gomap_maptype, _h: *mut gomap_map) {
+    // SAFETY: a live type; a nil map and a u64 key.
+    unsafe { runtime::mapassign(&*t, ptr::null_mut(), (&KEY as *const u64).cast()) };
+}
+
+fn write_during_write(t: *mut gomap_maptype, h: *mut gomap_map) {
+    // SAFETY: the live type and map of the running call; the runtime raises its panic
+    // before touching the buckets.
+    unsafe { runtime::mapassign(&*t, h, (&KEY as *const u64).cast()) };
+}
+
+fn read_during_write(t: *mut gomap_maptype, h: *mut gomap_map) {
+    // SAFETY: as in write_during_write.
+    unsafe { runtime::mapaccess2(&*t, h, (&KEY as *const u64).cast()) };
+}
+
+fn iterate_during_write(t: *mut gomap_maptype, h: *mut gomap_map) {
+    let mut it = Box::new(Hiter::new());
+    // SAFETY: as in write_during_write; the boxed iterator does not move, and its first
+    // step (inside mapiterinit) is what fails.
+    unsafe { runtime::mapiterinit(&*t, h, &mut it) };
+}
+
+fn callback_panics(_t: *mut gomap_maptype, _h: *mut gomap_map) {
+    panic!("concurrent map writes")
+}
+
+#[test]
+fn runtime_panics_come_out_as_their_codes() {
+    let cases: [(Inner, i32, &str); 5] = [
+        (
+            write_nil_map,
+            GOMAP_ERR_NIL_MAP,
+            "assignment to entry in nil map",
+        ),
+        (
+            write_during_write,
+            GOMAP_ERR_CONCURRENT_WRITES,
+            "concurrent map writes",
+        ),
+        (
+            read_during_write,
+            GOMAP_ERR_CONCURRENT_READ_WRITE,
+            "concurrent map read and map write",
+        ),
+        (
+            iterate_during_write,
+            GOMAP_ERR_CONCURRENT_READ_WRITE,
+            "concurrent map iteration and map write",
+        ),
+        // A callback's own panic is not the runtime's, whatever its words.
+        (callback_panics, GOMAP_ERR_PANIC, "concurrent map writes"),
+    ];
+    for (inner, code, words) in cases {
+        let (c, msg) = overwrite_running(inner);
+        assert_eq!(
+            (error_name(c).as_str(), msg.as_str()),
+            (error_name(code).as_str(), words)
+        );
     }
 }

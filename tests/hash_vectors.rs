@@ -538,13 +538,7 @@ fn result(f: impl FnOnce() -> String) -> String {
     genalg::quiet_go_runtime_errors();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(s) => s,
-        Err(e) => format!(
-            "panic:{}",
-            e.downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default()
-        ),
+        Err(e) => format!("panic:{}", gomap::panic_message(&*e).unwrap_or_default()),
     }
 }
 

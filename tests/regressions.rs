@@ -20,13 +20,9 @@ use gomap::maptype::{GoKind, MapType, MapTypeFlags, Type};
 
 /// The payload of a caught panic as text.
 fn panic_text(e: Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = e.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = e.downcast_ref::<&str>() {
-        s.to_string()
-    } else {
-        "<non-string panic>".into()
-    }
+    gomap::panic_message(&*e)
+        .unwrap_or("<non-string panic>")
+        .to_string()
 }
 
 /// Runs `f`, which must panic, and returns the message.

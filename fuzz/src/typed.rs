@@ -33,11 +33,7 @@ fn catch<R>(f: impl FnOnce() -> R) -> Result<R, ()> {
     let r = panic::catch_unwind(AssertUnwindSafe(f));
     panic::set_hook(hook);
     r.map_err(|e| {
-        let msg = e
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
+        let msg = gomap::panic_message(&*e).unwrap_or_default().to_string();
         if !msg.ends_with("panics") {
             panic::resume_unwind(e);
         }

@@ -451,7 +451,7 @@ impl Allocator {
         // SAFETY: the caller meets the allocator's preconditions.
         let p = unsafe { (self.alloc_zeroed)(size, align, self.ctx) };
         if p.is_null() {
-            super::panic::throw("out of memory");
+            super::panic::raise(super::panic::RuntimeError::OutOfMemory);
         }
         p
     }

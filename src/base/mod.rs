@@ -10,7 +10,8 @@
 //! * `malloc.rs`: the [`Allocator`] every map allocates through, Go's `roundupsize`, and
 //!   the zero value (`zeroVal`) that lookups of missing keys return;
 //! * `sizeclasses.rs`: Go's malloc size classes, which `roundupsize` reads;
-//! * `panic.rs`: Go's `throw` and `fatal`, and the messages the map panics with;
+//! * `panic.rs`: Go's `throw` and `fatal`, the typed panic value [`RuntimeError`] whose
+//!   `Display` is Go's words, and [`panic_message`], the text of a caught panic;
 //! * `rand.rs`: the random source (`fastrand`) for hash seeds and iteration starts;
 //! * `hex.rs`: the one hex printer of bytes (dumps, trace language, tools).
 //!
@@ -23,6 +24,8 @@ pub(crate) mod malloc;
 pub(crate) mod panic;
 pub(crate) mod rand;
 pub(crate) mod sizeclasses;
+
+pub use panic::{panic_message, RuntimeError};
 
 pub use malloc::{
     cached_block_bytes, release_cached_blocks, AllocFn, Allocator, FreeFn, CACHE_BLOCK_MAX,

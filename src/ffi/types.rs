@@ -14,8 +14,9 @@
 use core::ffi::{c_char, c_int};
 use std::ffi::CStr;
 
-use super::{allocator, fail, go_kind, gomap_allocator, gomap_maptype, guard_code, hand_out};
-use super::{GOMAP_ERR_INVALID_ARG, GOMAP_OK};
+use super::descriptor::{allocator, go_kind, hand_out};
+use super::error::{fail, guard_code, GOMAP_ERR_INVALID_ARG, GOMAP_OK};
+use super::{gomap_allocator, gomap_maptype};
 use crate::maptype::{spell, GoType, KeyHash, MapType};
 
 /// A Go type descriptor (opaque; never freed).

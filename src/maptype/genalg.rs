@@ -38,6 +38,7 @@ use super::gotype::{AlgKind, GoType, Shape, Step, TypeDesc};
 use super::release::GoRelease::{self, Go1_19, Go1_22, Go1_23};
 use super::{EqualFn, HashAlg, HashFn, Kind, MapFast, MapType, MapTypeError, MapTypeFlags, Type};
 use crate::base::malloc::Allocator;
+use crate::base::panic::{raise, RuntimeError};
 use crate::base::MAX_ELEM_SIZE;
 
 /// Go's `eface`/`iface`: an interface value as it sits in a key slot.
@@ -50,19 +51,13 @@ pub struct GoIface {
     pub data: *const u8,
 }
 
-/// The start of Go's panic message for hashing a value whose dynamic type is not
-/// comparable (`hash of unhashable type T`).
-pub const UNHASHABLE: &str = "runtime error: hash of unhashable type ";
-/// The start of Go's panic message for comparing two such values.
-pub const UNCOMPARABLE: &str = "runtime error: comparing uncomparable type ";
+pub use crate::base::panic::{UNCOMPARABLE, UNHASHABLE};
 
 /// Go's runtime-error message a panic carries, when its payload is one of the panics of
 /// this module (`runtime error: hash of unhashable type T`, `runtime error: comparing
 /// uncomparable type T`): what a caller that catches them (a VM, a trace replayer) reports.
 pub fn go_runtime_error(payload: &(dyn core::any::Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
+    crate::base::panic::panic_message(payload)
         .filter(|m| m.starts_with(UNHASHABLE) || m.starts_with(UNCOMPARABLE))
 }
 
@@ -84,13 +79,13 @@ pub fn quiet_go_runtime_errors() {
 #[cold]
 #[inline(never)]
 fn unhashable(t: GoType) -> ! {
-    panic!("{UNHASHABLE}{}", t.name())
+    raise(RuntimeError::Unhashable(t.name().to_string()))
 }
 
 #[cold]
 #[inline(never)]
 fn uncomparable(t: GoType) -> ! {
-    panic!("{UNCOMPARABLE}{}", t.name())
+    raise(RuntimeError::Uncomparable(t.name().to_string()))
 }
 
 /// Which of Go's two hashes of a key type a map uses.

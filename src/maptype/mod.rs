@@ -107,6 +107,57 @@ pub enum Kind {
     UnsafePointer = 26,
 }
 
+impl Kind {
+    /// Every kind, at the index of its number: the one table from a kind number to a
+    /// [`Kind`].
+    const ALL: [Kind; 27] = {
+        use Kind::*;
+        [
+            Invalid,
+            Bool,
+            Int,
+            Int8,
+            Int16,
+            Int32,
+            Int64,
+            Uint,
+            Uint8,
+            Uint16,
+            Uint32,
+            Uint64,
+            Uintptr,
+            Float32,
+            Float64,
+            Complex64,
+            Complex128,
+            Array,
+            Chan,
+            Func,
+            Interface,
+            Map,
+            Pointer,
+            Slice,
+            String,
+            Struct,
+            UnsafePointer,
+        ]
+    };
+
+    /// The kind numbered `k` (Go's `reflect.Kind(k)`), or `None` past `UnsafePointer`.
+    pub fn from_u8(k: u8) -> Option<Kind> {
+        Kind::ALL.get(k as usize).copied()
+    }
+}
+
+// `Kind::ALL` holds each kind at its own number.
+const _: () = {
+    let mut i = 0;
+    while i < Kind::ALL.len() {
+        assert!(Kind::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
 /// Go's string header, as stored in a `map[string]E` key slot: data pointer, then length.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

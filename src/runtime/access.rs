@@ -114,7 +114,7 @@ pub unsafe fn mapaccess2(t: &MapType, h: *const Hmap, key: *const u8) -> (*mut u
     // SAFETY: non-null, live (caller).
     let h = unsafe { &*h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_READ_WRITE);
+        fatal(RuntimeError::ConcurrentReadWrite);
     }
     // SAFETY: `key` points at a key (caller).
     let hash = unsafe { t.hash(key, h.hash0 as usize) };

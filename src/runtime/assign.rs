@@ -84,12 +84,12 @@ impl Drop for FreeOnUnwind<'_> {
 /// uses the map during the call. The result is valid until the next write to the map.
 pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
     if h.is_null() {
-        panic!("{}", NIL_MAP_WRITE);
+        raise(RuntimeError::NilMapWrite);
     }
     // SAFETY: non-null, live, and ours alone for the call (caller).
     let h = unsafe { &mut *h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     // SAFETY: `key` points at a key (caller).
     let hash = unsafe { t.hash(key, h.hash0 as usize) };
@@ -224,7 +224,7 @@ pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
 
     // done:
     if h.flags() & HASH_WRITING == 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     h.set_flags(h.flags() & !HASH_WRITING);
     if t.indirectelem() {

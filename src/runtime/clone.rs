@@ -136,7 +136,7 @@ pub unsafe fn mapclone2(t: &MapType, src: *mut Hmap) -> *mut Hmap {
     }
 
     if src.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_CLONE_WRITE);
+        fatal(RuntimeError::Fatal(CONCURRENT_CLONE_WRITE));
     }
 
     if src.B == 0 && !(t.indirectkey() && t.needkeyupdate()) && !t.indirectelem() {
@@ -245,7 +245,7 @@ pub unsafe fn mapclone2(t: &MapType, src: *mut Hmap) -> *mut Hmap {
                     continue;
                 }
                 if src.flags() & HASH_WRITING != 0 {
-                    fatal(CONCURRENT_CLONE_WRITE);
+                    fatal(RuntimeError::Fatal(CONCURRENT_CLONE_WRITE));
                 }
                 // SAFETY: a live cell of the source; mapassign on our own map returns a
                 // slot for elem.size bytes (an indirect elem's fresh block).

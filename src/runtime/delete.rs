@@ -38,7 +38,7 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
     // SAFETY: non-null, live, exclusive for the call (caller).
     let h = unsafe { &mut *h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
 
     // SAFETY: `key` is a key (caller).
@@ -120,7 +120,7 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
     }
 
     if h.flags() & HASH_WRITING == 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     h.set_flags(h.flags() & !HASH_WRITING);
 }
@@ -208,7 +208,7 @@ pub unsafe fn mapclear(t: &MapType, h: *mut Hmap) {
     // SAFETY: non-null, live, exclusive (caller).
     let h = unsafe { &mut *h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     h.set_flags(h.flags() ^ HASH_WRITING);
 
@@ -263,7 +263,7 @@ pub unsafe fn mapclear(t: &MapType, h: *mut Hmap) {
     }
 
     if h.flags() & HASH_WRITING == 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     h.set_flags(h.flags() & !HASH_WRITING);
 }

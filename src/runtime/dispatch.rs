@@ -70,11 +70,11 @@ fn zero_block(size: usize) -> *const u8 {
     let mut replaced = BIG_ZERO_GROW.lock().unwrap_or_else(|e| e.into_inner());
     if BIG_ZERO_LEN.load(Ordering::Acquire) < size {
         let layout = std::alloc::Layout::from_size_align(size, 16)
-            .unwrap_or_else(|_| super::types::throw("out of memory"));
+            .unwrap_or_else(|_| super::types::raise(super::types::RuntimeError::OutOfMemory));
         // SAFETY: size > MAX_ZERO > 0.
         let p = unsafe { std::alloc::alloc_zeroed(layout) };
         if p.is_null() {
-            super::types::throw("out of memory");
+            super::types::raise(super::types::RuntimeError::OutOfMemory);
         }
         let old = BIG_ZERO.load(Ordering::Acquire);
         if !old.is_null() {

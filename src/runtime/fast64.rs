@@ -102,7 +102,7 @@ unsafe fn access_fast64(t: &MapType, h: *const Hmap, key: u64) -> *mut u8 {
     // SAFETY: non-null, live (caller).
     let h = unsafe { &*h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_READ_WRITE);
+        fatal(RuntimeError::ConcurrentReadWrite);
     }
     if h.B == 0 {
         // One-bucket table. No need to hash. (A one-bucket map never grows in place: it
@@ -207,12 +207,12 @@ pub unsafe fn mapaccess2_fast64(t: &MapType, h: *const Hmap, key: u64) -> (*mut 
 #[inline(always)]
 unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
     if h.is_null() {
-        panic!("{}", NIL_MAP_WRITE);
+        raise(RuntimeError::NilMapWrite);
     }
     // SAFETY: non-null, live, and ours alone for the call (caller).
     let h = unsafe { &mut *h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     // SAFETY: `key` is a local u64.
     let hash = unsafe { hash64(t, ptr::addr_of!(key).cast(), h.hash0 as usize) };
@@ -291,7 +291,7 @@ unsafe fn assign_fast64(t: &MapType, h: *mut Hmap, key: u64) -> *mut u8 {
     // SAFETY: slot `inserti` of the live bucket `insertb`.
     let elem = unsafe { elem64(t, insertb, inserti) };
     if h.flags() & HASH_WRITING == 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     h.set_flags(h.flags() & !HASH_WRITING);
     elem
@@ -358,7 +358,7 @@ pub unsafe fn mapdelete_fast64(t: &MapType, h: *mut Hmap, key: u64) {
     // SAFETY: non-null, live, exclusive for the call (caller).
     let h = unsafe { &mut *h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
 
     // SAFETY: `key` is a local u64.
@@ -396,7 +396,7 @@ pub unsafe fn mapdelete_fast64(t: &MapType, h: *mut Hmap, key: u64) {
     }
 
     if h.flags() & HASH_WRITING == 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     h.set_flags(h.flags() & !HASH_WRITING);
 }

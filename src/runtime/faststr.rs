@@ -200,7 +200,7 @@ unsafe fn access_faststr(t: &MapType, h: *const Hmap, ky: GoString) -> *mut u8 {
     // SAFETY: non-null, live (caller).
     let h = unsafe { &*h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_READ_WRITE);
+        fatal(RuntimeError::ConcurrentReadWrite);
     }
     let key = ky;
     'dohash: {
@@ -350,12 +350,12 @@ pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut 
         "mapassign_faststr on a map without inline string keys"
     );
     if h.is_null() {
-        panic!("{}", NIL_MAP_WRITE);
+        raise(RuntimeError::NilMapWrite);
     }
     // SAFETY: non-null, live, and ours alone for the call (caller).
     let h = unsafe { &mut *h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     let key = s;
     // SAFETY: `s` is a local header over readable bytes (caller).
@@ -445,7 +445,7 @@ pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut 
     // SAFETY: slot `inserti` of the live bucket `insertb`.
     let elem = unsafe { elemstr(t, insertb, inserti) };
     if h.flags() & HASH_WRITING == 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     h.set_flags(h.flags() & !HASH_WRITING);
     elem
@@ -475,7 +475,7 @@ pub unsafe fn mapdelete_faststr(t: &MapType, h: *mut Hmap, ky: GoString) {
     // SAFETY: non-null, live, exclusive for the call (caller).
     let h = unsafe { &mut *h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
 
     let key = ky;
@@ -507,7 +507,7 @@ pub unsafe fn mapdelete_faststr(t: &MapType, h: *mut Hmap, ky: GoString) {
     }
 
     if h.flags() & HASH_WRITING == 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     h.set_flags(h.flags() & !HASH_WRITING);
 }

@@ -422,7 +422,7 @@ unsafe fn mapiternext_full(it: &mut Hiter) {
     // SAFETY: a registered iterator's map is live (caller).
     let h = unsafe { &*it.h };
     if h.flags() & HASH_WRITING != 0 {
-        fatal(CONCURRENT_ITER_WRITE);
+        fatal(RuntimeError::ConcurrentIterWrite);
     }
     // SAFETY: a registered iterator's type is live (caller).
     let t = unsafe { &*it.t };

@@ -664,9 +664,7 @@ impl fmt::Debug for TopHash {
     }
 }
 
-pub use crate::base::panic::{
-    fatal, throw, CONCURRENT_ITER_WRITE, CONCURRENT_READ_WRITE, CONCURRENT_WRITES, NIL_MAP_WRITE,
-};
+pub use crate::base::panic::{fatal, raise, throw, RuntimeError};
 
 #[cfg(test)]
 mod tests {

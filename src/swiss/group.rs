@@ -362,7 +362,9 @@ pub fn newGroups(typ: &SwissMapType, length: u64) -> groupsReference {
     debug_assert!(length.is_power_of_two());
     let size = (length as usize)
         .checked_mul(typ.GroupSize)
-        .unwrap_or_else(|| crate::runtime::types::throw("out of memory"));
+        .unwrap_or_else(|| {
+            crate::runtime::types::raise(crate::runtime::types::RuntimeError::OutOfMemory)
+        });
     groupsReference {
         // SAFETY: size > 0 (GroupSize >= 16, length >= 1); 8 is a power of two.
         data: unsafe { typ.alloc().alloc(size, 8) },

@@ -22,7 +22,7 @@ use super::map::{rand, Map};
 use super::reclaim::{iter_register, iter_unregister};
 use super::table::table;
 use super::types::SwissMapType;
-use crate::runtime::types::{fatal, CONCURRENT_ITER_WRITE};
+use crate::runtime::types::{fatal, RuntimeError};
 
 /// An iterator (`Iter`): Go's fields, in Go's order, then gomap's bookkeeping.
 ///
@@ -242,7 +242,7 @@ impl Iter {
             let typ = &*self.typ;
             let m = &*self.m;
             if m.writing() != 0 {
-                fatal(CONCURRENT_ITER_WRITE);
+                fatal(RuntimeError::ConcurrentIterWrite);
             }
 
             if self.dirIdx < 0 {

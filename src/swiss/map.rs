@@ -28,7 +28,7 @@ use super::table::{
 };
 use super::types::{SwissMapType, SwissRelease};
 use crate::base::rand::chacha8_rand;
-use crate::runtime::types::{fatal, throw, CONCURRENT_READ_WRITE, CONCURRENT_WRITES};
+use crate::runtime::types::{fatal, raise, RuntimeError};
 
 /// Go's `rand()` for the map (`runtime.rand`): the calling thread's ChaCha8 generator,
 /// as in every release with a Swiss map (seedable with `set_chacha8_seed`, so that a
@@ -124,7 +124,7 @@ impl Map {
     #[inline]
     pub fn end_write(&self) {
         if self.writing() == 0 {
-            fatal(CONCURRENT_WRITES);
+            fatal(RuntimeError::ConcurrentWrites);
         }
         self.toggle_writing();
     }
@@ -251,7 +251,7 @@ impl Map {
             return (ptr::null_mut(), ptr::null_mut(), false);
         }
         if self.writing() != 0 {
-            fatal(CONCURRENT_READ_WRITE);
+            fatal(RuntimeError::ConcurrentReadWrite);
         }
         // SAFETY: the map is live and of `typ` (caller).
         unsafe {
@@ -306,7 +306,7 @@ impl Map {
     /// `key` is a readable key of `typ`, the map's type.
     pub unsafe fn PutSlot(&mut self, typ: &SwissMapType, key: *const u8) -> *mut u8 {
         if self.writing() != 0 {
-            fatal(CONCURRENT_WRITES);
+            fatal(RuntimeError::ConcurrentWrites);
         }
         // SAFETY: the map is live and of `typ`; the key is readable (caller).
         unsafe {
@@ -365,7 +365,9 @@ impl Map {
             if self.used < MAP_GROUP_SLOTS as u64 {
                 let elem = put(self, typ, hash, key);
                 if elem.is_null() {
-                    fatal("small map with no empty slot (concurrent map writes?)");
+                    fatal(RuntimeError::Fatal(
+                        "small map with no empty slot (concurrent map writes?)",
+                    ));
                 }
                 return Some(elem);
             }
@@ -455,7 +457,7 @@ impl Map {
             return;
         }
         if self.writing() != 0 {
-            fatal(CONCURRENT_WRITES);
+            fatal(RuntimeError::ConcurrentWrites);
         }
         // SAFETY: the map is live and of `typ` (caller).
         unsafe {
@@ -507,7 +509,7 @@ impl Map {
             return;
         }
         if self.writing() != 0 {
-            fatal(CONCURRENT_WRITES);
+            fatal(RuntimeError::ConcurrentWrites);
         }
         self.toggle_writing();
         // SAFETY: the map's memory is live (caller).
@@ -557,7 +559,7 @@ impl Map {
     /// `typ` is the map's type.
     pub unsafe fn Clone(&self, typ: &SwissMapType) -> Box<Map> {
         if self.writing() != 0 {
-            fatal("concurrent map clone and map write");
+            fatal(RuntimeError::Fatal("concurrent map clone and map write"));
         }
         let mut m = Box::new(Map::empty());
         m.used = self.used;
@@ -609,7 +611,7 @@ unsafe fn retireGroupObjects(typ: &SwissMapType, m: &Map, g: groupReference) {
 fn newDirectory(typ: &SwissMapType, n: usize) -> *mut *mut table {
     let size = n
         .checked_mul(core::mem::size_of::<usize>())
-        .unwrap_or_else(|| throw("out of memory"));
+        .unwrap_or_else(|| raise(RuntimeError::OutOfMemory));
     // SAFETY: n >= 1, so size > 0; 8 is a power of two.
     unsafe { typ.alloc().alloc(size, 8) as *mut *mut table }
 }

@@ -18,7 +18,7 @@ use super::table::{insertAt, makeProbeSeq, table};
 use super::types::SwissMapType;
 use crate::base::malloc::zero_val;
 use crate::maptype::MapFast;
-use crate::runtime::types::{fatal, CONCURRENT_READ_WRITE, CONCURRENT_WRITES, NIL_MAP_WRITE};
+use crate::runtime::types::{fatal, raise, RuntimeError};
 
 /// Go's `maxAlloc` on 64-bit Linux: the largest allocation (`1 << 48`).
 pub const MAX_ALLOC: usize = 1 << 48;
@@ -66,7 +66,7 @@ pub(crate) unsafe fn map_for_read<'a>(m: *const Map) -> Option<&'a Map> {
         return None;
     }
     if m.writing() != 0 {
-        fatal(CONCURRENT_READ_WRITE);
+        fatal(RuntimeError::ConcurrentReadWrite);
     }
     Some(m)
 }
@@ -103,10 +103,10 @@ pub unsafe fn mapaccess2(typ: &SwissMapType, m: *const Map, key: *const u8) -> (
 pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut u8 {
     // SAFETY: `m` is null or live (caller).
     let Some(m) = (unsafe { m.as_mut() }) else {
-        panic!("{NIL_MAP_WRITE}");
+        raise(RuntimeError::NilMapWrite);
     };
     if m.writing() != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     // SAFETY: the map is live and of `typ`; key readable (caller).
     unsafe {
@@ -354,7 +354,7 @@ pub unsafe fn maplen(m: *const Map) -> usize {
 /// The panic of a write to a nil map.
 #[cold]
 pub(crate) fn nil_assign() -> ! {
-    panic!("{NIL_MAP_WRITE}")
+    raise(RuntimeError::NilMapWrite)
 }
 
 /// A key of one of the fast families, as Go's `runtime_mapassign_fast32/fast64/faststr`
@@ -492,7 +492,7 @@ pub(crate) unsafe fn mapassign_fast<K: FastKey>(
         nil_assign()
     };
     if m.writing() != 0 {
-        fatal(CONCURRENT_WRITES);
+        fatal(RuntimeError::ConcurrentWrites);
     }
     // SAFETY: the map is live and of `typ`, of K's family (caller).
     unsafe {

@@ -396,6 +396,62 @@ static void out_of_memory(void) {
     printf("ok a failing allocator gives GOMAP_ERR_OUT_OF_MEMORY\n");
 }
 
+/* ---- seeds ------------------------------------------------------------------------- */
+
+/* hash0 of a map made right after seeding, of a Go 1.22 map type (whose seeds ChaCha8
+ * draws); `words` NULL means gomap_seed_thread(state). */
+static unsigned long hash0_after(const uint64_t *words, uint64_t state) {
+    gomap_maptype *t19 = NULL, *t = NULL;
+    CHECK_OK(gomap_maptype_go(GOMAP_KIND_INT64, 0, GOMAP_KIND_INT64, 0, NULL, &t19));
+    CHECK_OK(gomap_maptype_with_release(t19, "1.22", &t));
+    if (words) {
+        CHECK_OK(gomap_seed_thread_chacha8(words));
+    } else {
+        gomap_seed_thread(state);
+    }
+    gomap_map *h = NULL;
+    CHECK_OK(gomap_make(t, 0, &h));
+    char *d = gomap_dump(t, h);
+    const char *p = d ? strstr(d, " hash0=") : NULL;
+    CHECK(p != NULL);
+    unsigned long hash0 = strtoul(p + 7, NULL, 16);
+    gomap_string_free(d);
+    CHECK_OK(gomap_free(t, h));
+    gomap_maptype_free(t);
+    gomap_maptype_free(t19);
+    return hash0;
+}
+
+static void chacha8_seeds(void) {
+    const uint64_t seed[4] = {42, 0x0123456789abcdefULL, 7, 0xfedcba9876543210ULL};
+    unsigned long a = hash0_after(seed, 0);
+    CHECK(hash0_after(seed, 0) == a); /* the same 4 words, the same hash0 */
+    CHECK(hash0_after(NULL, 42) != a); /* words 1..3 matter */
+    const uint64_t low[4] = {42, 0, 0, 0};
+    CHECK(hash0_after(low, 0) == hash0_after(NULL, 42)); /* seed_thread(s) is {s, 0, 0, 0} */
+    const uint64_t other[4] = {42, 0x0123456789abcdefULL, 7, 0xfedcba9876543211ULL};
+    CHECK(hash0_after(other, 0) != a); /* the last word too */
+    /* NULL is refused and changes nothing. */
+    CHECK_OK(gomap_seed_thread_chacha8(seed));
+    CHECK(gomap_seed_thread_chacha8(NULL) == GOMAP_ERR_INVALID_ARG);
+    CHECK(strcmp(gomap_last_error(), "seed is NULL") == 0);
+    gomap_maptype *t19 = NULL, *t = NULL;
+    CHECK_OK(gomap_maptype_go(GOMAP_KIND_INT64, 0, GOMAP_KIND_INT64, 0, NULL, &t19));
+    CHECK_OK(gomap_maptype_with_release(t19, "1.22", &t));
+    gomap_map *h = NULL;
+    CHECK_OK(gomap_make(t, 0, &h));
+    char *d = gomap_dump(t, h);
+    char want[32];
+    snprintf(want, sizeof want, " hash0=%08lx ", a);
+    CHECK(d && strstr(d, want));
+    gomap_string_free(d);
+    CHECK_OK(gomap_free(t, h));
+    gomap_maptype_free(t);
+    gomap_maptype_free(t19);
+    gomap_seed_thread(42);
+    printf("ok gomap_seed_thread_chacha8: the same 4 words give the same hash0, every word counts\n");
+}
+
 int main(void) {
     gomap_seed_thread(42);
     custom_type_roundtrip();
@@ -406,6 +462,7 @@ int main(void) {
     bad_types();
     reentrant_callbacks();
     out_of_memory();
+    chacha8_seeds();
     CHECK(mem.allocs > 0);
     CHECK(mem.allocs == mem.frees);
     CHECK(mem.live_bytes == 0);

@@ -44,22 +44,19 @@ fn checked_in_header_is_current() {
     );
 }
 
-/// The Rust sources of the C ABI: `src/ffi.rs` and its child modules.
+/// The Rust sources of the C ABI: `src/ffi.rs`, then the file of each module it declares
+/// (`mod name;` or `pub mod name;` at the start of a line), in the order it declares them.
+/// cbindgen writes the declarations of its sources in the order it reads them, so this
+/// order, kept in `src/ffi.rs`, is the header's.
 fn ffi_sources() -> Vec<PathBuf> {
     let src = root().join("src");
-    let mut v = vec![src.join("ffi.rs")];
-    let mut dirs = vec![src.join("ffi")];
-    while let Some(d) = dirs.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                v.push(p);
-            }
+    let root_file = src.join("ffi.rs");
+    let text = std::fs::read_to_string(&root_file).expect("reading src/ffi.rs");
+    let mut v = vec![root_file];
+    for line in text.lines() {
+        let decl = line.strip_prefix("pub ").unwrap_or(line);
+        if let Some(name) = decl.strip_prefix("mod ").and_then(|m| m.strip_suffix(';')) {
+            v.push(src.join("ffi").join(format!("{name}.rs")));
         }
     }
     v

@@ -666,11 +666,9 @@ pub(crate) fn run_lines(
         {
             Ok(res) => res?,
             Err(p) => {
-                let msg = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "(not a string)".into());
+                let msg = gomap::panic_message(&*p)
+                    .unwrap_or("(not a string)")
+                    .to_string();
                 return Err(TraceError {
                     line: i + 1,
                     msg,

@@ -11,12 +11,15 @@
 //!   the zero value (`zeroVal`) that lookups of missing keys return;
 //! * `sizeclasses.rs`: Go's malloc size classes, which `roundupsize` reads;
 //! * `panic.rs`: Go's `throw` and `fatal`, and the messages the map panics with;
+//! * `guard.rs`: the scope guard (`defer`) that undoes half-done work when a
+//!   panic unwinds, or cleans up on every path;
 //! * `rand.rs`: the random source (`fastrand`) for hash seeds and iteration starts.
 //!
 //! Nothing here imports from [`crate::maptype`] or [`crate::runtime`].
 
 // Private: the API is the allocator re-exported below and the constants; the rest is
 // reachable only through [`crate::export_test`] (feature `export-test`).
+pub(crate) mod guard;
 pub(crate) mod malloc;
 pub(crate) mod panic;
 pub(crate) mod rand;

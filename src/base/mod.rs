@@ -12,6 +12,8 @@
 //! * `sizeclasses.rs`: Go's malloc size classes, which `roundupsize` reads;
 //! * `panic.rs`: Go's `throw` and `fatal`, the typed panic value [`RuntimeError`] whose
 //!   `Display` is Go's words, and [`panic_message`], the text of a caught panic;
+//! * `guard.rs`: the scope guard (`defer`) that undoes half-done work when a
+//!   panic unwinds, or cleans up on every path;
 //! * `rand.rs`: the random source (`fastrand`) for hash seeds and iteration starts;
 //! * `hex.rs`: the one hex printer of bytes (dumps, trace language, tools).
 //!
@@ -19,6 +21,7 @@
 
 // Private: the API is the allocator re-exported below and the constants; the rest is
 // reachable only through [`crate::export_test`] (feature `export-test`).
+pub(crate) mod guard;
 pub(crate) mod hex;
 pub(crate) mod malloc;
 pub(crate) mod panic;

@@ -12,20 +12,8 @@ use super::grow::{growWork, hashGrow};
 use super::make::{overLoadFactor, tooManyOverflowBuckets};
 use super::reclaim;
 use super::types::*;
+use crate::base::guard::defer;
 use crate::maptype::MapType;
-
-/// Clears `hashWriting` when dropped, which only happens if a panic unwinds past it: see
-/// [`key_equal_writing`].
-struct ClearWritingOnUnwind(*const Hmap);
-
-impl Drop for ClearWritingOnUnwind {
-    fn drop(&mut self) {
-        // SAFETY: the guard lives inside a write to the live map `self.0`, whose `&mut`
-        // is no longer used once the panic unwinds; the flag is atomic.
-        let h = unsafe { &*self.0 };
-        h.set_flags(h.flags() & !HASH_WRITING);
-    }
-}
 
 /// `t.key_equal(a, b)` during a write (`hashWriting` set), for the bucket searches of
 /// [`mapassign`] and [`super::mapdelete`]. If the key's `equal` panics, the write is
@@ -45,29 +33,17 @@ pub(crate) unsafe fn key_equal_writing(
     a: *const u8,
     b: *const u8,
 ) -> bool {
-    let guard = ClearWritingOnUnwind(h);
+    // Clears `hashWriting` if `equal` panics.
+    let guard = defer(move || {
+        // SAFETY: runs only if a panic unwinds past it, inside a write to the live map
+        // `h`, whose `&mut` is no longer used once the panic unwinds; the flag is atomic.
+        let h = unsafe { &*h };
+        h.set_flags(h.flags() & !HASH_WRITING);
+    });
     // SAFETY: forwarded from the caller.
     let eq = unsafe { t.key_equal(a, b) };
-    core::mem::forget(guard);
+    guard.disarm();
     eq
-}
-
-/// Frees an indirect key block (when non-null) if dropped, which only happens if a panic
-/// unwinds past it: the key block of a cell that is not filled in after all.
-struct FreeOnUnwind<'a>(&'a MapType, *mut u8);
-
-impl Drop for FreeOnUnwind<'_> {
-    fn drop(&mut self) {
-        if !self.1.is_null() {
-            // SAFETY: the block came from self.0.alloc with the key's size and alignment,
-            // and only an empty cell's slot points at it (never read, overwritten on reuse).
-            unsafe {
-                self.0
-                    .alloc
-                    .dealloc(self.1, self.0.key.size, self.0.key.align as usize)
-            };
-        }
-    }
 }
 
 /// Port of `runtime.mapassign`: finds or makes the slot for `key` and returns a pointer
@@ -205,10 +181,17 @@ pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
         if t.indirectelem() {
             // The cell is still empty, so nothing owns the key block stored above: if this
             // allocation fails ("out of memory"), give it back on the way out.
-            let undo = FreeOnUnwind(t, kmem);
+            let undo = defer(move || {
+                if !kmem.is_null() {
+                    // SAFETY: runs only if the allocation below unwinds. The block came
+                    // from t.alloc with the key's size and alignment, and only an empty
+                    // cell's slot points at it (never read, overwritten on reuse).
+                    unsafe { t.alloc.dealloc(kmem, t.key.size, t.key.align as usize) };
+                }
+            });
             // SAFETY: elem.size > 128 > 0.
             let vmem = unsafe { t.alloc.alloc(t.elem.size, t.elem.align as usize) };
-            core::mem::forget(undo);
+            undo.disarm();
             // SAFETY: `ielem` is an empty indirect slot.
             unsafe { store_ptr(ielem, vmem) };
         }

@@ -12,6 +12,7 @@ use core::ptr;
 
 use super::reclaim;
 use super::types::*;
+use crate::base::guard::defer;
 use crate::base::malloc::{roundupsize, roundupsize_headers, MAX_ALLOC};
 use crate::base::rand::rand;
 use crate::maptype::release::GoRelease;
@@ -180,8 +181,20 @@ pub unsafe fn makemap(t: &MapType, hint: isize, h: *mut Hmap) -> *mut Hmap {
     // if B == 0, the buckets field is allocated lazily later (in mapassign)
     if hm.B != 0 {
         // If an allocation below fails ("out of memory"), the caller never gets the map:
-        // release what was made so far on the way out.
-        let undo = ReleaseOnUnwind { t, h, fresh };
+        // release what was made so far on the way out, everything with `mapfree` when
+        // makemap allocated the header, else the header's buckets with `mapdestroy`.
+        let undo = defer(move || {
+            // SAFETY: runs only if a panic unwinds past this block, when `h` is an
+            // initialised header of type `t` that nobody else has seen yet; its fields
+            // name only blocks makemap allocated from t.alloc.
+            unsafe {
+                if fresh {
+                    mapfree(t, h);
+                } else {
+                    mapdestroy(t, h);
+                }
+            }
+        });
         // SAFETY: a fresh allocation (dirtyalloc null).
         let (buckets, nextOverflow) = unsafe { makeBucketArray(t, hm.B, ptr::null_mut()) };
         hm.buckets = buckets;
@@ -190,32 +203,9 @@ pub unsafe fn makemap(t: &MapType, hint: isize, h: *mut Hmap) -> *mut Hmap {
             // SAFETY: ensure_extra made `extra` live.
             unsafe { (*hm.extra).nextOverflow = nextOverflow };
         }
-        core::mem::forget(undo);
+        undo.disarm();
     }
     h
-}
-
-/// Releases a map that `makemap` was making, if dropped (only when a panic unwinds past
-/// it): everything with [`mapfree`] when `makemap` allocated the header, else the header's
-/// buckets with [`mapdestroy`].
-struct ReleaseOnUnwind<'a> {
-    t: &'a MapType,
-    h: *mut Hmap,
-    fresh: bool,
-}
-
-impl Drop for ReleaseOnUnwind<'_> {
-    fn drop(&mut self) {
-        // SAFETY: `h` is an initialised header of type `t` that nobody else has seen yet;
-        // its fields name only blocks makemap allocated from t.alloc.
-        unsafe {
-            if self.fresh {
-                mapfree(self.t, self.h);
-            } else {
-                mapdestroy(self.t, self.h);
-            }
-        }
-    }
 }
 
 /// Number of buckets in the allocation `makeBucketArray` makes for `b`: `2^b`, plus

@@ -22,7 +22,8 @@
 
 use core::ptr;
 
-use super::{sealed, GoKey};
+use super::storage::sealed;
+use super::GoKey;
 use crate::maptype::genalg::{self, GoIface};
 use crate::maptype::gotype::Shape;
 use crate::maptype::{GoKind, GoString, GoType, KeyHash, MapType, MapTypeError};

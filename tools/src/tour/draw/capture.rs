@@ -275,9 +275,8 @@ impl MapView {
             unsafe { capture_array(t, ArrayId::New, hm.buckets, hm.B, next_overflow) }
         });
         let old = hm.growing().then(|| {
-            let oldB = if hm.sameSizeGrow() { hm.B } else { hm.B - 1 };
             // SAFETY: while growing the old array is live with 2^oldB buckets.
-            unsafe { capture_array(t, ArrayId::Old, hm.oldbuckets, oldB, None) }
+            unsafe { capture_array(t, ArrayId::Old, hm.oldbuckets, hm.oldB(), None) }
         });
         MapView {
             count: hm.count,

@@ -444,15 +444,7 @@ fn float32(w: &str) -> Result<f32, SpellError> {
 
 #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 fn unhex(s: &str) -> Result<Vec<u8>, SpellError> {
-    if s.len() % 2 != 0 {
-        return err(format!("odd hex {s:?}"));
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| SpellError(format!("bad hex {s:?}")))
-        })
-        .collect()
+    crate::base::hex::unhex(s).ok_or_else(|| SpellError(format!("bad hex {s:?}")))
 }
 
 /// Appends a string slot as the dump spells it: `s0` when the length is 0, `sL:nil` when

@@ -40,10 +40,7 @@ pub fn unhex(s: &str) -> Vec<u8> {
     if s == "-" {
         return Vec::new();
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    gomap::export_test::base::hex::unhex(s).expect("hex digits")
 }
 
 /// One line of hashvec: `function seed key hash`.

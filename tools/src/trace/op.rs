@@ -13,6 +13,7 @@
 use core::fmt;
 
 use gomap::export_test::base::hex::hex;
+pub use gomap::export_test::base::hex::unhex;
 use gomap::export_test::maptype::{spell, GoRelease, GoType};
 
 /// A key or elem kind of the trace language (the `type K E` line).
@@ -589,26 +590,6 @@ fn parse_seed(s: &str) -> Result<u32, String> {
     u32::from_str_radix(s, 16).map_err(|_| bad())
 }
 
-fn hexval(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Decodes hex digits (an even number of them).
-pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
-    if b.len() % 2 != 0 {
-        return None;
-    }
-    b.chunks(2)
-        .map(|p| Some(hexval(p[0])? << 4 | hexval(p[1])?))
-        .collect()
-}
-
 /// Parses a float as Go's `strconv.ParseFloat(s, 64)` does for the spellings traces use:
 /// decimal and exponent forms, `inf`/`infinity` with optional sign, and hex floats
 /// (`0x1.8p3`). NaN is refused (the trace language does not use it).
@@ -673,7 +654,7 @@ fn parse_hex_float(h: &str) -> Option<f64> {
     let mut m: u128 = 0;
     let mut digits = 0;
     for c in ip.bytes() {
-        let d = hexval(c)? as u128;
+        let d = char::from(c).to_digit(16)? as u128;
         if digits < 30 {
             m = m << 4 | d;
             digits += 1;
@@ -682,7 +663,7 @@ fn parse_hex_float(h: &str) -> Option<f64> {
         }
     }
     for c in fp.bytes() {
-        let d = hexval(c)? as u128;
+        let d = char::from(c).to_digit(16)? as u128;
         if digits < 30 {
             m = m << 4 | d;
             digits += 1;

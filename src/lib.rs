@@ -63,6 +63,18 @@
 //! 3. [`runtime`]: the map engine, Go's `runtime/map*.go` over a [`MapType`].
 //! 4. [`typed`] and [`ffi`]: the safe Rust API and the C ABI, both over the engine.
 //!
+//! # Kinds: one vocabulary per job
+//!
+//! * [`maptype::Kind`]: Go's `reflect.Kind` numbers, which the map code branches on
+//!   (strings, floats) and a [`Type`] records. The C ABI's `GOMAP_KIND_*` constants are
+//!   the same numbers (checked at compile time in `ffi`), read back by `Kind::from_u8`.
+//! * [`GoKind`]: the scalar Go types a descriptor is built from
+//!   ([`MapType::for_go_types`]), each knowing its size, alignment and Go hash.
+//! * [`maptype::GoType`]: any comparable Go type, composite ones included (structs,
+//!   arrays, interfaces), with the hash and equal functions Go's compiler derives.
+//! * The trace language's own kind names (`i64`, `str`, `b8`, `struct{i8,i64}`, in
+//!   `tools/`) are spellings that map to a [`GoKind`] or a [`maptype::GoType`].
+//!
 //! # The API
 //!
 //! Public, and all an embedder (a language VM, a C program) needs:

@@ -4,7 +4,7 @@
 //! Go's compiler routes string keys through these. The lookup is Go's: a small map is
 //! searched without hashing a long key (a quick test of length and first and last 8 bytes
 //! first), a short key is hashed and matched against the group's control bytes, a large map
-//! is probed as the integer families probe it ([`probe_fast`]). Lookups change no byte, so
+//! is probed as the integer families probe it (`probe_fast`). Lookups change no byte, so
 //! this is about speed only. The assignment is Go's fast assignment
 //! (one generic copy for the three families, `runtime::mapassign_fast`): the probing of
 //! [`Map::PutSlot`] (first free-or-deleted slot, tombstone pruning from 1.25), not that of

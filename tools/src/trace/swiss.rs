@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::exec::{print_value, run_lines, TraceError, FIRST_DIRECTIVE, TRACE_KEY};
-use super::op::{unhex, Kind as TKind, Value};
+use super::op::{unhex, Kind, Value};
 use gomap::export_test::swiss::dump::{dump, maptype_line};
 use gomap::export_test::swiss::map::{mapfree, Map};
 use gomap::maptype::alg;
@@ -44,7 +44,7 @@ struct SwissTraceIter {
 pub struct SwissReplayer {
     started: bool,
     release: Option<SwissRelease>,
-    kinds: Option<(TKind, TKind)>,
+    kinds: Option<(Kind, Kind)>,
     t: Option<Box<SwissMapType>>,
     // Boxed: iterators hold pointers to the maps, which must not move as the Vec grows.
     #[allow(clippy::vec_box)]
@@ -209,8 +209,8 @@ impl SwissReplayer {
                     return Err(err("`type` must come before `rand`".into()));
                 }
                 // Composite Go kinds are version-1 only (the Swiss oracle has no such types).
-                let k = TKind::parse(f[1]).filter(|k| k.is_key() && !matches!(k, TKind::Go { .. }));
-                let e = TKind::parse(f[2]).filter(|e| e.is_elem());
+                let k = Kind::parse(f[1]).filter(|k| k.is_key() && !matches!(k, Kind::Go { .. }));
+                let e = Kind::parse(f[2]).filter(|e| e.is_elem());
                 let (Some(k), Some(e)) = (k, e) else {
                     return Err(err(format!(
                         "expected key kind i32|i64|f64|str|bN and elem kind i32|i64|e0|bN (N 1..1024), got {} {}",
@@ -218,7 +218,7 @@ impl SwissReplayer {
                     )));
                 };
                 self.free_maps();
-                let mt = TKind::maptype(k, e).map_err(err)?;
+                let mt = Kind::maptype(k, e).map_err(err)?;
                 self.kinds = Some((k, e));
                 self.t = Some(Box::new(SwissMapType::new(&mt, release)));
                 return Ok(());
@@ -272,7 +272,7 @@ impl SwissReplayer {
             let k = Value::token(v)
                 .image(kk, arena)
                 .map_err(|e| err(format!("key: {e}")))?;
-            if kk == TKind::F64
+            if kk == Kind::F64
                 && !random
                 && f64::from_ne_bytes(k[..8].try_into().expect("8 bytes")).is_nan()
             {

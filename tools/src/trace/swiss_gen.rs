@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::gen::Rng;
-use super::op::{parse_f64, unhex, Kind as TKind, Value};
+use super::op::{parse_f64, unhex, Kind, Value};
 use gomap::export_test::base::hex::hex;
 use gomap::swiss::SwissRelease;
 
@@ -50,8 +50,8 @@ impl SwissScenario {
 
 struct Builder {
     rng: Rng,
-    k: TKind,
-    e: TKind,
+    k: Kind,
+    e: Kind,
     out: String,
     /// Present keys: canonical bytes -> spelling, with an index for picking.
     keys: Vec<String>,
@@ -65,7 +65,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(seed: u64, r: SwissRelease, k: TKind, e: TKind, random: bool) -> Builder {
+    fn new(seed: u64, r: SwissRelease, k: Kind, e: Kind, random: bool) -> Builder {
         let mut rng = Rng::new(seed);
         let mut out = String::from("gomap-trace 1\n");
         let _ = writeln!(out, "go {}", r.name());
@@ -117,7 +117,7 @@ impl Builder {
     fn key_of(&mut self, i: u64) -> (String, Vec<u8>) {
         let mix = i.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17);
         match self.k {
-            TKind::I32 => {
+            Kind::I32 => {
                 let v = if i % 3 == 0 {
                     i as i32
                 } else {
@@ -125,7 +125,7 @@ impl Builder {
                 };
                 (v.to_string(), v.to_le_bytes().to_vec())
             }
-            TKind::I64 => {
+            Kind::I64 => {
                 let v = if i % 3 == 0 {
                     i as i64 - 50
                 } else {
@@ -133,7 +133,7 @@ impl Builder {
                 };
                 (v.to_string(), v.to_le_bytes().to_vec())
             }
-            TKind::F64 => {
+            Kind::F64 => {
                 // 0 then -0 (the same key), then halves and large values.
                 let v: f64 = match i {
                     0 => 0.0,
@@ -151,7 +151,7 @@ impl Builder {
                 };
                 (s, c.to_le_bytes().to_vec())
             }
-            TKind::Str => {
+            Kind::Str => {
                 let n = (mix % 24) as usize;
                 let len = (64 - i.leading_zeros() as usize).div_ceil(8).max(1);
                 let mut b = i.to_le_bytes()[..len].to_vec();
@@ -162,7 +162,7 @@ impl Builder {
                 let s = if b.is_empty() { "-".into() } else { hex(&b) };
                 (s, b)
             }
-            TKind::B(n) => {
+            Kind::B(n) => {
                 let mut b = vec![0u8; n];
                 let src = [i.to_le_bytes(), mix.to_le_bytes()].concat();
                 for (j, x) in b.iter_mut().enumerate().take(16) {
@@ -173,7 +173,7 @@ impl Builder {
                 }
                 (hex(&b), b)
             }
-            TKind::E0 | TKind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
+            Kind::E0 | Kind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
         }
     }
 
@@ -192,10 +192,10 @@ impl Builder {
     fn elem(&mut self) -> String {
         let r = &mut self.rng;
         match self.e {
-            TKind::I32 => (r.next_u64() as i32 % 100_000).to_string(),
-            TKind::I64 => (r.next_u64() as i64 >> r.below(60)).to_string(),
-            TKind::E0 => "-".into(),
-            TKind::B(n) => {
+            Kind::I32 => (r.next_u64() as i32 % 100_000).to_string(),
+            Kind::I64 => (r.next_u64() as i64 >> r.below(60)).to_string(),
+            Kind::E0 => "-".into(),
+            Kind::B(n) => {
                 let mut b = vec![0u8; n];
                 let m = n.min(1 + r.below(6) as usize);
                 for x in b.iter_mut().take(m) {
@@ -228,9 +228,9 @@ impl Builder {
 
     fn canon(&self, s: &str) -> Vec<u8> {
         match self.k {
-            TKind::I32 => s.parse::<i32>().expect("own").to_le_bytes().to_vec(),
-            TKind::I64 => s.parse::<i64>().expect("own").to_le_bytes().to_vec(),
-            TKind::F64 => {
+            Kind::I32 => s.parse::<i32>().expect("own").to_le_bytes().to_vec(),
+            Kind::I64 => s.parse::<i64>().expect("own").to_le_bytes().to_vec(),
+            Kind::F64 => {
                 let v = parse_f64(s).expect("own");
                 (if v == 0.0 {
                     0f64.to_bits()
@@ -240,22 +240,22 @@ impl Builder {
                 .to_le_bytes()
                 .to_vec()
             }
-            TKind::Str => {
+            Kind::Str => {
                 if s == "-" {
                     Vec::new()
                 } else {
                     unhex(s).expect("own")
                 }
             }
-            TKind::B(_) => unhex(s).expect("own"),
-            TKind::E0 | TKind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
+            Kind::B(_) => unhex(s).expect("own"),
+            Kind::E0 | Kind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
         }
     }
 
     /// Whether this op should use a NaN key: sometimes, for `f64` keys in the
     /// seeded-random mode (a NaN is never found, so each put adds an entry).
     fn nan(&mut self, pct: u64) -> bool {
-        self.random && self.k == TKind::F64 && self.rng.pct(pct)
+        self.random && self.k == Kind::F64 && self.rng.pct(pct)
     }
 
     /// Puts a new key, or (with probability `upd` percent) overwrites a present one.
@@ -384,19 +384,19 @@ impl Builder {
 /// The kinds a trace may use: (key, elem) pairs covering every entry-point family
 /// (fast32, fast64, faststr, the generic path), zero-size elems, and indirect keys and
 /// elems (over 128 bytes).
-pub const KIND_PAIRS: &[(TKind, TKind)] = &[
-    (TKind::I64, TKind::I64),
-    (TKind::I32, TKind::I32),
-    (TKind::I32, TKind::E0),
-    (TKind::F64, TKind::I64),
-    (TKind::Str, TKind::I64),
-    (TKind::Str, TKind::E0),
-    (TKind::B(4), TKind::I32),
-    (TKind::B(8), TKind::I64),
-    (TKind::B(3), TKind::E0),
-    (TKind::B(16), TKind::B(8)),
-    (TKind::B(130), TKind::I64),
-    (TKind::I64, TKind::B(200)),
+pub const KIND_PAIRS: &[(Kind, Kind)] = &[
+    (Kind::I64, Kind::I64),
+    (Kind::I32, Kind::I32),
+    (Kind::I32, Kind::E0),
+    (Kind::F64, Kind::I64),
+    (Kind::Str, Kind::I64),
+    (Kind::Str, Kind::E0),
+    (Kind::B(4), Kind::I32),
+    (Kind::B(8), Kind::I64),
+    (Kind::B(3), Kind::E0),
+    (Kind::B(16), Kind::B(8)),
+    (Kind::B(130), Kind::I64),
+    (Kind::I64, Kind::B(200)),
 ];
 
 /// One Swiss trace: seeds, iterator offsets and clone draws written out, or, when
@@ -404,8 +404,8 @@ pub const KIND_PAIRS: &[(TKind, TKind)] = &[
 pub fn swiss_trace(
     sc: SwissScenario,
     r: SwissRelease,
-    k: TKind,
-    e: TKind,
+    k: Kind,
+    e: Kind,
     seed: u64,
     random: bool,
 ) -> String {
@@ -549,8 +549,8 @@ pub fn swiss_suite(
         swiss_trace(
             SwissScenario::Hints,
             r,
-            TKind::I32,
-            TKind::E0,
+            Kind::I32,
+            Kind::E0,
             rng.next_u64(),
             false,
         ),
@@ -579,7 +579,7 @@ pub fn swiss_suite(
         // Every fourth trace in the seeded-random mode (every scenario gets some, as
         // 4 and the 6 scenarios interleave), and every `f64` one after the first of
         // each pair list, so that NaN keys are common.
-        let random = i % 4 == 3 || (k == TKind::F64 && i >= KIND_PAIRS.len());
+        let random = i % 4 == 3 || (k == Kind::F64 && i >= KIND_PAIRS.len());
         let name = format!(
             "{i:03}-{}-{}-{}{}",
             sc.name(),

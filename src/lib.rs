@@ -57,7 +57,8 @@
 //!
 //! 1. [`base`]: the ground floor, what every other floor shares (bucket constants and size
 //!    limits, the [`Allocator`](base::Allocator), Go's size classes, the zero value, the
-//!    random source). Go keeps these in `internal/abi`.
+//!    random source and the Go release it draws for, Go's panics, the scope guard, the
+//!    hex printer). Go keeps the first of these in `internal/abi`.
 //! 2. [`maptype`]: the map descriptor ([`MapType`]), the key algorithms (`alg`,
 //!    `aeshash`) and the bucket layout.
 //! 3. [`runtime`]: the map engine, Go's `runtime/map*.go` over a [`MapType`].

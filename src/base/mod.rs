@@ -15,7 +15,9 @@
 //! * `guard.rs`: the scope guard (`defer`) that undoes half-done work when a
 //!   panic unwinds, or cleans up on every path;
 //! * `rand.rs`: the random source (`fastrand`) for hash seeds and iteration starts;
-//! * `hex.rs`: the one hex printer of bytes (dumps, trace language, tools).
+//! * `hex.rs`: the one hex printer of bytes (dumps, trace language, tools);
+//! * `release.rs`: the Go release a map follows (`GoRelease`, public as
+//!   `maptype::release`), which the random source needs.
 //!
 //! Nothing here imports from [`crate::maptype`] or [`crate::runtime`].
 
@@ -26,6 +28,7 @@ pub(crate) mod hex;
 pub(crate) mod malloc;
 pub(crate) mod panic;
 pub(crate) mod rand;
+pub(crate) mod release;
 pub(crate) mod sizeclasses;
 
 pub use panic::{panic_message, RuntimeError};

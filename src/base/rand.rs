@@ -19,7 +19,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::maptype::release::GoRelease;
+use super::release::GoRelease;
 
 thread_local! {
     static STATE: Cell<u64> = Cell::new(os_seed());

@@ -20,7 +20,8 @@
 //! numbers as `(re,im)`, strings as the hex of their bytes (`-` when empty), arrays as
 //! `[v,...]`, structs as `{v,...}` (blank fields included: their bytes are stored, and
 //! ignored by hash and equality), interfaces as `nil` or `TYPE:VALUE` (`i64:5`,
-//! `struct{i64,str}:{1,6869}`), slices as `-`. Bytes between fields (padding) take the
+//! `struct{i64,str}:{1,6869}`; an interface with methods holds defined types only,
+//! `main.MInt:5`), slices as `-`. Bytes between fields (padding) take the
 //! caller's fill byte, so that tests can check that they are never read.
 
 use super::gotype::{GoType, Shape};
@@ -356,7 +357,7 @@ impl ValueArena {
                 }
                 c.expect("}")?;
             }
-            Shape::Interface(_) => {
+            Shape::Interface(methods) => {
                 let v = if c.eat("nil") {
                     GoIface {
                         typ: core::ptr::null(),
@@ -364,6 +365,16 @@ impl ValueArena {
                     }
                 } else {
                     let dt = type_at(c, named)?;
+                    // Only defined types have methods: an interface with methods holds
+                    // values of them (the caller's `named` types, which it vouches have
+                    // the methods).
+                    if !methods.is_empty() && !dt.is_named() {
+                        return err(format!(
+                            "a value of {} needs a defined type (main.Name), got {}",
+                            t.name(),
+                            type_spelling(dt)
+                        ));
+                    }
                     c.expect(":")?;
                     let q = self.alloc(dt.size(), fill);
                     // SAFETY: `q` is a fresh block of dt.size() bytes.
@@ -592,5 +603,25 @@ mod tests {
             assert!(parse_type(bad, &none).is_err(), "{bad}");
         }
         assert!(a.parse_value(GoType::any(), "[]i64:-", 0, &none).is_ok());
+    }
+
+    #[test]
+    fn an_interface_with_methods_holds_defined_types_only() {
+        let named =
+            |n: &str| (n == "main.MInt").then(|| GoType::named(n, GoType::scalar(GoKind::Int64)));
+        let mut a = ValueArena::new();
+        let t = parse_type("struct{iface,i8}", &named).unwrap();
+        assert_eq!(type_spelling(t), "struct{iface,i8}");
+        let p = a.parse_value(t, "{main.MInt:5,1}", 0, &named).unwrap();
+        let mut s = String::new();
+        // SAFETY: a value of `t` in the arena.
+        unsafe { format_slot(&mut s, t, p) };
+        assert_eq!(s, "{main.MInt:0500000000000000,01}");
+        assert!(a.parse_value(t, "{nil,1}", 0, &named).is_ok());
+        let e = a.parse_value(t, "{i64:5,1}", 0, &named).unwrap_err();
+        assert!(e.0.contains("needs a defined type"), "{e}");
+        assert!(a
+            .parse_value(GoType::any(), "main.MInt:5", 0, &named)
+            .is_ok());
     }
 }

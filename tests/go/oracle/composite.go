@@ -1,7 +1,9 @@
 package main
 
 // Composite key kinds: struct, array and interface types spelled as in gomap's
-// src/maptype/spell.rs (`struct{i8,i64}`, `[4]str`, `any`). A trace's `type K E` with
+// src/maptype/spell.rs (`struct{i8,i64}`, `[4]str`, `any`, `iface`). A value in an
+// `iface` (interface { M() }) has one of the defined types of named_types.txt
+// (`main.MI64:5`), which have the method M. A trace's `type K E` with
 // such a K (E one of i64, i32, e0) runs a compiled map[K]E; with `reflect:K` (E a bN
 // kind, never compiled with K) a map made by reflect.MapOf(K, [N]uint8), which hashes
 // with runtime.typehash. Values are
@@ -247,18 +249,16 @@ func appendComp(dst []byte, t reflect.Type, p unsafe.Pointer) []byte {
 		}
 		return append(dst, '}')
 	case reflect.Interface:
-		w := (*[2]unsafe.Pointer)(p)
-		if w[0] == nil {
+		// The first word is the dynamic type (interface {}) or an itab naming it (other
+		// interfaces): reflect reads either; the second word points at the value.
+		v := reflect.NewAt(t, p).Elem()
+		if v.IsNil() {
 			return append(dst, "nil"...)
 		}
-		// The eface's type word is a *rtype: rebuild a reflect.Type from it.
-		var probe any
-		(*[2]unsafe.Pointer)(unsafe.Pointer(&probe))[0] = w[0]
-		(*[2]unsafe.Pointer)(unsafe.Pointer(&probe))[1] = w[1]
-		dt := reflect.TypeOf(probe)
+		dt := v.Elem().Type()
 		dst = append(dst, spellOfType(dt)...)
 		dst = append(dst, ':')
-		return appendComp(dst, dt, w[1])
+		return appendComp(dst, dt, (*[2]unsafe.Pointer)(p)[1])
 	}
 	return appendHexOrDash(dst, bytesAt(p, t.Size()))
 }

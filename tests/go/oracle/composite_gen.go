@@ -4290,6 +4290,374 @@ func (x *c36_e0) iface() any        { return x.m }
 func (x *c36_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
 func (x *c36_e0) maptype() *maptype { return maptypeOf(x.m) }
 
+// c37_i64 is a compiled map[iface]int64.
+type c37_i64 struct{ m map[interface{ M() }]int64 }
+
+func (x *c37_i64) key(b []byte) (k interface{ M() }) {
+	if len(b) > 0 {
+		k = *(*interface{ M() })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c37_i64) make(hint int)   { noGC(); x.m = make(map[interface{ M() }]int64, hint) }
+func (x *c37_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c37_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c37_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c37_i64) length() int       { return len(x.m) }
+func (x *c37_i64) iface() any        { return x.m }
+func (x *c37_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c37_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c37_i32 is a compiled map[iface]int32.
+type c37_i32 struct{ m map[interface{ M() }]int32 }
+
+func (x *c37_i32) key(b []byte) (k interface{ M() }) {
+	if len(b) > 0 {
+		k = *(*interface{ M() })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c37_i32) make(hint int)   { noGC(); x.m = make(map[interface{ M() }]int32, hint) }
+func (x *c37_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c37_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c37_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c37_i32) length() int       { return len(x.m) }
+func (x *c37_i32) iface() any        { return x.m }
+func (x *c37_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c37_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c37_e0 is a compiled map[iface]struct{}.
+type c37_e0 struct{ m map[interface{ M() }]struct{} }
+
+func (x *c37_e0) key(b []byte) (k interface{ M() }) {
+	if len(b) > 0 {
+		k = *(*interface{ M() })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c37_e0) make(hint int)   { noGC(); x.m = make(map[interface{ M() }]struct{}, hint) }
+func (x *c37_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c37_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c37_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c37_e0) length() int       { return len(x.m) }
+func (x *c37_e0) iface() any        { return x.m }
+func (x *c37_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c37_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c38_i64 is a compiled map[struct{iface,i64}]int64.
+type c38_i64 struct {
+	m map[struct {
+		F0 interface{ M() }
+		F1 int64
+	}]int64
+}
+
+func (x *c38_i64) key(b []byte) (k struct {
+	F0 interface{ M() }
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{ M() }
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c38_i64) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{ M() }
+		F1 int64
+	}]int64, hint)
+}
+func (x *c38_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c38_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c38_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c38_i64) length() int       { return len(x.m) }
+func (x *c38_i64) iface() any        { return x.m }
+func (x *c38_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c38_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c38_i32 is a compiled map[struct{iface,i64}]int32.
+type c38_i32 struct {
+	m map[struct {
+		F0 interface{ M() }
+		F1 int64
+	}]int32
+}
+
+func (x *c38_i32) key(b []byte) (k struct {
+	F0 interface{ M() }
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{ M() }
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c38_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{ M() }
+		F1 int64
+	}]int32, hint)
+}
+func (x *c38_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c38_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c38_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c38_i32) length() int       { return len(x.m) }
+func (x *c38_i32) iface() any        { return x.m }
+func (x *c38_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c38_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c38_e0 is a compiled map[struct{iface,i64}]struct{}.
+type c38_e0 struct {
+	m map[struct {
+		F0 interface{ M() }
+		F1 int64
+	}]struct{}
+}
+
+func (x *c38_e0) key(b []byte) (k struct {
+	F0 interface{ M() }
+	F1 int64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{ M() }
+			F1 int64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c38_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{ M() }
+		F1 int64
+	}]struct{}, hint)
+}
+func (x *c38_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c38_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c38_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c38_e0) length() int       { return len(x.m) }
+func (x *c38_e0) iface() any        { return x.m }
+func (x *c38_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c38_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c39_i64 is a compiled map[[2]iface]int64.
+type c39_i64 struct{ m map[[2]interface{ M() }]int64 }
+
+func (x *c39_i64) key(b []byte) (k [2]interface{ M() }) {
+	if len(b) > 0 {
+		k = *(*[2]interface{ M() })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c39_i64) make(hint int)   { noGC(); x.m = make(map[[2]interface{ M() }]int64, hint) }
+func (x *c39_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c39_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c39_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c39_i64) length() int       { return len(x.m) }
+func (x *c39_i64) iface() any        { return x.m }
+func (x *c39_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c39_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c39_i32 is a compiled map[[2]iface]int32.
+type c39_i32 struct{ m map[[2]interface{ M() }]int32 }
+
+func (x *c39_i32) key(b []byte) (k [2]interface{ M() }) {
+	if len(b) > 0 {
+		k = *(*[2]interface{ M() })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c39_i32) make(hint int)   { noGC(); x.m = make(map[[2]interface{ M() }]int32, hint) }
+func (x *c39_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c39_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c39_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c39_i32) length() int       { return len(x.m) }
+func (x *c39_i32) iface() any        { return x.m }
+func (x *c39_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c39_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c39_e0 is a compiled map[[2]iface]struct{}.
+type c39_e0 struct {
+	m map[[2]interface{ M() }]struct{}
+}
+
+func (x *c39_e0) key(b []byte) (k [2]interface{ M() }) {
+	if len(b) > 0 {
+		k = *(*[2]interface{ M() })(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c39_e0) make(hint int)   { noGC(); x.m = make(map[[2]interface{ M() }]struct{}, hint) }
+func (x *c39_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c39_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c39_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c39_e0) length() int       { return len(x.m) }
+func (x *c39_e0) iface() any        { return x.m }
+func (x *c39_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c39_e0) maptype() *maptype { return maptypeOf(x.m) }
+
+// c40_i64 is a compiled map[struct{any,iface,f64}]int64.
+type c40_i64 struct {
+	m map[struct {
+		F0 interface{}
+		F1 interface{ M() }
+		F2 float64
+	}]int64
+}
+
+func (x *c40_i64) key(b []byte) (k struct {
+	F0 interface{}
+	F1 interface{ M() }
+	F2 float64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{}
+			F1 interface{ M() }
+			F2 float64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c40_i64) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{}
+		F1 interface{ M() }
+		F2 float64
+	}]int64, hint)
+}
+func (x *c40_i64) put(k, e []byte) { x.m[x.key(k)] = to_i64(e) }
+func (x *c40_i64) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c40_i64) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i64(e), ok
+}
+func (x *c40_i64) length() int       { return len(x.m) }
+func (x *c40_i64) iface() any        { return x.m }
+func (x *c40_i64) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c40_i64) maptype() *maptype { return maptypeOf(x.m) }
+
+// c40_i32 is a compiled map[struct{any,iface,f64}]int32.
+type c40_i32 struct {
+	m map[struct {
+		F0 interface{}
+		F1 interface{ M() }
+		F2 float64
+	}]int32
+}
+
+func (x *c40_i32) key(b []byte) (k struct {
+	F0 interface{}
+	F1 interface{ M() }
+	F2 float64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{}
+			F1 interface{ M() }
+			F2 float64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c40_i32) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{}
+		F1 interface{ M() }
+		F2 float64
+	}]int32, hint)
+}
+func (x *c40_i32) put(k, e []byte) { x.m[x.key(k)] = to_i32(e) }
+func (x *c40_i32) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c40_i32) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_i32(e), ok
+}
+func (x *c40_i32) length() int       { return len(x.m) }
+func (x *c40_i32) iface() any        { return x.m }
+func (x *c40_i32) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c40_i32) maptype() *maptype { return maptypeOf(x.m) }
+
+// c40_e0 is a compiled map[struct{any,iface,f64}]struct{}.
+type c40_e0 struct {
+	m map[struct {
+		F0 interface{}
+		F1 interface{ M() }
+		F2 float64
+	}]struct{}
+}
+
+func (x *c40_e0) key(b []byte) (k struct {
+	F0 interface{}
+	F1 interface{ M() }
+	F2 float64
+}) {
+	if len(b) > 0 {
+		k = *(*struct {
+			F0 interface{}
+			F1 interface{ M() }
+			F2 float64
+		})(unsafe.Pointer(&b[0]))
+	}
+	return
+}
+func (x *c40_e0) make(hint int) {
+	noGC()
+	x.m = make(map[struct {
+		F0 interface{}
+		F1 interface{ M() }
+		F2 float64
+	}]struct{}, hint)
+}
+func (x *c40_e0) put(k, e []byte) { x.m[x.key(k)] = to_e0(e) }
+func (x *c40_e0) del(k []byte)    { delete(x.m, x.key(k)) }
+func (x *c40_e0) get(k []byte) ([]byte, bool) {
+	e, ok := x.m[x.key(k)]
+	return from_e0(e), ok
+}
+func (x *c40_e0) length() int       { return len(x.m) }
+func (x *c40_e0) iface() any        { return x.m }
+func (x *c40_e0) hmap() *hmap       { return *(**hmap)(unsafe.Pointer(&x.m)) }
+func (x *c40_e0) maptype() *maptype { return maptypeOf(x.m) }
+
 // compTypes: composite key kinds (with a compiled map[K]int64) and dynamic types.
 var compTypes = []compType{
 	{"struct{i8,i64}", reflect.TypeOf((*struct {
@@ -4831,6 +5199,57 @@ var compTypes = []compType{
 		}
 		return nil
 	}},
+	{"iface", reflect.TypeOf((*interface{ M() })(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c37_i64{}
+		case "i32":
+			return &c37_i32{}
+		case "e0":
+			return &c37_e0{}
+		}
+		return nil
+	}},
+	{"struct{iface,i64}", reflect.TypeOf((*struct {
+		F0 interface{ M() }
+		F1 int64
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c38_i64{}
+		case "i32":
+			return &c38_i32{}
+		case "e0":
+			return &c38_e0{}
+		}
+		return nil
+	}},
+	{"[2]iface", reflect.TypeOf((*[2]interface{ M() })(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c39_i64{}
+		case "i32":
+			return &c39_i32{}
+		case "e0":
+			return &c39_e0{}
+		}
+		return nil
+	}},
+	{"struct{any,iface,f64}", reflect.TypeOf((*struct {
+		F0 interface{}
+		F1 interface{ M() }
+		F2 float64
+	})(nil)).Elem(), func(e string) mapOps {
+		switch e {
+		case "i64":
+			return &c40_i64{}
+		case "i32":
+			return &c40_i32{}
+		case "e0":
+			return &c40_e0{}
+		}
+		return nil
+	}},
 	{"i64", reflect.TypeOf((*int64)(nil)).Elem(), nil},
 	{"i32", reflect.TypeOf((*int32)(nil)).Elem(), nil},
 	{"u8", reflect.TypeOf((*uint8)(nil)).Elem(), nil},
@@ -4844,4 +5263,74 @@ var compTypes = []compType{
 		F0 int64
 		F1 []int64
 	})(nil)).Elem(), nil},
+	{"main.MI64", reflect.TypeOf((*MI64)(nil)).Elem(), nil},
+	{"main.NI64", reflect.TypeOf((*NI64)(nil)).Elem(), nil},
+	{"main.MStr", reflect.TypeOf((*MStr)(nil)).Elem(), nil},
+	{"main.MF64", reflect.TypeOf((*MF64)(nil)).Elem(), nil},
+	{"main.MF32", reflect.TypeOf((*MF32)(nil)).Elem(), nil},
+	{"main.MBool", reflect.TypeOf((*MBool)(nil)).Elem(), nil},
+	{"main.MPair", reflect.TypeOf((*MPair)(nil)).Elem(), nil},
+	{"main.MPad", reflect.TypeOf((*MPad)(nil)).Elem(), nil},
+	{"main.MArr", reflect.TypeOf((*MArr)(nil)).Elem(), nil},
+	{"main.MEmpty", reflect.TypeOf((*MEmpty)(nil)).Elem(), nil},
+	{"main.MSl", reflect.TypeOf((*MSl)(nil)).Elem(), nil},
+	{"main.MBad", reflect.TypeOf((*MBad)(nil)).Elem(), nil},
 }
+
+// The defined types of named_types.txt, each with the method M (for interface { M() }).
+type MI64 int64
+
+func (MI64) M() {}
+
+type NI64 int64
+
+func (NI64) M() {}
+
+type MStr string
+
+func (MStr) M() {}
+
+type MF64 float64
+
+func (MF64) M() {}
+
+type MF32 float32
+
+func (MF32) M() {}
+
+type MBool bool
+
+func (MBool) M() {}
+
+type MPair struct {
+	F0 int64
+	F1 int64
+}
+
+func (MPair) M() {}
+
+type MPad struct {
+	F0 int8
+	F1 int64
+}
+
+func (MPad) M() {}
+
+type MArr [2]string
+
+func (MArr) M() {}
+
+type MEmpty struct{}
+
+func (MEmpty) M() {}
+
+type MSl []int64
+
+func (MSl) M() {}
+
+type MBad struct {
+	F0 int64
+	F1 []int64
+}
+
+func (MBad) M() {}

@@ -4,7 +4,8 @@
 // (struct, array and interface types in gomap's type spelling, src/maptype/spell.rs),
 // each with a compiled map[K]E for the elem kinds i64, i32 and e0 (so the compiler generates K's hash and equal
 // functions and picks the runtime entry points), and the dynamic types that interface
-// values in traces may hold.
+// values in traces may hold: spelled types, and the defined types of named_types.txt
+// (each with a method M, for interface { M() } values).
 //
 // Run with: go run gen_composite.go
 package main
@@ -23,8 +24,11 @@ import (
 // structs, interfaces, and some random nested shapes.
 var keys = readKeys()
 
-func readKeys() []string {
-	b, err := os.ReadFile("composite_kinds.txt")
+func readKeys() []string { return readLines("composite_kinds.txt") }
+
+// readLines is the lines of a list file but blank ones and # comments.
+func readLines(name string) []string {
+	b, err := os.ReadFile(name)
 	if err != nil {
 		panic(err)
 	}
@@ -35,6 +39,21 @@ func readKeys() []string {
 		}
 	}
 	return ks
+}
+
+// named are the defined types of named_types.txt: "main.Name", underlying spelling.
+var named = readNamed()
+
+func readNamed() [][2]string {
+	var ns [][2]string
+	for _, l := range readLines("named_types.txt") {
+		f := strings.Fields(l)
+		if len(f) != 2 || !strings.HasPrefix(f[0], "main.") {
+			panic("bad named_types.txt line " + l)
+		}
+		ns = append(ns, [2]string{f[0], f[1]})
+	}
+	return ns
 }
 
 // dyn are the dynamic types of interface values (comparable or not).
@@ -83,9 +102,13 @@ func goTypeAt(s string) (string, string) {
 	m := map[string]string{"bool": "bool", "i8": "int8", "i16": "int16", "i32": "int32",
 		"i64": "int64", "int": "int", "u8": "uint8", "u16": "uint16", "u32": "uint32",
 		"u64": "uint64", "uint": "uint", "uptr": "uintptr", "f32": "float32", "f64": "float64",
-		"c64": "complex64", "c128": "complex128", "str": "string", "any": "interface{}"}
+		"c64": "complex64", "c128": "complex128", "str": "string", "any": "interface{}",
+		"iface": "interface{ M() }"}
 	if g, ok := m[w]; ok {
 		return g, r
+	}
+	if strings.HasPrefix(w, "main.") {
+		return w[len("main."):], r
 	}
 	panic("unknown type " + w)
 }
@@ -126,7 +149,15 @@ func main() {
 			fmt.Fprintf(&b, "\t{%q, reflect.TypeOf((*%s)(nil)).Elem(), nil},\n", d, goType(d))
 		}
 	}
+	for _, n := range named {
+		fmt.Fprintf(&b, "\t{%q, reflect.TypeOf((*%s)(nil)).Elem(), nil},\n", n[0], goType(n[0]))
+	}
 	b.WriteString("}\n")
+	b.WriteString("\n// The defined types of named_types.txt, each with the method M (for interface { M() }).\n")
+	for _, n := range named {
+		g := goType(n[0])
+		fmt.Fprintf(&b, "type %s %s\n\nfunc (%s) M() {}\n", g, goType(n[1]), g)
+	}
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		panic(err)

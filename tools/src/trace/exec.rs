@@ -11,7 +11,7 @@ use gomap::export_test::runtime::dispatch::{map_access2, map_assign, map_delete}
 use gomap::export_test::runtime::{self, dump, Hiter, Hmap};
 use gomap::maptype::{alg, GoRelease, GoString, GoType, KeyHash, MapType};
 
-use super::op::{parse_f64, unhex, Kind, Op, Value};
+use super::op::{named_type, parse_f64, unhex, Kind, Op, Value};
 
 /// A malformed trace line, an operation Go would refuse, or a runtime panic (Go's
 /// `throw`/`panic`, e.g. "out of memory" for a `make` hint whose bucket array cannot be
@@ -124,7 +124,7 @@ impl Value {
             ));
         }
         let p = values
-            .parse_value(ty, s, 0, &|_| None)
+            .parse_value(ty, s, 0, &named_type)
             .map_err(|e| format!("expected a value of {k}: {e}"))?;
         // SAFETY: `p` is a block of at least ty.size() bytes in `values`.
         Ok(unsafe { core::slice::from_raw_parts(p, ty.size()) }.to_vec())

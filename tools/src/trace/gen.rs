@@ -53,7 +53,7 @@ impl KeySet {
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::op::{parse_f64, unhex, Kind, Op, Value, AESKEY_LEN};
+use super::op::{self, parse_f64, unhex, Kind, Op, Value, AESKEY_LEN};
 use gomap::export_test::base::hex::hex;
 use gomap::export_test::maptype::{spell, GoKind, GoRelease, GoType};
 use gomap::maptype::gotype::Shape;
@@ -560,15 +560,25 @@ const DYN_TYPES: [&str; 10] = [
     "struct{i64,[]i64}",
 ];
 
-/// Whether a composite key spelling holds a value Go cannot hash.
+/// Whether a composite key spelling holds a value Go cannot hash: a slice, or a value of
+/// an uncomparable defined type ([`op::named_types`]).
 fn unhashable(s: &str) -> bool {
     s.contains("[]i64")
+        || op::named_types()
+            .iter()
+            .any(|&(n, _)| !named_comparable(n) && s.contains(&format!("{n}:")))
+}
+
+/// Whether the defined type `n` of [`op::named_types`] is comparable.
+fn named_comparable(n: &str) -> bool {
+    op::named_type(n).is_some_and(|t| t.is_comparable())
 }
 
 /// A random value of `t` in the trace spelling, from small domains so that keys collide
 /// often: ints near 0, floats from a few (±0, ±Inf, halves, one large), strings of 0-6
-/// bytes from a 3-letter alphabet, interfaces nil or of [`DYN_TYPES`] (rarely an
-/// unhashable one, whose operations panic in Go). Floats are sometimes NaN when `nan`
+/// bytes from a 3-letter alphabet, interfaces nil or of [`DYN_TYPES`] (`any`) or of the
+/// defined types of [`op::named_types`] (`iface`; rarely an unhashable one, whose
+/// operations panic in Go). Floats are sometimes NaN when `nan`
 /// (the seeded-random mode).
 fn go_value(r: &mut Rng, t: GoType, nan: bool) -> String {
     match t.shape() {
@@ -611,6 +621,18 @@ fn go_value(r: &mut Rng, t: GoType, nan: bool) -> String {
         Shape::Struct(fields) => {
             let v: Vec<String> = fields.iter().map(|f| go_value(r, f.ty, nan)).collect();
             format!("{{{}}}", v.join(","))
+        }
+        Shape::Interface(methods) if !methods.is_empty() => {
+            if r.pct(12) {
+                return "nil".into();
+            }
+            // The uncomparable defined types come last (named_types.txt).
+            let named = op::named_types();
+            let hashable = named.iter().filter(|(n, _)| named_comparable(n)).count();
+            let n = if r.pct(4) { named.len() } else { hashable };
+            let d = named[r.below(n as u64) as usize].0;
+            let dt = op::named_type(d).expect("a named type");
+            format!("{d}:{}", go_value(r, dt, nan))
         }
         Shape::Interface(_) => {
             if r.pct(12) {
@@ -710,7 +732,7 @@ fn canon_into(t: GoType, s: &mut &str, out: &mut String) {
                 })
                 .map(|(i, _)| i)
                 .expect("own spelling");
-            let dt = spell::parse_type(&s[..end], &|_| None).expect("own spelling");
+            let dt = spell::parse_type(&s[..end], &op::named_type).expect("own spelling");
             out.push_str(&s[..=end]);
             *s = &s[end + 1..];
             canon_into(dt, s, out);
@@ -735,13 +757,10 @@ fn canon_into(t: GoType, s: &mut &str, out: &mut String) {
 /// for each): padded structs, structs mixing strings, ints and floats, nested structs with
 /// arrays, arrays of strings, floats and structs, interfaces, some random nested shapes.
 pub fn composite_kinds() -> Vec<&'static str> {
-    include_str!(concat!(
+    op::list_entries(include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/go/oracle/composite_kinds.txt"
-    ))
-    .lines()
-    .map(str::trim)
-    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    )))
     .collect()
 }
 
@@ -1160,7 +1179,7 @@ pub fn release_suite(count: usize, seed: u64, r: GoRelease) -> Vec<(String, Stri
         // And in the seeded-random mode, where floats inside keys may be NaN (each such
         // key a new entry, its hash a draw): the kinds with a float or an interface.
         for (i, spelled) in composite_kinds().into_iter().enumerate() {
-            if !["f32", "f64", "c64", "c128", "any"]
+            if !["f32", "f64", "c64", "c128", "any", "iface"]
                 .iter()
                 .any(|f| spelled.contains(f))
             {

@@ -32,7 +32,7 @@ pub enum Kind {
     /// `e0`: `struct{}` (elems only).
     E0,
     /// A composite key kind (`docs/trace-and-dump.md`, composite key kinds): a struct, array or interface
-    /// type in gomap's type spelling (`struct{i8,i64}`, `[4]str`, `any`), as a compiled
+    /// type in gomap's type spelling (`struct{i8,i64}`, `[4]str`, `any`, `iface`), as a compiled
     /// `map[K]E`; with `reflect`, spelled `reflect:K`, as a `reflect.MapOf` map (hashed
     /// with `runtime.typehash`).
     Go {
@@ -65,7 +65,11 @@ impl Kind {
             Some(rest) => (true, rest),
             None => (false, s),
         };
-        if spelled.starts_with("struct{") || spelled.starts_with('[') || spelled == "any" {
+        if spelled.starts_with("struct{")
+            || spelled.starts_with('[')
+            || spelled == "any"
+            || spelled == "iface"
+        {
             let ty = spell::parse_type(spelled, &|_| None)
                 .ok()
                 .filter(|t| t.is_comparable())?;
@@ -156,6 +160,49 @@ impl fmt::Display for Kind {
             }
         }
     }
+}
+
+/// The defined types a composite value may hold in an interface (`main.MI64:5`), each
+/// with the method `M` (so that it fits in `iface`, Go's `interface { M() }`): the list
+/// of `tests/go/oracle/named_types.txt`, whose Go declarations the oracle compiles, as
+/// (name, underlying type's spelling) in the file's order.
+pub fn named_types() -> Vec<(&'static str, &'static str)> {
+    list_entries(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/go/oracle/named_types.txt"
+    )))
+    .map(|l| {
+        l.split_once(' ')
+            .expect("named_types.txt: `main.Name UNDERLYING` lines")
+    })
+    .collect()
+}
+
+/// The entries of a list file of the oracle (`composite_kinds.txt`, `named_types.txt`):
+/// its lines, trimmed, but blank ones and `#` comments.
+pub(crate) fn list_entries(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// The defined type `name` of [`named_types`] (`main.MI64`), or `None`: the resolver of
+/// `main.Name` spellings in values.
+pub fn named_type(name: &str) -> Option<GoType> {
+    static TYPES: std::sync::OnceLock<Vec<(&'static str, GoType)>> = std::sync::OnceLock::new();
+    TYPES
+        .get_or_init(|| {
+            named_types()
+                .into_iter()
+                .map(|(n, u)| {
+                    let u = spell::parse_type(u, &|_| None).expect("named_types.txt: a type");
+                    (n, GoType::named(n, u))
+                })
+                .collect()
+        })
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, t)| t)
 }
 
 /// A key or elem as the trace spells it. What it means depends on the kind of the `type`
@@ -725,7 +772,16 @@ mod tests {
                 assert_eq!(kind.to_string(), s);
             }
         }
-        for bad in ["[01]i64", "struct{[]i64}", "reflect:i64", "[2]", "anyx"] {
+        for bad in [
+            "[01]i64",
+            "struct{[]i64}",
+            "reflect:i64",
+            "[2]",
+            "anyx",
+            "ifacex",
+            "main.MI64",
+            "struct{main.MI64}",
+        ] {
             assert_eq!(Kind::parse(bad), None, "{bad}");
         }
         for (name, k) in Kind::NAMED {
@@ -733,6 +789,31 @@ mod tests {
             assert_eq!(k.to_string(), name);
         }
         assert_eq!(Kind::B(17).to_string(), "b17");
+    }
+
+    #[test]
+    fn named_types_resolve_with_the_uncomparable_last() {
+        let doc = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/trace-and-dump.md"
+        ));
+        let names = named_types();
+        let comparable: Vec<bool> = names
+            .iter()
+            .map(|&(n, u)| {
+                let t = named_type(n).unwrap_or_else(|| panic!("{n}"));
+                assert!(t.is_named() && spell::type_spelling(t) == n, "{n}");
+                assert_eq!(t.size(), spell::parse_type(u, &|_| None).unwrap().size());
+                assert!(
+                    doc.contains(&format!("`{n}`")),
+                    "{n} is in the spec's table"
+                );
+                t.is_comparable()
+            })
+            .collect();
+        assert!(comparable.windows(2).all(|w| w[0] || !w[1]), "{names:?}");
+        assert!(comparable.contains(&false) && comparable.contains(&true));
+        assert!(named_type("main.Nope").is_none() && named_type("i64").is_none());
     }
 
     #[test]

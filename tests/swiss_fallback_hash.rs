@@ -6,6 +6,7 @@
 //! One test in its own binary: it switches the process-wide hash keys and AES off.
 
 use gomap::export_test::swiss::check::check;
+use gomap::export_test::swiss::map::mapfree;
 use gomap::maptype::{alg, GoKind, GoString, MapType};
 use gomap::swiss::runtime::{makemap, mapaccess2_compiled, mapassign_compiled, mapdelete};
 use gomap::swiss::{SwissMapType, SwissRelease};
@@ -32,7 +33,7 @@ fn exercise(k: GoKind, r: SwissRelease) {
         b
     };
     // SAFETY: `m` is a live map of `t`; every key image is a readable key of its type whose
-    // string bytes (in `strings`) outlive the map.
+    // string bytes (in `strings`) outlive the map; the map is freed once, last.
     unsafe {
         for i in 0..3000 {
             *mapassign_compiled(&t, &mut *m, key(i).as_ptr()).cast::<i64>() = i as i64;
@@ -50,6 +51,7 @@ fn exercise(k: GoKind, r: SwissRelease) {
         }
         check(&t, &m).unwrap_or_else(|e| panic!("{k:?} {r:?} after deletes: {e}"));
         assert_eq!(m.Used(), 2000);
+        mapfree(&t, m);
     }
 }
 

@@ -925,6 +925,8 @@ fn faststr_lookup_matches_generic() {
                         assert_eq!(fast, generic, "{r:?} len {len} n {n} last {last}: {p:?}");
                     }
                     checked(&t, &m);
+                    // SAFETY: the map is live and of type `t`, and nothing uses it after.
+                    unsafe { mapfree(&t, m) };
                 }
             }
         }

@@ -7,6 +7,22 @@
 //! `gomap_maptype_new` with its own sizes, hasher, equal and allocator), makes maps of it,
 //! and reads, writes, deletes, clears and iterates them with Go 1.19's exact algorithm.
 //!
+//! Engines: `gomap_maptype_with_release` copies a map type for another Go release. The
+//! classic releases ("1.19", "1.21", "1.22", "1.23", "1.24-noswissmap") keep the
+//! bucketed map of `crate::runtime`; the Swiss releases ("1.24" to "1.27", Go's default
+//! map there) make Swiss tables (`crate::swiss`). Every map and iterator function takes
+//! either, with the same error codes, re-entry checks and lifetimes; a map knows its
+//! engine (`src/ffi/engine.rs`), and a map given with a map type of the other engine is
+//! refused (`GOMAP_ERR_INVALID_ARG`). On a Swiss map, lookups and assignments go through
+//! the entry points Go's compiler picks for the key type (`mapaccess2_fast64`,
+//! `mapassign_faststr`, ..., or the generic ones), hash seeds and iteration starts are
+//! drawn from the calling thread's ChaCha8 generator (seeded by `gomap_seed_thread` and
+//! `gomap_seed_thread_chacha8`), `gomap_growing` is always false (a table grows at
+//! once), and `gomap_dump` prints the Swiss dump (`docs/swiss-dump.md`). The map's
+//! memory (header, directory, tables, groups, indirect keys and elems) comes from the
+//! map type's allocator, as for a classic map; iterators of either engine are Rust
+//! boxes.
+//!
 //! Errors: functions that can fail return an `int` code (`GOMAP_OK` or a negative
 //! `GOMAP_ERR_*`) and leave the message in a per-thread buffer read with
 //! `gomap_last_error`. No Rust panic ever unwinds into C: every entry point that calls
@@ -60,14 +76,16 @@
 //! (`gomap_growing` is false). Go leaves this to its garbage collector: an old bucket
 //! that was evacuated while an iterator used the old array keeps copies of its keys, an
 //! iterator re-hashes such a copy to find where the entry went, and `gomap_dump` prints
-//! it. (`mapclear` and `gomap_free` drop those copies at once.)
+//! it. (`mapclear` and `gomap_free` drop those copies at once.) On a Swiss map the rule
+//! is (a) alone: an iterator still walking a table that grew reads the old table's keys
+//! and looks them up again.
 //!
 //! The files: this one holds the C types (the opaque handles, the callback typedefs, the
 //! descriptor structs); `error.rs` the error codes, the last error, the panic guard and
 //! the re-entry check; `descriptor.rs` the kinds and flags and the conversion of C
-//! descriptors and allocators; then the entry points: `seed.rs` (the thread's random
-//! source), `map_type.rs`, `map.rs`, `iter.rs`, `debug.rs` (check and dump), and
-//! `types.rs` (Go type descriptors).
+//! descriptors and allocators; `engine.rs` the two engines behind the handles; then the
+//! entry points: `seed.rs` (the thread's random source), `map_type.rs`, `map.rs`,
+//! `iter.rs`, `debug.rs` (check and dump), and `types.rs` (Go type descriptors).
 
 #![allow(non_camel_case_types)]
 
@@ -83,6 +101,9 @@ mod error;
 
 /// The kinds and flags; C descriptors and allocators to Rust ones.
 mod descriptor;
+
+/// The classic and the Swiss engine behind one set of handles.
+mod engine;
 
 /// The thread's random source.
 mod seed;
@@ -114,14 +135,46 @@ use core::ffi::c_void;
 use crate::maptype::{GoString, Kind, Type};
 
 /// A map type (Go's `maptype`), made by `gomap_maptype_go` or `gomap_maptype_new`, freed
-/// by `gomap_maptype_free`.
-pub type gomap_maptype = crate::maptype::MapType;
+/// by `gomap_maptype_free`. Its maps are classic (Go 1.19 to 1.24-noswissmap) unless it
+/// came from `gomap_maptype_with_release` with a Swiss release (1.24 to 1.27), whose maps
+/// are Swiss tables.
+//
+// Invariants: `mt` is the classic descriptor of the key and elem types (the one every
+// constructor builds; for a Swiss type, the one it was copied from); `swiss`, when
+// present, is `SwissMapType::new(&mt, release)`. The type lives in a box from
+// `Box::into_raw` that never moves, so a Swiss iterator may keep a pointer to `swiss`.
+// It dereferences to the classic descriptor, so Rust code may hand a classic
+// `gomap_maptype` to the runtime functions of `crate::runtime`.
+pub struct gomap_maptype {
+    /// The classic descriptor: key and elem types, hasher, equal, allocator, release.
+    pub(crate) mt: crate::maptype::MapType,
+    /// The Swiss descriptor, for a map type of a Swiss release.
+    pub(crate) swiss: Option<crate::swiss::SwissMapType>,
+}
 
-/// A map (Go's `hmap`), made by `gomap_make`, freed by `gomap_free`. NULL is the nil map:
-/// reads find nothing, writes fail with `GOMAP_ERR_NIL_MAP`.
+impl gomap_maptype {
+    /// A map type of the classic engine.
+    pub(crate) fn classic(mt: crate::maptype::MapType) -> gomap_maptype {
+        gomap_maptype { mt, swiss: None }
+    }
+}
+
+impl core::ops::Deref for gomap_maptype {
+    type Target = crate::maptype::MapType;
+
+    fn deref(&self) -> &crate::maptype::MapType {
+        &self.mt
+    }
+}
+
+/// A map, made by `gomap_make`, freed by `gomap_free`: Go's `hmap` for a classic map
+/// type, Go's Swiss `Map` for a Swiss one (the handle says which: see
+/// `src/ffi/engine.rs`). NULL is the nil map: reads find nothing, writes fail with
+/// `GOMAP_ERR_NIL_MAP`.
 pub type gomap_map = crate::runtime::Hmap;
 
-/// An iterator (Go's `hiter`), made by `gomap_iter_init`, freed by `gomap_iter_free`.
+/// An iterator (Go's `hiter`, or the Swiss `Iter`), made by `gomap_iter_init`, freed by
+/// `gomap_iter_free`.
 pub type gomap_iter = crate::runtime::Hiter;
 
 // The callback types are `Option`s of function pointers, as C's function pointers may be

@@ -134,3 +134,23 @@ fn c_program_builds_struct_array_and_interface_types() {
         "stderr:\n{stderr}"
     );
 }
+
+/// Swiss maps from C (`gomap_maptype_with_release` with a Swiss release).
+#[test]
+fn c_program_uses_swiss_maps() {
+    let (status, stdout, stderr) = compile_and_run("ffi_swiss_test");
+    assert!(
+        status.success(),
+        "ffi_swiss_test failed ({status}):\n{stdout}\n{stderr}"
+    );
+    assert_eq!(
+        stdout,
+        "ok int64 keys on 1.27 and 1.24: insert, look up, delete a third, iterate, dump, check, clear\n\
+         ok string keys on 1.27 and 1.24\n\
+         ok a write from the hasher during a read fails as on a classic map\n\
+         ok unknown releases fail with GOMAP_ERR_INVALID_ARG\n\
+         ok allocator: every block came back\n",
+        "stderr:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "stderr:\n{stderr}");
+}

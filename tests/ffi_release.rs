@@ -38,7 +38,7 @@ fn maptype_with_release_makes_maps_of_that_release() {
     assert_eq!(b_of_hint_100(t21), 5);
     let mut bad: *mut gomap_maptype = core::ptr::null_mut();
     // SAFETY: as above.
-    let rc = unsafe { gomap_maptype_with_release(t, c"1.24".as_ptr(), &mut bad) };
+    let rc = unsafe { gomap_maptype_with_release(t, c"1.20".as_ptr(), &mut bad) };
     assert_eq!(rc, GOMAP_ERR_INVALID_ARG);
     assert!(bad.is_null());
     // SAFETY: made above, no map left.

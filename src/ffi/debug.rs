@@ -4,10 +4,12 @@ use core::ffi::{c_char, c_void};
 use core::ptr;
 use std::ffi::CString;
 
+use super::engine::{MapRef, ENGINE_MISMATCH};
 use super::error::{error_name, fail, guard, InUse, GOMAP_ERR_INVALID_ARG};
 use super::{gomap_map, gomap_maptype};
 use crate::base::panic::RuntimeError;
 use crate::runtime;
+use crate::swiss;
 
 /// A NUL-terminated copy of `s` for C, freed with `gomap_string_free`.
 fn c_string(s: String) -> *mut c_char {
@@ -29,11 +31,23 @@ pub unsafe extern "C" fn gomap_check(t: *const gomap_maptype, h: *const gomap_ma
             if t.is_null() {
                 return c_string("t is NULL".into());
             }
+            // SAFETY: a live type and a map handle (caller).
+            let m = match unsafe { MapRef::of(t, h) } {
+                Ok(m) => m,
+                Err(_) => return c_string(ENGINE_MISMATCH.into()),
+            };
             let Ok(_use) = InUse::enter(h as *const c_void, false) else {
                 return c_string(RuntimeError::ConcurrentReadWrite.to_string());
             };
             // SAFETY: forwarded (caller).
-            match unsafe { runtime::check(&*t, h) } {
+            let r = unsafe {
+                match m {
+                    MapRef::Classic(t, h) => runtime::check(t, h),
+                    MapRef::Swiss(_, m) if m.is_null() => Ok(()),
+                    MapRef::Swiss(st, m) => swiss::check(st, &*m),
+                }
+            };
+            match r {
                 Ok(()) => ptr::null_mut(),
                 Err(e) => c_string(e),
             }
@@ -41,8 +55,9 @@ pub unsafe extern "C" fn gomap_check(t: *const gomap_maptype, h: *const gomap_ma
     )
 }
 
-/// The canonical dump of the map's buckets (`docs/trace-and-dump.md`), NUL-terminated;
-/// free it with `gomap_string_free`. NULL on failure (see `gomap_last_error`).
+/// The canonical dump of the map's buckets (`docs/trace-and-dump.md`; for a Swiss map,
+/// the Swiss dump of `docs/swiss-dump.md`, which starts with `map used=`),
+/// NUL-terminated; free it with `gomap_string_free`. NULL on failure (see `gomap_last_error`).
 ///
 /// # Safety
 /// As `gomap_check`; every string key's bytes are readable. A NULL map is invalid here.
@@ -55,8 +70,18 @@ pub unsafe extern "C" fn gomap_dump(t: *const gomap_maptype, h: *const gomap_map
                 fail(GOMAP_ERR_INVALID_ARG, "t and h must not be NULL");
                 return ptr::null_mut();
             }
-            // SAFETY: forwarded (caller).
-            c_string(unsafe { runtime::dump::dump_string(&*t, h) })
+            // SAFETY: a live type and a map handle (caller).
+            let m = match unsafe { MapRef::of(t, h) } {
+                Ok(m) => m,
+                Err(_) => return ptr::null_mut(),
+            };
+            // SAFETY: forwarded (caller); the map is not NULL (above).
+            c_string(unsafe {
+                match m {
+                    MapRef::Classic(t, h) => runtime::dump::dump_string(t, h),
+                    MapRef::Swiss(st, m) => swiss::dump(st, &*m),
+                }
+            })
         },
     )
 }

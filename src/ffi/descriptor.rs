@@ -204,7 +204,7 @@ pub(super) fn go_kind(kind: u8, size: usize) -> Result<GoKind, c_int> {
     Ok(k)
 }
 
-/// Boxes a finished map type for C.
+/// Boxes a finished map type for C (of the classic engine).
 ///
 /// # Safety
 /// `out` is writable.
@@ -215,7 +215,7 @@ pub(super) unsafe fn hand_out(
     match t {
         Ok(t) => {
             // SAFETY: writable (caller).
-            unsafe { *out = Box::into_raw(Box::new(t)) };
+            unsafe { *out = Box::into_raw(Box::new(gomap_maptype::classic(t))) };
             GOMAP_OK
         }
         Err(e) => fail(GOMAP_ERR_INVALID_TYPE, &e.to_string()),

@@ -10,8 +10,6 @@ use std::ffi::CString;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::base::panic::{panic_message, RuntimeError};
-use crate::runtime::types::HASH_WRITING;
-use crate::runtime::Hmap;
 
 /// Success.
 pub const GOMAP_OK: c_int = 0;
@@ -187,19 +185,6 @@ pub(super) fn error_name(code: c_int) -> String {
     unsafe { core::ffi::CStr::from_ptr(gomap_error_name(code)) }
         .to_string_lossy()
         .into_owned()
-}
-
-/// Fails with `e` (Go's words for the runtime's check that would panic) when a write is
-/// in progress on `h`, before calling into it.
-///
-/// # Safety
-/// `h` is NULL or live.
-pub(super) unsafe fn writing(h: *const Hmap, e: RuntimeError) -> Option<c_int> {
-    // SAFETY: live (caller).
-    if !h.is_null() && unsafe { (*h).flags() } & HASH_WRITING != 0 {
-        return Some(fail_runtime(e));
-    }
-    None
 }
 
 #[cfg(test)]

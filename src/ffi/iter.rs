@@ -1,18 +1,23 @@
-//! The iterator entry points (`for k, v := range m`).
+//! The iterator entry points (`for k, v := range m`), for the map type's engine.
 
 use core::ffi::{c_int, c_void};
 use core::ptr;
 
-use super::error::{enter, fail, guard, guard_code, writing, InUse};
+use super::engine::{swiss_iter_handle, swiss_map_handle, Handle, IterHandle, MapRef};
+use super::error::{enter, fail, fail_runtime, guard, guard_code, InUse};
 use super::error::{GOMAP_ERR_INVALID_ARG, GOMAP_OK};
 use super::{gomap_iter, gomap_map, gomap_maptype};
 use crate::base::panic::RuntimeError;
+use crate::runtime::types::HASH_WRITING;
 use crate::runtime::{self, Hiter};
+use crate::swiss;
 
 /// Starts an iteration (`for k, v := range m`) at a random entry. `*out` is the
 /// iterator; `gomap_iter_key` is NULL when there is no (more) entry. The map may be
 /// written during the iteration, with Go's guarantees (an entry deleted before it is
-/// reached is not produced; one added may or may not be).
+/// reached is not produced; one added may or may not be). A Swiss map is iterated as Go
+/// 1.24 on does (`mapIterStart`: two random draws, from the calling thread's ChaCha8
+/// generator, for the start; a table that grows meanwhile is walked in its old order).
 ///
 /// # Safety
 /// `t` is the map's type; `h` is NULL or live and outlives the iterator; `out` writable.
@@ -26,17 +31,34 @@ pub unsafe extern "C" fn gomap_iter_init(
         if t.is_null() || out.is_null() {
             return fail(GOMAP_ERR_INVALID_ARG, "t and out must not be NULL");
         }
+        // SAFETY: a live type and a map handle (caller).
+        let m = match unsafe { MapRef::of(t, h) } {
+            Ok(m) => m,
+            Err(c) => return c,
+        };
         // SAFETY: live (caller).
-        if let Some(c) = unsafe { writing(h, RuntimeError::ConcurrentReadWrite) } {
+        if let Some(c) = unsafe { m.writing(RuntimeError::ConcurrentReadWrite) } {
             return c;
         }
         let _use = enter!(h, false);
-        let mut it = Box::new(Hiter::new());
-        // SAFETY: a live map (or NULL) of type `t`, both outliving the iterator (caller);
-        // the boxed iterator never moves.
-        unsafe { runtime::mapiterinit(&*t, h, &mut it) };
+        let it = match m {
+            MapRef::Classic(t, h) => {
+                let mut it = Box::new(Hiter::new());
+                // SAFETY: a live map (or NULL) of type `t`, both outliving the iterator
+                // (caller); the boxed iterator never moves.
+                unsafe { runtime::mapiterinit(t, h, &mut it) };
+                Box::into_raw(it)
+            }
+            MapRef::Swiss(st, m) => {
+                let mut it = Box::new(swiss::Iter::new());
+                // SAFETY: as above; `st` lives in the boxed map type, which outlives
+                // the iterator (caller).
+                unsafe { swiss::runtime::mapIterStart(st, m, &mut it) };
+                swiss_iter_handle(Box::into_raw(it))
+            }
+        };
         // SAFETY: writable (caller).
-        unsafe { *out = Box::into_raw(it) };
+        unsafe { *out = it };
         GOMAP_OK
     })
 }
@@ -47,11 +69,13 @@ pub unsafe extern "C" fn gomap_iter_init(
 /// `it` is a live iterator.
 #[no_mangle]
 pub unsafe extern "C" fn gomap_iter_key(it: *const gomap_iter) -> *const c_void {
-    if it.is_null() {
-        return ptr::null();
+    match IterHandle::of(it) {
+        Handle::Classic(it) if it.is_null() => ptr::null(),
+        // SAFETY: live (caller).
+        Handle::Classic(it) => unsafe { (*it).key().cast() },
+        // SAFETY: live (caller).
+        Handle::Swiss(it) => unsafe { (*it).Key().cast() },
     }
-    // SAFETY: live (caller).
-    unsafe { (*it).key().cast() }
 }
 
 /// The current entry's elem, or NULL when the iteration is over.
@@ -60,11 +84,13 @@ pub unsafe extern "C" fn gomap_iter_key(it: *const gomap_iter) -> *const c_void 
 /// `it` is a live iterator.
 #[no_mangle]
 pub unsafe extern "C" fn gomap_iter_elem(it: *const gomap_iter) -> *mut c_void {
-    if it.is_null() {
-        return ptr::null_mut();
+    match IterHandle::of(it) {
+        Handle::Classic(it) if it.is_null() => ptr::null_mut(),
+        // SAFETY: live (caller).
+        Handle::Classic(it) => unsafe { (*it).elem().cast() },
+        // SAFETY: live (caller).
+        Handle::Swiss(it) => unsafe { (*it).Elem().cast() },
     }
-    // SAFETY: live (caller).
-    unsafe { (*it).elem().cast() }
 }
 
 /// Advances to the next entry.
@@ -77,19 +103,39 @@ pub unsafe extern "C" fn gomap_iter_next(it: *mut gomap_iter) -> c_int {
         if it.is_null() {
             return fail(GOMAP_ERR_INVALID_ARG, "it is NULL");
         }
-        // SAFETY: live (caller).
-        let it = unsafe { &mut *it };
-        if it.key().is_null() {
-            return GOMAP_OK;
+        match IterHandle::of(it) {
+            Handle::Classic(i) => {
+                // SAFETY: live (caller).
+                let i = unsafe { &mut *i };
+                if i.key().is_null() {
+                    return GOMAP_OK;
+                }
+                let h = i.h();
+                // SAFETY: an unfinished iterator's map is live (caller).
+                if !h.is_null() && unsafe { (*h).flags() } & HASH_WRITING != 0 {
+                    return fail_runtime(RuntimeError::ConcurrentReadWrite);
+                }
+                let _use = enter!(i.h(), false);
+                let _it = enter!(it, true);
+                // SAFETY: live iterator, map and type (caller).
+                unsafe { runtime::mapiternext(i) };
+            }
+            Handle::Swiss(i) => {
+                // SAFETY: live (caller).
+                let i = unsafe { &mut *i };
+                if i.Key().is_null() {
+                    return GOMAP_OK;
+                }
+                // SAFETY: an unfinished iterator's map is live (caller).
+                if !i.m.is_null() && unsafe { (*i.m).writing() } != 0 {
+                    return fail_runtime(RuntimeError::ConcurrentReadWrite);
+                }
+                let _use = enter!(swiss_map_handle(i.m), false);
+                let _it = enter!(it, true);
+                // SAFETY: live iterator, map and type (caller).
+                unsafe { swiss::runtime::mapIterNext(i) };
+            }
         }
-        // SAFETY: an unfinished iterator's map is live (caller).
-        if let Some(c) = unsafe { writing(it.h(), RuntimeError::ConcurrentReadWrite) } {
-            return c;
-        }
-        let _use = enter!(it.h(), false);
-        let _it = enter!(it as *const Hiter, true);
-        // SAFETY: live iterator, map and type (caller).
-        unsafe { runtime::mapiternext(it) };
         GOMAP_OK
     })
 }
@@ -110,9 +156,13 @@ pub unsafe extern "C" fn gomap_iter_free(it: *mut gomap_iter) {
                 let Ok(_use) = InUse::enter(it as *const c_void, true) else {
                     return;
                 };
-                // SAFETY: from Box::into_raw in gomap_iter_init, freed once (caller); its
-                // Drop unregisters it from its live map.
-                drop(unsafe { Box::from_raw(it) });
+                match IterHandle::of(it) {
+                    // SAFETY: from Box::into_raw in gomap_iter_init, freed once (caller);
+                    // its Drop unregisters it from its live map.
+                    Handle::Classic(i) => drop(unsafe { Box::from_raw(i) }),
+                    // SAFETY: as above.
+                    Handle::Swiss(i) => drop(unsafe { Box::from_raw(i) }),
+                }
             }
         },
     )

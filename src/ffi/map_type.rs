@@ -8,7 +8,9 @@ use super::error::{
     fail, guard, guard_code, GOMAP_ERR_INVALID_ARG, GOMAP_ERR_INVALID_TYPE, GOMAP_OK,
 };
 use super::{gomap_allocator, gomap_hash_fn, gomap_layout, gomap_maptype, gomap_type};
-use crate::maptype::{MapType, MapTypeFlags};
+use crate::maptype::release::ReleaseError;
+use crate::maptype::{GoRelease, MapType, MapTypeFlags};
+use crate::swiss::{SwissMapType, SwissRelease};
 
 /// Makes the map type Go's compiler emits for `map[K]E`, K and E given by
 /// `GOMAP_KIND_*` and a size: the size is N for `GOMAP_KIND_ARRAY` (`[N]byte`), the
@@ -101,10 +103,21 @@ pub unsafe extern "C" fn gomap_maptype_new(
 }
 
 /// A copy of map type `t` for the Go release named by `release` (a NUL-terminated
-/// string: "1.19", "1.21", "1.22", "1.23" or "1.24-noswissmap"; see the README's Go
-/// releases): maps made with the copy follow that release's map code. `GOMAP_ERR_INVALID_ARG`
-/// for NULL arguments or another release (the reason in `gomap_last_error`). On success
-/// `*out` is the new type, freed with `gomap_maptype_free`.
+/// string; see the README's Go releases), whose maps follow that release's map code:
+///
+/// * "1.19", "1.21", "1.22", "1.23", "1.24-noswissmap": the classic bucketed map of
+///   that release (Go 1.24 built with `GOEXPERIMENT=noswissmap`);
+/// * "1.24", "1.25", "1.26", "1.27": the Swiss-table map, Go's default map of those
+///   releases. Every map and iterator function takes such maps, with Go's semantics;
+///   their hash seeds and iteration starts come from the calling thread's ChaCha8
+///   generator (`gomap_seed_thread_chacha8`), and `gomap_dump` prints the Swiss dump
+///   (`docs/swiss-dump.md`).
+///
+/// A "go" prefix and a patch release ("go1.21.13", "1.27.1") are accepted.
+/// `GOMAP_ERR_INVALID_ARG` for NULL arguments or another release (the reason in
+/// `gomap_last_error`). On success `*out` is the new type, freed with
+/// `gomap_maptype_free`. The copy keeps `t`'s key and elem types, hasher, equal and
+/// allocator, whichever release `t` was for.
 ///
 /// # Safety
 /// `t` is a live map type; `release` is a readable NUL-terminated string; `out` is
@@ -121,16 +134,46 @@ pub unsafe extern "C" fn gomap_maptype_with_release(
         }
         // SAFETY: a readable NUL-terminated string (caller).
         let name = unsafe { core::ffi::CStr::from_ptr(release) }.to_string_lossy();
-        let r = match crate::maptype::GoRelease::parse(&name) {
-            Ok(r) => r,
+        // SAFETY: live (caller).
+        let mt = unsafe { &(*t).mt };
+        let copy = match GoRelease::parse(&name) {
+            Ok(r) => gomap_maptype::classic(mt.with_release(r)),
+            Err(ReleaseError::Swiss(_)) => match swiss_release(&name) {
+                Some(r) => gomap_maptype {
+                    mt: *mt,
+                    swiss: Some(SwissMapType::new(mt, r)),
+                },
+                None => {
+                    return fail(
+                        GOMAP_ERR_INVALID_ARG,
+                        &format!(
+                            "Go release {name:?} is not supported (classic releases: 1.19, \
+                             1.21, 1.22, 1.23, 1.24-noswissmap; Swiss releases: 1.24, 1.25, \
+                             1.26, 1.27)"
+                        ),
+                    )
+                }
+            },
             Err(e) => return fail(GOMAP_ERR_INVALID_ARG, &e.to_string()),
         };
-        // SAFETY: live (caller); writable (caller).
-        unsafe { hand_out(Ok((*t).with_release(r)), out) }
+        // SAFETY: writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(copy)) };
+        GOMAP_OK
     })
 }
 
-/// The layout of a map type. Returns `GOMAP_ERR_INVALID_ARG` for NULL arguments.
+/// The Swiss release of a name that [`GoRelease::parse`] found well-formed and Swiss
+/// (`1.N` or `1.N.P`, with or without "go", N at least 24).
+fn swiss_release(name: &str) -> Option<SwissRelease> {
+    let v = name.strip_prefix("go").unwrap_or(name);
+    let minor = v.split('.').nth(1)?;
+    SwissRelease::parse(&format!("1.{minor}"))
+}
+
+/// The layout of a map type. For a map type of a Swiss release, `keysize` and
+/// `elemsize` are those of a slot's key and elem, and `bucketsize` is the size of a
+/// group (Go's `GroupSize`: the 8-byte control word and 8 slots); the flags are the
+/// same. Returns `GOMAP_ERR_INVALID_ARG` for NULL arguments.
 ///
 /// # Safety
 /// `t` is NULL or a live map type; `out` is NULL or writable.
@@ -146,11 +189,21 @@ pub unsafe extern "C" fn gomap_maptype_layout(
         // SAFETY: live and writable (caller).
         unsafe {
             let t = &*t;
-            *out = gomap_layout {
-                keysize: t.keysize,
-                elemsize: t.elemsize,
-                bucketsize: t.bucketsize,
-                flags: t.flags.bits(),
+            *out = match &t.swiss {
+                None => gomap_layout {
+                    keysize: t.mt.keysize,
+                    elemsize: t.mt.elemsize,
+                    bucketsize: t.mt.bucketsize,
+                    flags: t.mt.flags.bits(),
+                },
+                // Slot sizes are at most 128 bytes (8 when indirect), a group at most
+                // 8 + 8 * 256 bytes.
+                Some(st) => gomap_layout {
+                    keysize: st.keysize as u8,
+                    elemsize: st.elemsize as u8,
+                    bucketsize: st.GroupSize as u16,
+                    flags: t.mt.flags.bits(),
+                },
             };
         }
         GOMAP_OK

@@ -690,6 +690,16 @@ pub fn NewEmptyMap() -> Box<Map> {
 /// `m` is a map of `typ` from this module; no iterator of it is used again, nor any
 /// pointer into it.
 pub unsafe fn mapfree(typ: &SwissMapType, m: Box<Map>) {
+    // SAFETY: we own the map and all it reaches (caller); the box frees the header.
+    unsafe { free_contents(typ, &m) }
+}
+
+/// [`mapfree`] without the header: frees everything `m` owns, but not the header itself,
+/// wherever it lives (the caller drops it and uses it no more).
+///
+/// # Safety
+/// As for [`mapfree`]; `m` is not used afterwards except to be dropped.
+pub(crate) unsafe fn free_contents(typ: &SwissMapType, m: &Map) {
     // SAFETY: we own the map and all it reaches (caller).
     unsafe {
         if m.dirPtr.is_null() {
@@ -712,7 +722,7 @@ pub unsafe fn mapfree(typ: &SwissMapType, m: Box<Map>) {
             }
             freeDirectory(typ, m.dirPtr, m.dirLen as usize);
         }
-        free_retired(typ, &m);
+        free_retired(typ, m);
     }
 }
 

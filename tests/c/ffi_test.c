@@ -4,63 +4,7 @@
  *
  * Prints one "ok ..." line per check to stdout (compared by tests/ffi.rs) and exits
  * non-zero at the first failure, naming it on stderr. */
-#include "gomap.h"
-
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define CHECK(cond)                                                                \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
-                    __LINE__, #cond, gomap_last_error());                          \
-            exit(1);                                                               \
-        }                                                                          \
-    } while (0)
-
-/* An expression (usable in a for header): fails unless `code` is GOMAP_OK. */
-static void expect_ok(int code, const char *what, int line) {
-    if (code != GOMAP_OK) {
-        fprintf(stderr, "%s:%d: %s returned %s: %s\n", __FILE__, line, what,
-                gomap_error_name(code), gomap_last_error());
-        exit(1);
-    }
-}
-#define CHECK_OK(call) expect_ok((call), #call, __LINE__)
-
-/* ---- the counting allocator ------------------------------------------------------- */
-
-struct counters {
-    unsigned long allocs, frees;
-    long long live_bytes;
-    long fail_after; /* fail the allocation after this many more (-1: never) */
-};
-
-static void *count_alloc(size_t size, size_t align, void *ctx) {
-    struct counters *c = ctx;
-    if (c->fail_after == 0) return NULL;
-    if (c->fail_after > 0) c->fail_after--;
-    if (size == 0 || align == 0 || align > 16 || (align & (align - 1))) {
-        fprintf(stderr, "bad allocation request %zu/%zu\n", size, align);
-        exit(1);
-    }
-    void *p = calloc(1, size); /* calloc aligns to 16 */
-    if (p) {
-        c->allocs++;
-        c->live_bytes += (long long)size;
-    }
-    return p;
-}
-
-static void count_free(void *p, size_t size, size_t align, void *ctx) {
-    struct counters *c = ctx;
-    (void)align;
-    c->frees++;
-    c->live_bytes -= (long long)size;
-    free(p);
-}
+#include "test_support.h"
 
 static struct counters mem = {0, 0, 0, -1};
 static gomap_allocator counting = {count_alloc, count_free, &mem};

@@ -85,9 +85,10 @@ put("replay", "errors.trace", b"gomap-trace 1\ntype i64 i64\nmake 5 0000abcd\npu
 put("replay", "strings.trace", b"gomap-trace 1\ntype str b3\nmake 0 01020304\nput \"a\" 010203\nput \"\" 000000\nget \"a\"\ndel \"a\"\nseed 00000001\ndump\n")
 
 # typed: the safe API; first byte picks the key type (0 String, 1 f64, 2 [u8; 3]; 3-5 the
-# same with over-aligned, boxed values),
+# same with over-aligned, boxed values; 6-7 a go_struct! with a string and a float field,
+# with either value),
 # then a capacity flag, then (op, key byte, [args]) groups; ops as in fuzz/src/typed.rs.
-for kt in range(6):
+for kt in range(8):
     for n in range(4):
         d = [kt, n & 1, 16 * n]
         for i in range(120):

@@ -167,8 +167,7 @@ pub mod __private {
     pub use ::core::clone::Clone;
     pub use ::core::cmp::PartialEq;
     pub use ::core::fmt::Debug;
-    pub use ::core::marker::Copy;
-    pub use ::core::mem::{align_of, offset_of, size_of};
+    pub use ::core::mem::{align_of, needs_drop, offset_of, size_of};
     pub use ::core::primitive::str;
     pub use ::core::ptr::write_bytes;
     pub use ::core::stringify;

@@ -10,6 +10,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use gomap::typed::GoMap;
 
+mod common;
+
 /// The byte freed blocks are filled with.
 const SCRIBBLE: u8 = 0xa5;
 
@@ -165,17 +167,7 @@ fn clear_empty_map_mid_growth_keeps_removed_keys() {
 #[test]
 fn retain_closure_panic_keeps_removed_keys() {
     let mut m = string_map_mid_doubling(6);
-    let mut seen = 0;
-    let r = catch_unwind(AssertUnwindSafe(|| {
-        m.retain(|_, _| {
-            seen += 1;
-            if seen == 6 {
-                panic!("closure panics");
-            }
-            false
-        })
-    }));
-    assert!(r.is_err());
+    assert!(common::retain_panicking_at(&mut m, 6));
     assert_eq!(m.len(), 417 - 5);
     assert!(state(&m).1, "still growing");
     let d = m.dump();

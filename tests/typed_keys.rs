@@ -10,6 +10,7 @@ use gomap::typed::GoMap;
 
 go_struct! {
     /// `struct { a int8; b float64; c int16 }`: padded, with a float.
+    #[derive(Copy)]
     pub struct Padded { a: i8, b: f64, c: i16 }
 }
 
@@ -19,7 +20,8 @@ go_struct! {
 }
 
 go_struct! {
-    /// Nested: `struct { p Padded; v [3]float32; ok bool }`.
+    /// Nested: `struct { p Padded; v [3]float32; ok bool }` (`Copy`, as it owns nothing).
+    #[derive(Copy)]
     pub struct Nested { p: Padded, v: [f32; 3], ok: bool }
 }
 

@@ -17,7 +17,7 @@
 //! | `hash`        | every function of `gomap::maptype::alg` on keys placed against guard pages |
 //! | `replay`      | arbitrary text into `gomap_tools::trace::replay`; each parsed `Op` printed and parsed again |
 //! | `ops_swiss`   | operation sequences on the Swiss engine (`gomap::swiss`) of every release: puts, deletes, clears, clones and iterators with writes between their steps, `check` after each step of a small map and every 16th of a large one |
-//! | `typed`       | the safe API only (`GoMap` with `String`, `f64` and `[u8; 3]` keys, NaN keys, owned values with panicking `Drop`s, panicking `retain` closures, `entry`, `clear`, forgotten iterators, `into_iter`), with `check` and `dump` after every step; no `unsafe` in the harness |
+//! | `typed`       | the safe API only (`GoMap` with `String`, `f64`, `[u8; 3]` and `go_struct!` (string field) keys, NaN keys, owned values with panicking `Drop`s, panicking `retain` closures, `entry`, `clear`, forgotten iterators, `into_iter`), with `check` and `dump` after every step; no `unsafe` in the harness |
 
 #![allow(clippy::missing_safety_doc)]
 

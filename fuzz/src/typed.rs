@@ -1,5 +1,6 @@
 //! Target `typed`: operation sequences over the safe API, [`GoMap`], with `String`, `f64`
-//! (NaN and ±0 included) and `[u8; 3]` keys and values (inline, or over-aligned and so
+//! (NaN and ±0 included), `[u8; 3]` and `go_struct!` keys with a string field (Go's
+//! `struct { name string; x float64 }`: owned bytes, Go's key update) and values (inline, or over-aligned and so
 //! boxed) that own memory, count their
 //! drops and may panic when dropped; closures that panic inside `retain`; `entry`,
 //! `clear`, forgotten and dropped iterators, `into_iter`, `clone`; `dump` and `check`
@@ -14,6 +15,7 @@ use std::cell::Cell;
 use std::fmt::Debug;
 use std::panic::{self, AssertUnwindSafe};
 
+use gomap::typed::keys::GoStr;
 use gomap::typed::{Entry, GoKey, GoMap};
 
 use crate::Cursor;
@@ -153,6 +155,21 @@ impl FuzzKey for f64 {
 impl FuzzKey for [u8; 3] {
     fn make(b: u8) -> [u8; 3] {
         [b % 40, 0, b / 200]
+    }
+}
+
+gomap::go_struct! {
+    /// Go's `struct { name string; x float64 }`: a key that owns memory, compares its
+    /// float as Go does (NaN, ±0) and is updated in place on overwrite.
+    struct Named { name: GoStr, x: f64 }
+}
+
+impl FuzzKey for Named {
+    fn make(b: u8) -> Named {
+        Named {
+            name: format!("k{}", b % 6).into(),
+            x: f64::make(b / 6),
+        }
     }
 }
 
@@ -418,13 +435,15 @@ fn unequal_to_itself<T: PartialEq>(x: &T) -> bool {
 pub fn typed(data: &[u8]) {
     let mut c = Cursor::new(data);
     let before = LIVE.with(Cell::get);
-    let leaks = match c.u8() % 6 {
+    let leaks = match c.u8() % 8 {
         0 => run::<String, Val>(&mut c),
         1 => run::<f64, Val>(&mut c),
         2 => run::<[u8; 3], Val>(&mut c),
         3 => run::<String, Aligned>(&mut c),
         4 => run::<f64, Aligned>(&mut c),
-        _ => run::<[u8; 3], Aligned>(&mut c),
+        5 => run::<[u8; 3], Aligned>(&mut c),
+        6 => run::<Named, Val>(&mut c),
+        _ => run::<Named, Aligned>(&mut c),
     };
     // Every value made was dropped exactly once (a panicking drop still counts; the map
     // goes on dropping the others, and `leaks` only says a panic came out of it).

@@ -19,7 +19,11 @@
 //! assert_eq!(m.get(&Point { x: 1, y: f64::NAN }), None); // NaN != NaN
 //! assert_eq!(m.len(), 2);
 //! ```
+//!
+//! A field of Go's type `string` is a [`GoStr`], which owns its bytes; a struct holding
+//! one owns memory, as a `String` key does, and is not `Copy`.
 
+use core::mem::ManuallyDrop;
 use core::ptr;
 
 use super::storage::sealed;
@@ -28,21 +32,31 @@ use crate::maptype::genalg::{self, GoIface};
 use crate::maptype::gotype::Shape;
 use crate::maptype::{GoKind, GoString, GoType, KeyHash, MapType, MapTypeError};
 
-/// A plain-data type with a Go type, usable as a field of a [`go_struct!`](crate::go_struct)
-/// key: the integers, `bool`, `f32`, `f64`, arrays of fields, and `go_struct!` structs.
+/// A type with a Go type, usable as a field of a [`go_struct!`](crate::go_struct) key:
+/// the integers, `bool`, `f32`, `f64`, [`GoStr`] (Go's `string`), arrays of fields, and
+/// `go_struct!` structs.
 ///
 /// # Safety
-/// `GO_SIZE`/`GO_ALIGN` are the size and alignment of `Self` and of [`GoField::go_type`],
-/// whose layout (field offsets included) is exactly `Self`'s; `write_to` writes
-/// `GO_SIZE` initialised bytes that are the value's representation (padding zeroed).
-pub unsafe trait GoField: Copy + 'static {
+/// * `GO_SIZE`/`GO_ALIGN` are the size and alignment of `Self` and of
+///   [`GoField::go_type`], whose layout (field offsets included) is exactly `Self`'s.
+/// * `write_to` writes `GO_SIZE` initialised bytes that are the value's representation
+///   (padding zeroed): read back as a `Self`, they are a bitwise copy of the value.
+/// * When `OWNS` is false, `Self` has no drop glue: a copy of its bytes owns nothing.
+/// * The only memory the bytes reach is the bytes of the value's strings (the `string`
+///   parts of `go_type()`), each laid out and owned as a [`GoStr`] owns it: a
+///   `Box<[u8]>` of exactly `len` bytes of UTF-8, or a null pointer when `len` is 0.
+///   Dropping the value frees exactly those; so a bitwise copy may take over the value's
+///   ownership when the value is forgotten, and must not be dropped as well.
+pub unsafe trait GoField: Sized + 'static {
     /// Go's size of the type.
     const GO_SIZE: usize;
     /// Go's alignment of the type.
     const GO_ALIGN: usize;
+    /// Whether the value owns memory (a [`GoStr`] inside) or otherwise needs dropping.
+    const OWNS: bool = false;
     /// The Go type.
     fn go_type() -> GoType;
-    /// Writes the value's bytes, padding as zeros.
+    /// Writes the value's bytes, padding as zeros. They borrow the value's strings.
     ///
     /// # Safety
     /// `p` points at `GO_SIZE` writable bytes (no alignment needed).
@@ -79,10 +93,11 @@ scalar_fields!(isize => GoKind::Int, usize => GoKind::Uint);
 const _: () = assert!(core::mem::align_of::<i64>() == 8 && core::mem::align_of::<f64>() == 8);
 
 // SAFETY: Go's [N]T has T's alignment and N * T's size, as Rust's arrays; elements are
-// written one by one, each with zeroed padding.
+// written one by one, each with zeroed padding; the array owns what its elements own.
 unsafe impl<T: GoField, const N: usize> GoField for [T; N] {
     const GO_SIZE: usize = N * T::GO_SIZE;
     const GO_ALIGN: usize = T::GO_ALIGN;
+    const OWNS: bool = N > 0 && T::OWNS;
     fn go_type() -> GoType {
         GoType::array(T::go_type(), N).expect("an array Rust can hold")
     }
@@ -91,6 +106,221 @@ unsafe impl<T: GoField, const N: usize> GoField for [T; N] {
             // SAFETY: element i lies inside the GO_SIZE bytes at `p` (caller).
             unsafe { e.write_to(p.add(i * T::GO_SIZE)) };
         }
+    }
+}
+
+/// Go's `string` as a field of a [`go_struct!`](crate::go_struct) key: an owned, immutable
+/// UTF-8 string laid out as Go's string header (data pointer, then length: 16 bytes,
+/// aligned to 8), so that it sits in a key slot as Go's compiler lays out
+/// `struct { name string; ... }`. It dereferences to `str`; cloning copies the bytes.
+///
+/// ```
+/// use gomap::typed::keys::GoStr;
+///
+/// let s = GoStr::from("gopher");
+/// assert_eq!(&*s, "gopher");
+/// assert_eq!(s.clone(), "gopher");
+/// assert_eq!(core::mem::size_of::<GoStr>(), 16);
+/// assert_eq!(GoStr::default().len(), 0);
+/// ```
+///
+/// Invariants: `len == 0` and `ptr` is null, or `ptr` is the start of a `Box<[u8]>` of
+/// exactly `len` bytes of UTF-8 that the `GoStr` owns (the layout [`GoField`] requires
+/// of every string and [`GoDyn`] frees).
+#[repr(C)]
+pub struct GoStr {
+    ptr: *const u8,
+    len: usize,
+}
+
+// Go's string header: the data pointer at offset 0, the length at 8.
+const _: () = assert!(
+    core::mem::size_of::<GoStr>() == 16
+        && core::mem::align_of::<GoStr>() == 8
+        && core::mem::offset_of!(GoStr, ptr) == 0
+        && core::mem::offset_of!(GoStr, len) == 8
+        && core::mem::size_of::<GoStr>() == core::mem::size_of::<GoString>()
+);
+
+impl GoStr {
+    /// The empty string (a nil data pointer, as Go's zero value).
+    pub const fn new() -> GoStr {
+        GoStr {
+            ptr: ptr::null(),
+            len: 0,
+        }
+    }
+
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        if self.len == 0 {
+            return "";
+        }
+        // SAFETY: a non-empty GoStr owns `len` bytes of UTF-8 at `ptr` (invariant), alive
+        // as long as `self`.
+        unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(self.ptr, self.len)) }
+    }
+
+    /// The string as a `String` (its bytes move, nothing is copied).
+    pub fn into_string(self) -> String {
+        let me = ManuallyDrop::new(self);
+        if me.len == 0 {
+            return String::new();
+        }
+        let raw = ptr::slice_from_raw_parts_mut(me.ptr as *mut u8, me.len);
+        // SAFETY: the Box<[u8]> the GoStr owned (invariant), taken back once: `me` is
+        // not dropped. Its bytes are UTF-8.
+        unsafe { String::from_utf8_unchecked(Box::from_raw(raw).into_vec()) }
+    }
+}
+
+impl Drop for GoStr {
+    fn drop(&mut self) {
+        if self.len != 0 {
+            let raw = ptr::slice_from_raw_parts_mut(self.ptr as *mut u8, self.len);
+            // SAFETY: the Box<[u8]> the GoStr owns (invariant), freed once.
+            drop(unsafe { Box::from_raw(raw) });
+        }
+    }
+}
+
+impl From<String> for GoStr {
+    fn from(s: String) -> GoStr {
+        if s.is_empty() {
+            return GoStr::new();
+        }
+        let b: Box<[u8]> = s.into_bytes().into_boxed_slice();
+        let len = b.len();
+        GoStr {
+            ptr: Box::into_raw(b).cast::<u8>(),
+            len,
+        }
+    }
+}
+
+impl From<&str> for GoStr {
+    fn from(s: &str) -> GoStr {
+        if s.is_empty() {
+            return GoStr::new();
+        }
+        let b: Box<[u8]> = s.as_bytes().into();
+        GoStr {
+            ptr: Box::into_raw(b).cast::<u8>(),
+            len: s.len(),
+        }
+    }
+}
+
+impl From<GoStr> for String {
+    fn from(s: GoStr) -> String {
+        s.into_string()
+    }
+}
+
+impl Default for GoStr {
+    fn default() -> GoStr {
+        GoStr::new()
+    }
+}
+
+impl Clone for GoStr {
+    fn clone(&self) -> GoStr {
+        GoStr::from(self.as_str())
+    }
+}
+
+impl core::ops::Deref for GoStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for GoStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl core::borrow::Borrow<str> for GoStr {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for GoStr {
+    fn eq(&self, other: &GoStr) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for GoStr {}
+
+impl PartialEq<str> for GoStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for GoStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialOrd for GoStr {
+    fn partial_cmp(&self, other: &GoStr) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for GoStr {
+    fn cmp(&self, other: &GoStr) -> core::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl core::hash::Hash for GoStr {
+    fn hash<H: core::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl core::fmt::Debug for GoStr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl core::fmt::Display for GoStr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+// SAFETY: a GoStr owns its bytes outright and never changes them: moving it to another
+// thread moves the ownership, and `&GoStr` only reads.
+unsafe impl Send for GoStr {}
+// SAFETY: as above.
+unsafe impl Sync for GoStr {}
+
+// SAFETY: Go's `string` is a 16-byte, 8-aligned header (data pointer, length), GoStr's
+// layout (asserted above); write_to writes the header whole (no padding); the bytes it
+// reaches are owned as the trait requires (GoStr's invariant).
+unsafe impl GoField for GoStr {
+    const GO_SIZE: usize = 16;
+    const GO_ALIGN: usize = 8;
+    const OWNS: bool = true;
+    fn go_type() -> GoType {
+        GoType::scalar(GoKind::String)
+    }
+    unsafe fn write_to(&self, p: *mut u8) {
+        let h = GoString {
+            ptr: self.ptr,
+            len: self.len,
+        };
+        // SAFETY: 16 writable bytes (caller).
+        unsafe { p.cast::<GoString>().write_unaligned(h) }
     }
 }
 
@@ -145,8 +375,9 @@ pub const fn assert_go_layout(fields: &[(usize, usize, usize)], size: usize, ali
 ///
 /// # Safety
 /// `Image` is `[u8; size_of::<Self>()]`; `Self` is a `GoField` whose bytes, as written by
-/// `write_to`, are a valid `Self`.
-pub unsafe trait GoStructKey: GoField {
+/// `write_to`, are a valid `Self` (which owns the value's strings if the value is
+/// forgotten, per the `GoField` contract).
+pub unsafe trait GoStructKey: GoField + Clone {
     /// `[u8; size_of::<Self>()]`: the key slot's bytes.
     type Image: Copy;
     /// The zeroed image.
@@ -155,6 +386,12 @@ pub unsafe trait GoStructKey: GoField {
 
 impl<T: GoStructKey> sealed::Sealed for T {}
 
+/// A struct key's slot holds its `write_to` image. A struct holding strings
+/// ([`GoField::OWNS`]) owns memory as a `String` key does: `into_stored` hands the
+/// strings' bytes to the map (the struct is forgotten), `from_stored` takes them back, and
+/// `lookup` makes an image that only borrows them. Such a struct needs Go's key update
+/// (`needkeyupdate`: a string's pointer may differ between equal keys), which
+/// [`GoMap::insert`](super::GoMap::insert) performs with the new key's ownership.
 impl<T: GoStructKey> GoKey for T {
     type Query = T;
     type Stored = T::Image;
@@ -162,7 +399,8 @@ impl<T: GoStructKey> GoKey for T {
         size: T::GO_SIZE,
         align: T::GO_ALIGN as u8,
     };
-    const OWNS_MEMORY: bool = false;
+    const OWNS_MEMORY: bool = T::OWNS;
+    const KEY_UPDATE: bool = true;
     fn key_maptype(elem: GoKind) -> Result<MapType, MapTypeError> {
         let e = GoType::from_kind(elem).map_err(|_| MapTypeError::TooLarge)?;
         MapType::for_types(T::go_type(), e, KeyHash::Compiled)
@@ -177,10 +415,13 @@ impl<T: GoStructKey> GoKey for T {
         img
     }
     fn into_stored(self) -> T::Image {
-        T::lookup(&self)
+        // The image takes over what the key owns: the key is never dropped.
+        let key = ManuallyDrop::new(self);
+        T::lookup(&key)
     }
     unsafe fn from_stored(s: T::Image) -> T {
-        // SAFETY: the image holds a valid T's bytes (GoStructKey contract).
+        // SAFETY: the image holds a valid T's bytes (GoStructKey contract), made by
+        // `into_stored` and taken back once (caller), so the T owns what the key owned.
         unsafe { ptr::addr_of!(s).cast::<T>().read_unaligned() }
     }
     unsafe fn query<'a>(s: *const T::Image) -> &'a T {
@@ -189,16 +430,43 @@ impl<T: GoStructKey> GoKey for T {
         unsafe { &*s.cast::<T>() }
     }
     fn from_query(q: &T) -> T {
-        *q
+        q.clone()
     }
 }
 
 /// Declares a `#[repr(C)]` struct usable as a [`GoMap`](super::GoMap) key with Go's
 /// struct hashing (`genhash`/`geneq` of `struct { f1 T1; f2 T2; ... }`), and as a field of
 /// other `go_struct!` structs. Field types must be [`GoField`]s (integers, `bool`, `f32`,
-/// `f64`, arrays of fields, other `go_struct!` structs). A compile-time assertion checks
-/// that every field sits where Go's compiler would put it, so a layout Go would not give
-/// (a trailing zero-size field, a `packed` or over-aligned struct) does not compile.
+/// `f64`, [`GoStr`] for Go's `string`, arrays of fields, other `go_struct!` structs). A
+/// compile-time assertion checks that every field sits where Go's compiler would put it,
+/// so a layout Go would not give (a trailing zero-size field, a `packed` or over-aligned
+/// struct) does not compile.
+///
+/// The struct derives `Clone`, `Debug` and `PartialEq` (Rust's `==`, field by field; the
+/// map uses Go's). Attributes before `struct` are passed on, so a struct without strings
+/// can add `#[derive(Copy)]`.
+///
+/// A struct with a [`GoStr`] field owns its strings, and the map owns them while the key
+/// is stored; they are freed when the entry is removed, cleared or dropped. Inserting a
+/// key equal to a stored one replaces the stored key, as Go's `mapassign` does for such
+/// keys (`needkeyupdate`):
+///
+/// ```
+/// use gomap::go_struct;
+/// use gomap::typed::{keys::GoStr, GoMap};
+///
+/// go_struct! {
+///     /// Go's `struct { name string; id int64 }`.
+///     struct Id { name: GoStr, id: i64 }
+/// }
+/// let mut m: GoMap<Id, u32> = GoMap::new();
+/// m.insert(Id { name: "gopher".into(), id: 1 }, 10);
+/// m.insert(Id { name: "ferris".into(), id: 1 }, 20);
+/// assert_eq!(m.insert(Id { name: "gopher".into(), id: 1 }, 11), Some(10));
+/// assert_eq!(m[&Id { name: "gopher".into(), id: 1 }], 11);
+/// assert_eq!(m.remove(&Id { name: "ferris".into(), id: 1 }), Some(20));
+/// assert_eq!(m.len(), 1);
+/// ```
 ///
 /// A field whose name starts with `_` is Go's blank field `_` (Rust has no field named
 /// `_`): it takes its place in the layout, but Go's hash and equality skip it, so keys
@@ -281,7 +549,6 @@ macro_rules! go_struct {
         #[repr(C)]
         #[derive(
             $crate::__private::Clone,
-            $crate::__private::Copy,
             $crate::__private::Debug,
             $crate::__private::PartialEq
         )]
@@ -301,10 +568,14 @@ macro_rules! go_struct {
 
         // SAFETY: the assertion above proves that the fields sit at Go's offsets with Go's
         // sizes and alignments, and the struct has Go's size and alignment; write_to
-        // writes every field at its offset over zeroed padding.
+        // writes every field at its offset over zeroed padding. The struct owns exactly
+        // what its fields own, and OWNS is set whenever it has drop glue (a field that
+        // owns, or a Drop impl of the caller's).
         unsafe impl $crate::typed::keys::GoField for $name {
             const GO_SIZE: usize = $crate::__private::size_of::<$name>();
             const GO_ALIGN: usize = $crate::__private::align_of::<$name>();
+            const OWNS: bool = $crate::__private::needs_drop::<$name>()
+                $(|| <$t as $crate::typed::keys::GoField>::OWNS)*;
             fn go_type() -> $crate::maptype::GoType {
                 $crate::maptype::GoType::struct_of(
                     $crate::__private::Vec::<(&'static $crate::__private::str, $crate::maptype::GoType)>::from([
@@ -329,7 +600,8 @@ macro_rules! go_struct {
         }
 
         // SAFETY: Image is [u8; size_of::<Self>()]; write_to's bytes are a valid Self
-        // (every field written from a valid value; padding is not part of validity).
+        // (every field written from a valid value, a bitwise copy of it; padding is not
+        // part of validity).
         unsafe impl $crate::typed::keys::GoStructKey for $name {
             type Image = [u8; $crate::__private::size_of::<$name>()];
             fn zero_image() -> Self::Image {
@@ -459,10 +731,14 @@ impl GoDyn {
         })
     }
 
-    /// A value of a plain type: an integer, `bool`, float, array or `go_struct!` struct.
+    /// A value of a field type: an integer, `bool`, float, [`GoStr`], array or
+    /// `go_struct!` struct (whose strings move into the interface value).
     pub fn new<T: GoField>(v: T) -> GoDyn {
         let t = T::go_type();
         let p = block(t.size());
+        // The block takes over what `v` owns (its strings, laid out as GoDyn owns them:
+        // GoField's contract), so `v` is never dropped.
+        let v = ManuallyDrop::new(v);
         // SAFETY: `p` has at least GO_SIZE == t.size() writable bytes.
         unsafe { v.write_to(p) };
         GoDyn(GoIface {

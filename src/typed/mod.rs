@@ -10,7 +10,9 @@
 //! # What is stored where
 //!
 //! * Keys are the types that implement [`GoKey`]: the integers, `bool`, `f32`, `f64`,
-//!   `[u8; N]` and `String`. A `String` key is stored as Go's string header
+//!   `[u8; N]`, `String`, [`go_struct!`](crate::go_struct) structs (whose
+//!   [`GoStr`](keys::GoStr) fields the map owns as it owns `String` keys) and
+//!   [`GoDyn`](keys::GoDyn). A `String` key is stored as Go's string header
 //!   ([`GoString`](crate::maptype::GoString): pointer, length) over a `Box<[u8]>` that the map owns; the box is
 //!   freed when the entry is removed, cleared or dropped (after the runtime is done with
 //!   the key, see [`GoMap::remove`]).
@@ -289,8 +291,10 @@ impl<K: GoKey, V> GoMap<K, V> {
     }
 
     /// Inserts `value` for `key` (Go's `m[key] = value`), returning the value it replaces.
-    /// For float keys the stored key is overwritten by `key`, as Go does (`+0.0` becomes
-    /// `-0.0`); a `String` key already present keeps its stored bytes (equal anyway) and
+    /// For float keys and [`go_struct!`](crate::go_struct) keys the stored key is
+    /// overwritten by `key` when Go's descriptor says so (`needkeyupdate`: `+0.0` becomes
+    /// `-0.0`, a string field takes the new key's bytes and the old ones are freed); a
+    /// `String` or [`GoDyn`](keys::GoDyn) key already present keeps its stored bytes and
     /// `key` is dropped.
     ///
     /// ```
@@ -301,6 +305,20 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// ```
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.sweep();
+        if K::OWNS_MEMORY && K::KEY_UPDATE && self.t.needkeyupdate() {
+            // Go copies the new key over the stored one: find the stored one first, whose
+            // memory the map then gives up.
+            let lk = K::lookup(key.as_query());
+            // SAFETY: as in `get`.
+            let (k, _) = unsafe { mapaccessK(&self.t, self.h, addr(&lk)) };
+            if !k.is_null() {
+                // SAFETY: a live entry found by `key`; the descriptor needs key updates.
+                return unsafe { self.update_key(k, key, value) };
+            }
+            // SAFETY: the key is absent, so this makes a new entry.
+            unsafe { self.insert_new(key, value) };
+            return None;
+        }
         if K::OWNS_MEMORY {
             // Look the key up first: `mapassign_faststr` would overwrite a stored string
             // header's pointer and lose the box it owns.

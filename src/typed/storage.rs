@@ -6,8 +6,9 @@
 //!
 //! * A key slot holds a [`GoKey::Stored`] made by [`GoKey::into_stored`], which the map
 //!   owns: the key itself for the plain keys; for `String` ([`GoKey::OWNS_MEMORY`]) a
-//!   [`GoString`] header over a `Box<[u8]>` of exactly `len` bytes of UTF-8. A lookup
-//!   uses [`GoKey::lookup`] instead, which owns nothing and is never stored.
+//!   [`GoString`] header over a `Box<[u8]>` of exactly `len` bytes of UTF-8; for a
+//!   `go_struct!` key its image, whose `GoStr` fields are such headers. A lookup uses
+//!   [`GoKey::lookup`] instead, which owns nothing and is never stored.
 //! * An elem slot holds a `V` as [`Slot`] lays it out: inline when `V` is aligned to at
 //!   most 8 bytes, else a `Box<V>`; the runtime puts the slot behind a pointer when it is
 //!   over 128 bytes, as Go does.
@@ -27,8 +28,11 @@
 //! * Every lookup, insert and delete goes through the function Go's compiler calls for
 //!   `map[K]V` (`walk.mapfast`: [`GoMap::access2`], [`GoMap::assign`], `delete`), so the
 //!   buckets hold Go's bytes.
-//! * A string key is looked up before it is assigned: `mapassign_faststr` overwrites the
-//!   stored header's pointer of a present key, which would lose the box it owns.
+//! * An owning key is looked up before it is assigned: `mapassign` overwrites a present
+//!   key's stored headers (Go's `needkeyupdate`), which would lose the boxes they own.
+//!   A `String` or `GoDyn` key keeps the stored key; a `go_struct!` key
+//!   ([`GoKey::KEY_UPDATE`]) lets the runtime copy the new key over it, as Go does, and
+//!   the map frees the old one ([`GoMap::update_key`]).
 //! * A key not equal to itself (NaN) cannot be deleted by key, in Go either: only
 //!   `mapclear` (clear, drop) removes it. A delete by key that finds nothing throws "bad
 //!   map state" and leaves the entry to the map rather than owning it twice.
@@ -72,6 +76,8 @@ pub(super) mod sealed {
 /// | `f32`, `f64` | `float32`, `float64` | the float (NaN != NaN) |
 /// | `[u8; N]` | `[N]byte` | the bytes (behind a pointer when `N > 128`) |
 /// | `String` | `string` | a [`GoString`] header over owned bytes |
+/// | a [`go_struct!`](crate::go_struct) struct | `struct { ... }` | its bytes (a [`GoStr`](super::keys::GoStr) field: a header over owned bytes) |
+/// | [`GoDyn`](super::keys::GoDyn) | `interface {}` | Go's `eface` over an owned value |
 ///
 /// ```
 /// use gomap::typed::{GoKey, GoMap};
@@ -98,6 +104,12 @@ pub trait GoKey: sealed::Sealed + Sized {
     /// Whether a stored key owns memory that must be freed with the entry.
     #[doc(hidden)]
     const OWNS_MEMORY: bool;
+    /// Whether inserting a key equal to a stored one that owns memory replaces the stored
+    /// key, as Go's `mapassign` does when the descriptor says `needkeyupdate` (the old key
+    /// is then freed); otherwise the stored key stays and the new one is dropped. Keys
+    /// that own nothing get Go's key update from the runtime itself.
+    #[doc(hidden)]
+    const KEY_UPDATE: bool = false;
     /// The runtime family Go's compiler picks for this key type (`walk.mapfast`) when the
     /// elem is at most 128 bytes, or `None` to read it from the descriptor at run time.
     #[doc(hidden)]
@@ -519,6 +531,49 @@ impl<K: GoKey, V> GoMap<K, V> {
         // SAFETY: the key was absent (caller), so the elem is a fresh zeroed slot.
         unsafe { Slot::<V>::write(e, value) };
         e
+    }
+
+    /// Overwrites the live entry whose key is at `k` (equal to `key`) as Go's
+    /// `mapassign` does when the descriptor says `needkeyupdate`: the new key is copied
+    /// over the stored one, and the value replaced. Returns the old value; the old key is
+    /// freed, or buried while a stale copy may show it.
+    ///
+    /// # Safety
+    /// `k` is the key of a live entry (from `mapaccessK`) equal to `key`, and
+    /// `self.t.needkeyupdate()`.
+    pub(super) unsafe fn update_key(&mut self, k: *mut u8, key: K, value: V) -> Option<V> {
+        debug_assert!(self.t.needkeyupdate());
+        // The stored key, which the slot stops owning once `mapassign` has copied the new
+        // one over it.
+        // SAFETY: a live key slot (caller).
+        let old: K::Stored = unsafe { k.cast::<K::Stored>().read() };
+        let before = self.len();
+        let s = key.into_stored();
+        // Owns the new key until the map took it: frees it if the runtime call panics
+        // (before its copy, which is the last thing it does to the key).
+        let undo = defer(move || {
+            // SAFETY: runs only if `assign` unwinds before the slot took `s`; we still
+            // own it, and take it back once.
+            drop(unsafe { K::from_stored(s) })
+        });
+        // SAFETY: exclusive access (`&mut self`); `s` is a key of `t`. The entry is found
+        // (its key equals `s`), and with `needkeyupdate` the runtime copies `s` over it.
+        let e = unsafe { self.assign(&s) };
+        undo.disarm();
+        if self.len() != before {
+            // The runtime made a new entry instead (a hash that no longer agrees with the
+            // one the entry was stored under): both entries are the map's, `s` in the new
+            // slot, `old` left in place.
+            // SAFETY: a new entry's elem is a zeroed, empty slot.
+            unsafe { Slot::<V>::write(e, value) };
+            return None;
+        }
+        // SAFETY: the slot now holds `s`, so the old key's representation is ours again,
+        // taken back once.
+        let old = unsafe { K::from_stored(old) };
+        self.bury(old);
+        // SAFETY: an existing entry's elem holds a live value.
+        Some(unsafe { mem::replace(Slot::<V>::get_mut(e), value) })
     }
 
     /// Deletes the live entry whose key and elem are at `k` and `e`, returning them.

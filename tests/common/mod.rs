@@ -757,3 +757,22 @@ impl Ops {
         unsafe { (self.delete)(t, h, kp(&k)) }
     }
 }
+
+/// Runs `m.retain` with a closure that deletes every entry it sees and panics at the
+/// `at`-th call (after `at - 1` deletes); returns whether the panic came out of `retain`.
+pub fn retain_panicking_at<K: gomap::typed::GoKey, V>(
+    m: &mut gomap::typed::GoMap<K, V>,
+    at: usize,
+) -> bool {
+    let mut seen = 0;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        m.retain(|_, _| {
+            seen += 1;
+            if seen == at {
+                panic!("closure panics");
+            }
+            false
+        })
+    }))
+    .is_err()
+}

@@ -27,6 +27,32 @@ use crate::maptype::MapType;
 /// # Safety
 /// As [`super::mapassign`] (a null `h` is allowed and is a no-op).
 pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
+    // SAFETY: the caller's guarantees; the hook does nothing.
+    unsafe { mapdelete_with(t, h, key, |_, _| {}) }
+}
+
+/// [`mapdelete`] that hands the entry to `found` before clearing it.
+///
+/// gomap: Go's collector keeps a deleted value alive for whoever still holds it; without
+/// one, a caller that owns the entry's key and value (the safe typed map) must move them
+/// out before `mapdelete` zeroes the slot. Looking the key up first and deleting second
+/// walks the chain twice; `found` is called once, with the stored key and elem (behind
+/// their indirections, as `mapaccessK` returns them), after the key compared equal and
+/// before anything of the entry is cleared. The map's bytes are `mapdelete`'s.
+///
+/// `found` runs while the map is being written (`hashWriting` set): if it panics, the map
+/// is left marked as written, and every later write reports a concurrent write.
+///
+/// # Safety
+/// As [`mapdelete`]. `found` may read the key and elem (they are cleared after it
+/// returns); it must not write the map.
+#[inline]
+pub unsafe fn mapdelete_with(
+    t: &MapType,
+    h: *mut Hmap,
+    key: *const u8,
+    found: impl FnOnce(*mut u8, *mut u8),
+) {
     if h.is_null() || {
         // SAFETY: non-null, live (caller).
         unsafe { (*h).count == 0 }
@@ -85,6 +111,15 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
                 i += 1;
                 continue;
             }
+            // SAFETY: slot i of a live bucket.
+            let e = unsafe { elem_at(t, b, i) };
+            // gomap: the caller takes the entry (see above).
+            found(k2, if t.indirectelem() {
+                // SAFETY: a live indirect slot.
+                unsafe { load_ptr(e) }
+            } else {
+                e
+            });
             // Only clear key if there are pointers in it.
             if t.indirectkey() {
                 // SAFETY: the slot is a live indirect slot; its key is no longer reachable
@@ -97,8 +132,6 @@ pub unsafe fn mapdelete(t: &MapType, h: *mut Hmap, key: *const u8) {
                 // SAFETY: key.size bytes of the slot.
                 unsafe { ptr::write_bytes(k, 0, t.key.size) };
             }
-            // SAFETY: slot i of a live bucket.
-            let e = unsafe { elem_at(t, b, i) };
             if t.indirectelem() {
                 // SAFETY: live indirect slot, as for the key.
                 unsafe {

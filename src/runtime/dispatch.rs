@@ -30,7 +30,7 @@ use std::sync::Mutex;
 
 use super::access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat};
 use super::assign::mapassign;
-use super::delete::mapdelete;
+use super::delete::{mapdelete, mapdelete_with};
 use super::fast32::*;
 use super::fast64::*;
 use super::faststr::*;
@@ -177,6 +177,34 @@ pub unsafe fn map_delete(t: &MapType, h: *mut Hmap, key: *const u8) {
             MapFast::Fast32 | MapFast::Fast32Ptr => mapdelete_fast32(t, h, read::<u32>(key)),
             MapFast::Fast64 | MapFast::Fast64Ptr => mapdelete_fast64(t, h, read::<u64>(key)),
             MapFast::FastStr => mapdelete_faststr(t, h, read::<GoString>(key)),
+        }
+    }
+}
+
+/// [`map_delete`] through the `_with` form of the function Go's compiler calls: `found`
+/// gets the stored key and elem once, before they are cleared (see
+/// [`super::mapdelete_with`]). The map's bytes are `map_delete`'s.
+///
+/// # Safety
+/// As [`map_delete`]; `found` must not write the map.
+#[inline]
+pub unsafe fn map_delete_with(
+    t: &MapType,
+    h: *mut Hmap,
+    key: *const u8,
+    found: impl FnOnce(*mut u8, *mut u8),
+) {
+    // SAFETY: as in map_access1.
+    unsafe {
+        match t.fast {
+            MapFast::Slow => mapdelete_with(t, h, key, found),
+            MapFast::Fast32 | MapFast::Fast32Ptr => {
+                mapdelete_fast32_with(t, h, read::<u32>(key), found)
+            }
+            MapFast::Fast64 | MapFast::Fast64Ptr => {
+                mapdelete_fast64_with(t, h, read::<u64>(key), found)
+            }
+            MapFast::FastStr => mapdelete_faststr_with(t, h, read::<GoString>(key), found),
         }
     }
 }

@@ -332,6 +332,22 @@ pub unsafe fn mapassign_fast32ptr(t: &MapType, h: *mut Hmap, key: *mut u8) -> *m
 /// As [`mapassign_fast32`] (a null `h` is allowed and is a no-op).
 #[inline]
 pub unsafe fn mapdelete_fast32(t: &MapType, h: *mut Hmap, key: u32) {
+    // SAFETY: the caller's guarantees; the hook does nothing.
+    unsafe { mapdelete_fast32_with(t, h, key, |_, _| {}) }
+}
+
+/// [`mapdelete_fast32`] that hands the entry (key and elem slots) to `found` before
+/// clearing it; see [`super::mapdelete_with`] for why and for what `found` may do.
+///
+/// # Safety
+/// As [`mapdelete_fast32`]; `found` must not write the map.
+#[inline]
+pub unsafe fn mapdelete_fast32_with(
+    t: &MapType,
+    h: *mut Hmap,
+    key: u32,
+    found: impl FnOnce(*mut u8, *mut u8),
+) {
     debug_assert!(
         fits(t),
         "mapdelete_fast32 on a map without 4-byte inline keys"
@@ -373,6 +389,9 @@ pub unsafe fn mapdelete_fast32(t: &MapType, h: *mut Hmap, key: u32) {
             if key != unsafe { *k } || isEmpty(unsafe { (*b).tophash[i] }) {
                 continue;
             }
+            // gomap: the caller takes the entry (see mapdelete_with).
+            // SAFETY: slot i of a live bucket.
+            found(k.cast(), unsafe { elem32(t, b, i) });
             // Only clear key if there are pointers in it. This can only happen if pointers
             // are 32 bit wide as 64 bit pointers do not fit into a 32 bit key.
             if core::mem::size_of::<usize>() == 4 && t.key.ptrdata != 0 {

@@ -345,6 +345,22 @@ pub unsafe fn mapassign_fast64ptr(t: &MapType, h: *mut Hmap, key: *mut u8) -> *m
 /// As [`mapassign_fast64`] (a null `h` is allowed and is a no-op).
 #[inline]
 pub unsafe fn mapdelete_fast64(t: &MapType, h: *mut Hmap, key: u64) {
+    // SAFETY: the caller's guarantees; the hook does nothing.
+    unsafe { mapdelete_fast64_with(t, h, key, |_, _| {}) }
+}
+
+/// [`mapdelete_fast64`] that hands the entry (key and elem slots) to `found` before
+/// clearing it; see [`super::mapdelete_with`] for why and for what `found` may do.
+///
+/// # Safety
+/// As [`mapdelete_fast64`]; `found` must not write the map.
+#[inline]
+pub unsafe fn mapdelete_fast64_with(
+    t: &MapType,
+    h: *mut Hmap,
+    key: u64,
+    found: impl FnOnce(*mut u8, *mut u8),
+) {
     debug_assert!(
         fits(t),
         "mapdelete_fast64 on a map without 8-byte inline keys"
@@ -382,6 +398,9 @@ pub unsafe fn mapdelete_fast64(t: &MapType, h: *mut Hmap, key: u64) {
     if let Some((b, i)) = unsafe { find_fast64(t, bOrig, key, tophash(hash)) } {
         // SAFETY: slot i of a live bucket.
         let k = unsafe { key64(b, i) };
+        // gomap: the caller takes the entry (see mapdelete_with).
+        // SAFETY: slot i of a live bucket.
+        found(k.cast(), unsafe { elem64(t, b, i) });
         // Only clear key if there are pointers in it. (Go clears one pointer where
         // pointers are 8 bytes and calls memclrHasPointers on all 8 bytes where they
         // are 4: either way the 8 bytes become zero.)

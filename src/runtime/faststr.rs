@@ -462,6 +462,22 @@ pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut 
 /// As [`mapassign_faststr`] (a null `h` is allowed and is a no-op).
 #[inline]
 pub unsafe fn mapdelete_faststr(t: &MapType, h: *mut Hmap, ky: GoString) {
+    // SAFETY: the caller's guarantees; the hook does nothing.
+    unsafe { mapdelete_faststr_with(t, h, ky, |_, _| {}) }
+}
+
+/// [`mapdelete_faststr`] that hands the entry (key and elem slots) to `found` before
+/// clearing it; see [`super::mapdelete_with`] for why and for what `found` may do.
+///
+/// # Safety
+/// As [`mapdelete_faststr`]; `found` must not write the map.
+#[inline]
+pub unsafe fn mapdelete_faststr_with(
+    t: &MapType,
+    h: *mut Hmap,
+    ky: GoString,
+    found: impl FnOnce(*mut u8, *mut u8),
+) {
     debug_assert!(
         fits(t),
         "mapdelete_faststr on a map without inline string keys"
@@ -497,6 +513,9 @@ pub unsafe fn mapdelete_faststr(t: &MapType, h: *mut Hmap, ky: GoString) {
     let bOrig = unsafe { bucket_at(t, h.buckets, bucket) };
     // SAFETY: `bOrig` heads a live chain; stored keys and `key` are readable (caller).
     if let Some((b, i)) = unsafe { find_faststr(t, bOrig, key, tophash(hash)) } {
+        // gomap: the caller takes the entry (see mapdelete_with).
+        // SAFETY: slot i of a live bucket.
+        found(unsafe { keystr(b, i) }.cast(), unsafe { elemstr(t, b, i) });
         // Clear key's pointer.
         // SAFETY: slot i of a live bucket.
         unsafe { (*keystr(b, i)).ptr = ptr::null() };

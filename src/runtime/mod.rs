@@ -83,20 +83,20 @@ pub use access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat, mapacce
 pub use assign::mapassign;
 pub use check::check;
 pub use clone::mapclone2;
-pub use delete::{mapclear, mapdelete};
-pub use dispatch::{map_access1, map_access2, map_assign, map_delete};
+pub use delete::{mapclear, mapdelete, mapdelete_with};
+pub use dispatch::{map_access1, map_access2, map_assign, map_delete, map_delete_with};
 pub use dump::{dump, dump_string};
 pub use fast32::{
     evacuate_fast32, growWork_fast32, mapaccess1_fast32, mapaccess2_fast32, mapassign_fast32,
-    mapassign_fast32ptr, mapdelete_fast32,
+    mapassign_fast32ptr, mapdelete_fast32, mapdelete_fast32_with,
 };
 pub use fast64::{
     evacuate_fast64, growWork_fast64, mapaccess1_fast64, mapaccess2_fast64, mapassign_fast64,
-    mapassign_fast64ptr, mapdelete_fast64,
+    mapassign_fast64ptr, mapdelete_fast64, mapdelete_fast64_with,
 };
 pub use faststr::{
     evacuate_faststr, growWork_faststr, mapaccess1_faststr, mapaccess2_faststr, mapassign_faststr,
-    mapdelete_faststr,
+    mapdelete_faststr, mapdelete_faststr_with,
 };
 pub use grow::{evacuate, growWork, hashGrow};
 pub use iter::{mapiterend, mapiterinit, mapiterinit_r, mapiternext, Hiter};

@@ -362,13 +362,8 @@ impl<K: GoKey, V> GoMap<K, V> {
     pub fn remove(&mut self, key: &K::Query) -> Option<V> {
         self.sweep();
         let lk = K::lookup(key);
-        // SAFETY: as in `get`.
-        let (k, e) = unsafe { mapaccessK(&self.t, self.h, addr(&lk)) };
-        if k.is_null() {
-            return None;
-        }
-        // SAFETY: a live entry of this map found by key, exclusively ours.
-        let (key, v) = unsafe { self.delete_found(k, e) };
+        // SAFETY: `lk` is a key of `t` that owns nothing.
+        let (key, v) = unsafe { self.take(&lk) }?;
         self.bury(key);
         Some(v)
     }
@@ -382,13 +377,8 @@ impl<K: GoKey, V> GoMap<K, V> {
     pub fn remove_entry(&mut self, key: &K::Query) -> Option<(K, V)> {
         self.sweep();
         let lk = K::lookup(key);
-        // SAFETY: as in `get`.
-        let (k, e) = unsafe { mapaccessK(&self.t, self.h, addr(&lk)) };
-        if k.is_null() {
-            return None;
-        }
-        // SAFETY: a live entry of this map found by key, exclusively ours.
-        let (key, v) = unsafe { self.delete_found(k, e) };
+        // SAFETY: `lk` is a key of `t` that owns nothing.
+        let (key, v) = unsafe { self.take(&lk) }?;
         Some((self.surrender(key), v))
     }
 

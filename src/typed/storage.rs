@@ -49,9 +49,9 @@ use crate::maptype::{GoKind, GoString, MapFast, MapType};
 use crate::runtime::make::for_each_live_cell;
 use crate::runtime::types::{elem_at, key_at, load_ptr, HASH_WRITING, MAX_ELEM_SIZE};
 use crate::runtime::{
-    map_access2, map_assign, map_delete, mapaccess2_fast32, mapaccess2_fast64, mapaccess2_faststr,
-    mapassign_fast32, mapassign_fast64, mapassign_faststr, mapdelete_fast32, mapdelete_fast64,
-    mapdelete_faststr, mapfree, Allocator, Bmap, Hmap,
+    map_access2, map_assign, map_delete_with, mapaccess2_fast32, mapaccess2_fast64, mapaccess2_faststr,
+    mapassign_fast32, mapassign_fast64, mapassign_faststr, mapdelete_fast32_with,
+    mapdelete_fast64_with, mapdelete_faststr_with, mapfree, Allocator, Bmap, Hmap,
 };
 
 pub(super) mod sealed {
@@ -497,18 +497,55 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// `s` is a key of `t`; exclusive access.
     #[inline(always)]
     unsafe fn delete(&mut self, s: &K::Stored) {
+        // SAFETY: the caller's; the hook does nothing.
+        unsafe { self.delete_with(s, |_, _| {}) }
+    }
+
+    /// [`GoMap::delete`] through the `_with` form of the same function: `found` gets the
+    /// stored key and elem before they are cleared (`runtime::mapdelete_with`).
+    ///
+    /// # Safety
+    /// As [`GoMap::delete`]; `found` must not write the map.
+    #[inline(always)]
+    unsafe fn delete_with(&mut self, s: &K::Stored, found: impl FnOnce(*mut u8, *mut u8)) {
         let (t, h, k) = (&*self.t, self.h, addr(s));
         // SAFETY: as in `access2`.
         unsafe {
             match Self::FAST {
-                Some(MapFast::Fast32) => mapdelete_fast32(t, h, k.cast::<u32>().read_unaligned()),
-                Some(MapFast::Fast64) => mapdelete_fast64(t, h, k.cast::<u64>().read_unaligned()),
-                Some(MapFast::FastStr) => {
-                    mapdelete_faststr(t, h, k.cast::<GoString>().read_unaligned())
+                Some(MapFast::Fast32) => {
+                    mapdelete_fast32_with(t, h, k.cast::<u32>().read_unaligned(), found)
                 }
-                _ => map_delete(t, h, k),
+                Some(MapFast::Fast64) => {
+                    mapdelete_fast64_with(t, h, k.cast::<u64>().read_unaligned(), found)
+                }
+                Some(MapFast::FastStr) => {
+                    mapdelete_faststr_with(t, h, k.cast::<GoString>().read_unaligned(), found)
+                }
+                _ => map_delete_with(t, h, k, found),
             }
         }
+    }
+
+    /// `delete(m, k)` for an owner: removes the entry equal to `lk` in one walk, moving its
+    /// stored key and value out just before the runtime clears them. `None` if absent.
+    ///
+    /// # Safety
+    /// `lk` is a key of `t` (a lookup representation, owning nothing).
+    #[inline(always)]
+    pub(super) unsafe fn take(&mut self, lk: &K::Stored) -> Option<(K, V)> {
+        let mut out: Option<(K::Stored, ManuallyDrop<V>)> = None;
+        // SAFETY: exclusive access (`&mut self`); `lk` is a key of `t` (caller). The hook
+        // only moves the entry's key representation and value out (it cannot panic); the
+        // runtime then clears the slots without reading them, so each is owned once.
+        unsafe {
+            self.delete_with(lk, |k, e| {
+                out = Some((k.cast::<K::Stored>().read(), ManuallyDrop::new(Slot::<V>::read(e))))
+            })
+        };
+        let (stored, v) = out?;
+        // SAFETY: the map dropped the entry, so its key representation is ours again.
+        let key = unsafe { K::from_stored(stored) };
+        Some((key, ManuallyDrop::into_inner(v)))
     }
 
     /// Adds an entry for a key known to be absent; returns its elem.

@@ -59,6 +59,29 @@ pub(crate) unsafe fn key_equal_writing(
 /// `h` is null or a live map of type `t`; `key` points at a key of `t`. No other thread
 /// uses the map during the call. The result is valid until the next write to the map.
 pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
+    // SAFETY: the caller's guarantees; the hook does nothing.
+    unsafe { mapassign_with(t, h, key, |_| {}) }
+}
+
+/// [`mapassign`] that shows the stored key to `update` just before Go copies `key` over
+/// it (an existing entry, `needkeyupdate`).
+///
+/// gomap: Go's collector frees the key that the copy makes unreachable; a caller that owns
+/// the stored key's memory (the safe typed map's string keys) takes it here, in the same
+/// walk, instead of looking the key up before assigning. `update` gets the stored key
+/// (behind its indirection); it is not called for a new entry. The map's bytes are
+/// `mapassign`'s. `update` runs while the map is being written: if it panics, every later
+/// write reports a concurrent write.
+///
+/// # Safety
+/// As [`mapassign`]; `update` may read the key, and must not write the map.
+#[inline]
+pub unsafe fn mapassign_with(
+    t: &MapType,
+    h: *mut Hmap,
+    key: *const u8,
+    update: impl FnOnce(*mut u8),
+) -> *mut u8 {
     if h.is_null() {
         raise(RuntimeError::NilMapWrite);
     }
@@ -128,6 +151,8 @@ pub unsafe fn mapassign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
                 }
                 // already have a mapping for key. Update it.
                 if t.needkeyupdate() {
+                    // gomap: the caller takes the stored key (see mapassign_with).
+                    update(k);
                     // SAFETY: `k` is a key of t, distinct from `key` storage.
                     unsafe { ptr::copy(key, k, t.key.size) };
                 }

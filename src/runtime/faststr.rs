@@ -345,6 +345,23 @@ pub unsafe fn mapaccess2_faststr(t: &MapType, h: *const Hmap, ky: GoString) -> (
 /// call. The result is valid until the next write to the map.
 #[inline]
 pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut u8 {
+    // SAFETY: the caller's guarantees; the hook does nothing.
+    unsafe { mapassign_faststr_with(t, h, s, |_| {}) }
+}
+
+/// [`mapassign_faststr`] that shows the stored key header to `update` just before its
+/// data pointer is overwritten (an existing entry); see [`super::mapassign_with`] for why
+/// and for what `update` may do.
+///
+/// # Safety
+/// As [`mapassign_faststr`]; `update` must not write the map.
+#[inline]
+pub unsafe fn mapassign_faststr_with(
+    t: &MapType,
+    h: *mut Hmap,
+    s: GoString,
+    update: impl FnOnce(*mut u8),
+) -> *mut u8 {
     debug_assert!(
         fits(t),
         "mapassign_faststr on a map without inline string keys"
@@ -399,6 +416,9 @@ pub unsafe fn mapassign_faststr(t: &MapType, h: *mut Hmap, s: GoString) -> *mut 
                 // already have a mapping for key. Update it.
                 // Overwrite existing key, so it can be garbage collected. The size is
                 // already guaranteed to be set correctly.
+                // gomap: the caller takes the stored key (see mapassign_with).
+                // SAFETY: slot i of a live bucket.
+                update(unsafe { keystr(b, i) }.cast());
                 // SAFETY: a found slot is a live key cell.
                 unsafe { (*keystr(b, i)).ptr = key.ptr };
                 // goto done

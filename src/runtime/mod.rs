@@ -80,7 +80,7 @@ pub(crate) mod types;
 pub use crate::base::malloc::Allocator;
 pub use crate::base::rand::seed_release;
 pub use access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat, mapaccessK};
-pub use assign::mapassign;
+pub use assign::{mapassign, mapassign_with};
 pub use check::check;
 pub use clone::mapclone2;
 pub use delete::{mapclear, mapdelete, mapdelete_with};
@@ -96,6 +96,7 @@ pub use fast64::{
 };
 pub use faststr::{
     evacuate_faststr, growWork_faststr, mapaccess1_faststr, mapaccess2_faststr, mapassign_faststr,
+    mapassign_faststr_with,
     mapdelete_faststr, mapdelete_faststr_with,
 };
 pub use grow::{evacuate, growWork, hashGrow};

@@ -157,7 +157,8 @@ pub struct SwissMapType {
     pub release: SwissRelease,
     /// Size of a group (`GroupSize`).
     pub GroupSize: usize,
-    /// Size of a key/elem slot (`SlotSize` before 1.27); 0 in the split layout.
+    /// Size of a key/elem slot (Go's `SlotSize` before 1.27, the interleaved layout's
+    /// `KeyStride` from 1.27); 0 in the split layout, which has no slot struct.
     pub SlotSize: usize,
     /// Offset of the elem within a slot (`ElemOff`); 0 in the split layout.
     pub ElemOff: usize,

@@ -184,8 +184,8 @@ struct gomap_type;
 /**
  * A map type (Go's `maptype`), made by `gomap_maptype_go` or `gomap_maptype_new`, freed
  * by `gomap_maptype_free`. Its maps are classic (Go 1.19 to 1.24-noswissmap) unless it
- * came from `gomap_maptype_with_release` with a Swiss release (1.24 to 1.27), whose maps
- * are Swiss tables.
+ * came from `gomap_maptype_with_release` with a Swiss release (1.24 to 1.27, or
+ * 1.27-mapsplitgroup), whose maps are Swiss tables.
  */
 typedef struct gomap_maptype gomap_maptype;
 
@@ -393,7 +393,9 @@ int gomap_maptype_new(const struct gomap_type *key,
  * * "1.19", "1.21", "1.22", "1.23", "1.24-noswissmap": the classic bucketed map of
  *   that release (Go 1.24 built with `GOEXPERIMENT=noswissmap`);
  * * "1.24", "1.25", "1.26", "1.27": the Swiss-table map, Go's default map of those
- *   releases. Every map and iterator function takes such maps, with Go's semantics;
+ *   releases; "1.27-mapsplitgroup": Go 1.27's built with `GOEXPERIMENT=mapsplitgroup`
+ *   (each group's keys, then its elems). Every map and iterator function takes such
+ *   maps, with Go's semantics;
  *   their hash seeds and iteration starts come from the calling thread's ChaCha8
  *   generator (`gomap_seed_thread_chacha8`), and `gomap_dump` prints the Swiss dump
  *   (`docs/swiss-dump.md`).

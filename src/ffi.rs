@@ -136,8 +136,8 @@ use crate::maptype::{GoString, Kind, Type};
 
 /// A map type (Go's `maptype`), made by `gomap_maptype_go` or `gomap_maptype_new`, freed
 /// by `gomap_maptype_free`. Its maps are classic (Go 1.19 to 1.24-noswissmap) unless it
-/// came from `gomap_maptype_with_release` with a Swiss release (1.24 to 1.27), whose maps
-/// are Swiss tables.
+/// came from `gomap_maptype_with_release` with a Swiss release (1.24 to 1.27, or
+/// 1.27-mapsplitgroup), whose maps are Swiss tables.
 //
 // Invariants: `mt` is the classic descriptor of the key and elem types (the one every
 // constructor builds; for a Swiss type, the one it was copied from); `swiss`, when

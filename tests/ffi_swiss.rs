@@ -1,4 +1,5 @@
-//! The C ABI on Swiss maps (`gomap_maptype_with_release` with "1.24" ... "1.27"), from
+//! The C ABI on Swiss maps (`gomap_maptype_with_release` with "1.24" ... "1.27",
+//! "1.27-mapsplitgroup"), from
 //! Rust: every map and iterator entry point on 10^4 int64 and string keys, the dump
 //! against the same map built through `gomap::swiss` with the same ChaCha8 seed, writes
 //! during iteration, nil maps, maps and types of different engines, and the releases
@@ -227,7 +228,7 @@ fn scenario(release: &CStr, key_kind: u8, go_key: GoKind, keys: &dyn Keys) {
 #[test]
 fn int64_keys_on_1_27_and_1_24() {
     let keys = IntKeys((0..N).map(|i| i.wrapping_mul(0x9e37_79b9)).collect());
-    for r in [c"1.27", c"1.24"] {
+    for r in [c"1.27", c"1.24", c"1.27-mapsplitgroup"] {
         scenario(r, GOMAP_KIND_INT64, GoKind::Int64, &keys);
     }
 }
@@ -235,7 +236,7 @@ fn int64_keys_on_1_27_and_1_24() {
 #[test]
 fn string_keys_on_1_27_and_1_24() {
     let keys = StrKeys::new();
-    for r in [c"1.27", c"1.24"] {
+    for r in [c"1.27", c"1.24", c"1.27-mapsplitgroup"] {
         scenario(r, GOMAP_KIND_STRING, GoKind::String, &keys);
     }
 }
@@ -258,7 +259,15 @@ fn releases_taken_and_refused() {
     };
     assert_eq!(c, GOMAP_OK);
     for name in [
-        c"1.24", c"1.25", c"1.26", c"1.27", c"go1.27", c"1.25.3", c"1.21",
+        c"1.24",
+        c"1.25",
+        c"1.26",
+        c"1.27",
+        c"go1.27",
+        c"1.25.3",
+        c"1.21",
+        c"1.27-mapsplitgroup",
+        c"go1.27.3-mapsplitgroup",
     ] {
         let mut t = ptr::null_mut();
         // SAFETY: a live type, a NUL-terminated name, a writable out pointer.
@@ -267,7 +276,16 @@ fn releases_taken_and_refused() {
         // SAFETY: made above.
         unsafe { gomap_maptype_free(t) };
     }
-    for name in [c"1.28", c"1.20", c"2.0", c"1.27-noswissmap", c"swiss", c""] {
+    for name in [
+        c"1.28",
+        c"1.20",
+        c"2.0",
+        c"1.27-noswissmap",
+        c"1.26-mapsplitgroup",
+        c"1.27-splitgroup",
+        c"swiss",
+        c"",
+    ] {
         let mut t = ptr::null_mut();
         // SAFETY: as above.
         let c = unsafe { gomap_maptype_with_release(base, name.as_ptr(), &mut t) };
@@ -306,6 +324,18 @@ fn engines_do_not_mix_and_nil_maps() {
         };
         assert_eq!(gomap_maptype_layout(s, &mut l), GOMAP_OK);
         assert_eq!((l.keysize, l.elemsize, l.bucketsize), (8, 8, 136));
+        // map[int32]int64: 8 slots of 16 bytes interleaved; 8 keys of 4 bytes, then 8
+        // elems of 8 bytes when split.
+        for (r, group) in [(c"1.27", 136), (c"1.27-mapsplitgroup", 104)] {
+            let t = go_type(GOMAP_KIND_INT32, r, ptr::null());
+            assert_eq!(gomap_maptype_layout(t, &mut l), GOMAP_OK);
+            assert_eq!(
+                (l.keysize, l.elemsize, l.bucketsize),
+                (4, 8, group),
+                "{r:?}"
+            );
+            gomap_maptype_free(t);
+        }
         // The nil Swiss map.
         let (mut e, mut found) = (ptr::null_mut(), true);
         assert_eq!(
@@ -334,7 +364,7 @@ fn engines_do_not_mix_and_nil_maps() {
 /// iteration (enough to grow and split tables) at most once.
 #[test]
 fn writes_during_iteration() {
-    for r in [c"1.24", c"1.27"] {
+    for r in [c"1.24", c"1.27", c"1.27-mapsplitgroup"] {
         let t = go_type(GOMAP_KIND_INT64, r, ptr::null());
         let mut h = ptr::null_mut();
         const M: i64 = 2000;

@@ -57,12 +57,7 @@ fn exercise(k: GoKind, r: SwissRelease) {
 
 #[test]
 fn swiss_fast_paths_hash_as_the_type_with_and_without_aes() {
-    let releases = [
-        SwissRelease::Go1_24,
-        SwissRelease::Go1_25,
-        SwissRelease::Go1_26,
-        SwissRelease::Go1_27,
-    ];
+    let releases = SwissRelease::ALL;
     let kinds = [GoKind::Uint32, GoKind::Uint64, GoKind::String];
     for aes in [true, false] {
         // SAFETY: no map exists while the hash settings change (each is made and dropped

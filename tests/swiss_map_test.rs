@@ -346,12 +346,14 @@ fn align_up_pow2() {
 #[test]
 fn map_zero_size_slot() {
     // A map with a zero-size slot is safe to use, and its elem pointer lies inside the
-    // groups allocation.
-    let t = typ(
-        GoKind::EmptyStruct,
-        GoKind::EmptyStruct,
-        SwissRelease::Go1_27,
-    );
+    // groups allocation (in both group layouts).
+    for r in [SwissRelease::Go1_27, SwissRelease::Go1_27SplitGroup] {
+        map_zero_size_slot_on(r);
+    }
+}
+
+fn map_zero_size_slot_on(r: SwissRelease) {
+    let t = typ(GoKind::EmptyStruct, GoKind::EmptyStruct, r);
     assert_eq!(t.GroupSize, 16);
     let mut m = makemap(&t, 16);
     put(&mut m, &t, (), ());
@@ -373,8 +375,14 @@ fn map_zero_size_slot() {
 
 #[test]
 fn map_indirect() {
-    // Keys and elems of 256 bytes are stored indirectly.
-    let t = typ(GoKind::Bytes(256), GoKind::Bytes(256), SwissRelease::Go1_27);
+    // Keys and elems of 256 bytes are stored indirectly (in both group layouts).
+    for r in [SwissRelease::Go1_27, SwissRelease::Go1_27SplitGroup] {
+        map_indirect_on(r);
+    }
+}
+
+fn map_indirect_on(r: SwissRelease) {
+    let t = typ(GoKind::Bytes(256), GoKind::Bytes(256), r);
     assert!(t.IndirectKey() && t.IndirectElem());
     let mut m = makemap(&t, 8);
     let (mut key, mut elem) = ([0u8; 256], [0u8; 256]);
@@ -884,7 +892,11 @@ fn faststr_lookup_matches_generic() {
     use gomap::maptype::GoString;
     use gomap::swiss::faststr::mapaccess2_faststr;
     use gomap::swiss::runtime::mapaccess2;
-    for r in [SwissRelease::Go1_24, SwissRelease::Go1_27] {
+    for r in [
+        SwissRelease::Go1_24,
+        SwissRelease::Go1_27,
+        SwissRelease::Go1_27SplitGroup,
+    ] {
         let t = typ(GoKind::String, GoKind::Int64, r);
         for len in [0usize, 1, 7, 8, 16, 63, 64, 65, 100, 300] {
             // Keys of one length that differ only in their middle byte (so long ones all
@@ -929,6 +941,69 @@ fn faststr_lookup_matches_generic() {
                     unsafe { mapfree(&t, m) };
                 }
             }
+        }
+    }
+}
+
+/// The split group layout (`1.27-mapsplitgroup`) with keys and elems of different sizes
+/// on each fast path: the fast lookup (small-map scan, hashed probe) finds the same elem
+/// slot as the generic one, holding the value stored through the compiled assignment,
+/// and the elem lies in the group's elem array (after the 8 keys), not beside its key.
+#[test]
+fn split_group_fast_paths_find_the_generic_elem() {
+    use gomap::export_test::swiss::group::groupReference;
+    use gomap::maptype::GoString;
+    use gomap::swiss::runtime::{mapaccess2, mapaccess2_compiled};
+    for (k, e) in [
+        (GoKind::Uint32, GoKind::Uint64),
+        (GoKind::Uint64, GoKind::Uint32),
+        (GoKind::String, GoKind::Int32),
+    ] {
+        let t = typ(k, e, SwissRelease::Go1_27SplitGroup);
+        // The elems start after the 8 keys, at the elem's alignment.
+        let align = t.elem().align as usize;
+        assert_eq!(t.ElemsOff, (8 + 8 * t.KeyStride).div_ceil(align) * align);
+        let esize = t.elem().size;
+        for n in [3usize, 8, 9, 200, 3000] {
+            let names: Vec<Vec<u8>> = (0..n).map(|i| format!("key-{i}").into_bytes()).collect();
+            let strs: Vec<GoString> = names.iter().map(|b| GoString::from_bytes(b)).collect();
+            let ints: Vec<u64> = (0..n as u64).map(|i| i.wrapping_mul(0x9e37_79b9)).collect();
+            let key = |i: usize| -> *const u8 {
+                match k {
+                    GoKind::String => (&strs[i] as *const GoString).cast(),
+                    // Little-endian: the low 4 bytes are the uint32 key.
+                    _ => (&ints[i] as *const u64).cast(),
+                }
+            };
+            let mut m = makemap(&t, 0);
+            // SAFETY: a live map of `t`; keys of its key type; elems of `esize` bytes.
+            unsafe {
+                for i in 0..n {
+                    let v = (i as u64 + 1).to_le_bytes();
+                    let p = mapassign_compiled(&t, &mut *m, key(i));
+                    std::ptr::copy_nonoverlapping(v.as_ptr(), p, esize);
+                }
+                for i in 0..n {
+                    let (fast, ok) = mapaccess2_compiled(&t, &*m, key(i));
+                    let (slow, ok2) = mapaccess2(&t, &*m, key(i));
+                    assert!(ok && ok2, "{k:?} n={n} key {i}");
+                    assert_eq!(fast, slow, "{k:?} n={n} key {i}");
+                    let mut v = [0u8; 8];
+                    std::ptr::copy_nonoverlapping(fast, v.as_mut_ptr(), esize);
+                    assert_eq!(u64::from_le_bytes(v), i as u64 + 1, "{k:?} n={n} key {i}");
+                }
+                if m.dirLen == 0 {
+                    let g = groupReference { data: m.dirPtr };
+                    let base = g.data as usize;
+                    for i in 0..8 {
+                        assert_eq!(g.key(&t, i) as usize - base, 8 + i * t.KeyStride);
+                        assert_eq!(g.elem(&t, i) as usize - base, t.ElemsOff + i * t.ElemStride);
+                    }
+                }
+            }
+            checked(&t, &m);
+            // SAFETY: a live map of `t`, no iterator.
+            unsafe { mapfree(&t, m) };
         }
     }
 }

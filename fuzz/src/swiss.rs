@@ -54,7 +54,7 @@ struct It {
 /// The `ops_swiss` target.
 pub fn ops_swiss(data: &[u8]) {
     let mut c = Cursor::new(data);
-    let r = SwissRelease::ALL[c.u8() as usize % 4];
+    let r = SwissRelease::ALL[c.u8() as usize % SwissRelease::ALL.len()];
     let (kk, ek) = LAYOUTS[c.u8() as usize % LAYOUTS.len()];
     let hint = c.u8() as isize * 4;
     let t = SwissMapType::new(&MapType::for_go_types(kk, ek).expect("valid"), r);

@@ -109,13 +109,19 @@ impl GoRelease {
 
     /// Parses a release name: `1.19`, `go1.19`, a patch release such as `1.21.13`, and
     /// `1.24-noswissmap` (or `1.24.11-noswissmap`). Anything else, including the Swiss
-    /// releases (`1.24` without the suffix and later), is an error that says why.
+    /// releases (`1.24` without the suffix and later, `1.27-mapsplitgroup`), is an error
+    /// that says why.
     pub fn parse(s: &str) -> Result<GoRelease, ReleaseError> {
         let s0 = s;
         let s = s.strip_prefix("go").unwrap_or(s);
         let (v, noswiss) = match s.strip_suffix("-noswissmap") {
             Some(v) => (v, true),
             None => (s, false),
+        };
+        // Go 1.27's `GOEXPERIMENT=mapsplitgroup` changes the layout of Swiss groups.
+        let (v, splitgroup) = match v.strip_suffix("-mapsplitgroup") {
+            Some(v) if !noswiss => (v, true),
+            _ => (v, false),
         };
         let mut parts = v.split('.');
         let major = parts.next();
@@ -127,6 +133,13 @@ impl GoRelease {
         let (Some("1"), Some(minor), true) = (major, minor, patch_ok) else {
             return Err(ReleaseError::Malformed(s0.to_string()));
         };
+        if splitgroup {
+            return Err(if minor >= 27 {
+                ReleaseError::Swiss(s0.to_string())
+            } else {
+                ReleaseError::Unsupported(s0.to_string())
+            });
+        }
         let r = match (minor, noswiss) {
             (19, false) => Go1_19,
             (21, false) => Go1_21,
@@ -154,7 +167,7 @@ pub enum ReleaseError {
     /// A release whose default map is the Swiss table, which this engine does not model.
     Swiss(String),
     /// A well-formed release without a classic-map variant (before 1.19, 1.20, or
-    /// `-noswissmap` on a release other than 1.24).
+    /// `-noswissmap` on a release other than 1.24, `-mapsplitgroup` before 1.27).
     Unsupported(String),
 }
 
@@ -195,10 +208,18 @@ mod tests {
             GoRelease::parse("1.27.3"),
             Err(ReleaseError::Swiss(_))
         ));
-        assert!(matches!(
-            GoRelease::parse("1.20"),
-            Err(ReleaseError::Unsupported(_))
-        ));
+        for s in ["1.27-mapsplitgroup", "go1.27.3-mapsplitgroup"] {
+            assert!(
+                matches!(GoRelease::parse(s), Err(ReleaseError::Swiss(_))),
+                "{s}"
+            );
+        }
+        for s in ["1.20", "1.26-mapsplitgroup", "1.24-mapsplitgroup"] {
+            assert!(
+                matches!(GoRelease::parse(s), Err(ReleaseError::Unsupported(_))),
+                "{s}"
+            );
+        }
         assert!(matches!(
             GoRelease::parse("1.x"),
             Err(ReleaseError::Malformed(_))

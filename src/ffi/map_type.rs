@@ -108,7 +108,9 @@ pub unsafe extern "C" fn gomap_maptype_new(
 /// * "1.19", "1.21", "1.22", "1.23", "1.24-noswissmap": the classic bucketed map of
 ///   that release (Go 1.24 built with `GOEXPERIMENT=noswissmap`);
 /// * "1.24", "1.25", "1.26", "1.27": the Swiss-table map, Go's default map of those
-///   releases. Every map and iterator function takes such maps, with Go's semantics;
+///   releases; "1.27-mapsplitgroup": Go 1.27's built with `GOEXPERIMENT=mapsplitgroup`
+///   (each group's keys, then its elems). Every map and iterator function takes such
+///   maps, with Go's semantics;
 ///   their hash seeds and iteration starts come from the calling thread's ChaCha8
 ///   generator (`gomap_seed_thread_chacha8`), and `gomap_dump` prints the Swiss dump
 ///   (`docs/swiss-dump.md`).
@@ -149,7 +151,7 @@ pub unsafe extern "C" fn gomap_maptype_with_release(
                         &format!(
                             "Go release {name:?} is not supported (classic releases: 1.19, \
                              1.21, 1.22, 1.23, 1.24-noswissmap; Swiss releases: 1.24, 1.25, \
-                             1.26, 1.27)"
+                             1.26, 1.27, 1.27-mapsplitgroup)"
                         ),
                     )
                 }
@@ -163,11 +165,16 @@ pub unsafe extern "C" fn gomap_maptype_with_release(
 }
 
 /// The Swiss release of a name that [`GoRelease::parse`] found well-formed and Swiss
-/// (`1.N` or `1.N.P`, with or without "go", N at least 24).
+/// (`1.N` or `1.N.P`, with or without "go", N at least 24, perhaps ending in
+/// `-mapsplitgroup`).
 fn swiss_release(name: &str) -> Option<SwissRelease> {
     let v = name.strip_prefix("go").unwrap_or(name);
+    let (v, experiment) = match v.split_once('-') {
+        Some((v, x)) => (v, format!("-{x}")),
+        None => (v, String::new()),
+    };
     let minor = v.split('.').nth(1)?;
-    SwissRelease::parse(&format!("1.{minor}"))
+    SwissRelease::parse(&format!("1.{minor}{experiment}"))
 }
 
 /// The layout of a map type. For a map type of a Swiss release, `keysize` and

@@ -10,15 +10,23 @@ use super::types::{SwissMapType, SwissRelease};
 use crate::base::hex::hex_into;
 use crate::maptype::{spell, GoString, Kind};
 
-/// The line printed after `make`: the descriptor's layout and Go's flag bits.
+/// The line printed after `make`: the descriptor's layout and Go's flag bits. The
+/// split group layout (`1.27-mapsplitgroup`) has no slot struct, so its line names
+/// Go's four offset fields instead of `slotsize` and `elemoff`.
 #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 pub fn maptype_line(typ: &SwissMapType) -> String {
+    let offsets = if typ.release.split_group() {
+        format!(
+            "keysoff={} keystride={} elemsoff={} elemstride={}",
+            typ.KeysOff, typ.KeyStride, typ.ElemsOff, typ.ElemStride
+        )
+    } else {
+        format!("slotsize={} elemoff={}", typ.SlotSize, typ.ElemOff)
+    };
     format!(
-        "swissmaptype keysize={} elemsize={} slotsize={} elemoff={} groupsize={} flags={}",
+        "swissmaptype keysize={} elemsize={} {offsets} groupsize={} flags={}",
         typ.key().size,
         typ.elem().size,
-        typ.SlotSize,
-        typ.ElemOff,
         typ.GroupSize,
         typ.Flags
     )

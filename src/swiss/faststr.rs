@@ -35,6 +35,7 @@ unsafe fn getWithoutKeySmallFastStr(typ: &SwissMapType, m: &Map, key: GoString) 
     unsafe {
         let g = groupReference { data: m.dirPtr };
         let mut ctrls = g.ctrls().0;
+        // Keys are KeyStride apart in both layouts (contiguous when split).
         let mut slotKey = g.key(typ, 0);
 
         // Go's threshold of 64 comes from its BenchmarkMapStringKeysEight: 8 keys to check,
@@ -53,7 +54,7 @@ unsafe fn getWithoutKeySmallFastStr(typ: &SwissMapType, m: &Map, key: GoString) 
                         }
                         j = i;
                     }
-                    slotKey = slotKey.add(typ.SlotSize);
+                    slotKey = slotKey.add(typ.KeyStride);
                     ctrls >>= 8;
                 }
                 if j == MAP_GROUP_SLOTS {
@@ -63,7 +64,7 @@ unsafe fn getWithoutKeySmallFastStr(typ: &SwissMapType, m: &Map, key: GoString) 
                 // Exactly one slot passed the quick test: the one expensive comparison.
                 slotKey = g.key(typ, j);
                 if key.eq_slot(slotKey) {
-                    return slotKey.add(typ.ElemOff);
+                    return g.elem(typ, j);
                 }
                 return core::ptr::null_mut();
             }
@@ -75,11 +76,11 @@ unsafe fn getWithoutKeySmallFastStr(typ: &SwissMapType, m: &Map, key: GoString) 
         let h2 = h2(hash) as u64;
         ctrls = g.ctrls().0;
         slotKey = g.key(typ, 0);
-        for _ in 0..MAP_GROUP_SLOTS {
+        for i in 0..MAP_GROUP_SLOTS {
             if ctrls & 0xff == h2 && key.eq_slot(slotKey) {
-                return slotKey.add(typ.ElemOff);
+                return g.elem(typ, i);
             }
-            slotKey = slotKey.add(typ.SlotSize);
+            slotKey = slotKey.add(typ.KeyStride);
             ctrls >>= 8;
         }
         core::ptr::null_mut()

@@ -200,14 +200,17 @@ impl groupReference {
         unsafe { (self.data as *mut u64).write(BITSET_EMPTY.to_le()) }
     }
 
-    /// Port of `groupReference.key`: the key slot `i`.
+    /// Port of `groupReference.key`: the key slot `i`, at `KeysOff + i * KeyStride` in
+    /// either group layout (see [`SwissMapType`]). With [`elem`](Self::elem), the only
+    /// place that locates a slot.
     ///
     /// # Safety
     /// `data` is a live group of `typ`; `i < 8`.
     #[inline]
     pub unsafe fn key(self, typ: &SwissMapType, i: usize) -> *mut u8 {
-        // SAFETY: slot i lies inside the group (typ's layout, caller's i).
-        unsafe { self.data.add(typ.KeysOff + i * typ.SlotSize) }
+        debug_assert!(i < MAP_GROUP_SLOTS);
+        // SAFETY: key i lies inside the group (typ's layout, caller's i).
+        unsafe { self.data.add(typ.KeysOff + i * typ.KeyStride) }
     }
 
     /// The key of slot `i` as the map code uses it: the slot itself, or the object an
@@ -318,14 +321,16 @@ impl groupReference {
         }
     }
 
-    /// Port of `groupReference.elem`: the elem slot `i`.
+    /// Port of `groupReference.elem`: the elem slot `i`, at `ElemsOff + i * ElemStride`
+    /// in either group layout (see [`SwissMapType`]).
     ///
     /// # Safety
     /// `data` is a live group of `typ`; `i < 8`.
     #[inline]
     pub unsafe fn elem(self, typ: &SwissMapType, i: usize) -> *mut u8 {
+        debug_assert!(i < MAP_GROUP_SLOTS);
         // SAFETY: as for key.
-        unsafe { self.data.add(typ.KeysOff + i * typ.SlotSize + typ.ElemOff) }
+        unsafe { self.data.add(typ.ElemsOff + i * typ.ElemStride) }
     }
 }
 

@@ -26,8 +26,10 @@
 //! * Memory is freed explicitly (see `reclaim.rs`); [`mapfree`] releases a map.
 //! * The random source is the crate's (`fastrand`, in `base/rand.rs`); the trace language
 //!   fixes every draw that matters for the bytes.
-//! * 64-bit hashes only; the interleaved group layout only (not 1.27's
-//!   `GOEXPERIMENT=mapsplitgroup`).
+//! * 64-bit hashes only. Both group layouts of Go 1.27 (interleaved slots, and the
+//!   split keys-then-elems layout of `GOEXPERIMENT=mapsplitgroup`, release
+//!   `1.27-mapsplitgroup`) are located through [`SwissMapType`]'s four offset fields
+//!   alone.
 //! * `writing` is an atomic byte, so that misuse detection is a defined race.
 //! * The fast paths share one copy of the probing code with [`map::Map::PutSlot`]
 //!   (their bytes are the same); the generic [`runtime::mapassign`] keeps its own,

@@ -603,12 +603,15 @@ pub(crate) unsafe fn mapaccess2_fast<K: FastKey>(
             let g = groupReference { data: m.dirPtr };
             let mut full = g.ctrls().matchFull();
             let mut slotKey = g.key(typ, 0);
+            // Keys are KeyStride apart in both layouts (contiguous when split).
+            let mut i = 0;
             while !full.is_empty() {
                 if key.eq_slot(slotKey) && full.lowestSet() {
-                    return (slotKey.add(typ.ElemOff), true);
+                    return (g.elem(typ, i), true);
                 }
-                slotKey = slotKey.add(typ.SlotSize);
+                slotKey = slotKey.add(typ.KeyStride);
                 full = full.shiftOutLowest();
+                i += 1;
             }
             return (zero_val(), false);
         }
@@ -644,7 +647,7 @@ pub(crate) unsafe fn probe_fast<K: FastKey>(
                 let i = match_.first();
                 let slotKey = g.key(typ, i);
                 if key.eq_slot(slotKey) {
-                    return (slotKey.add(typ.ElemOff), true);
+                    return (g.elem(typ, i), true);
                 }
                 match_ = match_.removeFirst();
             }

@@ -561,11 +561,19 @@ impl table {
             }
             // Which groups are zeroed: every one (1.24); those with a full slot (1.25);
             // from 1.26 every one, unless fewer than a quarter of the groups can hold
-            // entries or slots are large, where testing first pays.
+            // entries or slots are large (over 32 bytes: a key and elem slot, the two
+            // strides added in the split layout), where testing first pays.
             let fullTest = match typ.release {
                 SwissRelease::Go1_24 => false,
                 SwissRelease::Go1_25 => true,
-                _ => (*t).used as u64 * 4 <= lengthMask || typ.SlotSize > 32,
+                _ => {
+                    let largeSlots = if typ.release.split_group() {
+                        typ.KeyStride + typ.ElemStride > 32
+                    } else {
+                        typ.KeyStride > 32 // the slot size
+                    };
+                    (*t).used as u64 * 4 <= lengthMask || largeSlots
+                }
             };
             for i in 0..=lengthMask {
                 let g = (*t).groups.group(typ, i);

@@ -26,6 +26,10 @@ use crate::maptype::{MapFast, MapType, Type};
 ///   can hold entries or slots exceed 32 bytes.
 /// * 1.27: a small map grows to a table only when its group has no free slot (1.24 to
 ///   1.26 grow it whenever it holds 8 entries, even to overwrite one).
+/// * 1.27-mapsplitgroup: Go 1.27 built with `GOEXPERIMENT=mapsplitgroup`. Its code is
+///   1.27's, but a group holds its 8 keys, then its 8 elems (`KKKKKKKKVVVVVVVV`) instead
+///   of 8 interleaved key/elem slots (see [`SwissMapType`]); `table.Clear` weighs a
+///   slot as `KeyStride + ElemStride` bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SwissRelease {
     /// Go 1.24 (Swiss maps by default, `GOEXPERIMENT=noswissmap` for the classic map).
@@ -36,36 +40,62 @@ pub enum SwissRelease {
     Go1_26,
     /// Go 1.27.
     Go1_27,
+    /// Go 1.27 with `GOEXPERIMENT=mapsplitgroup`: the split group layout. Ordered after
+    /// [`SwissRelease::Go1_27`], so that `>= Go1_27` holds for it as for 1.27.
+    Go1_27SplitGroup,
 }
 
 impl SwissRelease {
     /// Every release, oldest first.
-    pub const ALL: [SwissRelease; 4] = [
+    pub const ALL: [SwissRelease; 5] = [
         SwissRelease::Go1_24,
         SwissRelease::Go1_25,
         SwissRelease::Go1_26,
         SwissRelease::Go1_27,
+        SwissRelease::Go1_27SplitGroup,
     ];
 
-    /// The release named `1.24` ... `1.27`.
+    /// The release named `1.24` ... `1.27` or `1.27-mapsplitgroup`.
     pub fn parse(s: &str) -> Option<SwissRelease> {
         Some(match s {
             "1.24" => SwissRelease::Go1_24,
             "1.25" => SwissRelease::Go1_25,
             "1.26" => SwissRelease::Go1_26,
             "1.27" => SwissRelease::Go1_27,
+            "1.27-mapsplitgroup" => SwissRelease::Go1_27SplitGroup,
             _ => return None,
         })
     }
 
-    /// `1.24` ... `1.27`.
+    /// `1.24` ... `1.27`, `1.27-mapsplitgroup`.
     pub fn name(self) -> &'static str {
         match self {
             SwissRelease::Go1_24 => "1.24",
             SwissRelease::Go1_25 => "1.25",
             SwissRelease::Go1_26 => "1.26",
             SwissRelease::Go1_27 => "1.27",
+            SwissRelease::Go1_27SplitGroup => "1.27-mapsplitgroup",
         }
+    }
+
+    /// The Go version without the experiment (`1.27` for `1.27-mapsplitgroup`): the
+    /// toolchain that builds the release's oracle.
+    pub fn version(self) -> &'static str {
+        self.name().split('-').next().unwrap_or("")
+    }
+
+    /// The `GOEXPERIMENT` the release's toolchain is built with, if any.
+    pub fn goexperiment(self) -> Option<&'static str> {
+        match self {
+            SwissRelease::Go1_27SplitGroup => Some("mapsplitgroup"),
+            _ => None,
+        }
+    }
+
+    /// Whether groups keep their keys and elems in two arrays (`KKKKKKKKVVVVVVVV`,
+    /// Go's `goexperiment.MapSplitGroup`) rather than interleaved slots.
+    pub fn split_group(self) -> bool {
+        self == SwissRelease::Go1_27SplitGroup
     }
 
     /// Whether the release prunes tombstones and keeps `tombstonePossible` (1.25+).
@@ -94,16 +124,31 @@ pub const MAP_MAX_KEY_BYTES: usize = 128;
 /// See [`MAP_MAX_KEY_BYTES`] (`abi.MapMaxElemBytes`).
 pub const MAP_MAX_ELEM_BYTES: usize = 128;
 
-/// Port of Go's Swiss `abi.MapType` for the interleaved group layout (the default; Go
-/// 1.27's `GOEXPERIMENT=mapsplitgroup` is not reproduced).
+/// Port of Go's Swiss `abi.MapType`, for both group layouts of Go 1.27.
 ///
-/// Invariants (established by [`SwissMapType::new`]): the group is laid out as Go's
-/// compiler lays out `struct { ctrl uint64; slots [8]struct{ key K'; elem E' } }`
-/// (`reflectdata.MapGroupType`), where K' is K or `*K` when K is over 128 bytes (E'
-/// likewise): `KeysOff == 8`; `ElemOff` is the key slot size rounded up to the elem's
-/// alignment; `SlotSize` is the slot struct's size (one byte of padding added when
-/// it ends in a zero-size elem and is not empty, then rounded up to its alignment);
-/// `GroupSize == 8 + 8 * SlotSize`, or 16 when the slots are empty.
+/// A group is laid out as Go's compiler lays out (`reflectdata.MapGroupType`), where K'
+/// is K, or `*K` when K is over 128 bytes (E' likewise):
+///
+/// ```text
+/// interleaved (default):   struct { ctrl uint64; slots [8]struct{ key K'; elem E' } }
+///   | ctrl | K' pad E' pad | K' pad E' pad | ... 8 slots ... |
+/// split (mapsplitgroup):   struct { ctrl uint64; keys [8]K'; elems [8]E' }
+///   | ctrl | K' K' K' K' K' K' K' K' | pad | E' E' E' E' E' E' E' E' | pad |
+/// ```
+///
+/// Key `i` is at `KeysOff + i * KeyStride` and elem `i` at `ElemsOff + i * ElemStride`
+/// in both ([`groupReference::key`](super::group::groupReference::key) and
+/// [`elem`](super::group::groupReference::elem), the one place slots are located).
+///
+/// Invariants (established by [`SwissMapType::new`]): `KeysOff == 8`. Interleaved:
+/// `ElemOff` is the key slot size rounded up to the elem's alignment; `SlotSize` is the
+/// slot struct's size (one byte of padding added when it ends in a zero-size elem and is
+/// not empty, then rounded up to its alignment); `KeyStride == ElemStride == SlotSize`,
+/// `ElemsOff == KeysOff + ElemOff`; `GroupSize == 8 + 8 * SlotSize`, or 16 when the
+/// slots are empty. Split: `KeyStride` and `ElemStride` are the key and elem slot sizes;
+/// `ElemsOff` is `8 + 8 * KeyStride` rounded up to the elem's alignment; `GroupSize` is
+/// `ElemsOff + 8 * ElemStride`, plus one byte when the elems are of size 0, rounded up to
+/// 8; `SlotSize == ElemOff == 0` (Go's `ElemOff` is 0 there too).
 #[derive(Clone, Copy)]
 pub struct SwissMapType {
     /// The key and elem types, hasher, equal and allocator.
@@ -112,12 +157,21 @@ pub struct SwissMapType {
     pub release: SwissRelease,
     /// Size of a group (`GroupSize`).
     pub GroupSize: usize,
-    /// Size of a key/elem slot (`SlotSize`, `KeyStride` from 1.27).
+    /// Size of a key/elem slot (Go's `SlotSize` before 1.27, the interleaved layout's
+    /// `KeyStride` from 1.27); 0 in the split layout, which has no slot struct.
     pub SlotSize: usize,
-    /// Offset of the elem within a slot (`ElemOff`).
+    /// Offset of the elem within a slot (`ElemOff`); 0 in the split layout.
     pub ElemOff: usize,
-    /// Offset of slot 0 in a group (`KeysOff` of 1.27; 8 before).
+    /// Offset of key 0 in a group (`KeysOff` of 1.27; 8 before).
     pub KeysOff: usize,
+    /// Distance between consecutive keys (`KeyStride` of 1.27): the slot size when
+    /// interleaved, the key slot size when split.
+    pub KeyStride: usize,
+    /// Offset of elem 0 in a group (`ElemsOff` of 1.27).
+    pub ElemsOff: usize,
+    /// Distance between consecutive elems (`ElemStride` of 1.27): the slot size when
+    /// interleaved, the elem slot size when split.
+    pub ElemStride: usize,
     /// Go's flag bits: [`MAP_NEED_KEY_UPDATE`], [`MAP_HASH_MIGHT_PANIC`],
     /// [`MAP_INDIRECT_KEY`], [`MAP_INDIRECT_ELEM`].
     pub Flags: u32,
@@ -136,6 +190,10 @@ impl fmt::Debug for SwissMapType {
             .field("GroupSize", &self.GroupSize)
             .field("SlotSize", &self.SlotSize)
             .field("ElemOff", &self.ElemOff)
+            .field("KeysOff", &self.KeysOff)
+            .field("KeyStride", &self.KeyStride)
+            .field("ElemsOff", &self.ElemsOff)
+            .field("ElemStride", &self.ElemStride)
             .field("Flags", &self.Flags)
             .finish()
     }
@@ -143,6 +201,74 @@ impl fmt::Debug for SwissMapType {
 
 fn align_up(n: usize, a: usize) -> usize {
     (n + a - 1) & !(a - 1)
+}
+
+/// The offsets and strides of a group, as Go's `types.CalcSize` lays out the group
+/// struct (see [`SwissMapType`]).
+struct GroupLayout {
+    group_size: usize,
+    slot_size: usize,
+    elem_off: usize,
+    keys_off: usize,
+    key_stride: usize,
+    elems_off: usize,
+    elem_stride: usize,
+}
+
+/// The control word, before the keys or slots.
+const CTRL_SIZE: usize = 8;
+
+impl GroupLayout {
+    /// `struct { ctrl uint64; slots [8]struct{ key K'; elem E' } }`: key slots of
+    /// `ksize` bytes aligned to `kalign`, elem slots likewise.
+    fn interleaved(ksize: usize, kalign: usize, esize: usize, ealign: usize) -> GroupLayout {
+        let elem_off = align_up(ksize, ealign);
+        let mut slot = elem_off + esize;
+        let slot_align = kalign.max(ealign);
+        // types.CalcSize: a non-empty struct ending in a zero-size field gets a byte of
+        // padding, so that the field's address cannot point past the object.
+        if slot > 0 && esize == 0 {
+            slot += 1;
+        }
+        let slot = align_up(slot, slot_align);
+        let mut group = CTRL_SIZE + MAP_GROUP_SLOTS * slot;
+        if slot == 0 {
+            // The group struct ends in the zero-size slot array.
+            group = align_up(group + 1, 8);
+        }
+        GroupLayout {
+            group_size: group,
+            slot_size: slot,
+            elem_off,
+            keys_off: CTRL_SIZE,
+            key_stride: slot,
+            elems_off: CTRL_SIZE + elem_off,
+            elem_stride: slot,
+        }
+    }
+
+    /// `struct { ctrl uint64; keys [8]K'; elems [8]E' }` (`GOEXPERIMENT=mapsplitgroup`):
+    /// the keys right after the control word (their alignment is at most 8), the elems
+    /// at the next multiple of their alignment.
+    fn split(ksize: usize, esize: usize, ealign: usize) -> GroupLayout {
+        let keys_off = CTRL_SIZE;
+        let elems_off = align_up(keys_off + MAP_GROUP_SLOTS * ksize, ealign);
+        let mut group = elems_off + MAP_GROUP_SLOTS * esize;
+        // The struct ends in the elem array: when that has size 0, the byte of padding
+        // types.CalcSize adds (see `interleaved`). The control word makes it 8-aligned.
+        if esize == 0 {
+            group += 1;
+        }
+        GroupLayout {
+            group_size: align_up(group, 8),
+            slot_size: 0,
+            elem_off: 0,
+            keys_off,
+            key_stride: ksize,
+            elems_off,
+            elem_stride: esize,
+        }
+    }
 }
 
 impl SwissMapType {
@@ -162,20 +288,11 @@ impl SwissMapType {
         } else {
             (mt.elem.size, mt.elem.align as usize)
         };
-        let elem_off = align_up(ksize, ealign);
-        let mut slot = elem_off + esize;
-        let slot_align = kalign.max(ealign);
-        // types.CalcSize: a non-empty struct ending in a zero-size field gets a byte of
-        // padding, so that the field's address cannot point past the object.
-        if slot > 0 && esize == 0 {
-            slot += 1;
-        }
-        let slot = align_up(slot, slot_align);
-        let mut group = 8 + MAP_GROUP_SLOTS * slot;
-        if slot == 0 {
-            // The group struct ends in the zero-size slot array.
-            group = align_up(group + 1, 8);
-        }
+        let layout = if release.split_group() {
+            GroupLayout::split(ksize, esize, ealign)
+        } else {
+            GroupLayout::interleaved(ksize, kalign, esize, ealign)
+        };
         let mut flags = 0;
         if mt.needkeyupdate() {
             flags |= MAP_NEED_KEY_UPDATE;
@@ -194,10 +311,13 @@ impl SwissMapType {
             // hash keyed by `hashkey` (1.23+) and NaN hashes drawn from ChaCha8's rand().
             mt: mt.with_release(crate::maptype::release::GoRelease::Go1_24NoSwiss),
             release,
-            GroupSize: group,
-            SlotSize: slot,
-            ElemOff: elem_off,
-            KeysOff: 8,
+            GroupSize: layout.group_size,
+            SlotSize: layout.slot_size,
+            ElemOff: layout.elem_off,
+            KeysOff: layout.keys_off,
+            KeyStride: layout.key_stride,
+            ElemsOff: layout.elems_off,
+            ElemStride: layout.elem_stride,
             Flags: flags,
             keysize: ksize,
             elemsize: esize,
@@ -306,5 +426,177 @@ mod tests {
             layout(GoKind::Bytes(129), GoKind::Bytes(200)),
             (16, 8, 136, 12)
         );
+    }
+
+    /// `[KeysOff, KeyStride, ElemsOff, ElemStride, ElemOff, GroupSize, Flags]` of the map
+    /// type Go 1.27.3's compiler writes for `map[K]E` (read from `abi.MapType` of
+    /// `map[K]E(nil)` through an interface), built with `GOEXPERIMENT=mapsplitgroup`
+    /// (`SPLIT`) and without (`INTERLEAVED`). `bN` is `[N]byte`, `e0` `struct{}`.
+    type Row = (GoKind, GoKind, [usize; 7]);
+    const SPLIT: &[Row] = &[
+        (GoKind::Int64, GoKind::Int64, [8, 8, 72, 8, 0, 136, 0]),
+        (GoKind::Int32, GoKind::Int32, [8, 4, 40, 4, 0, 72, 0]),
+        (GoKind::Int32, GoKind::Int64, [8, 4, 40, 8, 0, 104, 0]),
+        (GoKind::Int32, GoKind::EmptyStruct, [8, 4, 40, 0, 0, 48, 0]),
+        (GoKind::String, GoKind::Int64, [8, 16, 136, 8, 0, 200, 1]),
+        (
+            GoKind::String,
+            GoKind::EmptyStruct,
+            [8, 16, 136, 0, 0, 144, 1],
+        ),
+        (GoKind::Int64, GoKind::EmptyStruct, [8, 8, 72, 0, 0, 80, 0]),
+        (
+            GoKind::Bytes(3),
+            GoKind::EmptyStruct,
+            [8, 3, 32, 0, 0, 40, 0],
+        ),
+        (GoKind::Bytes(3), GoKind::Int64, [8, 3, 32, 8, 0, 96, 0]),
+        (GoKind::Float64, GoKind::Int32, [8, 8, 72, 4, 0, 104, 1]),
+        (
+            GoKind::Bytes(16),
+            GoKind::Bytes(8),
+            [8, 16, 136, 8, 0, 200, 0],
+        ),
+        (GoKind::Bytes(130), GoKind::Int64, [8, 8, 72, 8, 0, 136, 4]),
+        (GoKind::Int64, GoKind::Bytes(200), [8, 8, 72, 8, 0, 136, 8]),
+        (
+            GoKind::Bytes(129),
+            GoKind::Bytes(200),
+            [8, 8, 72, 8, 0, 136, 12],
+        ),
+        (
+            GoKind::EmptyStruct,
+            GoKind::EmptyStruct,
+            [8, 0, 8, 0, 0, 16, 0],
+        ),
+        (GoKind::EmptyStruct, GoKind::Int64, [8, 0, 8, 8, 0, 72, 0]),
+        (GoKind::Bytes(1), GoKind::Int64, [8, 1, 16, 8, 0, 80, 0]),
+        (GoKind::Bytes(5), GoKind::Int32, [8, 5, 48, 4, 0, 80, 0]),
+        (
+            GoKind::Bytes(32),
+            GoKind::EmptyStruct,
+            [8, 32, 264, 0, 0, 272, 0],
+        ),
+        (
+            GoKind::Bytes(128),
+            GoKind::Bytes(128),
+            [8, 128, 1032, 128, 0, 2056, 0],
+        ),
+        (GoKind::Int64, GoKind::Bytes(1), [8, 8, 72, 1, 0, 80, 0]),
+    ];
+    const INTERLEAVED: &[Row] = &[
+        (GoKind::Int64, GoKind::Int64, [8, 16, 16, 16, 8, 136, 0]),
+        (GoKind::Int32, GoKind::Int32, [8, 8, 12, 8, 4, 72, 0]),
+        (GoKind::Int32, GoKind::Int64, [8, 16, 16, 16, 8, 136, 0]),
+        (GoKind::Int32, GoKind::EmptyStruct, [8, 8, 12, 8, 4, 72, 0]),
+        (GoKind::String, GoKind::Int64, [8, 24, 24, 24, 16, 200, 1]),
+        (
+            GoKind::String,
+            GoKind::EmptyStruct,
+            [8, 24, 24, 24, 16, 200, 1],
+        ),
+        (
+            GoKind::Int64,
+            GoKind::EmptyStruct,
+            [8, 16, 16, 16, 8, 136, 0],
+        ),
+        (
+            GoKind::Bytes(3),
+            GoKind::EmptyStruct,
+            [8, 4, 11, 4, 3, 40, 0],
+        ),
+        (GoKind::Bytes(3), GoKind::Int64, [8, 16, 16, 16, 8, 136, 0]),
+        (GoKind::Float64, GoKind::Int32, [8, 16, 16, 16, 8, 136, 1]),
+        (
+            GoKind::Bytes(16),
+            GoKind::Bytes(8),
+            [8, 24, 24, 24, 16, 200, 0],
+        ),
+        (
+            GoKind::Bytes(130),
+            GoKind::Int64,
+            [8, 16, 16, 16, 8, 136, 4],
+        ),
+        (
+            GoKind::Int64,
+            GoKind::Bytes(200),
+            [8, 16, 16, 16, 8, 136, 8],
+        ),
+        (
+            GoKind::Bytes(129),
+            GoKind::Bytes(200),
+            [8, 16, 16, 16, 8, 136, 12],
+        ),
+        (
+            GoKind::EmptyStruct,
+            GoKind::EmptyStruct,
+            [8, 0, 8, 0, 0, 16, 0],
+        ),
+        (GoKind::EmptyStruct, GoKind::Int64, [8, 8, 8, 8, 0, 72, 0]),
+        (GoKind::Bytes(1), GoKind::Int64, [8, 16, 16, 16, 8, 136, 0]),
+        (GoKind::Bytes(5), GoKind::Int32, [8, 12, 16, 12, 8, 104, 0]),
+        (
+            GoKind::Bytes(32),
+            GoKind::EmptyStruct,
+            [8, 33, 40, 33, 32, 272, 0],
+        ),
+        (
+            GoKind::Bytes(128),
+            GoKind::Bytes(128),
+            [8, 256, 136, 256, 128, 2056, 0],
+        ),
+        (GoKind::Int64, GoKind::Bytes(1), [8, 16, 16, 16, 8, 136, 0]),
+    ];
+
+    fn offsets(k: GoKind, e: GoKind, r: SwissRelease) -> [usize; 7] {
+        let t = SwissMapType::new(&MapType::for_go_types(k, e).unwrap(), r);
+        [
+            t.KeysOff,
+            t.KeyStride,
+            t.ElemsOff,
+            t.ElemStride,
+            t.ElemOff,
+            t.GroupSize,
+            t.Flags as usize,
+        ]
+    }
+
+    #[test]
+    fn offsets_are_go_1_27s() {
+        for (rows, r) in [
+            (SPLIT, SwissRelease::Go1_27SplitGroup),
+            (INTERLEAVED, SwissRelease::Go1_27),
+        ] {
+            for &(k, e, want) in rows {
+                assert_eq!(offsets(k, e, r), want, "{r} map[{k:?}]{e:?}");
+            }
+        }
+        // The slot accessors follow the offsets: keys contiguous, then elems.
+        let t = SwissMapType::new(
+            &MapType::for_go_types(GoKind::Bytes(3), GoKind::Int64).unwrap(),
+            SwissRelease::Go1_27SplitGroup,
+        );
+        let mut g = [0u64; 12];
+        let grp = super::super::group::groupReference {
+            data: g.as_mut_ptr().cast(),
+        };
+        for i in 0..MAP_GROUP_SLOTS {
+            // SAFETY: a 96-byte, 8-aligned buffer holds one group of this type; i < 8.
+            let (k, v) = unsafe { (grp.key(&t, i), grp.elem(&t, i)) };
+            assert_eq!(k as usize - grp.data as usize, 8 + 3 * i);
+            assert_eq!(v as usize - grp.data as usize, 32 + 8 * i);
+        }
+    }
+
+    #[test]
+    fn release_names_round_trip() {
+        for r in SwissRelease::ALL {
+            assert_eq!(SwissRelease::parse(r.name()), Some(r));
+            assert_eq!(r.split_group(), r.goexperiment() == Some("mapsplitgroup"));
+        }
+        assert_eq!(SwissRelease::Go1_27SplitGroup.name(), "1.27-mapsplitgroup");
+        assert_eq!(SwissRelease::Go1_27SplitGroup.version(), "1.27");
+        assert_eq!(SwissRelease::parse("1.26-mapsplitgroup"), None);
+        assert!(SwissRelease::Go1_27SplitGroup >= SwissRelease::Go1_27);
     }
 }

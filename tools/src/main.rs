@@ -48,7 +48,8 @@ enum Cmd {
         out: PathBuf,
         #[command(flatten)]
         suite: Suite,
-        /// Write Swiss traces for this Go release (1.24, 1.25, 1.26 or 1.27) instead:
+        /// Write Swiss traces for this Go release (1.24, 1.25, 1.26, 1.27 or
+        /// 1.27-mapsplitgroup) instead:
         /// the suite of `scripts/test-swiss.sh` (`trace::swiss_gen::swiss_suite`).
         #[arg(long = "go")]
         go: Option<String>,

@@ -1,7 +1,7 @@
-//! The differential test of the Swiss engine against Go 1.24 to 1.27
-//! (`docs/swiss-dump.md`): generated Swiss traces replayed through this crate and through
-//! the Go oracle of `tests/go/swiss_oracle`, built with each release's toolchain; outputs
-//! compared byte for byte.
+//! The differential test of the Swiss engine against Go 1.24 to 1.27, and 1.27 built with
+//! `GOEXPERIMENT=mapsplitgroup` (`docs/swiss-dump.md`): generated Swiss traces replayed
+//! through this crate and through the Go oracle of `tests/go/swiss_oracle`, built with
+//! each release's toolchain; outputs compared byte for byte.
 //!
 //! Toolchains: `GOMAP_GO_1_24` ... `GOMAP_GO_1_27` (paths to a `go` binary), else
 //! `go-1.2x.*/**/go/bin/go` under `GOMAP_TOOLCHAINS` (default
@@ -9,7 +9,9 @@
 //! A missing toolchain fails the test when `CI` is set, and is skipped with a note
 //! otherwise. `GOMAP_SWISS_FULL=1` runs the full suite (`scripts/test-swiss.sh`); the
 //! default is a smaller one for `cargo test`. `GOMAP_SWISS_COUNT` and `GOMAP_SWISS_SEED`
-//! change the number of generated traces per release and the generator seed.
+//! change the number of generated traces per release and the generator seed;
+//! `GOMAP_SWISS_RELEASES` (names separated by commas, e.g. `1.27,1.27-mapsplitgroup`)
+//! compares only those releases. `1.27-mapsplitgroup` uses Go 1.27's toolchain.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,9 +44,9 @@ fn find_go(dir: &Path, depth: usize) -> Option<PathBuf> {
         .find_map(|p| find_go(&p, depth - 1))
 }
 
-/// The `go` binary of release `r`, if installed.
+/// The `go` binary of release `r`, if installed (1.27's for `1.27-mapsplitgroup`).
 fn toolchain(r: SwissRelease) -> Option<PathBuf> {
-    let var = format!("GOMAP_GO_{}", r.name().replace('.', "_"));
+    let var = format!("GOMAP_GO_{}", r.version().replace('.', "_"));
     if let Ok(p) = std::env::var(&var) {
         return Some(PathBuf::from(p));
     }
@@ -53,7 +55,7 @@ fn toolchain(r: SwissRelease) -> Option<PathBuf> {
         .unwrap_or_else(|_| {
             PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/gomap-toolchains")
         });
-    let prefix = format!("go-{}.", r.name());
+    let prefix = format!("go-{}.", r.version());
     let mut dirs: Vec<_> = std::fs::read_dir(&base)
         .ok()?
         .flatten()
@@ -68,12 +70,18 @@ fn toolchain(r: SwissRelease) -> Option<PathBuf> {
     dirs.iter().rev().find_map(|d| find_go(d, 5))
 }
 
-/// Builds the Swiss oracle with `go` into `out`.
-fn build_oracle(go: &Path, out: &Path) -> Result<PathBuf, String> {
+/// Builds the Swiss oracle of release `r` with `go` into `out` (with the release's
+/// `GOEXPERIMENT`, if any).
+fn build_oracle(r: SwissRelease, go: &Path, out: &Path) -> Result<PathBuf, String> {
     let work = root().join("target/swiss-oracle");
     std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
     let bin = out.join("gomap-swiss-oracle");
-    let st = Command::new(go)
+    let mut cmd = Command::new(go);
+    cmd.env_remove("GOEXPERIMENT");
+    if let Some(x) = r.goexperiment() {
+        cmd.env("GOEXPERIMENT", x);
+    }
+    let st = cmd
         .args(["build", "-ldflags=-checklinkname=0", "-o"])
         .arg(&bin)
         .arg(".")
@@ -131,21 +139,37 @@ fn swiss_traces_match_go() {
     {
         seed = n;
     }
+    let only: Option<Vec<SwissRelease>> = std::env::var("GOMAP_SWISS_RELEASES").ok().map(|v| {
+        v.split(',')
+            .map(|n| {
+                SwissRelease::parse(n.trim())
+                    .unwrap_or_else(|| panic!("GOMAP_SWISS_RELEASES: unknown release {n:?}"))
+            })
+            .collect()
+    });
     let mut passed = 0;
     let mut failed = Vec::new();
     let mut missing = Vec::new();
     for r in SwissRelease::ALL {
+        if only.as_ref().is_some_and(|o| !o.contains(&r)) {
+            continue;
+        }
         let Some(go) = toolchain(r) else {
             missing.push(r.name());
             continue;
         };
         let dir = root().join(format!("target/swiss-diff/go{}", r.name()));
-        let oracle = build_oracle(&go, &dir).unwrap_or_else(|e| panic!("{e}"));
+        let oracle = build_oracle(r, &go, &dir).unwrap_or_else(|e| panic!("{e}"));
         let traces = dir.join("traces");
         let _ = std::fs::remove_dir_all(&traces);
         std::fs::create_dir_all(&traces).unwrap();
-        // The large traces (over 10^5 entries, many splits) on the oldest and newest.
-        let large = if full && matches!(r, SwissRelease::Go1_24 | SwissRelease::Go1_27) {
+        // The large traces (over 10^5 entries, many splits) on the oldest and newest,
+        // and on the split group layout.
+        let large = if full
+            && matches!(
+                r,
+                SwissRelease::Go1_24 | SwissRelease::Go1_27 | SwissRelease::Go1_27SplitGroup
+            ) {
             1
         } else {
             0
@@ -233,4 +257,32 @@ fn generated_traces_keep_invariants() {
             }
         }
     }
+}
+
+/// `go 1.27-mapsplitgroup` names the split group layout in the trace language; its
+/// `swissmaptype` line gives Go's four offsets (checked against Go by
+/// `swiss_traces_match_go`), and the slots still dump as `K=E`.
+#[test]
+fn split_group_release_in_traces() {
+    use gomap_tools::trace::swiss::swiss_release;
+    let trace = |r: &str| {
+        format!(
+            "gomap-trace 1\ngo {r}\naeskey {}\ntype i32 i64\nmake 0 0123456789abcdef\nput 7 9\ndump\n",
+            "00".repeat(128)
+        )
+    };
+    assert_eq!(
+        swiss_release(&trace("1.27-mapsplitgroup")),
+        Some(SwissRelease::Go1_27SplitGroup)
+    );
+    assert_eq!(swiss_release(&trace("1.26-mapsplitgroup")), None);
+    let mut out = String::new();
+    gomap_tools::trace::replay(&trace("1.27-mapsplitgroup"), &mut out).unwrap();
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("swissmaptype keysize=4 elemsize=8 keysoff=8 keystride=4 elemsoff=40 elemstride=8 groupsize=104 flags=0")
+    );
+    let small = lines.nth(1).unwrap();
+    assert!(small.contains(" 07000000=0900000000000000 "), "{small}");
 }

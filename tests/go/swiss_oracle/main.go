@@ -292,12 +292,17 @@ func main() {
 	}
 }
 
-// goRelease is the toolchain's release, "1.24" ... "1.27".
+// goRelease is the toolchain's release, "1.24" ... "1.27", or "1.27-mapsplitgroup" when
+// built with GOEXPERIMENT=mapsplitgroup (runtime.Version then ends in " X:...").
 func goRelease() string {
 	v := strings.TrimPrefix(runtime.Version(), "go")
+	v, _, _ = strings.Cut(v, " ")
 	parts := strings.SplitN(v, ".", 3)
 	if len(parts) < 2 {
 		return v
+	}
+	if splitGroup {
+		return parts[0] + "." + parts[1] + "-mapsplitgroup"
 	}
 	return parts[0] + "." + parts[1]
 }
@@ -464,8 +469,13 @@ func (o *oracle) directive(line int, f []string) string {
 		o.needSeed = 0
 		o.iters = o.iters[:0]
 		t := o.m.t()
-		fmt.Fprintf(o.out, "swissmaptype keysize=%d elemsize=%d slotsize=%d elemoff=%d groupsize=%d flags=%d\n",
-			t.key.size, t.elem.size, t.keyStride(), t.elemsOff()-t.keysOff(), t.groupSize, t.flags)
+		if splitGroup {
+			fmt.Fprintf(o.out, "swissmaptype keysize=%d elemsize=%d keysoff=%d keystride=%d elemsoff=%d elemstride=%d groupsize=%d flags=%d\n",
+				t.key.size, t.elem.size, t.keysOff(), t.keyStride(), t.elemsOff(), t.elemStride(), t.groupSize, t.flags)
+		} else {
+			fmt.Fprintf(o.out, "swissmaptype keysize=%d elemsize=%d slotsize=%d elemoff=%d groupsize=%d flags=%d\n",
+				t.key.size, t.elem.size, t.keyStride(), t.elemsOff()-t.keysOff(), t.groupSize, t.flags)
+		}
 		return ""
 	}
 	if o.m == nil {
@@ -719,7 +729,7 @@ func appendGroup(dst []byte, t *mapType, g unsafe.Pointer, keyStr bool) []byte {
 	for s := uintptr(0); s < 8; s++ {
 		full := ctrl[s]&0x80 == 0
 		k := unsafe.Add(g, t.keysOff()+s*t.keyStride())
-		e := unsafe.Add(g, t.elemsOff()+s*t.keyStride())
+		e := unsafe.Add(g, t.elemsOff()+s*t.elemStride())
 		dst = append(dst, ' ')
 		dst = appendSlot(dst, k, t.flags&mapIndirectKey != 0, t.key.size, keyStr, full)
 		dst = append(dst, '=')

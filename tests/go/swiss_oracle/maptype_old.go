@@ -15,6 +15,7 @@ type mapType struct {
 	flags     uint32
 }
 
-func (t *mapType) keysOff() uintptr   { return 8 }
-func (t *mapType) keyStride() uintptr { return t.slotSize }
-func (t *mapType) elemsOff() uintptr  { return 8 + t.elemOff }
+func (t *mapType) keysOff() uintptr    { return 8 }
+func (t *mapType) keyStride() uintptr  { return t.slotSize }
+func (t *mapType) elemsOff() uintptr   { return 8 + t.elemOff }
+func (t *mapType) elemStride() uintptr { return t.slotSize }

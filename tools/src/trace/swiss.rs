@@ -1,4 +1,5 @@
-//! Swiss traces: version-1 traces with a `go 1.24` ... `go 1.27` directive after the
+//! Swiss traces: version-1 traces with a `go 1.24` ... `go 1.27` (or
+//! `go 1.27-mapsplitgroup`) directive after the
 //! `gomap-trace 1` line, replayed through the Swiss engine ([`crate::swiss`]) of that
 //! release. The language and the dump are specified in `docs/swiss-dump.md`; Go's side is
 //! `tests/go/swiss_oracle`. (Swiss lines are read here, not as [`super::Op`]s: their

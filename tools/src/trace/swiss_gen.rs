@@ -382,8 +382,9 @@ impl Builder {
 }
 
 /// The kinds a trace may use: (key, elem) pairs covering every entry-point family
-/// (fast32, fast64, faststr, the generic path), zero-size elems, and indirect keys and
-/// elems (over 128 bytes).
+/// (fast32, fast64, faststr, the generic path), zero-size elems, indirect keys and
+/// elems (over 128 bytes), and keys and elems of different sizes on each fast path (the
+/// split group layout then places elem `i` apart from key `i`'s stride).
 pub const KIND_PAIRS: &[(Kind, Kind)] = &[
     (Kind::I64, Kind::I64),
     (Kind::I32, Kind::I32),
@@ -397,6 +398,9 @@ pub const KIND_PAIRS: &[(Kind, Kind)] = &[
     (Kind::B(16), Kind::B(8)),
     (Kind::B(130), Kind::I64),
     (Kind::I64, Kind::B(200)),
+    (Kind::I32, Kind::I64),
+    (Kind::I64, Kind::I32),
+    (Kind::Str, Kind::I32),
 ];
 
 /// One Swiss trace: seeds, iterator offsets and clone draws written out, or, when
@@ -592,7 +596,8 @@ pub fn swiss_suite(
     v
 }
 
-/// Writes [`swiss_suite`] for release `release` (`1.24` ... `1.27`) into `dir` as
+/// Writes [`swiss_suite`] for release `release` (`1.24` ... `1.27`, `1.27-mapsplitgroup`)
+/// into `dir` as
 /// `NAME.trace` files; returns how many (`gomap gen --go RELEASE`).
 pub fn write_swiss_traces(
     dir: &std::path::Path,
@@ -601,8 +606,9 @@ pub fn write_swiss_traces(
     large: usize,
     seed: u64,
 ) -> Result<usize, String> {
-    let r = SwissRelease::parse(release)
-        .ok_or_else(|| format!("unknown Swiss release {release:?} (1.24, 1.25, 1.26 or 1.27)"))?;
+    let r = SwissRelease::parse(release).ok_or_else(|| {
+        format!("unknown Swiss release {release:?} (1.24, 1.25, 1.26, 1.27 or 1.27-mapsplitgroup)")
+    })?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let suite = swiss_suite(r, count, large, seed);
     for (name, text) in &suite {

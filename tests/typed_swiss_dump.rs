@@ -7,12 +7,9 @@
 //! deletes (tombstones, and their pruning from 1.25), a `retain` that updates and deletes
 //! while it iterates, the Entry API and `clear`.
 //!
-//! The binary's allocator counts this thread's live bytes, for the leak checks of the
+//! The binary's allocator (`tests/common/counting.rs`) counts this thread's live bytes, for the leak checks of the
 //! maps `makemap` and `mapclone` return (dropping them frees everything) and of `GoMap`
 //! on every Swiss release.
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use gomap::export_test::base::rand::set_chacha8_seed;
 use gomap::maptype::{GoKind, GoString, MapType};
@@ -23,40 +20,10 @@ use gomap::swiss::runtime::{
 use gomap::swiss::{self, Iter, Map, SwissMapType, SwissRelease};
 use gomap::typed::{GoKey, GoMap};
 
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
+mod common {
+    pub mod counting;
 }
-
-fn live_bytes() -> isize {
-    LIVE.with(|l| l.get())
-}
-
-// SAFETY: every call is forwarded to `System` with its arguments; the count is a
-// thread-local side table.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let _ = LIVE.try_with(|c| c.set(c.get() + l.size() as isize));
-        // SAFETY: forwarded.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        let _ = LIVE.try_with(|c| c.set(c.get() + l.size() as isize));
-        // SAFETY: forwarded.
-        unsafe { System.alloc_zeroed(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        let _ = LIVE.try_with(|c| c.set(c.get() - l.size() as isize));
-        // SAFETY: forwarded.
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        let _ = LIVE.try_with(|c| c.set(c.get() - l.size() as isize + n as isize));
-        // SAFETY: forwarded.
-        unsafe { System.realloc(p, l, n) }
-    }
-}
+use common::counting::{live_bytes, Counting};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;

@@ -2,8 +2,7 @@
 // express, drop counting (every value dropped exactly once), string-key memory (every
 // owned key freed), and a differential run against `std::collections::HashMap`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::alloc::Layout;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::rc::Rc;
@@ -17,47 +16,12 @@ use gomap::typed::{Entry, GoMap};
 // it allocated (string key boxes, boxed values, buckets) was freed, while other tests run
 // on other threads.
 
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-}
-
-fn live_bytes() -> isize {
-    LIVE.with(|l| l.get())
-}
-
-// SAFETY: forwards to System; the counters are thread-local cells with const init, which
-// neither allocate nor re-enter the allocator.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let _ = LIVE.try_with(|c| c.set(c.get() + l.size() as isize));
-        // SAFETY: forwarded.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        let _ = LIVE.try_with(|c| c.set(c.get() + l.size() as isize));
-        // SAFETY: forwarded.
-        unsafe { System.alloc_zeroed(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        let _ = LIVE.try_with(|c| c.set(c.get() - l.size() as isize));
-        // Poison freed memory, so that a read after free shows (see
-        // `removed_string_keys_outlive_stale_copies`).
-        // SAFETY: the block is ours until `dealloc` returns.
-        unsafe { std::ptr::write_bytes(p, 0xdd, l.size()) };
-        // SAFETY: forwarded.
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        let _ = LIVE.try_with(|c| c.set(c.get() - l.size() as isize + n as isize));
-        // SAFETY: forwarded.
-        unsafe { System.realloc(p, l, n) }
-    }
-}
+#[path = "../common/counting.rs"]
+mod counting;
+use counting::live_bytes;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 /// Runs `f` and asserts it left no live bytes behind on this thread.
 fn no_leaks<R>(f: impl FnOnce() -> R) -> R {

@@ -1,11 +1,42 @@
 //! A safe typed map over the Go runtime: [`GoMap<K, V>`].
 //!
-//! `GoMap` owns an [`Hmap`] made by [`crate::runtime::makemap`] and the [`MapType`] that
-//! [`MapType::for_go_types`] builds for its key kind, and drives it only through the
-//! runtime's own functions (`mapaccess2`, `mapaccessK`, `mapassign`, `mapdelete`,
-//! `mapclear`, `mapiterinit`/`mapiternext`, `mapfree`). So the bytes in its buckets are
-//! exactly what Go 1.19 would hold for the same `map[K]V` and the same operations, and
-//! [`GoMap::dump`] shows them.
+//! `GoMap` owns a runtime map of one of gomap's two engines, picked by Go release, with
+//! the descriptor that [`MapType::for_go_types`] builds for its key kind:
+//!
+//! * the classic map of Go 1.19 (the default), 1.21, 1.22, 1.23 or 1.24 with
+//!   `GOEXPERIMENT=noswissmap`: an [`Hmap`] made by [`crate::runtime::makemap`], driven
+//!   through `mapaccess2`, `mapaccessK`, `mapassign`, `mapdelete`, `mapclear`,
+//!   `mapiterinit`/`mapiternext` and `mapfree`;
+//! * Go's Swiss table of Go 1.24 to 1.27: a [`swiss::Map`](crate::swiss::Map) made by
+//!   [`crate::swiss::runtime::makemap`] over a [`SwissMapType`], driven through
+//!   `mapaccess2_compiled`, `Map.getWithKey`, `mapassign_compiled`, `mapdelete`,
+//!   `mapclear`, `mapIterStart`/`mapIterNext` and `mapfree`.
+//!
+//! Every lookup, insert and delete goes through the function Go's compiler calls for
+//! `map[K]V` (the fast32, fast64 and faststr families where Go uses them). So the bytes in
+//! its buckets or groups are exactly what that Go release would hold for the same
+//! `map[K]V` and the same operations, and [`GoMap::dump`] shows them.
+//!
+//! # Picking a release
+//!
+//! [`GoMap::new`] is Go 1.19's classic map. [`GoMap::with_release`] and
+//! [`GoMap::with_capacity_and_release`] take a [`Release`] (or a
+//! [`GoRelease`](crate::maptype::GoRelease) or [`SwissRelease`](crate::swiss::SwissRelease)),
+//! the vocabulary of the C ABI's `gomap_maptype_with_release`:
+//!
+//! ```
+//! use gomap::typed::{GoMap, Release};
+//!
+//! let r = Release::parse("1.27").unwrap(); // or SwissRelease::Go1_27
+//! let mut m: GoMap<String, u32> = GoMap::with_capacity_and_release(100, r);
+//! m.insert("gopher".to_string(), 13);
+//! assert_eq!(m.release(), r);
+//! assert!(m.dump().starts_with("map used=1 ")); // the Swiss dump
+//! ```
+//!
+//! Each engine keeps its own Go semantics: the classic map grows incrementally (old
+//! buckets may show stale copies until the growth is over), a Swiss table grows or splits
+//! at once; the make hint, `clear` and the order of iteration are the release's.
 //!
 //! # What is stored where
 //!
@@ -32,20 +63,23 @@
 //!   drop can remove.
 //! * The map never shrinks; [`GoMap::with_capacity`] takes Go's `make` hint.
 //!
-//! # What misuse remains possible through [`GoMap::raw`]
+//! # What misuse remains possible through [`GoMap::raw`] and [`GoMap::raw_swiss`]
 //!
-//! The raw pointer lets a caller run any runtime function on the map, all `unsafe`. The
-//! wrapper's invariants that such a caller must keep:
+//! The raw pointer (an [`Hmap`] of a classic map, a [`swiss::Map`](crate::swiss::Map) of a
+//! Swiss one) lets a caller run any runtime function of its engine on the map, all
+//! `unsafe`. The wrapper's invariants that such a caller must keep:
 //! * every live key slot holds a valid `K` representation (for `String`: a header over a
 //!   `Box<[u8]>` of exactly `len` bytes of UTF-8 that the map owns) and every live elem slot
 //!   a valid `V` (or `Box<V>`). `mapassign` with a borrowed string header, or writing bytes
 //!   that are not a `V`, is undefined behaviour at the next read or drop;
 //! * `mapdelete`/`mapclear` through the raw pointer neither drop the value nor free a
 //!   string key: a leak (safe, but a leak);
-//! * `mapfree`/`mapdestroy` through it is a double free when the `GoMap` drops;
-//! * an [`Hiter`] started on the raw map must be dropped before the `GoMap` is mutated
-//!   through its safe API or dropped, and no write may go through the pointer while a
-//!   reference from [`GoMap::get`] or an iterator is alive.
+//! * `mapfree`/`mapdestroy` through it (or, for a Swiss map, dropping a box made from
+//!   it) is a double free when the `GoMap` drops;
+//! * an iterator ([`Hiter`](crate::Hiter), [`swiss::Iter`](crate::swiss::Iter)) started on
+//!   the raw map must be dropped before the `GoMap` is mutated through its safe API or
+//!   dropped, and no write may go through the pointer while a reference from
+//!   [`GoMap::get`] or an iterator is alive.
 //!
 //! ```
 //! use gomap::typed::GoMap;
@@ -86,22 +120,24 @@ pub use iter::{IntoIter, Iter, IterMut, Keys, Values, ValuesMut};
 pub use storage::GoKey;
 use storage::Slot;
 
-/// A hash map with Go 1.19's exact layout and behaviour, holding Rust keys and values.
+/// A hash map with the exact layout and behaviour of a Go release's map (Go 1.19's
+/// classic map by default; see [`GoMap::with_release`]), holding Rust keys and values.
 ///
 /// See the [module documentation](self) for how keys and values are stored and which Go
 /// semantics are kept.
 ///
-/// Invariants: `h` is a live map made by `makemap` with `*t`; every live cell holds a key
-/// made by [`GoKey::into_stored`] and a `V` (inline, indirect, or boxed per `Slot`), each
-/// owned by the map; `graveyard` holds the keys of removed entries whose stale copies an
-/// evacuated old bucket may still show (see [`GoMap::dump`]); `t` is boxed so its address,
-/// which iterators keep, is stable.
+/// Invariants: `eng` is a live map of either engine with its boxed descriptor (whose
+/// address iterators keep); every live cell or slot holds a key made by
+/// [`GoKey::into_stored`] and a `V` (inline, indirect, or boxed per `Slot`), each owned by
+/// the map; `graveyard` holds the keys of removed entries whose stale copies an evacuated
+/// old bucket of a growing classic map may still show (see [`GoMap::dump`]).
 ///
 /// `GoMap<K, V>` is `Send` when `K` and `V` are: it owns them and its memory. It is `Sync`
 /// when `K` and `V` are, because every `&self` method only reads the map: lookups read
-/// buckets, and iteration changes only the map's atomic `flags` byte and atomic
-/// live-iterator count (Go's rule "any number of readers" is exactly what the runtime
-/// implements; nothing retired can be pending without a writer, and writers need `&mut`).
+/// buckets or groups, and iteration changes only the map's atomic `flags` byte (classic)
+/// and atomic live-iterator count (Go's rule "any number of readers" is exactly what the
+/// runtimes implement; nothing retired can be pending without a writer, and writers need
+/// `&mut`).
 ///
 /// ```
 /// use gomap::typed::GoMap;
@@ -502,8 +538,8 @@ impl<K: GoKey, V> GoMap<K, V> {
             let keep = unsafe { f(K::query(k.cast()), Slot::<V>::get_mut(e)) };
             // A key that is not equal to itself (NaN) cannot be deleted by key, in Go
             // either: such an entry stays whatever `f` says.
-            // SAFETY: `k` is a live key of `t`.
             let t = self.eng.mt();
+            // SAFETY: `k` is a live key of `t`.
             if !keep && (t.reflexivekey() || unsafe { t.key_equal(k, k) }) {
                 // SAFETY: the iterator's live entry, whose key equals itself; Go allows
                 // deleting the current entry during iteration.

@@ -1,6 +1,9 @@
 //! The storage layer of [`GoMap`]: what its runtime map holds, and how keys and values
 //! move in and out of it. The API above ([`super`]: methods, iterators, entries) reaches
-//! the runtime map through the functions here, or keeps the invariants below itself.
+//! the runtime map through the functions here, or keeps the invariants below itself. The
+//! runtime map is of either engine ([`Engine`], `engine.rs`): the layer below speaks of
+//! buckets and cells, which for a Swiss map are groups and slots; what it says holds for
+//! both.
 //!
 //! # What is stored where
 //!

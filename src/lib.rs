@@ -62,8 +62,9 @@
 //! 2. [`maptype`]: the map descriptor ([`MapType`]), the key algorithms (`alg`,
 //!    `aeshash`) and the bucket layout.
 //! 3. [`runtime`]: the map engine, Go's `runtime/map*.go` over a [`MapType`].
-//! 4. [`typed`] and [`ffi`]: the safe Rust API, over the engine, and the C ABI, over it
-//!    and the Swiss engine ([`swiss`]).
+//! 4. [`typed`] and [`ffi`]: the safe Rust API and the C ABI, each over both engines
+//!    (the classic [`runtime`] and the Swiss [`swiss`]), picked by Go release
+//!    ([`swiss::Release`]).
 //!
 //! # Kinds: one vocabulary per job
 //!

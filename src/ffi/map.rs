@@ -66,10 +66,9 @@ fn make_swiss(st: &SwissMapType, hint: isize) -> *mut swiss::Map {
 /// # Safety
 /// `m` is a live map of `st` from `make_swiss`, without live iterators, not used after.
 unsafe fn free_swiss(st: &SwissMapType, m: *mut swiss::Map) {
-    // SAFETY: a live map of `st` (caller); its contents are freed once, then the header
-    // is dropped in place (its reclaim list) and given back to the allocator it came from.
+    // SAFETY: a live map of `st` (caller); dropping it in place frees its contents once
+    // (`Map`'s `Drop`), then the header goes back to the allocator it came from.
     unsafe {
-        swiss::map::free_contents(st, &*m);
         ptr::drop_in_place(m);
         st.alloc()
             .dealloc(m.cast(), size_of::<swiss::Map>(), align_of::<swiss::Map>());

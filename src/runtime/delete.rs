@@ -114,12 +114,15 @@ pub unsafe fn mapdelete_with(
             // SAFETY: slot i of a live bucket.
             let e = unsafe { elem_at(t, b, i) };
             // gomap: the caller takes the entry (see above).
-            found(k2, if t.indirectelem() {
-                // SAFETY: a live indirect slot.
-                unsafe { load_ptr(e) }
-            } else {
-                e
-            });
+            found(
+                k2,
+                if t.indirectelem() {
+                    // SAFETY: a live indirect slot.
+                    unsafe { load_ptr(e) }
+                } else {
+                    e
+                },
+            );
             // Only clear key if there are pointers in it.
             if t.indirectkey() {
                 // SAFETY: the slot is a live indirect slot; its key is no longer reachable

@@ -96,8 +96,7 @@ pub use fast64::{
 };
 pub use faststr::{
     evacuate_faststr, growWork_faststr, mapaccess1_faststr, mapaccess2_faststr, mapassign_faststr,
-    mapassign_faststr_with,
-    mapdelete_faststr, mapdelete_faststr_with,
+    mapassign_faststr_with, mapdelete_faststr, mapdelete_faststr_with,
 };
 pub use grow::{evacuate, growWork, hashGrow};
 pub use iter::{mapiterend, mapiterinit, mapiterinit_r, mapiternext, Hiter};

@@ -62,7 +62,13 @@ pub fn depthToShift(depth: u8) -> u8 {
 /// with `used == 0`), a group when `dirLen == 0` (a small map: at most 8 entries, no
 /// tombstones), or a directory of `dirLen == 2^globalDepth` table pointers from the
 /// allocator; `globalShift == 64 - globalDepth`; `writing` is 0 between operations;
-/// `tombstonePossible` is set whenever some table may hold a tombstone (1.25+).
+/// `tombstonePossible` is set whenever some table may hold a tombstone (1.25+); `owner`
+/// is the map type of every call since the map first allocated, and is `Some` whenever
+/// `dirPtr` is not null (or the retired list is not empty).
+///
+/// Dropping a map frees everything it owns (see [`mapfree`]): its memory is released
+/// with the map type recorded in `owner`, so a map from [`NewMap`] or
+/// [`super::runtime::makemap`] cannot leak its tables by being dropped.
 #[repr(C)]
 #[derive(Debug)]
 pub struct Map {
@@ -88,6 +94,10 @@ pub struct Map {
     pub clearSeq: u64,
     /// Live iterators and the memory they may still read.
     pub reclaim: Reclaim,
+    /// The map type the map's memory came from, recorded by the first allocation
+    /// (`growToSmall`, `NewMap`, `Clone`): what `Drop` frees it with. Go's collector
+    /// needs no such field.
+    owner: Option<SwissMapType>,
 }
 
 impl Map {
@@ -103,6 +113,15 @@ impl Map {
             tombstonePossible: false,
             clearSeq: 0,
             reclaim: Reclaim::new(),
+            owner: None,
+        }
+    }
+
+    /// Records the map type the map's memory comes from, before its first allocation.
+    #[inline]
+    fn own(&mut self, typ: &SwissMapType) {
+        if self.owner.is_none() {
+            self.owner = Some(*typ);
         }
     }
 
@@ -414,6 +433,7 @@ impl Map {
 
     /// Port of `Map.growToSmall`: allocates the small map's group.
     pub fn growToSmall(&mut self, typ: &SwissMapType) {
+        self.own(typ);
         let grp = newGroups(typ, 1);
         self.dirPtr = grp.data;
         // SAFETY: a fresh group.
@@ -562,6 +582,7 @@ impl Map {
             fatal(RuntimeError::Fatal("concurrent map clone and map write"));
         }
         let mut m = Box::new(Map::empty());
+        m.own(typ);
         m.used = self.used;
         m.seed = self.seed;
         m.dirLen = self.dirLen;
@@ -657,6 +678,7 @@ pub fn NewMap(typ: &SwissMapType, hint: usize, maxAlloc: usize) -> Box<Map> {
         Some(mem) if mem <= maxAlloc => {}
         _ => return m,
     }
+    m.own(typ);
     m.globalDepth = dirSize.trailing_zeros() as u8;
     m.globalShift = depthToShift(m.globalDepth);
     let dir = newDirectory(typ, dirSize as usize);
@@ -684,22 +706,37 @@ pub fn NewEmptyMap() -> Box<Map> {
 
 /// Releases a map and everything it owns: its directory, tables, groups, the objects
 /// of its indirect keys and elems, and the retired list. gomap's replacement for Go's
-/// collector.
+/// collector. Dropping the box does the same (`Map`'s `Drop`, with the map type the map
+/// recorded); this is the spelling that names the map type, as the classic
+/// [`crate::runtime::mapfree`] does.
 ///
 /// # Safety
 /// `m` is a map of `typ` from this module; no iterator of it is used again, nor any
 /// pointer into it.
 pub unsafe fn mapfree(typ: &SwissMapType, m: Box<Map>) {
-    // SAFETY: we own the map and all it reaches (caller); the box frees the header.
-    unsafe { free_contents(typ, &m) }
+    debug_assert!(m
+        .owner
+        .as_ref()
+        .is_none_or(|o| o.GroupSize == typ.GroupSize));
+    drop(m);
 }
 
-/// [`mapfree`] without the header: frees everything `m` owns, but not the header itself,
-/// wherever it lives (the caller drops it and uses it no more).
+impl Drop for Map {
+    fn drop(&mut self) {
+        if let Some(typ) = self.owner.take() {
+            // SAFETY: the map owns all it reaches, allocated with `typ` (the `owner`
+            // invariant); being dropped, it is used no more, and its iterators (which
+            // must not outlive it) read nothing more of it.
+            unsafe { free_contents(&typ, self) }
+        }
+    }
+}
+
+/// Frees everything `m` owns, but not the header itself.
 ///
 /// # Safety
-/// As for [`mapfree`]; `m` is not used afterwards except to be dropped.
-pub(crate) unsafe fn free_contents(typ: &SwissMapType, m: &Map) {
+/// `m` is a map of `typ`, used afterwards only to be dropped (with `owner` taken).
+unsafe fn free_contents(typ: &SwissMapType, m: &Map) {
     // SAFETY: we own the map and all it reaches (caller).
     unsafe {
         if m.dirPtr.is_null() {
@@ -708,21 +745,37 @@ pub(crate) unsafe fn free_contents(typ: &SwissMapType, m: &Map) {
             freeGroupObjects(typ, g);
             typ.alloc().dealloc(g.data, typ.GroupSize, 8);
         } else {
-            let mut last: *mut table = ptr::null_mut();
-            for i in 0..m.dirLen as usize {
-                let t = m.directoryAt(i);
-                if t == last {
-                    continue;
-                }
-                last = t;
+            m.for_each_table(|t| {
                 for gi in 0..=(*t).groups.lengthMask {
                     freeGroupObjects(typ, (*t).groups.group(typ, gi));
                 }
                 freeTable(typ, t);
-            }
+            });
             freeDirectory(typ, m.dirPtr, m.dirLen as usize);
         }
         free_retired(typ, m);
+    }
+}
+
+impl Map {
+    /// Calls `f` once with each table of the directory, in directory order (a table
+    /// fills a run of entries; `f` sees it at the run's first). `f` may free the table.
+    ///
+    /// # Safety
+    /// The map has a directory (`dirLen > 0`) of live tables.
+    pub(crate) unsafe fn for_each_table(&self, mut f: impl FnMut(*mut table)) {
+        let mut last: *mut table = ptr::null_mut();
+        for i in 0..self.dirLen as usize {
+            // SAFETY: i < dirLen, a live directory (caller). A table's entries are
+            // consecutive, so comparing with the last one seen finds each once; the
+            // pointer is only compared after `f` may have freed it.
+            let t = unsafe { self.directoryAt(i) };
+            if t == last {
+                continue;
+            }
+            last = t;
+            f(t);
+        }
     }
 }
 

@@ -48,6 +48,7 @@ pub(crate) mod group;
 pub(crate) mod iter;
 pub(crate) mod map;
 pub(crate) mod reclaim;
+mod release;
 pub mod runtime;
 pub(crate) mod table;
 pub(crate) mod types;
@@ -56,6 +57,7 @@ pub use check::check;
 pub use dump::dump;
 pub use iter::Iter;
 pub use map::{mapfree, Map, NewEmptyMap, NewMap};
+pub use release::Release;
 pub use types::{
     SwissMapType, SwissRelease, MAP_HASH_MIGHT_PANIC, MAP_INDIRECT_ELEM, MAP_INDIRECT_KEY,
     MAP_NEED_KEY_UPDATE,

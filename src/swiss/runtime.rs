@@ -3,7 +3,8 @@
 //!
 //! A nil Go map is a null `*mut Map` here. Maps come from [`makemap`] (a `Box<Map>`
 //! turned into a raw pointer by the caller, or kept boxed) and go back through
-//! [`mapfree`](super::map::mapfree).
+//! [`mapfree`](super::map::mapfree), or by dropping the box: a `Map` frees its tables,
+//! groups and directory when dropped, so none of these constructors can leak them.
 //
 // Copyright 2024 The Go Authors. All rights reserved.
 // Use of this source code is governed by a BSD-style license that can be found
@@ -78,6 +79,8 @@ pub(crate) unsafe fn map_for_read<'a>(m: *const Map) -> Option<&'a Map> {
 pub unsafe fn mapaccess2(typ: &SwissMapType, m: *const Map, key: *const u8) -> (*mut u8, bool) {
     // SAFETY: null or live (caller).
     let Some(m) = (unsafe { map_for_read(m) }) else {
+        // SAFETY: a readable key of `typ` (caller).
+        unsafe { mapKeyError(typ, key) };
         return (zero_val(), false);
     };
     // SAFETY: the map is live and of `typ`.
@@ -245,10 +248,24 @@ pub unsafe fn mapaccess2_compiled(
 /// `m` is null or a live map of `typ`; `key` a readable key.
 pub unsafe fn mapdelete(typ: &SwissMapType, m: *mut Map, key: *const u8) {
     // SAFETY: null or live (caller).
-    if let Some(m) = unsafe { m.as_mut() } {
+    match unsafe { m.as_mut() } {
         // SAFETY: forwarded.
-        unsafe { m.Delete(typ, key) }
+        Some(m) if m.Used() != 0 => unsafe { m.Delete(typ, key) },
+        // SAFETY: a readable key of `typ` (caller).
+        _ => unsafe { mapKeyError(typ, key) },
     }
+}
+
+/// Go's check of the key of a lookup or delete in a nil or empty map
+/// (`runtime.mapKeyError`, Go issue 23734): an unhashable key panics there too, although
+/// nothing is hashed. The fast paths skip it, as their keys cannot panic.
+///
+/// # Safety
+/// `key` points at a readable key of `typ`.
+#[inline]
+unsafe fn mapKeyError(typ: &SwissMapType, key: *const u8) {
+    // SAFETY: forwarded; `typ.mt` describes the key as `typ` does.
+    unsafe { crate::maptype::genalg::mapKeyError(&typ.mt, key) }
 }
 
 /// Port of `runtime.mapclear`: `clear(m)`.

@@ -1,13 +1,14 @@
 //! The iterators of [`GoMap`]: by reference ([`Iter`], [`IterMut`], [`Keys`], [`Values`],
-//! [`ValuesMut`]), each over a registered [`Hiter`] in Go's random order, and by value
+//! [`ValuesMut`]), each over a registered iterator of the map's engine in Go's random
+//! order, and by value
 //! ([`IntoIter`]).
 
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 
+use super::engine::RawIter;
 use super::storage::Slot;
 use super::{GoKey, GoMap};
-use crate::runtime::{mapclear, mapiterinit, mapiternext, Hiter};
 
 impl<'a, K: GoKey, V> IntoIterator for &'a GoMap<K, V> {
     type Item = (&'a K::Query, &'a V);
@@ -53,9 +54,8 @@ impl<K: GoKey, V> IntoIterator for GoMap<K, V> {
     /// ```
     fn into_iter(mut self) -> IntoIter<K, V> {
         let mut out: Vec<(K::Stored, ManuallyDrop<V>)> = Vec::with_capacity(self.len());
-        let mut it = Hiter::new();
         // SAFETY: as in `iter`; we own the map.
-        unsafe { mapiterinit(&self.t, self.h, &mut it) };
+        let mut it = unsafe { self.eng.iter() };
         while !it.key().is_null() {
             // SAFETY: the current entry is live. Its bytes are copied out and stay in the
             // slot untouched until mapclear below; the iterator reads no elems and only
@@ -65,13 +65,13 @@ impl<K: GoKey, V> IntoIterator for GoMap<K, V> {
                     it.key().cast::<K::Stored>().read(),
                     ManuallyDrop::new(Slot::<V>::read(it.elem())),
                 ));
-                mapiternext(&mut it);
+                it.next();
             }
         }
         drop(it);
         // SAFETY: exclusive access; every entry has moved to `out`, so zeroing the
         // buckets drops nothing twice.
-        unsafe { mapclear(&self.t, self.h) };
+        unsafe { self.eng.clear() };
         self.graveyard.clear();
         let v: Vec<(K, V)> = out
             .into_iter()
@@ -84,8 +84,9 @@ impl<K: GoKey, V> IntoIterator for GoMap<K, V> {
 
 /// The iterator of [`GoMap::iter`]: `(&key, &value)` in Go's random order.
 ///
-/// It holds a registered [`Hiter`] on the map, so the map's memory it reads is never
-/// freed under it.
+/// It holds a registered iterator of the map's engine ([`Hiter`](crate::Hiter) or
+/// [`swiss::Iter`](crate::swiss::Iter)), so the map's memory it reads is never freed
+/// under it.
 ///
 /// ```
 /// let m: gomap::typed::GoMap<u8, u8> = [(1, 2)].into();
@@ -95,7 +96,7 @@ impl<K: GoKey, V> IntoIterator for GoMap<K, V> {
 /// assert_eq!(it.next(), None);
 /// ```
 pub struct Iter<'a, K: GoKey, V> {
-    pub(super) it: Hiter,
+    pub(super) it: RawIter,
     pub(super) left: usize,
     pub(super) _map: PhantomData<&'a GoMap<K, V>>,
 }
@@ -112,7 +113,7 @@ impl<'a, K: GoKey, V> Iterator for Iter<'a, K, V> {
         // SAFETY: `it` was started on the borrowed map, which no one writes for 'a; the
         // current entry is live and stays so for 'a.
         unsafe {
-            mapiternext(&mut self.it);
+            self.it.next();
             Some((K::query(k.cast()), Slot::<V>::get(e)))
         }
     }
@@ -134,7 +135,7 @@ impl<K: GoKey, V> core::iter::FusedIterator for Iter<'_, K, V> {}
 /// assert_eq!(m[&1], 0);
 /// ```
 pub struct IterMut<'a, K: GoKey, V> {
-    pub(super) it: Hiter,
+    pub(super) it: RawIter,
     pub(super) left: usize,
     pub(super) _map: PhantomData<&'a mut GoMap<K, V>>,
 }
@@ -151,7 +152,7 @@ impl<'a, K: GoKey, V> Iterator for IterMut<'a, K, V> {
         // SAFETY: as for `Iter`; each entry is yielded once, so the `&mut` are disjoint,
         // and the map is exclusively borrowed for 'a.
         unsafe {
-            mapiternext(&mut self.it);
+            self.it.next();
             Some((K::query(k.cast()), Slot::<V>::get_mut(e)))
         }
     }

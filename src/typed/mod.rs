@@ -1,11 +1,42 @@
 //! A safe typed map over the Go runtime: [`GoMap<K, V>`].
 //!
-//! `GoMap` owns an [`Hmap`] made by [`runtime::makemap`] and the [`MapType`] that
-//! [`MapType::for_go_types`] builds for its key kind, and drives it only through the
-//! runtime's own functions (`mapaccess2`, `mapaccessK`, `mapassign`, `mapdelete`,
-//! `mapclear`, `mapiterinit`/`mapiternext`, `mapfree`). So the bytes in its buckets are
-//! exactly what Go 1.19 would hold for the same `map[K]V` and the same operations, and
-//! [`GoMap::dump`] shows them.
+//! `GoMap` owns a runtime map of one of gomap's two engines, picked by Go release, with
+//! the descriptor that [`MapType::for_go_types`] builds for its key kind:
+//!
+//! * the classic map of Go 1.19 (the default), 1.21, 1.22, 1.23 or 1.24 with
+//!   `GOEXPERIMENT=noswissmap`: an [`Hmap`] made by [`crate::runtime::makemap`], driven
+//!   through `mapaccess2`, `mapaccessK`, `mapassign`, `mapdelete`, `mapclear`,
+//!   `mapiterinit`/`mapiternext` and `mapfree`;
+//! * Go's Swiss table of Go 1.24 to 1.27: a [`swiss::Map`](crate::swiss::Map) made by
+//!   [`crate::swiss::runtime::makemap`] over a [`SwissMapType`], driven through
+//!   `mapaccess2_compiled`, `Map.getWithKey`, `mapassign_compiled`, `mapdelete`,
+//!   `mapclear`, `mapIterStart`/`mapIterNext` and `mapfree`.
+//!
+//! Every lookup, insert and delete goes through the function Go's compiler calls for
+//! `map[K]V` (the fast32, fast64 and faststr families where Go uses them). So the bytes in
+//! its buckets or groups are exactly what that Go release would hold for the same
+//! `map[K]V` and the same operations, and [`GoMap::dump`] shows them.
+//!
+//! # Picking a release
+//!
+//! [`GoMap::new`] is Go 1.19's classic map. [`GoMap::with_release`] and
+//! [`GoMap::with_capacity_and_release`] take a [`Release`] (or a
+//! [`GoRelease`](crate::maptype::GoRelease) or [`SwissRelease`](crate::swiss::SwissRelease)),
+//! the vocabulary of the C ABI's `gomap_maptype_with_release`:
+//!
+//! ```
+//! use gomap::typed::{GoMap, Release};
+//!
+//! let r = Release::parse("1.27").unwrap(); // or SwissRelease::Go1_27
+//! let mut m: GoMap<String, u32> = GoMap::with_capacity_and_release(100, r);
+//! m.insert("gopher".to_string(), 13);
+//! assert_eq!(m.release(), r);
+//! assert!(m.dump().starts_with("map used=1 ")); // the Swiss dump
+//! ```
+//!
+//! Each engine keeps its own Go semantics: the classic map grows incrementally (old
+//! buckets may show stale copies until the growth is over), a Swiss table grows or splits
+//! at once; the make hint, `clear` and the order of iteration are the release's.
 //!
 //! # What is stored where
 //!
@@ -32,20 +63,23 @@
 //!   drop can remove.
 //! * The map never shrinks; [`GoMap::with_capacity`] takes Go's `make` hint.
 //!
-//! # What misuse remains possible through [`GoMap::raw`]
+//! # What misuse remains possible through [`GoMap::raw`] and [`GoMap::raw_swiss`]
 //!
-//! The raw pointer lets a caller run any runtime function on the map, all `unsafe`. The
-//! wrapper's invariants that such a caller must keep:
+//! The raw pointer (an [`Hmap`] of a classic map, a [`swiss::Map`](crate::swiss::Map) of a
+//! Swiss one) lets a caller run any runtime function of its engine on the map, all
+//! `unsafe`. The wrapper's invariants that such a caller must keep:
 //! * every live key slot holds a valid `K` representation (for `String`: a header over a
 //!   `Box<[u8]>` of exactly `len` bytes of UTF-8 that the map owns) and every live elem slot
 //!   a valid `V` (or `Box<V>`). `mapassign` with a borrowed string header, or writing bytes
 //!   that are not a `V`, is undefined behaviour at the next read or drop;
 //! * `mapdelete`/`mapclear` through the raw pointer neither drop the value nor free a
 //!   string key: a leak (safe, but a leak);
-//! * `mapfree`/`mapdestroy` through it is a double free when the `GoMap` drops;
-//! * an [`Hiter`] started on the raw map must be dropped before the `GoMap` is mutated
-//!   through its safe API or dropped, and no write may go through the pointer while a
-//!   reference from [`GoMap::get`] or an iterator is alive.
+//! * `mapfree`/`mapdestroy` through it (or, for a Swiss map, dropping a box made from
+//!   it) is a double free when the `GoMap` drops;
+//! * an iterator ([`Hiter`](crate::Hiter), [`swiss::Iter`](crate::swiss::Iter)) started on
+//!   the raw map must be dropped before the `GoMap` is mutated through its safe API or
+//!   dropped, and no write may go through the pointer while a reference from
+//!   [`GoMap::get`] or an iterator is alive.
 //!
 //! ```
 //! use gomap::typed::GoMap;
@@ -63,43 +97,47 @@
 use core::fmt;
 use core::marker::PhantomData;
 use core::mem;
-use core::ptr;
 
 use crate::base::guard::defer;
 use crate::maptype::MapType;
-use crate::runtime::{
-    self, mapaccessK, mapclear, mapiterinit, mapiternext, Allocator, Hiter, Hmap,
-};
+use crate::runtime::{Allocator, Hmap};
+use crate::swiss::{self as swiss_engine, SwissMapType};
 
 // The storage layer (what the runtime map holds, how keys and values move in and out of
 // it, and the invariants that keeps) is `storage.rs`; this file is the API over it, with
 // the iterators in `iter.rs`, the Entry API in `entry.rs` and composite keys in `keys.rs`.
+// The engine (classic or Swiss, by release) is picked in one place, `engine.rs`.
+mod engine;
 mod entry;
 mod iter;
 pub mod keys;
 mod storage;
 
+pub use crate::swiss::Release;
+use engine::Engine;
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use iter::{IntoIter, Iter, IterMut, Keys, Values, ValuesMut};
 pub use storage::GoKey;
-use storage::{addr, Slot};
+use storage::Slot;
 
-/// A hash map with Go 1.19's exact layout and behaviour, holding Rust keys and values.
+/// A hash map with the exact layout and behaviour of a Go release's map (Go 1.19's
+/// classic map by default; see [`GoMap::with_release`]), holding Rust keys and values.
 ///
 /// See the [module documentation](self) for how keys and values are stored and which Go
 /// semantics are kept.
 ///
-/// Invariants: `h` is a live map made by `makemap` with `*t`; every live cell holds a key
-/// made by [`GoKey::into_stored`] and a `V` (inline, indirect, or boxed per `Slot`), each
-/// owned by the map; `graveyard` holds the keys of removed entries whose stale copies an
-/// evacuated old bucket may still show (see [`GoMap::dump`]); `t` is boxed so its address,
-/// which iterators keep, is stable.
+/// Invariants: `eng` is a live map of either engine with its boxed descriptor (whose
+/// address iterators keep); every live cell or slot holds a key made by
+/// [`GoKey::into_stored`] and a `V` (inline, indirect, or boxed per `Slot`), each owned by
+/// the map; `graveyard` holds the keys of removed entries whose stale copies an evacuated
+/// old bucket of a growing classic map may still show (see [`GoMap::dump`]).
 ///
 /// `GoMap<K, V>` is `Send` when `K` and `V` are: it owns them and its memory. It is `Sync`
 /// when `K` and `V` are, because every `&self` method only reads the map: lookups read
-/// buckets, and iteration changes only the map's atomic `flags` byte and atomic
-/// live-iterator count (Go's rule "any number of readers" is exactly what the runtime
-/// implements; nothing retired can be pending without a writer, and writers need `&mut`).
+/// buckets or groups, and iteration changes only the map's atomic `flags` byte (classic)
+/// and atomic live-iterator count (Go's rule "any number of readers" is exactly what the
+/// runtimes implement; nothing retired can be pending without a writer, and writers need
+/// `&mut`).
 ///
 /// ```
 /// use gomap::typed::GoMap;
@@ -111,8 +149,7 @@ use storage::{addr, Slot};
 /// assert_eq!(keys, [1, 2]);
 /// ```
 pub struct GoMap<K: GoKey, V> {
-    t: Box<MapType>,
-    h: *mut Hmap,
+    eng: Engine,
     graveyard: Vec<K>,
     _owns: PhantomData<(K, V)>,
 }
@@ -171,8 +208,47 @@ impl<K: GoKey, V> GoMap<K, V> {
         Self::with_capacity_for(crate::maptype::GoRelease::Go1_19, hint, alloc)
     }
 
+    /// An empty map of Go release `r` (`make(map[K]V)` as that release compiles it): the
+    /// classic map of Go 1.19 to 1.23 (or 1.24 with `GOEXPERIMENT=noswissmap`), or the
+    /// Swiss table of Go 1.24 to 1.27. `r` is a [`Release`], or a
+    /// [`GoRelease`](crate::maptype::GoRelease) or
+    /// [`SwissRelease`](crate::swiss::SwissRelease).
+    ///
+    /// ```
+    /// use gomap::swiss::SwissRelease;
+    /// use gomap::typed::{GoMap, Release};
+    ///
+    /// let mut m: GoMap<u64, &str> = GoMap::with_release(SwissRelease::Go1_27);
+    /// m.insert(1, "one");
+    /// assert_eq!(m.release(), Release::Swiss(SwissRelease::Go1_27));
+    /// assert!(m.dump().starts_with("map used=1 "));
+    /// let m: GoMap<u64, &str> = GoMap::with_release(Release::parse("1.22").unwrap());
+    /// assert!(m.dump().starts_with("hmap count=0 "));
+    /// ```
+    pub fn with_release(r: impl Into<Release>) -> GoMap<K, V> {
+        GoMap::with_capacity_for(r, 0, Allocator::system())
+    }
+
+    /// An empty map of Go release `r` sized for `hint` entries (`make(map[K]V, hint)`):
+    /// the classic map allocates its bucket array now (see [`GoMap::with_capacity`]); the
+    /// Swiss map allocates nothing for a hint up to 8, else the tables that hold `hint`
+    /// entries at 7/8 load.
+    ///
+    /// ```
+    /// use gomap::swiss::SwissRelease;
+    /// let m: gomap::typed::GoMap<i64, i64> =
+    ///     gomap::typed::GoMap::with_capacity_and_release(100, SwissRelease::Go1_24);
+    /// let (_, sm) = m.raw_swiss().unwrap();
+    /// assert_eq!(unsafe { (*sm).dirLen }, 1); // one table of 128 slots
+    /// ```
+    pub fn with_capacity_and_release(hint: usize, r: impl Into<Release>) -> GoMap<K, V> {
+        GoMap::with_capacity_for(r, hint, Allocator::system())
+    }
+
     /// [`GoMap::with_capacity_in`] for Go release `r`: the map follows that release's
-    /// `map.go` (load factor, `clear`, random numbers; see [`crate::maptype::release`]).
+    /// map code (the classic `map.go`'s load factor, `clear` and random numbers, see
+    /// [`crate::maptype::release`]; or the Swiss table of [`crate::swiss`]). The Swiss
+    /// map's groups, tables, directory and indirect keys and values come from `alloc`.
     ///
     /// ```
     /// use gomap::maptype::GoRelease;
@@ -181,25 +257,39 @@ impl<K: GoKey, V> GoMap<K, V> {
     ///     gomap::typed::GoMap::with_capacity_for(GoRelease::Go1_21, 100, Allocator::system());
     /// assert_eq!(unsafe { (*m.raw().1).B }, 5); // go1.21: 6.0 * 16 = 96 < 100
     /// ```
-    pub fn with_capacity_for(
-        r: crate::maptype::GoRelease,
-        hint: usize,
-        alloc: Allocator,
-    ) -> GoMap<K, V> {
-        // From here on the hash keys cannot change from safe code.
-        crate::maptype::alg::note_safe_map();
-        let t = Box::new(Self::maptype(alloc).with_release(r));
-        // A hint above isize::MAX is treated as Go treats an impossible one: ignored.
-        let hint = isize::try_from(hint).unwrap_or(0);
-        // SAFETY: a null `h` asks makemap to allocate the header; the map is used only
-        // with `t` and freed with mapfree in Drop.
-        let h = unsafe { runtime::makemap(&t, hint, ptr::null_mut()) };
+    pub fn with_capacity_for(r: impl Into<Release>, hint: usize, alloc: Allocator) -> GoMap<K, V> {
         GoMap {
-            t,
-            h,
+            eng: Engine::make(&Self::maptype(alloc), r.into(), hint),
             graveyard: Vec::new(),
             _owns: PhantomData,
         }
+    }
+
+    /// The map type's key and elem types, hash and equal functions, flags and allocator
+    /// as the classic descriptor states them (a Swiss map's descriptor keeps the same in
+    /// its `mt`); the engine's own descriptor is behind [`GoMap::raw`] or
+    /// [`GoMap::raw_swiss`].
+    ///
+    /// ```
+    /// use gomap::swiss::SwissRelease;
+    /// let m: gomap::typed::GoMap<String, [u8; 200]> =
+    ///     gomap::typed::GoMap::with_release(SwissRelease::Go1_26);
+    /// assert!(m.map_type().indirectelem() && m.map_type().needkeyupdate());
+    /// ```
+    pub fn map_type(&self) -> &MapType {
+        self.eng.mt()
+    }
+
+    /// The Go release whose map code the map runs.
+    ///
+    /// ```
+    /// use gomap::maptype::GoRelease;
+    /// use gomap::typed::{GoMap, Release};
+    /// let m: GoMap<u8, u8> = GoMap::new();
+    /// assert_eq!(m.release(), Release::Classic(GoRelease::Go1_19));
+    /// ```
+    pub fn release(&self) -> Release {
+        self.eng.release()
     }
 
     /// Number of entries (Go's `len(m)`).
@@ -210,8 +300,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// ```
     #[inline]
     pub fn len(&self) -> usize {
-        // SAFETY: `h` is live (type invariant).
-        unsafe { (*self.h).count }
+        self.eng.len()
     }
 
     /// Whether the map has no entries.
@@ -256,7 +345,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     pub fn get_key_value(&self, key: &K::Query) -> Option<(&K::Query, &V)> {
         let lk = K::lookup(key);
         // SAFETY: as in `get`.
-        let (k, e) = unsafe { mapaccessK(&self.t, self.h, addr(&lk)) };
+        let (k, e) = unsafe { self.accessK(&lk) };
         if k.is_null() {
             return None;
         }
@@ -305,12 +394,12 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// ```
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.sweep();
-        if K::OWNS_MEMORY && K::KEY_UPDATE && self.t.needkeyupdate() {
+        if K::OWNS_MEMORY && K::KEY_UPDATE && self.eng.mt().needkeyupdate() {
             // Go copies the new key over the stored one: find the stored one first, whose
             // memory the map then gives up.
             let lk = K::lookup(key.as_query());
             // SAFETY: as in `get`.
-            let (k, _) = unsafe { mapaccessK(&self.t, self.h, addr(&lk)) };
+            let (k, _) = unsafe { self.accessK(&lk) };
             if !k.is_null() {
                 // SAFETY: a live entry found by `key`; the descriptor needs key updates.
                 return unsafe { self.update_key(k, key, value) };
@@ -400,16 +489,16 @@ impl<K: GoKey, V> GoMap<K, V> {
             // show removed keys, so the graveyard stays as it is.
             return;
         }
-        let (t, h) = (&*self.t, self.h);
+        let eng = &self.eng;
         // Zero the map whatever happens to the drops below.
         let _clear = defer(|| {
             // SAFETY: exclusive access; every owned key and value has been dropped (or
             // a panic left drop_entries half-way); mapclear only zeroes and retires memory.
-            unsafe { mapclear(t, h) }
+            unsafe { eng.clear() }
         });
         // SAFETY: exclusive access; each live entry is dropped once, and the walk hashes
         // nothing, so freeing keys as we go is fine.
-        unsafe { Self::drop_entries(t, h) };
+        unsafe { Self::drop_entries(eng) };
         drop(_clear);
         // mapclear dropped the old array: nothing shows the removed keys any more.
         self.graveyard.clear();
@@ -426,22 +515,22 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// ```
     pub fn retain(&mut self, mut f: impl FnMut(&K::Query, &mut V) -> bool) {
         self.sweep();
-        let mut it = Hiter::new();
-        // SAFETY: `h` is live of type `t`, both outlive `it` (dropped in this function);
-        // `&mut self` keeps every other user out.
-        unsafe { mapiterinit(&self.t, self.h, &mut it) };
+        // SAFETY: the map outlives `it` (dropped in this function); `&mut self` keeps
+        // every other user out, and the only writes are deletes of the current entry.
+        let mut it = unsafe { self.eng.iter() };
         while !it.key().is_null() {
             // A key not equal to itself in an old bucket evacuated since the iterator
             // entered it comes back as the old cell, a bitwise copy of the entry: the
             // closure must see the entry itself.
             // SAFETY: `it` is live on a live map; nothing writes during the call.
-            let (k, e) = unsafe { runtime::iter::mapiter_golden(&it) };
+            let (k, e) = unsafe { it.golden() };
             // SAFETY: a live entry; nothing else references it.
             let keep = unsafe { f(K::query(k.cast()), Slot::<V>::get_mut(e)) };
             // A key that is not equal to itself (NaN) cannot be deleted by key, in Go
             // either: such an entry stays whatever `f` says.
+            let t = self.eng.mt();
             // SAFETY: `k` is a live key of `t`.
-            if !keep && (self.t.reflexivekey() || unsafe { self.t.key_equal(k, k) }) {
+            if !keep && (t.reflexivekey() || unsafe { t.key_equal(k, k) }) {
                 // SAFETY: the iterator's live entry, whose key equals itself; Go allows
                 // deleting the current entry during iteration.
                 let (key, v) = unsafe { self.delete_found(k, e) };
@@ -455,7 +544,7 @@ impl<K: GoKey, V> GoMap<K, V> {
                 drop(v);
             }
             // SAFETY: `it` is live on a live map.
-            unsafe { mapiternext(&mut it) };
+            unsafe { it.next() };
         }
         drop(it);
         self.sweep();
@@ -469,10 +558,10 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert_eq!(sum, 285);
     /// ```
     pub fn iter(&self) -> Iter<'_, K, V> {
-        let mut it = Hiter::new();
-        // SAFETY: `h` and `t` outlive the iterator (it borrows `self`); no writer runs
-        // while `&self` is held; several readers may iterate at once (atomic flags).
-        unsafe { mapiterinit(&self.t, self.h, &mut it) };
+        // SAFETY: the map outlives the iterator (it borrows `self`); no writer runs
+        // while `&self` is held; several readers may iterate at once (atomic flags and
+        // counts).
+        let it = unsafe { self.eng.iter() };
         Iter {
             it,
             left: self.len(),
@@ -488,9 +577,8 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert_eq!(m[&9], 18);
     /// ```
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
-        let mut it = Hiter::new();
         // SAFETY: as in `iter`; `&mut self` makes the values ours.
-        unsafe { mapiterinit(&self.t, self.h, &mut it) };
+        let it = unsafe { self.eng.iter() };
         IterMut {
             it,
             left: self.len(),
@@ -542,7 +630,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         self.sweep();
         let lk = K::lookup(key.as_query());
         // SAFETY: as in `get`.
-        let (k, e) = unsafe { mapaccessK(&self.t, self.h, addr(&lk)) };
+        let (k, e) = unsafe { self.accessK(&lk) };
         if k.is_null() {
             Entry::Vacant(VacantEntry { map: self, key })
         } else {
@@ -555,10 +643,13 @@ impl<K: GoKey, V> GoMap<K, V> {
         }
     }
 
-    /// The descriptor and the map header, for the runtime functions, [`runtime::dump()`] and
-    /// learners' experiments. See the [module documentation](self) for the invariants a
-    /// caller using them must keep; reading through the pointer while holding `&self` is
-    /// always fine.
+    /// The descriptor and the map header of a classic map, for the runtime functions,
+    /// [`crate::runtime::dump()`] and learners' experiments. See the [module
+    /// documentation](self) for the invariants a caller using them must keep; reading
+    /// through the pointer while holding `&self` is always fine.
+    ///
+    /// # Panics
+    /// On a map of a Swiss release ([`GoMap::release`]): use [`GoMap::raw_swiss`].
     ///
     /// ```
     /// use gomap::runtime::mapaccess2;
@@ -570,13 +661,54 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert!(ok && unsafe { *(e as *const i64) } == 50);
     /// ```
     pub fn raw(&self) -> (&MapType, *mut Hmap) {
-        (&self.t, self.h)
+        self.raw_classic()
+            .expect("GoMap::raw on a Swiss map: use GoMap::raw_swiss")
     }
 
-    /// The canonical dump of the map's buckets (`docs/trace-and-dump.md`), with each elem
-    /// printed as `-`: a `V` may have padding bytes, which must not be read as numbers.
-    /// For padding-free values, [`runtime::dump::dump_string`] on [`GoMap::raw`] prints
-    /// them too.
+    /// [`GoMap::raw`], or `None` on a map of a Swiss release.
+    ///
+    /// ```
+    /// let m: gomap::typed::GoMap<u8, u8> = gomap::typed::GoMap::new();
+    /// assert!(m.raw_classic().is_some() && m.raw_swiss().is_none());
+    /// ```
+    pub fn raw_classic(&self) -> Option<(&MapType, *mut Hmap)> {
+        match self.eng {
+            Engine::Classic { ref t, h } => Some((t, h)),
+            Engine::Swiss { .. } => None,
+        }
+    }
+
+    /// The Swiss descriptor and map of a map of a Swiss release (`None` on a classic
+    /// one), for the Swiss runtime functions ([`crate::swiss::runtime`]),
+    /// [`crate::swiss::dump()`] and experiments. The invariants of the [module
+    /// documentation](self) hold for it as for [`GoMap::raw`]; in its terms, Swiss
+    /// `mapfree` (or dropping a box made from the pointer) is the double free, and a
+    /// [`swiss::Iter`](crate::swiss::Iter) started on the map must be dropped before the
+    /// `GoMap` is used through its safe API again.
+    ///
+    /// ```
+    /// use gomap::swiss::{runtime::mapaccess2, SwissRelease};
+    /// let mut m: gomap::typed::GoMap<i64, i64> =
+    ///     gomap::typed::GoMap::with_release(SwissRelease::Go1_25);
+    /// m.insert(5, 50);
+    /// let (t, sm) = m.raw_swiss().unwrap();
+    /// let k = 5i64;
+    /// // SAFETY: a read while `m` is borrowed; the key is an int64 as the map type says.
+    /// let (e, ok) = unsafe { mapaccess2(t, sm, (&k as *const i64).cast()) };
+    /// assert!(ok && unsafe { *(e as *const i64) } == 50);
+    /// ```
+    pub fn raw_swiss(&self) -> Option<(&SwissMapType, *mut swiss_engine::Map)> {
+        match self.eng {
+            Engine::Swiss { ref t, m } => Some((t, m)),
+            Engine::Classic { .. } => None,
+        }
+    }
+
+    /// The canonical dump of the map (`docs/trace-and-dump.md` for a classic map,
+    /// `docs/swiss-dump.md` for a Swiss one), with each elem printed as `-`: a `V` may
+    /// have padding bytes, which must not be read as numbers. For padding-free values,
+    /// [`crate::runtime::dump::dump_string`] on [`GoMap::raw`] (or [`crate::swiss::dump()`] on
+    /// [`GoMap::raw_swiss`]) prints them too.
     ///
     /// ```
     /// let m: gomap::typed::GoMap<i64, i64> = [(1, 1)].into();
@@ -585,25 +717,22 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert!(d.contains("0100000000000000=-"));
     /// ```
     pub fn dump(&self) -> String {
-        let mut t = *self.t;
-        // Slot offsets come from `keysize`/`elemsize`; `elem.size` is only how many bytes
-        // the printer shows.
-        t.elem.size = 0;
-        // SAFETY: `h` is live with this layout, no writer runs under `&self`, and every
-        // string header in it, live or stale in an evacuated bucket, points at bytes the
-        // map still owns (removed keys are kept in the graveyard while growing).
-        unsafe { runtime::dump::dump_string(&t, self.h) }
+        // SAFETY: no writer runs under `&self`, and every string header in the map, live
+        // or stale in an evacuated bucket, points at bytes the map still owns (removed
+        // keys are kept in the graveyard while growing).
+        unsafe { self.eng.dump() }
     }
 
-    /// Runs the runtime's invariant checker ([`runtime::check()`]) over the map.
+    /// Runs the engine's invariant checker ([`crate::runtime::check()`], [`crate::swiss::check()`])
+    /// over the map.
     ///
     /// ```
     /// let m: gomap::typed::GoMap<u16, u16> = (0..1000).map(|i| (i, i)).collect();
     /// assert_eq!(m.check(), Ok(()));
     /// ```
     pub fn check(&self) -> Result<(), String> {
-        // SAFETY: `h` is live with type `t`; no writer runs under `&self`.
-        unsafe { runtime::check(&self.t, self.h) }
+        // SAFETY: no writer runs under `&self`.
+        unsafe { self.eng.check() }
     }
 }
 
@@ -620,7 +749,8 @@ impl<K: GoKey, V> Default for GoMap<K, V> {
 }
 
 impl<K: GoKey, V: Clone> Clone for GoMap<K, V> {
-    /// A map with the same entries (a new seed, so another bucket layout).
+    /// A map of the same release with the same entries (a new seed, so another bucket
+    /// layout): `make(map[K]V, len(m))` and an insert per entry, in iteration order.
     ///
     /// ```
     /// let a: gomap::typed::GoMap<String, Vec<u8>> = [("k".to_string(), vec![1])].into();
@@ -628,7 +758,7 @@ impl<K: GoKey, V: Clone> Clone for GoMap<K, V> {
     /// assert_eq!(a, b);
     /// ```
     fn clone(&self) -> GoMap<K, V> {
-        let mut m = GoMap::with_capacity_in(self.len(), self.t.alloc);
+        let mut m = GoMap::with_capacity_for(self.release(), self.len(), self.eng.alloc());
         for (k, v) in self.iter() {
             m.insert(K::from_query(k), v.clone());
         }

@@ -1,6 +1,9 @@
 //! The storage layer of [`GoMap`]: what its runtime map holds, and how keys and values
 //! move in and out of it. The API above ([`super`]: methods, iterators, entries) reaches
-//! the runtime map through the functions here, or keeps the invariants below itself.
+//! the runtime map through the functions here, or keeps the invariants below itself. The
+//! runtime map is of either engine ([`Engine`], `engine.rs`): the layer below speaks of
+//! buckets and cells, which for a Swiss map are groups and slots; what it says holds for
+//! both.
 //!
 //! # What is stored where
 //!
@@ -43,16 +46,12 @@ use core::marker::PhantomData;
 use core::mem::{self, ManuallyDrop};
 use core::ptr;
 
+use super::engine::Engine;
 use super::GoMap;
 use crate::base::guard::defer;
 use crate::maptype::{GoKind, GoString, MapFast, MapType};
-use crate::runtime::make::for_each_live_cell;
-use crate::runtime::types::{elem_at, key_at, load_ptr, HASH_WRITING, MAX_ELEM_SIZE};
-use crate::runtime::{
-    map_access2, map_assign, map_delete_with, mapaccess2_fast32, mapaccess2_fast64, mapaccess2_faststr,
-    mapassign_fast32, mapassign_fast64, mapassign_faststr, mapdelete_fast32_with,
-    mapdelete_fast64_with, mapdelete_faststr_with, mapfree, Allocator, Bmap, Hmap,
-};
+use crate::runtime::types::MAX_ELEM_SIZE;
+use crate::runtime::Allocator;
 
 pub(super) mod sealed {
     pub trait Sealed {}
@@ -392,51 +391,18 @@ pub(super) fn addr<T>(x: &T) -> *const u8 {
     (x as *const T).cast()
 }
 
-/// Calls `f(key, elem)` (indirection resolved) for every live entry of `h`: the
-/// unevacuated cells of the old array and the cells of the current one. Walks the chains
-/// without hashing anything, so `f` may free the keys it has seen.
-///
-/// # Safety
-/// `h` is a live map of type `t`; nothing else uses it during the call.
-unsafe fn for_each_entry(t: &MapType, h: &Hmap, mut f: impl FnMut(*mut u8, *mut u8)) {
-    let mut visit = |b: *mut Bmap, i: usize| {
-        // SAFETY: `b`, `i` name a live cell of `t` (for_each_live_cell); a live cell's
-        // indirect slots hold live pointers.
-        unsafe {
-            let mut k = key_at(t, b, i);
-            if t.indirectkey() {
-                k = load_ptr(k);
-            }
-            let mut e = elem_at(t, b, i);
-            if t.indirectelem() {
-                e = load_ptr(e);
-            }
-            f(k, e)
-        }
-    };
-    if h.growing() {
-        let old_b = h.oldB();
-        // SAFETY: the old array is live with 2^old_b buckets while growing.
-        unsafe { for_each_live_cell(t, h.oldbuckets, old_b, &mut visit) };
-    }
-    if !h.buckets.is_null() {
-        // SAFETY: the current array is live with 2^B buckets.
-        unsafe { for_each_live_cell(t, h.buckets, h.B, &mut visit) };
-    }
-}
-
 /// The moves of keys and values in and out of the runtime map (see the module
 /// documentation); the API in [`super`] is written over these.
 impl<K: GoKey, V> GoMap<K, V> {
     /// The descriptor Go's compiler would emit for this map type.
-    pub(super) fn maptype(alloc: Allocator) -> Box<MapType> {
+    pub(super) fn maptype(alloc: Allocator) -> MapType {
         let t = K::key_maptype(Slot::<V>::kind())
             .expect("every GoKey kind and every Rust value layout has a Go map type");
         if let Some(fast) = Self::FAST {
             // The static choice below must be the descriptor's (`walk.mapfast`).
             assert_eq!(t.fast(), fast, "GoKey::FAST disagrees with the descriptor");
         }
-        Box::new(t.with_allocator(alloc))
+        t.with_allocator(alloc)
     }
 
     /// The runtime family of `map[K]V`, known statically where the key type fixes it:
@@ -446,55 +412,47 @@ impl<K: GoKey, V> GoMap<K, V> {
         f => f,
     };
 
-    /// `v, ok := m[k]` through the function Go's compiler calls for this map type; the
-    /// match is on a constant, so each `GoMap<K, V>` compiles to one direct call.
+    /// `v, ok := m[k]` through the function Go's compiler calls for this map type (of
+    /// the map's engine, [`Engine::access2`]); the family is a constant, so each
+    /// `GoMap<K, V>` compiles to one direct call per engine.
     ///
     /// # Safety
-    /// `lk` is a key of `t`; no writer runs concurrently.
+    /// `lk` is a key of the map type; no writer runs concurrently.
     #[inline(always)]
     pub(super) unsafe fn access2(&self, lk: &K::Stored) -> (*mut u8, bool) {
-        let (t, h, k) = (&*self.t, self.h, addr(lk));
-        // SAFETY: `h` is live of type `t` (type invariant); `t.fast()` is `Self::FAST`
-        // (asserted in `maptype`), so the key is read as the type its family expects
-        // (read_unaligned: no alignment needed); other duties are the caller's.
-        unsafe {
-            match Self::FAST {
-                Some(MapFast::Fast32) => mapaccess2_fast32(t, h, k.cast::<u32>().read_unaligned()),
-                Some(MapFast::Fast64) => mapaccess2_fast64(t, h, k.cast::<u64>().read_unaligned()),
-                Some(MapFast::FastStr) => {
-                    mapaccess2_faststr(t, h, k.cast::<GoString>().read_unaligned())
-                }
-                _ => map_access2(t, h, k),
-            }
-        }
+        // SAFETY: the family is the descriptor's (asserted in `maptype`); other duties are
+        // the caller's.
+        unsafe { self.eng.access2(Self::FAST, addr(lk)) }
+    }
+
+    /// The stored key and the elem of `lk`, null when absent (`mapaccessK`).
+    ///
+    /// # Safety
+    /// As for [`GoMap::access2`].
+    #[inline]
+    #[allow(non_snake_case)] // Go's mapaccessK
+    pub(super) unsafe fn accessK(&self, lk: &K::Stored) -> (*mut u8, *mut u8) {
+        // SAFETY: the caller's.
+        unsafe { self.eng.accessK(addr(lk)) }
     }
 
     /// `m[k] = ...` through the function Go's compiler calls (see [`GoMap::access2`]).
     ///
     /// # Safety
-    /// `s` is a key of `t`; exclusive access. A string key's header is stored when the key
-    /// is new and overwrites the stored pointer when it is present (as in Go).
+    /// `s` is a key of the map type; exclusive access. A string key's header is stored
+    /// when the key is new and overwrites the stored pointer when it is present (as in
+    /// Go).
     #[inline(always)]
     pub(super) unsafe fn assign(&mut self, s: &K::Stored) -> *mut u8 {
-        let (t, h, k) = (&*self.t, self.h, addr(s));
         // SAFETY: as in `access2`.
-        unsafe {
-            match Self::FAST {
-                Some(MapFast::Fast32) => mapassign_fast32(t, h, k.cast::<u32>().read_unaligned()),
-                Some(MapFast::Fast64) => mapassign_fast64(t, h, k.cast::<u64>().read_unaligned()),
-                Some(MapFast::FastStr) => {
-                    mapassign_faststr(t, h, k.cast::<GoString>().read_unaligned())
-                }
-                _ => map_assign(t, h, k),
-            }
-        }
+        unsafe { self.eng.assign(Self::FAST, addr(s)) }
     }
 
     /// `delete(m, k)` through the function Go's compiler calls (see [`GoMap::access2`]):
     /// for string keys `mapdelete_faststr`, which keeps the key's length in the slot.
     ///
     /// # Safety
-    /// `s` is a key of `t`; exclusive access.
+    /// `s` is a key of the map type; exclusive access.
     #[inline(always)]
     unsafe fn delete(&mut self, s: &K::Stored) {
         // SAFETY: the caller's; the hook does nothing.
@@ -508,22 +466,8 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// As [`GoMap::delete`]; `found` must not write the map.
     #[inline(always)]
     unsafe fn delete_with(&mut self, s: &K::Stored, found: impl FnOnce(*mut u8, *mut u8)) {
-        let (t, h, k) = (&*self.t, self.h, addr(s));
         // SAFETY: as in `access2`.
-        unsafe {
-            match Self::FAST {
-                Some(MapFast::Fast32) => {
-                    mapdelete_fast32_with(t, h, k.cast::<u32>().read_unaligned(), found)
-                }
-                Some(MapFast::Fast64) => {
-                    mapdelete_fast64_with(t, h, k.cast::<u64>().read_unaligned(), found)
-                }
-                Some(MapFast::FastStr) => {
-                    mapdelete_faststr_with(t, h, k.cast::<GoString>().read_unaligned(), found)
-                }
-                _ => map_delete_with(t, h, k, found),
-            }
-        }
+        unsafe { self.eng.delete_with(Self::FAST, addr(s), found) }
     }
 
     /// `delete(m, k)` for an owner: removes the entry equal to `lk` in one walk, moving its
@@ -534,15 +478,25 @@ impl<K: GoKey, V> GoMap<K, V> {
     #[inline(always)]
     pub(super) unsafe fn take(&mut self, lk: &K::Stored) -> Option<(K, V)> {
         let mut out: Option<(K::Stored, ManuallyDrop<V>)> = None;
-        // SAFETY: exclusive access (`&mut self`); `lk` is a key of `t` (caller). The hook
-        // only moves the entry's key representation and value out (it cannot panic); the
-        // runtime then clears the slots without reading them, so each is owned once.
+        let before = self.len();
+        // SAFETY: exclusive access (`&mut self`); `lk` is a key of the map type (caller).
+        // The hook only moves the entry's key representation and value out (it cannot
+        // panic); the runtime then clears the slots without reading them.
         unsafe {
             self.delete_with(lk, |k, e| {
-                out = Some((k.cast::<K::Stored>().read(), ManuallyDrop::new(Slot::<V>::read(e))))
+                out = Some((
+                    k.cast::<K::Stored>().read(),
+                    ManuallyDrop::new(Slot::<V>::read(e)),
+                ))
             })
         };
         let (stored, v) = out?;
+        if self.len() + 1 != before {
+            // The entry was handed over but not deleted (a second walk that disagreed with
+            // the first): the map still owns the key and the value, so both are left to it
+            // (`v` stays undropped, `stored` untaken) rather than owned twice.
+            crate::base::panic::throw("bad map state");
+        }
         // SAFETY: the map dropped the entry, so its key representation is ours again.
         let key = unsafe { K::from_stored(stored) };
         Some((key, ManuallyDrop::into_inner(v)))
@@ -579,7 +533,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// `k` is the key of a live entry (from `mapaccessK`) equal to `key`, and
     /// `self.t.needkeyupdate()`.
     pub(super) unsafe fn update_key(&mut self, k: *mut u8, key: K, value: V) -> Option<V> {
-        debug_assert!(self.t.needkeyupdate());
+        debug_assert!(self.eng.mt().needkeyupdate());
         // The stored key, which the slot stops owning once `mapassign` has copied the new
         // one over it.
         // SAFETY: a live key slot (caller).
@@ -643,10 +597,10 @@ impl<K: GoKey, V> GoMap<K, V> {
 
     /// Whether a removed key's memory may still be shown by a stale copy: an old bucket
     /// evacuated while an iterator had the old array keeps its bytes (Go leaves them to
-    /// its collector), and [`GoMap::dump`] prints them until the growth is over.
+    /// its collector), and [`GoMap::dump`] prints them until the growth is over. Only
+    /// the classic map grows incrementally ([`Engine::growing`]).
     fn stale_copies_possible(&self) -> bool {
-        // SAFETY: `h` is live.
-        K::OWNS_MEMORY && unsafe { (*self.h).growing() }
+        K::OWNS_MEMORY && self.eng.growing()
     }
 
     /// Drops a removed key, or keeps it in the graveyard while a stale copy may show it.
@@ -670,8 +624,7 @@ impl<K: GoKey, V> GoMap<K, V> {
 
     /// Frees buried keys once the growth that could show them is over.
     pub(super) fn sweep(&mut self) {
-        // SAFETY: `h` is live.
-        if !self.graveyard.is_empty() && !unsafe { (*self.h).growing() } {
+        if !self.graveyard.is_empty() && !self.eng.growing() {
             self.graveyard.clear();
         }
     }
@@ -681,16 +634,16 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// # Safety
     /// Exclusive access; the entries are not used as values again (the caller zeroes or
     /// frees the map next).
-    pub(super) unsafe fn drop_entries(t: &MapType, h: *mut Hmap) {
+    pub(super) unsafe fn drop_entries(eng: &Engine) {
         if !K::OWNS_MEMORY && !Slot::<V>::NEEDS_DROP {
             return;
         }
         // The first panic of a value's `Drop`, resumed once every entry is dropped (as a
         // `Vec` goes on dropping its other elements).
         let mut first: Option<Box<dyn core::any::Any + Send>> = None;
-        // SAFETY: `h` is live (caller); each entry is visited once.
+        // SAFETY: the map is ours (caller); each entry is visited once.
         unsafe {
-            for_each_entry(t, &*h, |k, e| {
+            eng.for_each_entry(|k, e| {
                 if K::OWNS_MEMORY {
                     drop(K::from_stored(k.cast::<K::Stored>().read()));
                 }
@@ -714,17 +667,15 @@ impl<K: GoKey, V> GoMap<K, V> {
 
 impl<K: GoKey, V> Drop for GoMap<K, V> {
     fn drop(&mut self) {
-        let (t, h) = (&*self.t, self.h);
+        let eng = &self.eng;
         // Free the map whatever happens to the drops below.
         let _free = defer(|| {
             // SAFETY: the map is ours and no iterator can be live (they borrow it).
-            unsafe { mapfree(t, h) }
+            unsafe { eng.free() }
         });
-        // SAFETY: `h` is live.
-        let poisoned = unsafe { (*h).flags() } & HASH_WRITING != 0;
-        if !poisoned {
+        if !eng.poisoned() {
             // SAFETY: exclusive access; the map is freed right after.
-            unsafe { Self::drop_entries(t, h) };
+            unsafe { Self::drop_entries(eng) };
         }
         // A poisoned map (a write panicked half-way, e.g. out of memory) may hold an entry
         // that is half made: its keys and values are leaked rather than guessed at.

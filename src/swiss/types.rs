@@ -189,10 +189,14 @@ impl SwissMapType {
         if ie {
             flags |= MAP_INDIRECT_ELEM;
         }
+        // Go 1.24+'s hash functions (for this crate's own hashers): the fallback hash
+        // keyed by `hashkey` (1.23+) and NaN hashes drawn from ChaCha8's rand(); from
+        // 1.27 on, the compiler's generated hashes follow type signatures.
+        let mut mt = mt.with_release(crate::maptype::release::GoRelease::Go1_24NoSwiss);
+        mt.hasher =
+            crate::maptype::genalg::swiss_hasher(mt.hasher, release >= SwissRelease::Go1_27);
         SwissMapType {
-            // Go 1.24+'s hash functions (for this crate's own hashers): the fallback
-            // hash keyed by `hashkey` (1.23+) and NaN hashes drawn from ChaCha8's rand().
-            mt: mt.with_release(crate::maptype::release::GoRelease::Go1_24NoSwiss),
+            mt,
             release,
             GroupSize: group,
             SlotSize: slot,

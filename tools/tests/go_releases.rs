@@ -81,63 +81,88 @@ fn generators_match_each_go_release() {
     assert!(compared > 0 || !ci);
 }
 
-/// The portable (no-AES) hash of each later release against that release's runtime:
-/// `hashvec fallback` built with its toolchain. go1.23 keys it with all of `hashkey`
-/// where go1.19-1.22 use fixed constants. A missing toolchain skips the release, unless
-/// `CI` is set.
+/// The runtime hashes of each later release against that release's runtime: `hashvec
+/// fallback` (the portable hash) and, where the CPU has AES, `hashvec aes`, built with
+/// each classic release after 1.19 and each Swiss release (whose runtime hashes gomap
+/// takes from Go 1.24, though Go 1.27 moved them to `internal/runtime/maps`). go1.23 keys
+/// the portable hash with all of `hashkey` where go1.19-1.22 use fixed constants. A
+/// missing toolchain skips the release, unless `CI` is set.
 #[test]
-fn fallback_hashes_match_each_go_release() {
+fn runtime_hashes_match_each_go_release() {
     let ci = std::env::var_os("CI").is_some();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let work = root.join("target/hashvec-releases");
     let src = root.join("tests/go/hashvec");
-    let mut checked = 0;
-    for r in [
+    let mut modes = vec!["fallback"];
+    if alg::has_aes() {
+        modes.push("aes");
+    }
+    let mut releases: Vec<(String, Option<SwissRelease>, GoRelease)> = [
         GoRelease::Go1_21,
         GoRelease::Go1_22,
         GoRelease::Go1_23,
         GoRelease::Go1_24NoSwiss,
-    ] {
-        let bin = work.join(format!("hashvec-{}", r.name()));
-        if let Err(e) = go_build(r, &src, &bin, &work) {
+    ]
+    .into_iter()
+    .map(|r| (r.name().to_string(), None, r))
+    .collect();
+    releases.extend(SwissRelease::ALL.into_iter().map(|r| {
+        (
+            format!("swiss-{}", r.name()),
+            Some(r),
+            GoRelease::Go1_24NoSwiss,
+        )
+    }));
+    let mut checked = 0;
+    for (name, swiss, r) in releases {
+        let bin = work.join(format!("hashvec-{name}"));
+        let built = match swiss {
+            None => go_build(r, &src, &bin, &work),
+            Some(s) => go_build_swiss(s, &src, &bin, &work),
+        };
+        if let Err(e) = built {
             assert!(!ci, "{e}");
-            eprintln!("skipping Go {r}: {e}");
+            eprintln!("skipping Go {name}: {e}");
             continue;
         }
-        let o = Command::new(&bin)
-            .arg("fallback")
-            .output()
-            .expect("running hashvec");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let v = hashvec::parse_vectors(&String::from_utf8(o.stdout).unwrap());
-        let _g = hashvec::KeyGuard::install(v.keys);
-        let mut bad = 0;
-        for x in &v.vectors {
-            let key: Box<[u8]> = x.key.clone().into_boxed_slice();
-            if hashvec::gomap_hash_rel(&x.func, &key, x.seed, r) != x.hash {
-                bad += 1;
+        for mode in &modes {
+            let o = Command::new(&bin)
+                .arg(mode)
+                .output()
+                .expect("running hashvec");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let v = hashvec::parse_vectors(&String::from_utf8(o.stdout).unwrap());
+            assert_eq!(v.keys.use_aeshash, *mode == "aes", "Go {name}: {mode}");
+            let _g = hashvec::KeyGuard::install(v.keys);
+            let mut bad = 0;
+            for x in &v.vectors {
+                let key: Box<[u8]> = x.key.clone().into_boxed_slice();
+                if hashvec::gomap_hash_rel(&x.func, &key, x.seed, r) != x.hash {
+                    bad += 1;
+                }
+                // The other generation of the portable hash differs (the test can fail).
+                if *mode == "fallback" && x.func == "memhash64" && x.seed == 0 {
+                    let other = if r.hash64_uses_hashkey() {
+                        GoRelease::Go1_22
+                    } else {
+                        GoRelease::Go1_23
+                    };
+                    assert_ne!(
+                        hashvec::gomap_hash_rel(&x.func, &key, x.seed, other),
+                        x.hash
+                    );
+                }
             }
-            // The other generation of the portable hash differs (the test can fail).
-            if x.func == "memhash64" && x.seed == 0 {
-                let other = if r.hash64_uses_hashkey() {
-                    GoRelease::Go1_22
-                } else {
-                    GoRelease::Go1_23
-                };
-                assert_ne!(
-                    hashvec::gomap_hash_rel(&x.func, &key, x.seed, other),
-                    x.hash
-                );
-            }
+            assert_eq!(
+                bad,
+                0,
+                "Go {name}: {bad} of {} {mode} vectors differ",
+                v.vectors.len()
+            );
+            assert!(v.vectors.len() > 1000);
+            eprintln!("Go {name} {mode}: {} vectors equal", v.vectors.len());
+            checked += 1;
         }
-        assert_eq!(
-            bad,
-            0,
-            "Go {r}: {bad} of {} fallback vectors differ",
-            v.vectors.len()
-        );
-        assert!(v.vectors.len() > 1000);
-        checked += 1;
     }
     assert!(checked > 0 || !ci);
 }
@@ -178,7 +203,7 @@ fn composite_hashes_match_each_go_release() {
     }
     let mut checked = 0;
     for (name, rel) in releases {
-        // Not the binary of `fallback_hashes_match_each_go_release`, which may be
+        // Not the binary of `runtime_hashes_match_each_go_release`, which may be
         // building or running it at the same time.
         let bin = work.join(format!("hashvec-composite-{name}"));
         let built = match rel {

@@ -208,10 +208,11 @@ unsafe fn genhash_body(t: GoType, p: *const u8, mut h: usize, r: GoRelease) -> u
 
 /// Port of the hash function Go 1.27's compiler generates for `t`
 /// (`reflectdata.genhash`, go1.27 reflectdata/alg.go): for an ASPECIAL type, the body
-/// `reflectdata.hashFunc` writes from its signature (see [`SigOp`]); for the others the
-/// runtime function [`genhash`] names, which Go 1.27 picks alike (a signature of plain
-/// memory alone is `memhash0..128` or `memhash_varlen`, a lone string, float, complex
-/// number or interface its runtime hash). Runtime hashes as release `r` computes them.
+/// `reflectdata.hashFunc` writes from its signature
+/// ([`TypeDesc::eq_signature_go127`]); for the others the runtime function [`genhash`]
+/// names, which Go 1.27 picks alike (a signature of plain memory alone is `memhash0..128`
+/// or `memhash_varlen`, a lone string, float, complex number or interface its runtime
+/// hash). Runtime hashes as release `r` computes them.
 ///
 /// # Safety
 /// As [`hashfor`].

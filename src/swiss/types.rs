@@ -25,7 +25,11 @@ use crate::maptype::{MapFast, MapType, Type};
 /// * 1.26: `table.Clear` zeroes every group unless fewer than a quarter of the groups
 ///   can hold entries or slots exceed 32 bytes.
 /// * 1.27: a small map grows to a table only when its group has no free slot (1.24 to
-///   1.26 grow it whenever it holds 8 entries, even to overwrite one).
+///   1.26 grow it whenever it holds 8 entries, even to overwrite one); the compiler
+///   generates the hash of a struct or array key from the type's signature
+///   (`reflectdata.eqSignature`: memory merged across nested structs and array elements,
+///   runs of 4 and 8 bytes through `memhash32`/`memhash64`), so such keys hash otherwise
+///   (`genalg::genhash_go127`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SwissRelease {
     /// Go 1.24 (Swiss maps by default, `GOEXPERIMENT=noswissmap` for the classic map).

@@ -12,11 +12,11 @@
 //! it found.
 
 use gomap::export_test::maptype::{
-    aeshash, genalg, hash64, spell, AlgKind, GoKind, GoString, GoType, HashAlg, KeyHash, Kind,
-    MapType, MapTypeFlags,
+    aeshash, hash64, AlgKind, GoKind, GoString, HashAlg, Kind, MapType, MapTypeFlags,
 };
 use gomap::export_test::runtime::{self, Bmap, Hmap};
 use gomap::maptype::alg;
+use gomap::maptype::GoRelease;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -315,43 +315,6 @@ fn maptype_matches_gc() {
     eprintln!("{n} map types equal to gc's maptype (keysize, elemsize, bucketsize, flags, hasher, key/elem types)");
 }
 
-/// The name of the Go function a MapType's hasher is, as hashvec prints it.
-fn hasher_name(t: &MapType) -> String {
-    match t.hash_alg() {
-        HashAlg::Mem0 => "runtime.memhash0".into(),
-        HashAlg::Mem8 => "runtime.memhash8".into(),
-        HashAlg::Mem16 => "runtime.memhash16".into(),
-        HashAlg::Mem32 => "runtime.memhash32".into(),
-        HashAlg::Mem64 => "runtime.memhash64".into(),
-        HashAlg::Mem128 => "runtime.memhash128".into(),
-        HashAlg::MemVarlen => format!("runtime.memhash_varlen/{}", t.key().size),
-        HashAlg::Str => "runtime.strhash".into(),
-        HashAlg::F32 => "runtime.f32hash".into(),
-        HashAlg::F64 => "runtime.f64hash".into(),
-        HashAlg::C64 => "runtime.c64hash".into(),
-        HashAlg::C128 => "runtime.c128hash".into(),
-        HashAlg::Custom => "custom".into(),
-    }
-}
-
-/// The name of Go's equal function for a key type (runtime/alg.go), as hashvec prints it.
-fn equal_name(t: &MapType) -> String {
-    match (t.key().kind, t.key().size) {
-        (Kind::String, _) => "runtime.strequal".into(),
-        (Kind::Float32, _) => "runtime.f32equal".into(),
-        (Kind::Float64, _) => "runtime.f64equal".into(),
-        (Kind::Complex64, _) => "runtime.c64equal".into(),
-        (Kind::Complex128, _) => "runtime.c128equal".into(),
-        (_, 0) => "runtime.memequal0".into(),
-        (_, 1) => "runtime.memequal8".into(),
-        (_, 2) => "runtime.memequal16".into(),
-        (_, 4) => "runtime.memequal32".into(),
-        (_, 8) => "runtime.memequal64".into(),
-        (_, 16) => "runtime.memequal128".into(),
-        (_, n) => format!("runtime.memequal_varlen/{n}"),
-    }
-}
-
 /// `t.hasher` computes what the Go function `hash_alg` names computes, and `t.key.equal`
 /// compares keys bytewise (or as floats/strings).
 fn check_hasher_behaves(t: &MapType, name: &str) {
@@ -520,180 +483,23 @@ fn builders_pick_gcs_hash_for_byte_arrays() {
 // Composite keys: structs, arrays and interfaces
 // ---------------------------------------------------------------------------------------
 
-/// The defined types of hashvec's composite.go (each with a method `M`).
-fn named_type(name: &str) -> Option<GoType> {
-    let p = |s: &str| spell::parse_type(s, &|_| None).unwrap();
-    Some(match name {
-        "main.MInt" => GoType::named(name, p("i64")),
-        "main.MStr" => GoType::named(name, p("str")),
-        "main.MPt" => GoType::named(name, p("struct{i64,f64}")),
-        "main.MSl" => GoType::named(name, p("[]i64")),
-        _ => return None,
-    })
-}
-
-/// Runs `f`, turning a panic into `panic:<message>` (Go's `recover` spelling of hashvec).
-/// The runtime errors expected here are not printed.
-fn result(f: impl FnOnce() -> String) -> String {
-    genalg::quiet_go_runtime_errors();
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(s) => s,
-        Err(e) => format!("panic:{}", gomap::panic_message(&*e).unwrap_or_default()),
-    }
-}
-
-/// Compares every line of `hashvec composite-MODE`: the hash of a compiled `map[K]T`
-/// (`MapType::for_types(.., KeyHash::Compiled)`'s hasher), `runtime.typehash`, and the
-/// key type's equal function, panics included. Returns (vectors, AlgType classes seen).
+/// Compares every line of `hashvec composite-MODE` with gomap (see
+/// [`hashvec::compare_composite`]), for Go 1.19.
 fn compare_composite(mode: &str) -> (BTreeMap<String, usize>, Vec<AlgKind>) {
     let out = run_hashvec(&format!("composite-{mode}"));
-    let header: String = out
-        .lines()
-        .filter(|l| {
-            !["gen ", "typ ", "eq ", "mtype "]
-                .iter()
-                .any(|p| l.starts_with(p))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let keys = parse_vectors(&header).keys;
-    let _g = KeyGuard::install(keys);
-    let mut arena = spell::ValueArena::new();
-    let mut types: BTreeMap<String, (GoType, MapType)> = BTreeMap::new();
-    let mut counts = BTreeMap::new();
-    let mut bad = Vec::new();
-    let mut classes = Vec::new();
-    let e0 = GoType::from_kind(GoKind::EmptyStruct).unwrap();
-    for line in out.lines() {
-        if let Some(rest) = line.strip_prefix("mtype ") {
-            let (name, go) = rest.split_once(' ').unwrap();
-            let t = spell::parse_type(name, &named_type).unwrap();
-            let mine =
-                composite_maptype_line(t, MapType::for_types(t, e0, KeyHash::Compiled).unwrap());
-            if mine != go {
-                bad.push(format!(
-                    "maptype of {name}:\n    gomap {mine}\n    Go    {go}"
-                ));
-            }
-            *counts.entry("mtype".to_string()).or_insert(0) += 1;
-            continue;
-        }
-        let f: Vec<&str> = line.splitn(5, ' ').collect();
-        if !matches!(f[0], "gen" | "typ" | "eq") {
-            continue;
-        }
-        assert_eq!(f.len(), 5, "{line}");
-        let (t, mt) = *types.entry(f[1].to_string()).or_insert_with(|| {
-            let t = spell::parse_type(f[1], &named_type).unwrap_or_else(|e| panic!("{line}: {e}"));
-            let mt = MapType::for_types(t, e0, KeyHash::Compiled).unwrap();
-            (t, mt)
-        });
-        if !classes.contains(&t.reflect_alg_type()) {
-            classes.push(t.reflect_alg_type());
-        }
-        let val = |s: &str, arena: &mut spell::ValueArena| {
-            arena
-                .parse_value(t, s, 0xa5, &named_type)
-                .unwrap_or_else(|e| panic!("{line}: {e}"))
-        };
-        let got = if f[0] == "eq" {
-            let (pa, pb) = (val(f[2], &mut arena), val(f[3], &mut arena));
-            // SAFETY: both are values of the key type, in the arena.
-            let r = result(|| unsafe { mt.key_equal(pa, pb) }.to_string());
-            (r, f[4].to_string())
-        } else {
-            let seed = usize::from_str_radix(f[2], 16).unwrap();
-            let p = val(f[3], &mut arena);
-            // SAFETY: `p` is a value of the key type, in the arena.
-            let r = result(|| unsafe {
-                let h = if f[0] == "gen" {
-                    mt.hash(p, seed)
-                } else {
-                    genalg::typehash(t, p, seed)
-                };
-                format!("{h:x}")
-            });
-            (r, f[4].to_string())
-        };
-        if got.0 != got.1 {
-            bad.push(format!("{line}\n    gomap: {}", got.0));
-        }
-        *counts.entry(f[0].to_string()).or_insert(0) += 1;
-    }
+    let c = hashvec::compare_composite(&out, HashRelease::Classic(GoRelease::Go1_19));
     assert!(
-        bad.is_empty(),
+        c.bad.is_empty(),
         "{mode}: {} composite vectors differ from Go 1.19:\n{}",
-        bad.len(),
-        bad[..bad.len().min(20)].join("\n")
+        c.bad.len(),
+        c.bad[..c.bad.len().min(20)].join("\n")
     );
     eprintln!(
-        "composite {mode}: {counts:?} equal to Go 1.19 over {} key types",
-        types.len()
+        "composite {mode}: {:?} equal to Go 1.19 over {} key types",
+        c.counts, c.types
     );
-    (counts, classes)
+    (c.counts, c.classes)
 }
-
-/// hashvec's `mtype` fields for `map[t]struct{}`: slot and bucket sizes, flags, the hash
-/// and equal functions (a generated one spelled by its `type..hash.`/`type..eq.` prefix),
-/// the key's size, alignment, pointer prefix and kind, and whether buckets hold pointers.
-fn composite_maptype_line(t: GoType, mt: MapType) -> String {
-    let (h, e) = match t.reflect_alg_type() {
-        AlgKind::ASPECIAL => ("type..hash.".to_string(), "type..eq.".to_string()),
-        AlgKind::AINTER => ("runtime.interhash".into(), "runtime.interequal".into()),
-        AlgKind::ANILINTER => (
-            "runtime.nilinterhash".into(),
-            "runtime.nilinterequal".into(),
-        ),
-        _ => (hasher_name(&mt), composite_equal_name(&mt)),
-    };
-    format!(
-        "{} {} {} {} {h} {} {} {} {} {e} {}",
-        mt.keysize(),
-        mt.elemsize(),
-        mt.bucketsize(),
-        mt.flags().bits(),
-        mt.key().size,
-        mt.key().align,
-        mt.key().ptrdata,
-        mt.key().kind as u8,
-        if mt.bucket_has_pointers() {
-            mt.bucketsize()
-        } else {
-            0
-        },
-    )
-}
-
-/// `equal_name` by the key's AlgType rather than its kind (a struct{f64} compares as f64).
-fn composite_equal_name(mt: &MapType) -> String {
-    match mt.hash_alg() {
-        HashAlg::Str => "runtime.strequal".into(),
-        HashAlg::F32 => "runtime.f32equal".into(),
-        HashAlg::F64 => "runtime.f64equal".into(),
-        HashAlg::C64 => "runtime.c64equal".into(),
-        HashAlg::C128 => "runtime.c128equal".into(),
-        _ => equal_name(mt),
-    }
-}
-
-/// Every reflectdata.AlgType class a map key can have.
-const KEY_CLASSES: [AlgKind; 15] = [
-    AlgKind::AMEM0,
-    AlgKind::AMEM8,
-    AlgKind::AMEM16,
-    AlgKind::AMEM32,
-    AlgKind::AMEM64,
-    AlgKind::AMEM128,
-    AlgKind::AMEM,
-    AlgKind::ASTRING,
-    AlgKind::AINTER,
-    AlgKind::ANILINTER,
-    AlgKind::AFLOAT32,
-    AlgKind::AFLOAT64,
-    AlgKind::ACPLX64,
-    AlgKind::ACPLX128,
-    AlgKind::ASPECIAL,
-];
 
 #[test]
 fn composite_hashes_match_go_with_aeshash() {

@@ -34,8 +34,8 @@ use core::ffi::c_void;
 
 use super::alg::{self, C0, C1};
 use super::builders::{hash_fn, hashers};
-use super::gotype::{AlgKind, GoType, Shape, Step, TypeDesc};
-use super::release::GoRelease::{self, Go1_19, Go1_22, Go1_23};
+use super::gotype::{AlgKind, GoType, Shape, SigOp, Step, TypeDesc};
+use super::release::GoRelease::{self, Go1_19, Go1_22, Go1_23, Go1_24NoSwiss};
 use super::{EqualFn, HashAlg, HashFn, Kind, MapFast, MapType, MapTypeError, MapTypeFlags, Type};
 use crate::base::malloc::Allocator;
 use crate::base::panic::{raise, RuntimeError};
@@ -204,6 +204,70 @@ unsafe fn genhash_body(t: GoType, p: *const u8, mut h: usize, r: GoRelease) -> u
         }
         _ => unreachable!("only arrays and structs are ASPECIAL"),
     }
+}
+
+/// Port of the hash function Go 1.27's compiler generates for `t`
+/// (`reflectdata.genhash`, go1.27 reflectdata/alg.go): for an ASPECIAL type, the body
+/// `reflectdata.hashFunc` writes from its signature
+/// ([`TypeDesc::eq_signature_go127`]); for the others the runtime function [`genhash`]
+/// names, which Go 1.27 picks alike (a signature of plain memory alone is `memhash0..128`
+/// or `memhash_varlen`, a lone string, float, complex number or interface its runtime
+/// hash). Runtime hashes as release `r` computes them.
+///
+/// # Safety
+/// As [`hashfor`].
+pub unsafe fn genhash_go127(t: GoType, p: *const u8, h: usize, r: GoRelease) -> usize {
+    // SAFETY: (both arms) forwarded from the caller; a signature covers the value's bytes.
+    unsafe {
+        if t.alg_type() == AlgKind::ASPECIAL {
+            sighash(&t.sig, p, h, r)
+        } else {
+            genhash_r(t, p, h, r)
+        }
+    }
+}
+
+/// The body `reflectdata.hashFunc` (go1.27 reflectdata/alg.go) generates for a
+/// signature: memory runs of 4 and 8 bytes through `memhash32`/`memhash64`, other runs
+/// through `memhash`, floats, strings and interfaces through their runtime hashes,
+/// skipped bytes passed over, and an array part as a loop over its body; the seed
+/// chained from call to call.
+///
+/// # Safety
+/// `p` points at a readable value that `ops` describes.
+unsafe fn sighash(ops: &[SigOp], p: *const u8, mut h: usize, r: GoRelease) -> usize {
+    let go123 = r.hash64_uses_hashkey();
+    let mut off = 0;
+    for op in ops {
+        // SAFETY: (all arms) each instruction reads the bytes it covers, at `off` inside
+        // the value the caller vouches for.
+        unsafe {
+            let q = p.add(off);
+            match op {
+                SigOp::Memory(n) => {
+                    h = match n {
+                        4 => alg::memhash32_rel(q, h, go123),
+                        8 => alg::memhash64_rel(q, h, go123),
+                        _ => alg::memhash_rel(q, h, *n, go123),
+                    }
+                }
+                SigOp::Skip(_) => {}
+                SigOp::Float32 => h = alg::f32hash_r(q, h, r),
+                SigOp::Float64 => h = alg::f64hash_r(q, h, r),
+                SigOp::String => h = alg::strhash_rel(q, h, go123),
+                SigOp::Iface => h = interhash_r(q, h, r),
+                SigOp::Eface => h = nilinterhash_r(q, h, r),
+                SigOp::Array { n, body } => {
+                    let size = SigOp::size(body);
+                    for i in 0..*n {
+                        h = sighash(body, q.add(i * size), h, r);
+                    }
+                }
+            }
+        }
+        off += SigOp::size(core::slice::from_ref(op));
+    }
+    h
 }
 
 /// Port of runtime.typehash (go1.19 alg.go): the hash of a value of type `t` at `p`, as
@@ -574,6 +638,20 @@ pub unsafe extern "C-unwind" fn genhash_fn_go123(
     unsafe { genhash_r(desc_of(ty), p, seed, Go1_23) }
 }
 
+/// [`genhash_fn`] as Go 1.27 computes it ([`genhash_go127`]), with the runtime hashes
+/// of the Swiss releases (those of the last classic release, Go 1.24's).
+///
+/// # Safety
+/// As [`genhash_fn`].
+pub unsafe extern "C-unwind" fn genhash_fn_go127(
+    p: *const u8,
+    seed: usize,
+    ty: *const Type,
+) -> usize {
+    // SAFETY: the caller vouches for `ty` and the key.
+    unsafe { genhash_go127(desc_of(ty), p, seed, Go1_24NoSwiss) }
+}
+
 /// [`typehash`] as a [`HashFn`] (the hasher of a `reflect.MapOf` map).
 ///
 /// # Safety
@@ -613,20 +691,53 @@ pub unsafe extern "C-unwind" fn typehash_fn_go123(
 /// release `r` uses in place of `f`, or `None` when `f` is none of them.
 pub(crate) fn composite_hasher_for(f: HashFn, r: GoRelease) -> Option<HashFn> {
     let gen: [HashFn; 3] = [genhash_fn, genhash_fn_go122, genhash_fn_go123];
+    if f as usize == genhash_fn_go127 as HashFn as usize {
+        // A Swiss 1.27 map type's hasher, taken back to a classic release.
+        return Some(gen[era_of(r)]);
+    }
     let typ: [HashFn; 3] = [typehash_fn, typehash_fn_go122, typehash_fn_go123];
-    let era = if r.hash64_uses_hashkey() {
-        2
-    } else if r.uses_chacha8() {
-        1
-    } else {
-        0
-    };
+    let era = era_of(r);
     if gen.iter().any(|&g| g as usize == f as usize) {
         Some(gen[era])
     } else if typ.iter().any(|&g| g as usize == f as usize) {
         Some(typ[era])
     } else {
         None
+    }
+}
+
+/// Which of the three generations of the runtime hashes `r` has: 0 (Go 1.19-1.21), 1
+/// (NaN hashes from ChaCha8, 1.22), 2 (the fallback keyed by `hashkey`, 1.23 on).
+fn era_of(r: GoRelease) -> usize {
+    if r.hash64_uses_hashkey() {
+        2
+    } else if r.uses_chacha8() {
+        1
+    } else {
+        0
+    }
+}
+
+/// The hasher a Swiss map type of a release from 1.27 on (`go127`) uses in place of `f`,
+/// one of the crate's hashers for that key type: Go 1.27's generated hash
+/// ([`genhash_fn_go127`]) where `f` is a generated hash, else `f` (Go 1.27 changed no
+/// runtime hash, nor `typehash`).
+pub(crate) fn swiss_hasher(f: HashFn, go127: bool) -> HashFn {
+    let gen: [HashFn; 4] = [
+        genhash_fn,
+        genhash_fn_go122,
+        genhash_fn_go123,
+        genhash_fn_go127,
+    ];
+    if !gen.iter().any(|&g| g as usize == f as usize) {
+        return f;
+    }
+    if go127 {
+        genhash_fn_go127
+    } else {
+        // Every release before 1.27 generates Go 1.19's hash; the runtime hashes of the
+        // Swiss releases are Go 1.24's.
+        genhash_fn_go123
     }
 }
 

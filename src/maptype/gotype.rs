@@ -130,6 +130,9 @@ pub struct TypeDesc {
     eq_can_panic: bool,
     /// The steps of the generated hash and equal functions of an ASPECIAL struct.
     pub(crate) plan: Box<[Step]>,
+    /// Go 1.27's signature of an ASPECIAL type (`reflectdata.eqSignature`); empty for
+    /// the other types, whose hash Go 1.27 did not change.
+    pub(crate) sig: Box<[SigOp]>,
 }
 
 /// One step of a generated struct hash or equal function (`genhash`, `compare.EqStruct`).
@@ -149,6 +152,206 @@ pub(crate) enum Step {
         /// The field's type.
         ty: GoType,
     },
+}
+
+/// One instruction of the signature Go 1.27's compiler gives a type's generated hash and
+/// equal functions (`reflectdata.eqSignature`, go1.27 reflectdata/alg.go), from which
+/// `reflectdata.hashFunc` writes the hash: types of one signature share one function.
+/// Unlike Go 1.19's per-struct plan ([`Step`]), a signature flattens nested structs and
+/// short arrays, so plain memory merges across their boundaries, and a run of 4 or 8
+/// bytes is hashed by `memhash32`/`memhash64` (which the AES hash computes differently
+/// from `memhash` of that size).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SigOp {
+    /// `M<n>`: `n` bytes of plain memory.
+    Memory(usize),
+    /// `K<n>`: `n` bytes neither hashed nor compared (padding, blank fields).
+    Skip(usize),
+    /// `F`: a `float32`.
+    Float32,
+    /// `G`: a `float64`.
+    Float64,
+    /// `S`: a `string`.
+    String,
+    /// `I`: a non-empty interface.
+    Iface,
+    /// `E`: an empty interface.
+    Eface,
+    /// `[<n> body ]`: `body` (some elements of an array) `n` times.
+    Array {
+        /// The iteration count.
+        n: usize,
+        /// The signature of one iteration.
+        body: Box<[SigOp]>,
+    },
+}
+
+impl SigOp {
+    /// Go's spelling of a signature (`M1K7M8`, `[2SF]`).
+    pub(crate) fn spell(ops: &[SigOp]) -> String {
+        let mut s = String::new();
+        for op in ops {
+            match op {
+                SigOp::Memory(n) => s += &format!("M{n}"),
+                SigOp::Skip(n) => s += &format!("K{n}"),
+                SigOp::Float32 => s.push('F'),
+                SigOp::Float64 => s.push('G'),
+                SigOp::String => s.push('S'),
+                SigOp::Iface => s.push('I'),
+                SigOp::Eface => s.push('E'),
+                SigOp::Array { n, body } => s += &format!("[{n}{}]", SigOp::spell(body)),
+            }
+        }
+        s
+    }
+
+    /// Port of `sigSize`: the bytes a signature covers.
+    pub(crate) fn size(ops: &[SigOp]) -> usize {
+        ops.iter()
+            .map(|op| match op {
+                SigOp::Memory(n) | SigOp::Skip(n) => *n,
+                SigOp::Float32 => 4,
+                SigOp::Float64 => 8,
+                SigOp::String | SigOp::Iface | SigOp::Eface => 2 * PTR,
+                SigOp::Array { n, body } => n * SigOp::size(body),
+            })
+            .sum()
+    }
+}
+
+/// Port of `eqSigBuilder` (go1.27 reflectdata/alg.go): queues runs of plain memory and of
+/// skipped bytes, so that adjacent ones merge whatever types they came from.
+#[derive(Default)]
+struct EqSigBuilder {
+    r: Vec<SigOp>,
+    /// Queued bytes of plain memory.
+    reg_mem: usize,
+    /// Queued bytes to skip.
+    skip_mem: usize,
+}
+
+impl EqSigBuilder {
+    fn flush(&mut self, at_end: bool) {
+        if self.reg_mem > 0 {
+            self.r.push(SigOp::Memory(self.reg_mem));
+            self.reg_mem = 0;
+        }
+        if self.skip_mem > 0 {
+            if !at_end {
+                self.r.push(SigOp::Skip(self.skip_mem));
+            }
+            self.skip_mem = 0;
+        }
+    }
+    fn regular(&mut self, n: usize) {
+        if self.reg_mem == 0 {
+            self.flush(false);
+        }
+        self.reg_mem += n;
+    }
+    fn skip(&mut self, n: usize) {
+        if self.skip_mem == 0 {
+            self.flush(false);
+        }
+        self.skip_mem += n;
+    }
+    fn op(&mut self, op: SigOp) {
+        self.flush(false);
+        self.r.push(op);
+    }
+
+    fn build(&mut self, t: &TypeDesc) {
+        match &t.shape {
+            Shape::Scalar(GoKind::Float32) => self.op(SigOp::Float32),
+            Shape::Scalar(GoKind::Float64) => self.op(SigOp::Float64),
+            Shape::Scalar(GoKind::Complex64) => {
+                self.op(SigOp::Float32);
+                self.op(SigOp::Float32);
+            }
+            Shape::Scalar(GoKind::Complex128) => {
+                self.op(SigOp::Float64);
+                self.op(SigOp::Float64);
+            }
+            Shape::Scalar(GoKind::String) => self.op(SigOp::String),
+            Shape::Scalar(_) | Shape::Pointer(_) | Shape::Memory => self.regular(t.size),
+            Shape::Interface(m) if m.is_empty() => self.op(SigOp::Eface),
+            Shape::Interface(_) => self.op(SigOp::Iface),
+            Shape::Struct(fields) => {
+                let mut off = 0;
+                for f in fields.iter() {
+                    if f.is_blank() {
+                        continue;
+                    }
+                    if off < f.offset {
+                        self.skip(f.offset - off);
+                    }
+                    self.build(&f.ty);
+                    off = f.offset + f.ty.size();
+                }
+                if off < t.size {
+                    self.skip(t.size - off);
+                }
+            }
+            Shape::Array { elem, len } => {
+                let (et, mut n) = (*elem, *len);
+                if t.alg == AlgKind::AMEM {
+                    self.regular(t.size);
+                    return;
+                }
+                match n {
+                    0 => {}
+                    1 => self.build(&et),
+                    _ => {
+                        // Go keeps signatures small with a loop over groups of elements
+                        // covering about 32 bytes; the elements before the loop, and a
+                        // loop that would run once, are written out.
+                        const UNROLL_SIZE: usize = 32;
+                        if et.size() == 0 {
+                            return;
+                        }
+                        let unroll = (UNROLL_SIZE / et.size()).max(1);
+                        while n % unroll != 0 {
+                            self.build(&et);
+                            n -= 1;
+                        }
+                        if n == 0 {
+                            return;
+                        }
+                        if n == unroll {
+                            for _ in 0..n {
+                                self.build(&et);
+                            }
+                            return;
+                        }
+                        self.flush(false);
+                        let outer = core::mem::take(&mut self.r);
+                        for _ in 0..unroll {
+                            self.build(&et);
+                        }
+                        self.flush(false);
+                        let body = core::mem::replace(&mut self.r, outer);
+                        self.r.push(SigOp::Array {
+                            n: n / unroll,
+                            body: body.into(),
+                        });
+                    }
+                }
+            }
+            // Only comparable types have a signature.
+            Shape::Slice(_) | Shape::Map(..) | Shape::Func => {
+                unreachable!("eqSignature of an uncomparable type")
+            }
+        }
+    }
+}
+
+/// Port of `eqSignature` (go1.27 reflectdata/alg.go) on amd64, which can merge loads, so
+/// no alignment directive: the signature of a comparable type, trailing skips dropped.
+fn eq_signature(t: &TypeDesc) -> Vec<SigOp> {
+    let mut e = EqSigBuilder::default();
+    e.build(t);
+    e.flush(true);
+    e.r
 }
 
 /// A handle to an interned, immutable, never-freed [`TypeDesc`]. Equal handles are the
@@ -246,6 +449,25 @@ impl TypeDesc {
     /// What the type is made of.
     pub fn shape(&self) -> &Shape {
         &self.shape
+    }
+    /// Go 1.27's signature of the type's generated hash and equal functions
+    /// (`reflectdata.eqSignature`, go1.27 reflectdata/alg.go), spelled as Go names them
+    /// (`type:.hash.M1K7M8`): the plan of Go 1.27's generated hash.
+    ///
+    /// ```
+    /// use gomap::maptype::{GoKind, GoType};
+    /// let s = GoType::struct_of([
+    ///     ("a", GoType::scalar(GoKind::Int8)),
+    ///     ("b", GoType::scalar(GoKind::Int64)),
+    /// ])
+    /// .unwrap();
+    /// assert_eq!(s.eq_signature_go127(), "M1K7M8");
+    /// // [2]struct { a int8; b int64 }: memory merges across the elements.
+    /// assert_eq!(GoType::array(s, 2).unwrap().eq_signature_go127(), "M1K7M9K7M8");
+    /// ```
+    pub fn eq_signature_go127(&self) -> String {
+        assert!(self.is_comparable(), "eqSignature of an uncomparable type");
+        SigOp::spell(&eq_signature(self))
     }
     /// Port of `types.AlgType` (go1.19 types/alg.go): AMEM for any plain memory.
     pub fn alg_type(&self) -> AlgKind {
@@ -631,6 +853,7 @@ fn derive(b: Build) -> TypeDesc {
         hash_might_panic: false,
         eq_can_panic: false,
         plan: Box::new([]),
+        sig: Box::new([]),
         shape: shape.clone(),
     };
     match &shape {
@@ -719,6 +942,9 @@ fn derive(b: Build) -> TypeDesc {
                 d.plan = struct_plan(&d, fields).into();
             }
         }
+    }
+    if d.alg == AlgKind::ASPECIAL {
+        d.sig = eq_signature(&d).into();
     }
     d
 }
@@ -921,5 +1147,54 @@ mod tests {
         );
         assert_eq!(GoType::any().name(), "interface {}");
         assert_eq!(GoType::slice(t(GoKind::Int)).name(), "[]int");
+    }
+}
+
+#[cfg(test)]
+mod signature_tests {
+    use crate::maptype::spell::parse_type;
+
+    /// Signatures worked out by hand from go1.27 reflectdata/alg.go (`eqSigBuilder`), and
+    /// printed by Go 1.27 as the names of the generated functions (tools/tests/go_releases.rs
+    /// checks every type of hashvec's composite modes against them).
+    #[test]
+    fn go127_signatures_merge_memory_and_unroll_arrays() {
+        for (ty, sig) in [
+            ("struct{i8,i64}", "M1K7M8"),
+            // The inner struct's run and the array merge; the trailing padding is dropped.
+            ("struct{struct{i8,i64},[3]i16}", "M1K7M14"),
+            ("[2]struct{i8,i64}", "M1K7M9K7M8"),
+            ("struct{i32,_:i32,i64}", "M4K4M8"),
+            ("struct{i32,struct{}}", "M4"),
+            ("struct{_:i64}", ""),
+            ("struct{c64,c128}", "FFGG"),
+            ("struct{bool,f32,i16,f64,str}", "M1K3FM2K6GS"),
+            // 24-byte elements: no unrolling, a loop of 3.
+            ("[3]struct{str,f32}", "[3SFK4]"),
+            // 16-byte elements: two per iteration.
+            ("[20]str", "[10SS]"),
+            // 8-byte elements: four per iteration, the odd one first.
+            ("[9]f64", "G[2GGGG]"),
+            ("[3]f64", "GGG"),
+            ("[4]f64", "GGGG"),
+            ("[2]any", "EE"),
+            ("[0]str", ""),
+            ("[1]str", "S"),
+            ("[16]u8", "M16"),
+        ] {
+            let t = parse_type(ty, &|_| None).unwrap();
+            assert_eq!(t.eq_signature_go127(), sig, "{ty}");
+            if t.alg_type() == super::AlgKind::ASPECIAL {
+                assert_eq!(
+                    super::SigOp::spell(&t.sig),
+                    sig,
+                    "{ty}: the cached signature"
+                );
+                assert!(
+                    super::SigOp::size(&t.sig) <= t.size(),
+                    "{ty}: inside the value"
+                );
+            }
+        }
     }
 }

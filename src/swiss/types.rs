@@ -25,7 +25,11 @@ use crate::maptype::{MapFast, MapType, Type};
 /// * 1.26: `table.Clear` zeroes every group unless fewer than a quarter of the groups
 ///   can hold entries or slots exceed 32 bytes.
 /// * 1.27: a small map grows to a table only when its group has no free slot (1.24 to
-///   1.26 grow it whenever it holds 8 entries, even to overwrite one).
+///   1.26 grow it whenever it holds 8 entries, even to overwrite one); the compiler
+///   generates the hash of a struct or array key from the type's signature
+///   (`reflectdata.eqSignature`: memory merged across nested structs and array elements,
+///   runs of 4 and 8 bytes through `memhash32`/`memhash64`), so such keys hash otherwise
+///   (`genalg::genhash_go127`).
 /// * 1.27-mapsplitgroup: Go 1.27 built with `GOEXPERIMENT=mapsplitgroup`. Its code is
 ///   1.27's, but a group holds its 8 keys, then its 8 elems (`KKKKKKKKVVVVVVVV`) instead
 ///   of 8 interleaved key/elem slots (see [`SwissMapType`]); `table.Clear` weighs a
@@ -306,10 +310,14 @@ impl SwissMapType {
         if ie {
             flags |= MAP_INDIRECT_ELEM;
         }
+        // Go 1.24+'s hash functions (for this crate's own hashers): the fallback hash
+        // keyed by `hashkey` (1.23+) and NaN hashes drawn from ChaCha8's rand(); from
+        // 1.27 on, the compiler's generated hashes follow type signatures.
+        let mut mt = mt.with_release(crate::maptype::release::GoRelease::Go1_24NoSwiss);
+        mt.hasher =
+            crate::maptype::genalg::swiss_hasher(mt.hasher, release >= SwissRelease::Go1_27);
         SwissMapType {
-            // Go 1.24+'s hash functions (for this crate's own hashers): the fallback
-            // hash keyed by `hashkey` (1.23+) and NaN hashes drawn from ChaCha8's rand().
-            mt: mt.with_release(crate::maptype::release::GoRelease::Go1_24NoSwiss),
+            mt,
             release,
             GroupSize: layout.group_size,
             SlotSize: layout.slot_size,

@@ -892,6 +892,10 @@ impl GoKey for GoDyn {
     type Stored = GoIface;
     const KIND: GoKind = GoKind::Memory { size: 16, align: 8 };
     const OWNS_MEMORY: bool = true;
+    // An interface key always needs key update (`needkeyupdate`): equal values may differ
+    // in bytes (+0/-0, a string's data pointer), and `mapassign` copies the new eface over
+    // the stored one.
+    const KEY_UPDATE: bool = true;
     fn key_maptype(elem: GoKind) -> Result<MapType, MapTypeError> {
         let e = GoType::from_kind(elem).map_err(|_| MapTypeError::TooLarge)?;
         MapType::for_types(GoType::any(), e, KeyHash::Compiled)

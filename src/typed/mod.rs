@@ -380,11 +380,10 @@ impl<K: GoKey, V> GoMap<K, V> {
     }
 
     /// Inserts `value` for `key` (Go's `m[key] = value`), returning the value it replaces.
-    /// For float keys and [`go_struct!`](crate::go_struct) keys the stored key is
-    /// overwritten by `key` when Go's descriptor says so (`needkeyupdate`: `+0.0` becomes
-    /// `-0.0`, a string field takes the new key's bytes and the old ones are freed); a
-    /// `String` or [`GoDyn`](keys::GoDyn) key already present keeps its stored bytes and
-    /// `key` is dropped.
+    /// The stored key is overwritten by `key` when Go's descriptor says so
+    /// (`needkeyupdate`: float, `String`, [`GoDyn`](keys::GoDyn) and
+    /// [`go_struct!`](crate::go_struct) keys with such fields): `+0.0` becomes `-0.0`, a
+    /// string takes the new key's bytes and the old ones are freed, as in Go.
     ///
     /// ```
     /// let mut m: gomap::typed::GoMap<i32, &str> = gomap::typed::GoMap::new();
@@ -409,8 +408,8 @@ impl<K: GoKey, V> GoMap<K, V> {
             return None;
         }
         if K::OWNS_MEMORY {
-            // Look the key up first: `mapassign_faststr` would overwrite a stored string
-            // header's pointer and lose the box it owns.
+            // An owning key without key update (a `go_struct!` whose only owning part is a
+            // `Drop` of its own): look the key up first and keep the stored key.
             let lk = K::lookup(key.as_query());
             // SAFETY: as in `get`; `&mut self` makes the elem ours.
             let (e, found) = unsafe { self.access2(&lk) };

@@ -33,9 +33,10 @@
 //!   buckets hold Go's bytes.
 //! * An owning key is looked up before it is assigned: `mapassign` overwrites a present
 //!   key's stored headers (Go's `needkeyupdate`), which would lose the boxes they own.
-//!   A `String` or `GoDyn` key keeps the stored key; a `go_struct!` key
-//!   ([`GoKey::KEY_UPDATE`]) lets the runtime copy the new key over it, as Go does, and
-//!   the map frees the old one ([`GoMap::update_key`]).
+//!   So the map takes the stored key back first: a `String`, `GoDyn` or `go_struct!` key
+//!   ([`GoKey::KEY_UPDATE`]) lets the runtime copy the new key over the stored one (for
+//!   `String`, `mapassign_faststr` repoints the header), as Go does, and the map frees
+//!   the old one, or buries it while a stale copy may show it ([`GoMap::update_key`]).
 //! * A key not equal to itself (NaN) cannot be deleted by key, in Go either: only
 //!   `mapclear` (clear, drop) removes it. A delete by key that finds nothing throws "bad
 //!   map state" and leaves the entry to the map rather than owning it twice.
@@ -105,8 +106,9 @@ pub trait GoKey: sealed::Sealed + Sized {
     const OWNS_MEMORY: bool;
     /// Whether inserting a key equal to a stored one that owns memory replaces the stored
     /// key, as Go's `mapassign` does when the descriptor says `needkeyupdate` (the old key
-    /// is then freed); otherwise the stored key stays and the new one is dropped. Keys
-    /// that own nothing get Go's key update from the runtime itself.
+    /// is then freed): so for `String`, `GoDyn` and `go_struct!` keys. Otherwise (an
+    /// owning key whose descriptor needs no key update) the stored key stays and the new
+    /// one is dropped. Keys that own nothing get Go's key update from the runtime itself.
     #[doc(hidden)]
     const KEY_UPDATE: bool = false;
     /// The runtime family Go's compiler picks for this key type (`walk.mapfast`) when the
@@ -244,6 +246,9 @@ impl GoKey for String {
     type Stored = GoString;
     const KIND: GoKind = GoKind::String;
     const OWNS_MEMORY: bool = true;
+    // `mapassign_faststr` (and `mapassign`, string keys needing key update) points the
+    // stored header at the new key's bytes.
+    const KEY_UPDATE: bool = true;
     const FAST: Option<MapFast> = Some(MapFast::FastStr);
     #[inline]
     fn as_query(&self) -> &str {

@@ -18,7 +18,7 @@ use gomap::typed::{Entry, GoMap};
 
 #[path = "../common/counting.rs"]
 mod counting;
-use counting::live_bytes;
+use counting::{live_blocks, live_bytes};
 
 #[global_allocator]
 static GLOBAL: counting::Counting = counting::Counting;
@@ -706,4 +706,247 @@ fn typed_bytes_equal_compiled_calls() {
         |m, k| m.remove(k.as_str()),
     );
 }
+}
+
+
+// ---------------------------------------------------------------------------------------
+// Go's key update (`needkeyupdate`) for the owning keys `String` and `GoDyn`: the stored
+// key becomes the new one, and the old one is freed exactly once.
+
+/// Runs `f` three times and checks that the third run leaves as many live blocks as it
+/// found: the first runs make what is made once per process (interned type descriptors,
+/// the panic machinery's state). Blocks, not bytes: the test harness's buffer of captured
+/// output grows (a `realloc`) with each panic message.
+fn no_leaks_warmed_up(f: impl Fn()) {
+    f();
+    f();
+    let before = live_blocks();
+    f();
+    assert_eq!(live_blocks(), before, "blocks leaked (or freed twice)");
+}
+
+/// The stored key of the entry equal to `q`, as the address of its bytes (for a `String`,
+/// where the stored header points).
+fn stored_str_ptr<V>(m: &GoMap<String, V>, q: &str) -> *const u8 {
+    m.get_key_value(q).expect("present").0.as_ptr()
+}
+
+/// A `String` whose boxed bytes keep its buffer (length equal to capacity), so the map
+/// stores a header pointing at the same bytes.
+fn exact_string(s: &str) -> (String, *const u8) {
+    let s = String::from(s).into_boxed_str().into_string();
+    let p = s.as_ptr();
+    (s, p)
+}
+
+#[test]
+fn string_keys_take_the_new_keys_bytes_on_overwrite() {
+    fn run<V: Clone + PartialEq + std::fmt::Debug>(a: V, b: V) {
+        let mut m: GoMap<String, V> = new_map();
+        for i in 0..100 {
+            m.insert(format!("other-{i}"), a.clone());
+        }
+        let (k1, p1) = exact_string("gopher");
+        m.insert(k1, a.clone());
+        assert_eq!(stored_str_ptr(&m, "gopher"), p1);
+        let (k2, p2) = exact_string("gopher");
+        assert_ne!(p1, p2);
+        assert_eq!(m.insert(k2, b.clone()), Some(a.clone()));
+        assert_eq!(
+            stored_str_ptr(&m, "gopher"),
+            p2,
+            "the stored header points at the new key's bytes, as Go's mapassign leaves it"
+        );
+        assert_eq!((m.len(), m.get("gopher")), (101, Some(&b)));
+        // The empty string too (a header of length 0).
+        m.insert(String::new(), a.clone());
+        assert_eq!(m.insert(String::new(), b.clone()), Some(a.clone()));
+        // Overwriting the same key many times frees each replaced key: the map's memory
+        // stays as it was after the first overwrite.
+        m.insert("many".to_string(), a.clone());
+        m.insert("many".to_string(), a.clone());
+        let before = live_bytes();
+        for _ in 0..1000 {
+            m.insert("many".to_string(), b.clone());
+        }
+        assert_eq!(live_bytes(), before, "replaced keys are freed at once");
+        check(&m);
+    }
+    no_leaks_warmed_up(|| {
+        // `mapassign_faststr`, and `mapassign` when the elem is over 128 bytes.
+        run(1u8, 2u8);
+        run([1u8; 200], [2u8; 200]);
+    });
+}
+
+// The classic map's bytes beside a raw map's (the Swiss engine's: tests/typed_swiss_dump.rs).
+classic_only! {
+/// Applies the same inserts to a `GoMap<GoDyn, i64>` and, through `map_assign` with the
+/// same interface words (borrowed from `keys`, which outlive it), to a raw map of the same
+/// descriptor and seed; after every step the dumps must be equal (an overwrite prints the
+/// new key's bytes, `+0` after `-0`). `iterate_at` runs an iteration on both after that
+/// many inserts, so that a later growth keeps stale copies of old buckets.
+fn dyn_same_bytes_as_mapassign(keys: &[gomap::typed::keys::GoDyn], iterate_at: Option<usize>) {
+    use gomap::runtime::{dump_string, makemap, map_assign, mapfree, mapiterinit, Hiter};
+    let mut m: GoMap<gomap::typed::keys::GoDyn, i64> = new_map();
+    let t = *m.raw().0;
+    assert!(t.needkeyupdate());
+    // SAFETY: a fresh map of type `t`, freed below; its seed is set before any use.
+    let h = unsafe { makemap(&t, 0, std::ptr::null_mut()) };
+    // SAFETY: both maps are live; no other user.
+    unsafe { (*h).hash0 = (*m.raw().1).hash0 };
+    for (i, k) in keys.iter().enumerate() {
+        let v = i as i64;
+        m.insert(k.clone(), v);
+        // SAFETY: `h` is live of type `t`; a GoDyn is Go's eface, whose value `keys`
+        // keeps alive to the end.
+        unsafe {
+            *map_assign(&t, h, (k as *const gomap::typed::keys::GoDyn).cast()).cast::<i64>() = v
+        };
+        // SAFETY: both maps are live and read only.
+        let (a, b) = unsafe { (dump_string(m.raw().0, m.raw().1), dump_string(&t, h)) };
+        assert_eq!(a, b, "after inserting key {i} ({k:?})");
+        assert!(!a.contains("dddddddd"), "a dump read freed bytes:\n{a}");
+        if iterate_at == Some(i) {
+            assert!(m.iter().count() > 0);
+            let mut it = Hiter::new();
+            // SAFETY: `h` is live of type `t`; the iterator is dropped at once.
+            unsafe { mapiterinit(&t, h, &mut it) };
+            drop(it);
+        }
+    }
+    check(&m);
+    // SAFETY: the raw map is ours and no longer used.
+    unsafe { mapfree(&t, h) };
+}
+
+#[test]
+fn interface_keys_are_updated_on_overwrite_as_go_does() {
+    use gomap::typed::keys::GoDyn;
+    no_leaks_warmed_up(|| {
+        let neg = |x: f64| GoDyn::new(-x);
+        let tup = |x: f64, s: &str| GoDyn::tuple(vec![GoDyn::new(x), GoDyn::string(s)]);
+        // -0 then +0: Go stores the second key (`f64:0000000000000000`).
+        let mut keys = vec![GoDyn::new(-0.0f64), GoDyn::new(1i64), GoDyn::new(0.0f64)];
+        // Floats inside tuples and arrays, strings whose bytes move.
+        keys.extend([
+            tup(-0.0, "a"),
+            tup(0.0, "a"),
+            GoDyn::new([-0.0f32, 0.0]),
+            GoDyn::new([0.0f32, -0.0]),
+            GoDyn::string("s"),
+            GoDyn::string("s"),
+            neg(0.0),
+        ]);
+        dyn_same_bytes_as_mapassign(&keys, None);
+
+        // Through a growth whose evacuated old buckets keep stale copies (an iteration
+        // before it): the replaced keys stay readable until the growth is over.
+        let n = 13 << 3 >> 1; // 6.5 * 2^3: the most entries that do not grow
+        let mut keys: Vec<GoDyn> = (0..n).map(|i| tup(-(i as f64), "k")).collect();
+        keys.extend((0..n).map(|i| tup(i as f64, "k")));
+        keys.extend((0..n).map(|i| GoDyn::new(i as i64)));
+        keys.extend((0..n).map(|i| tup(-(i as f64), "k")));
+        dyn_same_bytes_as_mapassign(&keys, Some(n - 1));
+    });
+}
+}
+
+/// The stored interface value after an overwrite is the new one, and every replaced
+/// value is freed once, also when the overwrite happens while the map grows.
+#[test]
+fn interface_key_updates_free_each_replaced_key_once() {
+    use gomap::typed::keys::GoDyn;
+    no_leaks_warmed_up(|| {
+        let mut m: GoMap<GoDyn, u32> = new_map();
+        m.insert(GoDyn::string("k"), 0);
+        m.insert(GoDyn::string("k"), 0);
+        let before = live_bytes();
+        for i in 0..1000 {
+            assert_eq!(m.insert(GoDyn::string("k"), i + 1), Some(i));
+        }
+        assert_eq!(live_bytes(), before, "replaced keys are freed at once");
+        // A stored key's address is the new key's: moving the new value in.
+        let k = GoDyn::tuple(vec![GoDyn::string("x")]);
+        let words = |d: &GoDyn| {
+            // SAFETY: a GoDyn is two words (Go's eface).
+            unsafe { std::ptr::read((d as *const GoDyn).cast::<[usize; 2]>()) }
+        };
+        m.insert(k.clone(), 1);
+        let w = words(&k);
+        m.insert(k, 2);
+        assert_eq!(
+            words(
+                m.get_key_value(&GoDyn::tuple(vec![GoDyn::string("x")]))
+                    .unwrap()
+                    .0
+            ),
+            w
+        );
+
+        // Overwrites during growth, with stale copies kept by an iteration.
+        let n = 13 << 4 >> 1;
+        let mut g: GoMap<GoDyn, usize> = map_with_capacity(n);
+        for i in 0..n {
+            g.insert(GoDyn::string(&format!("key-{i}")), i);
+        }
+        drop(g.iter());
+        g.insert(GoDyn::nil(), 0);
+        for i in (0..n).step_by(2) {
+            assert_eq!(g.insert(GoDyn::string(&format!("key-{i}")), i + 1), Some(i));
+            let d = g.dump();
+            assert!(!d.contains("dddddddd"), "{d}");
+        }
+        check(&g);
+        let mut i = 0;
+        // SAFETY: reading the header of a live classic map (the Swiss map does not grow
+        // incrementally).
+        while !swiss() && unsafe { (*g.raw().1).growing() } {
+            g.insert(GoDyn::new(i as u64), 0);
+            i += 1;
+        }
+        assert_eq!(g[&GoDyn::string("key-10")], 11);
+        check(&g);
+    });
+}
+
+/// Panics around an overwrite: an unhashable key panics before the map changes (Go's
+/// words), and a replaced value whose `Drop` panics leaves the new key and value stored.
+#[test]
+fn interface_key_update_panics_leave_a_sound_map() {
+    use gomap::typed::keys::GoDyn;
+    struct Bomb(bool);
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            if self.0 {
+                panic!("value drop panics");
+            }
+        }
+    }
+    no_leaks_warmed_up(|| {
+        let sl = GoDyn::uncomparable(gomap::maptype::GoType::slice(gomap::maptype::GoType::any()))
+            .unwrap();
+        let mut m: GoMap<GoDyn, Bomb> = new_map();
+        m.insert(GoDyn::string("a"), Bomb(true));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            m.insert(
+                GoDyn::tuple(vec![GoDyn::string("a"), sl.clone()]),
+                Bomb(false),
+            );
+        }));
+        let e = r.expect_err("no panic");
+        assert_eq!(
+            e.downcast_ref::<String>().map(String::as_str),
+            Some("runtime error: hash of unhashable type []interface {}")
+        );
+        assert_eq!(m.len(), 1);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            drop(m.insert(GoDyn::string("a"), Bomb(false)));
+        }));
+        assert!(r.is_err(), "the replaced value's drop panicked");
+        assert_eq!(m.len(), 1);
+        assert!(!m[&GoDyn::string("a")].0);
+        check(&m);
+        drop(sl);
+    });
 }

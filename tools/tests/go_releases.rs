@@ -3,15 +3,22 @@
 //! Random numbers: `gomap-oracle -randvec` (the oracle's
 //! `randvec.go`) seeds the calling M's generator of each release (wyrand `m.fastrand` through 1.21, ChaCha8 `m.chacha8`
 //! from 1.22) and prints draws and a new map's `hash0`; gomap's port must print the same.
+//!
+//! Hashes: `hashvec` (tests/go/hashvec) built with each later release prints the portable
+//! hash's vectors and the composite keys' hashes (generated hash, `typehash`, equality),
+//! which gomap's map types of that release must reproduce.
+//!
 //! A release whose toolchain is missing is skipped, unless `CI` is set (then it fails).
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use gomap::export_test::runtime::{self, rand};
+use gomap::maptype::alg;
 use gomap::maptype::release::{GoRelease, CLASSIC_RELEASES};
 use gomap::maptype::MapType;
-use gomap_tools::trace::toolchain::go_build;
+use gomap::swiss::SwissRelease;
+use gomap_tools::trace::toolchain::{go_build, go_build_swiss};
 
 #[path = "../../tests/common/hashvec.rs"]
 mod hashvec;
@@ -74,63 +81,180 @@ fn generators_match_each_go_release() {
     assert!(compared > 0 || !ci);
 }
 
-/// The portable (no-AES) hash of each later release against that release's runtime:
-/// `hashvec fallback` built with its toolchain. go1.23 keys it with all of `hashkey`
-/// where go1.19-1.22 use fixed constants. A missing toolchain skips the release, unless
-/// `CI` is set.
+/// The runtime hashes of each later release against that release's runtime: `hashvec
+/// fallback` (the portable hash) and, where the CPU has AES, `hashvec aes`, built with
+/// each classic release after 1.19 and each Swiss release (whose runtime hashes gomap
+/// takes from Go 1.24, though Go 1.27 moved them to `internal/runtime/maps`). go1.23 keys
+/// the portable hash with all of `hashkey` where go1.19-1.22 use fixed constants. A
+/// missing toolchain skips the release, unless `CI` is set.
 #[test]
-fn fallback_hashes_match_each_go_release() {
+fn runtime_hashes_match_each_go_release() {
     let ci = std::env::var_os("CI").is_some();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let work = root.join("target/hashvec-releases");
     let src = root.join("tests/go/hashvec");
-    let mut checked = 0;
-    for r in [
+    let mut modes = vec!["fallback"];
+    if alg::has_aes() {
+        modes.push("aes");
+    }
+    let mut releases: Vec<(String, Option<SwissRelease>, GoRelease)> = [
         GoRelease::Go1_21,
         GoRelease::Go1_22,
         GoRelease::Go1_23,
         GoRelease::Go1_24NoSwiss,
-    ] {
-        let bin = work.join(format!("hashvec-{}", r.name()));
-        if let Err(e) = go_build(r, &src, &bin, &work) {
+    ]
+    .into_iter()
+    .map(|r| (r.name().to_string(), None, r))
+    .collect();
+    releases.extend(SwissRelease::ALL.into_iter().map(|r| {
+        (
+            format!("swiss-{}", r.name()),
+            Some(r),
+            GoRelease::Go1_24NoSwiss,
+        )
+    }));
+    let mut checked = 0;
+    for (name, swiss, r) in releases {
+        let bin = work.join(format!("hashvec-{name}"));
+        let built = match swiss {
+            None => go_build(r, &src, &bin, &work),
+            Some(s) => go_build_swiss(s, &src, &bin, &work),
+        };
+        if let Err(e) = built {
             assert!(!ci, "{e}");
-            eprintln!("skipping Go {r}: {e}");
+            eprintln!("skipping Go {name}: {e}");
             continue;
         }
-        let o = Command::new(&bin)
-            .arg("fallback")
-            .output()
-            .expect("running hashvec");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let v = hashvec::parse_vectors(&String::from_utf8(o.stdout).unwrap());
-        let _g = hashvec::KeyGuard::install(v.keys);
-        let mut bad = 0;
-        for x in &v.vectors {
-            let key: Box<[u8]> = x.key.clone().into_boxed_slice();
-            if hashvec::gomap_hash_rel(&x.func, &key, x.seed, r) != x.hash {
-                bad += 1;
+        for mode in &modes {
+            let o = Command::new(&bin)
+                .arg(mode)
+                .output()
+                .expect("running hashvec");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let v = hashvec::parse_vectors(&String::from_utf8(o.stdout).unwrap());
+            assert_eq!(v.keys.use_aeshash, *mode == "aes", "Go {name}: {mode}");
+            let _g = hashvec::KeyGuard::install(v.keys);
+            let mut bad = 0;
+            for x in &v.vectors {
+                let key: Box<[u8]> = x.key.clone().into_boxed_slice();
+                if hashvec::gomap_hash_rel(&x.func, &key, x.seed, r) != x.hash {
+                    bad += 1;
+                }
+                // The other generation of the portable hash differs (the test can fail).
+                if *mode == "fallback" && x.func == "memhash64" && x.seed == 0 {
+                    let other = if r.hash64_uses_hashkey() {
+                        GoRelease::Go1_22
+                    } else {
+                        GoRelease::Go1_23
+                    };
+                    assert_ne!(
+                        hashvec::gomap_hash_rel(&x.func, &key, x.seed, other),
+                        x.hash
+                    );
+                }
             }
-            // The other generation of the portable hash differs (the test can fail).
-            if x.func == "memhash64" && x.seed == 0 {
-                let other = if r.hash64_uses_hashkey() {
-                    GoRelease::Go1_22
-                } else {
-                    GoRelease::Go1_23
-                };
-                assert_ne!(
-                    hashvec::gomap_hash_rel(&x.func, &key, x.seed, other),
-                    x.hash
+            assert_eq!(
+                bad,
+                0,
+                "Go {name}: {bad} of {} {mode} vectors differ",
+                v.vectors.len()
+            );
+            assert!(v.vectors.len() > 1000);
+            eprintln!("Go {name} {mode}: {} vectors equal", v.vectors.len());
+            checked += 1;
+        }
+    }
+    assert!(checked > 0 || !ci);
+}
+
+/// Struct, array and interface keys of each later release against that release's
+/// runtime and compiler: `hashvec composite-fallback` and, where the CPU has AES,
+/// `composite-aes`, built with each classic release after 1.19 and each Swiss release.
+/// gomap's map types of the release (`MapType::with_release`, `SwissMapType::new`) must
+/// give every generated hash, `typehash` and equality, and the map type's fields (Go
+/// 1.27 generates hashes from type signatures, which its function names spell). A
+/// missing toolchain skips the release, unless `CI` is set.
+#[test]
+fn composite_hashes_match_each_go_release() {
+    let ci = std::env::var_os("CI").is_some();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let work = root.join("target/hashvec-releases");
+    let src = root.join("tests/go/hashvec");
+    let mut releases: Vec<(String, hashvec::HashRelease)> = [
+        GoRelease::Go1_21,
+        GoRelease::Go1_22,
+        GoRelease::Go1_23,
+        GoRelease::Go1_24NoSwiss,
+    ]
+    .into_iter()
+    .map(|r| (r.name().to_string(), hashvec::HashRelease::Classic(r)))
+    .collect();
+    releases.extend(SwissRelease::ALL.into_iter().map(|r| {
+        (
+            format!("swiss-{}", r.name()),
+            hashvec::HashRelease::Swiss(r),
+        )
+    }));
+    let mut modes = vec!["fallback"];
+    if alg::has_aes() {
+        modes.push("aes");
+    } else {
+        eprintln!("composite_hashes_match_each_go_release: this CPU lacks AES/SSSE3/SSE4.1; the AES hash is not compared");
+    }
+    let mut checked = 0;
+    for (name, rel) in releases {
+        // Not the binary of `runtime_hashes_match_each_go_release`, which may be
+        // building or running it at the same time.
+        let bin = work.join(format!("hashvec-composite-{name}"));
+        let built = match rel {
+            hashvec::HashRelease::Classic(r) => go_build(r, &src, &bin, &work),
+            hashvec::HashRelease::Swiss(r) => go_build_swiss(r, &src, &bin, &work),
+        };
+        if let Err(e) = built {
+            assert!(!ci, "{e}");
+            eprintln!("skipping Go {name}: {e}");
+            continue;
+        }
+        for mode in &modes {
+            let o = Command::new(&bin)
+                .arg(format!("composite-{mode}"))
+                .output()
+                .expect("running hashvec");
+            assert!(
+                o.status.success(),
+                "Go {name} composite-{mode}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let out = String::from_utf8(o.stdout).unwrap();
+            assert!(out.ends_with("end\n"), "Go {name}: output truncated");
+            let c = hashvec::compare_composite(&out, rel);
+            assert!(
+                c.bad.is_empty(),
+                "Go {name} ({}), composite-{mode}: {} lines differ:\n{}",
+                out.lines().next().unwrap_or(""),
+                c.bad.len(),
+                c.bad[..c.bad.len().min(20)].join("\n")
+            );
+            assert!(
+                c.counts["gen"] > 5000
+                    && c.counts["typ"] > 5000
+                    && c.counts["eq"] > 1500
+                    && c.counts["mtype"] > 100,
+                "Go {name} composite-{mode}: {:?}",
+                c.counts
+            );
+            for k in hashvec::KEY_CLASSES {
+                assert!(
+                    c.classes.contains(&k),
+                    "Go {name}: no key type of class {k:?}"
                 );
             }
+            eprintln!(
+                "Go {name} composite-{mode}: {:?} equal over {} key types",
+                c.counts, c.types
+            );
+            checked += 1;
         }
-        assert_eq!(
-            bad,
-            0,
-            "Go {r}: {bad} of {} fallback vectors differ",
-            v.vectors.len()
-        );
-        assert!(v.vectors.len() > 1000);
-        checked += 1;
     }
     assert!(checked > 0 || !ci);
 }

@@ -35,7 +35,7 @@ import (
 func typehash(t unsafe.Pointer, p unsafe.Pointer, h uintptr) uintptr
 
 type compositeKey struct {
-	spell string
+	spell   string
 	mapType reflect.Type
 }
 
@@ -394,12 +394,17 @@ func compositeHashes() {
 	}
 }
 
-// genName shortens a generated function's name to its prefix (type..hash. or type..eq.):
-// the rest is Go's spelling of the type, with spaces.
+// genName shortens a generated function's name to its prefix, type..hash. or type..eq.
+// (which Go 1.21 on spells type:.hash. and type:.eq.): the rest is Go's spelling of the
+// type, with spaces. Go 1.27 names the function by the type's signature instead
+// (type:.hash.M1K7M8, its loops shown as [...]), which is kept whole.
 func genName(n string) string {
-	for _, p := range []string{"type..hash.", "type..eq."} {
+	for _, p := range []string{"type..hash.", "type..eq.", "type:.hash.", "type:.eq."} {
 		if strings.HasPrefix(n, p) {
-			return p
+			if rest := n[len(p):]; rest != "" && strings.Trim(rest, "MKFGSIEA0123456789[].") == "" {
+				return n
+			}
+			return strings.Replace(p, ":", ".", 1)
 		}
 	}
 	return n

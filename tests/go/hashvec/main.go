@@ -9,7 +9,7 @@
 //	hashvec composite-aes, composite-fallback
 //	                  struct, array and interface keys (see composite.go)
 //
-// The hash modes fix runtime.aeskeysched and runtime.hashkey through //go:linkname to
+// The hash modes fix the runtime's aeskeysched and hashkey through //go:linkname to
 // values drawn from splitmix64 (seeded with a constant) and print them first, so the
 // reader can install the same key state. They then print one line per hash:
 //
@@ -31,14 +31,7 @@ import (
 	"unsafe"
 )
 
-//go:linkname aeskeysched runtime.aeskeysched
-var aeskeysched [128]byte
-
-//go:linkname hashkey runtime.hashkey
-var hashkey [4]uintptr
-
-//go:linkname useAeshash runtime.useAeshash
-var useAeshash bool
+// aeskeysched, hashkey and useAeshash: the runtime's key state (keystate*.go).
 
 //go:linkname memhash runtime.memhash
 //go:noescape

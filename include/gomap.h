@@ -541,6 +541,140 @@ int gomap_delete(const struct gomap_maptype *t, gomap_map *h, const void *key);
 int gomap_clear(const struct gomap_maptype *t, gomap_map *h);
 
 /**
+ * `gomap_access` with a 4-byte key by value (`int32`, `uint32`, ...: Go's fast32 keys),
+ * through `mapaccess2_fast32`, or `mapaccess1_fast32` when `found` is NULL.
+ * `GOMAP_ERR_INVALID_ARG` when the map type is not of the fast32 family (see
+ * `src/ffi/fast.rs`).
+ *
+ * # Safety
+ * As `gomap_access`.
+ */
+int gomap_access_u32(const struct gomap_maptype *t,
+                     const gomap_map *h,
+                     uint32_t key,
+                     void **elem,
+                     bool *found);
+
+/**
+ * `gomap_assign` with a 4-byte key by value, through `mapassign_fast32`.
+ *
+ * # Safety
+ * As `gomap_assign`.
+ */
+int gomap_assign_u32(const struct gomap_maptype *t, gomap_map *h, uint32_t key, void **elem);
+
+/**
+ * `gomap_insert` with a 4-byte key by value, through `mapassign_fast32`.
+ *
+ * # Safety
+ * As `gomap_insert`.
+ */
+int gomap_insert_u32(const struct gomap_maptype *t, gomap_map *h, uint32_t key, const void *elem);
+
+/**
+ * `gomap_delete` with a 4-byte key by value, through `mapdelete_fast32`.
+ *
+ * # Safety
+ * As `gomap_delete`.
+ */
+int gomap_delete_u32(const struct gomap_maptype *t, gomap_map *h, uint32_t key);
+
+/**
+ * `gomap_access` with an 8-byte key by value (`int64`, `uint64`, `int`, `uintptr`, a
+ * pointer's bits, ...: Go's fast64 keys), through `mapaccess2_fast64`, or
+ * `mapaccess1_fast64` when `found` is NULL. `GOMAP_ERR_INVALID_ARG` when the map type
+ * is not of the fast64 family (see `src/ffi/fast.rs`).
+ *
+ * # Safety
+ * As `gomap_access`.
+ */
+int gomap_access_u64(const struct gomap_maptype *t,
+                     const gomap_map *h,
+                     uint64_t key,
+                     void **elem,
+                     bool *found);
+
+/**
+ * `gomap_assign` with an 8-byte key by value, through `mapassign_fast64` (or
+ * `mapassign_fast64ptr` for a pointer key).
+ *
+ * # Safety
+ * As `gomap_assign`.
+ */
+int gomap_assign_u64(const struct gomap_maptype *t, gomap_map *h, uint64_t key, void **elem);
+
+/**
+ * `gomap_insert` with an 8-byte key by value, through `mapassign_fast64` (or
+ * `mapassign_fast64ptr`).
+ *
+ * # Safety
+ * As `gomap_insert`.
+ */
+int gomap_insert_u64(const struct gomap_maptype *t, gomap_map *h, uint64_t key, const void *elem);
+
+/**
+ * `gomap_delete` with an 8-byte key by value, through `mapdelete_fast64`.
+ *
+ * # Safety
+ * As `gomap_delete`.
+ */
+int gomap_delete_u64(const struct gomap_maptype *t, gomap_map *h, uint64_t key);
+
+/**
+ * `gomap_access` with a string key given as its `key_len` bytes at `key` (`char`s or
+ * `uint8_t`s; NULL only when `key_len` is 0), through `mapaccess2_faststr`, or `mapaccess1_faststr` when
+ * `found` is NULL. `GOMAP_ERR_INVALID_ARG` when the map type is not of the faststr
+ * family (a `GOMAP_KIND_STRING` key with an elem of at most 128 bytes).
+ *
+ * # Safety
+ * As `gomap_access`; `key` is NULL or `key_len` readable bytes.
+ */
+int gomap_access_str(const struct gomap_maptype *t,
+                     const gomap_map *h,
+                     const void *key,
+                     size_t key_len,
+                     void **elem,
+                     bool *found);
+
+/**
+ * `gomap_assign` with a string key given as its bytes, through `mapassign_faststr`. The
+ * map stores the string header (`key`, `key_len`), not a copy of the bytes: they must
+ * stay as long as a `gomap_string` key's (see `src/ffi.rs`). Overwriting an existing
+ * key stores the new header over the old one, as Go does.
+ *
+ * # Safety
+ * As `gomap_assign`; `key` is NULL or `key_len` readable bytes, kept as said above.
+ */
+int gomap_assign_str(const struct gomap_maptype *t,
+                     gomap_map *h,
+                     const void *key,
+                     size_t key_len,
+                     void **elem);
+
+/**
+ * `gomap_insert` with a string key given as its bytes, through `mapassign_faststr`
+ * (the bytes are kept as for `gomap_assign_str`).
+ *
+ * # Safety
+ * As `gomap_insert`; `key` as for `gomap_assign_str`.
+ */
+int gomap_insert_str(const struct gomap_maptype *t,
+                     gomap_map *h,
+                     const void *key,
+                     size_t key_len,
+                     const void *elem);
+
+/**
+ * `gomap_delete` with a string key given as its bytes, through `mapdelete_faststr`: on
+ * a classic map the deleted slot keeps the key's length (only its data pointer is
+ * cleared), as in Go's compiled code.
+ *
+ * # Safety
+ * As `gomap_delete`; `key` is NULL or `key_len` readable bytes.
+ */
+int gomap_delete_str(const struct gomap_maptype *t, gomap_map *h, const void *key, size_t key_len);
+
+/**
  * Starts an iteration (`for k, v := range m`) at a random entry. `*out` is the
  * iterator; `gomap_iter_key` is NULL when there is no (more) entry. The map may be
  * written during the iteration, with Go's guarantees (an entry deleted before it is

@@ -23,6 +23,12 @@
 //! map type's allocator, as for a classic map; iterators of either engine are Rust
 //! boxes.
 //!
+//! Typed entry points: `gomap_access_u32`, `_u64`, `_str` and the same for assign,
+//! insert and delete (`src/ffi/fast.rs`) take the key by value and call, on either
+//! engine, the functions Go's compiled code calls for such a key (`mapaccess1_fast64`,
+//! `mapassign_faststr`, `mapdelete_fast32`, ...), leaving its bytes; a map type whose
+//! key Go would not pass to that family is refused (`GOMAP_ERR_INVALID_ARG`).
+//!
 //! Errors: functions that can fail return an `int` code (`GOMAP_OK` or a negative
 //! `GOMAP_ERR_*`) and leave the message in a per-thread buffer read with
 //! `gomap_last_error`. No Rust panic ever unwinds into C: every entry point that calls
@@ -67,8 +73,8 @@
 //! other threads follow Go's rules: any number of readers, or one writer.
 //!
 //! Lifetimes the C caller keeps: a map type outlives every map made from it; a map
-//! outlives its iterators; pointers returned by `gomap_access`, `gomap_assign` and the
-//! iterator are valid until the next write to the map.
+//! outlives its iterators; pointers returned by `gomap_access`, `gomap_assign` (and their
+//! typed forms) and the iterator are valid until the next write to the map.
 //!
 //! Memory a key points at (a `gomap_string`'s bytes, say) must stay valid while the key
 //! is in the map, and after the key is deleted, until (a) every iterator that was live
@@ -85,7 +91,9 @@
 //! the re-entry check; `descriptor.rs` the kinds and flags and the conversion of C
 //! descriptors and allocators; `engine.rs` the two engines behind the handles; then the
 //! entry points: `seed.rs` (the thread's random source), `map_type.rs`, `map.rs`,
-//! `iter.rs`, `debug.rs` (check and dump), and `types.rs` (Go type descriptors).
+//! `fast.rs` (the typed entry points, `gomap_access_u64` and its kin: the key by value,
+//! through the functions Go's compiler calls for it), `iter.rs`, `debug.rs` (check and
+//! dump), and `types.rs` (Go type descriptors).
 
 #![allow(non_camel_case_types)]
 
@@ -114,6 +122,9 @@ mod map_type;
 /// Maps: make, free, read, write.
 mod map;
 
+/// Typed lookups and writes: the key by value, through Go's fast paths.
+mod fast;
+
 /// Iterators.
 mod iter;
 
@@ -125,6 +136,7 @@ pub mod types;
 pub use debug::*;
 pub use descriptor::*;
 pub use error::*;
+pub use fast::*;
 pub use iter::*;
 pub use map::*;
 pub use map_type::*;

@@ -135,22 +135,40 @@ fn c_program_builds_struct_array_and_interface_types() {
     );
 }
 
+/// Compiles and runs a C test of `tests/c` that provokes no panic, and checks its report.
+fn runs_without_panics(name: &str, expected: &str) {
+    let (status, stdout, stderr) = compile_and_run(name);
+    assert!(
+        status.success(),
+        "{name} failed ({status}):\n{stdout}\n{stderr}"
+    );
+    assert_eq!(stdout, expected, "stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "stderr:\n{stderr}");
+}
+
 /// Swiss maps from C (`gomap_maptype_with_release` with a Swiss release).
 #[test]
 fn c_program_uses_swiss_maps() {
-    let (status, stdout, stderr) = compile_and_run("ffi_swiss_test");
-    assert!(
-        status.success(),
-        "ffi_swiss_test failed ({status}):\n{stdout}\n{stderr}"
-    );
-    assert_eq!(
-        stdout,
+    runs_without_panics(
+        "ffi_swiss_test",
         "ok int64 keys on 1.27 and 1.24: insert, look up, delete a third, iterate, dump, check, clear\n\
          ok string keys on 1.27 and 1.24\n\
          ok a write from the hasher during a read fails as on a classic map\n\
          ok unknown releases fail with GOMAP_ERR_INVALID_ARG\n\
          ok allocator: every block came back\n",
-        "stderr:\n{stderr}"
     );
-    assert!(!stderr.contains("panicked"), "stderr:\n{stderr}");
+}
+
+/// The typed entry points from C (`gomap_access_u64` and its kin, `src/ffi/fast.rs`).
+#[test]
+fn c_program_uses_typed_entry_points() {
+    runs_without_panics(
+        "ffi_typed_test",
+        "ok int64 keys on 1.19 and 1.27: 10^5 through the typed entry points, the dump of the generic ones\n\
+         ok int32 keys on 1.19 and 1.27\n\
+         ok string keys: on 1.19 mapdelete_faststr keeps the deleted key's length, on 1.27 the bytes are the generic delete's\n\
+         ok map types of another family are refused with GOMAP_ERR_INVALID_ARG\n\
+         ok nil maps: reads find nothing, writes fail with GOMAP_ERR_NIL_MAP\n\
+         ok allocator: every block came back\n",
+    );
 }

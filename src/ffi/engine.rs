@@ -103,21 +103,55 @@ impl<'a> MapRef<'a> {
         }
     }
 
-    /// Fails with `e` (Go's words for the runtime's check that would panic) when a write
-    /// is in progress on the map, before calling into it.
+    /// The prologue of an entry point that reads the map (a lookup, an iterator's
+    /// start): [`MapRef::of`], then the runtime's check that no write is in progress
+    /// ("concurrent map read and map write"), made before calling into it. The caller
+    /// then enters the call (`enter!`).
+    ///
+    /// # Safety
+    /// As [`MapRef::of`], and the map is NULL or live.
+    #[inline(always)]
+    pub(super) unsafe fn for_read(
+        t: *const gomap_maptype,
+        h: *const gomap_map,
+    ) -> Result<Self, c_int> {
+        // SAFETY: forwarded (caller).
+        unsafe { MapRef::of(t, h)?.unless_writing(RuntimeError::ConcurrentReadWrite) }
+    }
+
+    /// The prologue of an entry point that writes the map (assign, insert, delete,
+    /// clear): as [`MapRef::for_read`], failing with "concurrent map writes".
+    ///
+    /// # Safety
+    /// As [`MapRef::for_read`].
+    #[inline(always)]
+    pub(super) unsafe fn for_write(
+        t: *const gomap_maptype,
+        h: *const gomap_map,
+    ) -> Result<Self, c_int> {
+        // SAFETY: forwarded (caller).
+        unsafe { MapRef::of(t, h)?.unless_writing(RuntimeError::ConcurrentWrites) }
+    }
+
+    /// `self`, or the failure `e` (Go's words for the runtime's check that would panic)
+    /// when a write is in progress on the map: checked before calling into it.
     ///
     /// # Safety
     /// The map is NULL or live.
     #[inline(always)]
-    pub(super) unsafe fn writing(&self, e: RuntimeError) -> Option<c_int> {
+    unsafe fn unless_writing(self, e: RuntimeError) -> Result<Self, c_int> {
         // SAFETY: NULL or live (caller); plain reads of the write flag.
         let w = unsafe {
-            match *self {
+            match self {
                 MapRef::Classic(_, h) => !h.is_null() && (*h).flags() & HASH_WRITING != 0,
                 MapRef::Swiss(_, m) => !m.is_null() && (*m).writing() != 0,
             }
         };
-        w.then(|| fail_runtime(e))
+        if w {
+            Err(fail_runtime(e))
+        } else {
+            Ok(self)
+        }
     }
 }
 

@@ -31,15 +31,11 @@ pub unsafe extern "C" fn gomap_iter_init(
         if t.is_null() || out.is_null() {
             return fail(GOMAP_ERR_INVALID_ARG, "t and out must not be NULL");
         }
-        // SAFETY: a live type and a map handle (caller).
-        let m = match unsafe { MapRef::of(t, h) } {
+        // SAFETY: a live type and a map handle, NULL or live (caller).
+        let m = match unsafe { MapRef::for_read(t, h) } {
             Ok(m) => m,
             Err(c) => return c,
         };
-        // SAFETY: live (caller).
-        if let Some(c) = unsafe { m.writing(RuntimeError::ConcurrentReadWrite) } {
-            return c;
-        }
         let _use = enter!(h, false);
         let it = match m {
             MapRef::Classic(t, h) => {

@@ -155,15 +155,11 @@ pub unsafe extern "C" fn gomap_access(
         if t.is_null() || key.is_null() || elem.is_null() {
             return fail(GOMAP_ERR_INVALID_ARG, "t, key and elem must not be NULL");
         }
-        // SAFETY: a live type and a map handle (caller).
-        let m = match unsafe { MapRef::of(t, h) } {
+        // SAFETY: a live type and a map handle, NULL or live (caller).
+        let m = match unsafe { MapRef::for_read(t, h) } {
             Ok(m) => m,
             Err(c) => return c,
         };
-        // SAFETY: live (caller).
-        if let Some(c) = unsafe { m.writing(RuntimeError::ConcurrentReadWrite) } {
-            return c;
-        }
         let _use = enter!(h, false);
         // SAFETY: a live map of type `t` and a key of `t` (caller).
         let (mut e, ok) = unsafe {
@@ -209,15 +205,11 @@ pub unsafe extern "C" fn gomap_access_key(
                 "t, key, stored_key and elem must not be NULL",
             );
         }
-        // SAFETY: a live type and a map handle (caller).
-        let m = match unsafe { MapRef::of(t, h) } {
+        // SAFETY: a live type and a map handle, NULL or live (caller).
+        let m = match unsafe { MapRef::for_read(t, h) } {
             Ok(m) => m,
             Err(c) => return c,
         };
-        // SAFETY: live (caller).
-        if let Some(c) = unsafe { m.writing(RuntimeError::ConcurrentReadWrite) } {
-            return c;
-        }
         let _use = enter!(h, false);
         // SAFETY: as in gomap_access.
         let (k, e) = unsafe {
@@ -282,12 +274,8 @@ unsafe fn assign(
     if h.is_null() {
         return Err(fail_runtime(RuntimeError::NilMapWrite));
     }
-    // SAFETY: a live type and a map handle (caller).
-    let m = unsafe { MapRef::of(t, h) }?;
-    // SAFETY: live (caller).
-    if let Some(c) = unsafe { m.writing(RuntimeError::ConcurrentWrites) } {
-        return Err(c);
-    }
+    // SAFETY: a live type and a live map handle (caller).
+    let m = unsafe { MapRef::for_write(t, h) }?;
     let _use = InUse::enter(h as *const c_void, true)?;
     // SAFETY: a live map of type `t`, a key of `t`, exclusive use (caller).
     Ok(unsafe {
@@ -340,15 +328,11 @@ pub unsafe extern "C" fn gomap_delete(
         if t.is_null() || key.is_null() {
             return fail(GOMAP_ERR_INVALID_ARG, "t and key must not be NULL");
         }
-        // SAFETY: a live type and a map handle (caller).
-        let m = match unsafe { MapRef::of(t, h) } {
+        // SAFETY: a live type and a map handle, NULL or live (caller).
+        let m = match unsafe { MapRef::for_write(t, h) } {
             Ok(m) => m,
             Err(c) => return c,
         };
-        // SAFETY: live (caller).
-        if let Some(c) = unsafe { m.writing(RuntimeError::ConcurrentWrites) } {
-            return c;
-        }
         let _use = enter!(h, true);
         // SAFETY: a live map (or NULL) of type `t`, a key, exclusive use (caller).
         unsafe {
@@ -372,15 +356,11 @@ pub unsafe extern "C" fn gomap_clear(t: *const gomap_maptype, h: *mut gomap_map)
         if t.is_null() {
             return fail(GOMAP_ERR_INVALID_ARG, "t is NULL");
         }
-        // SAFETY: a live type and a map handle (caller).
-        let m = match unsafe { MapRef::of(t, h) } {
+        // SAFETY: a live type and a map handle, NULL or live (caller).
+        let m = match unsafe { MapRef::for_write(t, h) } {
             Ok(m) => m,
             Err(c) => return c,
         };
-        // SAFETY: live (caller).
-        if let Some(c) = unsafe { m.writing(RuntimeError::ConcurrentWrites) } {
-            return c;
-        }
         let _use = enter!(h, true);
         // SAFETY: forwarded (caller).
         unsafe {

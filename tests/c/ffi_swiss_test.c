@@ -12,19 +12,7 @@ static gomap_allocator counting = {count_alloc, count_free, &mem};
 
 /* map[K]int64 of Go's kind `key_kind` for `release`. */
 static gomap_maptype *swiss_type(uint8_t key_kind, const char *release) {
-    gomap_maptype *base = NULL, *t = NULL;
-    CHECK_OK(gomap_maptype_go(key_kind, 0, GOMAP_KIND_INT64, 0, &counting, &base));
-    CHECK_OK(gomap_maptype_with_release(base, release, &t));
-    gomap_maptype_free(base);
-    return t;
-}
-
-static void check_map(const gomap_maptype *t, const gomap_map *h) {
-    char *msg = gomap_check(t, h);
-    if (msg) {
-        fprintf(stderr, "check: %s\n", msg);
-        exit(1);
-    }
+    return go_maptype(key_kind, GOMAP_KIND_INT64, 0, &counting, release);
 }
 
 /* The keys of index 0..N-1: int64s, or strings "k<i>" with their header. */

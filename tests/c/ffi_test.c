@@ -65,15 +65,6 @@ static gomap_maptype *point_type(struct hash_ctx *ctx) {
     return t;
 }
 
-static void check_map(const gomap_maptype *t, const gomap_map *h) {
-    char *err = gomap_check(t, h);
-    if (err) {
-        char *d = gomap_dump(t, h);
-        fprintf(stderr, "invariant broken: %s\n%s", err, d ? d : "");
-        exit(1);
-    }
-}
-
 static void custom_type_roundtrip(void) {
     struct hash_ctx ctx = {0};
     ctx.salt = 0x5eed;

@@ -30,6 +30,29 @@ static inline void expect_ok(int code, const char *what, int line) {
 }
 #define CHECK_OK(call) expect_ok((call), #call, __LINE__)
 
+/* ---- map types and maps ------------------------------------------------------------ */
+
+/* map[K]E of Go's kinds (gomap_maptype_go) for `release`, from `alloc` (NULL: the
+ * system allocator). */
+static inline gomap_maptype *go_maptype(uint8_t key_kind, uint8_t elem_kind, size_t elem_size,
+                                        const gomap_allocator *alloc, const char *release) {
+    gomap_maptype *base = NULL, *t = NULL;
+    CHECK_OK(gomap_maptype_go(key_kind, 0, elem_kind, elem_size, alloc, &base));
+    CHECK_OK(gomap_maptype_with_release(base, release, &t));
+    gomap_maptype_free(base);
+    return t;
+}
+
+/* Exits, printing the reason and the map's dump, unless the map's invariants hold. */
+static inline void check_map(const gomap_maptype *t, const gomap_map *h) {
+    char *err = gomap_check(t, h);
+    if (err) {
+        char *d = gomap_dump(t, h);
+        fprintf(stderr, "invariant broken: %s\n%s", err, d ? d : "");
+        exit(1);
+    }
+}
+
 /* ---- the counting allocator ------------------------------------------------------- */
 
 struct counters {

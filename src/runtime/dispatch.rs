@@ -29,7 +29,7 @@ use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::access::{mapaccess1, mapaccess1_fat, mapaccess2, mapaccess2_fat};
-use super::assign::mapassign;
+use super::assign::{mapassign, mapassign_with};
 use super::delete::{mapdelete, mapdelete_with};
 use super::fast32::*;
 use super::fast64::*;
@@ -159,6 +159,31 @@ pub unsafe fn map_assign(t: &MapType, h: *mut Hmap, key: *const u8) -> *mut u8 {
             MapFast::Fast64 => mapassign_fast64(t, h, read::<u64>(key)),
             MapFast::Fast64Ptr => mapassign_fast64ptr(t, h, read::<*mut u8>(key)),
             MapFast::FastStr => mapassign_faststr(t, h, read::<GoString>(key)),
+        }
+    }
+}
+
+/// [`map_assign`] through the `_with` form of the function Go's compiler calls, for the
+/// families that copy a new key over a stored one (`mapassign` when the descriptor says
+/// `needkeyupdate`, `mapassign_faststr` always): `update` sees the stored key first (see
+/// [`super::mapassign_with`]). The integer families never update a stored key, so for
+/// them this is `map_assign` and `update` is not called. The map's bytes are `map_assign`'s.
+///
+/// # Safety
+/// As [`map_assign`]; `update` must not write the map.
+#[inline]
+pub unsafe fn map_assign_with(
+    t: &MapType,
+    h: *mut Hmap,
+    key: *const u8,
+    update: impl FnOnce(*mut u8),
+) -> *mut u8 {
+    // SAFETY: as in map_assign.
+    unsafe {
+        match t.fast {
+            MapFast::Slow => mapassign_with(t, h, key, update),
+            MapFast::FastStr => mapassign_faststr_with(t, h, read::<GoString>(key), update),
+            _ => map_assign(t, h, key),
         }
     }
 }

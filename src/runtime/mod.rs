@@ -84,7 +84,9 @@ pub use assign::{mapassign, mapassign_with};
 pub use check::check;
 pub use clone::mapclone2;
 pub use delete::{mapclear, mapdelete, mapdelete_with};
-pub use dispatch::{map_access1, map_access2, map_assign, map_delete, map_delete_with};
+pub use dispatch::{
+    map_access1, map_access2, map_assign, map_assign_with, map_delete, map_delete_with,
+};
 pub use dump::{dump, dump_string};
 pub use fast32::{
     evacuate_fast32, growWork_fast32, mapaccess1_fast32, mapaccess2_fast32, mapassign_fast32,

@@ -18,11 +18,11 @@ use crate::maptype::{GoString, MapFast, MapType};
 use crate::runtime::make::for_each_live_cell;
 use crate::runtime::types::{elem_at, key_at, load_ptr, HASH_WRITING};
 use crate::runtime::{
-    self, map_access2, map_assign, map_delete, map_delete_with, mapaccess2_fast32,
+    self, map_access2, map_assign, map_assign_with, map_delete, map_delete_with, mapaccess2_fast32,
     mapaccess2_fast64, mapaccess2_faststr, mapassign_fast32, mapassign_fast64, mapassign_faststr,
-    mapclear, mapdelete_fast32, mapdelete_fast32_with, mapdelete_fast64, mapdelete_fast64_with,
-    mapdelete_faststr, mapdelete_faststr_with, mapfree, mapiterinit, mapiternext, Allocator, Bmap,
-    Hiter, Hmap,
+    mapassign_faststr_with, mapclear, mapdelete_fast32, mapdelete_fast32_with, mapdelete_fast64,
+    mapdelete_fast64_with, mapdelete_faststr, mapdelete_faststr_with, mapfree, mapiterinit,
+    mapiternext, Allocator, Bmap, Hiter, Hmap,
 };
 use crate::swiss::group::groupReference;
 use crate::swiss::{self, Release, SwissMapType};
@@ -204,6 +204,42 @@ impl Engine {
                     _ => map_assign(t, h, k),
                 },
                 Engine::Swiss { ref t, m } => swiss::runtime::mapassign_compiled(t, m, k),
+            }
+        }
+    }
+
+    /// [`Engine::assign`] that shows the stored key to `update` just before the runtime
+    /// copies the new key over it (Go's key update of an existing entry; not called for a
+    /// new one). On the classic engine this is one walk, through the `_with` forms of the
+    /// functions Go's compiler calls (`runtime::map_assign_with`). The Swiss engine has no
+    /// such form yet: there the stored key is looked up (`getWithKey`) and shown first,
+    /// then assigned; the caller checks from the count whether the entry was new.
+    ///
+    /// # Safety
+    /// As for [`Engine::assign`]; `update` must not write the map.
+    #[inline(always)]
+    pub(super) unsafe fn assign_with(
+        &self,
+        fast: Option<MapFast>,
+        k: *const u8,
+        update: impl FnOnce(*mut u8),
+    ) -> *mut u8 {
+        // SAFETY: as in `access2`.
+        unsafe {
+            match *self {
+                Engine::Classic { ref t, h } => match fast {
+                    Some(MapFast::FastStr) => {
+                        mapassign_faststr_with(t, h, k.cast::<GoString>().read_unaligned(), update)
+                    }
+                    _ => map_assign_with(t, h, k, update),
+                },
+                Engine::Swiss { .. } => {
+                    let (sk, _) = self.accessK(k);
+                    if !sk.is_null() {
+                        update(sk);
+                    }
+                    self.assign(fast, k)
+                }
             }
         }
     }

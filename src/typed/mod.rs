@@ -394,18 +394,10 @@ impl<K: GoKey, V> GoMap<K, V> {
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.sweep();
         if K::OWNS_MEMORY && K::KEY_UPDATE && self.eng.mt().needkeyupdate() {
-            // Go copies the new key over the stored one: find the stored one first, whose
-            // memory the map then gives up.
-            let lk = K::lookup(key.as_query());
-            // SAFETY: as in `get`.
-            let (k, _) = unsafe { self.accessK(&lk) };
-            if !k.is_null() {
-                // SAFETY: a live entry found by `key`; the descriptor needs key updates.
-                return unsafe { self.update_key(k, key, value) };
-            }
-            // SAFETY: the key is absent, so this makes a new entry.
-            unsafe { self.insert_new(key, value) };
-            return None;
+            // Go copies the new key over the stored one, whose memory the map then gives
+            // up.
+            // SAFETY: the descriptor needs key updates.
+            return unsafe { self.insert_updating(key, value) };
         }
         if K::OWNS_MEMORY {
             // An owning key without key update (a `go_struct!` whose only owning part is a

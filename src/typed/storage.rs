@@ -36,7 +36,7 @@
 //!   So the map takes the stored key back first: a `String`, `GoDyn` or `go_struct!` key
 //!   ([`GoKey::KEY_UPDATE`]) lets the runtime copy the new key over the stored one (for
 //!   `String`, `mapassign_faststr` repoints the header), as Go does, and the map frees
-//!   the old one, or buries it while a stale copy may show it ([`GoMap::update_key`]).
+//!   the old one, or buries it while a stale copy may show it ([`GoMap::insert_updating`]).
 //! * A key not equal to itself (NaN) cannot be deleted by key, in Go either: only
 //!   `mapclear` (clear, drop) removes it. A delete by key that finds nothing throws "bad
 //!   map state" and leaves the entry to the map rather than owning it twice.
@@ -529,45 +529,53 @@ impl<K: GoKey, V> GoMap<K, V> {
         e
     }
 
-    /// Overwrites the live entry whose key is at `k` (equal to `key`) as Go's
-    /// `mapassign` does when the descriptor says `needkeyupdate`: the new key is copied
-    /// over the stored one, and the value replaced. Returns the old value; the old key is
-    /// freed, or buried while a stale copy may show it.
+    /// `m[key] = value` for an owning key whose descriptor says `needkeyupdate`, in one
+    /// walk: a new key makes a new entry that owns it; an existing entry gets `key` copied
+    /// over its stored key, as Go's `mapassign` does, and the map frees the old one (or
+    /// buries it while a stale copy may show it). Returns the replaced value.
     ///
     /// # Safety
-    /// `k` is the key of a live entry (from `mapaccessK`) equal to `key`, and
     /// `self.t.needkeyupdate()`.
-    pub(super) unsafe fn update_key(&mut self, k: *mut u8, key: K, value: V) -> Option<V> {
+    pub(super) unsafe fn insert_updating(&mut self, key: K, value: V) -> Option<V> {
         debug_assert!(self.eng.mt().needkeyupdate());
-        // The stored key, which the slot stops owning once `mapassign` has copied the new
-        // one over it.
-        // SAFETY: a live key slot (caller).
-        let old: K::Stored = unsafe { k.cast::<K::Stored>().read() };
         let before = self.len();
         let s = key.into_stored();
         // Owns the new key until the map took it: frees it if the runtime call panics
-        // (before its copy, which is the last thing it does to the key).
+        // (the hasher or `equal`, before the slot took `s`).
         let undo = defer(move || {
-            // SAFETY: runs only if `assign` unwinds before the slot took `s`; we still
+            // SAFETY: runs only if the assign unwinds before the slot took `s`; we still
             // own it, and take it back once.
             drop(unsafe { K::from_stored(s) })
         });
-        // SAFETY: exclusive access (`&mut self`); `s` is a key of `t`. The entry is found
-        // (its key equals `s`), and with `needkeyupdate` the runtime copies `s` over it.
-        let e = unsafe { self.assign(&s) };
+        // The stored key of an existing entry, which the slot stops owning once the
+        // runtime has copied `s` over it.
+        let mut old: Option<K::Stored> = None;
+        // SAFETY: exclusive access (`&mut self`); `s` is a key of the map type. The hook
+        // only copies the stored key's representation out; it cannot panic.
+        let e = unsafe {
+            self.eng.assign_with(Self::FAST, addr(&s), |k| {
+                old = Some(k.cast::<K::Stored>().read())
+            })
+        };
         undo.disarm();
         if self.len() != before {
-            // The runtime made a new entry instead (a hash that no longer agrees with the
-            // one the entry was stored under): both entries are the map's, `s` in the new
-            // slot, `old` left in place.
+            // A new entry, which holds `s` (and an `old` seen by a lookup that disagreed
+            // with the assign is still the map's).
             // SAFETY: a new entry's elem is a zeroed, empty slot.
             unsafe { Slot::<V>::write(e, value) };
             return None;
         }
-        // SAFETY: the slot now holds `s`, so the old key's representation is ours again,
-        // taken back once.
-        let old = unsafe { K::from_stored(old) };
-        self.bury(old);
+        match old {
+            Some(old) => {
+                // SAFETY: the slot now holds `s`, so the old key's representation is ours
+                // again, taken back once.
+                let old = unsafe { K::from_stored(old) };
+                self.bury(old);
+            }
+            // An existing entry whose key the runtime left as it was: `s` is still ours.
+            // SAFETY: the map did not take `s`; taken back once.
+            None => drop(unsafe { K::from_stored(s) }),
+        }
         // SAFETY: an existing entry's elem holds a live value.
         Some(unsafe { mem::replace(Slot::<V>::get_mut(e), value) })
     }

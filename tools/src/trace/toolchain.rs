@@ -34,7 +34,7 @@ pub fn swiss_toolchain_version(r: SwissRelease) -> &'static str {
         SwissRelease::Go1_24 => "1.24.11",
         SwissRelease::Go1_25 => "1.25.5",
         SwissRelease::Go1_26 => "1.26.6",
-        SwissRelease::Go1_27 => "1.27.3",
+        SwissRelease::Go1_27 | SwissRelease::Go1_27SplitGroup => "1.27.3",
     }
 }
 
@@ -152,7 +152,7 @@ pub fn go_build(r: GoRelease, src: &Path, bin: &Path, cache: &Path) -> Result<()
 pub fn go_build_swiss(r: SwissRelease, src: &Path, bin: &Path, cache: &Path) -> Result<(), String> {
     let go = find_go_for_swiss(r)?;
     let name = format!("swiss-{}", r.name());
-    build_with(&go, &r.to_string(), &name, None, true, src, bin, cache)
+    build_with(&go, &r.to_string(), &name, r.goexperiment(), true, src, bin, cache)
 }
 
 /// Runs `go build` of `src` into `bin` offline, caches under `cache` (GOCACHE named by

@@ -28,7 +28,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Walk a real map through its life (make, fill, overflow, grow, evacuate, same-size
-    /// grow, delete, iterate), printing each stage and writing pictures.
+    /// grow, delete, iterate; for a Swiss map: small group, h1/h2, probing, tombstones,
+    /// growth, splits, iteration), printing each stage and writing pictures.
     Tour {
         /// Folder for the pictures and the HTML page.
         #[arg(long, default_value = "gomap-out/tour")]

@@ -8,8 +8,14 @@
 //! picture; one self-contained HTML page steps through them all. [`stages`] returns the
 //! stages as data, so tests can check each stage's facts.
 //!
-//! `gomap viz` draws the map of a trace (`docs/trace-and-dump.md`) after any step, with
-//! the same drawing code ([`draw`]), to look at a differential mismatch.
+//! The Swiss tour ([`swiss_stages`], `gomap tour --go 1.24` to `1.27`) does the same for
+//! Go's Swiss-table map: a small map's one group, the h1/h2 split of the hash, probing,
+//! tombstones and pruning, growth at 7/8 load, table splits and the directory, and
+//! iteration's random offsets, drawn by [`draw::swiss`] from the engine's dump.
+//!
+//! `gomap viz` draws the map of a trace (`docs/trace-and-dump.md`, or a Swiss trace,
+//! `docs/swiss-dump.md`) after any step, with the same drawing code ([`draw`]), to look
+//! at a differential mismatch.
 //!
 //! The hashes come from the map's real hash function with a random seed, as in Go, so
 //! the keys land in different buckets on every run; the facts each stage states hold on

@@ -268,7 +268,8 @@ fn group_row(
         .set("data-group", j)
         .set("data-ctrl", grp.ctrl_hex())
         .add(rect(x, y, LBL, GH, "#e8e8e8"))
-        .add(txt(x + 5.0, y + 15.0, &format!("group {j}"), 11.0).set("font-weight", "bold"));
+        .add(txt(x + 5.0, y + 15.0, "group", 10.0).set("fill", "#444"))
+        .add(txt(x + 5.0, y + 33.0, &j.to_string(), 13.0).set("font-weight", "bold"));
     for (k, name) in ["ctrl", "key", "elem"].iter().enumerate() {
         g = g.add(
             txt(x + LBL - 4.0, y + k as f64 * SH + 13.0, name, 8.0)

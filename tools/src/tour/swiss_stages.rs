@@ -415,7 +415,11 @@ impl SwissTourMap {
 
     /// Tombstones in the table key `k` goes to.
     fn tombstones_for(&self, v: &SwissView, k: &str) -> usize {
-        let Some(pos) = v.table_of(self.hash(k)) else {
+        let m = self.map();
+        if m.dirLen == 0 {
+            return 0;
+        }
+        let Some(&pos) = v.directory.get(m.directoryIndex(self.hash(k))) else {
             return 0;
         };
         v.tables[pos]

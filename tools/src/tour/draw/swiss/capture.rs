@@ -302,20 +302,6 @@ impl SwissView {
     pub fn ctrl_count(&self, c: Ctrl) -> usize {
         self.groups().map(|(_, _, g)| g.count(c)).sum()
     }
-
-    /// The table a hash's directory entry points at (`directoryIndex`: the hash's top
-    /// `globalDepth` bits), as a position in `tables`.
-    pub fn table_of(&self, hash: usize) -> Option<usize> {
-        if self.dirLen == 0 {
-            return None;
-        }
-        let i = if self.globalDepth == 0 {
-            0
-        } else {
-            hash >> self.globalShift
-        };
-        self.directory.get(i).copied()
-    }
 }
 
 /// The `name=value` fields of a dump line starting with `word`.

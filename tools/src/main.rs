@@ -1,10 +1,12 @@
 //! `gomap`: the crate's command line.
 //!
-//! * `gomap tour` walks a real map through its life and draws each stage.
+//! * `gomap tour` walks a real map through its life and draws each stage (`--go 1.24` to
+//!   `--go 1.27`: the Swiss map).
 //! * `gomap replay TRACE` runs a trace (`docs/trace-and-dump.md`) and prints its dump.
 //! * `gomap gen` writes generated traces; `gomap diff` runs traces through this crate and
 //!   through Go (1.19, or the release `--go` names) and reports the first difference.
-//! * `gomap viz TRACE --at N` draws the map after step N of a trace.
+//! * `gomap viz TRACE --at N` draws the map after step N of a trace (a Swiss trace, one
+//!   naming Go 1.24 to 1.27, as a Swiss map).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -26,13 +28,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Walk a real map through its life (make, fill, overflow, grow, evacuate, same-size
-    /// grow, delete, iterate), printing each stage and writing pictures.
+    /// grow, delete, iterate; for a Swiss map: small group, h1/h2, probing, tombstones,
+    /// growth, splits, iteration), printing each stage and writing pictures.
     Tour {
         /// Folder for the pictures and the HTML page.
         #[arg(long, default_value = "gomap-out/tour")]
         out: PathBuf,
-        /// The Go release whose classic map the tour runs: 1.19, 1.21, 1.22, 1.23 or
-        /// 1.24-noswissmap (1.21 grows at 6 entries per bucket, not 6.5).
+        /// The Go release whose map the tour runs: the classic map of 1.19, 1.21, 1.22,
+        /// 1.23 or 1.24-noswissmap (1.21 grows at 6 entries per bucket, not 6.5), or the
+        /// Swiss map of 1.24, 1.25, 1.26 or 1.27.
         #[arg(long = "go", default_value = "1.19")]
         go: String,
     },
@@ -88,6 +92,11 @@ enum Cmd {
         /// Output folder.
         #[arg(long, default_value = "gomap-out/viz")]
         out: PathBuf,
+        /// Run a trace that names no release as this one's: a classic release, or 1.24,
+        /// 1.25, 1.26 or 1.27 for the Swiss map (a trace's own `go` line decides
+        /// otherwise, and must agree).
+        #[arg(long = "go")]
+        go: Option<String>,
     },
 }
 
@@ -108,9 +117,12 @@ struct Suite {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
-        Cmd::Tour { out, go } => gomap::maptype::release::GoRelease::parse(&go)
-            .map_err(|e| e.to_string())
-            .and_then(|r| gomap_tools::tour::run_tour_for(&out, r)),
+        Cmd::Tour { out, go } => match gomap::swiss::SwissRelease::parse(&go) {
+            Some(r) => gomap_tools::tour::run_swiss_tour(&out, r),
+            None => gomap::maptype::release::GoRelease::parse(&go)
+                .map_err(|e| e.to_string())
+                .and_then(|r| gomap_tools::tour::run_tour_for(&out, r)),
+        },
         Cmd::Replay { trace } => replay(&trace),
         Cmd::Gen {
             out,
@@ -144,7 +156,9 @@ fn main() -> ExitCode {
             release,
             extra,
         ),
-        Cmd::Viz { trace, at, out } => gomap_tools::tour::run_viz(&trace, at, &out),
+        Cmd::Viz { trace, at, out, go } => {
+            gomap_tools::tour::run_viz_for(&trace, at, &out, go.as_deref())
+        }
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

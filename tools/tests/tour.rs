@@ -6,37 +6,14 @@ use gomap::maptype::release::{GoRelease, CLASSIC_RELEASES};
 use gomap_tools::tour::draw::CellState;
 use gomap_tools::tour::{self, Stage};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
 
-/// Replaying a trace sets the process-wide AES key of Go's string hash (`aeskey`), which
-/// would change the hashes under a tour running on another test thread; so the tests of
-/// this file run one at a time.
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn stage<'a>(stages: &'a [Stage], slug: &str) -> &'a Stage {
-    stages
-        .iter()
-        .find(|s| s.slug.ends_with(slug))
-        .unwrap_or_else(|| panic!("no stage {slug}"))
-}
+mod tour_common;
+use tour_common::{parse_xml, read_tour_dir, serial, stage};
 
 fn tempdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("gomap-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     d
-}
-
-fn parse_xml(what: &str, s: &str) {
-    let opt = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..Default::default()
-    };
-    if let Err(e) = roxmltree::Document::parse_with_options(s, opt) {
-        panic!("{what} is not well-formed XML: {e}");
-    }
 }
 
 #[test]
@@ -275,21 +252,8 @@ fn tour_writes_well_formed_pictures() {
     tour::run_tour(&dir).unwrap();
     let took = t0.elapsed();
     let n = tour::stages().unwrap().len();
-    let mut svgs = 0;
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let p = e.unwrap().path();
-        let s = std::fs::read_to_string(&p).unwrap();
-        match p.extension().and_then(|x| x.to_str()) {
-            Some("svg") => {
-                parse_xml(&p.display().to_string(), &s);
-                svgs += 1;
-            }
-            Some("html") => parse_xml(&p.display().to_string(), &s),
-            _ => {}
-        }
-    }
+    let (svgs, html) = read_tour_dir(&dir);
     assert_eq!(svgs, n);
-    let html = std::fs::read_to_string(dir.join("tour.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), n, "every picture inline");
     assert!(
         !html.contains("http://") || !html.contains("src=\"http"),

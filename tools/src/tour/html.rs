@@ -86,15 +86,29 @@ pub fn page(stages: &[Stage], release: &str) -> String {
     }
     h.push_str("</select><button id=\"next\" type=\"button\">next \u{25b6}</button>");
     h.push_str("<span>arrow keys step too</span></nav>\n");
-    h.push_str(&format!(
-        "<header><h1>Inside a Go map</h1>\n<p>A real map, built by gomap (a byte-exact port \
-         of Go {release}'s runtime/map.go), taken through its life: each stage shows what \
-         happened and why, the map header's fields, and a picture of every bucket. In the \
-         pictures each bucket (bmap) is one row: its 8 tophash bytes (coloured by state), \
-         under them its 8 keys and 8 elems, and at the right its overflow pointer. Hover a \
-         cell for its raw values. The keys land in different buckets on every run, because \
-         the hash seed is random, as in Go.</p></header>\n",
-    ));
+    if stages.iter().any(|s| s.swiss.is_some()) {
+        h.push_str(&format!(
+            "<header><h1>Inside a Go map</h1>\n<p>Real Swiss maps, built by gomap (a \
+             byte-exact port of Go {release}'s internal/runtime/maps), taken through their \
+             life: each stage shows what happened and why, the Map header's fields, and a \
+             picture of the directory, every table and every group. In the pictures each group \
+             is one row: its 8 control bytes (coloured by state: 80 empty, fe deleted, else \
+             the key's h2), under them its 8 keys and 8 elems; tables of more than 16 groups \
+             show only their control words, and the groups a stage is about again in full. \
+             Hover a cell for its raw values. The map seeds are fixed; the hash key of the \
+             process is random, as in Go, so keys land differently on every run.</p></header>\n",
+        ));
+    } else {
+        h.push_str(&format!(
+            "<header><h1>Inside a Go map</h1>\n<p>A real map, built by gomap (a byte-exact port \
+             of Go {release}'s runtime/map.go), taken through its life: each stage shows what \
+             happened and why, the map header's fields, and a picture of every bucket. In the \
+             pictures each bucket (bmap) is one row: its 8 tophash bytes (coloured by state), \
+             under them its 8 keys and 8 elems, and at the right its overflow pointer. Hover a \
+             cell for its raw values. The keys land in different buckets on every run, because \
+             the hash seed is random, as in Go.</p></header>\n",
+        ));
+    }
     for (i, s) in stages.iter().enumerate() {
         let _ = writeln!(
             h,
@@ -132,6 +146,9 @@ fn raw(s: &str) -> &str {
 }
 
 fn facts_table(s: &Stage) -> String {
+    if let Some(f) = &s.swiss {
+        return swiss_facts_table(f);
+    }
     let f = &s.facts;
     let mut rows: Vec<(&str, String)> = vec![
         ("count", f.count.to_string()),
@@ -173,12 +190,53 @@ fn facts_table(s: &Stage) -> String {
             },
         ));
     }
+    table_of(&rows)
+}
+
+fn swiss_facts_table(f: &super::SwissFacts) -> String {
+    let mut rows: Vec<(&str, String)> = vec![
+        ("used", f.used.to_string()),
+        ("seed", format!("{:016x}", f.seed)),
+        ("dirLen", f.dirLen.to_string()),
+        ("globalDepth", f.globalDepth.to_string()),
+    ];
+    if let Some(t) = f.tombstonePossible {
+        rows.push(("tombstonePossible", (t as u8).to_string()));
+    }
+    rows.push((
+        "tables",
+        if f.no_memory {
+            "none (dirPtr nil)".into()
+        } else if f.small {
+            "none (small map)".into()
+        } else {
+            f.tables
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}/{} (growthLeft {}, localDepth {})",
+                        t.used, t.capacity, t.growthLeft, t.localDepth
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        },
+    ));
+    rows.push(("groups", f.groups.to_string()));
+    rows.push((
+        "control bytes",
+        format!("{} full, {} empty, {} deleted", f.full, f.empty, f.deleted),
+    ));
+    table_of(&rows)
+}
+
+fn table_of(rows: &[(&str, String)]) -> String {
     let mut t = String::from("<table class=\"facts\"><tr>");
-    for (k, _) in &rows {
+    for (k, _) in rows {
         let _ = write!(t, "<th>{}</th>", esc(k));
     }
     t.push_str("</tr><tr>");
-    for (_, v) in &rows {
+    for (_, v) in rows {
         let _ = write!(t, "<td>{}</td>", esc(v));
     }
     t.push_str("</tr></table>\n");

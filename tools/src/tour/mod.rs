@@ -8,8 +8,14 @@
 //! picture; one self-contained HTML page steps through them all. [`stages`] returns the
 //! stages as data, so tests can check each stage's facts.
 //!
-//! `gomap viz` draws the map of a trace (`docs/trace-and-dump.md`) after any step, with
-//! the same drawing code ([`draw`]), to look at a differential mismatch.
+//! The Swiss tour ([`swiss_stages`], `gomap tour --go 1.24` to `1.27`) does the same for
+//! Go's Swiss-table map: a small map's one group, the h1/h2 split of the hash, probing,
+//! tombstones and pruning, growth at 7/8 load, table splits and the directory, and
+//! iteration's random offsets, drawn by [`draw::swiss`] from the engine's dump.
+//!
+//! `gomap viz` draws the map of a trace (`docs/trace-and-dump.md`, or a Swiss trace,
+//! `docs/swiss-dump.md`) after any step, with the same drawing code ([`draw`]), to look
+//! at a differential mismatch.
 //!
 //! The hashes come from the map's real hash function with a random seed, as in Go, so
 //! the keys land in different buckets on every run; the facts each stage states hold on
@@ -20,6 +26,7 @@
 pub mod draw;
 mod html;
 mod stages;
+mod swiss_stages;
 
 use core::fmt;
 use std::fs;
@@ -27,6 +34,9 @@ use std::path::{Path, PathBuf};
 
 use draw::{CellState, MapView, Marks};
 use gomap::maptype::release::GoRelease;
+use gomap::swiss::SwissRelease;
+
+pub use swiss_stages::{DeleteFact, KeyFact, RebuildFact, SwissFacts, SwissIterFact, TableFact};
 
 /// One stage of the tour.
 #[derive(Clone, Debug)]
@@ -41,8 +51,10 @@ pub struct Stage {
     pub explanation: Vec<String>,
     /// Supporting lines: per-key hashes, per-write evacuation log, iteration order.
     pub details: Vec<String>,
-    /// The map's facts after the stage.
+    /// The map's facts after the stage (a classic map's; default for a Swiss stage).
     pub facts: Facts,
+    /// A Swiss map's facts after the stage (`None` for a classic stage).
+    pub swiss: Option<SwissFacts>,
     /// The compact text drawing.
     pub text: String,
     /// The SVG picture.
@@ -247,6 +259,13 @@ pub fn stages_for(r: GoRelease) -> Result<Vec<Stage>, String> {
     stages::build_for(r)
 }
 
+/// Runs the Swiss tour of Go release `r` (1.24 to 1.27) and returns its stages: a small
+/// map, h1/h2, probing, tombstones and pruning, growth, splits and the directory,
+/// iteration.
+pub fn swiss_stages(r: SwissRelease) -> Result<Vec<Stage>, String> {
+    swiss_stages::build_swiss(r)
+}
+
 /// Runs the tour on Go 1.19's map: prints each stage (explanation, facts, text drawing)
 /// and writes one SVG per stage plus `tour.html` into `out`.
 pub fn run_tour(out: &Path) -> Result<(), String> {
@@ -256,14 +275,26 @@ pub fn run_tour(out: &Path) -> Result<(), String> {
 /// [`run_tour`] on Go release `r`'s map.
 pub fn run_tour_for(out: &Path, r: GoRelease) -> Result<(), String> {
     let stages = stages_for(r)?;
+    print_and_write(out, &stages, r.name(), draw::TEXT_LEGEND)
+}
+
+/// [`run_tour`] on the Swiss map of Go release `r` (1.24 to 1.27).
+pub fn run_swiss_tour(out: &Path, r: SwissRelease) -> Result<(), String> {
+    let stages = swiss_stages(r)?;
+    print_and_write(out, &stages, r.name(), draw::swiss::SWISS_TEXT_LEGEND)
+}
+
+fn print_and_write(
+    out: &Path,
+    stages: &[Stage],
+    release: &str,
+    legend: &str,
+) -> Result<(), String> {
     fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    println!(
-        "gomap tour: the life of a Go {} map, seen from inside",
-        r.name()
-    );
+    println!("gomap tour: the life of a Go {release} map, seen from inside");
     println!();
-    println!("{}", draw::wrap(draw::TEXT_LEGEND, 92).join("\n"));
-    for s in &stages {
+    println!("{}", draw::wrap(legend, 92).join("\n"));
+    for s in stages {
         let path = out.join(format!("{}.svg", s.slug));
         write(&path, &s.svg)?;
         println!();
@@ -278,12 +309,15 @@ pub fn run_tour_for(out: &Path, r: GoRelease) -> Result<(), String> {
         if !s.details.is_empty() {
             println!();
         }
-        println!("facts: {}", s.facts);
+        match &s.swiss {
+            Some(f) => println!("facts: {f}"),
+            None => println!("facts: {}", s.facts),
+        }
         print!("{}", s.text);
         println!("picture: {}", path.display());
     }
     let page = out.join("tour.html");
-    write(&page, &html::page(&stages, r.name()))?;
+    write(&page, &html::page(stages, release))?;
     println!();
     println!("wrote {} pictures to {}", stages.len(), out.display());
     println!("step through them all in {}", page.display());
@@ -298,8 +332,23 @@ fn write(path: &Path, s: &str) -> Result<(), String> {
 /// and skipping blank and comment lines; the end when `None`): prints the text drawing
 /// and writes an SVG into `out`.
 pub fn run_viz(trace: &Path, at: Option<usize>, out: &Path) -> Result<(), String> {
+    run_viz_for(trace, at, out, None)
+}
+
+/// [`run_viz`], running a trace that names no release (`go RELEASE`) as release `go`
+/// (a classic one, or 1.24 to 1.27 for the Swiss map).
+pub fn run_viz_for(
+    trace: &Path,
+    at: Option<usize>,
+    out: &Path,
+    go: Option<&str>,
+) -> Result<(), String> {
     let text =
         fs::read_to_string(trace).map_err(|e| format!("cannot read {}: {e}", trace.display()))?;
+    let text = match go {
+        Some(r) => with_release(&text, r)?,
+        None => text,
+    };
     let (picture, svg, steps) = viz(&text, at)?;
     fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let stem = trace
@@ -312,10 +361,71 @@ pub fn run_viz(trace: &Path, at: Option<usize>, out: &Path) -> Result<(), String
     Ok(())
 }
 
-/// Replays `text` up to step `at` and draws the map: (text drawing, SVG, steps run).
+/// `text` with a `go RELEASE` directive after its `gomap-trace 1` line, unless it has
+/// one (which must then name `release`). The directive counts as a step.
+pub fn with_release(text: &str, release: &str) -> Result<String, String> {
+    use crate::trace::op::fields;
+    let mut directives = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| matches!(fields(l), Ok(Some(_))));
+    let Some((first, l)) = directives.next() else {
+        return Err("empty trace".into());
+    };
+    if l.trim_end() != "gomap-trace 1" {
+        return Err(format!("expected `gomap-trace 1` first, got {l:?}"));
+    }
+    if let Some((_, l)) = directives.next() {
+        if let Some(named) = l.trim_end().strip_prefix("go ") {
+            if named != release {
+                return Err(format!(
+                    "the trace names Go {named}, not the {release} asked for"
+                ));
+            }
+            return Ok(text.to_string());
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, l) in text.lines().enumerate() {
+        out.push_str(l);
+        out.push('\n');
+        if i == first {
+            out.push_str(&format!("go {release}\n"));
+        }
+    }
+    Ok(out)
+}
+
+/// The replayer of a trace: the classic map's, or the Swiss map's for a trace naming
+/// Go 1.24 to 1.27.
+enum AnyReplayer {
+    Classic(crate::trace::Replayer),
+    Swiss(crate::trace::swiss::SwissReplayer),
+}
+
+impl AnyReplayer {
+    fn run_line(
+        &mut self,
+        lineno: usize,
+        line: &str,
+        out: &mut String,
+    ) -> Result<(), crate::trace::TraceError> {
+        match self {
+            AnyReplayer::Classic(r) => r.run_line(lineno, line, out),
+            AnyReplayer::Swiss(r) => r.run_line(lineno, line, out),
+        }
+    }
+}
+
+/// Replays `text` up to step `at` and draws the map: (text drawing, SVG, steps run). A
+/// Swiss trace (`go 1.24` ... `go 1.27`) runs on the Swiss engine and is drawn as one.
 pub fn viz(text: &str, at: Option<usize>) -> Result<(String, String, usize), String> {
-    use crate::trace::{Op, Replayer};
-    let mut r = Replayer::new();
+    use crate::trace::op::fields;
+    let mut r = if crate::trace::swiss::swiss_release(text).is_some() {
+        AnyReplayer::Swiss(crate::trace::swiss::SwissReplayer::new())
+    } else {
+        AnyReplayer::Classic(crate::trace::Replayer::new())
+    };
     let mut step = 0;
     let mut output = String::new();
     let mut last = String::new();
@@ -324,7 +434,7 @@ pub fn viz(text: &str, at: Option<usize>) -> Result<(String, String, usize), Str
     }
     for (i, line) in text.lines().enumerate() {
         // Lines that are not directives are not steps (a malformed one is: it fails).
-        if let Ok(None) = Op::parse(line) {
+        if let Ok(None) = fields(line) {
             continue;
         }
         let l = line.trim_end();
@@ -346,22 +456,52 @@ pub fn viz(text: &str, at: Option<usize>) -> Result<(String, String, usize), Str
             return Err(format!("the trace has only {step} steps, not {n}"));
         }
     }
-    let (t, h) = r
-        .map()
-        .ok_or_else(|| format!("no map yet after step {step} (the trace has not run make)"))?;
-    // SAFETY: the replayer owns a live map of type `t` and keeps the bytes of its string
-    // keys alive; nothing writes it while we read.
-    let v = unsafe { MapView::capture(t, h) };
-    let marks = Marks::default();
+    let no_map = || format!("no map yet after step {step} (the trace has not run make)");
     let title = format!("after {last}");
-    let picture = format!("{last}\n{}", draw::text(&v, &marks));
-    let caption = format!(
-        "{}: {} entries in {} buckets{}",
-        v.type_name,
-        v.count,
-        1usize << v.B,
-        if v.growing { ", growing" } else { "" }
-    );
-    let svg = draw::svg(&v, &marks, &title, &caption);
-    Ok((picture, svg, step))
+    match &r {
+        AnyReplayer::Classic(r) => {
+            let (t, h) = r.map().ok_or_else(no_map)?;
+            // SAFETY: the replayer owns a live map of type `t` and keeps the bytes of its
+            // string keys alive; nothing writes it while we read.
+            let v = unsafe { MapView::capture(t, h) };
+            let marks = Marks::default();
+            let picture = format!("{last}\n{}", draw::text(&v, &marks));
+            let caption = format!(
+                "{}: {} entries in {} buckets{}",
+                v.type_name,
+                v.count,
+                1usize << v.B,
+                if v.growing { ", growing" } else { "" }
+            );
+            let svg = draw::svg(&v, &marks, &title, &caption);
+            Ok((picture, svg, step))
+        }
+        AnyReplayer::Swiss(r) => {
+            let (t, m) = r.map().ok_or_else(no_map)?;
+            // SAFETY: as above: the replayer's live map of type `t`, its strings in its
+            // arena, no writer.
+            let v = unsafe { draw::swiss::SwissView::capture(t, m) };
+            let marks = draw::swiss::SwissMarks::default();
+            let picture = format!("{last}\n{}", draw::swiss::swiss_text(&v, &marks));
+            let caption = format!(
+                "{}: {} entries, {}",
+                v.type_name,
+                v.used,
+                if v.no_memory {
+                    "no memory yet".to_string()
+                } else if v.small.is_some() {
+                    "a small map (one group)".to_string()
+                } else {
+                    format!(
+                        "{} directory entries, {} tables, {} groups",
+                        v.dirLen,
+                        v.tables.len(),
+                        v.groups().count()
+                    )
+                }
+            );
+            let svg = draw::swiss::swiss_svg(&v, &marks, &title, &caption);
+            Ok((picture, svg, step))
+        }
+    }
 }

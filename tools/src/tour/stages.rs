@@ -20,7 +20,7 @@ use gomap::maptype::release::GoRelease;
 use gomap::maptype::{GoKind, GoString, MapType};
 
 /// Words used as keys, in insertion order (a fallback spelling takes over if they run out).
-const WORDS: &[&str] = &[
+pub(super) const WORDS: &[&str] = &[
     "apple", "banana", "cherry", "date", "fig", "grape", "kiwi", "lemon", "lime", "mango", "melon",
     "olive", "orange", "papaya", "peach", "pear", "plum", "quince", "berry", "guava", "almond",
     "basil", "clove", "cumin", "dill", "fennel", "ginger", "mint", "nutmeg", "pepper", "sage",
@@ -270,6 +270,7 @@ impl Tour {
             explanation,
             details,
             facts,
+            swiss: None,
             text,
             svg,
         });

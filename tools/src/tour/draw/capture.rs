@@ -324,7 +324,7 @@ impl MapView {
 }
 
 /// A Go spelling of a key or elem type, for captions.
-fn type_name(ty: &Type) -> String {
+pub(super) fn type_name(ty: &Type) -> String {
     match ty.kind {
         Kind::String => "string".into(),
         Kind::Bool => "bool".into(),
@@ -517,7 +517,7 @@ unsafe fn decode(ty: &Type, p: *const u8) -> String {
 }
 
 /// A string's bytes as text when printable, else as hex.
-fn string_text(bytes: &[u8]) -> String {
+pub(super) fn string_text(bytes: &[u8]) -> String {
     match core::str::from_utf8(bytes) {
         Ok(s) if !s.chars().any(char::is_control) => s.to_string(),
         _ => format!("0x{}", hex(bytes)),
@@ -529,7 +529,7 @@ fn string_text(bytes: &[u8]) -> String {
 /// # Safety
 /// None beyond `raw` being the value's bytes; marked unsafe only to keep the call sites'
 /// reasoning in one place (it never dereferences anything).
-unsafe fn decode_inline(ty: &Type, raw: &[u8]) -> String {
+pub(super) unsafe fn decode_inline(ty: &Type, raw: &[u8]) -> String {
     let le = |n: usize| {
         let mut b = [0u8; 8];
         b[..n].copy_from_slice(&raw[..n]);

@@ -17,12 +17,14 @@
 //! * `marks.rs`: [`Marks`], what a stage highlights (slots, numbers, notes);
 //! * `rows.rs`: which rows an array's picture has (both renderers draw the same ones);
 //! * `text.rs`: the text picture;
-//! * `svg.rs`: the SVG picture.
+//! * `svg.rs`: the SVG picture;
+//! * `swiss/`: the same for the Swiss map of Go 1.24 to 1.27, read from its canonical dump.
 
 mod capture;
 mod marks;
 mod rows;
 mod svg;
+pub mod swiss;
 mod text;
 
 pub use self::svg::svg;

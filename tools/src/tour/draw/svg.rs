@@ -58,11 +58,11 @@ const CHAIN_GAP: f64 = 16.0;
 /// Gap between buckets.
 const ROW_GAP: f64 = 10.0;
 /// Page margin.
-const M: f64 = 20.0;
+pub(super) const M: f64 = 20.0;
 /// Left gutter of the old array (for the nevacuate marker).
 const GUTTER: f64 = 96.0;
 
-fn txt(x: f64, y: f64, s: &str, size: f64) -> SvgText {
+pub(super) fn txt(x: f64, y: f64, s: &str, size: f64) -> SvgText {
     SvgText::new(clean(s))
         .set("x", x)
         .set("y", y)
@@ -70,13 +70,13 @@ fn txt(x: f64, y: f64, s: &str, size: f64) -> SvgText {
 }
 
 /// Keeps only characters XML allows in text.
-fn clean(s: &str) -> String {
+pub(super) fn clean(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })
         .collect()
 }
 
-fn rect(x: f64, y: f64, w: f64, h: f64, fill: &str) -> Rectangle {
+pub(super) fn rect(x: f64, y: f64, w: f64, h: f64, fill: &str) -> Rectangle {
     Rectangle::new()
         .set("x", x)
         .set("y", y)
@@ -87,7 +87,7 @@ fn rect(x: f64, y: f64, w: f64, h: f64, fill: &str) -> Rectangle {
         .set("stroke-width", 0.8)
 }
 
-fn arrow(x1: f64, y1: f64, x2: f64, y2: f64, color: &str) -> Line {
+pub(super) fn arrow(x1: f64, y1: f64, x2: f64, y2: f64, color: &str) -> Line {
     Line::new()
         .set("x1", x1)
         .set("y1", y1)
@@ -111,27 +111,7 @@ pub fn svg(v: &MapView, marks: &Marks, title: &str, caption: &str) -> String {
         (M + panel_w + M).max(2.0 * M + 9.0 * 104.0)
     };
 
-    let mut g = Group::new();
-    // title and caption
-    g = g.add(
-        txt(M, 28.0, title, 19.0)
-            .set("font-weight", "bold")
-            .set("font-family", "sans-serif"),
-    );
-    let mut cap = wrap(caption, ((width - 2.0 * M) / 6.6) as usize);
-    if cap.len() > 5 {
-        cap.truncate(5);
-        cap[4].push_str(" …");
-    }
-    let mut y = 50.0;
-    for line in &cap {
-        g = g.add(
-            txt(M, y, line, 13.0)
-                .set("font-family", "sans-serif")
-                .set("fill", "#333"),
-        );
-        y += 17.0;
-    }
+    let (mut g, y) = title_block(title, caption, width);
 
     // header
     let hy = y + 6.0;
@@ -170,6 +150,36 @@ pub fn svg(v: &MapView, marks: &Marks, title: &str, caption: &str) -> String {
     g = g.add(lg);
     let height = ly + lh + M;
 
+    document(g, width, height)
+}
+
+/// The title (bold) and the caption (wrapped, at most 5 lines) at the top of a picture
+/// `width` wide. Returns the group and the y below them.
+pub(super) fn title_block(title: &str, caption: &str, width: f64) -> (Group, f64) {
+    let mut g = Group::new().add(
+        txt(M, 28.0, title, 19.0)
+            .set("font-weight", "bold")
+            .set("font-family", "sans-serif"),
+    );
+    let mut cap = wrap(caption, ((width - 2.0 * M) / 6.6) as usize);
+    if cap.len() > 5 {
+        cap.truncate(5);
+        cap[4].push_str(" …");
+    }
+    let mut y = 50.0;
+    for line in &cap {
+        g = g.add(
+            txt(M, y, line, 13.0)
+                .set("font-family", "sans-serif")
+                .set("fill", "#333"),
+        );
+        y += 17.0;
+    }
+    (g, y)
+}
+
+/// The SVG document of a picture: the arrow marker, a white page, then `g`.
+pub(super) fn document(g: Group, width: f64, height: f64) -> String {
     let defs = Definitions::new().add(
         Marker::new()
             .set("id", "arrow")
@@ -185,7 +195,7 @@ pub fn svg(v: &MapView, marks: &Marks, title: &str, caption: &str) -> String {
                     .set("fill", "#333"),
             ),
     );
-    let doc = Document::new()
+    Document::new()
         .set("width", width.ceil())
         .set("height", height.ceil())
         .set("viewBox", (0, 0, width.ceil(), height.ceil()))
@@ -195,8 +205,8 @@ pub fn svg(v: &MapView, marks: &Marks, title: &str, caption: &str) -> String {
         )
         .add(defs)
         .add(rect(0.0, 0.0, width.ceil(), height.ceil(), "#ffffff").set("stroke", "none"))
-        .add(g);
-    doc.to_string()
+        .add(g)
+        .to_string()
 }
 
 /// The hmap header boxes. Returns the group and the bottom centres of the `buckets` and

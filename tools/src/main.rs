@@ -36,7 +36,7 @@ enum Cmd {
         out: PathBuf,
         /// The Go release whose map the tour runs: the classic map of 1.19, 1.21, 1.22,
         /// 1.23 or 1.24-noswissmap (1.21 grows at 6 entries per bucket, not 6.5), or the
-        /// Swiss map of 1.24, 1.25, 1.26 or 1.27.
+        /// Swiss map of 1.24, 1.25, 1.26, 1.27 or 1.27-mapsplitgroup.
         #[arg(long = "go", default_value = "1.19")]
         go: String,
     },

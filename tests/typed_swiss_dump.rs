@@ -304,6 +304,43 @@ fn inserts_into_a_table_of_tombstones_prune_or_split_as_go_does() {
     }
 }
 
+/// `clear` of a map emptied by deletes: from Go 1.25 the Swiss `Clear` still runs when
+/// tombstones may remain (it clears them, bumps `clearSeq` and reseeds from the random
+/// source); Go 1.24's returns at once. GoMap must leave it to the engine.
+#[test]
+fn clear_after_deleting_everything_is_gos_clear() {
+    for r in SwissRelease::ALL {
+        let mut tw = Twin::new(r, 0, &le_i64);
+        for k in 0..896i64 {
+            tw.g.insert(k, k);
+            tw.assign(&k, k);
+        }
+        // Emptying a map and clearing it draw a new seed: each twin draws from the same
+        // generator state.
+        for k in 0..896i64 {
+            set_chacha8_seed(SEED);
+            tw.g.remove(&k);
+            set_chacha8_seed(SEED);
+            tw.delete(&k);
+        }
+        tw.same(&format!("{r} emptied"));
+        set_chacha8_seed([1, 2, 3, 4]);
+        tw.g.clear();
+        set_chacha8_seed([1, 2, 3, 4]);
+        // SAFETY: a live map of `t`, ours alone.
+        unsafe { mapclear(&tw.t, &mut *tw.raw) };
+        tw.same(&format!("{r} cleared"));
+        if r >= SwissRelease::Go1_25 {
+            assert!(tw.g.dump().contains("clearSeq=1"), "{r}: Go's Clear ran");
+        }
+        for k in 0..20i64 {
+            tw.g.insert(k, k);
+            tw.assign(&k, k);
+        }
+        tw.same(&format!("{r} refilled"));
+    }
+}
+
 /// 10^5 entries: the directory doubles many times and every table splits.
 #[test]
 fn a_hundred_thousand_entries_same_bytes_as_raw_swiss_calls() {

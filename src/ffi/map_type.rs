@@ -9,8 +9,8 @@ use super::error::{
 };
 use super::{gomap_allocator, gomap_hash_fn, gomap_layout, gomap_maptype, gomap_type};
 use crate::maptype::release::ReleaseError;
-use crate::maptype::{GoRelease, MapType, MapTypeFlags};
-use crate::swiss::{SwissMapType, SwissRelease};
+use crate::maptype::{MapType, MapTypeFlags};
+use crate::swiss::{Release, SwissMapType};
 
 /// Makes the map type Go's compiler emits for `map[K]E`, K and E given by
 /// `GOMAP_KIND_*` and a size: the size is N for `GOMAP_KIND_ARRAY` (`[N]byte`), the
@@ -138,43 +138,28 @@ pub unsafe extern "C" fn gomap_maptype_with_release(
         let name = unsafe { core::ffi::CStr::from_ptr(release) }.to_string_lossy();
         // SAFETY: live (caller).
         let mt = unsafe { &(*t).mt };
-        let copy = match GoRelease::parse(&name) {
-            Ok(r) => gomap_maptype::classic(mt.with_release(r)),
-            Err(ReleaseError::Swiss(_)) => match swiss_release(&name) {
-                Some(r) => gomap_maptype {
-                    mt: *mt,
-                    swiss: Some(SwissMapType::new(mt, r)),
-                },
-                None => {
-                    return fail(
-                        GOMAP_ERR_INVALID_ARG,
-                        &format!(
-                            "Go release {name:?} is not supported (classic releases: 1.19, \
-                             1.21, 1.22, 1.23, 1.24-noswissmap; Swiss releases: 1.24, 1.25, \
-                             1.26, 1.27, 1.27-mapsplitgroup)"
-                        ),
-                    )
-                }
+        let copy = match Release::parse(&name) {
+            Ok(Release::Classic(r)) => gomap_maptype::classic(mt.with_release(r)),
+            Ok(Release::Swiss(r)) => gomap_maptype {
+                mt: *mt,
+                swiss: Some(SwissMapType::new(mt, r)),
             },
+            Err(ReleaseError::Unsupported(_)) => {
+                return fail(
+                    GOMAP_ERR_INVALID_ARG,
+                    &format!(
+                        "Go release {name:?} is not supported (classic releases: 1.19, \
+                         1.21, 1.22, 1.23, 1.24-noswissmap; Swiss releases: 1.24, 1.25, \
+                         1.26, 1.27, 1.27-mapsplitgroup)"
+                    ),
+                )
+            }
             Err(e) => return fail(GOMAP_ERR_INVALID_ARG, &e.to_string()),
         };
         // SAFETY: writable (caller).
         unsafe { *out = Box::into_raw(Box::new(copy)) };
         GOMAP_OK
     })
-}
-
-/// The Swiss release of a name that [`GoRelease::parse`] found well-formed and Swiss
-/// (`1.N` or `1.N.P`, with or without "go", N at least 24, perhaps ending in
-/// `-mapsplitgroup`).
-fn swiss_release(name: &str) -> Option<SwissRelease> {
-    let v = name.strip_prefix("go").unwrap_or(name);
-    let (v, experiment) = match v.split_once('-') {
-        Some((v, x)) => (v, format!("-{x}")),
-        None => (v, String::new()),
-    };
-    let minor = v.split('.').nth(1)?;
-    SwissRelease::parse(&format!("1.{minor}{experiment}"))
 }
 
 /// The layout of a map type. For a map type of a Swiss release, `keysize` and

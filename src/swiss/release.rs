@@ -40,6 +40,20 @@ impl Default for Release {
     }
 }
 
+/// A Swiss release from a well-formed name that [`GoRelease::parse`] sent here (`1.N` or
+/// `1.N.P` with N at least 24, an optional `go` prefix, an optional `-experiment` suffix):
+/// the minor and the experiment pick it (`go1.27.3-mapsplitgroup` is
+/// [`SwissRelease::Go1_27SplitGroup`]); `None` for a release gomap does not have.
+fn parse_swiss(name: &str) -> Option<SwissRelease> {
+    let v = name.strip_prefix("go").unwrap_or(name);
+    let (v, experiment) = match v.split_once('-') {
+        Some((v, x)) => (v, format!("-{x}")),
+        None => (v, String::new()),
+    };
+    let minor = v.split('.').nth(1)?;
+    SwissRelease::parse(&format!("1.{minor}{experiment}"))
+}
+
 impl From<GoRelease> for Release {
     fn from(r: GoRelease) -> Release {
         Release::Classic(r)
@@ -54,7 +68,7 @@ impl From<SwissRelease> for Release {
 
 impl Release {
     /// Every release, oldest first (the classic ones, then the Swiss ones).
-    pub const ALL: [Release; 9] = [
+    pub const ALL: [Release; 10] = [
         Release::Classic(GoRelease::Go1_19),
         Release::Classic(GoRelease::Go1_21),
         Release::Classic(GoRelease::Go1_22),
@@ -64,23 +78,19 @@ impl Release {
         Release::Swiss(SwissRelease::Go1_25),
         Release::Swiss(SwissRelease::Go1_26),
         Release::Swiss(SwissRelease::Go1_27),
+        Release::Swiss(SwissRelease::Go1_27SplitGroup),
     ];
 
     /// Parses a release name as the C ABI does: `1.19`, `1.21`, `1.22`, `1.23`,
-    /// `1.24-noswissmap` (classic), `1.24` to `1.27` (Swiss), with an optional `go`
-    /// prefix and patch release (`go1.21.13`, `1.27.1`).
+    /// `1.24-noswissmap` (classic), `1.24` to `1.27` and `1.27-mapsplitgroup` (Swiss),
+    /// with an optional `go` prefix and patch release (`go1.21.13`, `1.27.1`,
+    /// `go1.27.3-mapsplitgroup`).
     pub fn parse(name: &str) -> Result<Release, ReleaseError> {
         match GoRelease::parse(name) {
             Ok(r) => Ok(Release::Classic(r)),
-            Err(ReleaseError::Swiss(_)) => {
-                // Well-formed (`1.N` or `1.N.P`, N at least 24): the minor picks it.
-                let v = name.strip_prefix("go").unwrap_or(name);
-                v.split('.')
-                    .nth(1)
-                    .and_then(|minor| SwissRelease::parse(&format!("1.{minor}")))
-                    .map(Release::Swiss)
-                    .ok_or_else(|| ReleaseError::Unsupported(name.to_string()))
-            }
+            Err(ReleaseError::Swiss(_)) => parse_swiss(name)
+                .map(Release::Swiss)
+                .ok_or_else(|| ReleaseError::Unsupported(name.to_string())),
             Err(e) => Err(e),
         }
     }
@@ -119,6 +129,18 @@ mod tests {
             Release::parse("go1.25.0"),
             Ok(Release::Swiss(SwissRelease::Go1_25))
         );
+        for name in [
+            "go1.27.3-mapsplitgroup",
+            "1.27.3-mapsplitgroup",
+            "1.27-mapsplitgroup",
+        ] {
+            assert_eq!(
+                Release::parse(name),
+                Ok(Release::Swiss(SwissRelease::Go1_27SplitGroup)),
+                "{name}"
+            );
+        }
+        assert!(Release::parse("1.26-mapsplitgroup").is_err());
         assert!(matches!(
             Release::parse("1.28"),
             Err(ReleaseError::Unsupported(_))

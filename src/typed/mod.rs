@@ -475,9 +475,11 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// m.check().unwrap();
     /// ```
     pub fn clear(&mut self) {
-        if self.is_empty() {
+        if self.is_empty() && !self.eng.release().is_swiss() {
             // Go's mapclear returns at once, growth and all: the old buckets may still
-            // show removed keys, so the graveyard stays as it is.
+            // show removed keys, so the graveyard stays as it is. (The Swiss map's Clear
+            // runs on an empty map too, from Go 1.25 when tombstones may remain: it
+            // clears them, bumps clearSeq and reseeds; the engine decides.)
             return;
         }
         let eng = &self.eng;

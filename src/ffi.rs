@@ -49,7 +49,7 @@
 //! | concurrent map writes | `ConcurrentWrites` | `GOMAP_ERR_CONCURRENT_WRITES` |
 //! | concurrent map read and map write, concurrent map iteration and map write | `ConcurrentReadWrite`, `ConcurrentIterWrite` | `GOMAP_ERR_CONCURRENT_READ_WRITE` |
 //! | out of memory (the allocator returned NULL) | `OutOfMemory` | `GOMAP_ERR_OUT_OF_MEMORY` |
-//! | runtime error: hash of unhashable type T, ... comparing uncomparable type T | `Unhashable`, `Uncomparable` | `GOMAP_ERR_PANIC` |
+//! | runtime error: hash of unhashable type T, ... comparing uncomparable type T; hash of unhashable type: T (a Swiss map of Go 1.25+, lookup or delete in an empty map) | `Unhashable`, `Uncomparable`, `UnhashableKey` | `GOMAP_ERR_PANIC` |
 //! | a broken invariant, another `fatal` | `Throw`, `Fatal` | `GOMAP_ERR_PANIC` |
 //! | a panicking Rust callback | (none) | `GOMAP_ERR_PANIC` |
 //!

@@ -45,6 +45,10 @@ pub const OUT_OF_MEMORY: &str = "out of memory";
 /// The start of Go's panic message for hashing a value whose dynamic type is not
 /// comparable (`hash of unhashable type T`).
 pub const UNHASHABLE: &str = "runtime error: hash of unhashable type ";
+/// The start of the message of Go 1.25's `internal/runtime/maps.unhashableTypeError`, which
+/// the key check of a lookup or delete in an empty Swiss map panics with from Go 1.25 on
+/// (`hash of unhashable type: T`, no `runtime error: ` prefix).
+pub const UNHASHABLE_KEY: &str = "hash of unhashable type: ";
 /// The start of Go's panic message for comparing two such values.
 pub const UNCOMPARABLE: &str = "runtime error: comparing uncomparable type ";
 
@@ -68,6 +72,9 @@ pub enum RuntimeError {
     /// Hashing an interface whose dynamic type, named here, is not comparable (Go's
     /// `panic(errorString("hash of unhashable type " + toRType(t).string()))`).
     Unhashable(String),
+    /// The same found by the key check of a lookup or delete in an empty Swiss map from
+    /// Go 1.25 on (`internal/runtime/maps.mapKeyError`: its `unhashableTypeError`).
+    UnhashableKey(String),
     /// Comparing two interfaces whose dynamic type, named here, is not comparable.
     Uncomparable(String),
     /// Another misuse Go reports with `fatal`, in its words ("concurrent map clone and
@@ -87,6 +94,7 @@ impl fmt::Display for RuntimeError {
             RuntimeError::ConcurrentIterWrite => f.write_str(CONCURRENT_ITER_WRITE),
             RuntimeError::OutOfMemory => f.write_str(OUT_OF_MEMORY),
             RuntimeError::Unhashable(t) => write!(f, "{UNHASHABLE}{t}"),
+            RuntimeError::UnhashableKey(t) => write!(f, "{UNHASHABLE_KEY}{t}"),
             RuntimeError::Uncomparable(t) => write!(f, "{UNCOMPARABLE}{t}"),
             RuntimeError::Fatal(s) | RuntimeError::Throw(s) => f.write_str(s),
         }

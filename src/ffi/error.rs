@@ -123,6 +123,7 @@ pub(super) fn code_for(e: &RuntimeError) -> c_int {
         }
         RuntimeError::OutOfMemory => GOMAP_ERR_OUT_OF_MEMORY,
         RuntimeError::Unhashable(_)
+        | RuntimeError::UnhashableKey(_)
         | RuntimeError::Uncomparable(_)
         | RuntimeError::Fatal(_)
         | RuntimeError::Throw(_) => GOMAP_ERR_PANIC,

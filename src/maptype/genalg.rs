@@ -51,14 +51,15 @@ pub struct GoIface {
     pub data: *const u8,
 }
 
-pub use crate::base::panic::{UNCOMPARABLE, UNHASHABLE};
+pub use crate::base::panic::{UNCOMPARABLE, UNHASHABLE, UNHASHABLE_KEY};
 
 /// Go's runtime-error message a panic carries, when its payload is one of the panics of
 /// this module (`runtime error: hash of unhashable type T`, `runtime error: comparing
 /// uncomparable type T`): what a caller that catches them (a VM, a trace replayer) reports.
 pub fn go_runtime_error(payload: &(dyn core::any::Any + Send)) -> Option<&str> {
-    crate::base::panic::panic_message(payload)
-        .filter(|m| m.starts_with(UNHASHABLE) || m.starts_with(UNCOMPARABLE))
+    crate::base::panic::panic_message(payload).filter(|m| {
+        m.starts_with(UNHASHABLE) || m.starts_with(UNHASHABLE_KEY) || m.starts_with(UNCOMPARABLE)
+    })
 }
 
 /// Installs (once per process) a panic hook that prints nothing for the panics of
@@ -80,6 +81,12 @@ pub fn quiet_go_runtime_errors() {
 #[inline(never)]
 fn unhashable(t: GoType) -> ! {
     raise(RuntimeError::Unhashable(t.name().to_string()))
+}
+
+#[cold]
+#[inline(never)]
+fn unhashable_key(t: GoType) -> ! {
+    raise(RuntimeError::UnhashableKey(t.name().to_string()))
 }
 
 #[cold]
@@ -371,6 +378,16 @@ unsafe fn iface_hash(p: *const u8, h: usize, r: GoRelease) -> usize {
 /// # Safety
 /// As [`hashfor`].
 pub unsafe fn mapKeyError2(t: GoType, p: *const u8) {
+    // SAFETY: forwarded.
+    unsafe { key_error_walk(t, p, unhashable) }
+}
+
+/// [`mapKeyError2`] with `fail` for the value of an unhashable type: Go 1.19's words
+/// (`runtime.mapKeyError2`) or those of `internal/runtime/maps.mapKeyError2` (Go 1.25 on).
+///
+/// # Safety
+/// As [`mapKeyError2`].
+unsafe fn key_error_walk(t: GoType, p: *const u8, fail: fn(GoType) -> !) {
     if t.is_regular_memory() {
         return;
     }
@@ -384,7 +401,7 @@ pub unsafe fn mapKeyError2(t: GoType, p: *const u8) {
                 return;
             };
             if !d.is_comparable() {
-                unhashable(d);
+                fail(d);
             }
             let v = if d.is_direct_iface() {
                 // SAFETY: the data word is the second word of the value at `p`.
@@ -393,7 +410,7 @@ pub unsafe fn mapKeyError2(t: GoType, p: *const u8) {
                 a.data
             };
             // SAFETY: `v` is the value of type `d` (caller).
-            unsafe { mapKeyError2(d, v) }
+            unsafe { key_error_walk(d, v, fail) }
         }
         Kind::Array => {
             let Shape::Array { elem, len } = t.shape() else {
@@ -401,19 +418,19 @@ pub unsafe fn mapKeyError2(t: GoType, p: *const u8) {
             };
             for i in 0..*len {
                 // SAFETY: element i lies inside the array the caller vouches for.
-                unsafe { mapKeyError2(*elem, p.add(i * elem.size())) };
+                unsafe { key_error_walk(*elem, p.add(i * elem.size()), fail) };
             }
         }
         Kind::Struct => {
             for f in t.fields() {
                 if !f.is_blank() {
                     // SAFETY: the field lies inside the struct the caller vouches for.
-                    unsafe { mapKeyError2(f.ty, p.add(f.offset)) };
+                    unsafe { key_error_walk(f.ty, p.add(f.offset), fail) };
                 }
             }
         }
         // Should never happen (Go keeps the case for robustness).
-        _ => unhashable(t),
+        _ => fail(t),
     }
 }
 
@@ -425,13 +442,33 @@ pub unsafe fn mapKeyError2(t: GoType, p: *const u8) {
 /// # Safety
 /// `key` points at a key of `t`.
 pub unsafe fn mapKeyError(t: &MapType, key: *const u8) {
+    // SAFETY: forwarded.
+    unsafe { map_key_error(t, key, unhashable) }
+}
+
+/// Port of `internal/runtime/maps.mapKeyError` (Go 1.25 on, the Swiss map's own copy of
+/// [`mapKeyError`]): the same check, but an unhashable value panics with the package's
+/// `unhashableTypeError` (`hash of unhashable type: T`).
+///
+/// # Safety
+/// As [`mapKeyError`].
+pub unsafe fn mapKeyError_maps(t: &MapType, key: *const u8) {
+    // SAFETY: forwarded.
+    unsafe { map_key_error(t, key, unhashable_key) }
+}
+
+/// [`mapKeyError`] with `fail` for the value of an unhashable type.
+///
+/// # Safety
+/// As [`mapKeyError`].
+unsafe fn map_key_error(t: &MapType, key: *const u8, fail: fn(GoType) -> !) {
     if !t.hashMightPanic() {
         return;
     }
     if composite_hasher_for(t.hasher, t.release).is_some() {
         // SAFETY: a composite hasher is only installed on key types whose ctx is their
         // descriptor (MapType::for_types); `key` is a key of it (caller).
-        unsafe { mapKeyError2(desc_of(&t.key), key) }
+        unsafe { key_error_walk(desc_of(&t.key), key, fail) }
     } else {
         // SAFETY: as the caller vouches.
         unsafe { t.hash(key, 0) };

@@ -8,7 +8,7 @@ use super::map::Map;
 use super::table::{deref, table};
 use super::types::{SwissMapType, SwissRelease};
 use crate::base::hex::hex_into;
-use crate::maptype::{spell, GoString, Kind};
+use crate::maptype::{spell, GoString, GoType, Kind};
 
 /// The line printed after `make`: the descriptor's layout and Go's flag bits. The
 /// split group layout (`1.27-mapsplitgroup`) has no slot struct, so its line names
@@ -58,7 +58,30 @@ pub unsafe fn push_value(out: &mut String, p: *const u8, size: usize, str_: bool
     hex_into(out, unsafe { s.as_bytes() });
 }
 
-/// Spells a key or elem slot from its raw bytes: inline as [`push_value`]; indirect as
+/// How a slot's value is spelled: as a string header, structurally for a key of a Go
+/// type (`spell::format_slot`, as the classic dump spells such keys), or as hex.
+#[derive(Clone, Copy)]
+enum Spelling {
+    Str,
+    Go(GoType),
+    Hex,
+}
+
+/// Spells the value at `p` as `how` says.
+///
+/// # Safety
+/// As [`push_value`]; for [`Spelling::Go`], a value of that type whose strings' bytes and
+/// interfaces' values are readable.
+unsafe fn push_spelled(out: &mut String, p: *const u8, size: usize, how: Spelling) {
+    match how {
+        // SAFETY: a value of `t` (caller).
+        Spelling::Go(t) => unsafe { spell::format_slot(out, t, p) },
+        // SAFETY: forwarded.
+        _ => unsafe { push_value(out, p, size, matches!(how, Spelling::Str)) },
+    }
+}
+
+/// Spells a key or elem slot from its raw bytes: inline as [`push_spelled`]; indirect as
 /// `*nil`, or `*` and the pointed-to value for a full slot (`*dead` for a non-nil
 /// pointer in a slot that is not full, which Go never leaves).
 ///
@@ -69,7 +92,7 @@ unsafe fn push_slot(
     p: *const u8,
     indirect: bool,
     size: usize,
-    str_: bool,
+    how: Spelling,
     full: bool,
 ) {
     if indirect {
@@ -82,12 +105,12 @@ unsafe fn push_slot(
         } else {
             out.push('*');
             // SAFETY: a full slot's object is live.
-            unsafe { push_value(out, target, size, str_) };
+            unsafe { push_spelled(out, target, size, how) };
         }
         return;
     }
     // SAFETY: caller.
-    unsafe { push_value(out, p, size, str_) }
+    unsafe { push_spelled(out, p, size, how) }
 }
 
 /// Appends one group: its 8 control bytes as 16 hex digits (slot 0 first), then every
@@ -100,7 +123,11 @@ unsafe fn push_group(out: &mut String, typ: &SwissMapType, g: groupReference) {
     unsafe {
         hex_into(out, core::slice::from_raw_parts(g.data, 8));
         let c = g.ctrls();
-        let str_key = typ.key().kind == Kind::String;
+        let key_spelling = match typ.mt.key_type {
+            Some(t) => Spelling::Go(t),
+            None if typ.key().kind == Kind::String => Spelling::Str,
+            None => Spelling::Hex,
+        };
         for s in 0..MAP_GROUP_SLOTS {
             let full = c.get(s) & CTRL_EMPTY == 0;
             out.push(' ');
@@ -109,7 +136,7 @@ unsafe fn push_group(out: &mut String, typ: &SwissMapType, g: groupReference) {
                 g.key(typ, s),
                 typ.IndirectKey(),
                 typ.key().size,
-                str_key,
+                key_spelling,
                 full,
             );
             out.push('=');
@@ -118,7 +145,7 @@ unsafe fn push_group(out: &mut String, typ: &SwissMapType, g: groupReference) {
                 g.elem(typ, s),
                 typ.IndirectElem(),
                 typ.elem().size,
-                false,
+                Spelling::Hex,
                 full,
             );
         }

@@ -16,7 +16,7 @@ use super::group::{groupReference, CTRL_DELETED};
 use super::iter::Iter;
 use super::map::{h1, h2, Map, NewEmptyMap, NewMap};
 use super::table::{insertAt, makeProbeSeq, table};
-use super::types::SwissMapType;
+use super::types::{SwissMapType, SwissRelease};
 use crate::base::malloc::zero_val;
 use crate::maptype::MapFast;
 use crate::runtime::types::{fatal, raise, RuntimeError};
@@ -258,14 +258,21 @@ pub unsafe fn mapdelete(typ: &SwissMapType, m: *mut Map, key: *const u8) {
 
 /// Go's check of the key of a lookup or delete in a nil or empty map
 /// (`runtime.mapKeyError`, Go issue 23734): an unhashable key panics there too, although
-/// nothing is hashed. The fast paths skip it, as their keys cannot panic.
+/// nothing is hashed. The fast paths skip it, as their keys cannot panic. From Go 1.25
+/// the check is `internal/runtime/maps`' own, whose panic has other words.
 ///
 /// # Safety
 /// `key` points at a readable key of `typ`.
 #[inline]
 unsafe fn mapKeyError(typ: &SwissMapType, key: *const u8) {
     // SAFETY: forwarded; `typ.mt` describes the key as `typ` does.
-    unsafe { crate::maptype::genalg::mapKeyError(&typ.mt, key) }
+    unsafe {
+        if typ.release >= SwissRelease::Go1_25 {
+            crate::maptype::genalg::mapKeyError_maps(&typ.mt, key)
+        } else {
+            crate::maptype::genalg::mapKeyError(&typ.mt, key)
+        }
+    }
 }
 
 /// Port of `runtime.mapclear`: `clear(m)`.
@@ -395,8 +402,10 @@ pub(crate) trait FastKey: Copy {
     /// # Safety
     /// `slot` is a key slot of this family.
     unsafe fn store(self, slot: *mut u8) {
-        // SAFETY: the slot holds a key of this size (caller); slots are aligned for it.
-        unsafe { (slot as *mut Self).write(self) }
+        // SAFETY: the slot holds a key of this size (caller). Unaligned: a key of the
+        // fast32/fast64 families may be a struct of smaller fields (`struct{i32,i32}`,
+        // 4-aligned), which Go's amd64 code loads and stores unaligned too.
+        unsafe { (slot as *mut Self).write_unaligned(self) }
     }
 }
 
@@ -406,8 +415,9 @@ macro_rules! int_fast_key {
             const UPDATE_KEY: bool = false;
             #[inline(always)]
             unsafe fn eq_slot(self, slot: *const u8) -> bool {
-                // SAFETY: an aligned key slot of this size (caller).
-                unsafe { *(slot as *const $t) == self }
+                // SAFETY: a key slot of this size (caller), perhaps less aligned than
+                // $t (see `store`).
+                unsafe { (slot as *const $t).read_unaligned() == self }
             }
             #[inline(always)]
             unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {

@@ -10,24 +10,13 @@ import (
 // mapOps is one map of the trace. Keys and elements travel as their raw bytes
 // (little-endian for numbers, the contents for strings, nothing for struct{}).
 type mapOps interface {
-	make(hint int)
-	put(k, e []byte)
-	del(k []byte)
-	get(k []byte) ([]byte, bool)
-	length() int
+	mapCore
 	hmap() *hmap
 	maptype() *maptype
-	iface() any // the map itself, for maps.Clone
 }
 
-func to_i32(b []byte) int32     { return int32(binary.LittleEndian.Uint32(b)) }
-func to_i64(b []byte) int64     { return int64(binary.LittleEndian.Uint64(b)) }
-func to_f64(b []byte) float64   { return math.Float64frombits(binary.LittleEndian.Uint64(b)) }
-func to_str(b []byte) string    { return string(b) }
-func to_e0(b []byte) struct{}   { return struct{}{} }
-func from_i32(v int32) []byte   { return binary.LittleEndian.AppendUint32(nil, uint32(v)) }
-func from_i64(v int64) []byte   { return binary.LittleEndian.AppendUint64(nil, uint64(v)) }
-func from_e0(v struct{}) []byte { return nil }
+func to_f64(b []byte) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b)) }
+func to_str(b []byte) string  { return string(b) }
 
 // reflectMap is a map built with reflect, for the combinations with a [N]uint8 kind.
 // reflect.Value.SetMapIndex/MapIndex (go1.19 reflect/value.go) call

@@ -39,10 +39,13 @@ type parseError struct {
 
 func (e *parseError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
 
-// kind is a trace kind: "i32", "i64", "f64", "str", "e0" or "bN" (size n).
+// kind is a trace kind: "i32", "i64", "f64", "str", "e0", "bN" (size n), or a
+// composite key kind (composite.go).
 type kind struct {
-	name string
-	n    int
+	name    string
+	n       int
+	comp    *compType // a composite key kind, or nil
+	reflect bool      // reflect:K: a reflect.MapOf map of the composite kind
 }
 
 func (k kind) isStr() bool { return k.name == "str" }
@@ -56,6 +59,12 @@ func parseKind(s string, key bool) (kind, bool) {
 	case "e0":
 		return kind{name: s}, !key
 	}
+	if key {
+		r := strings.HasPrefix(s, "reflect:")
+		if c := compOf(strings.TrimPrefix(s, "reflect:")); c != nil && c.newMap != nil {
+			return kind{name: s, comp: c, reflect: r}, true
+		}
+	}
 	if len(s) >= 2 && s[0] == 'b' {
 		n, err := strconv.Atoi(s[1:])
 		if err == nil && n >= 1 && n <= 1024 && strconv.Itoa(n) == s[1:] {
@@ -66,6 +75,9 @@ func parseKind(s string, key bool) (kind, bool) {
 }
 
 func reflectType(k kind) reflect.Type {
+	if k.comp != nil {
+		return k.comp.t
+	}
 	switch k.name {
 	case "i32":
 		return reflect.TypeOf(int32(0))
@@ -83,6 +95,9 @@ func reflectType(k kind) reflect.Type {
 
 // parseValue converts a value spelled as in a trace into its raw bytes.
 func parseValue(k kind, s string) ([]byte, string) {
+	if k.comp != nil {
+		return parseComp(k.comp.t, s)
+	}
 	switch k.name {
 	case "i32":
 		v, err := strconv.ParseInt(s, 10, 32)
@@ -128,7 +143,7 @@ func parseValue(k kind, s string) ([]byte, string) {
 // keys ([4]uint8 and [8]uint8 too: amd64 has no alignment requirement) take the fast32
 // and fast64 paths, strings faststr, unless the elem is over 128 bytes.
 func fastFamily(k, e kind, et reflect.Type) string {
-	if et.Size() > 128 {
+	if et.Size() > 128 || k.comp != nil {
 		return "slow"
 	}
 	switch {
@@ -142,12 +157,14 @@ func fastFamily(k, e kind, et reflect.Type) string {
 	return "slow"
 }
 
-// smap is the trace's map: a reflect-made map[K]E and its runtime pointers.
+// smap is the trace's map: a reflect-made map[K]E, or a compiled one (ops) for a
+// composite key kind, and its runtime pointers.
 type smap struct {
 	kt, et reflect.Type
 	mk     [2]kind
 	v      reflect.Value
 	family string
+	ops    mapOps // the compiled map, or nil
 }
 
 func (x *smap) m() *swissMap { return (*swissMap)(x.v.UnsafePointer()) }
@@ -166,6 +183,10 @@ func (x *smap) keyArg(k []byte) (unsafe.Pointer, func()) {
 func runtimeKeepAlive(x any) { runtime.KeepAlive(x) }
 
 func (x *smap) put(k, e []byte) {
+	if x.ops != nil {
+		x.ops.put(k, e)
+		return
+	}
 	var slot unsafe.Pointer
 	switch x.family {
 	case "fast32":
@@ -183,6 +204,10 @@ func (x *smap) put(k, e []byte) {
 }
 
 func (x *smap) del(k []byte) {
+	if x.ops != nil {
+		x.ops.del(k)
+		return
+	}
 	switch x.family {
 	case "fast32":
 		mapdelete_fast32(x.t(), x.m(), binary.LittleEndian.Uint32(k))
@@ -198,6 +223,13 @@ func (x *smap) del(k []byte) {
 }
 
 func (x *smap) get(k []byte) (unsafe.Pointer, bool) {
+	if x.ops != nil {
+		e, ok := x.ops.get(k)
+		if len(e) == 0 {
+			return nil, ok
+		}
+		return unsafe.Pointer(&e[0]), ok
+	}
 	p, keep := x.keyArg(k)
 	defer keep()
 	return mapaccess2(x.t(), x.m(), p)
@@ -210,6 +242,7 @@ func (x *smap) get(k []byte) (unsafe.Pointer, bool) {
 type iterState struct {
 	it      *swissIter
 	keyStr  bool
+	comp    reflect.Type // composite key type, or nil
 	fetched bool
 	done    bool
 	owner   *smap // keeps the iterated map alive after a clone replaces it
@@ -251,8 +284,8 @@ type oracle struct {
 	needSeed int
 	// iters are the live iterators. A slice, not a map: in the seeded-random mode the
 	// oracle may make no map of its own after seeding (making one draws a seed).
-	iters []namedIter
-	random   bool // seeded-random mode (`rand`)
+	iters  []namedIter
+	random bool // seeded-random mode (`rand`)
 }
 
 func main() {
@@ -420,6 +453,7 @@ func (o *oracle) directive(line int, f []string) string {
 		}
 		o.warmUp()
 		o.random = true
+		compositeNaN = true
 		seedState(seed)
 		return ""
 	case "type":
@@ -431,11 +465,17 @@ func (o *oracle) directive(line int, f []string) string {
 		}
 		k, ok := parseKind(f[1], true)
 		if !ok {
-			return "a key kind: i32, i64, f64, str or bN (N from 1 to 1024)"
+			return "a key kind: i32, i64, f64, str, bN (N from 1 to 1024) or a composite kind"
 		}
 		e, ok := parseKind(f[2], false)
 		if !ok {
 			return "an elem kind: i32, i64, e0 or bN (N from 1 to 1024)"
+		}
+		if k.comp != nil && !k.reflect && k.comp.newMap(e.name) == nil {
+			return "elem kind i64, i32 or e0 for a composite key kind"
+		}
+		if k.reflect && e.n == 0 {
+			return "elem kind bN for a reflect: key kind"
 		}
 		o.typ = &[2]kind{k, e}
 		return ""
@@ -460,9 +500,7 @@ func (o *oracle) directive(line int, f []string) string {
 				return e
 			}
 		}
-		kt, et := reflectType(o.typ[0]), reflectType(o.typ[1])
-		o.m = &smap{kt: kt, et: et, mk: *o.typ, family: fastFamily(o.typ[0], o.typ[1], et)}
-		o.m.v = reflect.MakeMapWithSize(reflect.MapOf(kt, et), int(hint))
+		o.m = newSmap(*o.typ, int(hint))
 		if len(f) == 3 {
 			o.m.m().seed = seed
 		}
@@ -497,7 +535,7 @@ func (o *oracle) directive(line int, f []string) string {
 		if o.needSeed != 0 {
 			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with rand", o.needSeed)
 		}
-		o.m.put(k, v)
+		o.goPanics(func() { o.m.put(k, v) })
 	case "del":
 		if e := argc(2, "del K"); e != "" {
 			return e
@@ -507,7 +545,7 @@ func (o *oracle) directive(line int, f []string) string {
 			return "key " + e
 		}
 		before := o.m.length()
-		o.m.del(k)
+		o.goPanics(func() { o.m.del(k) })
 		if before > 0 && o.m.length() == 0 && !o.random {
 			o.needSeed = line
 		}
@@ -519,7 +557,11 @@ func (o *oracle) directive(line int, f []string) string {
 		if e != "" {
 			return "key " + e
 		}
-		p, ok := o.m.get(k)
+		var p unsafe.Pointer
+		var ok bool
+		if o.goPanics(func() { p, ok = o.m.get(k) }) {
+			break
+		}
 		if ok {
 			fmt.Fprintf(o.out, "get %s = %s\n", f[1], appendValue(nil, p, o.m.et.Size(), false))
 		} else {
@@ -569,10 +611,7 @@ func (o *oracle) directive(line int, f []string) string {
 			}
 			// maps.Clone itself, with Go's own draws (1.24's mapclone2: the new map's
 			// seed, then the iterator's two offsets; none from 1.25).
-			old := o.m
-			nm := &smap{kt: old.kt, et: old.et, mk: old.mk, family: old.family}
-			nm.v = reflect.ValueOf(mapclone(old.v.Interface()))
-			o.m = nm
+			o.m = o.m.cloneOf(mapclone(o.m.v.Interface()))
 			return ""
 		}
 		if e := argc(4, "clone SEED R1 R2"); e != "" {
@@ -591,13 +630,13 @@ func (o *oracle) directive(line int, f []string) string {
 			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with rand", o.needSeed)
 		}
 		old := o.m
-		nm := &smap{kt: old.kt, et: old.et, mk: old.mk, family: old.family}
+		var nm *smap
 		if nativeClone {
-			nm.v = reflect.ValueOf(mapclone(old.v.Interface()))
+			nm = old.cloneOf(mapclone(old.v.Interface()))
 		} else {
 			// runtime.mapclone2 (go1.24) with its rand() draws given.
 			t, src := old.t(), old.m()
-			nm.v = reflect.MakeMapWithSize(reflect.MapOf(old.kt, old.et), int(src.used))
+			nm = newSmap(old.mk, int(src.used))
 			nm.m().seed = seed
 			it := new(swissIter)
 			iterInitR(it, t, src, r1, r2)
@@ -607,7 +646,7 @@ func (o *oracle) directive(line int, f []string) string {
 		}
 		o.m = nm
 	case "iter":
-		st := &iterState{it: new(swissIter), keyStr: o.m.mk[0].isStr(), fetched: true, owner: o.m}
+		st := &iterState{it: new(swissIter), keyStr: o.m.mk[0].isStr(), comp: o.m.keyComp(), fetched: true, owner: o.m}
 		if o.random {
 			if e := argc(2, "iter ID (after rand)"); e != "" {
 				return e
@@ -654,7 +693,11 @@ func (o *oracle) directive(line int, f []string) string {
 			}
 			t := st.it.typ
 			line := append([]byte("next "), f[1]...)
-			line = appendValue(append(line, ' '), st.it.key, t.key.size, st.keyStr)
+			if st.comp != nil {
+				line = appendComp(append(line, ' '), st.comp, st.it.key)
+			} else {
+				line = appendValue(append(line, ' '), st.it.key, t.key.size, st.keyStr)
+			}
 			line = appendValue(append(line, '='), st.it.elem, t.elem.size, false)
 			o.out.Write(append(line, '\n'))
 			st.fetched = false
@@ -666,7 +709,7 @@ func (o *oracle) directive(line int, f []string) string {
 		if o.needSeed != 0 {
 			return fmt.Sprintf("seed SEED: del on line %d emptied the map and Go re-seeded it with rand", o.needSeed)
 		}
-		dump(o.out, o.m.t(), o.m.m(), o.m.mk[0].isStr())
+		dump(o.out, o.m.t(), o.m.m(), keySpell{o.m.mk[0].isStr(), o.m.keyComp()})
 	default:
 		return "a directive: aeskey, type, rand, make, put, del, get, len, seed, clear, clone, iter, next or dump"
 	}
@@ -709,7 +752,7 @@ func appendValue(dst []byte, p unsafe.Pointer, size uintptr, str bool) []byte {
 
 // appendSlot spells a slot from its raw bytes: indirect slots as *nil, *dead (a
 // non-nil pointer in a slot that is not full) or * and the value.
-func appendSlot(dst []byte, p unsafe.Pointer, indirect bool, size uintptr, str, full bool) []byte {
+func appendSlot(dst []byte, p unsafe.Pointer, indirect bool, size uintptr, ks keySpell, full bool) []byte {
 	if indirect {
 		target := *(*unsafe.Pointer)(p)
 		switch {
@@ -718,12 +761,44 @@ func appendSlot(dst []byte, p unsafe.Pointer, indirect bool, size uintptr, str, 
 		case !full:
 			return append(dst, "*dead"...)
 		}
-		return appendValue(append(dst, '*'), target, size, str)
+		return ks.append(append(dst, '*'), target, size)
 	}
-	return appendValue(dst, p, size, str)
+	return ks.append(dst, p, size)
 }
 
-func appendGroup(dst []byte, t *mapType, g unsafe.Pointer, keyStr bool) []byte {
+// keySpell says how key slots are spelled: as strings (str), structurally for a
+// composite key type (comp), else as hex; elems are always hex (the zero keySpell).
+type keySpell struct {
+	str  bool
+	comp reflect.Type
+}
+
+func (ks keySpell) append(dst []byte, p unsafe.Pointer, size uintptr) []byte {
+	if ks.comp != nil {
+		return appendComp(dst, ks.comp, p)
+	}
+	return appendValue(dst, p, size, ks.str)
+}
+
+// keyComp is the map's composite key type, or nil.
+func (x *smap) keyComp() reflect.Type {
+	if x.mk[0].comp != nil {
+		return x.mk[0].comp.t
+	}
+	return nil
+}
+
+// goPanics runs a map operation; a Go runtime panic (hashing an unhashable value) is
+// printed as `panic MESSAGE` and reported.
+func (o *oracle) goPanics(f func()) bool {
+	if msg := runOp(f); msg != "" {
+		fmt.Fprintf(o.out, "panic %s\n", msg)
+		return true
+	}
+	return false
+}
+
+func appendGroup(dst []byte, t *mapType, g unsafe.Pointer, ks keySpell) []byte {
 	ctrl := bytesAt(g, 8)
 	dst = appendHexOrDash(dst, ctrl)
 	for s := uintptr(0); s < 8; s++ {
@@ -731,14 +806,14 @@ func appendGroup(dst []byte, t *mapType, g unsafe.Pointer, keyStr bool) []byte {
 		k := unsafe.Add(g, t.keysOff()+s*t.keyStride())
 		e := unsafe.Add(g, t.elemsOff()+s*t.elemStride())
 		dst = append(dst, ' ')
-		dst = appendSlot(dst, k, t.flags&mapIndirectKey != 0, t.key.size, keyStr, full)
+		dst = appendSlot(dst, k, t.flags&mapIndirectKey != 0, t.key.size, ks, full)
 		dst = append(dst, '=')
-		dst = appendSlot(dst, e, t.flags&mapIndirectElem != 0, t.elem.size, false, full)
+		dst = appendSlot(dst, e, t.flags&mapIndirectElem != 0, t.elem.size, keySpell{}, full)
 	}
 	return append(dst, '\n')
 }
 
-func dump(w *bufio.Writer, t *mapType, m *swissMap, keyStr bool) {
+func dump(w *bufio.Writer, t *mapType, m *swissMap, ks keySpell) {
 	fmt.Fprintf(w, "map used=%d seed=%016x dirLen=%d globalDepth=%d globalShift=%d writing=%d",
 		m.used, m.seed, m.dirLen, m.globalDepth, m.globalShift, m.writing)
 	if hasTombstonePossible {
@@ -753,7 +828,7 @@ func dump(w *bufio.Writer, t *mapType, m *swissMap, keyStr bool) {
 		return
 	}
 	if m.dirLen == 0 {
-		w.Write(appendGroup([]byte("small "), t, m.dirPtr, keyStr))
+		w.Write(appendGroup([]byte("small "), t, m.dirPtr, ks))
 		return
 	}
 	dir := unsafe.Slice((**table)(m.dirPtr), m.dirLen)
@@ -771,7 +846,7 @@ func dump(w *bufio.Writer, t *mapType, m *swissMap, keyStr bool) {
 				line = append(line[:0], "group "...)
 				line = strconv.AppendUint(line, gi, 10)
 				line = append(line, ' ')
-				line = appendGroup(line, t, unsafe.Add(tab.groups.data, uintptr(gi)*t.groupSize), keyStr)
+				line = appendGroup(line, t, unsafe.Add(tab.groups.data, uintptr(gi)*t.groupSize), ks)
 				w.Write(line)
 			}
 		}
@@ -784,11 +859,17 @@ func dump(w *bufio.Writer, t *mapType, m *swissMap, keyStr bool) {
 // types New uses) in sync.Maps, whose tables draw a hash seed when made; after the
 // warm-up only the map code draws.
 func (o *oracle) warmUp() {
-	kt, et := reflectType(o.typ[0]), reflectType(o.typ[1])
-	w := &smap{kt: kt, et: et, mk: *o.typ, family: fastFamily(o.typ[0], o.typ[1], et)}
-	w.v = reflect.MakeMapWithSize(reflect.MapOf(kt, et), 0)
-	zk := make([]byte, kt.Size())
-	ze := make([]byte, et.Size())
+	w := newSmap(*o.typ, 0)
+	zk := make([]byte, w.kt.Size())
+	ze := make([]byte, w.et.Size())
+	if o.typ[0].comp != nil {
+		// Every dynamic type an interface value may hold, whose pointer types reflect
+		// caches too (parseComp, appendComp).
+		for i := range compTypes {
+			_ = reflect.New(compTypes[i].t)
+			_ = reflect.NewAt(compTypes[i].t, reflect.New(compTypes[i].t).UnsafePointer())
+		}
+	}
 	w.put(zk, ze)
 	w.get(zk)
 	it := new(swissIter)

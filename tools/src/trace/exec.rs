@@ -163,7 +163,7 @@ impl Kind {
 
 /// Runs a map operation on a composite key, turning Go's runtime panics (an interface
 /// holding an unhashable value) into the `panic MESSAGE` line; other panics propagate.
-fn go_panics(out: &mut String, f: impl FnOnce()) {
+pub(crate) fn go_panics(out: &mut String, f: impl FnOnce()) {
     gomap::maptype::genalg::quiet_go_runtime_errors();
     if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         match gomap::maptype::genalg::go_runtime_error(&*p) {

@@ -562,7 +562,7 @@ const DYN_TYPES: [&str; 10] = [
 
 /// Whether a composite key spelling holds a value Go cannot hash: a slice, or a value of
 /// an uncomparable defined type ([`op::named_types`]).
-fn unhashable(s: &str) -> bool {
+pub(crate) fn unhashable(s: &str) -> bool {
     s.contains("[]i64")
         || op::named_types()
             .iter()
@@ -580,7 +580,7 @@ fn named_comparable(n: &str) -> bool {
 /// defined types of [`op::named_types`] (`iface`; rarely an unhashable one, whose
 /// operations panic in Go). Floats are sometimes NaN when `nan`
 /// (the seeded-random mode).
-fn go_value(r: &mut Rng, t: GoType, nan: bool) -> String {
+pub(crate) fn go_value(r: &mut Rng, t: GoType, nan: bool) -> String {
     match t.shape() {
         Shape::Scalar(k) => match k {
             GoKind::Bool => (r.below(2) == 1).to_string(),
@@ -666,7 +666,7 @@ fn go_float(r: &mut Rng, f32: bool, nan: bool) -> String {
 
 /// The canonical form of a composite key spelling of type `t`: equal keys (Go's `==`)
 /// have equal forms: `-0` is `0`, and blank fields (which `==` ignores) are `_`.
-fn canon_go(t: GoType, s: &str) -> Vec<u8> {
+pub(crate) fn canon_go(t: GoType, s: &str) -> Vec<u8> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     canon_into(t, &mut rest, &mut out);
@@ -764,6 +764,20 @@ pub fn composite_kinds() -> Vec<&'static str> {
     .collect()
 }
 
+/// The key and elem kinds of composite trace number `i`, its key kind spelled `spelled`:
+/// every fourth a `reflect.MapOf` map (`reflect:K`, elems b8, b3, b129 in turn), the
+/// others compiled maps with elems i64, i32, e0, i64 in turn.
+pub(crate) fn composite_pair(spelled: &str, i: usize) -> (Kind, Kind) {
+    let ty = spell::parse_type(spelled, &|_| None).expect("own spelling");
+    let reflect = i % 4 == 3;
+    let e = if reflect {
+        [Kind::B(8), Kind::B(3), Kind::B(129)][(i / 4) % 3]
+    } else {
+        [Kind::I64, Kind::I32, Kind::E0, Kind::I64][i % 4]
+    };
+    (Kind::Go { ty, reflect }, e)
+}
+
 /// The composite suite: `count` traces cycling through [`composite_kinds`] (elems i64,
 /// i32, e0) and scenarios, every fourth one a `reflect.MapOf` map (`reflect:K`, elems b8,
 /// b3, b129).
@@ -780,15 +794,7 @@ pub fn composite_suite(count: usize, seed: u64) -> Vec<(String, String)> {
     let mut rng = Rng::new(seed);
     let mut out = Vec::new();
     for i in 0..count {
-        let spelled = kinds[i % kinds.len()];
-        let ty = spell::parse_type(spelled, &|_| None).expect("own spelling");
-        let reflect = i % 4 == 3;
-        let k = Kind::Go { ty, reflect };
-        let e = if reflect {
-            [Kind::B(8), Kind::B(3), Kind::B(129)][(i / 4) % 3]
-        } else {
-            [Kind::I64, Kind::I32, Kind::E0, Kind::I64][i % 4]
-        };
+        let (k, e) = composite_pair(kinds[i % kinds.len()], i);
         let sc = scen[(i / kinds.len() + i) % scen.len()];
         let name = format!("c{i:03}-{}-{}", sc.name(), i % kinds.len());
         out.push((name, trace(sc, k, e, rng.next_u64())));

@@ -7,8 +7,9 @@
 
 use std::collections::HashMap;
 
-use super::exec::{print_value, run_lines, TraceError, FIRST_DIRECTIVE, TRACE_KEY};
+use super::exec::{go_panics, print_value, run_lines, TraceError, FIRST_DIRECTIVE, TRACE_KEY};
 use super::op::{unhex, Kind, Value};
+use gomap::export_test::maptype::spell::ValueArena;
 use gomap::export_test::swiss::dump::{dump, maptype_line};
 use gomap::export_test::swiss::map::{mapfree, Map};
 use gomap::maptype::alg;
@@ -41,7 +42,8 @@ struct SwissTraceIter {
 /// Runs a Swiss trace one line at a time.
 ///
 /// Invariants: every map in `maps` is live and of type `t`; the current map is the last;
-/// iterators are dropped before the maps; `arena` holds every string a key may point at.
+/// iterators are dropped before the maps; `arena` holds every string a key may point at,
+/// `values` every composite key's strings and interface data.
 pub struct SwissReplayer {
     started: bool,
     release: Option<SwissRelease>,
@@ -52,6 +54,8 @@ pub struct SwissReplayer {
     maps: Vec<Box<Map>>,
     iters: HashMap<String, SwissTraceIter>,
     arena: Vec<Box<[u8]>>,
+    /// Values of composite kinds (and their strings and interface data).
+    values: ValueArena,
     need_seed: usize,
     /// Seeded-random mode (`rand`): map seeds, iterator offsets and NaN hashes come from
     /// the seeded ChaCha8 generator, as they do from Go's.
@@ -99,6 +103,7 @@ impl SwissReplayer {
             maps: Vec::new(),
             iters: HashMap::new(),
             arena: Vec::new(),
+            values: ValueArena::new(),
             need_seed: 0,
             random: false,
             keyed: false,
@@ -209,12 +214,13 @@ impl SwissReplayer {
                 if self.random {
                     return Err(err("`type` must come before `rand`".into()));
                 }
-                // Composite Go kinds are version-1 only (the Swiss oracle has no such types).
-                let k = Kind::parse(f[1]).filter(|k| k.is_key() && !matches!(k, Kind::Go { .. }));
+                // Composite kinds (structs, arrays, interfaces, `reflect:K`) as in classic
+                // traces: the same Go type, its map type the Swiss one of that release.
+                let k = Kind::parse(f[1]).filter(|k| k.is_key());
                 let e = Kind::parse(f[2]).filter(|e| e.is_elem());
                 let (Some(k), Some(e)) = (k, e) else {
                     return Err(err(format!(
-                        "expected key kind i32|i64|f64|str|bN and elem kind i32|i64|e0|bN (N 1..1024), got {} {}",
+                        "expected key kind i32|i64|f64|str|bN or a composite kind and elem kind i32|i64|e0|bN (N 1..1024), got {} {}",
                         f[1], f[2]
                     )));
                 };
@@ -269,9 +275,13 @@ impl SwissReplayer {
         }
         let cur = self.maps.len() - 1;
         let random = self.random;
-        let key_image = |v: &str, arena: &mut Vec<Box<[u8]>>| -> Result<Vec<u8>, TraceError> {
+        let key_image = |v: &str,
+                         arena: &mut Vec<Box<[u8]>>,
+                         values: &mut ValueArena|
+         -> Result<Vec<u8>, TraceError> {
+            // A NaN inside a composite key only in the seeded-random mode, as for f64.
             let k = Value::token(v)
-                .image(kk, arena)
+                .image_any(kk, arena, values, random)
                 .map_err(|e| err(format!("key: {e}")))?;
             if kk == Kind::F64
                 && !random
@@ -296,24 +306,25 @@ impl SwissReplayer {
         match f[0] {
             "put" => {
                 want(3, "put K E")?;
-                let k = key_image(f[1], &mut self.arena)?;
+                let k = key_image(f[1], &mut self.arena, &mut self.values)?;
                 let e = Value::token(f[2]).image(ek, &mut self.arena).map_err(|e| err(format!("elem: {e}")))?;
                 pending(self.need_seed)?;
                 let m: *mut Map = &mut *self.maps[cur];
                 // SAFETY: a live map of `t`; `k` is a key of its type; the slot has the
-                // elem's size.
-                unsafe {
+                // elem's size. A hash that panics (an unhashable value in an interface)
+                // leaves the map as it was, as in Go.
+                go_panics(out, || unsafe {
                     let p = mapassign_compiled(t, m, k.as_ptr());
                     core::ptr::copy_nonoverlapping(e.as_ptr(), p, e.len());
-                }
+                });
             }
             "del" => {
                 want(2, "del K")?;
-                let k = key_image(f[1], &mut self.arena)?;
+                let k = key_image(f[1], &mut self.arena, &mut self.values)?;
                 let before = self.maps[cur].Used();
                 let m: *mut Map = &mut *self.maps[cur];
                 // SAFETY: as for put.
-                unsafe { mapdelete(t, m, k.as_ptr()) };
+                go_panics(out, || unsafe { mapdelete(t, m, k.as_ptr()) });
                 // Go re-seeds a map its last entry left with rand(): given by a `seed`
                 // line, unless random.
                 if before > 0 && self.maps[cur].Used() == 0 && !random {
@@ -322,9 +333,14 @@ impl SwissReplayer {
             }
             "get" => {
                 want(2, "get K")?;
-                let k = key_image(f[1], &mut self.arena)?;
+                let k = key_image(f[1], &mut self.arena, &mut self.values)?;
+                let mut found = None;
+                let m = &*self.maps[cur];
                 // SAFETY: as for put.
-                let (p, ok) = unsafe { mapaccess2_compiled(t, &*self.maps[cur], k.as_ptr()) };
+                go_panics(out, || found = Some(unsafe { mapaccess2_compiled(t, m, k.as_ptr()) }));
+                let Some((p, ok)) = found else {
+                    return Ok(());
+                };
                 if ok {
                     out.push_str(&format!("get {} = ", f[1]));
                     // SAFETY: an elem of kind `ek`.

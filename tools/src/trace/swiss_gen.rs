@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::gen::Rng;
+use super::gen::{canon_go, composite_kinds, composite_pair, go_value, unhashable, Rng};
 use super::op::{parse_f64, unhex, Kind, Value};
 use gomap::export_test::base::hex::hex;
 use gomap::swiss::SwissRelease;
@@ -60,8 +60,11 @@ struct Builder {
     iters: Vec<String>,
     next_iter: usize,
     /// Seeded-random mode (`rand`): Go draws every seed and iterator offset from the
-    /// seeded generator, and `f64` traces get NaN keys.
+    /// seeded generator, and `f64` traces get NaN keys (composite ones NaN inside keys).
     random: bool,
+    /// Puts that found no new key (a composite kind's values are drawn from small
+    /// domains, which a trace may exhaust: `struct{}` has one value).
+    stalls: u32,
 }
 
 impl Builder {
@@ -87,7 +90,13 @@ impl Builder {
             fresh: 0,
             iters: Vec::new(),
             next_iter: 0,
+            stalls: 0,
         }
+    }
+
+    /// Whether the key domain seems exhausted: loops that fill the map to a size stop.
+    fn stalled(&self) -> bool {
+        self.stalls > 200
     }
 
     fn line(&mut self, s: &str) {
@@ -173,12 +182,35 @@ impl Builder {
                 }
                 (hex(&b), b)
             }
-            Kind::E0 | Kind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
+            Kind::Go { ty, .. } => {
+                // A random value (`i` unused): the classic generator's small domains, so
+                // that keys collide often; NaN inside floats in the seeded-random mode.
+                let s = go_value(&mut self.rng, ty, self.random);
+                let c = canon_go(ty, &s);
+                (s, c)
+            }
+            Kind::E0 => unreachable!("not a kind of Swiss trace keys"),
         }
     }
 
-    /// A new key (not yet used in this trace).
+    /// A new key (not yet used in this trace). For a composite kind, after 64 draws of
+    /// present keys, a present one (the put then overwrites it); or one that is never in
+    /// the map (unhashable, or holding a NaN), which counts as a stall too.
     fn new_key(&mut self) -> (String, Vec<u8>) {
+        if let Kind::Go { .. } = self.k {
+            for _ in 0..64 {
+                let (s, c) = self.key_of(0);
+                if unhashable(&s) || s.contains("NaN") {
+                    self.stalls += 1;
+                    return (s, c);
+                }
+                if !self.index.contains_key(&c) {
+                    return (s, c);
+                }
+            }
+            self.stalls += 1;
+            return self.key_of(0);
+        }
         loop {
             let i = self.fresh;
             self.fresh += 1;
@@ -208,6 +240,11 @@ impl Builder {
     }
 
     fn insert(&mut self, s: String, c: Vec<u8>) {
+        // A composite key Go cannot hash (the put panics) or holding a NaN (never found:
+        // each put a new entry) is not in the model.
+        if matches!(self.k, Kind::Go { .. }) && (unhashable(&s) || s.contains("NaN")) {
+            return;
+        }
         if !self.index.contains_key(&c) {
             self.index.insert(c, self.keys.len());
             self.keys.push(s);
@@ -248,7 +285,8 @@ impl Builder {
                 }
             }
             Kind::B(_) => unhex(s).expect("own"),
-            Kind::E0 | Kind::Go { .. } => unreachable!("not a kind of Swiss trace keys"),
+            Kind::Go { ty, .. } => canon_go(ty, s),
+            Kind::E0 => unreachable!("not a kind of Swiss trace keys"),
         }
     }
 
@@ -428,7 +466,7 @@ pub fn swiss_trace(
             b.make(hint);
             for round in 0..3 {
                 let target = 6 + b.rng.below(3 + round);
-                while (b.keys.len() as u64) < target {
+                while (b.keys.len() as u64) < target && !b.stalled() {
                     b.put(10);
                     b.line("dump");
                 }
@@ -457,7 +495,7 @@ pub fn swiss_trace(
             b.make(0);
             let mut next_dump = 1usize;
             b.iter();
-            while b.keys.len() < n {
+            while b.keys.len() < n && !b.stalled() {
                 b.put(5);
                 if b.rng.pct(3) {
                     b.next(4);
@@ -484,7 +522,7 @@ pub fn swiss_trace(
         SwissScenario::Tombstones(hint) => {
             b.make(hint);
             let fill = (hint.max(8) as u64 * 7 / 8).max(8);
-            while (b.keys.len() as u64) < fill {
+            while (b.keys.len() as u64) < fill && !b.stalled() {
                 b.put(0);
             }
             b.line("dump");
@@ -539,8 +577,42 @@ pub fn swiss_trace(
     b.out
 }
 
+/// The composite key kinds on release `r`: one trace per kind of [`composite_kinds`]
+/// (structs, arrays, interfaces; the classic suite's list) with the classic suite's elems
+/// (`gen::composite_pair`: every fourth a `reflect.MapOf` map), the scenarios in turn
+/// (growth and tombstones kept small: the values come from small domains), and every
+/// second kind with a float or an interface in the seeded-random mode (NaN inside keys).
+/// Named `cNN-scenario-elem[-rand]`.
+pub fn swiss_composite_suite(r: SwissRelease, seed: u64) -> Vec<(String, String)> {
+    let mut rng = Rng::new(seed ^ 0xc0_3905_17e5 ^ (r as u64) << 40);
+    let mut v = Vec::new();
+    for (i, spelled) in composite_kinds().into_iter().enumerate() {
+        let (k, e) = composite_pair(spelled, i);
+        let sc = match i % 6 {
+            0 => SwissScenario::Small,
+            1 => SwissScenario::Mix(rng.below(60) as i64),
+            2 => SwissScenario::ClearClone,
+            3 => SwissScenario::Tombstones(14),
+            4 => SwissScenario::Grow(300 + rng.below(300) as usize),
+            _ => SwissScenario::Mix(rng.below(9) as i64),
+        };
+        let floaty = ["f32", "f64", "c64", "c128", "any", "iface"]
+            .iter()
+            .any(|f| spelled.contains(f));
+        let random = floaty && i % 2 == 1;
+        let name = format!(
+            "c{i:02}-{}-{e}{}",
+            sc.name(),
+            if random { "-rand" } else { "" }
+        );
+        v.push((name, swiss_trace(sc, r, k, e, rng.next_u64(), random)));
+    }
+    v
+}
+
 /// A suite for release `r`: the hint sweep, `count` traces, and `large` growth traces of
-/// over 10^5 entries, named `NNN-scenario-kinds`.
+/// over 10^5 entries, named `NNN-scenario-kinds`, and (when `count > 0`) the composite
+/// key kinds ([`swiss_composite_suite`]).
 pub fn swiss_suite(
     r: SwissRelease,
     count: usize,
@@ -592,6 +664,9 @@ pub fn swiss_suite(
             if random { "-rand" } else { "" }
         );
         v.push((name, swiss_trace(sc, r, k, e, ts, random)));
+    }
+    if count > 0 {
+        v.extend(swiss_composite_suite(r, seed));
     }
     v
 }

@@ -275,6 +275,33 @@ impl groupReference {
         None
     }
 
+    /// [`findKey`](Self::findKey) with a fast family's key, compared as its type
+    /// (`K::eq_slot`) instead of through `typ.Key.Equal`: the loop of Go's fast paths,
+    /// which visits the same candidates in the same order.
+    ///
+    /// # Safety
+    /// `data` is a live group of `typ`, a map type of `K`'s family (inline keys).
+    #[inline(always)]
+    pub(crate) unsafe fn findKeyFast<K: super::runtime::FastKey>(
+        self,
+        typ: &SwissMapType,
+        h2Hash: usize,
+        key: K,
+    ) -> Option<usize> {
+        // SAFETY: candidates are full key slots of a live group of K's family (caller).
+        unsafe {
+            let mut match_ = self.ctrls().matchH2(h2Hash);
+            while !match_.is_empty() {
+                let i = match_.first();
+                if key.eq_slot(self.key(typ, i)) {
+                    return Some(i);
+                }
+                match_ = match_.removeFirst();
+            }
+        }
+        None
+    }
+
     /// Calls `f` with each full slot, in slot order (Go's loops over `j < 8` that skip
     /// empty and deleted slots).
     ///
@@ -331,6 +358,43 @@ impl groupReference {
         debug_assert!(i < MAP_GROUP_SLOTS);
         // SAFETY: as for key.
         unsafe { self.data.add(typ.ElemsOff + i * typ.ElemStride) }
+    }
+}
+
+/// How a write that searches for its key (a delete) hashes it and finds it in a group:
+/// Go's generic way ([`GenericKey`]: `typ.Hasher` and `typ.Key.Equal` through the map
+/// type) or a fast family's (its key type's own hash and compare, see
+/// `runtime::FastKey`). Both find the same slot: the family's hash is the hash the map
+/// type's hasher computes, and its compare is the key type's equality.
+pub(crate) trait SearchKey: Copy {
+    /// The key's hash under `seed`.
+    ///
+    /// # Safety
+    /// The key is a readable key of `typ`.
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize;
+    /// The first full slot of `g` whose control byte is `h2Hash` and whose key equals
+    /// this one ([`groupReference::findKey`]).
+    ///
+    /// # Safety
+    /// `g` is a live group of `typ`; the key is a readable key of `typ`.
+    unsafe fn find(self, g: groupReference, typ: &SwissMapType, h2Hash: usize) -> Option<usize>;
+}
+
+/// A key by address, hashed and compared through the map type (`typ.Hasher`,
+/// `typ.Key.Equal`): how Go's generic map code treats every key.
+#[derive(Clone, Copy)]
+pub(crate) struct GenericKey(pub *const u8);
+
+impl SearchKey for GenericKey {
+    #[inline(always)]
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
+        // SAFETY: a readable key of `typ` (caller).
+        unsafe { typ.Hasher(self.0, seed) }
+    }
+    #[inline(always)]
+    unsafe fn find(self, g: groupReference, typ: &SwissMapType, h2Hash: usize) -> Option<usize> {
+        // SAFETY: forwarded (caller).
+        unsafe { g.findKey(typ, h2Hash, self.0) }
     }
 }
 

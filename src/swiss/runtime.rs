@@ -12,7 +12,7 @@
 
 #![allow(non_snake_case)]
 
-use super::group::{groupReference, CTRL_DELETED};
+use super::group::{groupReference, GenericKey, SearchKey, CTRL_DELETED};
 use super::iter::Iter;
 use super::map::{h1, h2, Map, NewEmptyMap, NewMap};
 use super::table::{insertAt, makeProbeSeq, table};
@@ -104,6 +104,25 @@ pub unsafe fn mapaccess2(typ: &SwissMapType, m: *const Map, key: *const u8) -> (
 /// # Safety
 /// `m` is null (panics as Go does) or a live map of `typ`; `key` a readable key.
 pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut u8 {
+    // SAFETY: forwarded; the hook does nothing.
+    unsafe { mapassign_with(typ, m, key, |_| {}) }
+}
+
+/// [`mapassign`] that shows the stored key to `update` just before Go copies `key` over
+/// it (an existing entry of a map type with `NeedKeyUpdate`; never for a new one): the
+/// safe map's one-walk insert of an owning key.
+///
+/// # Safety
+/// As for [`mapassign`]; `update` must not write the map (it runs while the map is being
+/// written).
+pub unsafe fn mapassign_with(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: *const u8,
+    update: impl FnOnce(*mut u8),
+) -> *mut u8 {
+    // The hook is met on the small-map path or on the table path, never both.
+    let mut update = Some(update);
     // SAFETY: `m` is null or live (caller).
     let Some(m) = (unsafe { m.as_mut() }) else {
         raise(RuntimeError::NilMapWrite);
@@ -121,7 +140,11 @@ pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut
         }
         if m.dirLen == 0 {
             if let Some(elem) = m.putSmall(typ, hash, key, |m, typ, hash, key| {
-                m.putSlotSmall(typ, hash, key)
+                m.putSlotSmall(typ, hash, key, |k| {
+                    if let Some(u) = update.take() {
+                        u(k)
+                    }
+                })
             }) {
                 m.end_write();
                 return elem;
@@ -141,6 +164,9 @@ pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut
                 // Look for an existing slot containing this key.
                 if let Some(i) = g.findKey(typ, h2Hash, key) {
                     if typ.NeedKeyUpdate() {
+                        if let Some(u) = update.take() {
+                            u(g.keyOf(typ, i));
+                        }
                         super::table::typedmemmove(g.keyOf(typ, i), key, typ.key().size);
                     }
                     slotElem = g.elemOf(typ, i);
@@ -213,6 +239,35 @@ pub unsafe fn mapassign_compiled(typ: &SwissMapType, m: *mut Map, key: *const u8
     }
 }
 
+/// [`mapassign_compiled`] that shows the stored key to `update` just before Go copies
+/// the new key over it (Go's key update of an existing entry: the string fast path
+/// always, [`mapassign`] when the map type says `NeedKeyUpdate`; the integer fast paths
+/// never update a key, and never call it).
+///
+/// # Safety
+/// As for [`mapassign`]; `update` must not write the map.
+#[inline]
+pub unsafe fn mapassign_compiled_with(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: *const u8,
+    update: impl FnOnce(*mut u8),
+) -> *mut u8 {
+    // SAFETY: forwarded; the fast paths read the key at its type's size.
+    unsafe {
+        match typ.fast() {
+            MapFast::FastStr => super::faststr::mapassign_faststr_with(
+                typ,
+                m,
+                (key as *const crate::maptype::GoString).read_unaligned(),
+                update,
+            ),
+            MapFast::Slow => mapassign_with(typ, m, key, update),
+            _ => mapassign_compiled(typ, m, key),
+        }
+    }
+}
+
 /// `e, ok := m[key]` through the lookup Go's compiler picks for the map type
 /// (`walk.mapfast`): the fast32/fast64/faststr lookups or [`mapaccess2`].
 ///
@@ -251,6 +306,26 @@ pub unsafe fn mapdelete(typ: &SwissMapType, m: *mut Map, key: *const u8) {
     match unsafe { m.as_mut() } {
         // SAFETY: forwarded.
         Some(m) if m.Used() != 0 => unsafe { m.Delete(typ, key) },
+        // SAFETY: a readable key of `typ` (caller).
+        _ => unsafe { mapKeyError(typ, key) },
+    }
+}
+
+/// [`mapdelete`] that hands the entry (stored key and elem, indirection resolved) to
+/// `found` just before Go clears it; `found` is called only when the key is present.
+///
+/// # Safety
+/// As for [`mapdelete`]; `found` must not write the map.
+pub unsafe fn mapdelete_with(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: *const u8,
+    found: impl FnOnce(*mut u8, *mut u8),
+) {
+    // SAFETY: null or live (caller).
+    match unsafe { m.as_mut() } {
+        // SAFETY: forwarded.
+        Some(m) if m.Used() != 0 => unsafe { m.delete_with(typ, GenericKey(key), found) },
         // SAFETY: a readable key of `typ` (caller).
         _ => unsafe { mapKeyError(typ, key) },
     }
@@ -451,6 +526,19 @@ impl FastKey for crate::maptype::GoString {
     }
 }
 
+impl<K: FastKey> SearchKey for K {
+    #[inline(always)]
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
+        // SAFETY: forwarded (a map type of K's family, caller).
+        unsafe { FastKey::hash(self, typ, seed) }
+    }
+    #[inline(always)]
+    unsafe fn find(self, g: groupReference, typ: &SwissMapType, h2Hash: usize) -> Option<usize> {
+        // SAFETY: forwarded (a live group of a map type of K's family, caller).
+        unsafe { g.findKeyFast(typ, h2Hash, self) }
+    }
+}
+
 /// Port of `Map.putSlotSmallFast64` (and its fast32/faststr twins).
 ///
 /// # Safety
@@ -460,6 +548,7 @@ unsafe fn putSlotSmallFast<K: FastKey>(
     typ: &SwissMapType,
     hash: usize,
     key: K,
+    update: impl FnOnce(*mut u8),
 ) -> *mut u8 {
     let g = groupReference { data: m.dirPtr };
     // SAFETY: the live small group of a map of this family (caller).
@@ -471,6 +560,7 @@ unsafe fn putSlotSmallFast<K: FastKey>(
             let slotKey = g.key(typ, i);
             if key.eq_slot(slotKey) {
                 if K::UPDATE_KEY {
+                    update(slotKey);
                     key.store(slotKey);
                 }
                 return g.elem(typ, i);
@@ -498,12 +588,16 @@ unsafe fn putSlotSmallFast<K: FastKey>(
 ///
 /// # Safety
 /// `m` is null (panics as Go does) or a live map of `typ`, a map type of `K`'s family
-/// with inline elems.
+/// with inline elems; `update` (shown an existing key just before Go's `K::UPDATE_KEY`
+/// store over it) does not write the map.
 pub(crate) unsafe fn mapassign_fast<K: FastKey>(
     typ: &SwissMapType,
     m: *mut Map,
     key: K,
+    update: impl FnOnce(*mut u8),
 ) -> *mut u8 {
+    // The hook is met on the small-map path or on the table path, never both.
+    let mut update = Some(update);
     // SAFETY: null or live (caller).
     let Some(m) = (unsafe { m.as_mut() }) else {
         nil_assign()
@@ -521,7 +615,11 @@ pub(crate) unsafe fn mapassign_fast<K: FastKey>(
         }
         if m.dirLen == 0 {
             let put = |m: &mut Map, typ: &SwissMapType, hash: usize, key: *const u8| {
-                putSlotSmallFast(m, typ, hash, (key as *const K).read())
+                putSlotSmallFast(m, typ, hash, (key as *const K).read(), |k| {
+                    if let Some(u) = update.take() {
+                        u(k)
+                    }
+                })
             };
             if let Some(elem) = m.putSmall(typ, hash, (&key as *const K).cast(), put) {
                 m.end_write();
@@ -545,6 +643,9 @@ pub(crate) unsafe fn mapassign_fast<K: FastKey>(
                     let slotKey = g.key(typ, i);
                     if key.eq_slot(slotKey) {
                         if K::UPDATE_KEY {
+                            if let Some(u) = update.take() {
+                                u(slotKey);
+                            }
                             key.store(slotKey);
                         }
                         slotElem = g.elem(typ, i);
@@ -603,6 +704,7 @@ pub(crate) unsafe fn mapassign_fast<K: FastKey>(
 ///
 /// # Safety
 /// `m` is null or a live map of `typ`, a map type of `K`'s integer family.
+#[inline]
 pub(crate) unsafe fn mapaccess2_fast<K: FastKey>(
     typ: &SwissMapType,
     m: *const Map,

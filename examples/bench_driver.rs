@@ -1432,12 +1432,14 @@ fn count(imp: &str, op: &str, n: usize) -> u64 {
             let m = &mut m;
             measured(&mut || match op {
                 "insert" => {
-                    k.iter().enumerate().for_each(|(i, &x)| m.insert(x, i as i64));
+                    k.iter()
+                        .enumerate()
+                        .for_each(|(i, &x)| m.insert(x, i as i64));
                     m.len() as u64
                 }
-                "lookup_hit" | "lookup_miss" => {
-                    q.iter().fold(0u64, |s, &x| s.wrapping_add(m.get(x).unwrap_or(1) as u64))
-                }
+                "lookup_hit" | "lookup_miss" => q
+                    .iter()
+                    .fold(0u64, |s, &x| s.wrapping_add(m.get(x).unwrap_or(1) as u64)),
                 "delete" => {
                     k.iter().for_each(|&x| m.remove(x));
                     m.len() as u64
@@ -1479,7 +1481,9 @@ fn count(imp: &str, op: &str, n: usize) -> u64 {
             }
             measured(&mut || match op {
                 "insert" => {
-                    k.iter().enumerate().for_each(|(i, &x)| _ = m.insert(x, i as i64));
+                    k.iter()
+                        .enumerate()
+                        .for_each(|(i, &x)| _ = m.insert(x, i as i64));
                     black_box(&m).len() as u64
                 }
                 "lookup_hit" | "lookup_miss" => q
@@ -1491,15 +1495,17 @@ fn count(imp: &str, op: &str, n: usize) -> u64 {
                 }
                 "iterate" => hb_sum(&m),
                 "insert_str" => {
-                    sk.iter().enumerate().for_each(|(i, &x)| _ = ms.insert(x, i as i64));
+                    sk.iter()
+                        .enumerate()
+                        .for_each(|(i, &x)| _ = ms.insert(x, i as i64));
                     black_box(&ms).len() as u64
                 }
                 "lookup_str" => sk
                     .iter()
                     .fold(0u64, |s, x| s.wrapping_add(*ms.get(x).unwrap_or(&1) as u64)),
-                "delete_str" => sk
-                    .iter()
-                    .fold(0u64, |s, x| s.wrapping_add(ms.remove(x).unwrap_or(1) as u64)),
+                "delete_str" => sk.iter().fold(0u64, |s, x| {
+                    s.wrapping_add(ms.remove(x).unwrap_or(1) as u64)
+                }),
                 _ => panic!("hashbrown does not count {op}"),
             })
         }
@@ -1507,8 +1513,10 @@ fn count(imp: &str, op: &str, n: usize) -> u64 {
             let r = gomap::swiss::SwissRelease::Go1_27;
             let mut m: Typed = Typed::with_release(r);
             let mut ms: gomap::typed::GoMap<String, i64> = gomap::typed::GoMap::with_release(r);
-            let owned: Vec<String> =
-                sk.iter().map(|x| String::from_utf8(x.to_vec()).expect("hex")).collect();
+            let owned: Vec<String> = sk
+                .iter()
+                .map(|x| String::from_utf8(x.to_vec()).expect("hex"))
+                .collect();
             if op != "insert" && op != "insert_str" {
                 for (i, &x) in k.iter().enumerate() {
                     m.insert(x, i as i64);
@@ -1520,7 +1528,9 @@ fn count(imp: &str, op: &str, n: usize) -> u64 {
             let mut fresh = owned.clone();
             measured(&mut || match op {
                 "insert" => {
-                    k.iter().enumerate().for_each(|(i, &x)| _ = m.insert(x, i as i64));
+                    k.iter()
+                        .enumerate()
+                        .for_each(|(i, &x)| _ = m.insert(x, i as i64));
                     m.len() as u64
                 }
                 "lookup_hit" | "lookup_miss" => q
@@ -1530,15 +1540,18 @@ fn count(imp: &str, op: &str, n: usize) -> u64 {
                     .iter()
                     .fold(0u64, |s, x| s.wrapping_add(m.remove(x).unwrap_or(1) as u64)),
                 "insert_str" => {
-                    fresh.drain(..).enumerate().for_each(|(i, x)| _ = ms.insert(x, i as i64));
+                    fresh
+                        .drain(..)
+                        .enumerate()
+                        .for_each(|(i, x)| _ = ms.insert(x, i as i64));
                     ms.len() as u64
                 }
                 "lookup_str" => owned
                     .iter()
                     .fold(0u64, |s, x| s.wrapping_add(*ms.get(x).unwrap_or(&1) as u64)),
-                "delete_str" => owned
-                    .iter()
-                    .fold(0u64, |s, x| s.wrapping_add(ms.remove(x).unwrap_or(1) as u64)),
+                "delete_str" => owned.iter().fold(0u64, |s, x| {
+                    s.wrapping_add(ms.remove(x).unwrap_or(1) as u64)
+                }),
                 _ => panic!("typed-swiss does not count {op}"),
             })
         }

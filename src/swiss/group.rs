@@ -601,6 +601,83 @@ mod tests {
         assert!(!ctrlGroup(BITSET_EMPTY).anyFull());
     }
 
+    /// The slots of a bitset, whatever its representation.
+    fn slots(mut b: bitset) -> Vec<usize> {
+        let mut v = Vec::new();
+        while !b.is_empty() {
+            v.push(b.first());
+            b = b.removeFirst();
+        }
+        v
+    }
+
+    /// Go's portable formulas, over the bytes (`0x80` per slot in the set): what the
+    /// matches of every target must agree with, slot for slot.
+    fn portable(w: u64) -> [Vec<usize>; 3] {
+        let msb = |x: u64| {
+            (0..8)
+                .filter(|i| x >> (8 * i + 7) & 1 != 0)
+                .collect::<Vec<_>>()
+        };
+        [
+            msb((w & !(w << 6)) & BITSET_MSB), // empty
+            msb(w & BITSET_MSB),               // empty or deleted
+            msb(!w & BITSET_MSB),              // full
+        ]
+    }
+
+    #[test]
+    fn matches_agree_with_the_portable_form() {
+        // Control words of valid bytes only (empty, deleted, or a 7-bit H2), from a
+        // fixed xorshift sequence, weighted towards empty and deleted slots.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let mut w = 0u64;
+            for i in 0..8 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let c = match x % 4 {
+                    0 => CTRL_EMPTY,
+                    1 => CTRL_DELETED,
+                    _ => (x >> 8) as u8 & 0x7f,
+                };
+                w |= (c as u64) << (8 * i);
+            }
+            let g = ctrlGroup(w);
+            let [empty, empty_or_deleted, full] = portable(w);
+            assert_eq!(slots(g.matchEmpty()), empty, "{g:?}");
+            assert_eq!(slots(g.matchEmptyOrDeleted()), empty_or_deleted, "{g:?}");
+            assert_eq!(slots(g.matchFull()), full, "{g:?}");
+            for h in [0usize, 1, (x >> 20) as usize & 0x7f, 0x7f] {
+                // Every real match is found; a reported slot that is not one can only
+                // be a portable false positive, on a full slot.
+                let exact: Vec<usize> = (0..8).filter(|&i| g.get(i) as usize == h).collect();
+                let got = slots(g.matchH2(h));
+                assert!(exact.iter().all(|i| got.contains(i)), "{g:?} h2 {h:#x}");
+                assert!(got.iter().all(|&i| g.get(i) & 0x80 == 0), "{g:?} h2 {h:#x}");
+                if cfg!(target_arch = "x86_64") {
+                    assert_eq!(got, exact, "{g:?} h2 {h:#x}");
+                }
+            }
+            // The walk of the small-map lookups: lowestSet and shiftOutLowest.
+            let mut f = g.matchFull();
+            let walked: Vec<usize> = (0..8)
+                .filter(|_| {
+                    let set = f.lowestSet();
+                    f = f.shiftOutLowest();
+                    set
+                })
+                .collect();
+            assert_eq!(walked, full);
+            for i in 0..8 {
+                let above: Vec<usize> = full.iter().copied().filter(|&j| j >= i).collect();
+                assert_eq!(slots(g.matchFull().removeBelow(i)), above);
+            }
+            assert_eq!(g.matchFull().count(), full.len());
+        }
+    }
+
     #[test]
     fn align_up_pow2() {
         assert_eq!(alignUpPow2(0), (0, false));

@@ -778,3 +778,130 @@ pub(crate) unsafe fn probe_fast<K: FastKey>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::maptype::{GoKind, GoString, MapType};
+    use crate::swiss::{fast64, faststr, map::mapfree, SwissRelease};
+
+    const RELEASES: [SwissRelease; 3] = [
+        SwissRelease::Go1_24,
+        SwissRelease::Go1_27,
+        SwissRelease::Go1_27SplitGroup,
+    ];
+
+    /// The delete hooks see the stored key and elem of a present key, before Go clears
+    /// them, and nothing for an absent one; on a small map and on tables.
+    #[test]
+    fn delete_with_hands_over_the_entry() {
+        for r in RELEASES {
+            for n in [5u64, 300] {
+                let t = SwissMapType::new(&MapType::int64(), r);
+                let m = Box::into_raw(makemap(&t, 0));
+                // SAFETY: a live map[int64]int64 of `t`, freed at the end.
+                unsafe {
+                    for k in 0..n {
+                        *fast64::mapassign_fast64(&t, m, k).cast::<u64>() = 1000 + k;
+                    }
+                    for k in 0..n {
+                        let mut seen = None;
+                        let f = |sk: *mut u8, se: *mut u8| {
+                            seen = Some((*sk.cast::<u64>(), *se.cast::<u64>()))
+                        };
+                        if k % 2 == 0 {
+                            fast64::mapdelete_fast64_with(&t, m, k, f);
+                        } else {
+                            mapdelete_with(&t, m, (&k as *const u64).cast(), f);
+                        }
+                        assert_eq!(seen, Some((k, 1000 + k)), "{r:?} n={n} k={k}");
+                        assert_eq!(maplen(m), (n - k - 1) as usize);
+                        let mut called = false;
+                        fast64::mapdelete_fast64_with(&t, m, k, |_, _| called = true);
+                        mapdelete_with(&t, m, (&k as *const u64).cast(), |_, _| called = true);
+                        assert!(!called, "{r:?}: absent key {k} handed over");
+                    }
+                    mapfree(&t, Box::from_raw(m));
+                }
+            }
+        }
+    }
+
+    /// The string assign hook sees an existing key's stored header just before Go
+    /// overwrites it, and is not called for a new key; on a small map (including 1.24's
+    /// ninth key, which grows and then assigns on the table) and on tables.
+    #[test]
+    fn assign_faststr_with_shows_the_old_key() {
+        for r in RELEASES {
+            let t = SwissMapType::new(&MapType::string_int64(), r);
+            let m = Box::into_raw(makemap(&t, 0));
+            let first: Vec<String> = (0..200).map(|i| format!("key{i}")).collect();
+            let second = first.clone();
+            // SAFETY: a live map[string]int64 of `t`; the keys' bytes outlive it.
+            unsafe {
+                for (i, k) in first.iter().enumerate() {
+                    let mut called = false;
+                    let e = faststr::mapassign_faststr_with(
+                        &t,
+                        m,
+                        GoString::from_bytes(k.as_bytes()),
+                        |_| called = true,
+                    );
+                    *e.cast::<i64>() = i as i64;
+                    assert!(!called, "{r:?}: new key {k} shown as old");
+                    // Overwrite each key while the map is small, then again on tables.
+                    for keys in [&first, &second] {
+                        let k2 = &keys[i];
+                        let mut old = None;
+                        faststr::mapassign_faststr_with(
+                            &t,
+                            m,
+                            GoString::from_bytes(k2.as_bytes()),
+                            |sk| old = Some(sk.cast::<GoString>().read()),
+                        );
+                        let old = old.expect("an existing key is shown");
+                        assert_eq!(old.len, k.len());
+                        let (sk, _, ok) = (*m).getWithKey(
+                            &t,
+                            (&GoString::from_bytes(k.as_bytes()) as *const GoString).cast(),
+                        );
+                        assert!(ok);
+                        assert_eq!(sk.cast::<GoString>().read().ptr, k2.as_ptr());
+                    }
+                }
+                assert_eq!(maplen(m), 200);
+                mapfree(&t, Box::from_raw(m));
+            }
+        }
+    }
+
+    /// The generic assign hook: a `float64` key (Go's `NeedKeyUpdate`, for -0 and +0)
+    /// shows the stored key before Go copies the new one over it.
+    #[test]
+    fn assign_with_shows_the_old_key() {
+        for r in RELEASES {
+            let mt = MapType::for_go_types(GoKind::Float64, GoKind::Int64).expect("a map type");
+            let t = SwissMapType::new(&mt, r);
+            assert!(t.NeedKeyUpdate());
+            let m = Box::into_raw(makemap(&t, 0));
+            // SAFETY: a live map[float64]int64 of `t`.
+            unsafe {
+                for n in 0..100u32 {
+                    let neg = -(n as f64) - 0.0;
+                    let k = if n == 0 { -0.0f64 } else { neg };
+                    let mut called = false;
+                    mapassign_with(&t, m, (&k as *const f64).cast(), |_| called = true);
+                    assert!(!called);
+                    let pos = if n == 0 { 0.0f64 } else { k };
+                    let mut old = None;
+                    mapassign_with(&t, m, (&pos as *const f64).cast(), |sk| {
+                        old = Some(sk.cast::<f64>().read().to_bits())
+                    });
+                    assert_eq!(old, Some(k.to_bits()), "{r:?} n={n}");
+                }
+                assert_eq!(maplen(m), 100);
+                mapfree(&t, Box::from_raw(m));
+            }
+        }
+    }
+}

@@ -429,6 +429,7 @@ pub unsafe fn mapIterStart(typ: &SwissMapType, m: *mut Map, it: &mut Iter) {
 ///
 /// # Safety
 /// As for [`Iter::Next`].
+#[inline]
 pub unsafe fn mapIterNext(it: &mut Iter) {
     // SAFETY: forwarded.
     unsafe { it.Next() }
@@ -823,6 +824,45 @@ mod tests {
                     }
                     mapfree(&t, Box::from_raw(m));
                 }
+            }
+        }
+    }
+
+    /// An iteration across a growth reads every entry's current elem: once the table it
+    /// walks has been replaced, a key picked from it is looked up again (Go's
+    /// `grownKeyElem`), on the common step as on the rest of `Next`.
+    #[test]
+    fn iteration_after_growth_reads_the_new_tables() {
+        for r in RELEASES {
+            let t = SwissMapType::new(&MapType::int64(), r);
+            let m = Box::into_raw(makemap(&t, 0));
+            // SAFETY: a live map[int64]int64 of `t`; the iterator ends before the map.
+            unsafe {
+                for k in 0..100u64 {
+                    *fast64::mapassign_fast64(&t, m, k).cast::<u64>() = 0;
+                }
+                let mut it = Iter::new();
+                mapIterStart(&t, m, &mut it);
+                let mut seen = std::collections::BTreeSet::new();
+                seen.insert(*it.Key().cast::<u64>());
+                // Grow every table (and split them), then change every old value.
+                for k in 100..3000u64 {
+                    *fast64::mapassign_fast64(&t, m, k).cast::<u64>() = 2;
+                }
+                for k in 0..100u64 {
+                    *fast64::mapassign_fast64(&t, m, k).cast::<u64>() = 1;
+                }
+                mapIterNext(&mut it);
+                while !it.Key().is_null() {
+                    let k = *it.Key().cast::<u64>();
+                    let v = *it.Elem().cast::<u64>();
+                    assert!(seen.insert(k), "{r:?}: key {k} twice");
+                    assert_eq!(v, if k < 100 { 1 } else { 2 }, "{r:?}: stale elem of {k}");
+                    mapIterNext(&mut it);
+                }
+                assert!((0..100).all(|k| seen.contains(&k)), "{r:?}: an old key missed");
+                drop(it);
+                mapfree(&t, Box::from_raw(m));
             }
         }
     }

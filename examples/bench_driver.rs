@@ -43,6 +43,8 @@
 //! resident set of a process that fills a map with n entries, keys generated on the fly);
 //! `grow_latency_cpu` is `grow_latency` timed in the thread's CPU time, which leaves out
 //! the time the process waited for a CPU (the machine may be shared).
+//! `run IMPL hash N` (not in the table) times the hash alone over the lookup keys: Go's
+//! `memhash64` for the gomap implementations, foldhash for hashbrown.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -1383,6 +1385,40 @@ fn compare(args: &[String]) {
     }
 }
 
+/// `hash`: the hash alone, per key, over the lookup keys (independent calls, as in a loop
+/// of lookups): Go's `memhash64` (AES, the Swiss map's hash of an `int64`) for the gomap
+/// implementations, foldhash for hashbrown. What a lookup cannot go below.
+fn run_hash(imp: &str, n: usize) -> Vec<Metric> {
+    use std::hash::BuildHasher;
+    use std::hint::black_box;
+    let k = keys(SEED_KEYS, n);
+    let fh = foldhash::fast::RandomState::default();
+    let seed = black_box(0x5eed_usize);
+    let go = !imp.starts_with("hashbrown");
+    let mut t = Vec::new();
+    let mut fp = 0u64;
+    for _ in 0..reps(n) {
+        let t0 = Instant::now();
+        let mut s = 0u64;
+        for x in &k {
+            let h = if go {
+                // SAFETY: the key's 8 bytes.
+                unsafe {
+                    gomap::maptype::alg::memhash64_rel((x as *const i64).cast(), seed, true) as u64
+                }
+            } else {
+                fh.hash_one(x)
+            };
+            s = s.wrapping_add(h);
+        }
+        t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+        // The hashes differ between implementations: the fingerprint is the key count.
+        black_box(s);
+        fp = n as u64;
+    }
+    vec![metric("time", median(&t), "ns/op", fp)]
+}
+
 // ---------------------------------------------------------------------------------------
 // Instruction counts (callgrind)
 // ---------------------------------------------------------------------------------------
@@ -1566,6 +1602,7 @@ fn main() {
             let n: usize = args[3].parse().expect("N");
             assert!(n > 0, "N must be positive");
             let ms = match args[1].as_str() {
+                i if args[2] == "hash" => run_hash(i, n),
                 "gomap" => run_gomap::<GoMap64>(&args[2], n),
                 "gomap-swiss" => run_gomap::<SwissMap64>(&args[2], n),
                 "gomap-swiss-thp" => {

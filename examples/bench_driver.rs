@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example bench_driver -- compare [--quick] [--swiss | --baseline DRIVER] [--rounds R] [--out FILE]
 //! cargo run --release --example bench_driver -- run gomap|gomap-thp|gomap-swiss|gomap-swiss-thp|gomap-typed|hashbrown WORKLOAD N
+//! cargo run --release --example bench_driver -- count gomap-swiss|hashbrown|typed-swiss OP N
 //! ```
 //!
 //! (`scripts/bench.sh` runs the first; see `BENCHMARKS.md` for a committed run.)
@@ -42,6 +43,8 @@
 //! resident set of a process that fills a map with n entries, keys generated on the fly);
 //! `grow_latency_cpu` is `grow_latency` timed in the thread's CPU time, which leaves out
 //! the time the process waited for a CPU (the machine may be shared).
+//! `run IMPL hash N` (not in the table) times the hash alone over the lookup keys: Go's
+//! `memhash64` for the gomap implementations, foldhash for hashbrown.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -1382,6 +1385,216 @@ fn compare(args: &[String]) {
     }
 }
 
+/// `hash`: the hash alone, per key, over the lookup keys (independent calls, as in a loop
+/// of lookups): Go's `memhash64` (AES, the Swiss map's hash of an `int64`) for the gomap
+/// implementations, foldhash for hashbrown. What a lookup cannot go below.
+fn run_hash(imp: &str, n: usize) -> Vec<Metric> {
+    use std::hash::BuildHasher;
+    use std::hint::black_box;
+    let k = keys(SEED_KEYS, n);
+    let fh = foldhash::fast::RandomState::default();
+    let seed = black_box(0x5eed_usize);
+    let go = !imp.starts_with("hashbrown");
+    let mut t = Vec::new();
+    let mut fp = 0u64;
+    for _ in 0..reps(n) {
+        let t0 = Instant::now();
+        let mut s = 0u64;
+        for x in &k {
+            let h = if go {
+                // SAFETY: the key's 8 bytes.
+                unsafe {
+                    gomap::maptype::alg::memhash64_rel((x as *const i64).cast(), seed, true) as u64
+                }
+            } else {
+                fh.hash_one(x)
+            };
+            s = s.wrapping_add(h);
+        }
+        t.push(t0.elapsed().as_nanos() as f64 / n as f64);
+        // The hashes differ between implementations: the fingerprint is the key count.
+        black_box(s);
+        fp = n as u64;
+    }
+    vec![metric("time", median(&t), "ns/op", fp)]
+}
+
+// ---------------------------------------------------------------------------------------
+// Instruction counts (callgrind)
+// ---------------------------------------------------------------------------------------
+
+/// The counted call: callgrind's `--toggle-collect='*measured*'` counts this function and
+/// what it calls, so the setup (keys, the map a lookup reads) is left out.
+#[inline(never)]
+fn measured(f: &mut dyn FnMut() -> u64) -> u64 {
+    f()
+}
+
+/// `count IMPL OP N`: one pass of OP over `n` keys in `measured`, for
+/// `valgrind --tool=callgrind --toggle-collect='*measured*'`. IMPL is `gomap-swiss` (the
+/// functions Go's compiler calls, Go 1.27's map), `hashbrown`, or `typed-swiss` (the safe
+/// `GoMap` on Go 1.27's map: `insert`, `lookup_hit`, `delete` and the `_str` forms, where
+/// `delete_str` removes owned `String` keys). OP: `insert`, `lookup_hit`, `lookup_miss`,
+/// `delete`, `iterate`, `insert_str`, `lookup_str`, `delete_str`. Prints the result, so
+/// that nothing is optimised away.
+fn count(imp: &str, op: &str, n: usize) -> u64 {
+    use std::hint::black_box;
+    let k = keys(SEED_KEYS, n);
+    let q = if op == "lookup_miss" {
+        keys(SEED_MISS, n)
+    } else {
+        k.clone()
+    };
+    let buf = str_keys(SEED_KEYS, n);
+    let sk: Vec<&[u8]> = buf.as_bytes().chunks_exact(16).collect();
+    match imp {
+        "gomap-swiss" => {
+            let mut m = if op.ends_with("_str") {
+                SwissMap64::string(0)
+            } else {
+                SwissMap64::int64(0)
+            };
+            if !op.ends_with("_str") && op != "insert" {
+                for (i, &x) in k.iter().enumerate() {
+                    m.insert(x, i as i64);
+                }
+            }
+            if op == "lookup_str" || op == "delete_str" {
+                for (i, x) in sk.iter().enumerate() {
+                    // SAFETY: a map[string]int64; `buf` outlives `m`.
+                    unsafe { m.insert_str(x, i as i64) };
+                }
+            }
+            let m = &mut m;
+            measured(&mut || match op {
+                "insert" => {
+                    k.iter()
+                        .enumerate()
+                        .for_each(|(i, &x)| m.insert(x, i as i64));
+                    m.len() as u64
+                }
+                "lookup_hit" | "lookup_miss" => q
+                    .iter()
+                    .fold(0u64, |s, &x| s.wrapping_add(m.get(x).unwrap_or(1) as u64)),
+                "delete" => {
+                    k.iter().for_each(|&x| m.remove(x));
+                    m.len() as u64
+                }
+                "iterate" => m.sum(),
+                "insert_str" => {
+                    for (i, x) in sk.iter().enumerate() {
+                        // SAFETY: as above.
+                        unsafe { m.insert_str(x, i as i64) };
+                    }
+                    m.len() as u64
+                }
+                "lookup_str" => sk.iter().fold(0u64, |s, x| {
+                    // SAFETY: a map[string]int64.
+                    s.wrapping_add(unsafe { m.get_str(x) }.unwrap_or(1) as u64)
+                }),
+                "delete_str" => {
+                    for x in sk.iter() {
+                        // SAFETY: a live map[string]int64 of `t`, used by this thread only.
+                        unsafe {
+                            swiss_faststr::mapdelete_faststr(&m.t, m.ptr(), GoString::from_bytes(x))
+                        }
+                    }
+                    m.len() as u64
+                }
+                _ => panic!("gomap-swiss does not count {op}"),
+            })
+        }
+        "hashbrown" => {
+            let mut m: Hb<i64> = Hb::default();
+            let mut ms: Hb<&[u8]> = Hb::default();
+            if op != "insert" && op != "insert_str" {
+                for (i, &x) in k.iter().enumerate() {
+                    m.insert(x, i as i64);
+                }
+                for (i, &x) in sk.iter().enumerate() {
+                    ms.insert(x, i as i64);
+                }
+            }
+            measured(&mut || match op {
+                "insert" => {
+                    k.iter()
+                        .enumerate()
+                        .for_each(|(i, &x)| _ = m.insert(x, i as i64));
+                    black_box(&m).len() as u64
+                }
+                "lookup_hit" | "lookup_miss" => q
+                    .iter()
+                    .fold(0u64, |s, x| s.wrapping_add(*m.get(x).unwrap_or(&1) as u64)),
+                "delete" => {
+                    k.iter().for_each(|x| _ = m.remove(x));
+                    m.len() as u64
+                }
+                "iterate" => hb_sum(&m),
+                "insert_str" => {
+                    sk.iter()
+                        .enumerate()
+                        .for_each(|(i, &x)| _ = ms.insert(x, i as i64));
+                    black_box(&ms).len() as u64
+                }
+                "lookup_str" => sk
+                    .iter()
+                    .fold(0u64, |s, x| s.wrapping_add(*ms.get(x).unwrap_or(&1) as u64)),
+                "delete_str" => sk.iter().fold(0u64, |s, x| {
+                    s.wrapping_add(ms.remove(x).unwrap_or(1) as u64)
+                }),
+                _ => panic!("hashbrown does not count {op}"),
+            })
+        }
+        "typed-swiss" => {
+            let r = gomap::swiss::SwissRelease::Go1_27;
+            let mut m: Typed = Typed::with_release(r);
+            let mut ms: gomap::typed::GoMap<String, i64> = gomap::typed::GoMap::with_release(r);
+            let owned: Vec<String> = sk
+                .iter()
+                .map(|x| String::from_utf8(x.to_vec()).expect("hex"))
+                .collect();
+            if op != "insert" && op != "insert_str" {
+                for (i, &x) in k.iter().enumerate() {
+                    m.insert(x, i as i64);
+                }
+                for (i, x) in owned.iter().enumerate() {
+                    ms.insert(x.clone(), i as i64);
+                }
+            }
+            let mut fresh = owned.clone();
+            measured(&mut || match op {
+                "insert" => {
+                    k.iter()
+                        .enumerate()
+                        .for_each(|(i, &x)| _ = m.insert(x, i as i64));
+                    m.len() as u64
+                }
+                "lookup_hit" | "lookup_miss" => q
+                    .iter()
+                    .fold(0u64, |s, x| s.wrapping_add(*m.get(x).unwrap_or(&1) as u64)),
+                "delete" => k
+                    .iter()
+                    .fold(0u64, |s, x| s.wrapping_add(m.remove(x).unwrap_or(1) as u64)),
+                "insert_str" => {
+                    fresh
+                        .drain(..)
+                        .enumerate()
+                        .for_each(|(i, x)| _ = ms.insert(x, i as i64));
+                    ms.len() as u64
+                }
+                "lookup_str" => owned
+                    .iter()
+                    .fold(0u64, |s, x| s.wrapping_add(*ms.get(x).unwrap_or(&1) as u64)),
+                "delete_str" => owned.iter().fold(0u64, |s, x| {
+                    s.wrapping_add(ms.remove(x).unwrap_or(1) as u64)
+                }),
+                _ => panic!("typed-swiss does not count {op}"),
+            })
+        }
+        _ => panic!("unknown implementation {imp} (gomap-swiss, hashbrown, typed-swiss)"),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -1389,6 +1602,7 @@ fn main() {
             let n: usize = args[3].parse().expect("N");
             assert!(n > 0, "N must be positive");
             let ms = match args[1].as_str() {
+                i if args[2] == "hash" => run_hash(i, n),
                 "gomap" => run_gomap::<GoMap64>(&args[2], n),
                 "gomap-swiss" => run_gomap::<SwissMap64>(&args[2], n),
                 "gomap-swiss-thp" => {
@@ -1414,10 +1628,15 @@ fn main() {
             }
         }
         Some("compare") => compare(&args[1..]),
+        Some("count") if args.len() == 4 => {
+            let n: usize = args[3].parse().expect("N");
+            println!("{}", count(&args[1], &args[2], n));
+        }
         _ => {
             eprintln!(
                 "usage: bench_driver compare [--quick|--full] [--swiss|--baseline DRIVER] [--rounds R] [--out FILE] [--only W]\n       \
-                 bench_driver run gomap|gomap-thp|gomap-swiss|gomap-swiss-thp|gomap-typed|hashbrown WORKLOAD N"
+                 bench_driver run gomap|gomap-thp|gomap-swiss|gomap-swiss-thp|gomap-typed|hashbrown WORKLOAD N\n       \
+                 bench_driver count gomap-swiss|hashbrown|typed-swiss OP N"
             );
             std::process::exit(2);
         }

@@ -22,6 +22,7 @@ use super::types::SwissMapType;
 ///
 /// # Safety
 /// `m` is null or a live map of `typ`, whose key is 4 bytes of plain memory.
+#[inline]
 pub unsafe fn mapaccess1_fast32(typ: &SwissMapType, m: *const Map, key: u32) -> *mut u8 {
     // SAFETY: forwarded.
     unsafe { mapaccess2_fast32(typ, m, key).0 }
@@ -32,6 +33,7 @@ pub unsafe fn mapaccess1_fast32(typ: &SwissMapType, m: *const Map, key: u32) -> 
 ///
 /// # Safety
 /// As for [`mapaccess1_fast32`].
+#[inline]
 pub unsafe fn mapaccess2_fast32(typ: &SwissMapType, m: *const Map, key: u32) -> (*mut u8, bool) {
     // SAFETY: forwarded (a map type of this family, caller).
     unsafe { mapaccess2_fast(typ, m, key) }
@@ -41,20 +43,40 @@ pub unsafe fn mapaccess2_fast32(typ: &SwissMapType, m: *const Map, key: u32) -> 
 ///
 /// # Safety
 /// As for [`mapaccess1_fast32`]; a null `m` panics as Go does.
+#[inline]
 pub unsafe fn mapassign_fast32(typ: &SwissMapType, m: *mut Map, key: u32) -> *mut u8 {
     debug_assert!(typ.keysize == 4 && !typ.IndirectKey() && !typ.IndirectElem());
     // SAFETY: forwarded (a map type of this family, caller).
-    unsafe { mapassign_fast(typ, m, key) }
+    unsafe { mapassign_fast(typ, m, key, |_| {}) }
 }
 
 /// Port of `runtime_mapdelete_fast32`.
 ///
 /// # Safety
 /// As for [`mapaccess1_fast32`].
+#[inline]
 pub unsafe fn mapdelete_fast32(typ: &SwissMapType, m: *mut Map, key: u32) {
-    // SAFETY: null or live (caller); the key is readable for the call.
+    // SAFETY: forwarded; the hook does nothing.
+    unsafe { mapdelete_fast32_with(typ, m, key, |_, _| {}) }
+}
+
+/// [`mapdelete_fast32`] that hands the entry (stored key and elem) to `found` just before Go
+/// clears it; `found` is called only when the key is present. Go's `Map.Delete`, with the
+/// key hashed and compared as a `u32` (the same slot as Go's generic hash and compare).
+///
+/// # Safety
+/// As for [`mapaccess1_fast32`]; `found` must not write the map.
+#[inline]
+pub unsafe fn mapdelete_fast32_with(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: u32,
+    found: impl FnOnce(*mut u8, *mut u8),
+) {
+    debug_assert!(typ.keysize == core::mem::size_of::<u32>() && !typ.IndirectKey());
+    // SAFETY: null or live (caller), of this family.
     if let Some(m) = unsafe { m.as_mut() } {
         // SAFETY: as above.
-        unsafe { m.Delete(typ, (&key as *const u32).cast()) }
+        unsafe { m.delete_with(typ, key, found) }
     }
 }

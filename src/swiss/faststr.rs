@@ -114,6 +114,7 @@ unsafe fn longStringQuickEqualityTest(a: GoString, b: GoString) -> bool {
 ///
 /// # Safety
 /// `m` is null or a live map of `typ`, whose key is a string (the header and the bytes it points at readable).
+#[inline]
 pub unsafe fn mapaccess1_faststr(typ: &SwissMapType, m: *const Map, key: GoString) -> *mut u8 {
     // SAFETY: forwarded.
     unsafe { mapaccess2_faststr(typ, m, key).0 }
@@ -123,6 +124,7 @@ pub unsafe fn mapaccess1_faststr(typ: &SwissMapType, m: *const Map, key: GoStrin
 ///
 /// # Safety
 /// As for [`mapaccess1_faststr`].
+#[inline]
 pub unsafe fn mapaccess2_faststr(
     typ: &SwissMapType,
     m: *const Map,
@@ -152,20 +154,57 @@ pub unsafe fn mapaccess2_faststr(
 ///
 /// # Safety
 /// As for [`mapaccess1_faststr`]; a null `m` panics as Go does.
+#[inline]
 pub unsafe fn mapassign_faststr(typ: &SwissMapType, m: *mut Map, key: GoString) -> *mut u8 {
+    // SAFETY: forwarded; the hook does nothing.
+    unsafe { mapassign_faststr_with(typ, m, key, |_| {}) }
+}
+
+/// [`mapassign_faststr`] that shows the stored key header to `update` just before Go
+/// overwrites it with `key` (an existing entry; never called for a new one).
+///
+/// # Safety
+/// As for [`mapassign_faststr`]; `update` must not write the map.
+#[inline]
+pub unsafe fn mapassign_faststr_with(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: GoString,
+    update: impl FnOnce(*mut u8),
+) -> *mut u8 {
     debug_assert!(typ.keysize == 16 && !typ.IndirectKey() && !typ.IndirectElem());
     // SAFETY: forwarded (a map type of this family, caller).
-    unsafe { mapassign_fast(typ, m, key) }
+    unsafe { mapassign_fast(typ, m, key, update) }
 }
 
 /// Port of `runtime_mapdelete_faststr`.
 ///
 /// # Safety
 /// As for [`mapaccess1_faststr`].
+#[inline]
 pub unsafe fn mapdelete_faststr(typ: &SwissMapType, m: *mut Map, key: GoString) {
-    // SAFETY: null or live (caller); the key is readable for the call.
+    // SAFETY: forwarded; the hook does nothing.
+    unsafe { mapdelete_faststr_with(typ, m, key, |_, _| {}) }
+}
+
+/// [`mapdelete_faststr`] that hands the entry (stored key and elem) to `found` just
+/// before Go clears it; `found` is called only when the key is present. Go's
+/// `Map.Delete`, with the key hashed by Go's string hash and compared as a string (the
+/// same slot as through the map type).
+///
+/// # Safety
+/// As for [`mapaccess1_faststr`]; `found` must not write the map.
+#[inline]
+pub unsafe fn mapdelete_faststr_with(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: GoString,
+    found: impl FnOnce(*mut u8, *mut u8),
+) {
+    debug_assert!(typ.keysize == 16 && !typ.IndirectKey());
+    // SAFETY: null or live (caller), of this family.
     if let Some(m) = unsafe { m.as_mut() } {
         // SAFETY: as above.
-        unsafe { m.Delete(typ, (&key as *const GoString).cast()) }
+        unsafe { m.delete_with(typ, key, found) }
     }
 }

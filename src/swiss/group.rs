@@ -42,18 +42,35 @@ const _: () = assert!(CTRL_EMPTY & 0x02 == 0 && CTRL_DELETED & 0x02 != 0);
 /// hash's low 7 bits (H2).
 pub type ctrl = u8;
 
-/// A set of slots of a group: the portable representation, one byte per slot, `0x80`
-/// when the slot is in the set. (Go's amd64 intrinsics pack one bit per slot; `first`,
-/// `removeFirst` and `count` give the same answers either way.)
+/// A set of slots of a group, in the representation Go uses on the target: on amd64
+/// one bit per slot (bit `i` for slot `i`), as the SSE2 intrinsics that Go's compiler
+/// substitutes for the match functions produce it (`PMOVMSKB`); elsewhere Go's
+/// portable one, one byte per slot, `0x80` when the slot is in the set. `first`,
+/// `removeFirst`, `count` and the others give the same answers either way.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct bitset(pub u64);
+
+/// The bit of slot `i` in a [`bitset`].
+#[inline]
+const fn slot_bit(i: usize) -> u32 {
+    if cfg!(target_arch = "x86_64") {
+        i as u32
+    } else {
+        8 * i as u32 + 7
+    }
+}
 
 impl bitset {
     /// Index of the first slot in the set. Precondition: the set is not empty.
     #[inline]
     pub fn first(self) -> usize {
         debug_assert!(self.0 != 0);
-        (self.0.trailing_zeros() >> 3) as usize
+        if cfg!(target_arch = "x86_64") {
+            // Packed: no shift (Go's amd64 `bitsetFirst` intrinsic).
+            self.0.trailing_zeros() as usize
+        } else {
+            (self.0.trailing_zeros() >> 3) as usize
+        }
     }
     /// The set without its first slot.
     #[inline]
@@ -63,18 +80,24 @@ impl bitset {
     /// The set without the slots below `i`.
     #[inline]
     pub fn removeBelow(self, i: usize) -> bitset {
-        let mask = (1u64 << (8 * i as u64)).wrapping_sub(1);
+        // Clear every bit below slot i's (its byte's, in the portable form).
+        let below = if cfg!(target_arch = "x86_64") {
+            i as u64
+        } else {
+            8 * i as u64
+        };
+        let mask = (1u64 << below).wrapping_sub(1);
         bitset(self.0 & !mask)
     }
     /// Whether slot 0 is in the set.
     #[inline]
     pub fn lowestSet(self) -> bool {
-        self.0 & (1 << 7) != 0
+        self.0 & (1 << slot_bit(0)) != 0
     }
     /// The set shifted down one slot.
     #[inline]
     pub fn shiftOutLowest(self) -> bitset {
-        bitset(self.0 >> 8)
+        bitset(self.0 >> (slot_bit(1) - slot_bit(0)))
     }
     /// Number of slots in the set.
     #[inline]
@@ -90,7 +113,7 @@ impl bitset {
 
 impl fmt::Debug for bitset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v: Vec<usize> = (0..8).filter(|i| self.0 >> (8 * i + 7) & 1 != 0).collect();
+        let v: Vec<usize> = (0..8).filter(|&i| self.0 >> slot_bit(i) & 1 != 0).collect();
         write!(f, "bitset{v:?}")
     }
 }
@@ -105,29 +128,76 @@ impl ctrlGroup {
     pub fn get(self, i: usize) -> ctrl {
         (self.0 >> (8 * i)) as u8
     }
-    /// Port of `ctrlGroupMatchH2` (the generic, non-arm64 formula): full slots whose H2
-    /// is `h`. May report false positives next to a real match, never on empty or
-    /// deleted slots; callers compare keys anyway.
+    /// Port of `ctrlGroupMatchH2`: full slots whose H2 is `h`. On amd64 Go's SSE2
+    /// intrinsic (broadcast `h`, `PCMPEQB`, `PMOVMSKB`), exact; elsewhere the portable
+    /// formula, which may report false positives next to a real match, never on empty or
+    /// deleted slots. Callers compare keys anyway, so both find the same slot.
     #[inline]
     pub fn matchH2(self, h: usize) -> bitset {
-        let v = self.0 ^ BITSET_LSB.wrapping_mul(h as u64);
-        bitset((v.wrapping_sub(BITSET_LSB) & !v) & BITSET_MSB)
+        #[cfg(target_arch = "x86_64")]
+        {
+            use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_set1_epi8};
+            // SAFETY: SSE2 is part of x86_64's baseline (see `movemask`).
+            bitset(movemask(unsafe {
+                _mm_cmpeq_epi8(self.vector(), _mm_set1_epi8(h as u8 as i8))
+            }))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let v = self.0 ^ BITSET_LSB.wrapping_mul(h as u64);
+            bitset((v.wrapping_sub(BITSET_LSB) & !v) & BITSET_MSB)
+        }
     }
-    /// Port of `ctrlGroupMatchEmpty`: empty iff bit 7 is set and bit 1 is not.
+    /// Port of `ctrlGroupMatchEmpty`: on amd64 a byte compare with [`CTRL_EMPTY`]
+    /// (Go's intrinsic); elsewhere empty iff bit 7 is set and bit 1 is not.
     #[inline]
     pub fn matchEmpty(self) -> bitset {
-        let v = self.0;
-        bitset((v & !(v << 6)) & BITSET_MSB)
+        #[cfg(target_arch = "x86_64")]
+        {
+            use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_set1_epi8};
+            // SAFETY: SSE2 is part of x86_64's baseline (see `movemask`).
+            bitset(movemask(unsafe {
+                _mm_cmpeq_epi8(self.vector(), _mm_set1_epi8(CTRL_EMPTY as i8))
+            }))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let v = self.0;
+            bitset((v & !(v << 6)) & BITSET_MSB)
+        }
     }
-    /// Port of `ctrlGroupMatchEmptyOrDeleted`: bit 7 set.
+    /// Port of `ctrlGroupMatchEmptyOrDeleted`: bit 7 set (on amd64 `PMOVMSKB` of the
+    /// control bytes).
     #[inline]
     pub fn matchEmptyOrDeleted(self) -> bitset {
-        bitset(self.0 & BITSET_MSB)
+        #[cfg(target_arch = "x86_64")]
+        {
+            bitset(movemask(self.vector()))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            bitset(self.0 & BITSET_MSB)
+        }
     }
-    /// Port of `ctrlGroupMatchFull`: bit 7 clear.
+    /// Port of `ctrlGroupMatchFull`: bit 7 clear (on amd64 the complement of
+    /// `PMOVMSKB`).
     #[inline]
     pub fn matchFull(self) -> bitset {
-        bitset(!self.0 & BITSET_MSB)
+        #[cfg(target_arch = "x86_64")]
+        {
+            bitset(!movemask(self.vector()) & 0xff)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            bitset(!self.0 & BITSET_MSB)
+        }
+    }
+    /// The control word in the low 8 bytes of a vector, the high 8 zero (Go's `MOVQ`).
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn vector(self) -> core::arch::x86_64::__m128i {
+        // SAFETY: SSE2 is part of x86_64's baseline (see `movemask`).
+        unsafe { core::arch::x86_64::_mm_cvtsi64_si128(self.0 as i64) }
     }
     /// Port of `ctrlGroup.anyFull` (go1.26).
     #[inline]
@@ -135,6 +205,20 @@ impl ctrlGroup {
         !self.0 & BITSET_MSB != 0
     }
 }
+
+/// The top bits of a compare's low 8 bytes, one per slot (`PMOVMSKB`; the high 8 bytes
+/// of the vector are padding).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn movemask(v: core::arch::x86_64::__m128i) -> u64 {
+    // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 CPU has it and the
+    // target enables it (checked below), as Go's amd64 port assumes.
+    (unsafe { core::arch::x86_64::_mm_movemask_epi8(v) } as u32 & 0xff) as u64
+}
+
+// The intrinsics above need SSE2, which every x86_64 target enables.
+#[cfg(all(target_arch = "x86_64", not(target_feature = "sse2")))]
+compile_error!("the Swiss group matching needs SSE2 on x86_64");
 
 impl fmt::Debug for ctrlGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -275,6 +359,33 @@ impl groupReference {
         None
     }
 
+    /// [`findKey`](Self::findKey) with a fast family's key, compared as its type
+    /// (`K::eq_slot`) instead of through `typ.Key.Equal`: the loop of Go's fast paths,
+    /// which visits the same candidates in the same order.
+    ///
+    /// # Safety
+    /// `data` is a live group of `typ`, a map type of `K`'s family (inline keys).
+    #[inline(always)]
+    pub(crate) unsafe fn findKeyFast<K: super::runtime::FastKey>(
+        self,
+        typ: &SwissMapType,
+        h2Hash: usize,
+        key: K,
+    ) -> Option<usize> {
+        // SAFETY: candidates are full key slots of a live group of K's family (caller).
+        unsafe {
+            let mut match_ = self.ctrls().matchH2(h2Hash);
+            while !match_.is_empty() {
+                let i = match_.first();
+                if key.eq_slot(self.key(typ, i)) {
+                    return Some(i);
+                }
+                match_ = match_.removeFirst();
+            }
+        }
+        None
+    }
+
     /// Calls `f` with each full slot, in slot order (Go's loops over `j < 8` that skip
     /// empty and deleted slots).
     ///
@@ -331,6 +442,43 @@ impl groupReference {
         debug_assert!(i < MAP_GROUP_SLOTS);
         // SAFETY: as for key.
         unsafe { self.data.add(typ.ElemsOff + i * typ.ElemStride) }
+    }
+}
+
+/// How a write that searches for its key (a delete) hashes it and finds it in a group:
+/// Go's generic way ([`GenericKey`]: `typ.Hasher` and `typ.Key.Equal` through the map
+/// type) or a fast family's (its key type's own hash and compare, see
+/// `runtime::FastKey`). Both find the same slot: the family's hash is the hash the map
+/// type's hasher computes, and its compare is the key type's equality.
+pub(crate) trait SearchKey: Copy {
+    /// The key's hash under `seed`.
+    ///
+    /// # Safety
+    /// The key is a readable key of `typ`.
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize;
+    /// The first full slot of `g` whose control byte is `h2Hash` and whose key equals
+    /// this one ([`groupReference::findKey`]).
+    ///
+    /// # Safety
+    /// `g` is a live group of `typ`; the key is a readable key of `typ`.
+    unsafe fn find(self, g: groupReference, typ: &SwissMapType, h2Hash: usize) -> Option<usize>;
+}
+
+/// A key by address, hashed and compared through the map type (`typ.Hasher`,
+/// `typ.Key.Equal`): how Go's generic map code treats every key.
+#[derive(Clone, Copy)]
+pub(crate) struct GenericKey(pub *const u8);
+
+impl SearchKey for GenericKey {
+    #[inline(always)]
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
+        // SAFETY: a readable key of `typ` (caller).
+        unsafe { typ.Hasher(self.0, seed) }
+    }
+    #[inline(always)]
+    unsafe fn find(self, g: groupReference, typ: &SwissMapType, h2Hash: usize) -> Option<usize> {
+        // SAFETY: forwarded (caller).
+        unsafe { g.findKey(typ, h2Hash, self.0) }
     }
 }
 
@@ -451,6 +599,83 @@ mod tests {
         assert_eq!(g.matchFull().removeBelow(3).first(), 3);
         assert!(g.anyFull());
         assert!(!ctrlGroup(BITSET_EMPTY).anyFull());
+    }
+
+    /// The slots of a bitset, whatever its representation.
+    fn slots(mut b: bitset) -> Vec<usize> {
+        let mut v = Vec::new();
+        while !b.is_empty() {
+            v.push(b.first());
+            b = b.removeFirst();
+        }
+        v
+    }
+
+    /// Go's portable formulas, over the bytes (`0x80` per slot in the set): what the
+    /// matches of every target must agree with, slot for slot.
+    fn portable(w: u64) -> [Vec<usize>; 3] {
+        let msb = |x: u64| {
+            (0..8)
+                .filter(|i| x >> (8 * i + 7) & 1 != 0)
+                .collect::<Vec<_>>()
+        };
+        [
+            msb((w & !(w << 6)) & BITSET_MSB), // empty
+            msb(w & BITSET_MSB),               // empty or deleted
+            msb(!w & BITSET_MSB),              // full
+        ]
+    }
+
+    #[test]
+    fn matches_agree_with_the_portable_form() {
+        // Control words of valid bytes only (empty, deleted, or a 7-bit H2), from a
+        // fixed xorshift sequence, weighted towards empty and deleted slots.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let mut w = 0u64;
+            for i in 0..8 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let c = match x % 4 {
+                    0 => CTRL_EMPTY,
+                    1 => CTRL_DELETED,
+                    _ => (x >> 8) as u8 & 0x7f,
+                };
+                w |= (c as u64) << (8 * i);
+            }
+            let g = ctrlGroup(w);
+            let [empty, empty_or_deleted, full] = portable(w);
+            assert_eq!(slots(g.matchEmpty()), empty, "{g:?}");
+            assert_eq!(slots(g.matchEmptyOrDeleted()), empty_or_deleted, "{g:?}");
+            assert_eq!(slots(g.matchFull()), full, "{g:?}");
+            for h in [0usize, 1, (x >> 20) as usize & 0x7f, 0x7f] {
+                // Every real match is found; a reported slot that is not one can only
+                // be a portable false positive, on a full slot.
+                let exact: Vec<usize> = (0..8).filter(|&i| g.get(i) as usize == h).collect();
+                let got = slots(g.matchH2(h));
+                assert!(exact.iter().all(|i| got.contains(i)), "{g:?} h2 {h:#x}");
+                assert!(got.iter().all(|&i| g.get(i) & 0x80 == 0), "{g:?} h2 {h:#x}");
+                if cfg!(target_arch = "x86_64") {
+                    assert_eq!(got, exact, "{g:?} h2 {h:#x}");
+                }
+            }
+            // The walk of the small-map lookups: lowestSet and shiftOutLowest.
+            let mut f = g.matchFull();
+            let walked: Vec<usize> = (0..8)
+                .filter(|_| {
+                    let set = f.lowestSet();
+                    f = f.shiftOutLowest();
+                    set
+                })
+                .collect();
+            assert_eq!(walked, full);
+            for i in 0..8 {
+                let above: Vec<usize> = full.iter().copied().filter(|&j| j >= i).collect();
+                assert_eq!(slots(g.matchFull().removeBelow(i)), above);
+            }
+            assert_eq!(g.matchFull().count(), full.len());
+        }
     }
 
     #[test]

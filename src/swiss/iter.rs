@@ -216,14 +216,68 @@ impl Iter {
     ///
     /// # Safety
     /// `Init` ran; the map and type are still live.
+    #[inline]
     pub unsafe fn Next(&mut self) {
-        // SAFETY: the iterator's invariants; see next_inner.
-        unsafe { self.next_inner() };
+        // SAFETY: the iterator's invariants; see next_step and next_inner.
+        unsafe {
+            if self.next_step() {
+                return;
+            }
+            self.next_inner()
+        };
         if self.key.is_null() {
             self.finish();
         }
     }
 
+    /// The common case of `Iter.Next`, inlined into the caller: the walk is inside a
+    /// table that has not grown, the directory has not grown, the next slot is in the
+    /// group already resolved and is full. That is Go's "fast path" (check the slot at
+    /// `entryIdx` directly) with every condition that would lead elsewhere checked first;
+    /// anything else, the concurrent-write check that fails included, returns false and
+    /// takes Go's whole `Next` (`next_inner`), which does the same for this case. A
+    /// separate step because the whole `Next` saves and restores many registers for its
+    /// rare paths, which the common step does not need.
+    ///
+    /// # Safety
+    /// As for [`Iter::Next`].
+    #[inline(always)]
+    unsafe fn next_step(&mut self) -> bool {
+        if self.m.is_null() || !self.registered || self.dirIdx < 0 {
+            return false;
+        }
+        if self.tab.is_null() || self.group.data.is_null() {
+            return false;
+        }
+        // SAFETY: map, type, table and group are live while registered (invariant).
+        unsafe {
+            let m = &*self.m;
+            if m.writing() != 0
+                || self.globalDepth != m.globalDepth
+                || self.dirIdx >= m.dirLen
+                || (*self.tab).index == -1
+            {
+                return false;
+            }
+            let entryMask = (*self.tab).capacity as u64 - 1;
+            if self.entryIdx > entryMask {
+                return false;
+            }
+            let entryIdx = self.entryIdx.wrapping_add(self.entryOffset) & entryMask;
+            let slotIdx = (entryIdx & (MAP_GROUP_SLOTS as u64 - 1)) as usize;
+            // Slot 0 of a group means resolving the group first.
+            if slotIdx == 0 || self.group.ctrls().get(slotIdx) & CTRL_EMPTY != 0 {
+                return false;
+            }
+            let typ = &*self.typ;
+            self.key = self.group.keyOf(typ, slotIdx);
+            self.elem = self.group.elemOf(typ, slotIdx);
+            self.entryIdx += 1;
+            true
+        }
+    }
+
+    #[inline(never)]
     unsafe fn next_inner(&mut self) {
         if self.m.is_null() {
             // The map was empty at Init.

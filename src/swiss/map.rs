@@ -21,7 +21,9 @@ use core::sync::atomic::AtomicU8;
 #[cfg(loom)]
 use loom::sync::atomic::AtomicU8;
 
-use super::group::{cloneGroup, groupReference, newGroups, CTRL_EMPTY, MAP_GROUP_SLOTS};
+use super::group::{
+    cloneGroup, groupReference, newGroups, GenericKey, SearchKey, CTRL_EMPTY, MAP_GROUP_SLOTS,
+};
 use super::reclaim::{free_retired, retire, Reclaim};
 use super::table::{
     clearSlot, freeTable, insertAt, newTable, table, typedmemclr, typedmemmove, MAX_TABLE_CAPACITY,
@@ -338,7 +340,7 @@ impl Map {
             }
             if self.dirLen == 0 {
                 if let Some(elem) = self.putSmall(typ, hash, key, |m, typ, hash, key| {
-                    m.putSlotSmall(typ, hash, key)
+                    m.putSlotSmall(typ, hash, key, |_| {})
                 }) {
                     self.end_write();
                     return elem;
@@ -367,7 +369,7 @@ impl Map {
         typ: &SwissMapType,
         hash: usize,
         key: *const u8,
-        put: unsafe fn(&mut Map, &SwissMapType, usize, *const u8) -> *mut u8,
+        put: impl FnOnce(&mut Map, &SwissMapType, usize, *const u8) -> *mut u8,
     ) -> Option<*mut u8> {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -397,15 +399,18 @@ impl Map {
     }
 
     /// Port of `Map.putSlotSmall`: the elem slot for `key` in the small group, or null
-    /// when the key is new and the group has no free slot.
+    /// when the key is new and the group has no free slot. `update` is shown the stored
+    /// key just before Go copies `key` over it (an existing entry, `NeedKeyUpdate`).
     ///
     /// # Safety
-    /// The map is small; `key` is a readable key hashing to `hash`.
+    /// The map is small; `key` is a readable key hashing to `hash`; `update` does not
+    /// write the map.
     pub unsafe fn putSlotSmall(
         &mut self,
         typ: &SwissMapType,
         hash: usize,
         key: *const u8,
+        update: impl FnOnce(*mut u8),
     ) -> *mut u8 {
         let g = groupReference { data: self.dirPtr };
         // SAFETY: `g` is the live small group (caller).
@@ -413,6 +418,7 @@ impl Map {
             // Look for an existing slot containing this key.
             if let Some(i) = g.findKey(typ, h2(hash), key) {
                 if typ.NeedKeyUpdate() {
+                    update(g.keyOf(typ, i));
                     typedmemmove(g.keyOf(typ, i), key, typ.key().size);
                 }
                 return g.elemOf(typ, i);
@@ -473,6 +479,28 @@ impl Map {
     /// # Safety
     /// `key` is a readable key of `typ`, the map's type.
     pub unsafe fn Delete(&mut self, typ: &SwissMapType, key: *const u8) {
+        // SAFETY: forwarded; the hook does nothing.
+        unsafe { self.delete_with(typ, GenericKey(key), |_, _| {}) }
+    }
+
+    /// [`Map::Delete`] that hands the entry (the stored key and elem, indirection
+    /// resolved) to `found` just before Go clears them; `found` is called only when the
+    /// key is present. The key is searched as `K` says: Go's generic hash and `Equal`
+    /// ([`GenericKey`], what Go's `Map.Delete` does for every family, the fast deletes
+    /// included), or a fast family's own hash and integer or string compare, which find
+    /// the same slot without the indirect calls. The walk and the bytes it leaves are
+    /// Go's either way.
+    ///
+    /// # Safety
+    /// As for [`Map::Delete`], with `key` of `typ`'s family when it is a fast key;
+    /// `found` must not write the map (it runs while the map is being written).
+    #[inline]
+    pub(crate) unsafe fn delete_with<K: SearchKey>(
+        &mut self,
+        typ: &SwissMapType,
+        key: K,
+        found: impl FnOnce(*mut u8, *mut u8),
+    ) {
         if self.Used() == 0 {
             return;
         }
@@ -481,13 +509,13 @@ impl Map {
         }
         // SAFETY: the map is live and of `typ` (caller).
         unsafe {
-            let hash = typ.Hasher(key, self.seed);
+            let hash = key.hash(typ, self.seed);
             self.toggle_writing();
             if self.dirLen == 0 {
-                self.deleteSmall(typ, hash, key);
+                self.deleteSmall(typ, hash, key, found);
             } else {
                 let idx = self.directoryIndex(hash);
-                if table::Delete(self.directoryAt(idx), typ, self, hash, key)
+                if table::Delete(self.directoryAt(idx), typ, self, hash, key, found)
                     && typ.release.has_tombstone_pruning()
                 {
                     self.tombstonePossible = true;
@@ -502,15 +530,24 @@ impl Map {
         self.end_write();
     }
 
-    /// Port of `Map.deleteSmall`.
+    /// Port of `Map.deleteSmall`; `found` gets the entry before it is cleared.
     ///
     /// # Safety
-    /// The map is small; `key` is a readable key hashing to `hash`.
-    pub unsafe fn deleteSmall(&mut self, typ: &SwissMapType, hash: usize, key: *const u8) {
+    /// The map is small; `key` is a key of `typ` hashing to `hash`; `found` does not
+    /// write the map.
+    #[inline]
+    pub(crate) unsafe fn deleteSmall<K: SearchKey>(
+        &mut self,
+        typ: &SwissMapType,
+        hash: usize,
+        key: K,
+        found: impl FnOnce(*mut u8, *mut u8),
+    ) {
         let g = groupReference { data: self.dirPtr };
         // SAFETY: `g` is the live small group (caller).
         unsafe {
-            if let Some(i) = g.findKey(typ, h2(hash), key) {
+            if let Some(i) = key.find(g, typ, h2(hash)) {
+                found(g.keyOf(typ, i), g.elemOf(typ, i));
                 self.used -= 1;
                 clearSlot(typ, self, g, i);
                 // A single group has no probe sequence: the slot is free at once.

@@ -12,7 +12,7 @@
 
 #![allow(non_snake_case)]
 
-use super::group::{groupReference, CTRL_DELETED};
+use super::group::{groupReference, GenericKey, SearchKey, CTRL_DELETED};
 use super::iter::Iter;
 use super::map::{h1, h2, Map, NewEmptyMap, NewMap};
 use super::table::{insertAt, makeProbeSeq, table};
@@ -104,6 +104,25 @@ pub unsafe fn mapaccess2(typ: &SwissMapType, m: *const Map, key: *const u8) -> (
 /// # Safety
 /// `m` is null (panics as Go does) or a live map of `typ`; `key` a readable key.
 pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut u8 {
+    // SAFETY: forwarded; the hook does nothing.
+    unsafe { mapassign_with(typ, m, key, |_| {}) }
+}
+
+/// [`mapassign`] that shows the stored key to `update` just before Go copies `key` over
+/// it (an existing entry of a map type with `NeedKeyUpdate`; never for a new one): the
+/// safe map's one-walk insert of an owning key.
+///
+/// # Safety
+/// As for [`mapassign`]; `update` must not write the map (it runs while the map is being
+/// written).
+pub unsafe fn mapassign_with(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: *const u8,
+    update: impl FnOnce(*mut u8),
+) -> *mut u8 {
+    // The hook is met on the small-map path or on the table path, never both.
+    let mut update = Some(update);
     // SAFETY: `m` is null or live (caller).
     let Some(m) = (unsafe { m.as_mut() }) else {
         raise(RuntimeError::NilMapWrite);
@@ -121,7 +140,11 @@ pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut
         }
         if m.dirLen == 0 {
             if let Some(elem) = m.putSmall(typ, hash, key, |m, typ, hash, key| {
-                m.putSlotSmall(typ, hash, key)
+                m.putSlotSmall(typ, hash, key, |k| {
+                    if let Some(u) = update.take() {
+                        u(k)
+                    }
+                })
             }) {
                 m.end_write();
                 return elem;
@@ -141,6 +164,9 @@ pub unsafe fn mapassign(typ: &SwissMapType, m: *mut Map, key: *const u8) -> *mut
                 // Look for an existing slot containing this key.
                 if let Some(i) = g.findKey(typ, h2Hash, key) {
                     if typ.NeedKeyUpdate() {
+                        if let Some(u) = update.take() {
+                            u(g.keyOf(typ, i));
+                        }
                         super::table::typedmemmove(g.keyOf(typ, i), key, typ.key().size);
                     }
                     slotElem = g.elemOf(typ, i);
@@ -213,6 +239,35 @@ pub unsafe fn mapassign_compiled(typ: &SwissMapType, m: *mut Map, key: *const u8
     }
 }
 
+/// [`mapassign_compiled`] that shows the stored key to `update` just before Go copies
+/// the new key over it (Go's key update of an existing entry: the string fast path
+/// always, [`mapassign`] when the map type says `NeedKeyUpdate`; the integer fast paths
+/// never update a key, and never call it).
+///
+/// # Safety
+/// As for [`mapassign`]; `update` must not write the map.
+#[inline]
+pub unsafe fn mapassign_compiled_with(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: *const u8,
+    update: impl FnOnce(*mut u8),
+) -> *mut u8 {
+    // SAFETY: forwarded; the fast paths read the key at its type's size.
+    unsafe {
+        match typ.fast() {
+            MapFast::FastStr => super::faststr::mapassign_faststr_with(
+                typ,
+                m,
+                (key as *const crate::maptype::GoString).read_unaligned(),
+                update,
+            ),
+            MapFast::Slow => mapassign_with(typ, m, key, update),
+            _ => mapassign_compiled(typ, m, key),
+        }
+    }
+}
+
 /// `e, ok := m[key]` through the lookup Go's compiler picks for the map type
 /// (`walk.mapfast`): the fast32/fast64/faststr lookups or [`mapaccess2`].
 ///
@@ -251,6 +306,26 @@ pub unsafe fn mapdelete(typ: &SwissMapType, m: *mut Map, key: *const u8) {
     match unsafe { m.as_mut() } {
         // SAFETY: forwarded.
         Some(m) if m.Used() != 0 => unsafe { m.Delete(typ, key) },
+        // SAFETY: a readable key of `typ` (caller).
+        _ => unsafe { mapKeyError(typ, key) },
+    }
+}
+
+/// [`mapdelete`] that hands the entry (stored key and elem, indirection resolved) to
+/// `found` just before Go clears it; `found` is called only when the key is present.
+///
+/// # Safety
+/// As for [`mapdelete`]; `found` must not write the map.
+pub unsafe fn mapdelete_with(
+    typ: &SwissMapType,
+    m: *mut Map,
+    key: *const u8,
+    found: impl FnOnce(*mut u8, *mut u8),
+) {
+    // SAFETY: null or live (caller).
+    match unsafe { m.as_mut() } {
+        // SAFETY: forwarded.
+        Some(m) if m.Used() != 0 => unsafe { m.delete_with(typ, GenericKey(key), found) },
         // SAFETY: a readable key of `typ` (caller).
         _ => unsafe { mapKeyError(typ, key) },
     }
@@ -361,6 +436,7 @@ pub unsafe fn mapIterStart(typ: &SwissMapType, m: *mut Map, it: &mut Iter) {
 ///
 /// # Safety
 /// As for [`Iter::Next`].
+#[inline]
 pub unsafe fn mapIterNext(it: &mut Iter) {
     // SAFETY: forwarded.
     unsafe { it.Next() }
@@ -461,6 +537,19 @@ impl FastKey for crate::maptype::GoString {
     }
 }
 
+impl<K: FastKey> SearchKey for K {
+    #[inline(always)]
+    unsafe fn hash(self, typ: &SwissMapType, seed: usize) -> usize {
+        // SAFETY: forwarded (a map type of K's family, caller).
+        unsafe { FastKey::hash(self, typ, seed) }
+    }
+    #[inline(always)]
+    unsafe fn find(self, g: groupReference, typ: &SwissMapType, h2Hash: usize) -> Option<usize> {
+        // SAFETY: forwarded (a live group of a map type of K's family, caller).
+        unsafe { g.findKeyFast(typ, h2Hash, self) }
+    }
+}
+
 /// Port of `Map.putSlotSmallFast64` (and its fast32/faststr twins).
 ///
 /// # Safety
@@ -470,6 +559,7 @@ unsafe fn putSlotSmallFast<K: FastKey>(
     typ: &SwissMapType,
     hash: usize,
     key: K,
+    update: impl FnOnce(*mut u8),
 ) -> *mut u8 {
     let g = groupReference { data: m.dirPtr };
     // SAFETY: the live small group of a map of this family (caller).
@@ -481,6 +571,7 @@ unsafe fn putSlotSmallFast<K: FastKey>(
             let slotKey = g.key(typ, i);
             if key.eq_slot(slotKey) {
                 if K::UPDATE_KEY {
+                    update(slotKey);
                     key.store(slotKey);
                 }
                 return g.elem(typ, i);
@@ -508,12 +599,16 @@ unsafe fn putSlotSmallFast<K: FastKey>(
 ///
 /// # Safety
 /// `m` is null (panics as Go does) or a live map of `typ`, a map type of `K`'s family
-/// with inline elems.
+/// with inline elems; `update` (shown an existing key just before Go's `K::UPDATE_KEY`
+/// store over it) does not write the map.
 pub(crate) unsafe fn mapassign_fast<K: FastKey>(
     typ: &SwissMapType,
     m: *mut Map,
     key: K,
+    update: impl FnOnce(*mut u8),
 ) -> *mut u8 {
+    // The hook is met on the small-map path or on the table path, never both.
+    let mut update = Some(update);
     // SAFETY: null or live (caller).
     let Some(m) = (unsafe { m.as_mut() }) else {
         nil_assign()
@@ -531,7 +626,11 @@ pub(crate) unsafe fn mapassign_fast<K: FastKey>(
         }
         if m.dirLen == 0 {
             let put = |m: &mut Map, typ: &SwissMapType, hash: usize, key: *const u8| {
-                putSlotSmallFast(m, typ, hash, (key as *const K).read())
+                putSlotSmallFast(m, typ, hash, (key as *const K).read(), |k| {
+                    if let Some(u) = update.take() {
+                        u(k)
+                    }
+                })
             };
             if let Some(elem) = m.putSmall(typ, hash, (&key as *const K).cast(), put) {
                 m.end_write();
@@ -555,6 +654,9 @@ pub(crate) unsafe fn mapassign_fast<K: FastKey>(
                     let slotKey = g.key(typ, i);
                     if key.eq_slot(slotKey) {
                         if K::UPDATE_KEY {
+                            if let Some(u) = update.take() {
+                                u(slotKey);
+                            }
                             key.store(slotKey);
                         }
                         slotElem = g.elem(typ, i);
@@ -613,6 +715,7 @@ pub(crate) unsafe fn mapassign_fast<K: FastKey>(
 ///
 /// # Safety
 /// `m` is null or a live map of `typ`, a map type of `K`'s integer family.
+#[inline]
 pub(crate) unsafe fn mapaccess2_fast<K: FastKey>(
     typ: &SwissMapType,
     m: *const Map,
@@ -683,6 +786,172 @@ pub(crate) unsafe fn probe_fast<K: FastKey>(
                 return (zero_val(), false);
             }
             seq = seq.next();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::maptype::{GoKind, GoString, MapType};
+    use crate::swiss::{fast64, faststr, map::mapfree, SwissRelease};
+
+    const RELEASES: [SwissRelease; 3] = [
+        SwissRelease::Go1_24,
+        SwissRelease::Go1_27,
+        SwissRelease::Go1_27SplitGroup,
+    ];
+
+    /// The delete hooks see the stored key and elem of a present key, before Go clears
+    /// them, and nothing for an absent one; on a small map and on tables.
+    #[test]
+    fn delete_with_hands_over_the_entry() {
+        for r in RELEASES {
+            for n in [5u64, 300] {
+                let t = SwissMapType::new(&MapType::int64(), r);
+                let m = Box::into_raw(makemap(&t, 0));
+                // SAFETY: a live map[int64]int64 of `t`, freed at the end.
+                unsafe {
+                    for k in 0..n {
+                        *fast64::mapassign_fast64(&t, m, k).cast::<u64>() = 1000 + k;
+                    }
+                    for k in 0..n {
+                        let mut seen = None;
+                        let f = |sk: *mut u8, se: *mut u8| {
+                            seen = Some((*sk.cast::<u64>(), *se.cast::<u64>()))
+                        };
+                        if k % 2 == 0 {
+                            fast64::mapdelete_fast64_with(&t, m, k, f);
+                        } else {
+                            mapdelete_with(&t, m, (&k as *const u64).cast(), f);
+                        }
+                        assert_eq!(seen, Some((k, 1000 + k)), "{r:?} n={n} k={k}");
+                        assert_eq!(maplen(m), (n - k - 1) as usize);
+                        let mut called = false;
+                        fast64::mapdelete_fast64_with(&t, m, k, |_, _| called = true);
+                        mapdelete_with(&t, m, (&k as *const u64).cast(), |_, _| called = true);
+                        assert!(!called, "{r:?}: absent key {k} handed over");
+                    }
+                    mapfree(&t, Box::from_raw(m));
+                }
+            }
+        }
+    }
+
+    /// An iteration across a growth reads every entry's current elem: once the table it
+    /// walks has been replaced, a key picked from it is looked up again (Go's
+    /// `grownKeyElem`), on the common step as on the rest of `Next`.
+    #[test]
+    fn iteration_after_growth_reads_the_new_tables() {
+        for r in RELEASES {
+            let t = SwissMapType::new(&MapType::int64(), r);
+            let m = Box::into_raw(makemap(&t, 0));
+            // SAFETY: a live map[int64]int64 of `t`; the iterator ends before the map.
+            unsafe {
+                for k in 0..100u64 {
+                    *fast64::mapassign_fast64(&t, m, k).cast::<u64>() = 0;
+                }
+                let mut it = Iter::new();
+                mapIterStart(&t, m, &mut it);
+                let mut seen = std::collections::BTreeSet::new();
+                seen.insert(*it.Key().cast::<u64>());
+                // Grow every table (and split them), then change every old value.
+                for k in 100..3000u64 {
+                    *fast64::mapassign_fast64(&t, m, k).cast::<u64>() = 2;
+                }
+                for k in 0..100u64 {
+                    *fast64::mapassign_fast64(&t, m, k).cast::<u64>() = 1;
+                }
+                mapIterNext(&mut it);
+                while !it.Key().is_null() {
+                    let k = *it.Key().cast::<u64>();
+                    let v = *it.Elem().cast::<u64>();
+                    assert!(seen.insert(k), "{r:?}: key {k} twice");
+                    assert_eq!(v, if k < 100 { 1 } else { 2 }, "{r:?}: stale elem of {k}");
+                    mapIterNext(&mut it);
+                }
+                assert!((0..100).all(|k| seen.contains(&k)), "{r:?}: an old key missed");
+                drop(it);
+                mapfree(&t, Box::from_raw(m));
+            }
+        }
+    }
+
+    /// The string assign hook sees an existing key's stored header just before Go
+    /// overwrites it, and is not called for a new key; on a small map (including 1.24's
+    /// ninth key, which grows and then assigns on the table) and on tables.
+    #[test]
+    fn assign_faststr_with_shows_the_old_key() {
+        for r in RELEASES {
+            let t = SwissMapType::new(&MapType::string_int64(), r);
+            let m = Box::into_raw(makemap(&t, 0));
+            let first: Vec<String> = (0..200).map(|i| format!("key{i}")).collect();
+            let second = first.clone();
+            // SAFETY: a live map[string]int64 of `t`; the keys' bytes outlive it.
+            unsafe {
+                for (i, k) in first.iter().enumerate() {
+                    let mut called = false;
+                    let e = faststr::mapassign_faststr_with(
+                        &t,
+                        m,
+                        GoString::from_bytes(k.as_bytes()),
+                        |_| called = true,
+                    );
+                    *e.cast::<i64>() = i as i64;
+                    assert!(!called, "{r:?}: new key {k} shown as old");
+                    // Overwrite each key while the map is small, then again on tables.
+                    for keys in [&first, &second] {
+                        let k2 = &keys[i];
+                        let mut old = None;
+                        faststr::mapassign_faststr_with(
+                            &t,
+                            m,
+                            GoString::from_bytes(k2.as_bytes()),
+                            |sk| old = Some(sk.cast::<GoString>().read()),
+                        );
+                        let old = old.expect("an existing key is shown");
+                        assert_eq!(old.len, k.len());
+                        let (sk, _, ok) = (*m).getWithKey(
+                            &t,
+                            (&GoString::from_bytes(k.as_bytes()) as *const GoString).cast(),
+                        );
+                        assert!(ok);
+                        assert_eq!(sk.cast::<GoString>().read().ptr, k2.as_ptr());
+                    }
+                }
+                assert_eq!(maplen(m), 200);
+                mapfree(&t, Box::from_raw(m));
+            }
+        }
+    }
+
+    /// The generic assign hook: a `float64` key (Go's `NeedKeyUpdate`, for -0 and +0)
+    /// shows the stored key before Go copies the new one over it.
+    #[test]
+    fn assign_with_shows_the_old_key() {
+        for r in RELEASES {
+            let mt = MapType::for_go_types(GoKind::Float64, GoKind::Int64).expect("a map type");
+            let t = SwissMapType::new(&mt, r);
+            assert!(t.NeedKeyUpdate());
+            let m = Box::into_raw(makemap(&t, 0));
+            // SAFETY: a live map[float64]int64 of `t`.
+            unsafe {
+                for n in 0..100u32 {
+                    let neg = -(n as f64) - 0.0;
+                    let k = if n == 0 { -0.0f64 } else { neg };
+                    let mut called = false;
+                    mapassign_with(&t, m, (&k as *const f64).cast(), |_| called = true);
+                    assert!(!called);
+                    let pos = if n == 0 { 0.0f64 } else { k };
+                    let mut old = None;
+                    mapassign_with(&t, m, (&pos as *const f64).cast(), |sk| {
+                        old = Some(sk.cast::<f64>().read().to_bits())
+                    });
+                    assert_eq!(old, Some(k.to_bits()), "{r:?} n={n}");
+                }
+                assert_eq!(maplen(m), 100);
+                mapfree(&t, Box::from_raw(m));
+            }
         }
     }
 }

@@ -17,8 +17,8 @@
 use core::ptr;
 
 use super::group::{
-    alignUpPow2, cloneGroup, groupReference, groupsReference, newGroups, CTRL_DELETED, CTRL_EMPTY,
-    MAP_GROUP_SLOTS, MAX_AVG_GROUP_LOAD,
+    alignUpPow2, cloneGroup, groupReference, groupsReference, newGroups, SearchKey, CTRL_DELETED,
+    CTRL_EMPTY, MAP_GROUP_SLOTS, MAX_AVG_GROUP_LOAD,
 };
 use super::map::{h1, h2, Map};
 use super::reclaim::retire;
@@ -169,8 +169,17 @@ pub(crate) unsafe fn typedmemmove(dst: *mut u8, src: *const u8, n: usize) {
 /// `p` covers `n` writable bytes.
 #[inline]
 pub(crate) unsafe fn typedmemclr(p: *mut u8, n: usize) {
-    // SAFETY: forwarded.
-    unsafe { ptr::write_bytes(p, 0, n) }
+    // The common elem sizes as one or two stores instead of a `memset` call (a delete's
+    // elem clear is otherwise a call per delete); slots are 8-aligned only when the type
+    // is, so the stores are unaligned.
+    // SAFETY: forwarded (`p` covers `n` bytes).
+    unsafe {
+        match n {
+            8 => (p as *mut u64).write_unaligned(0),
+            16 => (p as *mut [u64; 2]).write_unaligned([0; 2]),
+            _ => ptr::write_bytes(p, 0, n),
+        }
+    }
 }
 
 impl table {
@@ -404,17 +413,21 @@ impl table {
         }
     }
 
-    /// Port of `table.Delete`: removes `key`; returns whether it left a tombstone
-    /// (go1.25; 1.24 returns nothing, and the caller ignores the answer).
+    /// Port of `table.Delete`: removes `key`, handing its entry to `found` first (see
+    /// [`Map::delete_with`]); returns whether it left a tombstone (go1.25; 1.24 returns
+    /// nothing, and the caller ignores the answer).
     ///
     /// # Safety
-    /// `t` is a live table in `m`'s directory; `key` a readable key hashing to `hash`.
-    pub unsafe fn Delete(
+    /// `t` is a live table in `m`'s directory; `key` a key of `typ` hashing to `hash`;
+    /// `found` (given the entry before it is cleared) does not write the map.
+    #[inline]
+    pub(crate) unsafe fn Delete<K: SearchKey>(
         t: *mut table,
         typ: &SwissMapType,
         m: &mut Map,
         hash: usize,
-        key: *const u8,
+        key: K,
+        found: impl FnOnce(*mut u8, *mut u8),
     ) -> bool {
         // SAFETY: as in getWithKey.
         unsafe {
@@ -422,7 +435,8 @@ impl table {
             let h2Hash = h2(hash);
             loop {
                 let g = (*t).groups.group(typ, seq.offset);
-                if let Some(i) = g.findKey(typ, h2Hash, key) {
+                if let Some(i) = key.find(g, typ, h2Hash) {
+                    found(g.keyOf(typ, i), g.elemOf(typ, i));
                     (*t).used -= 1;
                     m.used -= 1;
                     clearSlot(typ, m, g, i);

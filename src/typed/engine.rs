@@ -18,11 +18,10 @@ use crate::maptype::{GoString, MapFast, MapType};
 use crate::runtime::make::for_each_live_cell;
 use crate::runtime::types::{elem_at, key_at, load_ptr, HASH_WRITING};
 use crate::runtime::{
-    self, map_access2, map_assign, map_assign_with, map_delete, map_delete_with, mapaccess2_fast32,
+    self, map_access2, map_assign, map_assign_with, map_delete_with, mapaccess2_fast32,
     mapaccess2_fast64, mapaccess2_faststr, mapassign_fast32, mapassign_fast64, mapassign_faststr,
-    mapassign_faststr_with, mapclear, mapdelete_fast32, mapdelete_fast32_with, mapdelete_fast64,
-    mapdelete_fast64_with, mapdelete_faststr, mapdelete_faststr_with, mapfree, mapiterinit,
-    mapiternext, Allocator, Bmap, Hiter, Hmap,
+    mapassign_faststr_with, mapclear, mapdelete_fast32_with, mapdelete_fast64_with,
+    mapdelete_faststr_with, mapfree, mapiterinit, mapiternext, Allocator, Bmap, Hiter, Hmap,
 };
 use crate::swiss::group::groupReference;
 use crate::swiss::{self, Release, SwissMapType};
@@ -175,7 +174,22 @@ impl Engine {
                     }
                     _ => map_access2(t, h, k),
                 },
-                Engine::Swiss { ref t, m } => swiss::runtime::mapaccess2_compiled(t, m, k),
+                // The family known statically, as on the classic engine: a direct call
+                // instead of `mapaccess2_compiled`'s dispatch on the descriptor.
+                Engine::Swiss { ref t, m } => match fast {
+                    Some(MapFast::Fast32) => {
+                        swiss::fast32::mapaccess2_fast32(t, m, k.cast::<u32>().read_unaligned())
+                    }
+                    Some(MapFast::Fast64) => {
+                        swiss::fast64::mapaccess2_fast64(t, m, k.cast::<u64>().read_unaligned())
+                    }
+                    Some(MapFast::FastStr) => swiss::faststr::mapaccess2_faststr(
+                        t,
+                        m,
+                        k.cast::<GoString>().read_unaligned(),
+                    ),
+                    _ => swiss::runtime::mapaccess2_compiled(t, m, k),
+                },
             }
         }
     }
@@ -203,17 +217,30 @@ impl Engine {
                     }
                     _ => map_assign(t, h, k),
                 },
-                Engine::Swiss { ref t, m } => swiss::runtime::mapassign_compiled(t, m, k),
+                Engine::Swiss { ref t, m } => match fast {
+                    Some(MapFast::Fast32) => {
+                        swiss::fast32::mapassign_fast32(t, m, k.cast::<u32>().read_unaligned())
+                    }
+                    Some(MapFast::Fast64) => {
+                        swiss::fast64::mapassign_fast64(t, m, k.cast::<u64>().read_unaligned())
+                    }
+                    Some(MapFast::FastStr) => swiss::faststr::mapassign_faststr(
+                        t,
+                        m,
+                        k.cast::<GoString>().read_unaligned(),
+                    ),
+                    _ => swiss::runtime::mapassign_compiled(t, m, k),
+                },
             }
         }
     }
 
     /// [`Engine::assign`] that shows the stored key to `update` just before the runtime
     /// copies the new key over it (Go's key update of an existing entry; not called for a
-    /// new one). On the classic engine this is one walk, through the `_with` forms of the
-    /// functions Go's compiler calls (`runtime::map_assign_with`). The Swiss engine has no
-    /// such form yet: there the stored key is looked up (`getWithKey`) and shown first,
-    /// then assigned; the caller checks from the count whether the entry was new.
+    /// new one). One walk on both engines, through the `_with` forms of the functions Go's
+    /// compiler calls (`runtime::map_assign_with`; Swiss `mapassign_faststr_with`,
+    /// `mapassign_compiled_with`); the caller checks from the count whether the entry was
+    /// new.
     ///
     /// # Safety
     /// As for [`Engine::assign`]; `update` must not write the map.
@@ -233,65 +260,29 @@ impl Engine {
                     }
                     _ => map_assign_with(t, h, k, update),
                 },
-                Engine::Swiss { .. } => {
-                    let (sk, _) = self.accessK(k);
-                    if !sk.is_null() {
-                        update(sk);
-                    }
-                    self.assign(fast, k)
-                }
-            }
-        }
-    }
-
-    /// `delete(m, k)` through the function Go's compiler calls (see [`Engine::access2`]).
-    ///
-    /// # Safety
-    /// As for [`Engine::assign`].
-    #[inline(always)]
-    pub(super) unsafe fn delete(&self, fast: Option<MapFast>, k: *const u8) {
-        // SAFETY: as in `access2`.
-        unsafe {
-            match *self {
-                Engine::Classic { ref t, h } => match fast {
-                    Some(MapFast::Fast32) => {
-                        mapdelete_fast32(t, h, k.cast::<u32>().read_unaligned())
-                    }
-                    Some(MapFast::Fast64) => {
-                        mapdelete_fast64(t, h, k.cast::<u64>().read_unaligned())
-                    }
-                    Some(MapFast::FastStr) => {
-                        mapdelete_faststr(t, h, k.cast::<GoString>().read_unaligned())
-                    }
-                    _ => map_delete(t, h, k),
-                },
                 Engine::Swiss { ref t, m } => match fast {
-                    Some(MapFast::Fast32) => {
-                        swiss::fast32::mapdelete_fast32(t, m, k.cast::<u32>().read_unaligned())
-                    }
-                    Some(MapFast::Fast64) => {
-                        swiss::fast64::mapdelete_fast64(t, m, k.cast::<u64>().read_unaligned())
-                    }
-                    Some(MapFast::FastStr) => swiss::faststr::mapdelete_faststr(
+                    Some(MapFast::FastStr) => swiss::faststr::mapassign_faststr_with(
                         t,
                         m,
                         k.cast::<GoString>().read_unaligned(),
+                        update,
                     ),
-                    _ => swiss::runtime::mapdelete(t, m, k),
+                    _ => swiss::runtime::mapassign_compiled_with(t, m, k, update),
                 },
             }
         }
     }
 
-    /// [`Engine::delete`] that hands the entry to `found` (the stored key and elem, as
+    /// `delete(m, k)` through the function Go's compiler calls (see [`Engine::access2`]),
+    /// in its `_with` form: hands the entry to `found` (the stored key and elem, as
     /// `mapaccessK` returns them) before the runtime clears it; `found` is called only
-    /// when the key is present. On the classic engine this is one walk, through the `_with`
-    /// forms of the functions Go's compiler calls (`runtime::mapdelete_with`). The Swiss
-    /// engine has no such form yet: there the entry is looked up (`getWithKey`), handed
-    /// over, then deleted; the caller checks that the delete took the entry.
+    /// when the key is present. One walk on both engines, through the `_with` forms of the
+    /// functions Go's compiler calls (`runtime::mapdelete_with`; Swiss
+    /// `mapdelete_fast64_with` and its twins, `mapdelete_with`); the caller checks that
+    /// the delete took the entry.
     ///
     /// # Safety
-    /// As for [`Engine::delete`]; `found` must not write the map.
+    /// As for [`Engine::assign`]; `found` must not write the map.
     #[inline(always)]
     pub(super) unsafe fn delete_with(
         &self,
@@ -314,13 +305,27 @@ impl Engine {
                     }
                     _ => map_delete_with(t, h, k, found),
                 },
-                Engine::Swiss { .. } => {
-                    let (sk, se) = self.accessK(k);
-                    if !sk.is_null() {
-                        found(sk, se);
-                        self.delete(fast, k);
-                    }
-                }
+                Engine::Swiss { ref t, m } => match fast {
+                    Some(MapFast::Fast32) => swiss::fast32::mapdelete_fast32_with(
+                        t,
+                        m,
+                        k.cast::<u32>().read_unaligned(),
+                        found,
+                    ),
+                    Some(MapFast::Fast64) => swiss::fast64::mapdelete_fast64_with(
+                        t,
+                        m,
+                        k.cast::<u64>().read_unaligned(),
+                        found,
+                    ),
+                    Some(MapFast::FastStr) => swiss::faststr::mapdelete_faststr_with(
+                        t,
+                        m,
+                        k.cast::<GoString>().read_unaligned(),
+                        found,
+                    ),
+                    _ => swiss::runtime::mapdelete_with(t, m, k, found),
+                },
             }
         }
     }

@@ -439,3 +439,62 @@ fn go_map_leaks_nothing_on_every_swiss_release() {
         });
     }
 }
+
+/// An interface key's raw form: its two words (type, data), whose value the key keeps
+/// alive.
+fn eface(k: &gomap::typed::keys::GoDyn) -> Vec<u8> {
+    // SAFETY: a GoDyn is Go's 16-byte interface value.
+    unsafe { std::slice::from_raw_parts((k as *const gomap::typed::keys::GoDyn).cast::<u8>(), 16) }
+        .to_vec()
+}
+
+/// A NaN inside an interface hashes to a random value drawn from the generator, once per
+/// `m[k] = v` in Go. An insert that looked the key up before assigning would draw twice
+/// and place the entry by the second draw: the dumps would differ.
+#[test]
+fn interface_nan_keys_draw_once_per_insert() {
+    use gomap::typed::keys::GoDyn;
+    let keys: Vec<GoDyn> = (0..24)
+        .map(|i| {
+            if i % 3 == 0 {
+                GoDyn::new(i as i64)
+            } else {
+                GoDyn::new(f64::NAN)
+            }
+        })
+        .collect();
+    for r in SwissRelease::ALL {
+        let mut tw = Twin::new(r, 0, &eface);
+        for (i, k) in keys.iter().enumerate() {
+            let s = [i as u64 + 1, 7, 8, 9];
+            set_chacha8_seed(s);
+            tw.g.insert(k.clone(), i as i64);
+            set_chacha8_seed(s);
+            tw.assign(k, i as i64);
+            tw.same(&format!("{r} insert {i}"));
+        }
+        assert_eq!(tw.g.len(), keys.len());
+    }
+}
+
+/// Go's `delete(m, k)` checks the key of an empty map (`mapKeyError`): an unhashable
+/// dynamic type panics there as on a full map, with the release's words.
+#[test]
+fn removing_an_unhashable_key_from_an_empty_map_panics_as_go_does() {
+    use gomap::typed::keys::GoDyn;
+    let bad = GoDyn::uncomparable(gomap::maptype::GoType::slice(gomap::maptype::GoType::any()))
+        .expect("a slice type is uncomparable");
+    let message = |f: &mut dyn FnMut()| -> String {
+        let p = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("no panic");
+        p.downcast_ref::<String>().cloned().unwrap_or_default()
+    };
+    for r in SwissRelease::ALL {
+        let mut tw = Twin::new(r, 0, &eface);
+        let typed = message(&mut || drop(tw.g.remove(&bad)));
+        let raw = message(&mut || tw.delete(&bad));
+        assert_eq!(typed, raw, "{r}");
+        assert!(typed.contains("hash of unhashable type"), "{r}: {typed}");
+        let typed = message(&mut || drop(tw.g.remove_entry(&bad)));
+        assert_eq!(typed, raw, "{r}");
+    }
+}

@@ -870,7 +870,10 @@ mod tests {
                     assert_eq!(v, if k < 100 { 1 } else { 2 }, "{r:?}: stale elem of {k}");
                     mapIterNext(&mut it);
                 }
-                assert!((0..100).all(|k| seen.contains(&k)), "{r:?}: an old key missed");
+                assert!(
+                    (0..100).all(|k| seen.contains(&k)),
+                    "{r:?}: an old key missed"
+                );
                 drop(it);
                 mapfree(&t, Box::from_raw(m));
             }

@@ -142,4 +142,27 @@ pub mod swiss {
         /// `swiss/types.rs`: the map type descriptor and its flags.
         types,
     }
+
+    /// Writes to the map header's fields that say what the map owns (the crate's alone),
+    /// for tests that corrupt a map on purpose to see the checker catch it.
+    pub mod header {
+        use crate::swiss::Map;
+
+        /// Sets `used`.
+        ///
+        /// # Safety
+        /// The map must be put right (or only checked, never read or written through the
+        /// runtime) before it is used again; dropping it is fine.
+        pub unsafe fn set_used(m: &mut Map, used: u64) {
+            m.used = used;
+        }
+
+        /// Sets `tombstonePossible`.
+        ///
+        /// # Safety
+        /// As [`set_used`].
+        pub unsafe fn set_tombstone_possible(m: &mut Map, v: bool) {
+            m.tombstonePossible = v;
+        }
+    }
 }

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 
 use gomap::export_test::runtime::malloc::Allocator;
 use gomap::export_test::swiss::check::check;
+use gomap::export_test::swiss::header::{set_tombstone_possible, set_used};
 use gomap::export_test::swiss::map::{mapfree, Map};
 use gomap::export_test::swiss::table::MAX_TABLE_CAPACITY;
 use gomap::maptype::{GoKind, MapType};
@@ -46,7 +47,7 @@ fn del<K: Copy>(m: &mut Map, t: &SwissMapType, k: K) {
 fn table_count(m: &Map) -> usize {
     let mut n = 0;
     let mut last = std::ptr::null_mut();
-    for i in 0..m.dirLen.max(0) as usize {
+    for i in 0..m.dirLen().max(0) as usize {
         // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         let t = unsafe { m.directoryAt(i) };
         if t != last {
@@ -59,12 +60,12 @@ fn table_count(m: &Map) -> usize {
 
 /// Go's `GroupCount`.
 fn group_count(m: &Map) -> u64 {
-    if m.dirLen <= 0 {
-        return if m.dirPtr.is_null() { 0 } else { 1 };
+    if m.dirLen() <= 0 {
+        return if m.dirPtr().is_null() { 0 } else { 1 };
     }
     let mut n = 0;
     let mut last = std::ptr::null_mut();
-    for i in 0..m.dirLen as usize {
+    for i in 0..m.dirLen() as usize {
         // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         let t = unsafe { m.directoryAt(i) };
         if t != last {
@@ -442,7 +443,7 @@ fn delete_then_clear_drops_tombstones() {
         unsafe { m.Clear(&t) };
         assert_eq!(m.Used(), 0);
         if r.has_tombstone_pruning() {
-            assert!(!m.tombstonePossible);
+            assert!(!m.tombstonePossible());
         }
         checked(&t, &m);
         put(&mut m, &t, 7i64, 7i64);
@@ -479,7 +480,7 @@ fn table_put_delete() {
 
 /// Go's `KeyFromFullGroup`: a key of a group with no empty or deleted slot.
 fn key_from_full_group(t: &SwissMapType, m: &Map) -> Option<u32> {
-    for i in 0..m.dirLen.max(0) as usize {
+    for i in 0..m.dirLen().max(0) as usize {
         // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
         unsafe {
             let tab = m.directoryAt(i);
@@ -867,17 +868,18 @@ fn check_detects_corruption() {
         assert!(check(&t, &m).is_err(), "a wrong h2 passed");
         g.set_ctrl(i, c);
         checked(&t, &m);
-        m.used += 1;
+        let used = m.Used();
+        set_used(&mut m, used + 1);
         assert!(check(&t, &m).is_err(), "a wrong used passed");
-        m.used -= 1;
+        set_used(&mut m, used);
         g.set_ctrl(i, gomap::export_test::swiss::group::CTRL_DELETED);
         (*tab).used -= 1;
-        m.used -= 1;
+        set_used(&mut m, used - 1);
         assert!(
             check(&t, &m).is_err(),
             "a tombstone without tombstonePossible passed"
         );
-        m.tombstonePossible = true;
+        set_tombstone_possible(&mut m, true);
         checked(&t, &m);
         mapfree(&t, m);
     }
@@ -992,8 +994,8 @@ fn split_group_fast_paths_find_the_generic_elem() {
                     std::ptr::copy_nonoverlapping(fast, v.as_mut_ptr(), esize);
                     assert_eq!(u64::from_le_bytes(v), i as u64 + 1, "{k:?} n={n} key {i}");
                 }
-                if m.dirLen == 0 {
-                    let g = groupReference { data: m.dirPtr };
+                if m.dirLen() == 0 {
+                    let g = groupReference { data: m.dirPtr() };
                     let base = g.data as usize;
                     for i in 0..8 {
                         assert_eq!(g.key(&t, i) as usize - base, 8 + i * t.KeyStride);

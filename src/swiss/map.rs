@@ -70,32 +70,47 @@ pub fn depthToShift(depth: u8) -> u8 {
 ///
 /// Dropping a map frees everything it owns (see [`mapfree`]): its memory is released
 /// with the map type recorded in `owner`, so a map from [`NewMap`] or
-/// [`super::runtime::makemap`] cannot leak its tables by being dropped.
+/// [`super::runtime::makemap`] cannot leak its tables by being dropped. Since safe code
+/// can drop a map, the fields that say what it owns are the crate's alone (read them
+/// through the accessors of the same names); `seed` and `writing` stay public, as any
+/// value of theirs is sound. Safe code cannot point a map at another map's memory:
+///
+/// ```compile_fail
+/// let a = gomap::swiss::NewEmptyMap();
+/// let mut b = gomap::swiss::NewEmptyMap();
+/// b.dirPtr = a.dirPtr(); // the field is the crate's: dropping both would free it twice
+/// ```
+///
+/// ```
+/// let mut m = gomap::swiss::NewEmptyMap();
+/// m.seed = 42; // any seed is sound
+/// assert!(m.dirPtr().is_null() && m.dirLen() == 0 && m.Used() == 0);
+/// ```
 #[repr(C)]
 #[derive(Debug)]
 pub struct Map {
     /// Number of entries (first, as Go's compiler reads it for `len`).
-    pub used: u64,
+    pub(crate) used: u64,
     /// The hash seed.
     pub seed: usize,
     /// The directory, or the small map's group.
-    pub dirPtr: *mut u8,
+    pub(crate) dirPtr: *mut u8,
     /// Directory length; 0 for a small map.
-    pub dirLen: isize,
+    pub(crate) dirLen: isize,
     /// Number of hash bits the directory uses.
-    pub globalDepth: u8,
+    pub(crate) globalDepth: u8,
     /// `64 - globalDepth`.
-    pub globalShift: u8,
+    pub(crate) globalShift: u8,
     /// Toggled (xor 1) around each write: misuse detection. An atomic byte so that the
     /// detection is a defined race; it is read and written, never read-modify-written,
     /// as in Go.
     pub writing: AtomicU8,
     /// Whether a table may hold a tombstone (go1.25).
-    pub tombstonePossible: bool,
+    pub(crate) tombstonePossible: bool,
     /// Number of `Clear` calls, for iterators to detect a clear.
-    pub clearSeq: u64,
+    pub(crate) clearSeq: u64,
     /// Live iterators and the memory they may still read.
-    pub reclaim: Reclaim,
+    pub(crate) reclaim: Reclaim,
     /// The map type the map's memory came from, recorded by the first allocation
     /// (`growToSmall`, `NewMap`, `Clone`): what `Drop` frees it with. Go's collector
     /// needs no such field.
@@ -154,6 +169,48 @@ impl Map {
     #[inline]
     pub fn Used(&self) -> u64 {
         self.used
+    }
+
+    /// The directory, the small map's group, or null (no memory yet).
+    #[inline]
+    pub fn dirPtr(&self) -> *mut u8 {
+        self.dirPtr
+    }
+
+    /// The directory's length; 0 for a small map.
+    #[inline]
+    pub fn dirLen(&self) -> isize {
+        self.dirLen
+    }
+
+    /// Number of hash bits the directory uses.
+    #[inline]
+    pub fn globalDepth(&self) -> u8 {
+        self.globalDepth
+    }
+
+    /// `64 - globalDepth`.
+    #[inline]
+    pub fn globalShift(&self) -> u8 {
+        self.globalShift
+    }
+
+    /// Whether a table may hold a tombstone (go1.25).
+    #[inline]
+    pub fn tombstonePossible(&self) -> bool {
+        self.tombstonePossible
+    }
+
+    /// Number of `Clear` calls.
+    #[inline]
+    pub fn clearSeq(&self) -> u64 {
+        self.clearSeq
+    }
+
+    /// Live iterators and the memory they may still read.
+    #[inline]
+    pub fn reclaim(&self) -> &Reclaim {
+        &self.reclaim
     }
 
     /// Port of `directoryIndex`.
@@ -438,7 +495,7 @@ impl Map {
     }
 
     /// Port of `Map.growToSmall`: allocates the small map's group.
-    pub fn growToSmall(&mut self, typ: &SwissMapType) {
+    pub(crate) fn growToSmall(&mut self, typ: &SwissMapType) {
         self.own(typ);
         let grp = newGroups(typ, 1);
         self.dirPtr = grp.data;

@@ -229,7 +229,7 @@ fn single_bucket_map_string_keys_dup_len() {
             // SAFETY: reading B while `m` is borrowed.
             (Some((_, h)), _) => assert_eq!(unsafe { (*h).B }, 0, "one bucket"),
             // SAFETY: reading dirLen while `m` is borrowed.
-            (_, Some((_, sm))) => assert_eq!(unsafe { (*sm).dirLen }, 0, "one group"),
+            (_, Some((_, sm))) => assert_eq!(unsafe { (*sm).dirLen() }, 0, "one group"),
             _ => unreachable!(),
         }
         for (k, v) in pairs {

@@ -281,18 +281,18 @@ fn engine_state(t: &SwissMapType, m: &Map) -> (Vec<(i64, String)>, Vec<usize>) {
     };
     let mut groups = vec![];
     let mut dir = vec![];
-    if m.dirPtr.is_null() {
+    if m.dirPtr().is_null() {
         return (groups, dir);
     }
     // SAFETY: a live map of `t` owned by the replayer; nothing writes it meanwhile.
     unsafe {
-        if m.dirLen == 0 {
-            let g = gomap::export_test::swiss::group::groupReference { data: m.dirPtr };
+        if m.dirLen() == 0 {
+            let g = gomap::export_test::swiss::group::groupReference { data: m.dirPtr() };
             groups.push((-1, hex(g.ctrls().0)));
             return (groups, dir);
         }
         let mut seen: HashMap<*mut table, usize> = HashMap::new();
-        for i in 0..m.dirLen as usize {
+        for i in 0..m.dirLen() as usize {
             let tab = m.directoryAt(i);
             let n = seen.len();
             let pos = *seen.entry(tab).or_insert(n);
@@ -387,7 +387,7 @@ fn viz_draws_the_swiss_map_exactly() {
         let text = trace(r, "i64 i64", 3000, i64s);
         let rp = replay(&text);
         let m = rp.map().unwrap().1;
-        assert!(m.dirLen >= 4, "splits: dirLen {}", m.dirLen);
+        assert!(m.dirLen() >= 4, "splits: dirLen {}", m.dirLen());
         drop(rp);
         check_drawing(&text, 384..=1024, 3..=8);
     }

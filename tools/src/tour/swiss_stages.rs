@@ -323,7 +323,7 @@ impl SwissTourMap {
     /// The table a hash goes to (the map has a directory).
     fn table_for(&self, hash: usize) -> *mut table {
         let m = self.map();
-        assert!(m.dirLen > 0, "the map has no directory");
+        assert!(m.dirLen() > 0, "the map has no directory");
         // SAFETY: directoryIndex is below dirLen.
         unsafe { m.directoryAt(m.directoryIndex(hash)) }
     }
@@ -353,13 +353,13 @@ impl SwissTourMap {
         let key: *const u8 = (&g as *const GoString).cast();
         let hash = self.hash(k);
         let h2h = h2(hash);
-        if m.dirPtr.is_null() {
+        if m.dirPtr().is_null() {
             return None;
         }
         // SAFETY: the map's group or tables are live; `key` is readable for the calls.
         unsafe {
-            if m.dirLen == 0 {
-                let grp = groupReference { data: m.dirPtr };
+            if m.dirLen() == 0 {
+                let grp = groupReference { data: m.dirPtr() };
                 let slot = grp.findKey(&self.t, h2h, key)?;
                 return Some((
                     SlotAt {
@@ -416,7 +416,7 @@ impl SwissTourMap {
     /// Tombstones in the table key `k` goes to.
     fn tombstones_for(&self, v: &SwissView, k: &str) -> usize {
         let m = self.map();
-        if m.dirLen == 0 {
+        if m.dirLen() == 0 {
             return 0;
         }
         let Some(&pos) = v.directory.get(m.directoryIndex(self.hash(k))) else {
@@ -533,7 +533,7 @@ impl SwissTour {
                 return Ok((before, k, cap));
             }
             m.put(&k, e);
-            if m.map().used > 100_000 {
+            if m.map().Used() > 100_000 {
                 return Err("tour: the table never filled".into());
             }
         }

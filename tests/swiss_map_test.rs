@@ -355,7 +355,7 @@ fn map_zero_size_slot() {
 
 fn map_zero_size_slot_on(r: SwissRelease) {
     let t = typ(GoKind::EmptyStruct, GoKind::EmptyStruct, r);
-    assert_eq!(t.GroupSize, 16);
+    assert_eq!(t.GroupSize(), 16);
     let mut m = makemap(&t, 16);
     put(&mut m, &t, (), ());
     // SAFETY: the maps are live and of type `t`; keys and elems are values of its types; iterators end before their map.
@@ -363,7 +363,7 @@ fn map_zero_size_slot_on(r: SwissRelease) {
         let got = m.Get(&t, [0u8; 0].as_ptr()).expect("present");
         let tab = m.directoryAt(0);
         let start = (*tab).groups.data as usize;
-        let end = start + ((*tab).groups.lengthMask as usize + 1) * t.GroupSize - 1;
+        let end = start + ((*tab).groups.lengthMask as usize + 1) * t.GroupSize() - 1;
         assert!(
             (start..=end).contains(&(got as usize)),
             "elem outside the groups"
@@ -964,7 +964,10 @@ fn split_group_fast_paths_find_the_generic_elem() {
         let t = typ(k, e, SwissRelease::Go1_27SplitGroup);
         // The elems start after the 8 keys, at the elem's alignment.
         let align = t.elem().align as usize;
-        assert_eq!(t.ElemsOff, (8 + 8 * t.KeyStride).div_ceil(align) * align);
+        assert_eq!(
+            t.ElemsOff(),
+            (8 + 8 * t.KeyStride()).div_ceil(align) * align
+        );
         let esize = t.elem().size;
         for n in [3usize, 8, 9, 200, 3000] {
             let names: Vec<Vec<u8>> = (0..n).map(|i| format!("key-{i}").into_bytes()).collect();
@@ -998,8 +1001,11 @@ fn split_group_fast_paths_find_the_generic_elem() {
                     let g = groupReference { data: m.dirPtr() };
                     let base = g.data as usize;
                     for i in 0..8 {
-                        assert_eq!(g.key(&t, i) as usize - base, 8 + i * t.KeyStride);
-                        assert_eq!(g.elem(&t, i) as usize - base, t.ElemsOff + i * t.ElemStride);
+                        assert_eq!(g.key(&t, i) as usize - base, 8 + i * t.KeyStride());
+                        assert_eq!(
+                            g.elem(&t, i) as usize - base,
+                            t.ElemsOff() + i * t.ElemStride()
+                        );
                     }
                 }
             }

@@ -181,7 +181,7 @@ where
             *it.Elem().cast::<i64>() += 1_000_000;
             visit += 1;
             if visit % 2 != 0 {
-                let key = std::slice::from_raw_parts(it.Key(), tw.t.keysize).to_vec();
+                let key = std::slice::from_raw_parts(it.Key(), tw.t.keysize()).to_vec();
                 mapdelete(&tw.t, &mut *tw.raw, key.as_ptr());
             }
             mapIterNext(&mut it);

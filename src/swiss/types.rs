@@ -156,33 +156,119 @@ pub const MAP_MAX_ELEM_BYTES: usize = 128;
 #[derive(Clone, Copy)]
 pub struct SwissMapType {
     /// The key and elem types, hasher, equal and allocator.
-    pub mt: MapType,
+    pub(crate) mt: MapType,
     /// The release whose code runs.
-    pub release: SwissRelease,
+    pub(crate) release: SwissRelease,
     /// Size of a group (`GroupSize`).
-    pub GroupSize: usize,
+    pub(crate) GroupSize: usize,
     /// Size of a key/elem slot (Go's `SlotSize` before 1.27, the interleaved layout's
     /// `KeyStride` from 1.27); 0 in the split layout, which has no slot struct.
-    pub SlotSize: usize,
+    pub(crate) SlotSize: usize,
     /// Offset of the elem within a slot (`ElemOff`); 0 in the split layout.
-    pub ElemOff: usize,
+    pub(crate) ElemOff: usize,
     /// Offset of key 0 in a group (`KeysOff` of 1.27; 8 before).
-    pub KeysOff: usize,
+    pub(crate) KeysOff: usize,
     /// Distance between consecutive keys (`KeyStride` of 1.27): the slot size when
     /// interleaved, the key slot size when split.
-    pub KeyStride: usize,
+    pub(crate) KeyStride: usize,
     /// Offset of elem 0 in a group (`ElemsOff` of 1.27).
-    pub ElemsOff: usize,
+    pub(crate) ElemsOff: usize,
     /// Distance between consecutive elems (`ElemStride` of 1.27): the slot size when
     /// interleaved, the elem slot size when split.
-    pub ElemStride: usize,
+    pub(crate) ElemStride: usize,
     /// Go's flag bits: [`MAP_NEED_KEY_UPDATE`], [`MAP_HASH_MIGHT_PANIC`],
     /// [`MAP_INDIRECT_KEY`], [`MAP_INDIRECT_ELEM`].
-    pub Flags: u32,
+    pub(crate) Flags: u32,
     /// Size of a key slot: the key's size, or 8 when indirect.
-    pub keysize: usize,
+    pub(crate) keysize: usize,
     /// Size of an elem slot: the elem's size, or 8 when indirect.
-    pub elemsize: usize,
+    pub(crate) elemsize: usize,
+}
+
+/// A map type's fields cannot be set by safe code; only `SwissMapType::new` makes them:
+///
+/// ```compile_fail
+/// let mut t = gomap::swiss::SwissMapType::new(
+///     &gomap::maptype::MapType::int64(),
+///     gomap::swiss::SwissRelease::Go1_27,
+/// );
+/// t.GroupSize = 8; // a safe makemap would then write past its groups
+/// ```
+/// Read access to the layout (the fields are the crate's: a safe `makemap` trusts them,
+/// so only [`SwissMapType::new`] makes them, as the classic [`MapType`]'s).
+#[allow(non_snake_case)]
+impl SwissMapType {
+    /// The key and elem types, hasher, equal and allocator.
+    #[inline]
+    pub fn mt(&self) -> &MapType {
+        &self.mt
+    }
+
+    /// The release whose code runs.
+    #[inline]
+    pub fn release(&self) -> SwissRelease {
+        self.release
+    }
+
+    /// Size of a group.
+    #[inline]
+    pub fn GroupSize(&self) -> usize {
+        self.GroupSize
+    }
+
+    /// Size of a key/elem slot; 0 in the split layout.
+    #[inline]
+    pub fn SlotSize(&self) -> usize {
+        self.SlotSize
+    }
+
+    /// Offset of the elem within a slot; 0 in the split layout.
+    #[inline]
+    pub fn ElemOff(&self) -> usize {
+        self.ElemOff
+    }
+
+    /// Offset of key 0 in a group.
+    #[inline]
+    pub fn KeysOff(&self) -> usize {
+        self.KeysOff
+    }
+
+    /// Distance between consecutive keys.
+    #[inline]
+    pub fn KeyStride(&self) -> usize {
+        self.KeyStride
+    }
+
+    /// Offset of elem 0 in a group.
+    #[inline]
+    pub fn ElemsOff(&self) -> usize {
+        self.ElemsOff
+    }
+
+    /// Distance between consecutive elems.
+    #[inline]
+    pub fn ElemStride(&self) -> usize {
+        self.ElemStride
+    }
+
+    /// Go's flag bits.
+    #[inline]
+    pub fn Flags(&self) -> u32 {
+        self.Flags
+    }
+
+    /// Size of a key slot: the key's size, or 8 when indirect.
+    #[inline]
+    pub fn keysize(&self) -> usize {
+        self.keysize
+    }
+
+    /// Size of an elem slot: the elem's size, or 8 when indirect.
+    #[inline]
+    pub fn elemsize(&self) -> usize {
+        self.elemsize
+    }
 }
 
 impl fmt::Debug for SwissMapType {

@@ -216,7 +216,7 @@ impl SwissView {
             .ok_or("no seed")?;
         let mut v = SwissView {
             type_name: format!("map[{}]{}", type_name(typ.key()), type_name(typ.elem())),
-            release: typ.release,
+            release: typ.release(),
             used: num("used")?,
             seed,
             dirLen: num("dirLen")? as usize,

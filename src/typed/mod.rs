@@ -239,7 +239,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// let m: gomap::typed::GoMap<i64, i64> =
     ///     gomap::typed::GoMap::with_capacity_and_release(100, SwissRelease::Go1_24);
     /// let (_, sm) = m.raw_swiss().unwrap();
-    /// assert_eq!(unsafe { (*sm).dirLen }, 1); // one table of 128 slots
+    /// assert_eq!(unsafe { (*sm).dirLen() }, 1); // one table of 128 slots
     /// ```
     pub fn with_capacity_and_release(hint: usize, r: impl Into<Release>) -> GoMap<K, V> {
         GoMap::with_capacity_for(r, hint, Allocator::system())

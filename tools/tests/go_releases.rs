@@ -12,6 +12,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 
 use gomap::export_test::runtime::{self, rand};
 use gomap::maptype::alg;
@@ -81,6 +82,45 @@ fn generators_match_each_go_release() {
     assert!(compared > 0 || !ci);
 }
 
+/// A release's name, the release, and its `hashvec` binary or why it could not be built.
+type HashvecBuild = (String, hashvec::HashRelease, Result<PathBuf, String>);
+
+/// `hashvec` built once with each later release's toolchain (each classic release after
+/// 1.19, each Swiss release), for both tests below, which run at the same time.
+fn hashvec_builds() -> &'static [HashvecBuild] {
+    static BUILDS: OnceLock<Vec<HashvecBuild>> = OnceLock::new();
+    BUILDS.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let work = root.join("target/hashvec-releases");
+        let src = root.join("tests/go/hashvec");
+        let classic = [
+            GoRelease::Go1_21,
+            GoRelease::Go1_22,
+            GoRelease::Go1_23,
+            GoRelease::Go1_24NoSwiss,
+        ]
+        .into_iter()
+        .map(|r| (r.name().to_string(), hashvec::HashRelease::Classic(r)));
+        let swiss = SwissRelease::ALL.into_iter().map(|r| {
+            (
+                format!("swiss-{}", r.name()),
+                hashvec::HashRelease::Swiss(r),
+            )
+        });
+        classic
+            .chain(swiss)
+            .map(|(name, rel)| {
+                let bin = work.join(format!("hashvec-{name}"));
+                let built = match rel {
+                    hashvec::HashRelease::Classic(r) => go_build(r, &src, &bin, &work),
+                    hashvec::HashRelease::Swiss(r) => go_build_swiss(r, &src, &bin, &work),
+                };
+                (name, rel, built.map(|()| bin))
+            })
+            .collect()
+    })
+}
+
 /// The runtime hashes of each later release against that release's runtime: `hashvec
 /// fallback` (the portable hash) and, where the CPU has AES, `hashvec aes`, built with
 /// each classic release after 1.19 and each Swiss release (whose runtime hashes gomap
@@ -90,43 +130,27 @@ fn generators_match_each_go_release() {
 #[test]
 fn runtime_hashes_match_each_go_release() {
     let ci = std::env::var_os("CI").is_some();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let work = root.join("target/hashvec-releases");
-    let src = root.join("tests/go/hashvec");
     let mut modes = vec!["fallback"];
     if alg::has_aes() {
         modes.push("aes");
     }
-    let mut releases: Vec<(String, Option<SwissRelease>, GoRelease)> = [
-        GoRelease::Go1_21,
-        GoRelease::Go1_22,
-        GoRelease::Go1_23,
-        GoRelease::Go1_24NoSwiss,
-    ]
-    .into_iter()
-    .map(|r| (r.name().to_string(), None, r))
-    .collect();
-    releases.extend(SwissRelease::ALL.into_iter().map(|r| {
-        (
-            format!("swiss-{}", r.name()),
-            Some(r),
-            GoRelease::Go1_24NoSwiss,
-        )
-    }));
     let mut checked = 0;
-    for (name, swiss, r) in releases {
-        let bin = work.join(format!("hashvec-{name}"));
-        let built = match swiss {
-            None => go_build(r, &src, &bin, &work),
-            Some(s) => go_build_swiss(s, &src, &bin, &work),
+    for (name, rel, built) in hashvec_builds() {
+        let bin = match built {
+            Ok(bin) => bin,
+            Err(e) => {
+                assert!(!ci, "{e}");
+                eprintln!("skipping Go {name}: {e}");
+                continue;
+            }
         };
-        if let Err(e) = built {
-            assert!(!ci, "{e}");
-            eprintln!("skipping Go {name}: {e}");
-            continue;
-        }
+        // gomap's runtime hashes of a Swiss release are Go 1.24's.
+        let r = match *rel {
+            hashvec::HashRelease::Classic(r) => r,
+            hashvec::HashRelease::Swiss(_) => GoRelease::Go1_24NoSwiss,
+        };
         for mode in &modes {
-            let o = Command::new(&bin)
+            let o = Command::new(bin)
                 .arg(mode)
                 .output()
                 .expect("running hashvec");
@@ -177,24 +201,6 @@ fn runtime_hashes_match_each_go_release() {
 #[test]
 fn composite_hashes_match_each_go_release() {
     let ci = std::env::var_os("CI").is_some();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let work = root.join("target/hashvec-releases");
-    let src = root.join("tests/go/hashvec");
-    let mut releases: Vec<(String, hashvec::HashRelease)> = [
-        GoRelease::Go1_21,
-        GoRelease::Go1_22,
-        GoRelease::Go1_23,
-        GoRelease::Go1_24NoSwiss,
-    ]
-    .into_iter()
-    .map(|r| (r.name().to_string(), hashvec::HashRelease::Classic(r)))
-    .collect();
-    releases.extend(SwissRelease::ALL.into_iter().map(|r| {
-        (
-            format!("swiss-{}", r.name()),
-            hashvec::HashRelease::Swiss(r),
-        )
-    }));
     let mut modes = vec!["fallback"];
     if alg::has_aes() {
         modes.push("aes");
@@ -202,21 +208,17 @@ fn composite_hashes_match_each_go_release() {
         eprintln!("composite_hashes_match_each_go_release: this CPU lacks AES/SSSE3/SSE4.1; the AES hash is not compared");
     }
     let mut checked = 0;
-    for (name, rel) in releases {
-        // Not the binary of `runtime_hashes_match_each_go_release`, which may be
-        // building or running it at the same time.
-        let bin = work.join(format!("hashvec-composite-{name}"));
-        let built = match rel {
-            hashvec::HashRelease::Classic(r) => go_build(r, &src, &bin, &work),
-            hashvec::HashRelease::Swiss(r) => go_build_swiss(r, &src, &bin, &work),
+    for (name, rel, built) in hashvec_builds() {
+        let (rel, bin) = match built {
+            Ok(bin) => (*rel, bin),
+            Err(e) => {
+                assert!(!ci, "{e}");
+                eprintln!("skipping Go {name}: {e}");
+                continue;
+            }
         };
-        if let Err(e) = built {
-            assert!(!ci, "{e}");
-            eprintln!("skipping Go {name}: {e}");
-            continue;
-        }
         for mode in &modes {
-            let o = Command::new(&bin)
+            let o = Command::new(bin)
                 .arg(format!("composite-{mode}"))
                 .output()
                 .expect("running hashvec");

@@ -430,9 +430,10 @@ impl<K: GoKey, V> GoMap<K, V> {
 
     /// Removes `key`, returning its value (Go's `delete(m, key)`).
     ///
-    /// The stored key is found with `mapaccessK` first; the value is moved out of its
-    /// slot before `mapdelete` zeroes it, and a `String` key's bytes are freed only after
-    /// `mapdelete`, which still compares against them.
+    /// One walk: the delete Go's compiler calls hands the stored key and the value over
+    /// just before it zeroes the slot (`runtime::mapdelete_with` and its twins), and a
+    /// `String` key's bytes are freed only after the delete returns (or buried while a
+    /// stale copy may show them).
     ///
     /// ```
     /// let mut m: gomap::typed::GoMap<String, u8> = [("x".to_string(), 1)].into();

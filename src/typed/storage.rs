@@ -16,8 +16,9 @@
 //!   most 8 bytes, else a `Box<V>`; the runtime puts the slot behind a pointer when it is
 //!   over 128 bytes, as Go does.
 //! * Each live entry's key and value are given up exactly once: moved out
-//!   ([`GoMap::delete_found`], `IntoIterator`) *before* `mapdelete` or `mapclear` zeroes
-//!   the slot, or dropped in place ([`GoMap::drop_entries`], for `clear` and drop).
+//!   ([`GoMap::take`] from the `_with` delete's hook, [`GoMap::delete_found`],
+//!   `IntoIterator`) *before* `mapdelete` or `mapclear` zeroes the slot, or dropped in
+//!   place ([`GoMap::drop_entries`], for `clear` and drop).
 //! * A string key's bytes outlive the runtime's use of them: `mapdelete` still compares
 //!   against the stored key, and an old bucket evacuated while an iterator had the old
 //!   array keeps a stale copy of its header until the growth is over, which the dump
@@ -31,12 +32,14 @@
 //! * Every lookup, insert and delete goes through the function Go's compiler calls for
 //!   `map[K]V` (`walk.mapfast`: [`GoMap::access2`], [`GoMap::assign`], `delete`), so the
 //!   buckets hold Go's bytes.
-//! * An owning key is looked up before it is assigned: `mapassign` overwrites a present
-//!   key's stored headers (Go's `needkeyupdate`), which would lose the boxes they own.
-//!   So the map takes the stored key back first: a `String`, `GoDyn` or `go_struct!` key
-//!   ([`GoKey::KEY_UPDATE`]) lets the runtime copy the new key over the stored one (for
-//!   `String`, `mapassign_faststr` repoints the header), as Go does, and the map frees
-//!   the old one, or buries it while a stale copy may show it ([`GoMap::insert_updating`]).
+//! * `mapassign` overwrites a present key's stored headers (Go's `needkeyupdate`), which
+//!   would lose the boxes they own. So the map takes the stored key back in the same
+//!   walk, from the hook of the `_with` assign, just before the runtime copies the new
+//!   key over it: a `String`, `GoDyn` or `go_struct!` key ([`GoKey::KEY_UPDATE`]) is
+//!   replaced as in Go (for `String`, `mapassign_faststr` repoints the header), and the
+//!   map frees the old one, or buries it while a stale copy may show it
+//!   ([`GoMap::insert_updating`]). An owning key without key update is looked up first
+//!   and keeps the stored key.
 //! * A key not equal to itself (NaN) cannot be deleted by key, in Go either: only
 //!   `mapclear` (clear, drop) removes it. A delete by key that finds nothing throws "bad
 //!   map state" and leaves the entry to the map rather than owning it twice.
@@ -497,9 +500,10 @@ impl<K: GoKey, V> GoMap<K, V> {
         };
         let (stored, v) = out?;
         if self.len() + 1 != before {
-            // The entry was handed over but not deleted (a second walk that disagreed with
-            // the first): the map still owns the key and the value, so both are left to it
-            // (`v` stays undropped, `stored` untaken) rather than owned twice.
+            // The entry was handed over but not deleted (a runtime that broke the `_with`
+            // contract: the hook runs only for the entry it then clears): the map still
+            // owns the key and the value, so both are left to it (`v` stays undropped,
+            // `stored` untaken) rather than owned twice.
             crate::base::panic::throw("bad map state");
         }
         // SAFETY: the map dropped the entry, so its key representation is ours again.
@@ -559,8 +563,9 @@ impl<K: GoKey, V> GoMap<K, V> {
         };
         undo.disarm();
         if self.len() != before {
-            // A new entry, which holds `s` (and an `old` seen by a lookup that disagreed
-            // with the assign is still the map's).
+            // A new entry, which holds `s` (the hook runs only for an existing entry, so
+            // an `old` here would be a runtime breaking that contract, and stays the
+            // map's).
             // SAFETY: a new entry's elem is a zeroed, empty slot.
             unsafe { Slot::<V>::write(e, value) };
             return None;
@@ -573,8 +578,8 @@ impl<K: GoKey, V> GoMap<K, V> {
                 self.bury(old);
             }
             // An existing entry whose stored key was not shown to the hook: every family
-            // that takes owning keys shows it before updating, so this means a lookup and
-            // an assign that disagreed (the Swiss engine's two walks). Whether the slot
+            // that takes owning keys shows it before updating (on both engines, in the
+            // same walk), so this is a runtime breaking that contract. Whether the slot
             // took `s` is unknown: `s` is left to the map (a leak at worst) rather than
             // perhaps owned twice.
             None => crate::base::panic::throw("bad map state"),

@@ -46,7 +46,7 @@ fn find_go(dir: &Path, depth: usize) -> Option<PathBuf> {
 
 /// The `go` binary of release `r`, if installed (1.27's for `1.27-mapsplitgroup`).
 fn toolchain(r: SwissRelease) -> Option<PathBuf> {
-    let var = format!("GOMAP_GO_{}", r.version().replace('.', "_"));
+    let var = gomap_tools::trace::toolchain::swiss_go_var(r);
     if let Ok(p) = std::env::var(&var) {
         return Some(PathBuf::from(p));
     }

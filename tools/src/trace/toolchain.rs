@@ -82,13 +82,20 @@ fn installed_go(ver: &str, var: &str) -> Result<PathBuf, String> {
 }
 
 /// The `go` binary for Swiss release `r`: `$GOMAP_GO_1_NN` (as the Swiss differential
-/// test reads it) if set, else in [`toolchains_dir`].
+/// test reads it; the toolchain's version, so `1.27-mapsplitgroup` takes `$GOMAP_GO_1_27`,
+/// a name a shell can set) if set, else in [`toolchains_dir`].
 pub fn find_go_for_swiss(r: SwissRelease) -> Result<PathBuf, String> {
-    let var = format!("GOMAP_GO_{}", r.name().replace('.', "_"));
+    let var = swiss_go_var(r);
     if let Some(g) = std::env::var_os(&var) {
         return Ok(g.into());
     }
     installed_go(swiss_toolchain_version(r), &var)
+}
+
+/// The environment variable naming release `r`'s `go` binary: `GOMAP_GO_1_27` for both
+/// `1.27` and `1.27-mapsplitgroup` (one toolchain; the experiment is set at build time).
+pub fn swiss_go_var(r: SwissRelease) -> String {
+    format!("GOMAP_GO_{}", r.version().replace('.', "_"))
 }
 
 /// The trace `text` for release `r`: a trace that names no release (`go` right after
@@ -208,4 +215,24 @@ fn build_with(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every Swiss release's toolchain variable is a name a POSIX shell can set (the
+    /// split-group release once asked for `GOMAP_GO_1_27-mapsplitgroup`).
+    #[test]
+    fn swiss_go_vars_are_shell_names() {
+        for r in SwissRelease::ALL {
+            let v = swiss_go_var(r);
+            assert!(
+                v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
+                "{v}"
+            );
+        }
+        assert_eq!(swiss_go_var(SwissRelease::Go1_27SplitGroup), "GOMAP_GO_1_27");
+        assert_eq!(swiss_go_var(SwissRelease::Go1_24), "GOMAP_GO_1_24");
+    }
 }

@@ -42,6 +42,8 @@ pub mod base {
         rand,
         /// `base/sizeclasses.rs`: Go's malloc size classes.
         sizeclasses,
+        /// `base/strconv.rs`: Go's `ParseFloat`, `ParseInt`, `ParseUint`.
+        strconv,
     }
 }
 

@@ -44,7 +44,7 @@ impl Map {
     }
     fn k(&mut self, v: &str) -> *const u8 {
         self.arena
-            .parse_value(self.key, v, 0xa5, &|_| None)
+            .parse_value(self.key, v, 0xa5, &|_| None, true)
             .unwrap()
     }
     fn put(&mut self, k: &str, v: i64) {
@@ -136,9 +136,9 @@ fn comparing_uncomparable_values_panics_in_lookups() {
     let t = ty("struct{any,i64}");
     let mt = MapType::for_types(t, i64t(), KeyHash::Compiled).unwrap();
     let mut a = ValueArena::new();
-    let x = a.parse_value(t, "{[]i64:-,1}", 0, &|_| None).unwrap();
-    let y = a.parse_value(t, "{[]i64:-,1}", 0, &|_| None).unwrap();
-    let z = a.parse_value(t, "{[]i64:-,2}", 0, &|_| None).unwrap();
+    let x = a.parse_value(t, "{[]i64:-,1}", 0, &|_| None, true).unwrap();
+    let y = a.parse_value(t, "{[]i64:-,1}", 0, &|_| None, true).unwrap();
+    let z = a.parse_value(t, "{[]i64:-,2}", 0, &|_| None, true).unwrap();
     // SAFETY: values of the key type.
     unsafe {
         assert_eq!(
@@ -148,7 +148,7 @@ fn comparing_uncomparable_values_panics_in_lookups() {
             "runtime error: comparing uncomparable type []int64"
         );
         // Different types or a difference before the interface: no comparison, no panic.
-        let w = a.parse_value(t, "{i64:1,1}", 0, &|_| None).unwrap();
+        let w = a.parse_value(t, "{i64:1,1}", 0, &|_| None, true).unwrap();
         assert!(!mt.key_equal(x, w));
         // The interface comes first: compared (and panicking) before the int differs.
         assert!(panic_of(|| {
@@ -159,8 +159,8 @@ fn comparing_uncomparable_values_panics_in_lookups() {
     // With the int first, a difference there settles it without reaching the interface.
     let t = ty("struct{i64,any}");
     let mt = MapType::for_types(t, i64t(), KeyHash::Compiled).unwrap();
-    let x = a.parse_value(t, "{1,[]i64:-}", 0, &|_| None).unwrap();
-    let z = a.parse_value(t, "{2,[]i64:-}", 0, &|_| None).unwrap();
+    let x = a.parse_value(t, "{1,[]i64:-}", 0, &|_| None, true).unwrap();
+    let z = a.parse_value(t, "{2,[]i64:-}", 0, &|_| None, true).unwrap();
     // SAFETY: values of the key type.
     assert!(!unsafe { mt.key_equal(x, z) });
 }
@@ -169,8 +169,8 @@ fn comparing_uncomparable_values_panics_in_lookups() {
 fn nil_interface_hashes_to_the_seed_and_nan_draws_fastrand() {
     let any = GoType::any();
     let mut a = ValueArena::new();
-    let nil = a.parse_value(any, "nil", 0, &|_| None).unwrap();
-    let nan = a.parse_value(any, "f64:NaN", 0, &|_| None).unwrap();
+    let nil = a.parse_value(any, "nil", 0, &|_| None, true).unwrap();
+    let nan = a.parse_value(any, "f64:NaN", 0, &|_| None, true).unwrap();
     for seed in [0usize, 7, usize::MAX] {
         // SAFETY: interface values in the arena.
         assert_eq!(unsafe { genalg::nilinterhash(nil, seed) }, seed);
@@ -248,7 +248,7 @@ fn typehash_maps_and_compiled_maps_hash_differently_but_agree_on_contents() {
     let mut r = Map::new("struct{i64,str}", KeyHash::TypeHash);
     let mut a = ValueArena::new();
     let t = ty("struct{i64,str}");
-    let v = a.parse_value(t, "{7,6869}", 0, &|_| None).unwrap();
+    let v = a.parse_value(t, "{7,6869}", 0, &|_| None, true).unwrap();
     // SAFETY: a value of the key type.
     unsafe {
         assert_ne!(

@@ -16,6 +16,8 @@
 //!   panic unwinds, or cleans up on every path;
 //! * `rand.rs`: the random source (`fastrand`) for hash seeds and iteration starts;
 //! * `hex.rs`: the one hex printer of bytes (dumps, trace language, tools);
+//! * `strconv.rs`: Go's `strconv.ParseFloat`/`ParseInt`/`ParseUint`, how the trace
+//!   language's numbers are read (as the Go oracle reads them);
 //! * `release.rs`: the Go release a map follows (`GoRelease`, public as
 //!   `maptype::release`), which the random source needs.
 //!
@@ -30,6 +32,7 @@ pub(crate) mod panic;
 pub(crate) mod rand;
 pub(crate) mod release;
 pub(crate) mod sizeclasses;
+pub(crate) mod strconv;
 
 pub use panic::{panic_message, RuntimeError};
 

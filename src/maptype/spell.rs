@@ -27,6 +27,7 @@
 use super::gotype::{GoType, Shape};
 use super::{GoIface, GoKind, GoString};
 use crate::base::hex::hex_into;
+use crate::base::strconv;
 
 /// A spelling that does not parse.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +47,8 @@ fn err<T>(msg: impl Into<String>) -> Result<T, SpellError> {
 struct Cur<'a> {
     s: &'a [u8],
     i: usize,
+    /// Whether a float component may be NaN (values only; see [`ValueArena::parse_value`]).
+    nan_ok: bool,
 }
 
 impl Cur<'_> {
@@ -85,6 +88,7 @@ pub fn parse_type(s: &str, named: &dyn Fn(&str) -> Option<GoType>) -> Result<GoT
     let mut c = Cur {
         s: s.as_bytes(),
         i: 0,
+        nan_ok: false,
     };
     let t = type_at(&mut c, named)?;
     if c.i != s.len() {
@@ -252,17 +256,22 @@ impl ValueArena {
 
     /// Parses `s` as a value of `t` into a new block (padding bytes `fill`) and returns
     /// its address. Strings' bytes and interfaces' values go into blocks of their own.
+    /// Numbers are read as Go's `strconv` reads them (`ParseInt`/`ParseUint` in base 10 with
+    /// the component's size, `ParseFloat` with its width); a NaN float component (any of
+    /// ParseFloat's spellings, Go's `math.NaN()` bits) only when `nan_ok`.
     pub fn parse_value(
         &mut self,
         t: GoType,
         s: &str,
         fill: u8,
         named: &dyn Fn(&str) -> Option<GoType>,
+        nan_ok: bool,
     ) -> Result<*const u8, SpellError> {
         let p = self.alloc(t.size(), fill);
         let mut c = Cur {
             s: s.as_bytes(),
             i: 0,
+            nan_ok,
         };
         // SAFETY: `p` is a fresh block of t.size() bytes.
         unsafe { self.value_at(&mut c, t, p, fill, named)? };
@@ -308,8 +317,14 @@ impl ValueArena {
                     // SAFETY: a string slot has 16 writable bytes (caller).
                     unsafe { p.cast::<GoString>().write_unaligned(h) };
                 }
-                GoKind::Float32 => put(&float32(c.word())?.to_le_bytes()),
-                GoKind::Float64 => put(&float(c.word())?.to_le_bytes()),
+                GoKind::Float32 => {
+                    let nan_ok = c.nan_ok;
+                    put(&float32(c.word(), nan_ok)?.to_le_bytes())
+                }
+                GoKind::Float64 => {
+                    let nan_ok = c.nan_ok;
+                    put(&float(c.word(), nan_ok)?.to_le_bytes())
+                }
                 GoKind::Complex64 | GoKind::Complex128 => {
                     c.expect("(")?;
                     let mut b = Vec::new();
@@ -317,21 +332,32 @@ impl ValueArena {
                         if i == 1 {
                             c.expect(",")?;
                         }
+                        let nan_ok = c.nan_ok;
                         let w = c.word();
                         if *k == GoKind::Complex64 {
-                            b.extend(float32(w)?.to_le_bytes());
+                            b.extend(float32(w, nan_ok)?.to_le_bytes());
                         } else {
-                            b.extend(float(w)?.to_le_bytes());
+                            b.extend(float(w, nan_ok)?.to_le_bytes());
                         }
                     }
                     c.expect(")")?;
                     put(&b);
                 }
                 _ => {
+                    // Go's ParseInt / ParseUint in base 10 with the component's size: no
+                    // `+` before an unsigned integer, nothing out of range.
                     let w = c.word();
-                    let v: i128 = w
-                        .parse()
-                        .map_err(|_| SpellError(format!("bad integer {w:?}")))?;
+                    let bits = 8 * size as u32;
+                    let signed = matches!(
+                        k,
+                        GoKind::Int8 | GoKind::Int16 | GoKind::Int32 | GoKind::Int64 | GoKind::Int
+                    );
+                    let v = if signed {
+                        strconv::parse_int(w, bits).map(|v| v as u64)
+                    } else {
+                        strconv::parse_uint(w, bits)
+                    }
+                    .map_err(|e| SpellError(format!("bad integer {w:?} for {}: {e}", t.name())))?;
                     put(&v.to_le_bytes()[..size]);
                 }
             },
@@ -411,47 +437,31 @@ impl ValueArena {
     }
 }
 
-/// Go's float spelling (`strconv.FormatFloat(f, 'g', -1, n)`).
+/// A float64 component: Go's `strconv.ParseFloat(w, 64)`; NaN only when `nan_ok`.
 #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
-fn float(w: &str) -> Result<f64, SpellError> {
-    Ok(match w {
-        "+Inf" => f64::INFINITY,
-        "-Inf" => f64::NEG_INFINITY,
-        // Go's math.NaN(), what strconv.ParseFloat returns (Rust's f64::NAN has other
-        // bits, which a dump would show).
-        "NaN" => f64::from_bits(0x7ff8_0000_0000_0001),
-        _ => {
-            let f: f64 = w
-                .parse()
-                .map_err(|_| SpellError(format!("bad float {w:?}")))?;
-            // Go's ParseFloat refuses a finite spelling out of float64's range; `inf`,
-            // `Infinity` and their signed forms are infinities in both.
-            if f.is_infinite() && !w.to_ascii_lowercase().contains("inf") {
-                return err(format!("float {w:?} out of range"));
-            }
-            f
-        }
-    })
+fn float(w: &str, nan_ok: bool) -> Result<f64, SpellError> {
+    let f = strconv::parse_float64(w).map_err(|e| SpellError(format!("bad float {w:?}: {e}")))?;
+    if f.is_nan() && !nan_ok {
+        return err(NAN_REFUSED.to_string());
+    }
+    Ok(f)
 }
 
-/// Go's float32 spelling (`strconv.FormatFloat(float64(f), 'g', -1, 32)`), parsed
-/// straight to f32 (no double rounding).
+/// A float32 component: Go's `float32(strconv.ParseFloat(w, 32))`, rounded once, straight
+/// to float32; NaN only when `nan_ok`.
 #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
-fn float32(w: &str) -> Result<f32, SpellError> {
-    Ok(match w {
-        "+Inf" => f32::INFINITY,
-        "-Inf" => f32::NEG_INFINITY,
-        // float32(math.NaN()): the conversion keeps the quiet bit, 0x7fc00000, which is
-        // f32::NAN's bits.
-        "NaN" => f32::from_bits(0x7fc0_0000),
-        _ => w
-            .parse::<f32>()
-            .ok()
-            // Go's ParseFloat(w, 32) refuses a finite spelling out of float32's range.
-            .filter(|f| f.is_finite() || w.to_ascii_lowercase().contains("inf"))
-            .ok_or_else(|| SpellError(format!("bad float32 {w:?}")))?,
-    })
+fn float32(w: &str, nan_ok: bool) -> Result<f32, SpellError> {
+    let f =
+        strconv::parse_float32(w).map_err(|e| SpellError(format!("bad float32 {w:?}: {e}")))?;
+    if f.is_nan() && !nan_ok {
+        return err(NAN_REFUSED.to_string());
+    }
+    Ok(f)
 }
+
+/// Why a NaN component is refused outside the seeded-random mode.
+const NAN_REFUSED: &str =
+    "a NaN only in the seeded-random mode (Go hashes a NaN with a random number)";
 
 #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 fn unhex(s: &str) -> Result<Vec<u8>, SpellError> {
@@ -584,7 +594,7 @@ mod tests {
         ] {
             let t = parse_type(ty, &none).unwrap();
             assert_eq!(type_spelling(t), ty);
-            let p = a.parse_value(t, v, 0, &none).unwrap();
+            let p = a.parse_value(t, v, 0, &none, true).unwrap();
             let mut s = String::new();
             // SAFETY: a value of `t` in the arena.
             unsafe { format_slot(&mut s, t, p) };
@@ -602,7 +612,7 @@ mod tests {
         ] {
             assert!(parse_type(bad, &none).is_err(), "{bad}");
         }
-        assert!(a.parse_value(GoType::any(), "[]i64:-", 0, &none).is_ok());
+        assert!(a.parse_value(GoType::any(), "[]i64:-", 0, &none, true).is_ok());
     }
 
     #[test]
@@ -612,16 +622,16 @@ mod tests {
         let mut a = ValueArena::new();
         let t = parse_type("struct{iface,i8}", &named).unwrap();
         assert_eq!(type_spelling(t), "struct{iface,i8}");
-        let p = a.parse_value(t, "{main.MInt:5,1}", 0, &named).unwrap();
+        let p = a.parse_value(t, "{main.MInt:5,1}", 0, &named, true).unwrap();
         let mut s = String::new();
         // SAFETY: a value of `t` in the arena.
         unsafe { format_slot(&mut s, t, p) };
         assert_eq!(s, "{main.MInt:0500000000000000,01}");
-        assert!(a.parse_value(t, "{nil,1}", 0, &named).is_ok());
-        let e = a.parse_value(t, "{i64:5,1}", 0, &named).unwrap_err();
+        assert!(a.parse_value(t, "{nil,1}", 0, &named, true).is_ok());
+        let e = a.parse_value(t, "{i64:5,1}", 0, &named, true).unwrap_err();
         assert!(e.0.contains("needs a defined type"), "{e}");
         assert!(a
-            .parse_value(GoType::any(), "main.MInt:5", 0, &named)
+            .parse_value(GoType::any(), "main.MInt:5", 0, &named, true)
             .is_ok());
     }
 }

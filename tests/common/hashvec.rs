@@ -446,7 +446,7 @@ pub fn compare_composite(out: &str, rel: HashRelease) -> CompositeComparison {
         }
         let val = |s: &str, arena: &mut spell::ValueArena| {
             arena
-                .parse_value(t, s, 0xa5, &named_type)
+                .parse_value(t, s, 0xa5, &named_type, true)
                 .unwrap_or_else(|e| panic!("{line}: {e}"))
         };
         let got = if f[0] == "eq" {

@@ -118,13 +118,8 @@ impl Value {
             return self.image(k, arena);
         };
         let s = self.as_str();
-        if s.contains("NaN") && !nan_ok {
-            return Err(format!(
-                "expected a value without NaN outside the seeded-random mode (Go hashes it with a random number), got {s:?}"
-            ));
-        }
         let p = values
-            .parse_value(ty, s, 0, &named_type)
+            .parse_value(ty, s, 0, &named_type, nan_ok)
             .map_err(|e| format!("expected a value of {k}: {e}"))?;
         // SAFETY: `p` is a block of at least ty.size() bytes in `values`.
         Ok(unsafe { core::slice::from_raw_parts(p, ty.size()) }.to_vec())
@@ -179,7 +174,7 @@ pub(crate) fn go_panics(out: &mut String, f: impl FnOnce()) {
 
 /// The bits of the float64 a trace spells `NaN`: Go's `math.NaN()`, which is what
 /// `strconv.ParseFloat("NaN", 64)` returns. (Rust's `f64::NAN` has other bits.)
-pub const GO_NAN_BITS: u64 = 0x7ff8_0000_0000_0001;
+pub use gomap::export_test::base::strconv::GO_NAN_BITS;
 
 /// Appends a value (never a slot) as the spec spells it.
 ///

@@ -13,6 +13,7 @@
 use core::fmt;
 
 use gomap::export_test::base::hex::hex;
+use gomap::export_test::base::strconv;
 pub use gomap::export_test::base::hex::unhex;
 use gomap::export_test::maptype::{spell, GoRelease, GoType};
 
@@ -637,87 +638,11 @@ fn parse_seed(s: &str) -> Result<u32, String> {
     u32::from_str_radix(s, 16).map_err(|_| bad())
 }
 
-/// Parses a float as Go's `strconv.ParseFloat(s, 64)` does for the spellings traces use:
-/// decimal and exponent forms, `inf`/`infinity` with optional sign, and hex floats
-/// (`0x1.8p3`). NaN is refused (the trace language does not use it).
+/// A float64 of the trace language: Go's `strconv.ParseFloat(s, 64)` (decimal and hex
+/// floats, `_` between digits, `inf`/`infinity` in any case; out of range refused), but
+/// not NaN, which the trace spells only as the exact word `NaN` (see [`super::exec`]).
 pub fn parse_f64(s: &str) -> Option<f64> {
-    let (neg, body) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = body.to_ascii_lowercase();
-    let hex = lower.starts_with("0x");
-    // Go accepts `_` between digits (strconv's underscoreOK).
-    let lower = if lower.contains('_') {
-        let b = lower.as_bytes();
-        let digit = |c: u8| {
-            if hex {
-                c.is_ascii_hexdigit()
-            } else {
-                c.is_ascii_digit()
-            }
-        };
-        for (i, &c) in b.iter().enumerate() {
-            if c == b'_' && !(i > 0 && i + 1 < b.len() && digit(b[i - 1]) && digit(b[i + 1])) {
-                return None;
-            }
-        }
-        lower.replace('_', "")
-    } else {
-        lower
-    };
-    let v = if lower == "inf" || lower == "infinity" {
-        f64::INFINITY
-    } else {
-        let v = if let Some(h) = lower.strip_prefix("0x") {
-            parse_hex_float(h)?
-        } else {
-            if !lower
-                .bytes()
-                .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
-            {
-                return None;
-            }
-            lower.parse::<f64>().ok()?
-        };
-        if v.is_infinite() {
-            return None; // Go: "value out of range"
-        }
-        v
-    };
-    Some(if neg { -v } else { v })
-}
-
-/// `MANTISSA[.FRACTION]pEXP` in hex, as Go's ParseFloat reads it after `0x`.
-fn parse_hex_float(h: &str) -> Option<f64> {
-    let (mant, exp) = h.split_once('p')?;
-    let mut e2: i32 = exp.parse().ok()?;
-    let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
-    if ip.is_empty() && fp.is_empty() {
-        return None;
-    }
-    // Keep the first 30 hex digits (120 bits, more than f64 can hold) exactly.
-    let mut m: u128 = 0;
-    let mut digits = 0;
-    for c in ip.bytes() {
-        let d = char::from(c).to_digit(16)? as u128;
-        if digits < 30 {
-            m = m << 4 | d;
-            digits += 1;
-        } else {
-            e2 += 4;
-        }
-    }
-    for c in fp.bytes() {
-        let d = char::from(c).to_digit(16)? as u128;
-        if digits < 30 {
-            m = m << 4 | d;
-            digits += 1;
-            e2 -= 4;
-        }
-    }
-    Some(m as f64 * 2f64.powi(e2))
+    strconv::parse_float64(s).ok().filter(|v| !v.is_nan())
 }
 
 #[cfg(test)]

@@ -1,0 +1,3 @@
+module gomap/strconv
+
+go 1.19

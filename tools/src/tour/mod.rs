@@ -36,7 +36,10 @@ use draw::{CellState, MapView, Marks};
 use gomap::maptype::release::GoRelease;
 use gomap::swiss::SwissRelease;
 
-pub use swiss_stages::{DeleteFact, KeyFact, RebuildFact, SwissFacts, SwissIterFact, TableFact};
+pub use swiss_stages::{
+    ClearCaseFact, ClearFact, CloneFact, DeleteFact, GrowIterFact, IterStepFact, KeyFact,
+    RebuildFact, SwissFacts, SwissIterFact, TableFact,
+};
 
 /// One stage of the tour.
 #[derive(Clone, Debug)]

@@ -1468,7 +1468,23 @@ fn stage_iterate_grow(tour: &mut SwissTour, r: SwissRelease) -> Result<SwissTour
 
     let v = g.view();
     let mut marks = SwissMarks::default();
-    let mut details = vec![];
+    let spaced = |w: &String| {
+        w.as_bytes()
+            .chunks(2)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut details = vec![format!(
+        "it.tab after the writes: {snapshot_capacity} slots, index {index_after}, the control words \
+         of the loop's start:"
+    )];
+    for (j, w) in ctrl_after_writes.iter().enumerate() {
+        details.push(format!("  g{j}   ctrl {}", spaced(w)));
+    }
+    details.push(format!(
+        "the directory's table: {current_capacity} slots, drawn below. The loop's entries, in order:"
+    ));
     for (i, s) in before.iter().chain(&after).enumerate() {
         if let Some((at, _)) = g.locate(&v, &s.key) {
             marks.number(at, i + 1);
@@ -1668,14 +1684,8 @@ fn stage_clear(tour: &mut SwissTour, r: SwissRelease, mut g: SwissTourMap) -> Re
         tombstones_only: tombstones_only.clone(),
     };
     let mut marks = SwissMarks::default();
-    for (t, tab) in v.tables.iter().enumerate() {
-        marks.table(
-            t,
-            format!(
-                "the same table: used {} growthLeft {}",
-                tab.used, tab.growthLeft
-            ),
-        );
+    for t in 0..v.tables.len() {
+        marks.table(t, "the same table as before the clear, emptied");
     }
     let cap = v.tables.first().map_or(0, |t| t.capacity);
     let growth_left = v.tables.first().map_or(0, |t| t.growthLeft);
@@ -1693,8 +1703,9 @@ fn stage_clear(tour: &mut SwissTour, r: SwissRelease, mut g: SwissTourMap) -> Re
             "From Go 1.25 table.Clear skips a table that has neither entries nor tombstones. \
              From Go 1.26 it zeroes every group outright, except in a sparse table (at most one \
              entry per 4 groups) or with large slots (over 32 bytes), where it first checks \
-             each group for a full slot and zeroes only those: testing costs less than \
-             clearing there, and elsewhere the test would mostly mispredict."
+             each group for a full slot and zeroes only those: there the test saves much \
+             clearing, while in a fuller table it would seldom save any and would only \
+             confuse the branch predictor."
         }
     };
     let tomb = &tombstones_only;
@@ -1826,6 +1837,17 @@ fn stage_clone(
     };
     let v = c.view();
     let mut marks = SwissMarks::default();
+    for (t, tab) in v.tables.iter().enumerate() {
+        if native && tab.entries.len() > 1 {
+            marks.table(
+                t,
+                format!(
+                    "one copy, shared by entries {:?} as m's table is",
+                    tab.entries
+                ),
+            );
+        }
+    }
     if let Some((at, _)) = c.locate(&v, &added) {
         marks.slot(at, format!("{added:?}: put into the clone only"));
     }

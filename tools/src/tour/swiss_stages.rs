@@ -2,12 +2,14 @@
 //! through the life of a map, one stage at a time: a small map filling its one group,
 //! the H1/H2 split of the hash once it becomes a table, quadratic probing over groups,
 //! tombstones (and their pruning from Go 1.25), growth by doubling at 7/8 load, the split
-//! of a full 1024-slot table and the directory doubling, and iteration's random offsets.
+//! of a full 1024-slot table and the directory doubling, iteration's random offsets, a
+//! range loop whose body grows the table it walks, `clear(m)`, and `maps.Clone`.
 //!
 //! Every operation goes through the runtime functions Go's compiler calls for a
-//! `map[string]int` (`mapassign_compiled`, `mapdelete`, `Iter`), as `gomap replay`
-//! does for a Swiss trace. The map seeds and the iterator's two draws are fixed, so a run
-//! depends only on the process's hash key; the facts each stage states hold for any key
+//! `map[string]int` (`mapassign_compiled`, `mapdelete`, `mapclear`, `mapclone`, `Iter`),
+//! as `gomap replay` does for a Swiss trace. The map seeds, the iterator's two draws and
+//! the seeds Clear and Go 1.24's clone draw are fixed, so a run depends only on the
+//! process's hash key; the facts each stage states hold for any key
 //! (the tests check them for many). Where a key is found (its group and slot, the groups
 //! its probe visited) is asked of the engine's own lookup helpers (`directoryIndex`,
 //! `makeProbeSeq`, `findKey`), and the pictures read the engine's canonical dump.

@@ -1763,9 +1763,10 @@ fn stage_clear(tour: &mut SwissTour, r: SwissRelease, mut g: SwissTourMap) -> Re
                 "A range loop had taken {returned_before} entries when its body called clear. \
                  The iterator recorded clearSeq {iter_clearSeq} at Init; the map's is now {}. \
                  Its next Next walks the same table, sees only empty control bytes and ends: \
-                 {returned_after} more entries. Go reads clearSeq in one place only, \
-                 grownKeyElem: a NaN key that a lookup cannot find in a grown table is still in \
-                 the map unless a clear happened since Init, as only clear removes such keys.",
+                 {returned_after} more entries. Go reads clearSeq only where Next looks again for \
+                 a key picked from a replaced table or from a small map's group that became a \
+                 table (grownKeyElem): a NaN key that no lookup can find is still in the map \
+                 unless a clear happened since Init, as only clear removes such keys.",
                 v.clearSeq
             ),
             format!(

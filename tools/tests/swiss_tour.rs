@@ -7,18 +7,15 @@ use std::collections::HashMap;
 
 use gomap::export_test::swiss::map::Map;
 use gomap::export_test::swiss::table::table;
-use gomap::maptype::alg;
+use gomap::maptype::{alg, GoKind, MapType};
+use gomap::swiss::runtime::makemap;
 use gomap::swiss::{SwissMapType, SwissRelease};
 use gomap_tools::tour::draw::swiss::{SwissView, SWISS_TEXT_LEGEND};
 use gomap_tools::tour::{self, Stage, SwissFacts};
 use gomap_tools::trace::swiss::SwissReplayer;
 
-const RELEASES: [SwissRelease; 4] = [
-    SwissRelease::Go1_24,
-    SwissRelease::Go1_25,
-    SwissRelease::Go1_26,
-    SwissRelease::Go1_27,
-];
+/// Every Swiss release, the split group layout of 1.27 included.
+const RELEASES: [SwissRelease; 5] = SwissRelease::ALL;
 
 mod tour_common;
 use tour_common::{parse_xml, read_tour_dir, serial, stage};
@@ -56,7 +53,10 @@ fn check_stages(st: &[Stage], r: SwissRelease) {
             "grow",
             "split",
             "directory",
-            "iterate"
+            "iterate",
+            "iterate-grow",
+            "clear",
+            "clone"
         ]
     );
     for s in st {
@@ -211,6 +211,301 @@ fn check_stages(st: &[Stage], r: SwissRelease) {
         ranks.windows(2).all(|w| w[0] < w[1]),
         "{:?}",
         &it.order[..20]
+    );
+
+    check_iterate_grow(st);
+    check_clear(st, r);
+    check_clone(st, r);
+}
+
+/// The explanation and details of stage `slug`, in one string.
+fn text_of(st: &[Stage], slug: &str) -> String {
+    let s = stage(st, slug);
+    format!("{}\n{}", s.explanation.join("\n"), s.details.join("\n"))
+}
+
+/// Asserts that `text` says `want`.
+fn says(text: &str, want: &str) {
+    assert!(text.contains(want), "the text lacks {want:?}:\n{text}");
+}
+
+/// A range loop whose body grows the table: the iterator walks its old table (a
+/// snapshot whose control words do not change), in order from entryOffset; every key
+/// present at Init comes exactly once except the one deleted; the added key does not
+/// come; entries after the growth come from a lookup, with their current value.
+fn check_iterate_grow(st: &[Stage]) {
+    let f = facts(st, "iterate-grow");
+    let g = f.grow_iter.as_ref().expect("iterate-grow facts");
+    let text = text_of(st, "iterate-grow");
+    assert_eq!(g.keys_at_init.len(), 14);
+    assert_eq!((g.snapshot_capacity, g.current_capacity), (16, 32));
+    assert_eq!(g.snapshot_index, (0, -1), "a replaced table has index -1");
+    assert_eq!(
+        g.same_table,
+        (true, false),
+        "it.tab vs the directory's table"
+    );
+    assert_eq!(
+        g.ctrl_at_init, g.ctrl_after_writes,
+        "the old table is a snapshot: the writes after the growth do not reach it"
+    );
+    assert_eq!((f.used, f.tables.len(), f.tables[0].capacity), (14, 1, 32));
+    assert!(g.before.iter().all(|s| !s.relooked), "{:?}", g.before);
+    assert!(g.after.iter().all(|s| s.relooked), "{:?}", g.after);
+    assert!(!g.after.is_empty());
+    let returned: Vec<&str> = g
+        .before
+        .iter()
+        .chain(&g.after)
+        .map(|s| s.key.as_str())
+        .collect();
+    for k in &g.keys_at_init {
+        let n = returned.iter().filter(|r| **r == k.as_str()).count();
+        let want = usize::from(*k != g.deleted);
+        assert_eq!(n, want, "{k:?} returned {n} times: {returned:?}");
+    }
+    assert_eq!(returned.len(), g.keys_at_init.len() - 1);
+    assert!(!returned.contains(&g.inserted.as_str()));
+    assert!(g.keys_at_init.contains(&g.deleted));
+    // The walk follows it.tab's slots from entryOffset, wrapping, the deleted key's
+    // slot (still full in the snapshot) skipped.
+    let rank = |at: &gomap_tools::tour::draw::swiss::SlotAt| {
+        ((at.group * 8 + at.slot) as u64).wrapping_sub(g.draws.0) & 15
+    };
+    let ranks: Vec<u64> = g
+        .before
+        .iter()
+        .chain(&g.after)
+        .map(|s| rank(&s.snapshot_at))
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{ranks:?}");
+    let full = |ctrl: &[String], at: &gomap_tools::tour::draw::swiss::SlotAt| {
+        let b = u8::from_str_radix(&ctrl[at.group][at.slot * 2..at.slot * 2 + 2], 16).unwrap();
+        b & 0x80 == 0
+    };
+    for s in g.before.iter().chain(&g.after) {
+        assert!(full(&g.ctrl_at_init, &s.snapshot_at), "{s:?}");
+    }
+    assert!(
+        full(&g.ctrl_after_writes, &g.deleted_at),
+        "the deleted key's slot is still full in the snapshot"
+    );
+    says(
+        &text,
+        &format!(
+            "{:?} skipped: its slot in it.tab (group {} slot {}) is still full",
+            g.deleted, g.deleted_at.group, g.deleted_at.slot
+        ),
+    );
+    // The updated key comes back with its new value.
+    let (uk, from, to) = &g.updated;
+    assert_ne!(from, to);
+    let u = g
+        .after
+        .iter()
+        .find(|s| s.key == *uk)
+        .expect("the updated key comes after");
+    assert_eq!(u.elem, *to);
+    // The text's figures are the engine's.
+    says(&text, &format!("takes {} entries", g.before.len()));
+    says(&text, &format!("rebuilt at {} slots", g.current_capacity));
+    says(&text, &format!("index is now {}", g.snapshot_index.1));
+    says(&text, &format!("from {from} to {to}"));
+    says(&text, &format!("came back as {to}"));
+    says(&text, &format!("{:?} was skipped", g.deleted));
+    says(
+        &text,
+        &format!("{:?}, absent from it.tab, was not returned", g.inserted),
+    );
+    says(
+        &text,
+        &format!(
+            "Of the {} entries after the growth, {} came from that lookup",
+            g.after.len(),
+            g.after.iter().filter(|s| s.relooked).count()
+        ),
+    );
+    says(
+        &text,
+        &format!("In all the loop got {} entries", returned.len()),
+    );
+}
+
+/// clear(m): the same tables, emptied; clearSeq bumped; the running iterator ends; the
+/// small map keeps its group; a map of tombstones only is cleared from 1.25 only.
+fn check_clear(st: &[Stage], r: SwissRelease) {
+    let f = facts(st, "clear");
+    let c = f.clear.as_ref().expect("clear facts");
+    let text = text_of(st, "clear");
+    assert_eq!(c.used_before, 14);
+    assert_eq!(c.capacities_before, [32]);
+    assert!(c.same_tables, "the tables are kept");
+    assert_eq!(
+        f.tables.iter().map(|t| t.capacity).collect::<Vec<_>>(),
+        [32]
+    );
+    assert_eq!((f.used, f.full, f.deleted), (0, 0, 0));
+    assert_eq!(f.empty, 8 * f.groups);
+    assert_eq!((f.tables[0].used, f.tables[0].growthLeft), (0, 28));
+    assert_eq!(c.clearSeq, (0, 1));
+    assert!(c.reseeded);
+    assert_eq!(c.iter_clearSeq, 0);
+    assert_eq!(c.iter_returned, (3, 0));
+    assert_eq!(c.stale_slots, 0, "every slot zeroed");
+    let s = &c.small;
+    assert!(s.small_after && s.same_memory);
+    assert_eq!((s.used_before, s.empty_after, s.groups_after), (3, 8, 1));
+    assert_eq!(s.clearSeq, (0, 1));
+    let t = &c.tombstones_only;
+    assert_eq!((t.used_before, t.tombstones.0), (0, 8));
+    assert!(t.same_memory && !t.small_after);
+    if r.has_tombstone_pruning() {
+        assert_eq!((t.tombstones.1, t.clearSeq), (0, (0, 1)));
+        assert_eq!(t.empty_after, 8 * t.groups_after);
+    } else {
+        assert_eq!((t.tombstones.1, t.clearSeq), (8, (0, 0)));
+    }
+    says(
+        &text,
+        "every directory entry points at the same table as before",
+    );
+    says(
+        &text,
+        &format!(
+            "growthLeft back to 7/8 of the capacity ({})",
+            f.tables[0].growthLeft
+        ),
+    );
+    says(
+        &text,
+        &format!("clearSeq goes from {} to {}", c.clearSeq.0, c.clearSeq.1),
+    );
+    says(&text, &format!("had taken {} entries", c.iter_returned.0));
+    says(
+        &text,
+        &format!("recorded clearSeq {} at Init", c.iter_clearSeq),
+    );
+    says(&text, &format!("ends: {} more entries", c.iter_returned.1));
+    says(
+        &text,
+        &format!("clearSeq {} to {})", s.clearSeq.0, s.clearSeq.1),
+    );
+    if r.has_tombstone_pruning() {
+        says(
+            &text,
+            &format!(
+                "{} tombstones left, clearSeq {} to {}",
+                t.tombstones.1, t.clearSeq.0, t.clearSeq.1
+            ),
+        );
+    } else {
+        says(
+            &text,
+            &format!(
+                "{} tombstones remain and clearSeq stays {}",
+                t.tombstones.1, t.clearSeq.1
+            ),
+        );
+    }
+    let zeroing = match r {
+        SwissRelease::Go1_24 => "Go 1.24 zeroes every group",
+        SwissRelease::Go1_25 => "zeroes only the groups holding a full slot",
+        _ => "From Go 1.26 it zeroes every group outright",
+    };
+    says(&text, zeroing);
+}
+
+/// The full slots of a dump, as (key, elem) texts, sorted.
+fn entries(v: &SwissView) -> Vec<(String, String)> {
+    let mut e: Vec<(String, String)> = v
+        .groups()
+        .flat_map(|(_, _, g)| g.slots.iter())
+        .filter(|s| s.state().is_full())
+        .map(|s| (s.key.full.clone(), s.elem.full.clone()))
+        .collect();
+    e.sort();
+    e
+}
+
+/// maps.Clone: from 1.25 the clone's dump is the source's; in 1.24 the same entries
+/// under another seed. Either way no shared memory, and writes stay in their map.
+fn check_clone(st: &[Stage], r: SwissRelease) {
+    let f = facts(st, "clone");
+    let c = f.clone.as_ref().expect("clone facts");
+    let text = text_of(st, "clone");
+    let mt = MapType::for_go_types(GoKind::String, GoKind::Int).unwrap();
+    let t = SwissMapType::new(&mt, r);
+    let src = SwissView::parse(&t, &c.source_dump).unwrap();
+    let cl = SwissView::parse(&t, &c.clone_dump).unwrap();
+    assert_eq!(c.native, r.has_tombstone_pruning());
+    assert_eq!(src.used, cl.used);
+    assert_eq!(entries(&src), entries(&cl), "the same entries");
+    assert!(
+        src.tables.len() >= 3,
+        "the first map, with its shared table"
+    );
+    if c.native {
+        assert_eq!(
+            c.source_dump, c.clone_dump,
+            "Map.Clone copies byte for byte"
+        );
+        says(&text, "its canonical dump is the source's, line for line");
+        let n = cl.groups().count();
+        says(&text, &format!("({n} of {n} control words equal)"));
+    } else {
+        assert_ne!(src.seed, cl.seed, "mapclone2's map has its own seed");
+        let hinted = makemap(&t, src.used as isize);
+        assert!(cl.dirLen >= hinted.dirLen() as usize, "sized for the hint");
+        drop(hinted);
+        says(&text, "mapclone2");
+    }
+    let shape = format!(
+        "dirLen {}, {} tables of {:?} slots",
+        cl.dirLen,
+        cl.tables.len(),
+        cl.tables.iter().map(|t| t.capacity).collect::<Vec<_>>()
+    );
+    says(&text, &shape);
+    assert!(c.no_shared_memory);
+    says(&text, "none of them is one of m's");
+    // After the writes: the clone has the added key and still the deleted one; m has
+    // its update, the clone the old value.
+    let (ak, a_src, a_cl) = &c.added;
+    assert!(a_src.is_none() && a_cl.is_some());
+    let (dk, d_src, d_cl) = &c.deleted;
+    assert!(d_src.is_none() && d_cl.is_some());
+    let (uk, u_src, u_cl) = &c.updated;
+    assert_eq!(u_src.map(|v| -v), *u_cl);
+    assert_ne!(u_src, u_cl);
+    assert_eq!(
+        f.used,
+        cl.used + 1,
+        "the picture: the clone after its one insert"
+    );
+    let show = |v: &Option<i64>| v.map_or("absent".to_string(), |e| e.to_string());
+    says(
+        &text,
+        &format!(
+            "m[{ak:?}] is {} and the clone's {}",
+            show(a_src),
+            show(a_cl)
+        ),
+    );
+    says(
+        &text,
+        &format!(
+            "m[{dk:?}] is {} and the clone's {}",
+            show(d_src),
+            show(d_cl)
+        ),
+    );
+    says(
+        &text,
+        &format!(
+            "m[{uk:?}] is {} and the clone's {}",
+            show(u_src),
+            show(u_cl)
+        ),
     );
 }
 

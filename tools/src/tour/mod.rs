@@ -10,8 +10,9 @@
 //!
 //! The Swiss tour ([`swiss_stages`], `gomap tour --go 1.24` to `1.27`) does the same for
 //! Go's Swiss-table map: a small map's one group, the h1/h2 split of the hash, probing,
-//! tombstones and pruning, growth at 7/8 load, table splits and the directory, and
-//! iteration's random offsets, drawn by [`draw::swiss`] from the engine's dump.
+//! tombstones and pruning, growth at 7/8 load, table splits and the directory,
+//! iteration's random offsets, iteration across growth, `clear` and `maps.Clone`, drawn
+//! by [`draw::swiss`] from the engine's dump.
 //!
 //! `gomap viz` draws the map of a trace (`docs/trace-and-dump.md`, or a Swiss trace,
 //! `docs/swiss-dump.md`) after any step, with the same drawing code ([`draw`]), to look
@@ -36,7 +37,10 @@ use draw::{CellState, MapView, Marks};
 use gomap::maptype::release::GoRelease;
 use gomap::swiss::SwissRelease;
 
-pub use swiss_stages::{DeleteFact, KeyFact, RebuildFact, SwissFacts, SwissIterFact, TableFact};
+pub use swiss_stages::{
+    ClearCaseFact, ClearFact, CloneFact, DeleteFact, GrowIterFact, IterStepFact, KeyFact,
+    RebuildFact, SwissFacts, SwissIterFact, TableFact,
+};
 
 /// One stage of the tour.
 #[derive(Clone, Debug)]

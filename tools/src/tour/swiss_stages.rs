@@ -2,12 +2,14 @@
 //! through the life of a map, one stage at a time: a small map filling its one group,
 //! the H1/H2 split of the hash once it becomes a table, quadratic probing over groups,
 //! tombstones (and their pruning from Go 1.25), growth by doubling at 7/8 load, the split
-//! of a full 1024-slot table and the directory doubling, and iteration's random offsets.
+//! of a full 1024-slot table and the directory doubling, iteration's random offsets, a
+//! range loop whose body grows the table it walks, `clear(m)`, and `maps.Clone`.
 //!
 //! Every operation goes through the runtime functions Go's compiler calls for a
-//! `map[string]int` (`mapassign_compiled`, `mapdelete`, `Iter`), as `gomap replay`
-//! does for a Swiss trace. The map seeds and the iterator's two draws are fixed, so a run
-//! depends only on the process's hash key; the facts each stage states hold for any key
+//! `map[string]int` (`mapassign_compiled`, `mapdelete`, `mapclear`, `mapclone`, `Iter`),
+//! as `gomap replay` does for a Swiss trace. The map seeds, the iterator's two draws and
+//! the seeds Clear and Go 1.24's clone draw are fixed, so a run depends only on the
+//! process's hash key; the facts each stage states hold for any key
 //! (the tests check them for many). Where a key is found (its group and slot, the groups
 //! its probe visited) is asked of the engine's own lookup helpers (`directoryIndex`,
 //! `makeProbeSeq`, `findKey`), and the pictures read the engine's canonical dump.
@@ -15,23 +17,38 @@
 #![allow(non_snake_case)]
 
 use core::fmt;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::draw::swiss::{swiss_svg, swiss_text, Ctrl, SlotAt, SwissMarks, SwissView};
 use super::Stage;
+use gomap::export_test::swiss::dump::dump;
 use gomap::export_test::swiss::group::{groupReference, MAP_GROUP_SLOTS};
 use gomap::export_test::swiss::map::{h1, h2, mapfree, Map};
 use gomap::export_test::swiss::table::{makeProbeSeq, table, MAX_TABLE_CAPACITY};
 use gomap::maptype::{GoKind, GoString, MapType};
-use gomap::swiss::runtime::{makemap, mapassign_compiled, mapdelete};
+use gomap::swiss::runtime::{
+    makemap, mapaccess2, mapassign_compiled, mapclear, mapclone, mapclone2, mapdelete,
+};
 use gomap::swiss::{Iter, SwissMapType, SwissRelease};
 
 /// The seeds the tour's maps get (Go draws them with `rand()`; fixed here, as a trace
 /// fixes them).
-const SEEDS: [usize; 3] = [
+const SEEDS: [usize; 5] = [
     0x0123_4567_89ab_cdef,
     0x5eed_5eed_0000_0001,
     0x0f0f_1234_5678_9abc,
+    0x2545_f491_4f6c_dd1d,
+    0x6a09_e667_f3bc_c908,
 ];
+
+/// Entries a range loop takes before its body grows the map (the iteration stage
+/// across growth).
+const TAKE_BEFORE_GROWTH: usize = 5;
+
+/// Entries a range loop takes before its body clears the map.
+const TAKE_BEFORE_CLEAR: usize = 3;
 
 /// The iterator's two draws: `entryOffset`, then `dirOffset` (Go's order).
 const ITER_DRAWS: (u64, u64) = (0x9e37_79b9_7f4a_7c15, 0xc2b2_ae3d_27d4_eb4f);
@@ -138,6 +155,116 @@ pub struct SwissIterFact {
     pub keys: Vec<String>,
 }
 
+/// One entry a range loop got from `Iter.Next`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IterStepFact {
+    /// The key.
+    pub key: String,
+    /// The elem `Next` returned.
+    pub elem: i64,
+    /// The key's slot in the table the iterator walks (`it.tab`), as it was at `Init`.
+    pub snapshot_at: SlotAt,
+    /// The key and elem `Next` returned lie outside the groups of `it.tab`: they came
+    /// from a lookup in the map (`grownKeyElem`), not from the walked slot.
+    pub relooked: bool,
+}
+
+/// A range loop whose body grows the table the iterator walks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrowIterFact {
+    /// The iterator's draws (`entryOffset`, `dirOffset`).
+    pub draws: (u64, u64),
+    /// The map's keys at `Init`.
+    pub keys_at_init: Vec<String>,
+    /// Entries returned before the growth.
+    pub before: Vec<IterStepFact>,
+    /// Entries returned after it.
+    pub after: Vec<IterStepFact>,
+    /// The key inserted by the loop body (the insert that grew the table).
+    pub inserted: String,
+    /// The key the body deleted after the growth.
+    pub deleted: String,
+    /// Its slot in `it.tab`.
+    pub deleted_at: SlotAt,
+    /// The key the body updated after the growth, its elem before and after.
+    pub updated: (String, i64, i64),
+    /// `it.tab == directoryAt(0)` before and after the growth.
+    pub same_table: (bool, bool),
+    /// `it.tab.index` before and after the growth.
+    pub snapshot_index: (isize, isize),
+    /// `it.tab.capacity`.
+    pub snapshot_capacity: u16,
+    /// The capacity of the directory's table after the growth.
+    pub current_capacity: u16,
+    /// The control words of the table at `Init`, from the dump.
+    pub ctrl_at_init: Vec<String>,
+    /// The control words read through `it.tab` after the growth, delete and update.
+    pub ctrl_after_writes: Vec<String>,
+}
+
+/// A small map or a table of tombstones only, before and after `clear(m)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClearCaseFact {
+    /// `used` before.
+    pub used_before: u64,
+    /// Tombstones before and after.
+    pub tombstones: (usize, usize),
+    /// Empty control bytes after.
+    pub empty_after: usize,
+    /// Groups after.
+    pub groups_after: usize,
+    /// Still a small map afterwards (the small case).
+    pub small_after: bool,
+    /// `dirPtr` is the same before and after.
+    pub same_memory: bool,
+    /// `clearSeq` before and after.
+    pub clearSeq: (u64, u64),
+}
+
+/// `clear(m)`, with an iterator running across it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClearFact {
+    /// `used` before.
+    pub used_before: u64,
+    /// Table capacities before.
+    pub capacities_before: Vec<u16>,
+    /// Every directory entry points at the same table before and after.
+    pub same_tables: bool,
+    /// `clearSeq` before and after.
+    pub clearSeq: (u64, u64),
+    /// Clear drew a new seed.
+    pub reseeded: bool,
+    /// The iterator's `clearSeq` (from `Init`).
+    pub iter_clearSeq: u64,
+    /// Entries the iterator returned before the clear, and after.
+    pub iter_returned: (usize, usize),
+    /// Slots that are not full but still hold nonzero bytes after the clear.
+    pub stale_slots: usize,
+    /// A small map cleared.
+    pub small: ClearCaseFact,
+    /// A map whose entries were all deleted, leaving tombstones, cleared.
+    pub tombstones_only: ClearCaseFact,
+}
+
+/// `maps.Clone(m)`, then writes to each map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloneFact {
+    /// `Map.Clone` (1.25+), or Go 1.24's insert-by-iteration `mapclone2`.
+    pub native: bool,
+    /// The source's canonical dump at the clone.
+    pub source_dump: String,
+    /// The clone's dump right after the clone.
+    pub clone_dump: String,
+    /// No table or group of the clone is one of the source's.
+    pub no_shared_memory: bool,
+    /// The key put into the clone afterwards, and its value in the source and the clone.
+    pub added: (String, Option<i64>, Option<i64>),
+    /// The key deleted from the source, and its value in the source and the clone.
+    pub deleted: (String, Option<i64>, Option<i64>),
+    /// The key updated in the source, and its value in the source and the clone.
+    pub updated: (String, Option<i64>, Option<i64>),
+}
+
 /// A Swiss map's facts after a stage, plus what the stage did.
 #[derive(Clone, Debug)]
 pub struct SwissFacts {
@@ -177,6 +304,12 @@ pub struct SwissFacts {
     pub rebuild: Option<RebuildFact>,
     /// An iteration the stage made.
     pub iteration: Option<SwissIterFact>,
+    /// An iteration across a growth.
+    pub grow_iter: Option<GrowIterFact>,
+    /// A `clear(m)`.
+    pub clear: Option<ClearFact>,
+    /// A `maps.Clone(m)`.
+    pub clone: Option<CloneFact>,
 }
 
 impl SwissFacts {
@@ -212,6 +345,9 @@ impl SwissFacts {
             deletes: vec![],
             rebuild: None,
             iteration: None,
+            grow_iter: None,
+            clear: None,
+            clone: None,
         }
     }
 }
@@ -249,15 +385,18 @@ impl fmt::Display for SwissFacts {
     }
 }
 
-/// A map of the tour, with the bytes its string keys and elems point at.
+/// The bytes of the tour's string keys: boxes that never move or shrink, shared by a
+/// map and its clones (`maps.Clone` copies string headers, not their bytes).
+type Arena = Rc<RefCell<Vec<Box<[u8]>>>>;
+
+/// A map of the tour, with the bytes its string keys point at.
 ///
 /// Invariants: `m` is a live map of type `t`; every string header stored in it points
-/// into `arena`, whose boxes never move or shrink; `m` is freed (by `Drop`) before
-/// `arena`.
+/// into `arena`; `m` is freed (by `Drop`) before this map's share of `arena`.
 struct SwissTourMap {
     t: Box<SwissMapType>,
     m: Option<Box<Map>>,
-    arena: Vec<Box<[u8]>>,
+    arena: Arena,
 }
 
 impl SwissTourMap {
@@ -270,8 +409,57 @@ impl SwissTourMap {
         Ok(SwissTourMap {
             t,
             m: Some(m),
-            arena: Vec::new(),
+            arena: Arena::default(),
         })
+    }
+
+    /// `maps.Clone(m)` as release `r`'s runtime does it: `Map.Clone` from 1.25; in 1.24
+    /// `mapclone2`, a new map for `len(m)` entries filled in iteration order, with its
+    /// three random draws (the new seed, then the iterator's offsets) fixed as given.
+    fn clone_map(&self, seed: usize, draws: (u64, u64)) -> SwissTourMap {
+        // SAFETY: a live map of `t` (invariant); the clone's strings point into the
+        // shared arena.
+        let c = unsafe {
+            if self.t.release().has_tombstone_pruning() {
+                mapclone(&self.t, self.map())
+            } else {
+                mapclone2(&self.t, self.map(), seed, draws.0, draws.1)
+            }
+        };
+        SwissTourMap {
+            t: Box::new(*self.t),
+            m: Some(c),
+            arena: Rc::clone(&self.arena),
+        }
+    }
+
+    /// `v, ok := m[k]`.
+    fn get(&self, k: &str) -> Option<i64> {
+        let g = GoString::from_bytes(k.as_bytes());
+        // SAFETY: a live map of map[string]int; `g` is read during the call only; a
+        // found elem is an int.
+        unsafe {
+            let (e, ok) = mapaccess2(&self.t, self.map(), (&g as *const GoString).cast());
+            ok.then(|| e.cast::<i64>().read_unaligned())
+        }
+    }
+
+    /// `clear(m)`. Clear draws a new seed with `rand()`; the tour fixes it to `seed`
+    /// afterwards, as a trace fixes each draw. Returns whether Clear changed the seed.
+    fn clear(&mut self, seed: usize) -> bool {
+        let before = self.map().seed;
+        let m = self.map_ptr();
+        // SAFETY: a live map of `t`.
+        unsafe { mapclear(&self.t, m) };
+        let reseeded = self.map().seed != before;
+        if reseeded {
+            self.map_ptr_mut().seed = seed;
+        }
+        reseeded
+    }
+
+    fn map_ptr_mut(&mut self) -> &mut Map {
+        self.m.as_deref_mut().expect("live until drop")
     }
 
     fn map(&self) -> &Map {
@@ -302,10 +490,11 @@ impl SwissTourMap {
     fn put(&mut self, k: &str, v: i64) {
         let kb: Box<[u8]> = k.as_bytes().into();
         let kg = GoString::from_bytes(&kb);
-        self.arena.push(kb);
+        self.arena.borrow_mut().push(kb);
         let m = self.map_ptr();
-        // SAFETY: a live map of map[string]int, no iterator running; the key header
-        // points into the arena, which outlives the map; the elem slot holds an int.
+        // SAFETY: a live map of map[string]int (an iterator may be running: Go allows
+        // writes between its steps); the key header points into the arena, which
+        // outlives the map; the elem slot holds an int.
         unsafe {
             let e = mapassign_compiled(&self.t, m, (&kg as *const GoString).cast());
             e.cast::<i64>().write_unaligned(v);
@@ -318,6 +507,35 @@ impl SwissTourMap {
         let m = self.map_ptr();
         // SAFETY: a live map of string keys; `g` is read during the call only.
         unsafe { mapdelete(&self.t, m, (&g as *const GoString).cast()) };
+    }
+
+    /// The canonical dump (`docs/swiss-dump.md`).
+    fn dump(&self) -> String {
+        // SAFETY: a live map of `t`, no write meanwhile; its strings point into the
+        // arena.
+        unsafe { dump(&self.t, self.map()) }
+    }
+
+    /// The directory's table pointers (empty for a small map).
+    fn directory(&self) -> Vec<*mut table> {
+        let m = self.map();
+        (0..m.dirLen().max(0) as usize)
+            // SAFETY: each index is below dirLen.
+            .map(|i| unsafe { m.directoryAt(i) })
+            .collect()
+    }
+
+    /// The addresses of the group arrays: the small map's group, or each directory
+    /// entry's table's groups.
+    fn group_arrays(&self) -> Vec<usize> {
+        if self.map().dirLen() == 0 {
+            return vec![self.map().dirPtr() as usize];
+        }
+        self.directory()
+            .into_iter()
+            // SAFETY: the tables of the map's directory are live.
+            .map(|t| unsafe { (*t).groups.data as usize })
+            .collect()
     }
 
     /// The table a hash goes to (the map has a directory).
@@ -1087,7 +1305,7 @@ pub fn build_swiss(r: SwissRelease) -> Result<Vec<Stage>, String> {
                  wrapping (group = that >> 3, slot = that & 7; here {} in the first table), and \
                  yields the full ones. The numbers mark the first 12 entries. If the map grows \
                  meanwhile, the iterator keeps walking the old table and looks each key up in \
-                 the new one.",
+                 the new one (stage 12).",
                 entryOffset & (first_cap - 1)
             ),
         ],
@@ -1095,5 +1313,626 @@ pub fn build_swiss(r: SwissRelease) -> Result<Vec<Stage>, String> {
         marks,
         facts,
     );
+
+    // 12-14: a range loop across growth, clear, maps.Clone.
+    let g = stage_iterate_grow(&mut tour, r)?;
+    stage_clear(&mut tour, r, g)?;
+    stage_clone(&mut tour, r, &mut m, &keys)?;
     Ok(tour.stages)
+}
+
+/// One step of a range loop: `it.Next()`, then the key and elem it returned and whether
+/// they lie outside the groups of the table the iterator walks (`it.tab`), that is,
+/// came from a lookup in the map. `None` at the end.
+///
+/// # Safety
+/// `it` was initialised on a live `map[string]int` of `typ` whose string keys point at
+/// live bytes, and the map was not freed since.
+unsafe fn iter_step(it: &mut Iter, typ: &SwissMapType) -> Option<(String, i64, bool)> {
+    // SAFETY: the iterator's map and tables are live (caller); a returned key is a
+    // string header, a returned elem an int; `it.tab` is live while the iterator runs.
+    unsafe {
+        it.Next();
+        let k = it.Key();
+        if k.is_null() {
+            return None;
+        }
+        let g = k.cast::<GoString>().read_unaligned();
+        let key = String::from_utf8_lossy(g.as_bytes()).into_owned();
+        let elem = it.Elem().cast::<i64>().read_unaligned();
+        let tab = it.tab;
+        let inside = !tab.is_null() && {
+            let start = (*tab).groups.data as usize;
+            let len = ((*tab).groups.lengthMask as usize + 1) * typ.GroupSize();
+            (start..start + len).contains(&(k as usize))
+                && (start..start + len).contains(&(it.Elem() as usize))
+        };
+        Some((key, elem, !inside))
+    }
+}
+
+/// The control words of table `t` as the dump spells them (slot 0's byte first).
+///
+/// # Safety
+/// `t` is a live table of `typ` (possibly replaced, kept alive by an iterator).
+unsafe fn ctrl_words(t: *const table, typ: &SwissMapType) -> Vec<String> {
+    // SAFETY: every group index is within the live table (caller).
+    unsafe {
+        (0..=(*t).groups.lengthMask)
+            .map(|i| {
+                (*t).groups
+                    .group(typ, i)
+                    .ctrls()
+                    .0
+                    .to_le_bytes()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Slots whose control byte is not full but whose key or elem bytes are not all zero.
+fn stale_slots(v: &SwissView) -> usize {
+    v.groups()
+        .flat_map(|(_, _, g)| g.slots.iter())
+        .filter(|s| !s.state().is_full() && (!s.key.full.is_empty() || !s.elem.full.is_empty()))
+        .count()
+}
+
+/// Stage 12: a range loop whose body grows the table it walks. Returns the map, for the
+/// clear stage.
+fn stage_iterate_grow(tour: &mut SwissTour, r: SwissRelease) -> Result<SwissTourMap, String> {
+    let mut g = SwissTourMap::new(r, 14, SEEDS[3])?;
+    let mut keys = vec![];
+    for _ in 0..14 {
+        keys.push(tour.insert(&mut g));
+    }
+    let at_init = g.view();
+    if at_init.tables.len() != 1 || at_init.tables[0].growthLeft != 0 {
+        return Err("tour: the fourth map is not one full table".into());
+    }
+    let mut snapshot_at = HashMap::new();
+    for k in &keys {
+        let (at, _) = g
+            .locate(&at_init, k)
+            .ok_or_else(|| format!("tour: key {k:?} not found"))?;
+        snapshot_at.insert(k.clone(), at);
+    }
+    let ctrl_at_init: Vec<String> = at_init.tables[0]
+        .groups
+        .iter()
+        .map(|g| g.ctrl_hex())
+        .collect();
+    let step = |(key, elem, relooked): (String, i64, bool)| -> Result<IterStepFact, String> {
+        let at = *snapshot_at
+            .get(&key)
+            .ok_or_else(|| format!("tour: the iterator returned {key:?}, not in the map"))?;
+        Ok(IterStepFact {
+            key,
+            elem,
+            snapshot_at: at,
+            relooked,
+        })
+    };
+
+    let draws = ITER_DRAWS;
+    let mut it = Box::new(Iter::new());
+    let gp = g.map_ptr();
+    let mut before = vec![];
+    // SAFETY: `g` outlives the iterator (dropped below, before `g` leaves this
+    // function); the map is written only between steps, as Go allows.
+    unsafe { it.Init_r(&g.t, gp, draws.0, draws.1) };
+    for _ in 0..TAKE_BEFORE_GROWTH {
+        // SAFETY: as above.
+        let s = unsafe { iter_step(&mut it, &g.t) }.ok_or("tour: the iteration ended early")?;
+        before.push(step(s)?);
+    }
+    let snap = it.tab;
+    if snap.is_null() {
+        return Err("tour: the iterator has no table".into());
+    }
+    let dir0 = |g: &SwissTourMap| g.directory().first().copied();
+    let same_before = dir0(&g) == Some(snap);
+    // SAFETY: the iterator's table is live while it runs (replaced tables included).
+    let index_before = unsafe { (*snap).index };
+
+    // The loop body: a new key grows the table; then a delete and an update.
+    let inserted = tour.insert(&mut g);
+    let remaining: Vec<String> = keys
+        .iter()
+        .filter(|k| before.iter().all(|s| s.key != **k))
+        .cloned()
+        .collect();
+    let deleted = remaining[0].clone();
+    let updated = remaining[1].clone();
+    g.del(&deleted);
+    let updated_from = g
+        .get(&updated)
+        .ok_or("tour: the key to update is missing")?;
+    let updated_to = -updated_from;
+    g.put(&updated, updated_to);
+    let same_after = dir0(&g) == Some(snap);
+    let current_capacity = g.view().tables.first().map_or(0, |t| t.capacity);
+    // SAFETY: as above: kept alive by the running iterator.
+    let (index_after, snapshot_capacity, ctrl_after_writes) =
+        unsafe { ((*snap).index, (*snap).capacity, ctrl_words(snap, &g.t)) };
+    let mut after = vec![];
+    // SAFETY: as above.
+    while let Some(s) = unsafe { iter_step(&mut it, &g.t) } {
+        after.push(step(s)?);
+        if after.len() > keys.len() {
+            return Err("tour: the iteration does not end".into());
+        }
+    }
+    drop(it);
+
+    let v = g.view();
+    let mut marks = SwissMarks::default();
+    let spaced = |w: &String| {
+        w.as_bytes()
+            .chunks(2)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut details = vec![format!(
+        "it.tab after the writes: {snapshot_capacity} slots, index {index_after}, the control words \
+         of the loop's start:"
+    )];
+    for (j, w) in ctrl_after_writes.iter().enumerate() {
+        details.push(format!("  g{j}   ctrl {}", spaced(w)));
+    }
+    details.push(format!(
+        "the directory's table: {current_capacity} slots, drawn below. The loop's entries, in order:"
+    ));
+    for (i, s) in before.iter().chain(&after).enumerate() {
+        if let Some((at, _)) = g.locate(&v, &s.key) {
+            marks.number(at, i + 1);
+        }
+        details.push(format!(
+            "{:>3}. {:?} = {:<5} from it.tab {}{}",
+            i + 1,
+            s.key,
+            s.elem,
+            at_text(s.snapshot_at).replace("table 0 ", ""),
+            if s.relooked {
+                ", key and elem looked up in the grown table"
+            } else {
+                ", read from the slot"
+            }
+        ));
+    }
+    details.push(format!(
+        "     {deleted:?} skipped: its slot in it.tab ({}) is still full, but the lookup finds nothing",
+        at_text(snapshot_at[&deleted]).replace("table 0 ", "")
+    ));
+    details.push(format!(
+        "     {inserted:?} not returned: it is not in it.tab"
+    ));
+    if let Some((at, _)) = g.locate(&v, &inserted) {
+        marks.slot(
+            at,
+            format!("{inserted:?}, added during the loop: not returned"),
+        );
+    }
+    if let Some((at, _)) = g.locate(&v, &updated) {
+        marks.slot(
+            at,
+            format!("{updated:?} = {updated_to}, set after the growth"),
+        );
+    }
+    let relooked = after.iter().filter(|s| s.relooked).count();
+    let updated_returned = after
+        .iter()
+        .find(|s| s.key == updated)
+        .map_or(0, |s| s.elem);
+    let total = before.len() + after.len();
+    let mut facts = SwissFacts::of(&v);
+    facts.grow_iter = Some(GrowIterFact {
+        draws,
+        keys_at_init: keys.clone(),
+        before: before.clone(),
+        after: after.clone(),
+        inserted: inserted.clone(),
+        deleted: deleted.clone(),
+        deleted_at: snapshot_at[&deleted],
+        updated: (updated.clone(), updated_from, updated_to),
+        same_table: (same_before, same_after),
+        snapshot_index: (index_before, index_after),
+        snapshot_capacity,
+        current_capacity,
+        ctrl_at_init,
+        ctrl_after_writes,
+    });
+    tour.push(
+        &v,
+        "iterate-grow",
+        "Writing while iterating: the iterator keeps its old table",
+        vec![
+            format!(
+                "A fourth map, make(map[string]int, 14), with {} entries: one table of \
+                 {snapshot_capacity} slots and growthLeft 0, so the next new key makes it grow. \
+                 A range loop starts (Iter.Init, the same two draws as before) and takes {} \
+                 entries. The iterator remembers the table it is walking in it.tab; so far that \
+                 is the directory's table (index {index_before}).",
+                keys.len(),
+                before.len()
+            ),
+            format!(
+                "Go lets the loop body write to the map. Here it inserts {inserted:?}, which \
+                 finds no room: the table is rebuilt at {current_capacity} slots (table.go: \
+                 grow), and the directory now points at the new one. The old table is not \
+                 freed while an iterator can still read it: it.tab keeps pointing at it, its \
+                 index is now {index_after} (the mark of a replaced table), and its control \
+                 words are those the map had when the loop began, with all {} keys in their \
+                 old slots. The body then deletes {deleted:?} and sets {updated:?} from \
+                 {updated_from} to {updated_to}: both writes reach only the new table.",
+                keys.len()
+            ),
+            format!(
+                "Why not move to the new table? It places keys by their h1 over twice as many \
+                 groups, in another order, so the iterator could not tell which keys it has \
+                 already returned: it would repeat some and miss others. So Iter.Next (table.go) \
+                 goes on walking it.tab, which decides which keys come and in what order. But \
+                 the old table no longer sees writes, so for each full slot it finds there once \
+                 the table is replaced (it.tab.index == -1) it looks the key up in the map \
+                 (grownKeyElem, getWithKey) and returns the key and elem found there, or skips \
+                 the key when the lookup fails. Of the {} entries after the growth, {relooked} came \
+                 from that lookup (their key and elem lie in the new table, not in it.tab): \
+                 {updated:?} came back as {updated_returned}, {deleted:?} was skipped, and \
+                 {inserted:?}, absent from it.tab, was not returned (Go: entries added during \
+                 iteration may or may not be returned).",
+                after.len()
+            ),
+            format!(
+                "In all the loop got {total} entries, every key of the map exactly once: the {} \
+                 present when it began, less the one deleted. A key not equal to itself (a NaN) \
+                 can never be found by a lookup; grownKeyElem then returns the entry of the old \
+                 slot, since only clear can remove such a key, unless clearSeq says the map was \
+                 cleared meanwhile (next stage). The numbers mark where the keys are now.",
+                keys.len()
+            ),
+        ],
+        details,
+        marks,
+        facts,
+    );
+    Ok(g)
+}
+
+/// A map of `n` entries (all in one group: the small map's, or group 0 of a table made
+/// for 14), before and after `clear(m)`; with `delete_all`, every entry is deleted
+/// before the clear (leaving tombstones in a full group of a table).
+fn clear_case(
+    tour: &mut SwissTour,
+    r: SwissRelease,
+    hint: isize,
+    n: usize,
+    delete_all: bool,
+) -> Result<ClearCaseFact, String> {
+    let mut c = SwissTourMap::new(r, hint, SEEDS[4])?;
+    let mut keys = vec![];
+    for _ in 0..n {
+        keys.push(if hint > 8 {
+            tour.insert_at(&mut c, 0)?
+        } else {
+            tour.insert(&mut c)
+        });
+    }
+    if delete_all {
+        for k in &keys {
+            c.del(k);
+        }
+    }
+    let before = c.view();
+    let dir = c.map().dirPtr();
+    c.clear(SEEDS[4]);
+    let after = c.view();
+    Ok(ClearCaseFact {
+        used_before: before.used,
+        tombstones: (
+            before.ctrl_count(Ctrl::Deleted),
+            after.ctrl_count(Ctrl::Deleted),
+        ),
+        empty_after: after.ctrl_count(Ctrl::Empty),
+        groups_after: after.groups().count(),
+        small_after: after.small.is_some(),
+        same_memory: c.map().dirPtr() == dir,
+        clearSeq: (before.clearSeq, after.clearSeq),
+    })
+}
+
+/// Stage 13: `clear(m)` on the map of stage 12, with a range loop across it.
+fn stage_clear(tour: &mut SwissTour, r: SwissRelease, mut g: SwissTourMap) -> Result<(), String> {
+    let before = g.view();
+    let tabs = g.directory();
+    let mut it = Box::new(Iter::new());
+    let gp = g.map_ptr();
+    let mut returned_before = 0;
+    // SAFETY: `g` outlives the iterator (dropped below); writes happen between steps.
+    unsafe { it.Init_r(&g.t, gp, ITER_DRAWS.0, ITER_DRAWS.1) };
+    for _ in 0..TAKE_BEFORE_CLEAR {
+        // SAFETY: as above.
+        unsafe { iter_step(&mut it, &g.t) }.ok_or("tour: the iteration ended early")?;
+        returned_before += 1;
+    }
+    let iter_clearSeq = it.clearSeq;
+    let reseeded = g.clear(SEEDS[4]);
+    let same_tables = g.directory() == tabs;
+    let mut returned_after = 0;
+    // SAFETY: as above.
+    while unsafe { iter_step(&mut it, &g.t) }.is_some() {
+        returned_after += 1;
+        if returned_after > before.used {
+            return Err("tour: the iteration does not end".into());
+        }
+    }
+    drop(it);
+    let v = g.view();
+    let small = clear_case(tour, r, 0, 3, false)?;
+    let tombstones_only = clear_case(tour, r, 14, MAP_GROUP_SLOTS, true)?;
+    let fact = ClearFact {
+        used_before: before.used,
+        capacities_before: before.tables.iter().map(|t| t.capacity).collect(),
+        same_tables,
+        clearSeq: (before.clearSeq, v.clearSeq),
+        reseeded,
+        iter_clearSeq,
+        iter_returned: (returned_before, returned_after as usize),
+        stale_slots: stale_slots(&v),
+        small: small.clone(),
+        tombstones_only: tombstones_only.clone(),
+    };
+    let mut marks = SwissMarks::default();
+    for t in 0..v.tables.len() {
+        marks.table(t, "the same table as before the clear, emptied");
+    }
+    let cap = v.tables.first().map_or(0, |t| t.capacity);
+    let growth_left = v.tables.first().map_or(0, |t| t.growthLeft);
+    let zeroing = match r {
+        SwissRelease::Go1_24 => {
+            "Go 1.24 zeroes every group of every table (typedmemclr) before resetting its \
+             control word."
+        }
+        SwissRelease::Go1_25 => {
+            "From Go 1.25 table.Clear skips a table that has neither entries nor tombstones, \
+             and zeroes only the groups holding a full slot: the others have nothing worth \
+             clearing, so only their control word is reset."
+        }
+        _ => {
+            "From Go 1.25 table.Clear skips a table that has neither entries nor tombstones. \
+             From Go 1.26 it zeroes every group outright, except in a sparse table (at most one \
+             entry per 4 groups) or with large slots (over 32 bytes), where it first checks \
+             each group for a full slot and zeroes only those: there the test saves much \
+             clearing, while in a fuller table it would seldom save any and would only \
+             confuse the branch predictor."
+        }
+    };
+    let tomb = &tombstones_only;
+    let tomb_text = if r.has_tombstone_pruning() {
+        format!(
+            "From Go 1.25 Clear also runs when used is 0 but tombstonePossible is set: a map \
+             whose {} entries were all deleted from a full group (used 0, {} tombstones) is \
+             cleared like any other: {} tombstones left, clearSeq {} to {}. (Go 1.24 returned \
+             at once when used was 0 and kept such tombstones.)",
+            tomb.tombstones.0,
+            tomb.tombstones.0,
+            tomb.tombstones.1,
+            tomb.clearSeq.0,
+            tomb.clearSeq.1
+        )
+    } else {
+        format!(
+            "Go 1.24's Clear returns at once when used is 0: a map whose {} entries were all \
+             deleted from a full group (used 0, {} tombstones) is left as it is: {} tombstones \
+             remain and clearSeq stays {}. (From Go 1.25 Clear also runs when tombstonePossible \
+             is set, and removes them.)",
+            tomb.tombstones.0, tomb.tombstones.0, tomb.tombstones.1, tomb.clearSeq.1
+        )
+    };
+    let mut facts = SwissFacts::of(&v);
+    facts.clear = Some(fact);
+    tour.push(
+        &v,
+        "clear",
+        "clear(m): the tables stay, emptied in place",
+        vec![
+            format!(
+                "clear(m) on the fourth map ({} entries in one table of {cap} slots). Map.Clear \
+                 (map.go) keeps the map's memory: the directory and its tables stay ({}), \
+                 and each table is emptied in place (table.go: table.Clear): every control byte back to 0x80, \
+                 used 0, growthLeft back to 7/8 of the capacity ({growth_left}). No release \
+                 from 1.24 to 1.27 shrinks a map (Go leaves a TODO, \"shrink directory?\"): a \
+                 map that held many entries is likely to hold many again.",
+                before.used,
+                if same_tables {
+                    "every directory entry points at the same table as before"
+                } else {
+                    "though here a directory entry changed tables"
+                }
+            ),
+            format!(
+                "The map's used becomes 0, clearSeq goes from {} to {}, and Clear draws a new \
+                 seed (fixed here afterwards, as a trace fixes each draw), so that keys found \
+                 to collide under the old seed land elsewhere now. {zeroing}",
+                before.clearSeq, v.clearSeq
+            ),
+            format!(
+                "A range loop had taken {returned_before} entries when its body called clear. \
+                 The iterator recorded clearSeq {iter_clearSeq} at Init; the map's is now {}. \
+                 Its next Next walks the same table, sees only empty control bytes and ends: \
+                 {returned_after} more entries. Go reads clearSeq only where Next looks again for \
+                 a key picked from a replaced table or from a small map's group that became a \
+                 table (grownKeyElem): a NaN key that no lookup can find is still in the map \
+                 unless a clear happened since Init, as only clear removes such keys.",
+                v.clearSeq
+            ),
+            format!(
+                "A small map is cleared the same way (map.go: clearSmall): its one group is \
+                 zeroed and its control word reset, and it stays the map's memory (here {} \
+                 entries, then {} empty control bytes in {} group, clearSeq {} to {}). {tomb_text}",
+                small.used_before,
+                small.empty_after,
+                small.groups_after,
+                small.clearSeq.0,
+                small.clearSeq.1
+            ),
+        ],
+        vec![],
+        marks,
+        facts,
+    );
+    Ok(())
+}
+
+/// Stage 14: `maps.Clone` of the first map, then writes to each copy.
+fn stage_clone(
+    tour: &mut SwissTour,
+    r: SwissRelease,
+    m: &mut SwissTourMap,
+    keys: &[String],
+) -> Result<(), String> {
+    let native = r.has_tombstone_pruning();
+    let source_dump = m.dump();
+    let mut c = m.clone_map(SEEDS[3], ITER_DRAWS);
+    let clone_dump = c.dump();
+    let src_tabs = m.directory();
+    let clone_tabs = c.directory();
+    let src_groups = m.group_arrays();
+    let no_shared_memory = clone_tabs.iter().all(|t| !src_tabs.contains(t))
+        && c.group_arrays().iter().all(|g| !src_groups.contains(g))
+        && c.map().dirPtr() != m.map().dirPtr();
+    let src_view = m.view();
+    let clone_view = c.view();
+    let same_ctrl = src_view
+        .groups()
+        .zip(clone_view.groups())
+        .filter(|(a, b)| a.2.ctrl == b.2.ctrl)
+        .count();
+    let ngroups = clone_view.groups().count();
+
+    // Writes to each map afterwards.
+    let added = loop {
+        let w = tour.words.word();
+        if c.room_for(&w).0 > 0 {
+            break w;
+        }
+    };
+    let e = tour.words.elem();
+    c.put(&added, e);
+    let deleted = keys[0].clone();
+    m.del(&deleted);
+    let updated = keys[1].clone();
+    let e = -m
+        .get(&updated)
+        .ok_or("tour: the key to update is missing")?;
+    m.put(&updated, e);
+    let fact = CloneFact {
+        native,
+        source_dump,
+        clone_dump,
+        no_shared_memory,
+        added: (added.clone(), m.get(&added), c.get(&added)),
+        deleted: (deleted.clone(), m.get(&deleted), c.get(&deleted)),
+        updated: (updated.clone(), m.get(&updated), c.get(&updated)),
+    };
+    let v = c.view();
+    let mut marks = SwissMarks::default();
+    for (t, tab) in v.tables.iter().enumerate() {
+        if native && tab.entries.len() > 1 {
+            marks.table(
+                t,
+                format!(
+                    "one copy, shared by entries {:?} as m's table is",
+                    tab.entries
+                ),
+            );
+        }
+    }
+    if let Some((at, _)) = c.locate(&v, &added) {
+        marks.slot(at, format!("{added:?}: put into the clone only"));
+    }
+    if let Some((at, _)) = c.locate(&v, &deleted) {
+        marks.slot(at, format!("{deleted:?}: deleted from m, still here"));
+    }
+    let shape = |v: &SwissView| {
+        format!(
+            "dirLen {}, {} tables of {:?} slots",
+            v.dirLen,
+            v.tables.len(),
+            v.tables.iter().map(|t| t.capacity).collect::<Vec<_>>()
+        )
+    };
+    let how = if native {
+        format!(
+            "maps.Clone(m) on the first map ({} entries, {}). From Go 1.25 the runtime's \
+             mapclone calls Map.Clone (map.go), which copies the map as it is: a new header \
+             with the same fields (the same seed, so every key still hashes the same), a new \
+             directory of the same {} entries, and for each table a copy (table.clone) whose \
+             groups are copied byte for byte (cloneGroup); directory entries that shared a \
+             table share its copy. No key is hashed or moved, so the clone has the same shape \
+             ({}) and the same control bytes in the same places ({same_ctrl} of {ngroups} \
+             control words equal): {}. Cloning costs a few memory copies instead of an insert per entry.",
+            src_view.used,
+            shape(&src_view),
+            src_view.dirLen,
+            shape(&clone_view),
+            if fact.source_dump == fact.clone_dump {
+                "its canonical dump is the source's, line for line"
+            } else {
+                "yet its canonical dump differs from the source's"
+            }
+        )
+    } else {
+        format!(
+            "maps.Clone(m) on the first map ({} entries, {}). Go 1.24's runtime builds the copy \
+             the slow way (map_swiss.go: mapclone2): make(map[K]V, len(m)), which draws a new \
+             seed (fixed here too) and sizes the directory for the hint, then an iteration \
+             over m putting each entry into the new map. The clone holds the same entries, \
+             but hashed with another seed they have other h1 and h2: other control bytes in \
+             other places ({same_ctrl} of {ngroups} control words happen to be equal), and \
+             the directory is sized for the hint (NewMap), not copied from m: {}. Go 1.25 replaced this \
+             with Map.Clone, which copies the tables and groups as they are.",
+            src_view.used,
+            shape(&src_view),
+            shape(&clone_view)
+        )
+    };
+    let show = |v: Option<i64>| v.map_or("absent".to_string(), |e| e.to_string());
+    let mut facts = SwissFacts::of(&v);
+    facts.clone = Some(fact.clone());
+    tour.push(
+        &v,
+        "clone",
+        "maps.Clone: a copy that shares nothing",
+        vec![
+            how,
+            format!(
+                "The two maps share no memory but the bytes of the string keys, which Go never \
+                 changes: the clone has its own directory and groups ({}). So writes to one do not reach the other: after putting {added:?} into the \
+                 clone, deleting {deleted:?} from m and setting m[{updated:?}] = {e}, m[{added:?}] \
+                 is {} and the clone's {}; m[{deleted:?}] is {} and the clone's {}; \
+                 m[{updated:?}] is {} and the clone's {}. The picture shows the clone after \
+                 these writes.",
+                if no_shared_memory {
+                    "none of them is one of m's"
+                } else {
+                    "though here some are m's"
+                },
+                show(fact.added.1),
+                show(fact.added.2),
+                show(fact.deleted.1),
+                show(fact.deleted.2),
+                show(fact.updated.1),
+                show(fact.updated.2)
+            ),
+        ],
+        vec![],
+        marks,
+        facts,
+    );
+    drop(c);
+    Ok(())
 }

@@ -85,6 +85,50 @@ fn compare_suite(oracle: &Path, dir: &Path, suite: &[(String, String)]) -> (Vec<
     (failures, all)
 }
 
+/// Outside the seeded-random mode a classic map at B >= 16 samples `incrnoverflow` with
+/// fastrand, the one draw no directive fixes: both sides seed the generator as `rand 0` at
+/// `type`, so the trace has one output (`noverflow` and, through it, when same-size
+/// growth starts). Found by an independent trace generator: the output differed from run
+/// to run on both sides.
+#[test]
+fn sampled_overflow_count_at_b16_matches_go_outside_rand() {
+    let work = root().join("target/differential-b16");
+    let oracle = build_oracle(&work.join("bin")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(&work).unwrap();
+    let mut t = format!(
+        "gomap-trace 1\naeskey {}\ntype i64 i64\nmake 0 01020304\n",
+        (0..128u32).map(|i| format!("{:02x}", (i * 7 + 3) as u8)).collect::<String>()
+    );
+    let mut x: u64 = 1;
+    for i in 0..260_000 {
+        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let k = (x ^ (x >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) as i64;
+        t.push_str(&format!("put {k} {i}\n"));
+    }
+    t.push_str("len\ndump\n");
+    let p = work.join("b16.trace");
+    std::fs::write(&p, &t).unwrap();
+    let (ours, origin) = run_ours(&t);
+    assert_eq!(run_ours(&t).0, ours, "two replays differ");
+    let b16 = ours
+        .lines()
+        .find(|l| l.starts_with("hmap ") && l.contains(" B=16 "))
+        .expect("the map reaches B = 16");
+    let noverflow: usize = b16
+        .split(" noverflow=")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    // At B = 16 a new overflow bucket counts only when a draw says so (1 in 2): the
+    // count is well below the chains' overflow buckets, and above B = 15's limit.
+    assert!(noverflow > 0, "{b16}");
+    let go = run_oracle(&oracle, &p).unwrap();
+    if let Err(r) = compare("b16", &t, &ours, &origin, &go) {
+        panic!("{r}");
+    }
+}
+
 #[test]
 fn generator_is_deterministic_and_reseeds() {
     let a = gen::suite(20, 0, 7);

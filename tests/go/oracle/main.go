@@ -331,35 +331,9 @@ func (o *oracle) directive(line int, f []string) string {
 				seed[i] = v
 			}
 		}
-		// Warm up now what the trace's operations will use, so that nothing but the
-		// map code draws after the seeding: reflect caches the types it makes
-		// (ArrayOf, MapOf, the pointer types New uses) in sync.Maps, whose map
-		// creation draws a hash seed.
-		w := o.newMap(o.typ[0], o.typ[1])
-		w.make(0)
-		zk := make([]byte, o.typ[0].n)
-		ze := make([]byte, o.typ[1].n)
-		if o.typ[0].comp != nil {
-			// The zero value of the composite kind; and every dynamic type an
-			// interface value may hold, whose pointer types reflect caches too.
-			zk = make([]byte, o.typ[0].comp.t.Size())
-			for i := range compTypes {
-				_ = reflect.New(compTypes[i].t)
-				_ = reflect.NewAt(compTypes[i].t, reflect.New(compTypes[i].t).UnsafePointer())
-			}
-		} else if !o.typ[0].isBytes() {
-			zk, _ = parseValue(o.typ[0], map[string]string{"i32": "0", "i64": "0", "f64": "0", "str": "-"}[o.typ[0].name])
-		}
-		if !o.typ[1].isBytes() {
-			ze, _ = parseValue(o.typ[1], map[string]string{"i32": "0", "i64": "0", "e0": "-"}[o.typ[1].name])
-		}
-		w.put(zk, ze)
-		w.get(zk)
-		w.del(zk)
-		_ = w.iface()
+		o.warmUpAndSeed(seed)
 		o.random = true
 		compositeNaN = true
-		seedState(seed)
 		return ""
 	case "aeskey":
 		if e := argc(2, "aeskey HEX"); e != "" {
@@ -397,6 +371,11 @@ func (o *oracle) directive(line int, f []string) string {
 			return "elem kind bN for a reflect: key kind"
 		}
 		o.typ = &[2]kind{k, e}
+		// Outside the seeded-random mode the generator starts from `rand 0` at each
+		// `type`: every draw the trace does not replace with a value of its own (the
+		// only one is incrnoverflow's sampling once B >= 16) is then the same on both
+		// sides.
+		o.warmUpAndSeed([4]uint64{})
 		return ""
 	case "make":
 		if len(f) != 3 && !(o.random && len(f) == 2) {
@@ -624,6 +603,37 @@ func (o *oracle) directive(line int, f []string) string {
 		return "a directive: go, aeskey, type, rand, make, put, del, get, len, seed, clear, clone, iter, next or dump"
 	}
 	return ""
+}
+
+// warmUpAndSeed seeds the generator Go's map code draws from (see seedState) after
+// warming up what the trace's operations will use, so that nothing but the map code
+// draws after the seeding.
+func (o *oracle) warmUpAndSeed(seed [4]uint64) {
+	// Warm up first: reflect caches the types it makes (ArrayOf, MapOf, the pointer
+	// types New uses) in sync.Maps, whose map creation draws a hash seed.
+	w := o.newMap(o.typ[0], o.typ[1])
+	w.make(0)
+	zk := make([]byte, o.typ[0].n)
+	ze := make([]byte, o.typ[1].n)
+	if o.typ[0].comp != nil {
+		// The zero value of the composite kind; and every dynamic type an
+		// interface value may hold, whose pointer types reflect caches too.
+		zk = make([]byte, o.typ[0].comp.t.Size())
+		for i := range compTypes {
+			_ = reflect.New(compTypes[i].t)
+			_ = reflect.NewAt(compTypes[i].t, reflect.New(compTypes[i].t).UnsafePointer())
+		}
+	} else if !o.typ[0].isBytes() {
+		zk, _ = parseValue(o.typ[0], map[string]string{"i32": "0", "i64": "0", "f64": "0", "str": "-"}[o.typ[0].name])
+	}
+	if !o.typ[1].isBytes() {
+		ze, _ = parseValue(o.typ[1], map[string]string{"i32": "0", "i64": "0", "e0": "-"}[o.typ[1].name])
+	}
+	w.put(zk, ze)
+	w.get(zk)
+	w.del(zk)
+	_ = w.iface()
+	seedState(seed)
 }
 
 // nanCheck refuses a NaN key outside the seeded-random mode: Go hashes NaN with a

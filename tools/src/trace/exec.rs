@@ -398,6 +398,10 @@ impl Replayer {
                     .with_release(self.release);
                 self.kinds = Some((key, elem));
                 self.t = Some(Box::new(t));
+                // Outside the seeded-random mode the generator starts from `rand 0` at each
+                // `type`, as the oracle's does: the one draw no directive replaces with a
+                // value (incrnoverflow's sampling once B >= 16) is then Go's.
+                runtime::seed_release(self.release, [0; 4]);
                 Ok(())
             }
             &Op::Make { hint, seed } => {

@@ -516,11 +516,7 @@ impl Op {
                 if !(2..=3).contains(&f.len()) {
                     return Err("expected `iter ID R` (or `iter ID` after `rand`)".into());
                 }
-                let r = f
-                    .get(2)
-                    .map(|s| s.parse())
-                    .transpose()
-                    .map_err(|_| format!("expected a decimal u64 R, got {:?}", f[2]))?;
+                let r = f.get(2).map(|s| parse_decimal_u64(s)).transpose()?;
                 Op::Iter {
                     id: f[1].to_string(),
                     r,
@@ -528,9 +524,7 @@ impl Op {
             }
             "next" => {
                 want(3, "next ID N")?;
-                let n = f[2]
-                    .parse()
-                    .map_err(|_| format!("expected a decimal count N, got {:?}", f[2]))?;
+                let n = parse_decimal_u64(f[2])?;
                 Op::Next {
                     id: f[1].to_string(),
                     n,
@@ -629,6 +623,12 @@ pub fn parse_rand_seed(f: &[&str]) -> Result<[u64; 4], String> {
     Ok(seed)
 }
 
+/// A decimal u64 as the oracles read one (Go's `strconv.ParseUint(s, 10, 64)`: digits
+/// only, no sign, in range).
+pub fn parse_decimal_u64(s: &str) -> Result<u64, String> {
+    strconv::parse_uint(s, 64).map_err(|e| format!("expected a decimal u64, got {s:?} ({e})"))
+}
+
 /// A seed: exactly 8 hex digits.
 fn parse_seed(s: &str) -> Result<u32, String> {
     let bad = || format!("expected a seed of 8 hex digits, got {s:?}");
@@ -652,6 +652,17 @@ mod tests {
     /// Found by the fuzz target `replay`: a value ending in `\r`s printed as a line whose
     /// last `\r` was then read as the line end, so printing was no longer the inverse of
     /// parsing. Control characters are refused in every field.
+    /// Decimal counts and starts are Go's `ParseUint(s, 10, 64)`: no sign (Rust's `u64`
+    /// parser takes a `+`, which the oracles refuse; found by an independent generator).
+    #[test]
+    fn decimal_u64_fields_take_no_sign() {
+        assert!(Op::parse("iter a +5").is_err());
+        assert!(Op::parse("next a +1").is_err());
+        assert!(Op::parse("next a 18446744073709551616").is_err());
+        assert!(Op::parse("iter a 18446744073709551615").is_ok());
+        assert!(Op::parse("next a 007").is_ok());
+    }
+
     #[test]
     fn fields_with_control_characters_are_refused() {
         assert!(Op::parse("get cd32925f\r\r\r\r\r\r\r\r").is_err());

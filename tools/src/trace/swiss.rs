@@ -78,8 +78,9 @@ impl Default for SwissReplayer {
     }
 }
 
+/// A seed: exactly 16 hex digits (Go's `ParseUint(s, 16, 64)` of 16 characters: no sign).
 fn parse_seed(s: &str) -> Result<usize, String> {
-    if s.len() != 16 {
+    if s.len() != 16 || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
         return Err(format!("expected a seed of 16 hex digits, got {s:?}"));
     }
     u64::from_str_radix(s, 16)
@@ -87,9 +88,9 @@ fn parse_seed(s: &str) -> Result<usize, String> {
         .map_err(|_| format!("expected a seed of 16 hex digits, got {s:?}"))
 }
 
+/// A decimal u64 as Go's `ParseUint(s, 10, 64)` reads it (no sign).
 fn parse_u64(s: &str) -> Result<u64, String> {
-    s.parse()
-        .map_err(|_| format!("expected a decimal u64, got {s:?}"))
+    super::op::parse_decimal_u64(s)
 }
 
 impl SwissReplayer {
@@ -377,23 +378,28 @@ impl SwissReplayer {
                 self.need_seed = 0;
             }
             "clone" => {
-                if random {
+                // SEED R1 R2 are read (and must be well formed) on every release, though
+                // from 1.25 the native Clone draws nothing for them to replace.
+                let given = if random {
                     want(1, "clone (after `rand`)")?;
+                    None
                 } else {
                     want(4, "clone SEED R1 R2")?;
-                }
+                    let s = parse_seed(f[1]).map_err(err)?;
+                    let r1 = parse_u64(f[2]).map_err(err)?;
+                    let r2 = parse_u64(f[3]).map_err(err)?;
+                    Some((s, r1, r2))
+                };
                 pending(self.need_seed)?;
                 let src = &*self.maps[cur];
                 // SAFETY: a live map of `t`.
                 let c = unsafe {
-                    if release.has_tombstone_pruning() || random {
+                    match given {
+                        Some((s, r1, r2)) if !release.has_tombstone_pruning() => {
+                            mapclone2(t, src, s, r1, r2)
+                        }
                         // Go's own draws in the seeded-random mode (1.24); none from 1.25.
-                        mapclone(t, src)
-                    } else {
-                        let s = parse_seed(f[1]).map_err(err)?;
-                        let r1 = parse_u64(f[2]).map_err(err)?;
-                        let r2 = parse_u64(f[3]).map_err(err)?;
-                        mapclone2(t, src, s, r1, r2)
+                        _ => mapclone(t, src),
                     }
                 };
                 self.maps.push(c);
@@ -488,4 +494,37 @@ pub fn replay(text: &str, out: &mut String) -> Result<(), TraceError> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seeds are 16 hex digits and R1 R2 decimal u64s without a sign, as the Swiss oracle
+    /// reads them; `clone SEED R1 R2` is read on every release, though from 1.25 the native
+    /// Clone uses none of them (found by an independent generator).
+    #[test]
+    fn seeds_and_offsets_are_read_as_go_reads_them() {
+        assert!(parse_seed("0102030405060708").is_ok());
+        assert!(parse_seed("+102030405060708").is_err());
+        assert!(parse_u64("+2").is_err());
+        assert!(parse_u64("2").is_ok());
+        let trace = |clone: &str| {
+            format!(
+                "gomap-trace 1\ngo 1.25\naeskey {}\ntype i64 i64\nmake 0 0102030405060708\nput 1 1\n{clone}\ndump\n",
+                "00".repeat(128)
+            )
+        };
+        let mut out = String::new();
+        for bad in [
+            "clone -0102030405060708 1 2",
+            "clone 0102030405060708 1x 2",
+            "clone 0102030405060708 1 +2",
+        ] {
+            assert!(crate::trace::replay(&trace(bad), &mut out).is_err(), "{bad}");
+        }
+        if gomap::export_test::maptype::alg::has_aes() {
+            assert!(crate::trace::replay(&trace("clone 0102030405060708 1 2"), &mut out).is_ok());
+        }
+    }
 }

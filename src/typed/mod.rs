@@ -324,6 +324,11 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert_eq!(m.get("a"), Some(&1));
     /// assert_eq!(m.get("b"), None);
     /// ```
+    // Always inlined, as the raw entry points are: `get` holds both engines' lookups of
+    // the key's family (the engine is chosen at run time), which LLVM otherwise keeps out
+    // of line, and the call made a lookup of a cache-resident map 1.13x the raw path's
+    // time (1.03x inlined).
+    #[inline(always)]
     pub fn get(&self, key: &K::Query) -> Option<&V> {
         let lk = K::lookup(key);
         // SAFETY: `h` is live with type `t`; `lk` is a key of `t` (it owns nothing, and the
@@ -361,6 +366,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// m.get_mut(&7).unwrap().push(1);
     /// assert_eq!(m[&7], [1]);
     /// ```
+    #[inline]
     pub fn get_mut(&mut self, key: &K::Query) -> Option<&mut V> {
         let lk = K::lookup(key);
         // SAFETY: as in `get`.
@@ -375,6 +381,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// let m: gomap::typed::GoMap<[u8; 2], ()> = [([1, 2], ())].into();
     /// assert!(m.contains_key(&[1, 2]) && !m.contains_key(&[2, 1]));
     /// ```
+    #[inline]
     pub fn contains_key(&self, key: &K::Query) -> bool {
         self.get(key).is_some()
     }
@@ -391,6 +398,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert_eq!(m.insert(1, "b"), Some("a"));
     /// assert_eq!(m[&1], "b");
     /// ```
+    #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.sweep();
         if K::OWNS_MEMORY && K::KEY_UPDATE && self.eng.mt().needkeyupdate() {
@@ -440,6 +448,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert_eq!(m.remove("x"), Some(1));
     /// assert_eq!(m.remove("x"), None);
     /// ```
+    #[inline(always)]
     pub fn remove(&mut self, key: &K::Query) -> Option<V> {
         self.sweep();
         let lk = K::lookup(key);

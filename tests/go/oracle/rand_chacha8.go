@@ -27,16 +27,7 @@ type chachaState struct {
 func seedState(seed [4]uint64) {
 	base := getm()
 	if stateOff < 0 {
-		u := (*[mWindow / 4]uint32)(unsafe.Pointer(base))
-		before := *u
-		rand()
-		for k := 0; k+2 < len(u); k++ {
-			// i went up by one; n is 32 or 28; c is a multiple of 4 below 16.
-			if u[k] == before[k]+1 && (u[k+1] == 32 || u[k+1] == 28) && u[k+2]%4 == 0 && u[k+2] < 16 && u[k] <= u[k+1] {
-				stateOff = 4*k - 36*8
-				break
-			}
-		}
+		stateOff = findState(base)
 		if stateOff < 0 {
 			fmt.Fprintln(os.Stderr, "randvec: m.chacha8 not found")
 			os.Exit(1)
@@ -47,6 +38,39 @@ func seedState(seed [4]uint64) {
 	s.c = ^uint32(3) // -4: Refill adds 4, giving counter 0 without reseeding
 	s.i = 0
 	s.n = 0
+}
+
+// findState returns the offset of m.chacha8 in the m struct at base: the word i that one
+// draw moves up by one, followed by n (32, or 28 in a block before a reseed) and c (a
+// multiple of 4 below 16). A draw that empties the buffer refills it instead (i becomes
+// 1, not i+1), so up to four draws are watched; and a candidate counts only once the
+// next draw returns its buf[i] and moves its i on by one, which no other field of m
+// does. (Watching a single draw found a wrong place now and then, about once in a
+// hundred runs of a loaded machine: the seed then went elsewhere and the trace's draws
+// came from an unseeded generator.)
+func findState(base uintptr) int {
+	u := (*[mWindow / 4]uint32)(unsafe.Pointer(base))
+	for attempt := 0; attempt < 4; attempt++ {
+		before := *u
+		rand()
+		for k := 36 * 2; k+2 < len(u); k++ {
+			if u[k] != before[k]+1 || (u[k+1] != 32 && u[k+1] != 28) || u[k+2]%4 != 0 || u[k+2] >= 16 || u[k] > u[k+1] {
+				continue
+			}
+			off := 4*k - 36*8
+			s := (*chachaState)(unsafe.Pointer(base + uintptr(off)))
+			i := s.i
+			if i >= s.n {
+				continue // the next draw refills: no check possible now
+			}
+			want := s.buf[i&31]
+			if rand() == want && s.i == i+1 {
+				return off
+			}
+			break // the check drew: look again from a fresh snapshot
+		}
+	}
+	return -1
 }
 
 func draw64() uint64 { return rand() }

@@ -403,7 +403,11 @@ pub fn parse_uint(s: &str, bits: u32) -> Result<u64, NumError> {
     if s.is_empty() {
         return Err(NumError::Syntax);
     }
-    let max: u64 = if bits >= 64 { u64::MAX } else { (1 << bits) - 1 };
+    let max: u64 = if bits >= 64 {
+        u64::MAX
+    } else {
+        (1 << bits) - 1
+    };
     let mut n: u64 = 0;
     for c in s.bytes() {
         if !c.is_ascii_digit() {
@@ -511,13 +515,19 @@ mod tests {
             assert_eq!(b32(s), Ok(GO_NAN32_BITS), "{s}");
         }
         for s in [
-            "", " 1", "1 ", "+nan", "-NaN", "infinit", "infx", "1e", "1e+", "e1", ".", "0x",
-            "0x1", "0x1.8", "0xp1", "1__0", "_1", "1_", "1_.5", "1._5", "0x_p1", "0x1p_1",
-            "1e_1", "+", "-", "1.2.3", "0b101", "0o17", "1e1_", "1p1", "0x1e1",
+            "", " 1", "1 ", "+nan", "-NaN", "infinit", "infx", "1e", "1e+", "e1", ".", "0x", "0x1",
+            "0x1.8", "0xp1", "1__0", "_1", "1_", "1_.5", "1._5", "0x_p1", "0x1p_1", "1e_1", "+",
+            "-", "1.2.3", "0b101", "0o17", "1e1_", "1p1", "0x1e1",
         ] {
             assert_eq!(parse_float64(s), Err(NumError::Syntax), "{s:?}");
         }
-        for s in ["1e309", "-1e309", "0x1p1024", "0x1.fffffffffffff8p1023", "1.8e308"] {
+        for s in [
+            "1e309",
+            "-1e309",
+            "0x1p1024",
+            "0x1.fffffffffffff8p1023",
+            "1.8e308",
+        ] {
             assert_eq!(parse_float64(s), Err(NumError::Range), "{s}");
         }
         // float32: rounded once, straight from the decimal (no double rounding).
@@ -554,8 +564,13 @@ mod tests {
         assert_eq!(parse_int("9223372036854775807", 64), Ok(i64::MAX));
         assert_eq!(parse_int("-9223372036854775808", 64), Ok(i64::MIN));
         assert_eq!(parse_int("9223372036854775808", 64), Err(NumError::Range));
-        assert_eq!(parse_int("99999999999999999999999", 64), Err(NumError::Range));
-        for s in ["", "+", "-", "1_0", "0x10", " 1", "1 ", "--1", "+-1", "1e3", "١"] {
+        assert_eq!(
+            parse_int("99999999999999999999999", 64),
+            Err(NumError::Range)
+        );
+        for s in [
+            "", "+", "-", "1_0", "0x10", " 1", "1 ", "--1", "+-1", "1e3", "١",
+        ] {
             assert_eq!(parse_int(s, 64), Err(NumError::Syntax), "{s:?}");
         }
         assert_eq!(parse_uint("255", 8), Ok(255));
@@ -566,7 +581,10 @@ mod tests {
             assert_eq!(parse_uint(s, 64), Err(NumError::Syntax), "{s:?}");
         }
         // Go stops at the first overflowing digit, before a later syntax error.
-        assert_eq!(parse_uint("99999999999999999999x", 64), Err(NumError::Range));
+        assert_eq!(
+            parse_uint("99999999999999999999x", 64),
+            Err(NumError::Range)
+        );
         assert_eq!(parse_uint("9x", 64), Err(NumError::Syntax));
     }
 }

@@ -451,8 +451,7 @@ fn float(w: &str, nan_ok: bool) -> Result<f64, SpellError> {
 /// to float32; NaN only when `nan_ok`.
 #[cfg_attr(not(feature = "export-test"), allow(dead_code))] // for export_test
 fn float32(w: &str, nan_ok: bool) -> Result<f32, SpellError> {
-    let f =
-        strconv::parse_float32(w).map_err(|e| SpellError(format!("bad float32 {w:?}: {e}")))?;
+    let f = strconv::parse_float32(w).map_err(|e| SpellError(format!("bad float32 {w:?}: {e}")))?;
     if f.is_nan() && !nan_ok {
         return err(NAN_REFUSED.to_string());
     }
@@ -612,7 +611,9 @@ mod tests {
         ] {
             assert!(parse_type(bad, &none).is_err(), "{bad}");
         }
-        assert!(a.parse_value(GoType::any(), "[]i64:-", 0, &none, true).is_ok());
+        assert!(a
+            .parse_value(GoType::any(), "[]i64:-", 0, &none, true)
+            .is_ok());
     }
 
     #[test]
@@ -622,7 +623,9 @@ mod tests {
         let mut a = ValueArena::new();
         let t = parse_type("struct{iface,i8}", &named).unwrap();
         assert_eq!(type_spelling(t), "struct{iface,i8}");
-        let p = a.parse_value(t, "{main.MInt:5,1}", 0, &named, true).unwrap();
+        let p = a
+            .parse_value(t, "{main.MInt:5,1}", 0, &named, true)
+            .unwrap();
         let mut s = String::new();
         // SAFETY: a value of `t` in the arena.
         unsafe { format_slot(&mut s, t, p) };

@@ -100,7 +100,9 @@ fn sampled_overflow_count_at_b16_matches_go_outside_rand() {
     std::fs::create_dir_all(&work).unwrap();
     let mut t = format!(
         "gomap-trace 1\naeskey {}\ntype i64 i64\nmake 0 01020304\n",
-        (0..128u32).map(|i| format!("{:02x}", (i * 7 + 3) as u8)).collect::<String>()
+        (0..128u32)
+            .map(|i| format!("{:02x}", (i * 7 + 3) as u8))
+            .collect::<String>()
     );
     let mut x: u64 = 1;
     for i in 0..260_000 {

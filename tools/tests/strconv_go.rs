@@ -64,8 +64,14 @@ fn float_spelling(r: &mut Rng) -> String {
         // Decimal, short or long, with or without point and exponent.
         0..=3 => {
             let len = [1, 3, 17, 19, 20, 40, 800][r.below(7) as usize];
-            let int = { let n = r.below(len as u64 + 1) as usize; r.digits(n, false) };
-            let frac = { let n = r.below(len as u64 + 1) as usize; r.digits(n, false) };
+            let int = {
+                let n = r.below(len as u64 + 1) as usize;
+                r.digits(n, false)
+            };
+            let frac = {
+                let n = r.below(len as u64 + 1) as usize;
+                r.digits(n, false)
+            };
             let mut s = match r.below(4) {
                 0 => int.clone(),
                 1 => format!("{int}.{frac}"),
@@ -77,17 +83,30 @@ fn float_spelling(r: &mut Rng) -> String {
                     0 => r.below(30).to_string(),
                     1 => r.below(330).to_string(),
                     2 => r.below(400).to_string(),
-                    _ => { let n = 1 + r.below(12) as usize; r.digits(n, false) },
+                    _ => {
+                        let n = 1 + r.below(12) as usize;
+                        r.digits(n, false)
+                    }
                 };
-                s = format!("{s}{}{}{e}", r.pick(&["e", "E"]), r.pick(&["", "+", "-", "-"]));
+                s = format!(
+                    "{s}{}{}{e}",
+                    r.pick(&["e", "E"]),
+                    r.pick(&["", "+", "-", "-"])
+                );
             }
             format!("{sign}{}", sprinkle(r, s))
         }
         // Hex floats: up to 30 significant digits (past the 16 Go keeps exactly), around
         // the subnormal and overflow exponents.
         4..=6 => {
-            let int = { let n = r.below(20) as usize; r.digits(n, true) };
-            let frac = { let n = r.below(20) as usize; r.digits(n, true) };
+            let int = {
+                let n = r.below(20) as usize;
+                r.digits(n, true)
+            };
+            let frac = {
+                let n = r.below(20) as usize;
+                r.digits(n, true)
+            };
             let mant = match r.below(3) {
                 0 => int,
                 1 => format!("{int}.{frac}"),
@@ -99,7 +118,11 @@ fn float_spelling(r: &mut Rng) -> String {
                 2 => -(120 + r.below(60) as i64),
                 _ => 100 + r.below(1000) as i64,
             };
-            let p = if r.below(20) == 0 { "" } else { r.pick(&["p", "P"]) };
+            let p = if r.below(20) == 0 {
+                ""
+            } else {
+                r.pick(&["p", "P"])
+            };
             let s = format!("{}{mant}{p}{e}", r.pick(&["0x", "0X"]));
             format!("{sign}{}", sprinkle(r, s))
         }
@@ -147,9 +170,31 @@ fn float_spelling(r: &mut Rng) -> String {
         // Odd shapes.
         _ => r
             .pick(&[
-                "", ".", "e1", "1e", "1e+", "0x", "0x1", "0x.p1", "0x1p", "1p1", "0b1", "0o7",
-                "1..2", "1e1.5", " 1", "1 ", "++1", "-+1", "0x1.8p1_0", "1_e1", "01_0", "_1",
-                "0_x1p1", "0x_1p1", "١",
+                "",
+                ".",
+                "e1",
+                "1e",
+                "1e+",
+                "0x",
+                "0x1",
+                "0x.p1",
+                "0x1p",
+                "1p1",
+                "0b1",
+                "0o7",
+                "1..2",
+                "1e1.5",
+                " 1",
+                "1 ",
+                "++1",
+                "-+1",
+                "0x1.8p1_0",
+                "1_e1",
+                "01_0",
+                "_1",
+                "0_x1p1",
+                "0x_1p1",
+                "١",
             ])
             .to_string(),
     }
@@ -158,18 +203,35 @@ fn float_spelling(r: &mut Rng) -> String {
 fn int_spelling(r: &mut Rng) -> String {
     let sign = r.pick(&["", "", "-", "+"]);
     let s = match r.below(4) {
-        0 => { let n = 1 + r.below(25) as usize; r.digits(n, false) },
+        0 => {
+            let n = 1 + r.below(25) as usize;
+            r.digits(n, false)
+        }
         // Around the limits of every size.
         1 => {
             let bits = [8u32, 16, 32, 64][r.below(4) as usize];
-            let lim = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
-            let v = [lim, lim / 2, lim / 2 + 1, lim / 2 + 2, lim.wrapping_add(1)][r.below(5) as usize];
-            let s = if v == 0 { "18446744073709551616".into() } else { v.to_string() };
+            let lim = if bits == 64 {
+                u64::MAX
+            } else {
+                (1u64 << bits) - 1
+            };
+            let v =
+                [lim, lim / 2, lim / 2 + 1, lim / 2 + 2, lim.wrapping_add(1)][r.below(5) as usize];
+            let s = if v == 0 {
+                "18446744073709551616".into()
+            } else {
+                v.to_string()
+            };
             format!("{}{s}", "0".repeat(r.below(3) as usize))
         }
-        2 => { let n = 1 + r.below(4) as usize; r.digits(n, false) },
+        2 => {
+            let n = 1 + r.below(4) as usize;
+            r.digits(n, false)
+        }
         _ => r
-            .pick(&["", "0x10", "1_0", "1e3", " 1", "1 ", "--1", "0", "00", "1.0", "١"])
+            .pick(&[
+                "", "0x10", "1_0", "1e3", " 1", "1 ", "--1", "0", "00", "1.0", "١",
+            ])
             .to_string(),
     };
     format!("{sign}{s}")
@@ -195,7 +257,12 @@ fn strconv_matches_go() {
     let dir = root.join("target/strconv-go");
     std::fs::create_dir_all(&dir).unwrap();
     let bin = dir.join("strconv");
-    if let Err(e) = go_build(GoRelease::Go1_19, &root.join("tests/go/strconv"), &bin, &dir) {
+    if let Err(e) = go_build(
+        GoRelease::Go1_19,
+        &root.join("tests/go/strconv"),
+        &bin,
+        &dir,
+    ) {
         if std::env::var_os("CI").is_some() {
             panic!("Go 1.19 is required in CI: {e}");
         }
@@ -245,7 +312,12 @@ fn strconv_matches_go() {
         }
     }
     eprintln!("strconv_matches_go: {} spellings, {kinds:?}", lines.len());
-    assert!(bad.is_empty(), "{} differ:\n{}", bad.len(), bad[..bad.len().min(30)].join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} differ:\n{}",
+        bad.len(),
+        bad[..bad.len().min(30)].join("\n")
+    );
     // The generator reaches every outcome.
     for k in [
         ("float", "value"),
@@ -258,6 +330,9 @@ fn strconv_matches_go() {
         ("uint", "syntax"),
         ("uint", "range"),
     ] {
-        assert!(kinds.get(&k).copied().unwrap_or(0) > 100, "{k:?}: {kinds:?}");
+        assert!(
+            kinds.get(&k).copied().unwrap_or(0) > 100,
+            "{k:?}: {kinds:?}"
+        );
     }
 }

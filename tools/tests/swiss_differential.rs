@@ -208,7 +208,10 @@ fn swiss_traces_match_go() {
             let (theirs, reruns) = run_oracle_settled(&oracle, &p, &text, |go| go == ours)
                 .unwrap_or_else(|e| panic!("{e}"));
             if reruns > 0 {
-                println!("go{} {name}: the oracle's first output differed; its rerun {reruns} matched", r.name());
+                println!(
+                    "go{} {name}: the oracle's first output differed; its rerun {reruns} matched",
+                    r.name()
+                );
             }
             if ours == theirs {
                 passed += 1;

@@ -124,7 +124,8 @@ pub fn run_oracle_settled(
 
 /// Whether a trace enters the seeded-random mode (a `rand` directive).
 pub fn is_seeded_random(text: &str) -> bool {
-    text.lines().any(|l| l.split_whitespace().next() == Some("rand"))
+    text.lines()
+        .any(|l| l.split_whitespace().next() == Some("rand"))
 }
 
 /// Compares two outputs; on a difference returns a report naming the first differing

@@ -13,8 +13,8 @@
 use core::fmt;
 
 use gomap::export_test::base::hex::hex;
-use gomap::export_test::base::strconv;
 pub use gomap::export_test::base::hex::unhex;
+use gomap::export_test::base::strconv;
 use gomap::export_test::maptype::{spell, GoRelease, GoType};
 
 /// A key or elem kind of the trace language (the `type K E` line).

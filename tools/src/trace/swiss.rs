@@ -521,7 +521,10 @@ mod tests {
             "clone 0102030405060708 1x 2",
             "clone 0102030405060708 1 +2",
         ] {
-            assert!(crate::trace::replay(&trace(bad), &mut out).is_err(), "{bad}");
+            assert!(
+                crate::trace::replay(&trace(bad), &mut out).is_err(),
+                "{bad}"
+            );
         }
         if gomap::export_test::maptype::alg::has_aes() {
             assert!(crate::trace::replay(&trace("clone 0102030405060708 1 2"), &mut out).is_ok());

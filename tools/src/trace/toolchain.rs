@@ -228,11 +228,15 @@ mod tests {
         for r in SwissRelease::ALL {
             let v = swiss_go_var(r);
             assert!(
-                v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
+                v.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
                 "{v}"
             );
         }
-        assert_eq!(swiss_go_var(SwissRelease::Go1_27SplitGroup), "GOMAP_GO_1_27");
+        assert_eq!(
+            swiss_go_var(SwissRelease::Go1_27SplitGroup),
+            "GOMAP_GO_1_27"
+        );
         assert_eq!(swiss_go_var(SwissRelease::Go1_24), "GOMAP_GO_1_24");
     }
 }

@@ -649,9 +649,6 @@ pub fn parse_f64(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
 
-    /// Found by the fuzz target `replay`: a value ending in `\r`s printed as a line whose
-    /// last `\r` was then read as the line end, so printing was no longer the inverse of
-    /// parsing. Control characters are refused in every field.
     /// Decimal counts and starts are Go's `ParseUint(s, 10, 64)`: no sign (Rust's `u64`
     /// parser takes a `+`, which the oracles refuse; found by an independent generator).
     #[test]
@@ -663,6 +660,9 @@ mod tests {
         assert!(Op::parse("next a 007").is_ok());
     }
 
+    /// Found by the fuzz target `replay`: a value ending in `\r`s printed as a line whose
+    /// last `\r` was then read as the line end, so printing was no longer the inverse of
+    /// parsing. Control characters are refused in every field.
     #[test]
     fn fields_with_control_characters_are_refused() {
         assert!(Op::parse("get cd32925f\r\r\r\r\r\r\r\r").is_err());

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use super::exec::{go_panics, print_value, run_lines, TraceError, FIRST_DIRECTIVE, TRACE_KEY};
-use super::op::{unhex, Kind, Value};
+use super::op::{parse_decimal_u64, unhex, Kind, Value};
 use gomap::export_test::maptype::spell::ValueArena;
 use gomap::export_test::swiss::dump::{dump, maptype_line};
 use gomap::export_test::swiss::map::{mapfree, Map};
@@ -86,11 +86,6 @@ fn parse_seed(s: &str) -> Result<usize, String> {
     u64::from_str_radix(s, 16)
         .map(|v| v as usize)
         .map_err(|_| format!("expected a seed of 16 hex digits, got {s:?}"))
-}
-
-/// A decimal u64 as Go's `ParseUint(s, 10, 64)` reads it (no sign).
-fn parse_u64(s: &str) -> Result<u64, String> {
-    super::op::parse_decimal_u64(s)
 }
 
 impl SwissReplayer {
@@ -386,8 +381,8 @@ impl SwissReplayer {
                 } else {
                     want(4, "clone SEED R1 R2")?;
                     let s = parse_seed(f[1]).map_err(err)?;
-                    let r1 = parse_u64(f[2]).map_err(err)?;
-                    let r2 = parse_u64(f[3]).map_err(err)?;
+                    let r1 = parse_decimal_u64(f[2]).map_err(err)?;
+                    let r2 = parse_decimal_u64(f[3]).map_err(err)?;
                     Some((s, r1, r2))
                 };
                 pending(self.need_seed)?;
@@ -410,7 +405,7 @@ impl SwissReplayer {
                     None
                 } else {
                     want(4, "iter ID R1 R2")?;
-                    Some((parse_u64(f[2]).map_err(err)?, parse_u64(f[3]).map_err(err)?))
+                    Some((parse_decimal_u64(f[2]).map_err(err)?, parse_decimal_u64(f[3]).map_err(err)?))
                 };
                 let mut it = Box::new(Iter::new());
                 let m: *mut Map = &mut *self.maps[cur];
@@ -438,7 +433,7 @@ impl SwissReplayer {
             }
             "next" => {
                 want(3, "next ID N")?;
-                let n = parse_u64(f[2]).map_err(err)?;
+                let n = parse_decimal_u64(f[2]).map_err(err)?;
                 let st = self
                     .iters
                     .get_mut(f[1])
@@ -507,8 +502,8 @@ mod tests {
     fn seeds_and_offsets_are_read_as_go_reads_them() {
         assert!(parse_seed("0102030405060708").is_ok());
         assert!(parse_seed("+102030405060708").is_err());
-        assert!(parse_u64("+2").is_err());
-        assert!(parse_u64("2").is_ok());
+        assert!(parse_decimal_u64("+2").is_err());
+        assert!(parse_decimal_u64("2").is_ok());
         let trace = |clone: &str| {
             format!(
                 "gomap-trace 1\ngo 1.25\naeskey {}\ntype i64 i64\nmake 0 0102030405060708\nput 1 1\n{clone}\ndump\n",

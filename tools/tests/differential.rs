@@ -12,6 +12,16 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The Go 1.19 oracle, built once for this binary's tests (they run in parallel; the
+/// first to ask builds it). Fails loudly without Go 1.19: this comparison is the point of
+/// the crate.
+fn oracle() -> &'static Path {
+    static ORACLE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ORACLE.get_or_init(|| {
+        build_oracle(&root().join("target/differential-test/bin")).unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
 #[test]
 fn committed_go_outputs_match() {
     let dir = root().join("tests/go/oracle/testdata");
@@ -44,15 +54,14 @@ fn committed_go_outputs_match() {
 
 #[test]
 fn generated_traces_match_go() {
-    // Fails loudly without Go 1.19: this comparison is the point of the crate.
     let work = root().join("target/differential-test");
-    let oracle = build_oracle(&work.join("bin")).unwrap_or_else(|e| panic!("{e}"));
+    let oracle = oracle();
     let dir = work.join("traces");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     // A different seed from the CI suite's, so `cargo test` adds coverage.
     let suite = gen::suite(48, 0, 0x5eed);
-    let (failures, _) = compare_suite(&oracle, &dir, &suite);
+    let (failures, _) = compare_suite(oracle, &dir, &suite);
     assert!(
         failures.is_empty(),
         "{} of {} traces differ:\n{}",
@@ -96,7 +105,7 @@ fn compare_suite(oracle: &Path, dir: &Path, suite: &[(String, String)]) -> (Vec<
 #[test]
 fn sampled_overflow_count_at_b16_matches_go_outside_rand() {
     let work = root().join("target/differential-b16");
-    let oracle = build_oracle(&work.join("bin")).unwrap_or_else(|e| panic!("{e}"));
+    let oracle = oracle();
     std::fs::create_dir_all(&work).unwrap();
     let mut t = format!(
         "gomap-trace 1\naeskey {}\ntype i64 i64\nmake 0 01020304\n",
@@ -128,7 +137,7 @@ fn sampled_overflow_count_at_b16_matches_go_outside_rand() {
     // At B = 16 a new overflow bucket counts only when a draw says so (1 in 2): the
     // count is well below the chains' overflow buckets, and above B = 15's limit.
     assert!(noverflow > 0, "{b16}");
-    let go = run_oracle(&oracle, &p).unwrap();
+    let go = run_oracle(oracle, &p).unwrap();
     if let Err(r) = compare("b16", &t, &ours, &origin, &go) {
         panic!("{r}");
     }
@@ -174,12 +183,12 @@ fn a_make_hint_too_large_to_allocate_is_an_error_naming_the_line() {
 #[test]
 fn composite_traces_match_go() {
     let work = root().join("target/differential-composite");
-    let oracle = build_oracle(&work.join("bin")).unwrap_or_else(|e| panic!("{e}"));
+    let oracle = oracle();
     let dir = work.join("traces");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let suite = gen::composite_suite(2 * gen::composite_kinds().len(), 0xc0de);
-    let (failures, ours) = compare_suite(&oracle, &dir, &suite);
+    let (failures, ours) = compare_suite(oracle, &dir, &suite);
     let panics = ours
         .matches("\npanic runtime error: hash of unhashable type")
         .count();

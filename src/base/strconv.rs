@@ -46,28 +46,32 @@ impl fmt::Display for NumError {
 
 /// `strconv.ParseFloat(s, 64)`.
 pub fn parse_float64(s: &str) -> Result<f64, NumError> {
-    parse_float(s, false).map(|(f, _)| f)
+    parse_float(s, false)
 }
 
 /// `float32` of `strconv.ParseFloat(s, 32)`: rounded once, straight to `float32`; a NaN
 /// has Go's converted bits ([`GO_NAN32_BITS`]).
 pub fn parse_float32(s: &str) -> Result<f32, NumError> {
-    parse_float(s, true).map(|(_, f)| f)
-}
-
-/// Both widths: the `f64` result (for 32 bits, the `float32` value widened) and the `f32`.
-fn parse_float(s: &str, is32: bool) -> Result<(f64, f32), NumError> {
-    let b = s.as_bytes();
-    if let Some((v, n)) = special(b) {
-        if n != b.len() {
-            return Err(NumError::Syntax);
-        }
-        let f32v = if v.is_nan() {
+    // The value is a float32's (or ±Inf), so the conversion is exact; a NaN gets the bits
+    // Go's conversion of math.NaN() gives.
+    parse_float(s, true).map(|f| {
+        if f.is_nan() {
             f32::from_bits(GO_NAN32_BITS)
         } else {
-            v as f32 // ±Inf
+            f as f32
+        }
+    })
+}
+
+/// Go's `ParseFloat(s, 32 or 64)`: for 32 bits the `float32` value, widened (exactly).
+fn parse_float(s: &str, is32: bool) -> Result<f64, NumError> {
+    let b = s.as_bytes();
+    if let Some((v, n)) = special(b) {
+        return if n == b.len() {
+            Ok(v)
+        } else {
+            Err(NumError::Syntax)
         };
-        return Ok((v, f32v));
     }
     let r = read_float(b).ok_or(NumError::Syntax)?;
     if r.end != b.len() {
@@ -77,34 +81,29 @@ fn parse_float(s: &str, is32: bool) -> Result<(f64, f32), NumError> {
         let info = if is32 { &FLOAT32_INFO } else { &FLOAT64_INFO };
         let bits = atof_hex(info, r.mantissa, r.exp, r.neg, r.trunc)?;
         return Ok(if is32 {
-            let f = f32::from_bits(bits as u32);
-            (f as f64, f)
+            f32::from_bits(bits as u32) as f64
         } else {
-            let f = f64::from_bits(bits);
-            (f, f as f32)
+            f64::from_bits(bits)
         });
     }
     // Decimal: every significant digit, with Go's decimal point (exponent capped as
-    // readFloat caps it), rounded correctly by Rust's parser.
+    // readFloat caps it), rounded correctly by Rust's parser, once, at the wanted width.
     let text = format!(
         "{}0.{}e{}",
         if r.neg { "-" } else { "" },
         if r.digits.is_empty() { "0" } else { &r.digits },
         r.dp
     );
-    if is32 {
-        let f: f32 = text.parse().map_err(|_| NumError::Syntax)?;
-        if f.is_infinite() {
-            return Err(NumError::Range);
-        }
-        Ok((f as f64, f))
+    let f = if is32 {
+        text.parse::<f32>().map(f64::from)
     } else {
-        let f: f64 = text.parse().map_err(|_| NumError::Syntax)?;
-        if f.is_infinite() {
-            return Err(NumError::Range);
-        }
-        Ok((f, f as f32))
+        text.parse::<f64>()
     }
+    .map_err(|_| NumError::Syntax)?;
+    if f.is_infinite() {
+        return Err(NumError::Range);
+    }
+    Ok(f)
 }
 
 /// Go's `special`: a (signed) `inf`/`infinity` or an unsigned `nan`, in any case, at the

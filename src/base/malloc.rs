@@ -10,8 +10,9 @@
 //! [`Allocator::release_prefix`]). Freed mappings of up to [`CACHE_BLOCK_MAX`] bytes are
 //! kept for a while and handed out again, cleared, instead of fresh ones (see
 //! [`BlockCache`]): a map built and dropped over and over would otherwise take a page
-//! fault on every 4 KiB of every bucket array, where Go reuses its heap. An embedder can
-//! plug in its own allocator.
+//! fault on every 4 KiB of every bucket array, where Go reuses its heap. A bucket array
+//! `makemap` makes for a size hint, too large for the cache, asks for transparent huge
+//! pages ([`Allocator::advise_huge_pages`]). An embedder can plug in its own allocator.
 
 use core::ffi::c_void;
 
@@ -477,6 +478,31 @@ impl Allocator {
                 && self.free as usize == huge.free as usize)
     }
 
+    /// Asks transparent huge pages for a block the caller will fill soon and whole: a bucket
+    /// array `makemap` allocated for a size hint. Only for the system allocator's own
+    /// mappings too large to be kept for reuse (over [`CACHE_BLOCK_MAX`], so the block
+    /// never returns to a cache that hands out 4 KiB-page blocks, see `BlockCache`), and a
+    /// hint only (nothing changes where huge pages are off).
+    ///
+    /// Why only there: each 2 MiB page costs about 0.4 ms (up to 3 ms) on the write that
+    /// first touches it, where a 4 KiB page costs microseconds; the arrays that growth
+    /// allocates inside an insert stay on 4 KiB pages so that no insert pauses that long.
+    /// An array of a hint is filled by the caller's inserts right away, as Go's heap (on
+    /// huge pages) is: there the page size halves the time of its random writes
+    /// (`BENCHMARKS.md`, insert_hint).
+    ///
+    /// # Safety
+    /// `p` came from `self.alloc(size, align)` and is not freed yet.
+    pub unsafe fn advise_huge_pages(&self, p: *mut u8, size: usize, align: usize) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if self.is_system() && is_mapped(size, align) && size > CACHE_BLOCK_MAX {
+            // A hint: the result is ignored. `p` is page-aligned (a mapping of its own).
+            // SAFETY: [p, p+size) is one whole private anonymous mapping of ours.
+            unsafe { libc::madvise(p.cast(), size, libc::MADV_HUGEPAGE) };
+        }
+        let _ = (p, size, align);
+    }
+
     /// Gives the first `upto` bytes of a block back to the system ahead of freeing it, when
     /// the block is one of the system allocator's own mappings ([`LARGE_BLOCK`]) too large
     /// to be kept for reuse (over [`CACHE_BLOCK_MAX`]; smaller ones stay whole, to be
@@ -745,6 +771,43 @@ mod tests {
                 assert_eq!(f.split(' ').any(|x| x == "hg"), want, "VmFlags: {f}");
                 a.dealloc(p, size, 8);
             }
+        }
+    }
+
+    /// `makemap` asks huge pages for a hinted bucket array too large for the block cache,
+    /// and for no other: not a cacheable one, not one that growth allocated.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn hinted_bucket_arrays_ask_for_huge_pages_growth_arrays_do_not() {
+        use crate::maptype::MapType;
+        use crate::runtime::{makemap, mapassign_fast64, mapfree};
+        let t = MapType::int64();
+        let hg = |p: *const u8| vm_flags(p).split(' ').any(|x| x == "hg");
+        // SAFETY: fresh maps of type `t`, used by this thread only and freed once.
+        unsafe {
+            // hint 10^6: B = 18, a 37.7 MB array.
+            let h = makemap(&t, 1_000_000, core::ptr::null_mut());
+            assert_eq!((*h).B, 18);
+            assert!(
+                hg((*h).buckets.cast()),
+                "a hinted array over the cache bound"
+            );
+            mapfree(&t, h);
+            // hint 10^5: B = 14, 2.4 MB, a mapping of its own that the cache may keep.
+            let h = makemap(&t, 100_000, core::ptr::null_mut());
+            assert_eq!((*h).B, 14);
+            let size = t.bucketsize as usize * (1 << 14);
+            assert!(is_mapped(size, 8) && size <= CACHE_BLOCK_MAX);
+            assert!(!hg((*h).buckets.cast()), "a cacheable hinted array");
+            mapfree(&t, h);
+            // No hint, grown to B = 16 (9.4 MB): every array from growth.
+            let h = makemap(&t, 0, core::ptr::null_mut());
+            for k in 0..220_000u64 {
+                *mapassign_fast64(&t, h, k).cast::<u64>() = k;
+            }
+            assert_eq!((*h).B, 16);
+            assert!(!hg((*h).buckets.cast()), "an array of growth");
+            mapfree(&t, h);
         }
     }
 

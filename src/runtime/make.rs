@@ -197,6 +197,12 @@ pub unsafe fn makemap(t: &MapType, hint: isize, h: *mut Hmap) -> *mut Hmap {
         });
         // SAFETY: a fresh allocation (dirtyalloc null).
         let (buckets, nextOverflow) = unsafe { makeBucketArray(t, hm.B, ptr::null_mut()) };
+        // Not in Go: a hinted array is about to be filled, so it may sit on huge pages as
+        // Go's heap does (growth's arrays stay on small pages: see advise_huge_pages).
+        let size = t.bucketsize as usize * bucket_array_len(t, hm.B);
+        // SAFETY: `buckets` is the block makeBucketArray just allocated from t.alloc with
+        // this size and alignment 8.
+        unsafe { t.alloc.advise_huge_pages(buckets.cast(), size, 8) };
         hm.buckets = buckets;
         if !nextOverflow.is_null() {
             hm.ensure_extra(t);

@@ -398,7 +398,7 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// assert_eq!(m.insert(1, "b"), Some("a"));
     /// assert_eq!(m[&1], "b");
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.sweep();
         if K::OWNS_MEMORY && K::KEY_UPDATE && self.eng.mt().needkeyupdate() {

@@ -516,7 +516,7 @@ impl Map {
             let seed = self.seed;
             g.forEachFull(|i| {
                 let (key, elem) = (g.keyOf(typ, i), g.elemOf(typ, i));
-                let hash = typ.Hasher(key, seed);
+                let hash = typ.hashKey(key, seed);
                 table::uncheckedPutSlot(tab, typ, hash, key, elem);
             });
             let dir = newDirectory(typ, 1);

@@ -2,6 +2,10 @@
 
 package main
 
+// The ChaCha8 generator of Go 1.22+ (runtime.rand, the calling M's m.chacha8), seeded by
+// a trace's `rand` mode. The Swiss oracle builds this same file: gen_composite.go copies
+// it to ../swiss_oracle/chacha8_gen.go.
+
 import (
 	"fmt"
 	"os"
@@ -29,7 +33,7 @@ func seedState(seed [4]uint64) {
 	if stateOff < 0 {
 		stateOff = findState(base)
 		if stateOff < 0 {
-			fmt.Fprintln(os.Stderr, "randvec: m.chacha8 not found")
+			fmt.Fprintln(os.Stderr, os.Args[0]+": m.chacha8 not found")
 			os.Exit(1)
 		}
 	}

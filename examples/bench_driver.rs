@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release --example bench_driver -- compare [--quick] [--swiss | --baseline DRIVER] [--rounds R] [--out FILE]
 //! cargo run --release --example bench_driver -- run gomap|gomap-thp|gomap-swiss|gomap-swiss-thp|gomap-typed|hashbrown WORKLOAD N
-//! cargo run --release --example bench_driver -- count gomap-swiss|hashbrown|typed-swiss OP N
+//! cargo run --release --example bench_driver -- count gomap|gomap-swiss|hashbrown|typed-swiss OP N
 //! ```
 //!
 //! (`scripts/bench.sh` runs the first; see `BENCHMARKS.md` for a committed run.)
@@ -1432,9 +1432,72 @@ fn measured(f: &mut dyn FnMut() -> u64) -> u64 {
     f()
 }
 
+/// `count`'s passes for an engine driven through the functions Go's compiler calls
+/// (`gomap`: Go 1.19's classic map; `gomap-swiss`: Go 1.27's); `remove_str` deletes a
+/// string key of a `map[string]int64`.
+fn count_engine<E: Engine>(
+    op: &str,
+    k: &[i64],
+    q: &[i64],
+    sk: &[&[u8]],
+    remove_str: impl Fn(&mut E, &[u8]),
+) -> u64 {
+    let mut m = if op.ends_with("_str") {
+        E::string(0)
+    } else {
+        E::int64(0)
+    };
+    if !op.ends_with("_str") && op != "insert" {
+        for (i, &x) in k.iter().enumerate() {
+            m.insert(x, i as i64);
+        }
+    }
+    if op == "lookup_str" || op == "delete_str" {
+        for (i, x) in sk.iter().enumerate() {
+            // SAFETY: a map[string]int64; `buf` outlives `m`.
+            unsafe { m.insert_str(x, i as i64) };
+        }
+    }
+    let m = &mut m;
+    measured(&mut || match op {
+        "insert" => {
+            k.iter()
+                .enumerate()
+                .for_each(|(i, &x)| m.insert(x, i as i64));
+            m.len() as u64
+        }
+        "lookup_hit" | "lookup_miss" => q
+            .iter()
+            .fold(0u64, |s, &x| s.wrapping_add(m.get(x).unwrap_or(1) as u64)),
+        "delete" => {
+            k.iter().for_each(|&x| m.remove(x));
+            m.len() as u64
+        }
+        "iterate" => m.sum(),
+        "insert_str" => {
+            for (i, x) in sk.iter().enumerate() {
+                // SAFETY: as above.
+                unsafe { m.insert_str(x, i as i64) };
+            }
+            m.len() as u64
+        }
+        "lookup_str" => sk.iter().fold(0u64, |s, x| {
+            // SAFETY: a map[string]int64.
+            s.wrapping_add(unsafe { m.get_str(x) }.unwrap_or(1) as u64)
+        }),
+        "delete_str" => {
+            for x in sk.iter() {
+                remove_str(m, x);
+            }
+            m.len() as u64
+        }
+        _ => panic!("gomap engines do not count {op}"),
+    })
+}
+
 /// `count IMPL OP N`: one pass of OP over `n` keys in `measured`, for
-/// `valgrind --tool=callgrind --toggle-collect='*measured*'`. IMPL is `gomap-swiss` (the
-/// functions Go's compiler calls, Go 1.27's map), `hashbrown`, or `typed-swiss` (the safe
+/// `valgrind --tool=callgrind --toggle-collect='*measured*'`. IMPL is `gomap` or `gomap-swiss`
+/// (the functions Go's compiler calls, Go 1.19's or Go 1.27's map), `hashbrown`, or `typed-swiss` (the safe
 /// `GoMap` on Go 1.27's map: `insert`, `lookup_hit`, `delete` and the `_str` forms, where
 /// `delete_str` removes owned `String` keys). OP: `insert`, `lookup_hit`, `lookup_miss`,
 /// `delete`, `iterate`, `insert_str`, `lookup_str`, `delete_str`. Prints the result, so
@@ -1450,62 +1513,14 @@ fn count(imp: &str, op: &str, n: usize) -> u64 {
     let buf = str_keys(SEED_KEYS, n);
     let sk: Vec<&[u8]> = buf.as_bytes().chunks_exact(16).collect();
     match imp {
-        "gomap-swiss" => {
-            let mut m = if op.ends_with("_str") {
-                SwissMap64::string(0)
-            } else {
-                SwissMap64::int64(0)
-            };
-            if !op.ends_with("_str") && op != "insert" {
-                for (i, &x) in k.iter().enumerate() {
-                    m.insert(x, i as i64);
-                }
-            }
-            if op == "lookup_str" || op == "delete_str" {
-                for (i, x) in sk.iter().enumerate() {
-                    // SAFETY: a map[string]int64; `buf` outlives `m`.
-                    unsafe { m.insert_str(x, i as i64) };
-                }
-            }
-            let m = &mut m;
-            measured(&mut || match op {
-                "insert" => {
-                    k.iter()
-                        .enumerate()
-                        .for_each(|(i, &x)| m.insert(x, i as i64));
-                    m.len() as u64
-                }
-                "lookup_hit" | "lookup_miss" => q
-                    .iter()
-                    .fold(0u64, |s, &x| s.wrapping_add(m.get(x).unwrap_or(1) as u64)),
-                "delete" => {
-                    k.iter().for_each(|&x| m.remove(x));
-                    m.len() as u64
-                }
-                "iterate" => m.sum(),
-                "insert_str" => {
-                    for (i, x) in sk.iter().enumerate() {
-                        // SAFETY: as above.
-                        unsafe { m.insert_str(x, i as i64) };
-                    }
-                    m.len() as u64
-                }
-                "lookup_str" => sk.iter().fold(0u64, |s, x| {
-                    // SAFETY: a map[string]int64.
-                    s.wrapping_add(unsafe { m.get_str(x) }.unwrap_or(1) as u64)
-                }),
-                "delete_str" => {
-                    for x in sk.iter() {
-                        // SAFETY: a live map[string]int64 of `t`, used by this thread only.
-                        unsafe {
-                            swiss_faststr::mapdelete_faststr(&m.t, m.ptr(), GoString::from_bytes(x))
-                        }
-                    }
-                    m.len() as u64
-                }
-                _ => panic!("gomap-swiss does not count {op}"),
-            })
-        }
+        "gomap" => count_engine::<GoMap64>(op, &k, &q, &sk, |m, x| {
+            // SAFETY: a live map[string]int64 of `t`, used by this thread only.
+            unsafe { gomap::runtime::mapdelete_faststr(&m.t, m.h, GoString::from_bytes(x)) }
+        }),
+        "gomap-swiss" => count_engine::<SwissMap64>(op, &k, &q, &sk, |m, x| {
+            // SAFETY: a live map[string]int64 of `t`, used by this thread only.
+            unsafe { swiss_faststr::mapdelete_faststr(&m.t, m.ptr(), GoString::from_bytes(x)) }
+        }),
         "hashbrown" => {
             let mut m: Hb<i64> = Hb::default();
             let mut ms: Hb<&[u8]> = Hb::default();

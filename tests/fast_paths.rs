@@ -1482,6 +1482,61 @@ fn model_cleared_entry_and_its_reinsertion_are_two_entries() {
     }
 }
 
+/// A `map[int64]int64` whose bucket array is large enough (B = 17, 18.9 MB) for
+/// `mapdelete_fast64` to search with Go's key loop instead of the tophash match: after
+/// deleting every third key (whose bytes the delete leaves in the cell), deleting every
+/// sixth once more (found only as such a stale cell, which the loop must skip) and
+/// putting some back, every lookup agrees with the generic `mapaccess2` and with the
+/// model, absent keys are absent, the count is the model's, and `check` holds.
+#[test]
+fn fast64_large_array_deletes_with_gos_key_loop() {
+    fixed_hash_keys();
+    let t = MapType::int64();
+    let n = 600_000u64;
+    let key = |i: u64| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555;
+    let absent = |i: u64| key(i + n);
+    // SAFETY: a fresh map of `t`, used by this thread only and freed at the end; keys and
+    // elems are 8-byte values of its types.
+    unsafe {
+        let h = makemap(&t, 0, ptr::null_mut());
+        for i in 0..n {
+            *mapassign_fast64(&t, h, key(i)).cast::<u64>() = i;
+        }
+        assert_eq!((*h).B, 17);
+        assert!((*h).oldbuckets.is_null(), "growth finished");
+        assert!(
+            (t.bucketsize() as usize) << 17 >= KEY_LOOP_MIN_BYTES,
+            "above the key loop's bound"
+        );
+        for i in (0..n).step_by(3) {
+            mapdelete_fast64(&t, h, key(i));
+        }
+        for i in (0..n).step_by(6) {
+            mapdelete_fast64(&t, h, key(i));
+        }
+        for i in (0..n).step_by(9) {
+            *mapassign_fast64(&t, h, key(i)).cast::<u64>() = i + 1;
+        }
+        let want = |i: u64| match (i % 3, i % 9) {
+            (0, 0) => Some(i + 1),
+            (0, _) => None,
+            _ => Some(i),
+        };
+        for i in 0..n {
+            let k = key(i);
+            let (e, ok) = mapaccess2_fast64(&t, h, k);
+            let (ge, gok) = map_access2(&t, h, ptr::addr_of!(k).cast());
+            assert_eq!(ok.then(|| *e.cast::<u64>()), want(i), "fast64, key {i}");
+            assert_eq!(gok.then(|| *ge.cast::<u64>()), want(i), "generic, key {i}");
+            let a = absent(i);
+            assert!(!mapaccess2_fast64(&t, h, a).1, "absent key {i}");
+        }
+        checked(&t, h, "after the deletes");
+        assert_eq!((*h).count, (0..n).filter(|&i| want(i).is_some()).count());
+        mapfree(&t, h);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. String-key lookups
 // ---------------------------------------------------------------------------------------

@@ -97,6 +97,54 @@ fn compare_suite(oracle: &Path, dir: &Path, suite: &[(String, String)]) -> (Vec<
     (failures, all)
 }
 
+/// In a bucket array of 16 MiB or more `mapdelete_fast64` finds its key with Go's loop
+/// over the keys (`KEY_LOOP_MIN_BYTES`) instead of the tophash match: a `map[int64][128]uint8`
+/// at B = 14 (buckets of 1104 bytes, 18 MB) deleting a third of its keys, a sixth of them
+/// twice (a cell keeping a deleted key's bytes), and putting some back, leaves Go 1.19's
+/// bytes.
+#[test]
+fn deletes_in_a_large_array_match_go() {
+    let work = root().join("target/differential-keyloop");
+    let oracle = oracle();
+    std::fs::create_dir_all(&work).unwrap();
+    let mut t = format!(
+        "gomap-trace 1\naeskey {}\ntype i64 b128\nmake 0 1234abcd\n",
+        (0..128u32)
+            .map(|i| format!("{:02x}", (i * 11 + 5) as u8))
+            .collect::<String>()
+    );
+    let n = 56_000u64;
+    let key = |i: u64| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555) >> 1;
+    let val = |i: u64| format!("{:02x}", i % 251).repeat(128);
+    for i in 0..n {
+        t.push_str(&format!("put {} {}\n", key(i), val(i)));
+    }
+    for step in [3, 6] {
+        for i in (0..n).step_by(step) {
+            t.push_str(&format!("del {}\n", key(i)));
+        }
+    }
+    for i in (0..n).step_by(9) {
+        t.push_str(&format!("put {} {}\n", key(i), val(i + 1)));
+    }
+    for i in (0..n).step_by(97) {
+        t.push_str(&format!("get {}\n", key(i)));
+    }
+    t.push_str("len\ndump\n");
+    let p = work.join("keyloop.trace");
+    std::fs::write(&p, &t).unwrap();
+    let (ours, origin) = run_ours(&t);
+    assert!(
+        ours.lines()
+            .any(|l| l.starts_with("hmap ") && l.contains(" B=14 ")),
+        "the map reaches B = 14"
+    );
+    let go = run_oracle(oracle, &p).unwrap();
+    if let Err(r) = compare("keyloop", &t, &ours, &origin, &go) {
+        panic!("{r}");
+    }
+}
+
 /// Outside the seeded-random mode a classic map at B >= 16 samples `incrnoverflow` with
 /// fastrand, the one draw no directive fixes: both sides seed the generator as `rand 0` at
 /// `type`, so the trace has one output (`noverflow` and, through it, when same-size

@@ -281,7 +281,7 @@ fn page_size() -> usize {
 
 /// Whether the system allocator maps a block of `size` bytes aligned to `align` itself.
 #[inline]
-fn is_mapped(size: usize, align: usize) -> bool {
+pub(crate) fn is_mapped(size: usize, align: usize) -> bool {
     cfg!(unix) && size >= LARGE_BLOCK && align <= 4096
 }
 
@@ -661,6 +661,33 @@ pub fn zero_val() -> *mut u8 {
     ZERO_VAL.0.as_ptr() as *mut u8
 }
 
+/// The `VmFlags` of the mapping holding `p`, from `/proc/self/smaps`.
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) fn vm_flags(p: *const u8) -> String {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").expect("/proc/self/smaps");
+    let a = p as usize;
+    let mut inside = false;
+    for line in smaps.lines() {
+        let range = line
+            .split_whitespace()
+            .next()
+            .and_then(|r| r.split_once('-'));
+        if let Some((lo, hi)) = range {
+            if let (Ok(lo), Ok(hi)) = (usize::from_str_radix(lo, 16), usize::from_str_radix(hi, 16))
+            {
+                inside = lo <= a && a < hi;
+                continue;
+            }
+        }
+        if inside {
+            if let Some(f) = line.strip_prefix("VmFlags:") {
+                return f.trim().to_string();
+            }
+        }
+    }
+    panic!("no mapping holds {p:?}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -727,34 +754,6 @@ mod tests {
         assert!(!b.is_system());
     }
 
-    /// The `VmFlags` of the mapping holding `p`, from `/proc/self/smaps`.
-    #[cfg(target_os = "linux")]
-    fn vm_flags(p: *const u8) -> String {
-        let smaps = std::fs::read_to_string("/proc/self/smaps").expect("/proc/self/smaps");
-        let a = p as usize;
-        let mut inside = false;
-        for line in smaps.lines() {
-            let range = line
-                .split_whitespace()
-                .next()
-                .and_then(|r| r.split_once('-'));
-            if let Some((lo, hi)) = range {
-                if let (Ok(lo), Ok(hi)) =
-                    (usize::from_str_radix(lo, 16), usize::from_str_radix(hi, 16))
-                {
-                    inside = lo <= a && a < hi;
-                    continue;
-                }
-            }
-            if inside {
-                if let Some(f) = line.strip_prefix("VmFlags:") {
-                    return f.trim().to_string();
-                }
-            }
-        }
-        panic!("no mapping holds {p:?}");
-    }
-
     #[test]
     #[cfg(target_os = "linux")]
     fn huge_pages_are_asked_for_large_blocks_only_by_that_allocator() {
@@ -771,43 +770,6 @@ mod tests {
                 assert_eq!(f.split(' ').any(|x| x == "hg"), want, "VmFlags: {f}");
                 a.dealloc(p, size, 8);
             }
-        }
-    }
-
-    /// `makemap` asks huge pages for a hinted bucket array too large for the block cache,
-    /// and for no other: not a cacheable one, not one that growth allocated.
-    #[test]
-    #[cfg(target_os = "linux")]
-    fn hinted_bucket_arrays_ask_for_huge_pages_growth_arrays_do_not() {
-        use crate::maptype::MapType;
-        use crate::runtime::{makemap, mapassign_fast64, mapfree};
-        let t = MapType::int64();
-        let hg = |p: *const u8| vm_flags(p).split(' ').any(|x| x == "hg");
-        // SAFETY: fresh maps of type `t`, used by this thread only and freed once.
-        unsafe {
-            // hint 10^6: B = 18, a 37.7 MB array.
-            let h = makemap(&t, 1_000_000, core::ptr::null_mut());
-            assert_eq!((*h).B, 18);
-            assert!(
-                hg((*h).buckets.cast()),
-                "a hinted array over the cache bound"
-            );
-            mapfree(&t, h);
-            // hint 10^5: B = 14, 2.4 MB, a mapping of its own that the cache may keep.
-            let h = makemap(&t, 100_000, core::ptr::null_mut());
-            assert_eq!((*h).B, 14);
-            let size = t.bucketsize as usize * (1 << 14);
-            assert!(is_mapped(size, 8) && size <= CACHE_BLOCK_MAX);
-            assert!(!hg((*h).buckets.cast()), "a cacheable hinted array");
-            mapfree(&t, h);
-            // No hint, grown to B = 16 (9.4 MB): every array from growth.
-            let h = makemap(&t, 0, core::ptr::null_mut());
-            for k in 0..220_000u64 {
-                *mapassign_fast64(&t, h, k).cast::<u64>() = k;
-            }
-            assert_eq!((*h).B, 16);
-            assert!(!hg((*h).buckets.cast()), "an array of growth");
-            mapfree(&t, h);
         }
     }
 

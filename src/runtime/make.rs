@@ -573,4 +573,42 @@ mod tests {
             assert!(n >= (1 << b) + (1 << (b - 4)), "B={b}");
         }
     }
+
+    /// `makemap` asks huge pages for a hinted bucket array too large for the block cache,
+    /// and for no other: not a cacheable one, not one that growth allocated.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn hinted_bucket_arrays_ask_for_huge_pages_growth_arrays_do_not() {
+        use crate::base::malloc::{is_mapped, vm_flags, CACHE_BLOCK_MAX};
+        use crate::maptype::MapType;
+        use crate::runtime::mapassign_fast64;
+        let t = MapType::int64();
+        let hg = |p: *const u8| vm_flags(p).split(' ').any(|x| x == "hg");
+        // SAFETY: fresh maps of type `t`, used by this thread only and freed once.
+        unsafe {
+            // hint 10^6: B = 18, a 37.7 MB array.
+            let h = makemap(&t, 1_000_000, core::ptr::null_mut());
+            assert_eq!((*h).B, 18);
+            assert!(
+                hg((*h).buckets.cast()),
+                "a hinted array over the cache bound"
+            );
+            mapfree(&t, h);
+            // hint 10^5: B = 14, 2.4 MB, a mapping of its own that the cache may keep.
+            let h = makemap(&t, 100_000, core::ptr::null_mut());
+            assert_eq!((*h).B, 14);
+            let size = t.bucketsize as usize * (1 << 14);
+            assert!(is_mapped(size, 8) && size <= CACHE_BLOCK_MAX);
+            assert!(!hg((*h).buckets.cast()), "a cacheable hinted array");
+            mapfree(&t, h);
+            // No hint, grown to B = 16 (9.4 MB): every array from growth.
+            let h = makemap(&t, 0, core::ptr::null_mut());
+            for k in 0..220_000u64 {
+                *mapassign_fast64(&t, h, k).cast::<u64>() = k;
+            }
+            assert_eq!((*h).B, 16);
+            assert!(!hg((*h).buckets.cast()), "an array of growth");
+            mapfree(&t, h);
+        }
+    }
 }

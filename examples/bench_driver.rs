@@ -31,7 +31,8 @@
 //!   `mapiterinit`/`mapiternext`), with Go's `make` (`makemap`, no hint unless stated);
 //!   `gomap-thp` is the same with [`Allocator::system_huge_pages`], so that its large
 //!   bucket arrays are on transparent huge pages as Go's heap is (the default allocator
-//!   leaves them on 4 KiB pages, to keep every write's pause short).
+//!   leaves the arrays of growth on 4 KiB pages, to keep every write's pause short; a
+//!   hinted array over 4 MiB it populates with huge pages inside `makemap`).
 //!
 //! The workloads: `insert` (fresh map, no hint), `insert_hint` (hint n), `insert_churn`
 //! (maps of n keys built and dropped over and over, the drop timed: Go's side leaves them

@@ -11,8 +11,9 @@
 //! kept for a while and handed out again, cleared, instead of fresh ones (see
 //! [`BlockCache`]): a map built and dropped over and over would otherwise take a page
 //! fault on every 4 KiB of every bucket array, where Go reuses its heap. A bucket array
-//! `makemap` makes for a size hint, too large for the cache, asks for transparent huge
-//! pages ([`Allocator::advise_huge_pages`]). An embedder can plug in its own allocator.
+//! `makemap` makes for a size hint, too large for the cache, is backed by transparent
+//! huge pages at once (`Allocator::populate_huge_pages`). An embedder can plug in its own
+//! allocator.
 
 use core::ffi::c_void;
 
@@ -433,7 +434,9 @@ impl Allocator {
     /// but the kernel zeroes a huge page in the page fault of its first touch, so the one
     /// write that first touches each 2 MiB of a new bucket array waits for that (hundreds
     /// of microseconds on a virtual machine). [`Allocator::system`], the default, keeps
-    /// every write's pause at a 4 KiB page fault.
+    /// every write's pause at a 4 KiB page fault: its only huge pages are those of a
+    /// bucket array `makemap` makes for a size hint over [`CACHE_BLOCK_MAX`], populated
+    /// inside `makemap` itself, so no write faults on them.
     pub const fn system_huge_pages() -> Allocator {
         Allocator {
             alloc_zeroed: system_alloc_zeroed_huge,
@@ -478,27 +481,38 @@ impl Allocator {
                 && self.free as usize == huge.free as usize)
     }
 
-    /// Asks transparent huge pages for a block the caller will fill soon and whole: a bucket
+    /// Backs a block the caller is about to fill with transparent huge pages, now: a bucket
     /// array `makemap` allocated for a size hint. Only for the system allocator's own
     /// mappings too large to be kept for reuse (over [`CACHE_BLOCK_MAX`], so the block
-    /// never returns to a cache that hands out 4 KiB-page blocks, see `BlockCache`), and a
-    /// hint only (nothing changes where huge pages are off).
+    /// never returns to a cache that hands out 4 KiB-page blocks, see `BlockCache`).
     ///
-    /// Why only there: each 2 MiB page costs about 0.4 ms (up to 3 ms) on the write that
-    /// first touches it, where a 4 KiB page costs microseconds; the arrays that growth
-    /// allocates inside an insert stay on 4 KiB pages so that no insert pauses that long.
-    /// An array of a hint is filled by the caller's inserts right away, as Go's heap (on
-    /// huge pages) is: there the page size halves the time of its random writes
-    /// (`BENCHMARKS.md`, insert_hint).
+    /// The range is advised (`MADV_HUGEPAGE`) and populated at once
+    /// (`MADV_POPULATE_WRITE`), so this call pays the page work (about 0.4 ms per 2 MiB
+    /// here, more when the kernel must compact or the host back fresh memory), as Go's
+    /// `makemap` pays for clearing a large reused block, and no later write into the block
+    /// faults: an insert never waits for a huge page. Where population is refused (a
+    /// kernel before 5.14, memory pressure), the advice is withdrawn (`MADV_NOHUGEPAGE`),
+    /// so the pages not yet populated fault in 4 KiB at a time as before. The price is
+    /// memory: the whole block is resident from the start, where small pages make only the
+    /// touched ones so (Go's huge-page heap makes it resident as soon as the keys have
+    /// spread over it, which random hashes do quickly).
     ///
     /// # Safety
-    /// `p` came from `self.alloc(size, align)` and is not freed yet.
-    pub unsafe fn advise_huge_pages(&self, p: *mut u8, size: usize, align: usize) {
+    /// `p` came from `self.alloc(size, align)`, is not freed yet, and no prefix of it has
+    /// been given back ([`Allocator::release_prefix`]).
+    pub(crate) unsafe fn populate_huge_pages(&self, p: *mut u8, size: usize, align: usize) {
         #[cfg(any(target_os = "linux", target_os = "android"))]
         if self.is_system() && is_mapped(size, align) && size > CACHE_BLOCK_MAX {
-            // A hint: the result is ignored. `p` is page-aligned (a mapping of its own).
-            // SAFETY: [p, p+size) is one whole private anonymous mapping of ours.
-            unsafe { libc::madvise(p.cast(), size, libc::MADV_HUGEPAGE) };
+            // SAFETY: [p, p+size) is one whole private anonymous mapping of ours, none of
+            // it released (caller); both calls only change how it is backed, not its
+            // contents (zero, or what was written: populating keeps written pages).
+            unsafe {
+                if libc::madvise(p.cast(), size, libc::MADV_HUGEPAGE) == 0
+                    && libc::madvise(p.cast(), size, libc::MADV_POPULATE_WRITE) != 0
+                {
+                    libc::madvise(p.cast(), size, libc::MADV_NOHUGEPAGE);
+                }
+            }
         }
         let _ = (p, size, align);
     }
@@ -664,6 +678,12 @@ pub fn zero_val() -> *mut u8 {
 /// The `VmFlags` of the mapping holding `p`, from `/proc/self/smaps`.
 #[cfg(all(test, target_os = "linux"))]
 pub(crate) fn vm_flags(p: *const u8) -> String {
+    smaps_field(p, "VmFlags:")
+}
+
+/// The field `name` (with its colon) of the mapping holding `p` in `/proc/self/smaps`.
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) fn smaps_field(p: *const u8, name: &str) -> String {
     let smaps = std::fs::read_to_string("/proc/self/smaps").expect("/proc/self/smaps");
     let a = p as usize;
     let mut inside = false;
@@ -680,7 +700,7 @@ pub(crate) fn vm_flags(p: *const u8) -> String {
             }
         }
         if inside {
-            if let Some(f) = line.strip_prefix("VmFlags:") {
+            if let Some(f) = line.strip_prefix(name) {
                 return f.trim().to_string();
             }
         }

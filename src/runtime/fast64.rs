@@ -144,8 +144,8 @@ pub const KEY_LOOP_MIN_BYTES: usize = 16 << 20;
 /// ([`KEY_LOOP_MIN_BYTES`]).
 #[inline(always)]
 fn key_loop(t: &MapType, B: u8) -> bool {
-    // bucketsize < 2^16, so the shift cannot overflow below B = 48.
-    B >= 48 || (t.bucketsize as usize) << B >= KEY_LOOP_MIN_BYTES
+    // bucketsize < 2^16, so the 64-bit shift cannot overflow below B = 48.
+    B >= 48 || (t.bucketsize as u64) << B >= KEY_LOOP_MIN_BYTES as u64
 }
 
 /// Finds `key` (whose tophash is `top`) in the chain from `b`: its slot's bucket and

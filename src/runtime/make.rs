@@ -197,12 +197,13 @@ pub unsafe fn makemap(t: &MapType, hint: isize, h: *mut Hmap) -> *mut Hmap {
         });
         // SAFETY: a fresh allocation (dirtyalloc null).
         let (buckets, nextOverflow) = unsafe { makeBucketArray(t, hm.B, ptr::null_mut()) };
-        // Not in Go: a hinted array is about to be filled, so it may sit on huge pages as
-        // Go's heap does (growth's arrays stay on small pages: see advise_huge_pages).
+        // Not in Go: a hinted array is about to be filled, so it is backed by huge pages
+        // at once, as Go's heap is (growth's arrays stay on small pages, faulted in as
+        // evacuation reaches them: see populate_huge_pages).
         let size = t.bucketsize as usize * bucket_array_len(t, hm.B);
         // SAFETY: `buckets` is the block makeBucketArray just allocated from t.alloc with
-        // this size and alignment 8.
-        unsafe { t.alloc.advise_huge_pages(buckets.cast(), size, 8) };
+        // this size and alignment 8, nothing of it released.
+        unsafe { t.alloc.populate_huge_pages(buckets.cast(), size, 8) };
         hm.buckets = buckets;
         if !nextOverflow.is_null() {
             hm.ensure_extra(t);
@@ -574,12 +575,12 @@ mod tests {
         }
     }
 
-    /// `makemap` asks huge pages for a hinted bucket array too large for the block cache,
-    /// and for no other: not a cacheable one, not one that growth allocated.
+    /// `makemap` backs a hinted bucket array too large for the block cache with huge
+    /// pages, and no other: not a cacheable one, not one that growth allocated.
     #[test]
     #[cfg(target_os = "linux")]
     fn hinted_bucket_arrays_ask_for_huge_pages_growth_arrays_do_not() {
-        use crate::base::malloc::{is_mapped, vm_flags, CACHE_BLOCK_MAX};
+        use crate::base::malloc::{is_mapped, smaps_field, vm_flags, CACHE_BLOCK_MAX};
         use crate::maptype::MapType;
         use crate::runtime::mapassign_fast64;
         let t = MapType::int64();
@@ -592,6 +593,14 @@ mod tests {
             assert!(
                 hg((*h).buckets.cast()),
                 "a hinted array over the cache bound"
+            );
+            // Populated at once: resident before any insert.
+            let size = t.bucketsize as usize * bucket_array_len(&t, 18);
+            let rss = smaps_field((*h).buckets.cast(), "Rss:");
+            let rss: usize = rss.trim_end_matches("kB").trim().parse().unwrap();
+            assert!(
+                rss * 1024 >= size,
+                "populated: Rss {rss} kB of {size} bytes"
             );
             mapfree(&t, h);
             // hint 10^5: B = 14, 2.4 MB, a mapping of its own that the cache may keep.

@@ -498,21 +498,31 @@ pub unsafe fn copy_slot(src: *const u8, dst: *mut u8, n: usize) {
     // SAFETY: n bytes at each (caller); unaligned accesses need no alignment.
     unsafe {
         match n {
-            8 => dst
-                .cast::<u64>()
-                .write_unaligned(src.cast::<u64>().read_unaligned()),
-            16 => dst
-                .cast::<u128>()
-                .write_unaligned(src.cast::<u128>().read_unaligned()),
-            4 => dst
-                .cast::<u32>()
-                .write_unaligned(src.cast::<u32>().read_unaligned()),
-            1 => *dst = *src,
-            2 => dst
-                .cast::<u16>()
-                .write_unaligned(src.cast::<u16>().read_unaligned()),
+            8 => move_bytes::<8>(src, dst),
+            16 => move_bytes::<16>(src, dst),
+            4 => move_bytes::<4>(src, dst),
+            1 => move_bytes::<1>(src, dst),
+            2 => move_bytes::<2>(src, dst),
             _ => core::ptr::copy_nonoverlapping(src, dst, n),
         }
+    }
+}
+
+/// Copies `N` bytes from `src` to `dst` as one unaligned load and one store of
+/// `MaybeUninit` bytes: a slot may hold uninitialised bytes (the padding of a `GoMap`
+/// value stored inline), which an integer load must not read. The whole value is loaded
+/// before it is stored, so `src` and `dst` may overlap.
+///
+/// # Safety
+/// `src` points at `N` readable bytes and `dst` at `N` writable ones.
+#[inline(always)]
+pub(crate) unsafe fn move_bytes<const N: usize>(src: *const u8, dst: *mut u8) {
+    type Bytes<const N: usize> = core::mem::MaybeUninit<[u8; N]>;
+    // SAFETY: N bytes at each (caller); `MaybeUninit` makes any byte a valid value, and
+    // the unaligned accesses need no alignment.
+    unsafe {
+        dst.cast::<Bytes<N>>()
+            .write_unaligned(src.cast::<Bytes<N>>().read_unaligned())
     }
 }
 

@@ -23,7 +23,7 @@ use super::group::{
 use super::map::{h1, h2, Map};
 use super::reclaim::retire;
 use super::types::{SwissMapType, SwissRelease};
-use crate::runtime::types::throw;
+use crate::runtime::types::{move_bytes, throw};
 
 /// Maximum capacity of a table before it splits at the directory level (a value Go
 /// calls made up, to be tuned for performance against grow latency).
@@ -160,15 +160,16 @@ pub(crate) unsafe fn deref(p: *mut u8) -> *mut u8 {
 #[inline]
 pub(crate) unsafe fn typedmemmove(dst: *mut u8, src: *const u8, n: usize) {
     // The common key and elem sizes as one load and one store instead of a `memmove`
-    // call (tables moving entries in `grow` and `split` copy two per entry); unaligned, as
-    // in `typedmemclr`. A whole value is read before it is written, so an overlap (a key
-    // updated with itself) copies correctly.
-    // SAFETY: forwarded (`src` and `dst` cover `n` bytes); `copy` allows overlap.
+    // call (tables moving entries in `grow` and `split` copy two per entry), of bytes that
+    // may be uninitialised (see `move_bytes`). A whole value is read before it is
+    // written, so an overlap (a key updated with itself) copies correctly.
+    // SAFETY: forwarded (`src` and `dst` cover `n` bytes); `move_bytes` and `copy` allow
+    // overlap.
     unsafe {
         match n {
-            4 => (dst as *mut u32).write_unaligned((src as *const u32).read_unaligned()),
-            8 => (dst as *mut u64).write_unaligned((src as *const u64).read_unaligned()),
-            16 => (dst as *mut [u64; 2]).write_unaligned((src as *const [u64; 2]).read_unaligned()),
+            4 => move_bytes::<4>(src, dst),
+            8 => move_bytes::<8>(src, dst),
+            16 => move_bytes::<16>(src, dst),
             _ => ptr::copy(src, dst, n),
         }
     }

@@ -473,11 +473,12 @@ impl SwissMapType {
     /// inline instead of through the function pointer (the same function, as the fast
     /// paths call it): for loops that rehash every entry of a table (`grow`, `split`,
     /// `growToTable`), where the call was a fifth of a moved entry's instructions.
+    /// (`FastKey::hash` is the one-family form the fast paths use, their family known.)
     ///
     /// # Safety
     /// `key` points at a readable key of this type (for a string, its bytes readable too).
     #[inline(always)]
-    pub unsafe fn hashKey(&self, key: *const u8, seed: usize) -> usize {
+    pub(crate) unsafe fn hashKey(&self, key: *const u8, seed: usize) -> usize {
         use crate::maptype::{alg, GoString, HashAlg};
         let go123 = self.mt.release().hash64_uses_hashkey();
         // SAFETY: `hash_alg` names the very hasher of this type, checked when the type was

@@ -22,7 +22,7 @@ per="${ASAN_TIMEOUT:-300}"
 # typed_gostr and typed_gostr_swiss are not here: their allocator keeps every freed block
 # (scribbled, never reused) to catch use after free and count leaks itself, which
 # LeakSanitizer reports as leaks.
-tests="${ASAN_TESTS:-regressions bad_descriptors iter map_test seeds typed typed_swiss typed_keys typed_keys_swiss typed_swiss_dump toyvm fast_paths safe_api safe_api_swiss soundness_hashkeys ffi_reentry ffi_swiss ffi_typed swiss_map_test swiss_fallback_hash}"
+tests="${ASAN_TESTS:-regressions bad_descriptors iter map_test seeds typed typed_swiss typed_keys typed_keys_swiss key_drop_panics typed_swiss_dump toyvm fast_paths safe_api safe_api_swiss soundness_hashkeys ffi_reentry ffi_swiss ffi_typed swiss_map_test swiss_fallback_hash}"
 export PROPTEST_CASES="${PROPTEST_CASES:-64}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:abort_on_error=0:exitcode=86}"
 

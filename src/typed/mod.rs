@@ -414,7 +414,13 @@ impl<K: GoKey, V> GoMap<K, V> {
             // SAFETY: as in `get`; `&mut self` makes the elem ours.
             let (e, found) = unsafe { self.access2(&lk) };
             if found {
-                // SAFETY: a live value, replaced in place.
+                // The new key is dropped before the old value is taken out: were it
+                // dropped on the way out, a panic in its `Drop` would leak the value
+                // being returned (rustc drops no return value a panicking local's drop
+                // interrupts); here it leaves the map as it was.
+                drop(key);
+                // SAFETY: a live value, replaced in place (the key's drop cannot reach
+                // the map, which `&mut self` holds).
                 return Some(unsafe { mem::replace(Slot::<V>::get_mut(e), value) });
             }
             // SAFETY: the key is absent, so this makes a new entry.

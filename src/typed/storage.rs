@@ -659,24 +659,27 @@ impl<K: GoKey, V> GoMap<K, V> {
         if !K::OWNS_MEMORY && !Slot::<V>::NEEDS_DROP {
             return;
         }
-        // The first panic of a value's `Drop`, resumed once every entry is dropped (as a
-        // `Vec` goes on dropping its other elements).
+        // The first panic of a key's or a value's `Drop` (a `go_struct!` key may have a
+        // `Drop` of its own), resumed once every entry is dropped (as a `Vec` goes on
+        // dropping its other elements).
         let mut first: Option<Box<dyn core::any::Any + Send>> = None;
+        let mut catch = |f: &mut dyn FnMut()| {
+            if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+                first.get_or_insert(p);
+            }
+        };
         // SAFETY: the map is ours (caller); each entry is visited once.
         unsafe {
             eng.for_each_entry(|k, e| {
                 if K::OWNS_MEMORY {
-                    drop(K::from_stored(k.cast::<K::Stored>().read()));
+                    // SAFETY: a live key made by `into_stored`, taken back once (a panic
+                    // inside its Drop still ends its life).
+                    catch(&mut || drop(K::from_stored(k.cast::<K::Stored>().read())));
                 }
                 if Slot::<V>::NEEDS_DROP {
                     // SAFETY: a live value, dropped once (a panic inside its Drop still
                     // ends its life).
-                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        Slot::<V>::drop_in_place(e)
-                    }));
-                    if let Err(p) = r {
-                        first.get_or_insert(p);
-                    }
+                    catch(&mut || Slot::<V>::drop_in_place(e));
                 }
             })
         };

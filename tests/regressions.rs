@@ -434,3 +434,62 @@ fn out_of_memory_in_evacuate_loses_nothing() {
     assert!(points > 100, "only {points} allocation points");
     assert_eq!(failures, [], "(budget, blocks leaked) after mapfree");
 }
+
+/// `GoMap::clear` on a map that an out-of-memory panic left poisoned (`hashWriting` set)
+/// refuses it, as Go's `mapclear` does, without dropping anything: it used to drop every
+/// key and value first and only then have `mapclear` refuse the map, so that the map kept
+/// entries whose keys were freed (a later `dump` read them: valgrind's invalid reads) and
+/// whose values had been dropped. On every release, for every budget that poisons a map
+/// holding entries.
+#[test]
+fn clear_of_a_poisoned_map_drops_nothing() {
+    use gomap::typed::{GoMap, Release};
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+    }
+    struct Val;
+    impl Drop for Val {
+        fn drop(&mut self) {
+            LIVE.with(|c| c.set(c.get() - 1));
+        }
+    }
+    fn val() -> Val {
+        LIVE.with(|c| c.set(c.get() + 1));
+        Val
+    }
+
+    let mut poisoned = 0;
+    for r in Release::ALL {
+        for budget in 1..12 {
+            let b = Budget::new(budget);
+            let mut m: GoMap<String, Val> = GoMap::with_capacity_for(r, 0, b.allocator());
+            let filled = catch_unwind(AssertUnwindSafe(|| {
+                for i in 0..2000 {
+                    m.insert(format!("key {i}"), val());
+                }
+            }));
+            if filled.is_ok() || m.is_empty() {
+                continue;
+            }
+            poisoned += 1;
+            let live = LIVE.with(|c| c.get());
+            let e = panics(|| m.clear());
+            assert!(
+                e.contains("concurrent map writes"),
+                "{r} budget {budget}: {e}"
+            );
+            assert_eq!(
+                LIVE.with(|c| c.get()),
+                live,
+                "{r} budget {budget}: clear dropped values the map still holds"
+            );
+            // The keys are still there to read.
+            assert!(m.dump().contains("6b6579"), "{r} budget {budget}"); // "key"
+                                                                         // A poisoned map is freed without dropping its entries: they leak.
+            drop(m);
+            drop(b);
+        }
+    }
+    assert!(poisoned > 10, "only {poisoned} poisoned maps");
+}

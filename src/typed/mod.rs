@@ -484,6 +484,10 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// If a value's `Drop` panics, the other keys and values are still dropped (each
     /// once), the map is cleared, and the first panic is then resumed; so is drop.
     ///
+    /// # Panics
+    /// With Go's "concurrent map writes" on a map that an earlier write left half-way (a
+    /// panic out of the allocator), as Go's `mapclear` does; nothing is dropped.
+    ///
     /// ```
     /// let mut m: gomap::typed::GoMap<u8, String> = [(1, "a".to_string())].into();
     /// m.clear();
@@ -497,6 +501,14 @@ impl<K: GoKey, V> GoMap<K, V> {
             // runs on an empty map too, from Go 1.25 when tombstones may remain: it
             // clears them, bumps clearSeq and reseeds; the engine decides.)
             return;
+        }
+        if self.eng.poisoned() {
+            // A write panicked half-way (out of memory) and left the map marked as being
+            // written: `mapclear` would refuse it with Go's words, after the drops below
+            // had freed what the map still holds (a dump or a check would read the freed
+            // keys). Refuse it first; the entries stay the map's, leaked with it as drop
+            // leaks a poisoned map's.
+            crate::base::panic::fatal(crate::base::RuntimeError::ConcurrentWrites);
         }
         let eng = &self.eng;
         // Zero the map whatever happens to the drops below.

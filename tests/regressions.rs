@@ -493,3 +493,50 @@ fn clear_of_a_poisoned_map_drops_nothing() {
     }
     assert!(poisoned > 10, "only {poisoned} poisoned maps");
 }
+
+gomap::go_struct! {
+    /// A key whose `Drop` panics for the id `BOOM` names.
+    pub struct BombKey { id: i64 }
+}
+
+thread_local! {
+    /// The id whose key panics when dropped next (-1: none).
+    static BOOM: Cell<i64> = const { Cell::new(-1) };
+}
+
+impl Drop for BombKey {
+    fn drop(&mut self) {
+        if BOOM.with(|b| b.get()) == self.id {
+            BOOM.with(|b| b.set(-1));
+            panic!("key {} panics when dropped", self.id);
+        }
+    }
+}
+
+/// An insert that runs out of memory frees the key the map never took from a scope guard,
+/// while the "out of memory" panic unwinds: a panic of the key's `Drop` there used to
+/// abort the process ("panic in a destructor during cleanup"). On every release.
+#[test]
+fn out_of_memory_inserting_a_key_whose_drop_panics_does_not_abort() {
+    use gomap::typed::{GoMap, Release};
+    let mut ran_out = 0;
+    for r in Release::ALL {
+        for budget in 1..6 {
+            let b = Budget::new(budget);
+            let mut m: GoMap<BombKey, i64> = GoMap::with_capacity_for(r, 0, b.allocator());
+            let e = panics(|| {
+                for i in 0..2000 {
+                    BOOM.with(|x| x.set(i));
+                    m.insert(BombKey { id: i }, i);
+                }
+            });
+            BOOM.with(|x| x.set(-1));
+            if e.contains("out of memory") {
+                ran_out += 1;
+            }
+            drop(m);
+            drop(b);
+        }
+    }
+    assert!(ran_out > 10, "only {ran_out} inserts ran out of memory");
+}

@@ -393,6 +393,15 @@ impl<V> Slot<V> {
     }
 }
 
+/// Drops `x` from a scope guard that runs while a panic unwinds: a second panic, out of
+/// `x`'s `Drop` (a `go_struct!` key may have one), would abort the process there, so it
+/// is caught, and its payload forgotten (its own `Drop` could panic again).
+fn drop_unwinding<T>(x: T) {
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(x))) {
+        mem::forget(p);
+    }
+}
+
 /// The address of a local, as the runtime takes keys.
 #[inline(always)]
 pub(super) fn addr<T>(x: &T) -> *const u8 {
@@ -522,7 +531,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         let undo = defer(move || {
             // SAFETY: runs only if `assign` unwinds, so the map never took `s`; we still
             // own it, and take it back once.
-            drop(unsafe { K::from_stored(s) })
+            drop_unwinding(unsafe { K::from_stored(s) })
         });
         // SAFETY: exclusive access (`&mut self`); `s` is a key of `t`. The slot keeps a
         // copy of `s`, which from here on owns the key's memory.
@@ -549,7 +558,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         let undo = defer(move || {
             // SAFETY: runs only if the assign unwinds before the slot took `s`; we still
             // own it, and take it back once.
-            drop(unsafe { K::from_stored(s) })
+            drop_unwinding(unsafe { K::from_stored(s) })
         });
         // The stored key of an existing entry, which the slot stops owning once the
         // runtime has copied `s` over it.

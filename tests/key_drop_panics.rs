@@ -137,3 +137,27 @@ fn occupied_entry_remove_with_a_panicking_key_drop_loses_no_value() {
         assert_eq!(live(), 0, "{r}: a value leaked by OccupiedEntry::remove");
     }
 }
+
+/// `into_iter` of a classic map mid-growth drops the keys buried by earlier removals: when
+/// one of their `Drop`s panics, the entries already moved out are dropped, not leaked (the
+/// graveyard was cleared while they were still untyped copies).
+#[test]
+fn into_iter_with_a_panicking_buried_key_loses_no_value() {
+    quiet_key_panics();
+    for r in Release::ALL.into_iter().filter(|r| !r.is_swiss()) {
+        let mut m: GoMap<Key, Val> = GoMap::with_release(r);
+        let mut i = 0;
+        while i < 200 || !m.dump().contains(" growing=1 ") {
+            m.insert(Key { id: i }, Val::new(i));
+            i += 1;
+        }
+        assert!(m.remove(&Key { id: 0 }).is_some());
+        assert!(m.dump().contains(" growing=1 "), "{r}: the growth ended");
+        arm(0); // the buried key
+        assert!(
+            catch_unwind(AssertUnwindSafe(|| m.into_iter().count())).is_err(),
+            "{r}"
+        );
+        assert_eq!(live(), 0, "{r}: values leaked by into_iter");
+    }
+}

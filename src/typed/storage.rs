@@ -395,10 +395,14 @@ impl<V> Slot<V> {
 
 /// Drops `x` from a scope guard that runs while a panic unwinds: a second panic, out of
 /// `x`'s `Drop` (a `go_struct!` key may have one), would abort the process there, so it
-/// is caught, and its payload forgotten (its own `Drop` could panic again).
+/// is caught and its payload dropped the same way (a payload whose own `Drop` panics too
+/// is forgotten).
 fn drop_unwinding<T>(x: T) {
-    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(x))) {
-        mem::forget(p);
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    if let Err(p) = catch_unwind(AssertUnwindSafe(move || drop(x))) {
+        if let Err(q) = catch_unwind(AssertUnwindSafe(move || drop(p))) {
+            mem::forget(q);
+        }
     }
 }
 

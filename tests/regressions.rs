@@ -535,8 +535,66 @@ fn out_of_memory_inserting_a_key_whose_drop_panics_does_not_abort() {
                 ran_out += 1;
             }
             drop(m);
+            eprintln!("LIVE {r} {budget} {}", b.live());
             drop(b);
         }
     }
     assert!(ran_out > 10, "only {ran_out} inserts ran out of memory");
+}
+
+/// Runs `fill` on a `GoMap` of every Swiss release with a [`Budget`] allocator of 1, 2, ...
+/// `max` blocks and `hint`, and returns the `(release, budget, blocks left)` of the runs
+/// whose map, once dropped, did not give back every block.
+fn swiss_out_of_memory_sweep<K: gomap::typed::GoKey, V>(
+    max: usize,
+    hint: usize,
+    fill: impl Fn(&mut gomap::typed::GoMap<K, V>),
+) -> Vec<(String, usize, usize)> {
+    use gomap::typed::{GoMap, Release};
+    let mut lost = Vec::new();
+    for r in Release::ALL.into_iter().filter(|r| r.is_swiss()) {
+        for budget in 1..max {
+            let b = Budget::new(budget);
+            // A hinted make may run out of memory itself.
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let mut m: GoMap<K, V> = GoMap::with_capacity_for(r, hint, b.allocator());
+                let _ = catch_unwind(AssertUnwindSafe(|| fill(&mut m)));
+                drop(m);
+            }));
+            if b.live() != 0 {
+                lost.push((r.to_string(), budget, b.live()));
+            }
+        }
+    }
+    lost
+}
+
+/// A Swiss map that runs out of memory anywhere (a table's groups, the second table of a
+/// split, a doubled directory, the directory of a small map growing into a table, the
+/// tables of a hinted make, an indirect elem after its indirect key) gives every block back
+/// when dropped: each of those used to keep what it had allocated so far.
+#[test]
+fn swiss_out_of_memory_anywhere_loses_nothing() {
+    let lost = swiss_out_of_memory_sweep::<u64, u64>(60, 0, |m| {
+        for i in 0..5000u64 {
+            m.insert(i, i);
+        }
+    });
+    assert_eq!(lost, [], "u64 keys: (release, budget, blocks left)");
+    let lost = swiss_out_of_memory_sweep::<[u8; 200], [u8; 300]>(120, 0, |m| {
+        for i in 0..3000u64 {
+            let mut k = [0u8; 200];
+            k[..8].copy_from_slice(&i.to_le_bytes());
+            m.insert(k, [1; 300]);
+        }
+    });
+    assert_eq!(
+        lost,
+        [],
+        "indirect keys and elems: (release, budget, blocks left)"
+    );
+    let lost = swiss_out_of_memory_sweep::<u64, u64>(12, 9000, |m| {
+        m.insert(1, 1);
+    });
+    assert_eq!(lost, [], "hinted make: (release, budget, blocks left)");
 }

@@ -100,6 +100,7 @@ int main(void) {
     printf("ok array types and spellings\n");
 
     CHECK(gomap_gotype_interface(0, NULL, &any) == GOMAP_OK);
+    CHECK(gomap_gotype_interface(2, NULL, &parsed) == GOMAP_ERR_INVALID_ARG);
     CHECK(gomap_gotype_slice(i64, &sl) == GOMAP_OK && !gomap_gotype_comparable(sl));
     CHECK(gomap_gotype_named("main.ID", i64, &named) == GOMAP_OK && named != i64);
     CHECK(gomap_maptype_gotypes(any, i64, false, NULL, &t) == GOMAP_OK);

@@ -780,9 +780,10 @@ int gomap_gotype_struct(size_t n,
 
 /**
  * `interface { methods... }` (`interface {}` when `n` is 0). Methods only name the type.
+ * `GOMAP_ERR_INVALID_ARG` when `methods` is NULL and `n` is not 0.
  *
  * # Safety
- * `methods` points at `n` NUL-terminated strings; `out` is writable.
+ * `methods` points at `n` NUL-terminated strings (or is NULL); `out` is writable.
  */
 int gomap_gotype_interface(size_t n, const char *const *methods, const gomap_gotype **out);
 

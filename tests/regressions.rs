@@ -434,3 +434,167 @@ fn out_of_memory_in_evacuate_loses_nothing() {
     assert!(points > 100, "only {points} allocation points");
     assert_eq!(failures, [], "(budget, blocks leaked) after mapfree");
 }
+
+/// `GoMap::clear` on a map that an out-of-memory panic left poisoned (`hashWriting` set)
+/// refuses it, as Go's `mapclear` does, without dropping anything: it used to drop every
+/// key and value first and only then have `mapclear` refuse the map, so that the map kept
+/// entries whose keys were freed (a later `dump` read them: valgrind's invalid reads) and
+/// whose values had been dropped. On every release, for every budget that poisons a map
+/// holding entries.
+#[test]
+fn clear_of_a_poisoned_map_drops_nothing() {
+    use gomap::typed::{GoMap, Release};
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+    }
+    struct Val;
+    impl Drop for Val {
+        fn drop(&mut self) {
+            LIVE.with(|c| c.set(c.get() - 1));
+        }
+    }
+    fn val() -> Val {
+        LIVE.with(|c| c.set(c.get() + 1));
+        Val
+    }
+
+    let mut poisoned = 0;
+    for r in Release::ALL {
+        for budget in 1..12 {
+            let b = Budget::new(budget);
+            let mut m: GoMap<String, Val> = GoMap::with_capacity_for(r, 0, b.allocator());
+            let filled = catch_unwind(AssertUnwindSafe(|| {
+                for i in 0..2000 {
+                    m.insert(format!("key {i}"), val());
+                }
+            }));
+            if filled.is_ok() || m.is_empty() {
+                continue;
+            }
+            poisoned += 1;
+            let live = LIVE.with(|c| c.get());
+            let e = panics(|| m.clear());
+            assert!(
+                e.contains("concurrent map writes"),
+                "{r} budget {budget}: {e}"
+            );
+            assert_eq!(
+                LIVE.with(|c| c.get()),
+                live,
+                "{r} budget {budget}: clear dropped values the map still holds"
+            );
+            // The keys are still there to read.
+            assert!(m.dump().contains("6b6579"), "{r} budget {budget}"); // "key"
+                                                                         // A poisoned map is freed without dropping its entries: they leak.
+            drop(m);
+            drop(b);
+        }
+    }
+    assert!(poisoned > 10, "only {poisoned} poisoned maps");
+}
+
+gomap::go_struct! {
+    /// A key whose `Drop` panics for the id `BOOM` names.
+    pub struct BombKey { id: i64 }
+}
+
+thread_local! {
+    /// The id whose key panics when dropped next (-1: none).
+    static BOOM: Cell<i64> = const { Cell::new(-1) };
+}
+
+impl Drop for BombKey {
+    fn drop(&mut self) {
+        if BOOM.with(|b| b.get()) == self.id {
+            BOOM.with(|b| b.set(-1));
+            panic!("key {} panics when dropped", self.id);
+        }
+    }
+}
+
+/// An insert that runs out of memory frees the key the map never took from a scope guard,
+/// while the "out of memory" panic unwinds: a panic of the key's `Drop` there used to
+/// abort the process ("panic in a destructor during cleanup"). On every release.
+#[test]
+fn out_of_memory_inserting_a_key_whose_drop_panics_does_not_abort() {
+    use gomap::typed::{GoMap, Release};
+    let mut ran_out = 0;
+    for r in Release::ALL {
+        for budget in 1..6 {
+            let b = Budget::new(budget);
+            let mut m: GoMap<BombKey, i64> = GoMap::with_capacity_for(r, 0, b.allocator());
+            let e = panics(|| {
+                for i in 0..2000 {
+                    BOOM.with(|x| x.set(i));
+                    m.insert(BombKey { id: i }, i);
+                }
+            });
+            BOOM.with(|x| x.set(-1));
+            if e.contains("out of memory") {
+                ran_out += 1;
+            }
+            drop(m);
+            eprintln!("LIVE {r} {budget} {}", b.live());
+            drop(b);
+        }
+    }
+    assert!(ran_out > 10, "only {ran_out} inserts ran out of memory");
+}
+
+/// Runs `fill` on a `GoMap` of every Swiss release with a [`Budget`] allocator of 1, 2, ...
+/// `max` blocks and `hint`, and returns the `(release, budget, blocks left)` of the runs
+/// whose map, once dropped, did not give back every block.
+fn swiss_out_of_memory_sweep<K: gomap::typed::GoKey, V>(
+    max: usize,
+    hint: usize,
+    fill: impl Fn(&mut gomap::typed::GoMap<K, V>),
+) -> Vec<(String, usize, usize)> {
+    use gomap::typed::{GoMap, Release};
+    let mut lost = Vec::new();
+    for r in Release::ALL.into_iter().filter(|r| r.is_swiss()) {
+        for budget in 1..max {
+            let b = Budget::new(budget);
+            // A hinted make may run out of memory itself.
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let mut m: GoMap<K, V> = GoMap::with_capacity_for(r, hint, b.allocator());
+                let _ = catch_unwind(AssertUnwindSafe(|| fill(&mut m)));
+                drop(m);
+            }));
+            if b.live() != 0 {
+                lost.push((r.to_string(), budget, b.live()));
+            }
+        }
+    }
+    lost
+}
+
+/// A Swiss map that runs out of memory anywhere (a table's groups, the second table of a
+/// split, a doubled directory, the directory of a small map growing into a table, the
+/// tables of a hinted make, an indirect elem after its indirect key) gives every block back
+/// when dropped: each of those used to keep what it had allocated so far.
+#[test]
+fn swiss_out_of_memory_anywhere_loses_nothing() {
+    let lost = swiss_out_of_memory_sweep::<u64, u64>(60, 0, |m| {
+        for i in 0..5000u64 {
+            m.insert(i, i);
+        }
+    });
+    assert_eq!(lost, [], "u64 keys: (release, budget, blocks left)");
+    let lost = swiss_out_of_memory_sweep::<[u8; 200], [u8; 300]>(120, 0, |m| {
+        for i in 0..3000u64 {
+            let mut k = [0u8; 200];
+            k[..8].copy_from_slice(&i.to_le_bytes());
+            m.insert(k, [1; 300]);
+        }
+    });
+    assert_eq!(
+        lost,
+        [],
+        "indirect keys and elems: (release, budget, blocks left)"
+    );
+    let lost = swiss_out_of_memory_sweep::<u64, u64>(12, 9000, |m| {
+        m.insert(1, 1);
+    });
+    assert_eq!(lost, [], "hinted make: (release, budget, blocks left)");
+}

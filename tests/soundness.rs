@@ -234,3 +234,25 @@ fn boxed_values_are_freed_by_clear_and_drop() {
     drop(m);
     assert_eq!(live_blocks_of(64), before, "drop leaked boxes");
 }
+
+/// `GoDyn::uncomparable` of a type far larger than memory panics with Go's "out of memory"
+/// (it aborted the process: `vec!` on a failed allocation).
+#[test]
+fn dyn_value_of_a_huge_type_panics_out_of_memory() {
+    use gomap::maptype::GoType;
+    use gomap::typed::keys::GoDyn;
+    use gomap::GoKind;
+    let huge = GoType::struct_of([
+        ("s", GoType::slice(GoType::scalar(GoKind::Int64))),
+        (
+            "a",
+            GoType::array(GoType::scalar(GoKind::Uint8), 1 << 60).unwrap(),
+        ),
+    ])
+    .unwrap();
+    let e = catch_unwind(|| GoDyn::uncomparable(huge).map(drop)).unwrap_err();
+    assert_eq!(gomap::panic_message(&*e), Some("out of memory"));
+    // Ordinary values still get their blocks, and free them.
+    let small = GoType::slice(GoType::scalar(GoKind::Int64));
+    drop(GoDyn::uncomparable(small).unwrap().clone());
+}

@@ -130,9 +130,10 @@ pub unsafe extern "C" fn gomap_gotype_struct(
 }
 
 /// `interface { methods... }` (`interface {}` when `n` is 0). Methods only name the type.
+/// `GOMAP_ERR_INVALID_ARG` when `methods` is NULL and `n` is not 0.
 ///
 /// # Safety
-/// `methods` points at `n` NUL-terminated strings; `out` is writable.
+/// `methods` points at `n` NUL-terminated strings (or is NULL); `out` is writable.
 #[no_mangle]
 pub unsafe extern "C" fn gomap_gotype_interface(
     n: usize,
@@ -141,6 +142,9 @@ pub unsafe extern "C" fn gomap_gotype_interface(
 ) -> c_int {
     guard_code(|| {
         let t = (|| {
+            if n > 0 && methods.is_null() {
+                return Err(fail(GOMAP_ERR_INVALID_ARG, "methods is NULL"));
+            }
             let mut ms = Vec::with_capacity(n);
             for i in 0..n {
                 // SAFETY: `n` readable strings (caller).

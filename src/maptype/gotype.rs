@@ -667,7 +667,10 @@ impl GoType {
             o = o.checked_add(ty.size).ok_or(GoTypeError::TooLarge)?;
         }
         if o > 0 && o == lastzero {
-            o += 1;
+            // Checked like every step above: fields filling the whole address space end
+            // at usize::MAX, and a wrapped size (0) under fields at huge offsets would let
+            // code that trusts the size (a GoDyn's block) reach past the value.
+            o = o.checked_add(1).ok_or(GoTypeError::TooLarge)?;
         }
         let size = rnd(o, maxalign).ok_or(GoTypeError::TooLarge)?;
         if size > isize::MAX as usize {
@@ -1130,6 +1133,28 @@ mod tests {
             .is_direct_iface());
         assert!(GoType::map(p, p).is_direct_iface() && !GoType::slice(p).is_direct_iface());
         assert!(!t(GoKind::Int64).is_direct_iface());
+    }
+
+    /// Fields that end exactly at `usize::MAX` with a trailing zero-size field: the extra
+    /// byte Go adds overflows, which is an error (it wrapped to a struct of size 0 in a
+    /// release build, whose fields lay past its size: dropping a `GoDyn::uncomparable` of
+    /// it read and freed memory outside its block, ASan's heap-buffer-overflow).
+    #[test]
+    fn struct_filling_the_address_space_is_too_large() {
+        let u8t = t(GoKind::Uint8);
+        let a = GoType::array(u8t, isize::MAX as usize).unwrap();
+        let b = GoType::array(u8t, (1usize << 63) - 40).unwrap();
+        let r = GoType::struct_of([
+            ("s", GoType::slice(t(GoKind::Int64))),
+            ("x", t(GoKind::String)),
+            ("a", a),
+            ("b", b),
+            (
+                "z",
+                GoType::struct_of(Vec::<(&str, GoType)>::new()).unwrap(),
+            ),
+        ]);
+        assert_eq!(r.map(|t| t.size()), Err(GoTypeError::TooLarge));
     }
 
     #[test]

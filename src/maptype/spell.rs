@@ -44,14 +44,46 @@ fn err<T>(msg: impl Into<String>) -> Result<T, SpellError> {
     Err(SpellError(msg.into()))
 }
 
+/// How deeply a spelling may nest types or values (`[1][1]T`, `struct{struct{T}}`, an
+/// interface value holding another): the parser, and the hash, equal and printing code a
+/// parsed type reaches, recurse once per level, and a spelling is text from outside (a
+/// trace, `gomap_gotype_parse`), so a deeper one is refused rather than left to overflow
+/// the stack.
+pub const MAX_NESTING: usize = 100;
+
+/// Bytes of value per byte of spelling that [`ValueArena::parse_value`] allows before it
+/// allocates. Every component of a value is spelled, with at least one character per
+/// component of at most 16 bytes (`-` for a string) and at most 7 bytes of padding
+/// before it, so a value of `S` bytes needs more than `S / 24` characters; a type may
+/// still say more (`[1000000000000]u8` under the spelling `[1]`), and its block is then
+/// refused rather than allocated (a failed allocation aborts, and a huge one is wasted
+/// on a spelling that cannot fill it).
+const VALUE_BYTES_PER_CHAR: usize = 32;
+
 struct Cur<'a> {
     s: &'a [u8],
     i: usize,
     /// Whether a float component may be NaN (values only; see [`ValueArena::parse_value`]).
     nan_ok: bool,
+    /// Types and values entered and not yet left (at most [`MAX_NESTING`]).
+    depth: usize,
 }
 
 impl Cur<'_> {
+    /// Enters one more level of nesting; [`Cur::leave`] leaves it.
+    fn enter(&mut self) -> Result<(), SpellError> {
+        if self.depth >= MAX_NESTING {
+            return err(format!(
+                "nested more than {MAX_NESTING} levels deep at {}",
+                self.i
+            ));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
@@ -89,6 +121,7 @@ pub fn parse_type(s: &str, named: &dyn Fn(&str) -> Option<GoType>) -> Result<GoT
         s: s.as_bytes(),
         i: 0,
         nan_ok: false,
+        depth: 0,
     };
     let t = type_at(&mut c, named)?;
     if c.i != s.len() {
@@ -121,6 +154,14 @@ fn scalar(w: &str) -> Option<GoKind> {
 }
 
 fn type_at(c: &mut Cur, named: &dyn Fn(&str) -> Option<GoType>) -> Result<GoType, SpellError> {
+    c.enter()?;
+    let t = type_in(c, named)?;
+    c.leave();
+    Ok(t)
+}
+
+/// [`type_at`] one level in.
+fn type_in(c: &mut Cur, named: &dyn Fn(&str) -> Option<GoType>) -> Result<GoType, SpellError> {
     let bad = |e: super::GoTypeError| SpellError(e.to_string());
     if c.eat("[]") {
         return Ok(GoType::slice(type_at(c, named)?));
@@ -254,6 +295,22 @@ impl ValueArena {
         p
     }
 
+    /// [`ValueArena::alloc`] for a value being parsed from `c`: an error for one larger
+    /// than its spelling could fill (see [`VALUE_BYTES_PER_CHAR`]).
+    fn alloc_value(&mut self, c: &Cur, size: usize, fill: u8) -> Result<*mut u8, SpellError> {
+        let room =
+            c.s.len()
+                .saturating_add(2)
+                .saturating_mul(VALUE_BYTES_PER_CHAR);
+        if size > room {
+            return err(format!(
+                "a value of {size} bytes cannot be spelled in {} characters",
+                c.s.len()
+            ));
+        }
+        Ok(self.alloc(size, fill))
+    }
+
     /// Parses `s` as a value of `t` into a new block (padding bytes `fill`) and returns
     /// its address. Strings' bytes and interfaces' values go into blocks of their own.
     /// Numbers are read as Go's `strconv` reads them (`ParseInt`/`ParseUint` in base 10 with
@@ -267,12 +324,13 @@ impl ValueArena {
         named: &dyn Fn(&str) -> Option<GoType>,
         nan_ok: bool,
     ) -> Result<*const u8, SpellError> {
-        let p = self.alloc(t.size(), fill);
         let mut c = Cur {
             s: s.as_bytes(),
             i: 0,
             nan_ok,
+            depth: 0,
         };
+        let p = self.alloc_value(&c, t.size(), fill)?;
         // SAFETY: `p` is a fresh block of t.size() bytes.
         unsafe { self.value_at(&mut c, t, p, fill, named)? };
         if c.i != s.len() {
@@ -284,6 +342,25 @@ impl ValueArena {
     /// # Safety
     /// `p` points at `t.size()` writable bytes of a block of this arena.
     unsafe fn value_at(
+        &mut self,
+        c: &mut Cur,
+        t: GoType,
+        p: *mut u8,
+        fill: u8,
+        named: &dyn Fn(&str) -> Option<GoType>,
+    ) -> Result<(), SpellError> {
+        c.enter()?;
+        // SAFETY: forwarded (caller).
+        unsafe { self.value_in(c, t, p, fill, named)? };
+        c.leave();
+        Ok(())
+    }
+
+    /// [`ValueArena::value_at`] one level in.
+    ///
+    /// # Safety
+    /// As [`ValueArena::value_at`].
+    unsafe fn value_in(
         &mut self,
         c: &mut Cur,
         t: GoType,
@@ -307,7 +384,7 @@ impl ValueArena {
                 GoKind::String => {
                     let w = c.word().to_string();
                     let bytes = if w == "-" { Vec::new() } else { unhex(&w)? };
-                    let q = self.alloc(bytes.len(), 0);
+                    let q = self.alloc_value(c, bytes.len(), 0)?;
                     // SAFETY: `q` is a fresh block of at least bytes.len() bytes.
                     unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), q, bytes.len()) };
                     let h = GoString {
@@ -402,7 +479,7 @@ impl ValueArena {
                         ));
                     }
                     c.expect(":")?;
-                    let q = self.alloc(dt.size(), fill);
+                    let q = self.alloc_value(c, dt.size(), fill)?;
                     // SAFETY: `q` is a fresh block of dt.size() bytes.
                     unsafe { self.value_at(c, dt, q, fill, named)? };
                     let data = if dt.is_direct_iface() {
@@ -566,6 +643,57 @@ pub unsafe fn format_slot(out: &mut String, t: GoType, p: *const u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A spelling nested deeper than `MAX_NESTING` is an error, not a stack overflow (the
+    /// parser recursed once per level, with no bound: `[1]` 5000 times aborted the process).
+    #[test]
+    fn deep_spellings_are_refused_not_overflowing() {
+        let none = |_: &str| None;
+        let at_limit = format!("{}i64", "[1]".repeat(MAX_NESTING - 1));
+        assert!(parse_type(&at_limit, &none).is_ok());
+        for n in [MAX_NESTING, 100_000] {
+            let e = parse_type(&format!("{}i64", "[1]".repeat(n)), &none).unwrap_err();
+            assert!(e.0.contains("nested more than"), "{e}");
+            let s = format!("{}i64{}", "struct{".repeat(n), "}".repeat(n));
+            assert!(parse_type(&s, &none).is_err());
+        }
+        // Values nest through interfaces, whatever the depth of each type.
+        let mut a = ValueArena::new();
+        let any = parse_type("any", &none).unwrap();
+        let n = 100_000;
+        let v = format!("{}i64:1{}", "struct{any}:{".repeat(n), "}".repeat(n));
+        let e = a.parse_value(any, &v, 0, &none, false).unwrap_err();
+        assert!(e.0.contains("nested more than"), "{e}");
+        let v = format!("{}i64:1{}", "struct{any}:{".repeat(10), "}".repeat(10));
+        assert!(a.parse_value(any, &v, 0, &none, false).is_ok());
+    }
+
+    /// A value whose type is far larger than its spelling could fill is refused before its
+    /// block is allocated (a failed allocation aborted the process).
+    #[test]
+    fn values_larger_than_their_spelling_are_refused() {
+        let none = |_: &str| None;
+        let mut a = ValueArena::new();
+        let big = parse_type("[100000000000]i64", &none).unwrap();
+        let e = a.parse_value(big, "[1]", 0, &none, false).unwrap_err();
+        assert!(e.0.contains("cannot be spelled"), "{e}");
+        let any = parse_type("any", &none).unwrap();
+        let e = a
+            .parse_value(any, "[1000000000000]i64:[1]", 0, &none, false)
+            .unwrap_err();
+        assert!(e.0.contains("cannot be spelled"), "{e}");
+        // The densest spellings still parse: strings, padding, interfaces, complex.
+        for (ty, v) in [
+            ("[4]str", "[-,-,-,-]"),
+            ("struct{i8,str}", "{1,-}"),
+            ("[3]struct{i8,[0]i64,i64}", "[{1,[],2},{1,[],2},{1,[],2}]"),
+            ("[2]any", "[nil,nil]"),
+            ("c128", "(1,1)"),
+        ] {
+            let t = parse_type(ty, &none).unwrap();
+            assert!(a.parse_value(t, v, 0, &none, false).is_ok(), "{ty} {v}");
+        }
+    }
 
     #[test]
     fn values_round_trip_through_their_slot_spelling() {

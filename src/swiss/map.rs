@@ -29,6 +29,7 @@ use super::table::{
     clearSlot, freeTable, insertAt, newTable, table, typedmemclr, typedmemmove, MAX_TABLE_CAPACITY,
 };
 use super::types::{SwissMapType, SwissRelease};
+use crate::base::guard::defer;
 use crate::base::rand::chacha8_rand;
 use crate::runtime::types::{fatal, raise, RuntimeError};
 
@@ -511,6 +512,14 @@ impl Map {
     pub unsafe fn growToTable(&mut self, typ: &SwissMapType) -> *mut table {
         let tab = newTable(typ, 2 * MAP_GROUP_SLOTS as u64, 0, 0);
         let g = groupReference { data: self.dirPtr };
+        // Until the directory holds `tab`, the small group owns the entries (`tab` only
+        // copies their indirect pointers): if the directory cannot be allocated ("out of
+        // memory"), `tab` goes back, groups and header.
+        let undo = defer(|| {
+            // SAFETY: runs only on an unwind before `tab` is installed, when nothing but
+            // this function refers to it.
+            unsafe { freeTable(typ, tab) }
+        });
         // SAFETY: `g` is the live small group; `tab` is fresh.
         unsafe {
             let seed = self.seed;
@@ -520,6 +529,7 @@ impl Map {
                 table::uncheckedPutSlot(tab, typ, hash, key, elem);
             });
             let dir = newDirectory(typ, 1);
+            undo.disarm();
             *dir = tab;
             // An iterator started on the small map still reads the group.
             retire(typ, self, g.data, typ.GroupSize, 8);
@@ -776,6 +786,19 @@ pub fn NewMap(typ: &SwissMapType, hint: usize, maxAlloc: usize) -> Box<Map> {
     m.globalDepth = dirSize.trailing_zeros() as u8;
     m.globalShift = depthToShift(m.globalDepth);
     let dir = newDirectory(typ, dirSize as usize);
+    // The tables made so far: if one cannot be allocated ("out of memory"), they and
+    // the directory go back (the map, not yet holding them, frees nothing).
+    let made = core::cell::Cell::new(0usize);
+    let undo = defer(|| {
+        // SAFETY: runs only on an unwind of the loop below; the first `made` entries of
+        // the directory are fresh tables nothing else refers to.
+        unsafe {
+            for i in 0..made.get() {
+                freeTable(typ, *dir.add(i));
+            }
+            freeDirectory(typ, dir.cast(), dirSize as usize);
+        }
+    });
     for i in 0..dirSize as usize {
         let t = newTable(
             typ,
@@ -785,7 +808,9 @@ pub fn NewMap(typ: &SwissMapType, hint: usize, maxAlloc: usize) -> Box<Map> {
         );
         // SAFETY: i < dirSize, inside the new directory.
         unsafe { *dir.add(i) = t };
+        made.set(i + 1);
     }
+    undo.disarm();
     m.dirPtr = dir.cast();
     m.dirLen = dirSize as isize;
     m

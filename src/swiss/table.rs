@@ -23,6 +23,7 @@ use super::group::{
 use super::map::{h1, h2, Map};
 use super::reclaim::retire;
 use super::types::{SwissMapType, SwissRelease};
+use crate::base::guard::defer;
 use crate::runtime::types::{move_bytes, throw};
 
 /// Maximum capacity of a table before it splits at the directory level (a value Go
@@ -72,6 +73,15 @@ pub fn newTable(typ: &SwissMapType, capacity: u64, index: isize, localDepth: u8)
     }
     // SAFETY: a non-zero size and a power-of-two alignment.
     let t = unsafe { typ.alloc().alloc(core::mem::size_of::<table>(), 8) } as *mut table;
+    // If the groups cannot be allocated ("out of memory"), the header goes back.
+    let undo = defer(|| {
+        // SAFETY: runs only if `reset` unwinds, before anything else has seen `t`, a
+        // block of a table's size from `typ`'s allocator.
+        unsafe {
+            typ.alloc()
+                .dealloc(t.cast(), core::mem::size_of::<table>(), 8)
+        }
+    });
     // SAFETY: `t` is fresh memory for a table.
     unsafe {
         t.write(table {
@@ -87,6 +97,7 @@ pub fn newTable(typ: &SwissMapType, capacity: u64, index: isize, localDepth: u8)
         });
         table::reset(t, typ, capacity as u16);
     }
+    undo.disarm();
     t
 }
 
@@ -644,7 +655,21 @@ impl table {
         unsafe {
             let localDepth = (*t).localDepth + 1;
             let left = newTable(typ, MAX_TABLE_CAPACITY as u64, -1, localDepth);
-            let right = newTable(typ, MAX_TABLE_CAPACITY as u64, -1, localDepth);
+            // Until the new tables are installed, `t` owns the entries (the new tables
+            // only copy their indirect pointers): if `right` or a doubled directory
+            // cannot be allocated ("out of memory"), the new tables go back, groups and
+            // headers.
+            let right = core::cell::Cell::new(ptr::null_mut::<table>());
+            let undo = defer(|| {
+                // Runs only on an unwind before the install, when nothing but this
+                // function refers to the new tables (the unsafe block's duties).
+                freeTable(typ, left);
+                if !right.get().is_null() {
+                    freeTable(typ, right.get());
+                }
+            });
+            right.set(newTable(typ, MAX_TABLE_CAPACITY as u64, -1, localDepth));
+            let right = right.get();
             // Split in half at the localDepth-th bit from the top.
             let mask = localDepthMask(localDepth);
             let seed = m.seed;
@@ -659,6 +684,7 @@ impl table {
                 });
             }
             m.installTableSplit(typ, t, left, right);
+            undo.disarm();
             (*t).index = -1;
             retireTable(typ, m, t);
         }
@@ -727,15 +753,30 @@ pub(crate) unsafe fn insertAt(
     // SAFETY: slot i lies in the live group (caller).
     unsafe {
         let mut slotKey = g.key(typ, i);
+        let mut kmem = ptr::null_mut();
         if typ.IndirectKey() {
-            let kmem = typ.newobject_key();
+            kmem = typ.newobject_key();
             *(slotKey as *mut *mut u8) = kmem;
             slotKey = kmem;
         }
         typedmemmove(slotKey, key, typ.key().size);
         let mut slotElem = g.elem(typ, i);
         if typ.IndirectElem() {
+            // The slot is not full yet (its control byte is the caller's), so nothing
+            // frees its key object: if the elem object cannot be allocated ("out of
+            // memory"), the key object goes back and the slot is left as it was.
+            let undo = defer(|| {
+                // Runs only if the allocation unwinds; `kmem` is the key object
+                // allocated above, referred to only by this free slot (the unsafe
+                // block's duties).
+                if !kmem.is_null() {
+                    *(g.key(typ, i) as *mut *mut u8) = ptr::null_mut();
+                    typ.alloc()
+                        .dealloc(kmem, typ.key().size.max(1), typ.key().align as usize);
+                }
+            });
             let emem = typ.newobject_elem();
+            undo.disarm();
             *(slotElem as *mut *mut u8) = emem;
             slotElem = emem;
         }

@@ -109,7 +109,6 @@ impl<'a, K: GoKey, V> Entry<'a, K, V> {
 /// ```
 pub struct OccupiedEntry<'a, K: GoKey, V> {
     pub(super) map: &'a mut GoMap<K, V>,
-    #[allow(dead_code)]
     pub(super) key: K,
     pub(super) k: *mut u8,
     pub(super) e: *mut u8,
@@ -187,7 +186,11 @@ impl<'a, K: GoKey, V> OccupiedEntry<'a, K, V> {
     /// assert!(m.is_empty());
     /// ```
     pub fn remove(self) -> V {
-        self.remove_entry().1
+        // The stored key is dropped while `v` is still a local: a panic in its `Drop`
+        // then drops `v` too (rustc would leak a return value such a panic interrupts).
+        let (key, v) = self.remove_entry();
+        drop(key);
+        v
     }
 
     /// Removes the entry, returning the stored key and the value.
@@ -200,9 +203,20 @@ impl<'a, K: GoKey, V> OccupiedEntry<'a, K, V> {
     /// }
     /// ```
     pub fn remove_entry(self) -> (K, V) {
-        // SAFETY: a live entry found by key, so its key equals itself.
-        let (key, v) = unsafe { self.map.delete_found(self.k, self.e) };
-        (self.map.surrender(key), v)
+        let OccupiedEntry {
+            map,
+            key: given,
+            k,
+            e,
+        } = self;
+        // The key given to `entry` goes first, before anything is removed: dropped on
+        // the way out, a panic in its `Drop` would leak the entry being returned (rustc
+        // drops no return value a panicking local's drop interrupts).
+        drop(given);
+        // SAFETY: a live entry found by key, so its key equals itself (dropping `given`
+        // cannot reach the map, which the entry borrows).
+        let (key, v) = unsafe { map.delete_found(k, e) };
+        (map.surrender(key), v)
     }
 }
 

@@ -4,7 +4,7 @@
 //! ([`IntoIter`]).
 
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{self, ManuallyDrop};
 
 use super::engine::RawIter;
 use super::storage::Slot;
@@ -72,12 +72,15 @@ impl<K: GoKey, V> IntoIterator for GoMap<K, V> {
         // SAFETY: exclusive access; every entry has moved to `out`, so zeroing the
         // buckets drops nothing twice.
         unsafe { self.eng.clear() };
-        self.graveyard.clear();
         let v: Vec<(K, V)> = out
             .into_iter()
             // SAFETY: each stored key was moved out of the map once.
             .map(|(k, v)| (unsafe { K::from_stored(k) }, ManuallyDrop::into_inner(v)))
             .collect();
+        // The buried keys go once the entries are owned by `v`, and before the result
+        // exists: a panic of a key's `Drop` then drops `v` (before, the entries were
+        // still undroppable copies; after, rustc would leak the returned iterator).
+        drop(mem::take(&mut self.graveyard));
         IntoIter(v.into_iter())
     }
 }

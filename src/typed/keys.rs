@@ -641,9 +641,25 @@ fn words(size: usize) -> usize {
     size.div_ceil(8).max(1)
 }
 
-/// A zeroed block for a value of `size` bytes.
+/// A zeroed block for a value of `size` bytes (a `Box<[u64]>` of `words(size)` words).
+///
+/// # Panics
+/// With Go's "out of memory" when the block cannot be allocated: a type may be far larger
+/// than memory (`GoDyn::uncomparable` takes any type), and a failed allocation must not
+/// abort the process as `vec!` does.
 fn block(size: usize) -> *mut u8 {
-    Box::into_raw(vec![0u64; words(size)].into_boxed_slice()).cast()
+    let n = words(size);
+    let Ok(layout) = std::alloc::Layout::array::<u64>(n) else {
+        crate::base::panic::raise(crate::base::RuntimeError::OutOfMemory)
+    };
+    // SAFETY: `layout` has a non-zero size (n >= 1).
+    let p = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<u64>();
+    if p.is_null() {
+        crate::base::panic::raise(crate::base::RuntimeError::OutOfMemory);
+    }
+    // A zeroed allocation of `n` u64s from the global allocator with the layout of a
+    // `Box<[u64]>` of `n` words, as which GoDyn's drop frees it.
+    p.cast()
 }
 
 /// Calls `f` on every string and interface inside the value of `t` at `p` (with its type

@@ -414,7 +414,13 @@ impl<K: GoKey, V> GoMap<K, V> {
             // SAFETY: as in `get`; `&mut self` makes the elem ours.
             let (e, found) = unsafe { self.access2(&lk) };
             if found {
-                // SAFETY: a live value, replaced in place.
+                // The new key is dropped before the old value is taken out: were it
+                // dropped on the way out, a panic in its `Drop` would leak the value
+                // being returned (rustc drops no return value a panicking local's drop
+                // interrupts); here it leaves the map as it was.
+                drop(key);
+                // SAFETY: a live value, replaced in place (the key's drop cannot reach
+                // the map, which `&mut self` holds).
                 return Some(unsafe { mem::replace(Slot::<V>::get_mut(e), value) });
             }
             // SAFETY: the key is absent, so this makes a new entry.
@@ -478,6 +484,10 @@ impl<K: GoKey, V> GoMap<K, V> {
     /// If a value's `Drop` panics, the other keys and values are still dropped (each
     /// once), the map is cleared, and the first panic is then resumed; so is drop.
     ///
+    /// # Panics
+    /// With Go's "concurrent map writes" on a map that an earlier write left half-way (a
+    /// panic out of the allocator), as Go's `mapclear` does; nothing is dropped.
+    ///
     /// ```
     /// let mut m: gomap::typed::GoMap<u8, String> = [(1, "a".to_string())].into();
     /// m.clear();
@@ -491,6 +501,14 @@ impl<K: GoKey, V> GoMap<K, V> {
             // runs on an empty map too, from Go 1.25 when tombstones may remain: it
             // clears them, bumps clearSeq and reseeds; the engine decides.)
             return;
+        }
+        if self.eng.poisoned() {
+            // A write panicked half-way (out of memory) and left the map marked as being
+            // written: `mapclear` would refuse it with Go's words, after the drops below
+            // had freed what the map still holds (a dump or a check would read the freed
+            // keys). Refuse it first; the entries stay the map's, leaked with it as drop
+            // leaks a poisoned map's.
+            crate::base::panic::fatal(crate::base::RuntimeError::ConcurrentWrites);
         }
         let eng = &self.eng;
         // Zero the map whatever happens to the drops below.

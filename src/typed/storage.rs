@@ -393,6 +393,19 @@ impl<V> Slot<V> {
     }
 }
 
+/// Drops `x` from a scope guard that runs while a panic unwinds: a second panic, out of
+/// `x`'s `Drop` (a `go_struct!` key may have one), would abort the process there, so it
+/// is caught and its payload dropped the same way (a payload whose own `Drop` panics too
+/// is forgotten).
+fn drop_unwinding<T>(x: T) {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    if let Err(p) = catch_unwind(AssertUnwindSafe(move || drop(x))) {
+        if let Err(q) = catch_unwind(AssertUnwindSafe(move || drop(p))) {
+            mem::forget(q);
+        }
+    }
+}
+
 /// The address of a local, as the runtime takes keys.
 #[inline(always)]
 pub(super) fn addr<T>(x: &T) -> *const u8 {
@@ -522,7 +535,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         let undo = defer(move || {
             // SAFETY: runs only if `assign` unwinds, so the map never took `s`; we still
             // own it, and take it back once.
-            drop(unsafe { K::from_stored(s) })
+            drop_unwinding(unsafe { K::from_stored(s) })
         });
         // SAFETY: exclusive access (`&mut self`); `s` is a key of `t`. The slot keeps a
         // copy of `s`, which from here on owns the key's memory.
@@ -549,7 +562,7 @@ impl<K: GoKey, V> GoMap<K, V> {
         let undo = defer(move || {
             // SAFETY: runs only if the assign unwinds before the slot took `s`; we still
             // own it, and take it back once.
-            drop(unsafe { K::from_stored(s) })
+            drop_unwinding(unsafe { K::from_stored(s) })
         });
         // The stored key of an existing entry, which the slot stops owning once the
         // runtime has copied `s` over it.
@@ -659,24 +672,27 @@ impl<K: GoKey, V> GoMap<K, V> {
         if !K::OWNS_MEMORY && !Slot::<V>::NEEDS_DROP {
             return;
         }
-        // The first panic of a value's `Drop`, resumed once every entry is dropped (as a
-        // `Vec` goes on dropping its other elements).
+        // The first panic of a key's or a value's `Drop` (a `go_struct!` key may have a
+        // `Drop` of its own), resumed once every entry is dropped (as a `Vec` goes on
+        // dropping its other elements).
         let mut first: Option<Box<dyn core::any::Any + Send>> = None;
+        let mut catch = |f: &mut dyn FnMut()| {
+            if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+                first.get_or_insert(p);
+            }
+        };
         // SAFETY: the map is ours (caller); each entry is visited once.
         unsafe {
             eng.for_each_entry(|k, e| {
                 if K::OWNS_MEMORY {
-                    drop(K::from_stored(k.cast::<K::Stored>().read()));
+                    // SAFETY: a live key made by `into_stored`, taken back once (a panic
+                    // inside its Drop still ends its life).
+                    catch(&mut || drop(K::from_stored(k.cast::<K::Stored>().read())));
                 }
                 if Slot::<V>::NEEDS_DROP {
                     // SAFETY: a live value, dropped once (a panic inside its Drop still
                     // ends its life).
-                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        Slot::<V>::drop_in_place(e)
-                    }));
-                    if let Err(p) = r {
-                        first.get_or_insert(p);
-                    }
+                    catch(&mut || Slot::<V>::drop_in_place(e));
                 }
             })
         };

@@ -88,9 +88,19 @@ int main(void) {
     CHECK(gomap_gotype_array(str, 4, &arr) == GOMAP_OK && gomap_gotype_size(arr) == 64);
     CHECK(gomap_gotype_parse("[4]str", &parsed) == GOMAP_OK && parsed == arr);
     CHECK(gomap_gotype_parse("struct{i8,f64", &parsed) == GOMAP_ERR_INVALID_ARG);
+    /* A spelling nested 100000 levels deep is refused (it overflowed the stack). */
+    size_t deep_n = 100000;
+    char *deep = malloc(3 * deep_n + 4);
+    CHECK(deep != NULL);
+    for (size_t i = 0; i < deep_n; i++) memcpy(deep + 3 * i, "[1]", 3);
+    memcpy(deep + 3 * deep_n, "i64", 4);
+    CHECK(gomap_gotype_parse(deep, &parsed) == GOMAP_ERR_INVALID_ARG);
+    CHECK(strstr(gomap_last_error(), "nested more than") != NULL);
+    free(deep);
     printf("ok array types and spellings\n");
 
     CHECK(gomap_gotype_interface(0, NULL, &any) == GOMAP_OK);
+    CHECK(gomap_gotype_interface(2, NULL, &parsed) == GOMAP_ERR_INVALID_ARG);
     CHECK(gomap_gotype_slice(i64, &sl) == GOMAP_OK && !gomap_gotype_comparable(sl));
     CHECK(gomap_gotype_named("main.ID", i64, &named) == GOMAP_OK && named != i64);
     CHECK(gomap_maptype_gotypes(any, i64, false, NULL, &t) == GOMAP_OK);

@@ -344,6 +344,34 @@ impl Drop for GoMap64 {
     }
 }
 
+/// With `GOMAP_BENCH_SETTLE=S` in the environment, waits S seconds after a lookup
+/// workload has built its map, before timing: a long-lived map, whose grown array the
+/// kernel's `khugepaged` may have collapsed into huge pages meanwhile (see
+/// `Allocator::advise_huge_pages`). Prints the process's `AnonHugePages` before and after
+/// the wait to stderr.
+fn settle() {
+    let Some(s) = std::env::var("GOMAP_BENCH_SETTLE")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    else {
+        return;
+    };
+    let huge = || {
+        std::fs::read_to_string("/proc/self/smaps_rollup")
+            .ok()
+            .and_then(|r| {
+                r.lines().find_map(|l| {
+                    l.strip_prefix("AnonHugePages:")
+                        .map(|v| v.trim().to_string())
+                })
+            })
+            .unwrap_or_else(|| "?".into())
+    };
+    let before = huge();
+    std::thread::sleep(std::time::Duration::from_secs(s));
+    eprintln!("settle {s} s: AnonHugePages {before} -> {}", huge());
+}
+
 fn gomap_fill<E: Engine>(k: &[i64]) -> E {
     let mut m = E::int64(0);
     for (i, &x) in k.iter().enumerate() {
@@ -387,6 +415,7 @@ fn run_gomap<E: Engine>(w: &str, n: usize) -> Vec<Metric> {
         "lookup_hit" | "lookup_miss" => {
             let k = keys(SEED_KEYS, n);
             let m = gomap_fill::<E>(&k);
+            settle();
             let q = if w == "lookup_hit" {
                 k
             } else {

@@ -598,3 +598,73 @@ fn swiss_out_of_memory_anywhere_loses_nothing() {
     });
     assert_eq!(lost, [], "hinted make: (release, budget, blocks left)");
 }
+
+/// `maps.Clone` of a Swiss map (`mapclone`: Go 1.25's `Map.Clone`, Go 1.24's clone by
+/// iteration) that runs out of memory anywhere (the directory, a table's header or groups,
+/// an indirect key or elem object, the small map's group) panics with Go's "out of memory"
+/// and gives back every block it had taken: the half-made clone used to keep them all.
+#[test]
+fn swiss_clone_out_of_memory_loses_nothing() {
+    use gomap::maptype::{GoType, KeyHash};
+    use gomap::swiss::runtime::{makemap, mapassign, mapclone};
+    use gomap::swiss::{SwissMapType, SwissRelease};
+    let u8s = |n| GoType::array(GoType::scalar(GoKind::Uint8), n).unwrap();
+    let u64t = || GoType::scalar(GoKind::Uint64);
+    // (key, elem, entries): indirect keys and elems over several tables; the same in a
+    // small map; inline ones over several tables.
+    let shapes = [
+        (u8s(200), u8s(300), 2000u64),
+        (u8s(200), u8s(300), 5),
+        (u64t(), u64t(), 3000),
+    ];
+    for r in SwissRelease::ALL {
+        for (k, e, n) in &shapes {
+            let b = Budget::new(usize::MAX);
+            let mt = MapType::for_types(*k, *e, KeyHash::Compiled)
+                .unwrap()
+                .with_allocator(b.allocator());
+            let t = SwissMapType::new(&mt, r);
+            let mut m = makemap(&t, 0);
+            let mut key = vec![0u8; k.size()];
+            for i in 0..*n {
+                key[..8].copy_from_slice(&i.to_le_bytes());
+                // SAFETY: a live map of `t`; `key` holds a key of its type; the elem slot
+                // is elem-sized.
+                unsafe { *mapassign(&t, &mut *m, key.as_ptr()) = 1 };
+            }
+            let live = b.live();
+            let (mut budget, mut failures) = (0, 0);
+            loop {
+                b.left.lock().unwrap().0 = budget;
+                // SAFETY: a live map of `t`, not being written.
+                match catch_unwind(AssertUnwindSafe(|| unsafe { mapclone(&t, &m) })) {
+                    Ok(c) => {
+                        b.left.lock().unwrap().0 = usize::MAX;
+                        drop(c);
+                        break;
+                    }
+                    Err(p) => {
+                        assert_eq!(
+                            panic_text(p),
+                            "out of memory",
+                            "{r:?} n={n} budget {budget}"
+                        );
+                        assert_eq!(
+                            b.live(),
+                            live,
+                            "{r:?} {} n={n}: blocks kept by a clone that ran out at budget {budget}",
+                            k.name()
+                        );
+                        failures += 1;
+                    }
+                }
+                // Every budget while they are few; then a spread of them.
+                budget += if budget < 300 { 1 } else { 1 + budget / 50 };
+            }
+            assert!(failures >= 3, "{r:?} n={n}: only {failures} clones ran out");
+            assert!(b.live() == live);
+            drop(m);
+            assert_eq!(b.live(), 0);
+        }
+    }
+}

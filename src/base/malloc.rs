@@ -436,7 +436,9 @@ impl Allocator {
     /// of microseconds on a virtual machine). [`Allocator::system`], the default, keeps
     /// every write's pause at a 4 KiB page fault: its only huge pages are those of a
     /// bucket array `makemap` makes for a size hint over [`CACHE_BLOCK_MAX`], populated
-    /// inside `makemap` itself, so no write faults on them.
+    /// inside `makemap` itself, and of a large array growth has written through, advised
+    /// after the fact for `khugepaged` to collapse in the background
+    /// (`Allocator::advise_huge_pages`), so no write faults on them.
     pub const fn system_huge_pages() -> Allocator {
         Allocator {
             alloc_zeroed: system_alloc_zeroed_huge,
@@ -515,6 +517,43 @@ impl Allocator {
             }
         }
         let _ = (p, size, align);
+    }
+
+    /// Asks for transparent huge pages behind the first `len` bytes of a block that are
+    /// already written through: the bucket array of a map whose growth has just finished
+    /// (every regular bucket evacuated into). Only for the system allocator's own
+    /// mappings too large to be kept for reuse (over [`CACHE_BLOCK_MAX`]), as
+    /// [`Allocator::populate_huge_pages`].
+    ///
+    /// This only advises (`MADV_HUGEPAGE`), and it comes after the pages are resident, so no
+    /// write faults a huge page in: the kernel's background thread (`khugepaged`) collapses
+    /// the advised range into huge pages at its own pace (4,096 pages per 10 s by default,
+    /// so about 16 MiB per 10 s) and no insert waits for it. A long-lived large map ends up
+    /// on huge pages, as it would in Go's heap; a map that lives only seconds keeps its
+    /// small pages. The rest of the block (its preallocated overflow buckets, untouched
+    /// until needed) is left out, so that no later first touch there takes a 2 MiB fault.
+    ///
+    /// # Safety
+    /// `p` came from `self.alloc(size, align)`, is not freed yet, no prefix of it has been
+    /// given back ([`Allocator::release_prefix`]), and `len <= size`.
+    pub(crate) unsafe fn advise_huge_pages(
+        &self,
+        p: *mut u8,
+        len: usize,
+        size: usize,
+        align: usize,
+    ) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if self.is_system() && is_mapped(size, align) && size > CACHE_BLOCK_MAX {
+            let len = len & !(page_size() - 1);
+            if len > 0 {
+                // SAFETY: [p, p+len) lies in one whole private anonymous mapping of ours,
+                // none of it released (caller); the advice changes how it is backed, not
+                // its contents. A refusal (THP `never`, an old kernel) changes nothing.
+                unsafe { libc::madvise(p.cast(), len, libc::MADV_HUGEPAGE) };
+            }
+        }
+        let _ = (p, len, size, align);
     }
 
     /// Gives the first `upto` bytes of a block back to the system ahead of freeing it, when

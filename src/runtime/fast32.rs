@@ -379,35 +379,30 @@ pub unsafe fn mapdelete_fast32_with(
         unsafe { growWork_fast32(t, h, bucket) };
     }
     // SAFETY: bucket < 2^B.
-    let mut b = unsafe { bucket_at(t, h.buckets, bucket) };
-    let bOrig = b;
-    'search: while !b.is_null() {
-        for i in 0..BUCKET_CNT {
-            // SAFETY: slot i of a live bucket.
-            let k = unsafe { key32(b, i) };
-            // SAFETY: as above.
-            if key != unsafe { *k } || isEmpty(unsafe { (*b).tophash[i] }) {
-                continue;
-            }
-            // gomap: the caller takes the entry (see mapdelete_with).
-            // SAFETY: slot i of a live bucket.
-            found(k.cast(), unsafe { elem32(t, b, i) });
-            // Only clear key if there are pointers in it. This can only happen if pointers
-            // are 32 bit wide as 64 bit pointers do not fit into a 32 bit key.
-            if core::mem::size_of::<usize>() == 4 && t.key.ptrdata != 0 {
-                // The key must be a pointer as we checked pointers are 32 bits wide and
-                // the key is 32 bits wide also.
-                // SAFETY: the key slot of a live cell.
-                unsafe { *k = 0 };
-            }
-            // SAFETY: slot i of a live bucket; elem.size bytes (inline elem).
-            unsafe { ptr::write_bytes(elem32(t, b, i), 0, t.elem.size) };
-            // SAFETY: slot i of `b`, in the chain from bOrig, was the key's and is cleared.
-            unsafe { mark_deleted(t, h, bOrig, b, i) };
-            break 'search;
+    let bOrig = unsafe { bucket_at(t, h.buckets, bucket) };
+    // SAFETY: find_by_key calls the closure with live buckets of this map and slots i < 8
+    // only, which `key32` addresses.
+    let is_key = |b, i| key == unsafe { *key32(b, i) };
+    // Go's loop: every slot's key compared, empty cells skipped.
+    // SAFETY: `bOrig` heads a live chain; `is_key` is sound on it.
+    if let Some((b, i)) = unsafe { find_by_key(t, bOrig, is_key) } {
+        // SAFETY: slot i of a live bucket.
+        let k = unsafe { key32(b, i) };
+        // gomap: the caller takes the entry (see mapdelete_with).
+        // SAFETY: slot i of a live bucket.
+        found(k.cast(), unsafe { elem32(t, b, i) });
+        // Only clear key if there are pointers in it. This can only happen if pointers
+        // are 32 bit wide as 64 bit pointers do not fit into a 32 bit key.
+        if core::mem::size_of::<usize>() == 4 && t.key.ptrdata != 0 {
+            // The key must be a pointer as we checked pointers are 32 bits wide and
+            // the key is 32 bits wide also.
+            // SAFETY: the key slot of a live cell.
+            unsafe { *k = 0 };
         }
-        // SAFETY: `b` is live.
-        b = unsafe { Bmap::overflow(b, t) };
+        // SAFETY: slot i of a live bucket; elem.size bytes (inline elem).
+        unsafe { ptr::write_bytes(elem32(t, b, i), 0, t.elem.size) };
+        // SAFETY: slot i of `b`, in the chain from bOrig, was the key's and is cleared.
+        unsafe { mark_deleted(t, h, bOrig, b, i) };
     }
 
     if h.flags() & HASH_WRITING == 0 {

@@ -150,9 +150,8 @@ fn key_loop(t: &MapType, B: u8) -> bool {
 
 /// Finds `key` (whose tophash is `top`) in the chain from `b`: its slot's bucket and
 /// index, or `None`. The search is [`find_by_tophash`], shared with fast32, or with
-/// `key_loop` (a delete in a large array, see [`KEY_LOOP_MIN_BYTES`]) Go's loop: every
-/// slot's key compared, empty cells skipped. Both find the same slot (see
-/// [`find_by_tophash`]).
+/// `key_loop` (a delete in a large array, see [`KEY_LOOP_MIN_BYTES`]) Go's own loop,
+/// [`find_by_key`]. Both find the same slot.
 ///
 /// # Safety
 /// `b` heads a live chain of a map of this family; `top` is `tophash(hash)` of `key`
@@ -160,32 +159,20 @@ fn key_loop(t: &MapType, B: u8) -> bool {
 #[inline(always)]
 unsafe fn find_fast64(
     t: &MapType,
-    mut b: *mut Bmap,
+    b: *mut Bmap,
     key: u64,
     top: u8,
     key_loop: bool,
 ) -> Option<(*mut Bmap, usize)> {
-    if !key_loop {
-        // SAFETY: the closure is called by find_by_tophash with live buckets of this map
-        // and slots i < 8 only, which `key64` addresses.
-        let is_key = |b, i| key == unsafe { *key64(b, i) };
+    // SAFETY: both searches call the closure with live buckets of this map and slots
+    // i < 8 only, which `key64` addresses.
+    let is_key = |b, i| key == unsafe { *key64(b, i) };
+    if key_loop {
         // SAFETY: forwarded; `is_key` is sound on the chain's buckets.
-        return unsafe { find_by_tophash(t, b, top, is_key) };
-    }
-    loop {
-        for i in 0..BUCKET_CNT {
-            // SAFETY: `b` is a live bucket of the chain and i < 8.
-            unsafe {
-                if *key64(b, i) == key && !isEmpty((*b).tophash[i]) {
-                    return Some((b, i));
-                }
-            }
-        }
-        // SAFETY: `b` is live.
-        b = unsafe { Bmap::overflow(b, t) };
-        if b.is_null() {
-            return None;
-        }
+        unsafe { find_by_key(t, b, is_key) }
+    } else {
+        // SAFETY: as above.
+        unsafe { find_by_tophash(t, b, top, is_key) }
     }
 }
 

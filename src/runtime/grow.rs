@@ -17,7 +17,7 @@
 
 use core::ptr;
 
-use super::make::{makeBucketArray, overLoadFactor};
+use super::make::{bucket_array_len, makeBucketArray, overLoadFactor};
 use super::reclaim;
 use super::types::*;
 use crate::maptype::MapType;
@@ -316,5 +316,18 @@ pub unsafe fn advanceEvacuationMark(h: &mut Hmap, t: &MapType, newbit: usize) {
         h.set_flags(h.flags() & !SAME_SIZE_GROW);
         // SAFETY: `h` no longer references the old array; every entry was moved.
         unsafe { reclaim::retire_array_gradually(t, h, old, oldB) };
+        // gomap: the new array's regular buckets are written through now, so huge pages
+        // can back them without any insert taking a 2 MiB fault (Go's heap is on huge
+        // pages; see Allocator::advise_huge_pages). Only a dense array: at 3 entries per
+        // bucket a 4 KiB page holding no entry is all but impossible, where a sparse one
+        // (a same-size growth after many deletes) would leave untouched pages that the
+        // advice turns into 2 MiB faults and khugepaged into memory.
+        if h.count >> h.B >= 3 {
+            let len = t.bucketsize as usize * bucketShift(h.B);
+            let size = t.bucketsize as usize * bucket_array_len(t, h.B);
+            // SAFETY: h.buckets is the array makeBucketArray(t, h.B) allocated from t.alloc
+            // (hashGrow), live, never released in part; len <= size.
+            unsafe { t.alloc.advise_huge_pages(h.buckets.cast(), len, size, 8) };
+        }
     }
 }

@@ -576,10 +576,12 @@ mod tests {
     }
 
     /// `makemap` backs a hinted bucket array too large for the block cache with huge
-    /// pages, and no other: not a cacheable one, not one that growth allocated.
+    /// pages at once, and no other: not a cacheable one, not one that growth allocated;
+    /// an array of growth is advised once growth has written it through, its regular
+    /// buckets only.
     #[test]
     #[cfg(target_os = "linux")]
-    fn hinted_bucket_arrays_ask_for_huge_pages_growth_arrays_do_not() {
+    fn hinted_arrays_get_huge_pages_at_once_growth_arrays_once_written() {
         use crate::base::malloc::{is_mapped, smaps_field, vm_flags, CACHE_BLOCK_MAX};
         use crate::maptype::MapType;
         use crate::runtime::mapassign_fast64;
@@ -610,14 +612,53 @@ mod tests {
             assert!(is_mapped(size, 8) && size <= CACHE_BLOCK_MAX);
             assert!(!hg((*h).buckets.cast()), "a cacheable hinted array");
             mapfree(&t, h);
-            // No hint, grown to B = 16 (9.4 MB): every array from growth.
+            // No hint: growth to B = 16 (9.4 MB) starts at 212,993 entries and ends
+            // 2^15 / 2 inserts later. While it runs, the new array has no advice.
             let h = makemap(&t, 0, core::ptr::null_mut());
-            for k in 0..220_000u64 {
+            let mut k = 0u64;
+            while k < 220_000 {
                 *mapassign_fast64(&t, h, k).cast::<u64>() = k;
+                k += 1;
+            }
+            assert!((*h).B == 16 && (*h).growing());
+            assert!(!hg((*h).buckets.cast()), "an array being evacuated into");
+            // Once growth is done (3.4 entries per bucket), its regular buckets are
+            // advised; the preallocated overflow buckets after them are not.
+            while (*h).growing() {
+                *mapassign_fast64(&t, h, k).cast::<u64>() = k;
+                k += 1;
             }
             assert_eq!((*h).B, 16);
-            assert!(!hg((*h).buckets.cast()), "an array of growth");
+            let regular = t.bucketsize as usize * (1 << 16);
+            assert_eq!(regular % 4096, 0);
+            assert!(hg((*h).buckets.cast()), "a written-through array of growth");
+            assert!(
+                hg((*h).buckets.cast::<u8>().add(regular - 1)),
+                "its last regular bucket"
+            );
+            assert!(
+                !hg((*h).buckets.cast::<u8>().add(regular)),
+                "its preallocated overflow buckets"
+            );
             mapfree(&t, h);
+            // Go 1.21 grows at 6.0 entries per bucket, so the new array starts at 3.0 per
+            // bucket: with deletes while growth runs, it ends sparse (under 3 per
+            // bucket), and a sparse array is not advised.
+            let t21 = MapType::int64().with_release(crate::maptype::GoRelease::Go1_21);
+            let h = makemap(&t21, 0, core::ptr::null_mut());
+            let mut k = 0u64;
+            while !(*h).growing() || (*h).B < 16 {
+                *mapassign_fast64(&t21, h, k).cast::<u64>() = k;
+                k += 1;
+            }
+            let mut d = 0u64;
+            while (*h).growing() {
+                crate::runtime::mapdelete_fast64(&t21, h, d);
+                d += 1;
+            }
+            assert!((*h).B == 16 && (*h).count >> 16 < 3);
+            assert!(!hg((*h).buckets.cast()), "a sparse array of growth");
+            mapfree(&t21, h);
         }
     }
 }

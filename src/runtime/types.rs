@@ -376,6 +376,37 @@ pub(crate) unsafe fn find_by_tophash(
     }
 }
 
+/// Go's own search of the fast32 and fast64 families: every slot's key compared in chain
+/// order, empty cells skipped (`if k != key || isEmpty(b.tophash[i]) { continue }`). The
+/// slot of the key, or `None`. `is_key(b, i)` compares key slot `i` of bucket `b` with the
+/// key. It finds the slot [`find_by_tophash`] finds (a live cell holds each key at most
+/// once); it loads the keys at fixed offsets instead of waiting for the tophash word,
+/// which wins when that word is a cache miss (see `fast64::KEY_LOOP_MIN_BYTES`).
+///
+/// # Safety
+/// `b` heads a live chain of a map of this family; `is_key(b, i)` is sound for every
+/// bucket `b` of that map's chains and `i < 8`.
+#[inline(always)]
+pub(crate) unsafe fn find_by_key(
+    t: &MapType,
+    mut b: *mut Bmap,
+    mut is_key: impl FnMut(*mut Bmap, usize) -> bool,
+) -> Option<(*mut Bmap, usize)> {
+    loop {
+        for i in 0..BUCKET_CNT {
+            // SAFETY: `b` is a live bucket of the chain and i < 8.
+            if is_key(b, i) && !isEmpty(unsafe { (*b).tophash[i] }) {
+                return Some((b, i));
+            }
+        }
+        // SAFETY: `b` is live.
+        b = unsafe { Bmap::overflow(b, t) };
+        if b.is_null() {
+            return None;
+        }
+    }
+}
+
 /// The `bucketloop` of Go's `mapassign_fast32`, `mapassign_fast64` and
 /// `mapassign_faststr`, shared by the three: finds the key (whose tophash is `top`) in the
 /// chain from `b`. `Ok((bucket, slot))` is the key's cell (Go's `goto done`); otherwise

@@ -541,11 +541,45 @@ pub fn alignUpPow2(n: u64) -> (u64, bool) {
 /// Port of `cloneGroup` (go1.25): copies a group's bytes and deep-copies the objects of
 /// indirect keys and elems.
 ///
+/// gomap: the byte copy shares `old`'s objects until each is replaced by its copy. If an
+/// allocation runs out of memory (it unwinds), the copies made so far are freed and every
+/// control byte of `new` set to empty, so that whoever owns `new` frees nothing of `old`'s
+/// (Go's collector would simply drop the half-made clone).
+///
 /// # Safety
 /// Both are live groups of `typ`; `new` may be overwritten.
 pub unsafe fn cloneGroup(typ: &SwissMapType, new: groupReference, old: groupReference) {
     // SAFETY: two distinct live groups of GroupSize bytes (caller).
     unsafe { core::ptr::copy_nonoverlapping(old.data, new.data, typ.GroupSize) };
+    if !typ.IndirectKey() && !typ.IndirectElem() {
+        return;
+    }
+    let undo = crate::base::guard::defer(|| {
+        // Runs only if an allocation below unwinds. A slot of `new` whose pointer differs
+        // from `old`'s holds a copy made here, owned by nobody else.
+        for i in 0..MAP_GROUP_SLOTS {
+            // SAFETY: slot i of both live groups holds a pointer (indirect key / elem);
+            // the copies came from newobject_key / newobject_elem with these layouts.
+            unsafe {
+                if typ.IndirectKey() {
+                    let k = *(new.key(typ, i) as *mut *mut u8);
+                    if k != *(old.key(typ, i) as *mut *mut u8) {
+                        typ.alloc()
+                            .dealloc(k, typ.key().size.max(1), typ.key().align as usize);
+                    }
+                }
+                if typ.IndirectElem() {
+                    let e = *(new.elem(typ, i) as *mut *mut u8);
+                    if e != *(old.elem(typ, i) as *mut *mut u8) {
+                        typ.alloc()
+                            .dealloc(e, typ.elem().size.max(1), typ.elem().align as usize);
+                    }
+                }
+            }
+        }
+        // SAFETY: `new` is a live group.
+        unsafe { new.set_empty() };
+    });
     if typ.IndirectKey() {
         for i in 0..MAP_GROUP_SLOTS {
             // SAFETY: slot i of live groups holds a pointer (indirect key).
@@ -574,6 +608,7 @@ pub unsafe fn cloneGroup(typ: &SwissMapType, new: groupReference, old: groupRefe
             }
         }
     }
+    undo.disarm();
 }
 
 #[cfg(test)]

@@ -677,7 +677,8 @@ impl Map {
     }
 
     /// Port of `Map.Clone` (go1.25): a deep copy with the same seed, directory shape and
-    /// bytes. (Go 1.24 clones by iteration: see [`super::runtime::mapclone2`].)
+    /// bytes. (Go 1.24 clones by iteration: see [`super::runtime::mapclone2`].) A clone that
+    /// runs out of memory panics with Go's "out of memory" and frees all it had copied.
     ///
     /// # Safety
     /// `typ` is the map's type.
@@ -703,11 +704,19 @@ impl Map {
                 let newGroup = groupReference {
                     data: newGroups(typ, 1).data,
                 };
+                // gomap: out of memory in cloneGroup (which frees its own copies) must not
+                // lose the group.
+                let undo = defer(|| typ.alloc().dealloc(newGroup.data, typ.GroupSize, 8));
                 cloneGroup(typ, newGroup, groupReference { data: self.dirPtr });
+                undo.disarm();
                 m.dirPtr = newGroup.data;
             } else {
                 let n = self.dirLen as usize;
                 let newDir = newDirectory(typ, n);
+                // gomap: the clone holds its directory at once, its entries null until
+                // cloned, so that if a table's clone runs out of memory, dropping `m`
+                // frees the tables cloned so far (free_contents skips null entries).
+                m.dirPtr = newDir.cast();
                 for i in 0..n {
                     let t = self.directoryAt(i);
                     if i > 0 && t == self.directoryAt(i - 1) {
@@ -716,7 +725,6 @@ impl Map {
                     }
                     *newDir.add(i) = table::clone(t, typ);
                 }
-                m.dirPtr = newDir.cast();
             }
         }
         m
@@ -865,6 +873,10 @@ unsafe fn free_contents(typ: &SwissMapType, m: &Map) {
             typ.alloc().dealloc(g.data, typ.GroupSize, 8);
         } else {
             m.for_each_table(|t| {
+                // Only a clone that ran out of memory has null entries (Map::Clone).
+                if t.is_null() {
+                    return;
+                }
                 for gi in 0..=(*t).groups.lengthMask {
                     freeGroupObjects(typ, (*t).groups.group(typ, gi));
                 }
@@ -881,7 +893,8 @@ impl Map {
     /// fills a run of entries; `f` sees it at the run's first). `f` may free the table.
     ///
     /// # Safety
-    /// The map has a directory (`dirLen > 0`) of live tables.
+    /// The map has a directory (`dirLen > 0`) of live tables (or, in a clone that ran out
+    /// of memory, null entries, which `f` is given once and must skip).
     pub(crate) unsafe fn for_each_table(&self, mut f: impl FnMut(*mut table)) {
         let mut last: *mut table = ptr::null_mut();
         for i in 0..self.dirLen as usize {
@@ -902,7 +915,7 @@ impl Map {
 ///
 /// # Safety
 /// `g` is a live group owned by a map being freed.
-unsafe fn freeGroupObjects(typ: &SwissMapType, g: groupReference) {
+pub(crate) unsafe fn freeGroupObjects(typ: &SwissMapType, g: groupReference) {
     // SAFETY: the objects of a live group's full slots, owned by it (caller).
     unsafe { g.forEachObject(typ, |p, size, align| typ.alloc().dealloc(p, size, align)) }
 }

@@ -20,7 +20,7 @@ use super::group::{
     alignUpPow2, cloneGroup, groupReference, groupsReference, newGroups, SearchKey, CTRL_DELETED,
     CTRL_EMPTY, MAP_GROUP_SLOTS, MAX_AVG_GROUP_LOAD,
 };
-use super::map::{h1, h2, Map};
+use super::map::{freeGroupObjects, h1, h2, Map};
 use super::reclaim::retire;
 use super::types::{SwissMapType, SwissRelease};
 use crate::base::guard::defer;
@@ -719,19 +719,40 @@ impl table {
 
     /// Port of `table.clone` (go1.25): a deep copy.
     ///
+    /// gomap: if an allocation runs out of memory (it unwinds), what was copied so far is
+    /// freed: the header, the groups and the objects of the groups already cloned
+    /// ([`cloneGroup`] frees its own).
+    ///
     /// # Safety
     /// `t` is a live table of `typ`.
     pub unsafe fn clone(t: *const table, typ: &SwissMapType) -> *mut table {
         // SAFETY: copies a live table into fresh memory; groups index in range.
         unsafe {
             let t2 = typ.alloc().alloc(core::mem::size_of::<table>(), 8) as *mut table;
+            let undo = defer(|| {
+                // Runs only if newGroups unwinds: `t2` is ours alone.
+                typ.alloc()
+                    .dealloc(t2.cast(), core::mem::size_of::<table>(), 8)
+            });
             ptr::copy_nonoverlapping(t, t2, 1);
             let old = (*t).groups;
             let new = newGroups(typ, old.lengthMask + 1);
+            undo.disarm();
+            (*t2).groups = new;
+            let done = core::cell::Cell::new(0);
+            let undo = defer(|| {
+                // Runs only if a cloneGroup unwinds: groups below `done` are whole
+                // clones; the one that failed freed its copies.
+                for i in 0..done.get() {
+                    freeGroupObjects(typ, new.group(typ, i));
+                }
+                freeTable(typ, t2);
+            });
             for i in 0..=old.lengthMask {
                 cloneGroup(typ, new.group(typ, i), old.group(typ, i));
+                done.set(i + 1);
             }
-            (*t2).groups = new;
+            undo.disarm();
             t2
         }
     }

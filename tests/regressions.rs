@@ -668,3 +668,99 @@ fn swiss_clone_out_of_memory_loses_nothing() {
         }
     }
 }
+
+/// `maps.Clone` of Swiss maps with deleted slots (tombstones in large tables, emptied
+/// slots in a small map) and indirect keys only, elems only or both, out of memory at
+/// every budget: the source keeps every entry and its objects, the clone that succeeds
+/// holds the same entries, and no block is lost or freed twice.
+#[test]
+fn swiss_clone_out_of_memory_with_deletes_keeps_the_source() {
+    use gomap::maptype::{GoType, KeyHash};
+    use gomap::swiss::runtime::{makemap, mapaccess2, mapassign, mapclone, mapdelete, maplen};
+    use gomap::swiss::{SwissMapType, SwissRelease};
+    let u8s = |n| GoType::array(GoType::scalar(GoKind::Uint8), n).unwrap();
+    let u64t = || GoType::scalar(GoKind::Uint64);
+    let shapes = [
+        (u8s(200), u64t(), 1500u64),
+        (u64t(), u8s(300), 1500),
+        (u8s(200), u8s(300), 1500),
+        (u8s(200), u8s(300), 8),
+        (u8s(200), u64t(), 7),
+    ];
+    for r in SwissRelease::ALL {
+        for (k, e, n) in &shapes {
+            let b = Budget::new(usize::MAX);
+            let mt = MapType::for_types(*k, *e, KeyHash::Compiled)
+                .unwrap()
+                .with_allocator(b.allocator());
+            let t = SwissMapType::new(&mt, r);
+            let mut m = makemap(&t, 0);
+            let key = |i: u64| {
+                let mut v = vec![0u8; k.size()];
+                v[..8].copy_from_slice(&i.to_le_bytes());
+                v
+            };
+            // SAFETY: a live map of `t`; keys of its type; elems of at least 8 bytes.
+            unsafe {
+                for i in 0..*n {
+                    let p = mapassign(&t, &mut *m, key(i).as_ptr());
+                    p.cast::<u64>().write_unaligned(i ^ 0x5555);
+                }
+                for i in (0..*n).step_by(3) {
+                    mapdelete(&t, &mut *m, key(i).as_ptr());
+                }
+            }
+            let check = |m: &gomap::swiss::Map, what: &str| {
+                // SAFETY: a live map of `t`.
+                unsafe {
+                    for i in 0..*n {
+                        let (p, ok) = mapaccess2(&t, m, key(i).as_ptr());
+                        assert_eq!(ok, i % 3 != 0, "{r:?} n={n} {what}: key {i}");
+                        if ok {
+                            assert_eq!(p.cast::<u64>().read_unaligned(), i ^ 0x5555);
+                        }
+                    }
+                }
+            };
+            let live = b.live();
+            let (mut budget, mut failures) = (0, 0);
+            loop {
+                b.left.lock().unwrap().0 = budget;
+                // SAFETY: a live map of `t`, not being written.
+                match catch_unwind(AssertUnwindSafe(|| unsafe { mapclone(&t, &m) })) {
+                    Ok(c) => {
+                        b.left.lock().unwrap().0 = usize::MAX;
+                        check(&c, "clone");
+                        // SAFETY: live maps.
+                        assert_eq!(unsafe { maplen(&*c) }, unsafe { maplen(&*m) });
+                        drop(c);
+                        break;
+                    }
+                    Err(p) => {
+                        b.left.lock().unwrap().0 = usize::MAX;
+                        assert_eq!(panic_text(p), "out of memory");
+                        assert_eq!(b.live(), live, "{r:?} n={n} budget {budget}");
+                        check(&m, "source");
+                        failures += 1;
+                    }
+                }
+                budget += 1;
+            }
+            assert!(failures >= 2, "{r:?} n={n}: only {failures}");
+            assert_eq!(b.live(), live);
+            check(&m, "source at the end");
+            // A clone of the clone of a map with tombstones, freed in either order.
+            // SAFETY: live maps of `t`, not being written.
+            let (c, c2) = unsafe {
+                let c = mapclone(&t, &m);
+                let c2 = mapclone(&t, &c);
+                (c, c2)
+            };
+            drop(m);
+            check(&c2, "clone of clone");
+            drop(c);
+            drop(c2);
+            assert_eq!(b.live(), 0);
+        }
+    }
+}

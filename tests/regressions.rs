@@ -599,85 +599,38 @@ fn swiss_out_of_memory_anywhere_loses_nothing() {
     assert_eq!(lost, [], "hinted make: (release, budget, blocks left)");
 }
 
-/// `maps.Clone` of a Swiss map (`mapclone`: Go 1.25's `Map.Clone`, Go 1.24's clone by
-/// iteration) that runs out of memory anywhere (the directory, a table's header or groups,
-/// an indirect key or elem object, the small map's group) panics with Go's "out of memory"
-/// and gives back every block it had taken: the half-made clone used to keep them all.
-#[test]
-fn swiss_clone_out_of_memory_loses_nothing() {
-    use gomap::maptype::{GoType, KeyHash};
-    use gomap::swiss::runtime::{makemap, mapassign, mapclone};
-    use gomap::swiss::{SwissMapType, SwissRelease};
-    let u8s = |n| GoType::array(GoType::scalar(GoKind::Uint8), n).unwrap();
-    let u64t = || GoType::scalar(GoKind::Uint64);
-    // (key, elem, entries): indirect keys and elems over several tables; the same in a
-    // small map; inline ones over several tables.
-    let shapes = [
-        (u8s(200), u8s(300), 2000u64),
-        (u8s(200), u8s(300), 5),
-        (u64t(), u64t(), 3000),
-    ];
-    for r in SwissRelease::ALL {
-        for (k, e, n) in &shapes {
-            let b = Budget::new(usize::MAX);
-            let mt = MapType::for_types(*k, *e, KeyHash::Compiled)
-                .unwrap()
-                .with_allocator(b.allocator());
-            let t = SwissMapType::new(&mt, r);
-            let mut m = makemap(&t, 0);
-            let mut key = vec![0u8; k.size()];
-            for i in 0..*n {
-                key[..8].copy_from_slice(&i.to_le_bytes());
-                // SAFETY: a live map of `t`; `key` holds a key of its type; the elem slot
-                // is elem-sized.
-                unsafe { *mapassign(&t, &mut *m, key.as_ptr()) = 1 };
-            }
-            let live = b.live();
-            let (mut budget, mut failures) = (0, 0);
-            loop {
-                b.left.lock().unwrap().0 = budget;
-                // SAFETY: a live map of `t`, not being written.
-                match catch_unwind(AssertUnwindSafe(|| unsafe { mapclone(&t, &m) })) {
-                    Ok(c) => {
-                        b.left.lock().unwrap().0 = usize::MAX;
-                        drop(c);
-                        break;
-                    }
-                    Err(p) => {
-                        assert_eq!(
-                            panic_text(p),
-                            "out of memory",
-                            "{r:?} n={n} budget {budget}"
-                        );
-                        assert_eq!(
-                            b.live(),
-                            live,
-                            "{r:?} {} n={n}: blocks kept by a clone that ran out at budget {budget}",
-                            k.name()
-                        );
-                        failures += 1;
-                    }
-                }
-                // Every budget while they are few; then a spread of them.
-                budget += if budget < 300 { 1 } else { 1 + budget / 50 };
-            }
-            assert!(failures >= 3, "{r:?} n={n}: only {failures} clones ran out");
-            assert!(b.live() == live);
-            drop(m);
-            assert_eq!(b.live(), 0);
-        }
-    }
+/// A Swiss map type of `key` and `elem` for release `r` over a fresh [`Budget`] with no
+/// limit, and an empty map of it (drop the map before the budget).
+fn swiss_map_on_budget(
+    key: gomap::maptype::GoType,
+    elem: gomap::maptype::GoType,
+    r: gomap::swiss::SwissRelease,
+) -> (
+    Box<Budget>,
+    gomap::swiss::SwissMapType,
+    Box<gomap::swiss::Map>,
+) {
+    let b = Budget::new(usize::MAX);
+    let mt = MapType::for_types(key, elem, gomap::maptype::KeyHash::Compiled)
+        .unwrap()
+        .with_allocator(b.allocator());
+    let t = gomap::swiss::SwissMapType::new(&mt, r);
+    let m = gomap::swiss::runtime::makemap(&t, 0);
+    (b, t, m)
 }
 
-/// `maps.Clone` of Swiss maps with deleted slots (tombstones in large tables, emptied
-/// slots in a small map) and indirect keys only, elems only or both, out of memory at
-/// every budget: the source keeps every entry and its objects, the clone that succeeds
-/// holds the same entries, and no block is lost or freed twice.
+/// `maps.Clone` of Swiss maps (`mapclone`: Go 1.25's `Map.Clone`, Go 1.24's clone by
+/// iteration) with deleted slots (tombstones in large tables, emptied slots in a small
+/// map) and indirect keys only, elems only, both or neither, running out of memory
+/// anywhere (the directory, a table's header or groups, an indirect key or elem object):
+/// each panics with Go's "out of memory", the source keeps every entry and its objects,
+/// the clone that succeeds holds the same entries, and no block is lost or freed twice
+/// (the half-made clone used to keep every block it had taken).
 #[test]
 fn swiss_clone_out_of_memory_with_deletes_keeps_the_source() {
-    use gomap::maptype::{GoType, KeyHash};
-    use gomap::swiss::runtime::{makemap, mapaccess2, mapassign, mapclone, mapdelete, maplen};
-    use gomap::swiss::{SwissMapType, SwissRelease};
+    use gomap::maptype::GoType;
+    use gomap::swiss::runtime::{mapaccess2, mapassign, mapclone, mapdelete, maplen};
+    use gomap::swiss::SwissRelease;
     let u8s = |n| GoType::array(GoType::scalar(GoKind::Uint8), n).unwrap();
     let u64t = || GoType::scalar(GoKind::Uint64);
     let shapes = [
@@ -686,15 +639,11 @@ fn swiss_clone_out_of_memory_with_deletes_keeps_the_source() {
         (u8s(200), u8s(300), 1500),
         (u8s(200), u8s(300), 8),
         (u8s(200), u64t(), 7),
+        (u64t(), u64t(), 3000),
     ];
     for r in SwissRelease::ALL {
         for (k, e, n) in &shapes {
-            let b = Budget::new(usize::MAX);
-            let mt = MapType::for_types(*k, *e, KeyHash::Compiled)
-                .unwrap()
-                .with_allocator(b.allocator());
-            let t = SwissMapType::new(&mt, r);
-            let mut m = makemap(&t, 0);
+            let (b, t, mut m) = swiss_map_on_budget(*k, *e, r);
             let key = |i: u64| {
                 let mut v = vec![0u8; k.size()];
                 v[..8].copy_from_slice(&i.to_le_bytes());
@@ -740,11 +689,15 @@ fn swiss_clone_out_of_memory_with_deletes_keeps_the_source() {
                         b.left.lock().unwrap().0 = usize::MAX;
                         assert_eq!(panic_text(p), "out of memory");
                         assert_eq!(b.live(), live, "{r:?} n={n} budget {budget}");
-                        check(&m, "source");
+                        if failures % 8 == 0 {
+                            check(&m, "source");
+                        }
                         failures += 1;
                     }
                 }
-                budget += 1;
+                // Every budget while they are few; then a spread of them (every one is
+                // quadratic in all, too slow under memcheck).
+                budget += if budget < 100 { 1 } else { 1 + budget / 20 };
             }
             assert!(failures >= 2, "{r:?} n={n}: only {failures}");
             assert_eq!(b.live(), live);

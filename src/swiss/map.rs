@@ -696,7 +696,8 @@ impl Map {
         m.writing = AtomicU8::new(self.writing());
         m.tombstonePossible = self.tombstonePossible;
         m.clearSeq = self.clearSeq;
-        // SAFETY: the map's memory is live (caller); the copies are fresh.
+        // SAFETY: the map's memory is live (caller); the copies are fresh, and the guard
+        // frees only the fresh group, on unwind only.
         unsafe {
             if self.dirPtr.is_null() {
                 // Delayed group allocation: nothing to copy.
@@ -894,7 +895,7 @@ impl Map {
     ///
     /// # Safety
     /// The map has a directory (`dirLen > 0`) of live tables (or, in a clone that ran out
-    /// of memory, null entries, which `f` is given once and must skip).
+    /// of memory, null entries, which `f` may be given and must skip).
     pub(crate) unsafe fn for_each_table(&self, mut f: impl FnMut(*mut table)) {
         let mut last: *mut table = ptr::null_mut();
         for i in 0..self.dirLen as usize {

@@ -726,7 +726,8 @@ impl table {
     /// # Safety
     /// `t` is a live table of `typ`.
     pub unsafe fn clone(t: *const table, typ: &SwissMapType) -> *mut table {
-        // SAFETY: copies a live table into fresh memory; groups index in range.
+        // SAFETY: copies a live table into fresh memory; groups index in range; the
+        // guards free only that fresh memory (and the copies in it), on unwind only.
         unsafe {
             let t2 = typ.alloc().alloc(core::mem::size_of::<table>(), 8) as *mut table;
             let undo = defer(|| {

@@ -483,6 +483,16 @@ impl Allocator {
                 && self.free as usize == huge.free as usize)
     }
 
+    /// Whether a block of `size` bytes aligned to `align` from this allocator is one of the
+    /// system allocator's own mappings too large to be kept for reuse (over
+    /// [`CACHE_BLOCK_MAX`]): the blocks whose pages may be advised or given back piecewise,
+    /// since no 4 KiB-page block cache ever hands them out again.
+    #[cfg(unix)]
+    #[inline]
+    fn is_uncached_mapping(&self, size: usize, align: usize) -> bool {
+        self.is_system() && is_mapped(size, align) && size > CACHE_BLOCK_MAX
+    }
+
     /// Backs a block the caller is about to fill with transparent huge pages, now: a bucket
     /// array `makemap` allocated for a size hint. Only for the system allocator's own
     /// mappings too large to be kept for reuse (over [`CACHE_BLOCK_MAX`], so the block
@@ -504,7 +514,7 @@ impl Allocator {
     /// been given back ([`Allocator::release_prefix`]).
     pub(crate) unsafe fn populate_huge_pages(&self, p: *mut u8, size: usize, align: usize) {
         #[cfg(any(target_os = "linux", target_os = "android"))]
-        if self.is_system() && is_mapped(size, align) && size > CACHE_BLOCK_MAX {
+        if self.is_uncached_mapping(size, align) {
             // SAFETY: [p, p+size) is one whole private anonymous mapping of ours, none of
             // it released (caller); both calls only change how it is backed, not its
             // contents (zero, or what was written: populating keeps written pages).
@@ -544,7 +554,7 @@ impl Allocator {
         align: usize,
     ) {
         #[cfg(any(target_os = "linux", target_os = "android"))]
-        if self.is_system() && is_mapped(size, align) && size > CACHE_BLOCK_MAX {
+        if self.is_uncached_mapping(size, align) {
             let len = len & !(page_size() - 1);
             if len > 0 {
                 // SAFETY: [p, p+len) lies in one whole private anonymous mapping of ours,
@@ -577,7 +587,7 @@ impl Allocator {
     ) -> usize {
         debug_assert!(released <= upto && upto <= size);
         #[cfg(unix)]
-        if self.is_system() && is_mapped(size, align) && size > CACHE_BLOCK_MAX {
+        if self.is_uncached_mapping(size, align) {
             let end = upto & !(page_size() - 1);
             if end > released {
                 // SAFETY: [released, end) is a run of whole pages of our own mapping
